@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "fabnet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fabnet", targets: ["fabnet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev", "pkg-config"])]
+        ),
+        .target(name: "FabnetModel"),
+        .target(
+            name: "FabnetConfig",
+            dependencies: ["FabnetModel", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "FabnetCrypto",
+            dependencies: ["COpenSSL", "FabnetConfig", "FabnetModel"]
+        ),
+        .executableTarget(
+            name: "fabnet",
+            dependencies: [
+                "FabnetConfig", "FabnetCrypto", "FabnetModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "FabnetConfigTests",
+            dependencies: ["FabnetConfig", "FabnetModel"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "FabnetCryptoTests",
+            dependencies: [
+                "FabnetCrypto", "FabnetConfig", "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,151 @@
+import FabnetModel
+
+/// A whole network as fabnet runs it: organizations with their nodes and users, the ordering
+/// service and the channels. Made only by `NetworkLoader`, which guarantees it is valid: MSP IDs,
+/// domains and node ports are unique, every anchor peer is a peer of its org, every channel
+/// names known orgs, there is at least one orderer, and batch parameters are consistent.
+public struct NetworkSpec: Sendable, Codable {
+    /// The description it was read from (a path, or `embedded default`).
+    public var source: String
+    public var organizations: [OrganizationSpec]
+    public var orderer: OrdererServiceSpec
+    public var channels: [ChannelSpec]
+
+    public var peers: [NodeSpec] { organizations.flatMap(\.peers) }
+    public var orderers: [NodeSpec] { organizations.flatMap(\.orderers) }
+    public var nodes: [NodeSpec] { orderers + peers }
+
+    public func organization(mspID: String) -> OrganizationSpec? {
+        organizations.first { $0.mspID == mspID }
+    }
+}
+
+/// Whether an org's material lives under `peerOrganizations/` or `ordererOrganizations/`.
+public enum OrganizationRole: String, Sendable, Codable {
+    case peer
+    case orderer
+}
+
+/// One organization: its MSP, its CA's domain, its nodes and users. Node names are unique within
+/// the network and all lower case.
+public struct OrganizationSpec: Sendable, Codable {
+    public var name: String
+    public var mspID: String
+    /// The DNS suffix of its nodes and CAs, e.g. `org1.example.com`.
+    public var domain: String
+    public var role: OrganizationRole
+    /// `MSPDir` resolved against the description's folder, when the description gives one.
+    public var mspDir: String?
+    public var enableNodeOUs: Bool
+    /// Host name of the signing CA (`ca`, so `ca.<domain>`); the TLS CA is `tlsca.<domain>`.
+    public var caHostname: String
+    public var peers: [NodeSpec]
+    public var orderers: [NodeSpec]
+    /// `Admin@<domain>` first, then `User1@<domain>` …
+    public var users: [UserSpec]
+    public var anchorPeers: [Endpoint]
+    public var ordererEndpoints: [Endpoint]
+    public var policies: [String: PolicySpec]
+
+    public var nodes: [NodeSpec] { orderers + peers }
+}
+
+/// A node of the network: a peer or an orderer.
+public struct NodeSpec: Sendable, Codable, Hashable {
+    /// Short host name, e.g. `peer0`.
+    public var hostname: String
+    /// Fully qualified name, the certificate's CN, e.g. `peer0.org1.example.com`.
+    public var commonName: String
+    public var role: NodeRole
+    public var mspID: String
+    /// The port the node serves on. Every node binds 127.0.0.1, so ports are unique network-wide.
+    public var port: Int
+    /// Extra subject alternative names asked for by the description.
+    public var extraSANs: [String]
+
+    /// How the description names this node (`peer0.org1.example.com:7051`).
+    public var endpoint: Endpoint { Endpoint(host: commonName, port: port)! }
+}
+
+/// A user identity of an org (`Admin@org1.example.com`, `User1@org1.example.com`).
+public struct UserSpec: Sendable, Codable, Hashable {
+    /// `Admin`, `User1`, …
+    public var name: String
+    public var commonName: String
+    public var role: UserRole
+}
+
+/// A policy as configtx writes it (`Type: Signature`, `Rule: "OR('Org1MSP.member')"`).
+public struct PolicySpec: Sendable, Codable, Hashable {
+    public var type: String
+    public var rule: String
+}
+
+/// The ordering service: its consensus type and the endpoints clients use.
+public struct OrdererServiceSpec: Sendable, Codable {
+    /// `etcdraft`, `BFT`, or `solo` as written; fabnet runs one orderer process whatever it says.
+    public var type: String
+    public var endpoints: [Endpoint]
+    /// Raft consenters as written (fabnet runs one orderer; kept for tools that read them).
+    public var consenters: [ConsenterSpec]
+}
+
+/// A raft consenter of configtx's `EtcdRaft.Consenters`, cert paths resolved against the file.
+public struct ConsenterSpec: Sendable, Codable, Hashable {
+    public var endpoint: Endpoint
+    public var clientTLSCert: String?
+    public var serverTLSCert: String?
+}
+
+/// A channel `fabnet up` creates: its member orgs and the batch parameters of its orderer.
+public struct ChannelSpec: Sendable, Codable {
+    public var name: String
+    public var profile: String
+    /// MSP IDs of the application (peer) orgs.
+    public var memberOrgs: [String]
+    /// MSP IDs of the orderer orgs.
+    public var ordererOrgs: [String]
+    public var batch: BatchParameters
+}
+
+/// When the orderer cuts a block. Guarantees: `maxMessageCount ≥ 1`, sizes > 0 and
+/// `preferredMaxBytes ≤ absoluteMaxBytes`.
+public struct BatchParameters: Sendable, Codable, Hashable {
+    public var batchTimeout: Duration
+    public var maxMessageCount: Int
+    public var absoluteMaxBytes: Int
+    public var preferredMaxBytes: Int
+
+    /// configtxgen's values when the keys are left out.
+    public static let fabricDefaults = BatchParameters(
+        batchTimeout: .seconds(2), maxMessageCount: 500, absoluteMaxBytes: 10 << 20, preferredMaxBytes: 2 << 20)
+
+    public init(batchTimeout: Duration, maxMessageCount: Int, absoluteMaxBytes: Int, preferredMaxBytes: Int) {
+        self.batchTimeout = batchTimeout
+        self.maxMessageCount = maxMessageCount
+        self.absoluteMaxBytes = absoluteMaxBytes
+        self.preferredMaxBytes = preferredMaxBytes
+    }
+
+    enum CodingKeys: String, CodingKey { case batchTimeout, maxMessageCount, absoluteMaxBytes, preferredMaxBytes }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let timeout = try container.decode(String.self, forKey: .batchTimeout)
+        guard let duration = GoDuration.parse(timeout) else {
+            throw DecodingError.dataCorruptedError(forKey: .batchTimeout, in: container, debugDescription: "not a duration: \(timeout)")
+        }
+        batchTimeout = duration
+        maxMessageCount = try container.decode(Int.self, forKey: .maxMessageCount)
+        absoluteMaxBytes = try container.decode(Int.self, forKey: .absoluteMaxBytes)
+        preferredMaxBytes = try container.decode(Int.self, forKey: .preferredMaxBytes)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(GoDuration.format(batchTimeout), forKey: .batchTimeout)
+        try container.encode(maxMessageCount, forKey: .maxMessageCount)
+        try container.encode(absoluteMaxBytes, forKey: .absoluteMaxBytes)
+        try container.encode(preferredMaxBytes, forKey: .preferredMaxBytes)
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import FabnetConfig
+import FabnetCrypto
+import Foundation
+
+/// `fabnet bench crypto`: fabnet's in-process generation against the `openssl` command line.
+struct BenchCrypto: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crypto",
+        abstract: "Time making a network's material in process vs. with one openssl command per step.",
+        discussion: """
+        Each run makes the description's full material with fabnet into a fresh temporary folder, \
+        then the same keys and certificates with the openssl CLI the way shell-based generators do \
+        (per CA: genpkey + req -x509; per certificate: genpkey + req + x509 -req with an extension \
+        file). Prints min / median / max of both over --runs and the ratio of medians.
+        """
+    )
+
+    @OptionGroup var network: NetworkOptions
+
+    @Option(help: "How many times to run each path.")
+    var runs = 3
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() throws {
+        try Console.reportingErrors {
+            let spec = try network.load().spec
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-crypto-\(getpid())")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            var inProcess: [Double] = []
+            var commandLine: [Double] = []
+            var certificates = 0
+            for run in 0..<runs {
+                if !json { Console.error("run \(run + 1)/\(runs): fabnet…") }
+                let fabnetDirectory = scratch.appendingPathComponent("fabnet-\(run)")
+                inProcess.append(try Self.seconds {
+                    _ = try CryptoMaterialGenerator(output: fabnetDirectory).generate(spec)
+                })
+                if !json { Console.error("run \(run + 1)/\(runs): openssl CLI…") }
+                let baseline = OpenSSLCommandLineBaseline(directory: scratch.appendingPathComponent("openssl-\(run)"))
+                commandLine.append(try Self.seconds { certificates = try baseline.generate(spec) }
+                )
+            }
+            let result = BenchCryptoResult(
+                network: spec.source, certificates: certificates, runs: runs,
+                fabnetSeconds: Summary(inProcess), opensslCLISeconds: Summary(commandLine),
+                speedup: Summary(commandLine).median / Summary(inProcess).median)
+            if json {
+                print(try Console.json(result))
+            } else {
+                print(Console.table([
+                    ["PATH", "MIN", "MEDIAN", "MAX"],
+                    ["fabnet (libcrypto, in process)"] + Summary(inProcess).columns,
+                    ["openssl CLI (\(result.processes) processes)"] + Summary(commandLine).columns,
+                ]))
+                print(String(format: "%d certificates; fabnet is %.1f× faster (median)", certificates, result.speedup))
+            }
+        }
+    }
+
+    static func seconds(_ body: () throws -> Void) throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try body()
+        let elapsed = clock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    struct Summary: Encodable {
+        let min: Double
+        let median: Double
+        let max: Double
+
+        init(_ values: [Double]) {
+            let sorted = values.sorted()
+            min = sorted.first ?? 0
+            max = sorted.last ?? 0
+            median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        }
+
+        var columns: [String] { [min, median, max].map { String(format: "%.1f ms", $0 * 1000) } }
+    }
+
+    struct BenchCryptoResult: Encodable {
+        let network: String
+        let certificates: Int
+        let runs: Int
+        let fabnetSeconds: Summary
+        let opensslCLISeconds: Summary
+        let speedup: Double
+        /// openssl processes per run: 2 per CA, 3 per leaf certificate.
+        var processes: Int { certificates * 3 }
+    }
+}

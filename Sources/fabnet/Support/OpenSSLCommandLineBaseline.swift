@@ -1,0 +1,79 @@
+import FabnetConfig
+import Foundation
+
+/// The baseline `fabnet bench crypto` compares against: the same CAs and certificates made with
+/// one `openssl` process per step, as shell-based generators (minifabric, test scripts) do.
+/// It writes only keys and certificates (no MSP copies), which favours the baseline.
+struct OpenSSLCommandLineBaseline {
+    let directory: URL
+
+    /// Makes every CA, enrollment and TLS certificate of `spec`; returns how many certificates.
+    func generate(_ spec: NetworkSpec) throws -> Int {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var count = 0
+        for org in spec.organizations {
+            let ca = try authority(name: "ca.\(org.domain)", org: org)
+            let tlsCA = try authority(name: "tlsca.\(org.domain)", org: org)
+            count += 2
+            let identities = org.users.map { ($0.commonName, $0.role.rawValue, ["localhost", "127.0.0.1"]) }
+                + org.nodes.map { ($0.commonName, $0.role.rawValue, [$0.commonName, $0.hostname, "localhost", "127.0.0.1"]) }
+            for (name, role, sans) in identities {
+                try leaf(name: "\(name)-sign", subject: "/C=US/ST=California/L=San Francisco/OU=\(role)/CN=\(name)", ca: ca,
+                         extensions: "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nauthorityKeyIdentifier=keyid:always\n")
+                let altNames = sans.map { CharacterSet.decimalDigits.contains($0.unicodeScalars.first!) ? "IP:\($0)" : "DNS:\($0)" }
+                try leaf(name: "\(name)-tls", subject: "/C=US/ST=California/L=San Francisco/CN=\(name)", ca: tlsCA,
+                         extensions: """
+                         basicConstraints=critical,CA:FALSE
+                         keyUsage=critical,digitalSignature,keyEncipherment
+                         extendedKeyUsage=serverAuth,clientAuth
+                         subjectAltName=\(altNames.joined(separator: ","))
+                         authorityKeyIdentifier=keyid:always
+
+                         """)
+                count += 2
+            }
+        }
+        return count
+    }
+
+    func authority(name: String, org: OrganizationSpec) throws -> (key: String, certificate: String) {
+        let key = path("\(name).key"), certificate = path("\(name).pem")
+        try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
+        try openssl(["req", "-x509", "-new", "-key", key, "-sha256", "-days", "3650", "-out", certificate,
+                     "-subj", "/C=US/ST=California/L=San Francisco/O=\(org.domain)/CN=\(name)",
+                     "-addext", "basicConstraints=critical,CA:TRUE",
+                     "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign",
+                     "-addext", "extendedKeyUsage=clientAuth,serverAuth",
+                     "-addext", "subjectAltName=DNS:\(name)"])
+        return (key, certificate)
+    }
+
+    func leaf(name: String, subject: String, ca: (key: String, certificate: String), extensions: String) throws {
+        let key = path("\(name).key"), request = path("\(name).csr"), certificate = path("\(name).pem"), extFile = path("\(name).ext")
+        try extensions.write(toFile: extFile, atomically: false, encoding: .utf8)
+        try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
+        try openssl(["req", "-new", "-key", key, "-subj", subject, "-out", request])
+        try openssl(["x509", "-req", "-in", request, "-CA", ca.certificate, "-CAkey", ca.key, "-set_serial",
+                     "0x" + (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined(),
+                     "-days", "3650", "-sha256", "-extfile", extFile, "-out", certificate])
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BaselineError(description: "openssl \(arguments.joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+        }
+    }
+
+    struct BaselineError: Error, CustomStringConvertible { let description: String }
+}
