@@ -41,6 +41,10 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "FabnetCLITests",
+            dependencies: ["fabnet"]
+        ),
+        .testTarget(
             name: "FabnetCryptoTests",
             dependencies: [
                 "FabnetCrypto", "FabnetConfig", "COpenSSL",

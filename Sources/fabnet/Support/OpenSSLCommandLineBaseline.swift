@@ -7,14 +7,21 @@ import Foundation
 struct OpenSSLCommandLineBaseline {
     let directory: URL
 
-    /// Makes every CA, enrollment and TLS certificate of `spec`; returns how many certificates.
-    func generate(_ spec: NetworkSpec) throws -> Int {
+    /// What one run made.
+    struct Counts: Encodable {
+        var certificates = 0
+        var processes = 0
+    }
+
+    /// Makes every CA, enrollment and TLS certificate of `spec`.
+    func generate(_ spec: NetworkSpec) throws -> Counts {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var count = 0
+        var counts = Counts()
         for org in spec.organizations {
             let ca = try authority(name: "ca.\(org.domain)", org: org)
             let tlsCA = try authority(name: "tlsca.\(org.domain)", org: org)
-            count += 2
+            counts.certificates += 2
+            counts.processes += 4
             let identities = org.users.map { ($0.commonName, $0.role.rawValue, ["localhost", "127.0.0.1"]) }
                 + org.nodes.map { ($0.commonName, $0.role.rawValue, [$0.commonName, $0.hostname, "localhost", "127.0.0.1"]) }
             for (name, role, sans) in identities {
@@ -30,10 +37,11 @@ struct OpenSSLCommandLineBaseline {
                          authorityKeyIdentifier=keyid:always
 
                          """)
-                count += 2
+                counts.certificates += 2
+                counts.processes += 6
             }
         }
-        return count
+        return counts
     }
 
     func authority(name: String, org: OrganizationSpec) throws -> (key: String, certificate: String) {

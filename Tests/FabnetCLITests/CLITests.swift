@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// The `fabnet` binary as a user runs it: exit codes, messages on standard error, JSON for scripts.
+@Suite struct CLITests {
+    struct Result {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    /// The `fabnet` built beside this test bundle.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fabnet")
+
+    func fabnet(_ arguments: String..., in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read both pipes to the end (a full pipe would block the child), then reap it.
+        let errorData = PipeReader(errors)
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                      errors: String(decoding: errorData.wait(), as: UTF8.self))
+    }
+
+    func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func helpTeachesTheCommands() throws {
+        let result = try fabnet("--help")
+        #expect(result.status == 0)
+        for word in ["config", "crypto", "bench", "embedded default network"] {
+            #expect(result.output.contains(word))
+        }
+    }
+
+    @Test func validateAcceptsTheDefaultNetwork() throws {
+        let result = try fabnet("config", "validate")
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("valid (3 organizations, 1 orderer(s), 4 peers, 1 channel(s))"))
+    }
+
+    @Test func validateListsEveryErrorAndFails() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = """
+            Organizations:
+              - &Org1
+                Name: Org1MSP
+                ID: Org1MSP
+                Domain: org1.example.com
+                AnchorPeers:
+                  - Host: peer7.org1.example.com
+                    Port: 99999
+            Orderer:
+              BatchSize:
+                MaxMessageCount: 0
+            """
+        try bad.write(to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let result = try fabnet("config", "validate", "-f", "bad.yaml", in: directory)
+        #expect(result.status == 1)
+        #expect(result.errors.contains("bad.yaml:8:"))
+        #expect(result.errors.contains("port 99999 is out of range"))
+        #expect(result.errors.contains("bad.yaml:11:"))
+        #expect(result.errors.contains("MaxMessageCount"))
+        #expect(result.errors.contains("the network has no orderer"))
+        #expect(!result.errors.contains("Fatal error"))
+    }
+
+    @Test func validateJSONForScripts() throws {
+        let result = try fabnet("config", "validate", "-f", "/nonexistent.yaml", "--json")
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        let errors = try #require(object["errors"] as? [[String: Any]])
+        #expect(errors.first?["message"] as? String == "file not found")
+    }
+
+    @Test func missingFileIsAMessageNotACrash() throws {
+        let result = try fabnet("config", "show", "-f", "nope.yaml")
+        #expect(result.status == 1)
+        #expect(result.errors.contains("nope.yaml: error: file not found"))
+    }
+
+    @Test func showPrintsTheTopologyAndJSON() throws {
+        let text = try fabnet("config", "show", "--gossip")
+        #expect(text.status == 0)
+        #expect(text.output.contains("peer1.org2.example.com  peer     9052"))
+        #expect(text.output.contains("election.leaderAliveThreshold"))
+        let json = try fabnet("config", "show", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let network = try #require(object["network"] as? [String: Any])
+        #expect((network["organizations"] as? [Any])?.count == 3)
+        #expect((object["gossip"] as? [Any])?.count == 50)
+    }
+
+    @Test func gossipConflictFromTheEnvironmentFailsValidation() throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["config", "validate"]
+        process.environment = ["CORE_PEER_GOSSIP_ORGLEADER": "true"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("peer.gossip.useLeaderElection") && text.contains("peer.gossip.orgLeader"))
+    }
+
+    @Test func cryptoGenerateIsIdempotent() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try fabnet("crypto", "generate", in: directory)
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("6 CA(s) made, 0 kept; 10 identities made, 0 kept"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(
+            "crypto-config/peerOrganizations/org1.example.com/peers/peer0.org1.example.com/tls/server.crt").path))
+        let second = try fabnet("crypto", "generate", "--json", in: directory)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any])
+        #expect((object["keptIdentities"] as? [Any])?.count == 10)
+        #expect((object["createdIdentities"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func benchCryptoSmoke() throws {
+        let result = try fabnet("bench", "crypto", "--runs", "1", "--json")
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["certificates"] as? Int == 26)
+        #expect(object["opensslProcesses"] as? Int == 72)
+        #expect(object["speedup"] is Double)
+    }
+}
+
+/// Reads a pipe to its end on another thread.
+final class PipeReader: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var data: Data?
+
+    init(_ pipe: Pipe) {
+        Thread.detachNewThread { [self] in
+            let read = pipe.fileHandleForReading.readDataToEndOfFile()
+            condition.lock()
+            data = read
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Blocks until the pipe is closed by the child (a condition, not a sleep).
+    func wait() -> Data {
+        condition.lock()
+        defer { condition.unlock() }
+        while data == nil { condition.wait() }
+        return data!
+    }
+}

@@ -1,0 +1,87 @@
+import FabnetConfig
+import FabnetCrypto
+import Foundation
+import Testing
+
+/// A second run keeps everything; a new node gets only its own identity from the existing CA;
+/// --force makes everything anew; broken material is replaced or refused, never silently mixed.
+@Suite struct IdempotencyTests {
+    func contents(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
+
+    @Test func secondRunKeepsEverything() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let spec = try Networks.defaultSpec()
+        let generator = CryptoMaterialGenerator(output: scratch.url)
+        _ = try generator.generate(spec)
+        let layout = CryptoLayout(root: scratch.url)
+        let files = IdentityFiles.all(spec, layout: layout).flatMap { [$0.signKey, $0.signCertificate, $0.tlsKey, $0.tlsCertificate] }
+        let before = try files.map(contents)
+        let report = try generator.generate(spec)
+        #expect(report.createdAuthorities.isEmpty && report.createdIdentities.isEmpty && report.replacedIdentities.isEmpty)
+        #expect(report.keptAuthorities.count == 6)
+        #expect(report.keptIdentities.count == 10)
+        #expect(try files.map(contents) == before)
+    }
+
+    @Test func addedPeerGetsOnlyItsOwnIdentityFromTheExistingCA() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(try Networks.defaultSpec())
+        let org = scratch.url.appendingPathComponent("peerOrganizations/org1.example.com")
+        let caBefore = try contents(org.appendingPathComponent("ca/ca.org1.example.com-cert.pem"))
+        let peer0Before = try contents(org.appendingPathComponent("peers/peer0.org1.example.com/tls/server.crt"))
+
+        let report = try CryptoMaterialGenerator(output: scratch.url).generate(try Networks.withThreePeersInOrg1())
+        #expect(report.createdIdentities == ["peer2.org1.example.com"])
+        #expect(report.createdAuthorities.isEmpty)
+        #expect(try contents(org.appendingPathComponent("ca/ca.org1.example.com-cert.pem")) == caBefore)
+        #expect(try contents(org.appendingPathComponent("peers/peer0.org1.example.com/tls/server.crt")) == peer0Before)
+        let newPeer = org.appendingPathComponent("peers/peer2.org1.example.com")
+        #expect(try OpenSSLTool.verifies(newPeer.appendingPathComponent("msp/signcerts/peer2.org1.example.com-cert.pem"),
+                                         root: org.appendingPathComponent("ca/ca.org1.example.com-cert.pem")))
+        #expect(try OpenSSLTool.verifies(newPeer.appendingPathComponent("tls/server.crt"),
+                                         root: org.appendingPathComponent("tlsca/tlsca.org1.example.com-cert.pem")))
+    }
+
+    @Test func forceMakesEverythingAnew() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let spec = try Networks.defaultSpec()
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+        let ca = scratch.url.appendingPathComponent("peerOrganizations/org1.example.com/ca/ca.org1.example.com-cert.pem")
+        let before = try contents(ca)
+        let report = try CryptoMaterialGenerator(output: scratch.url).generate(spec, force: true)
+        #expect(report.createdAuthorities.count == 6)
+        #expect(report.createdIdentities.count == 10)
+        #expect(try contents(ca) != before)
+    }
+
+    @Test func incompleteIdentityIsReplaced() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let spec = try Networks.defaultSpec()
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+        let peer = scratch.url.appendingPathComponent("peerOrganizations/org2.example.com/peers/peer1.org2.example.com")
+        try FileManager.default.removeItem(at: peer.appendingPathComponent("tls/server.key"))
+        let report = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+        #expect(report.replacedIdentities == ["peer1.org2.example.com"])
+        #expect(report.keptIdentities.count == 9)
+    }
+
+    @Test func mismatchedCAIsRefusedWithAFix() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let spec = try Networks.defaultSpec()
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+        let org = scratch.url.appendingPathComponent("peerOrganizations/org1.example.com")
+        // Put the TLS CA's key where the signing CA's key belongs.
+        try FileManager.default.removeItem(at: org.appendingPathComponent("ca/priv_sk"))
+        try FileManager.default.copyItem(at: org.appendingPathComponent("tlsca/priv_sk"), to: org.appendingPathComponent("ca/priv_sk"))
+        let error = try #require(throws: CryptoGenerationError.self) {
+            try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+        }
+        #expect(error.description.contains("does not belong to ca.org1.example.com-cert.pem"))
+        #expect(error.description.contains("--force"))
+    }
+}
