@@ -56,12 +56,14 @@ struct ConfigTxOrderer {
     /// Raft consenters with their TLS certificate paths, resolved against the file's folder.
     var consenterSpecs: [ConsenterSpec] = []
     var organizations: [OrganizationReference] = []
+    var capabilities: [String]?
     var location: SourceLocation
 }
 
 /// An `Application:` section.
 struct ConfigTxApplication {
     var organizations: [OrganizationReference] = []
+    var capabilities: [String]?
     var location: SourceLocation
 }
 
@@ -70,6 +72,7 @@ struct ConfigTxProfile {
     var name: String
     var orderer: ConfigTxOrderer?
     var application: ConfigTxApplication?
+    var capabilities: [String]?
     var location: SourceLocation
 }
 

@@ -44,6 +44,7 @@ struct ConfigTxParser {
                     name: name,
                     orderer: reader.mapping("Orderer", what: "an Orderer section").map(orderer),
                     application: reader.mapping("Application", what: "an Application section").map(application),
+                    capabilities: capabilities(reader),
                     location: node.location))
             }
         }
@@ -137,12 +138,19 @@ struct ConfigTxParser {
             }
         }
         section.organizations = references(reader)
+        section.capabilities = capabilities(reader)
         return section
+    }
+
+    /// The names of the enabled capabilities under `Capabilities` (`V2_0: true` → `V2_0`), sorted.
+    func capabilities(_ reader: MappingReader) -> [String]? {
+        guard let map = reader.mapping("Capabilities", what: "a map of capabilities (name: true)") else { return nil }
+        return (map.node.mappingPairs ?? []).compactMap { name, _ in map.bool(name) == true ? name : nil }.sorted()
     }
 
     func application(_ reader: MappingReader) -> ConfigTxApplication {
         reader.warnUnknownKeys(known: ["Organizations", "Capabilities", "Policies", "ACLs"])
-        return ConfigTxApplication(organizations: references(reader), location: reader.node.location)
+        return ConfigTxApplication(organizations: references(reader), capabilities: capabilities(reader), location: reader.node.location)
     }
 
     /// The `Organizations` list of a section: aliased org mappings or plain names.

@@ -364,7 +364,12 @@ struct NetworkResolver {
                                   hint: "set both in the same BatchSize section, PreferredMaxBytes ≤ AbsoluteMaxBytes")
                 batch.preferredMaxBytes = batch.absoluteMaxBytes
             }
-            result.append(ChannelSpec(name: channel.name, profile: profile.name, memberOrgs: members, ordererOrgs: ordererOrgs, batch: batch))
+            let capabilities = ChannelCapabilities(
+                channel: profile.capabilities ?? [],
+                orderer: profile.orderer?.capabilities ?? document.orderer?.capabilities ?? [],
+                application: profile.application?.capabilities ?? document.application?.capabilities ?? [])
+            result.append(ChannelSpec(name: channel.name, profile: profile.name, memberOrgs: members, ordererOrgs: ordererOrgs,
+                                      batch: batch, capabilities: capabilities))
         }
         return result
     }

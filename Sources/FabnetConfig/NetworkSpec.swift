@@ -106,6 +106,14 @@ public struct ChannelSpec: Sendable, Codable {
     /// MSP IDs of the orderer orgs.
     public var ordererOrgs: [String]
     public var batch: BatchParameters
+    public var capabilities: ChannelCapabilities
+}
+
+/// The capabilities a channel's profile enables, by level (names such as `V2_0`, sorted).
+public struct ChannelCapabilities: Sendable, Codable, Hashable {
+    public var channel: [String]
+    public var orderer: [String]
+    public var application: [String]
 }
 
 /// When the orderer cuts a block. Guarantees: `maxMessageCount ≥ 1`, sizes > 0 and

@@ -56,6 +56,11 @@ import Testing
         #expect(channel.ordererOrgs == ["OrdererMSP"])
     }
 
+    @Test func capabilitiesFollowAliasesAndMerges() throws {
+        let capabilities = try #require(try load().channels.first).capabilities
+        #expect(capabilities == ChannelCapabilities(channel: ["V2_0"], orderer: ["V2_0"], application: ["V2_5"]))
+    }
+
     @Test func batchSizesWithUnitsAndDurations() throws {
         let batch = try #require(try load().channels.first).batch
         #expect(batch.batchTimeout == .seconds(2))
