@@ -100,14 +100,30 @@ import Testing
         }
     }
 
+    /// The default network's material in a scratch folder.
+    struct Material {
+        let scratch: ScratchDirectory
+        let layout: CryptoLayout
+        let org1: OrganizationSpec
+        let org2: OrganizationSpec
+
+        init() throws {
+            scratch = try ScratchDirectory("mtls")
+            let spec = try Networks.defaultSpec()
+            _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+            layout = CryptoLayout(root: scratch.url)
+            org1 = spec.organizations[1]
+            org2 = spec.organizations[2]
+        }
+
+        func tlsRoot(_ org: OrganizationSpec) -> URL { layout.tlsCADirectory(org).appendingPathComponent(layout.tlsCACertificateName(org)) }
+    }
+
     @Test func identitiesOfTwoOrgsConnectWhenEachTrustsTheOther() async throws {
-        let scratch = try ScratchDirectory()
-        defer { scratch.remove() }
-        let spec = try Networks.defaultSpec()
-        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
-        let layout = CryptoLayout(root: scratch.url)
-        let org1 = spec.organizations[1], org2 = spec.organizations[2]
-        let roots = [org1, org2].map { layout.tlsCADirectory($0).appendingPathComponent(layout.tlsCACertificateName($0)) }
+        let material = try Material()
+        defer { material.scratch.remove() }
+        let (layout, org1, org2) = (material.layout, material.org1, material.org2)
+        let roots = [org1, org2].map(material.tlsRoot)
         let echoed = try await exchange(server: identity(layout, org1, peer: 0), serverTrusts: roots,
                                         client: identity(layout, org2, peer: 0), clientTrusts: roots,
                                         hostname: "peer0.org1.example.com")
@@ -115,14 +131,11 @@ import Testing
     }
 
     @Test func clientFromAnotherOrgsTLSCAIsRefused() async throws {
-        let scratch = try ScratchDirectory()
-        defer { scratch.remove() }
-        let spec = try Networks.defaultSpec()
-        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
-        let layout = CryptoLayout(root: scratch.url)
-        let org1 = spec.organizations[1], org2 = spec.organizations[2]
-        let org1Root = layout.tlsCADirectory(org1).appendingPathComponent(layout.tlsCACertificateName(org1))
-        let roots = [org1, org2].map { layout.tlsCADirectory($0).appendingPathComponent(layout.tlsCACertificateName($0)) }
+        let material = try Material()
+        defer { material.scratch.remove() }
+        let (layout, org1, org2) = (material.layout, material.org1, material.org2)
+        let org1Root = material.tlsRoot(org1)
+        let roots = [org1, org2].map(material.tlsRoot)
         // Same org still works with only its own root...
         let echoed = try await exchange(server: identity(layout, org1, peer: 0), serverTrusts: [org1Root],
                                         client: identity(layout, org1, peer: 1), clientTrusts: roots, hostname: "peer0.org1.example.com")
@@ -135,13 +148,10 @@ import Testing
     }
 
     @Test func serverNamesInTheSANsAreAccepted() async throws {
-        let scratch = try ScratchDirectory()
-        defer { scratch.remove() }
-        let spec = try Networks.defaultSpec()
-        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
-        let layout = CryptoLayout(root: scratch.url)
-        let org1 = spec.organizations[1]
-        let roots = [layout.tlsCADirectory(org1).appendingPathComponent(layout.tlsCACertificateName(org1))]
+        let material = try Material()
+        defer { material.scratch.remove() }
+        let (layout, org1) = (material.layout, material.org1)
+        let roots = [material.tlsRoot(org1)]
         for name in ["peer0.org1.example.com", "localhost", "peer0"] {
             let echoed = try await exchange(server: identity(layout, org1, peer: 0), serverTrusts: roots,
                                             client: identity(layout, org1, peer: 1), clientTrusts: roots, hostname: name)

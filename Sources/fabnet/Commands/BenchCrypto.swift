@@ -39,12 +39,12 @@ struct BenchCrypto: ParsableCommand {
             for run in 0..<runs {
                 if !json { Console.error("run \(run + 1)/\(runs): fabnet…") }
                 let fabnetDirectory = scratch.appendingPathComponent("fabnet-\(run)")
-                inProcess.append(try Self.seconds {
-                    _ = try CryptoMaterialGenerator(output: fabnetDirectory).generate(spec)
-                })
+                inProcess.append(try Stopwatch.time { try CryptoMaterialGenerator(output: fabnetDirectory).generate(spec) }.seconds)
                 if !json { Console.error("run \(run + 1)/\(runs): openssl CLI…") }
                 let baseline = OpenSSLCommandLineBaseline(directory: scratch.appendingPathComponent("openssl-\(run)"))
-                commandLine.append(try Self.seconds { counts = try baseline.generate(spec) })
+                let timed = try Stopwatch.time { try baseline.generate(spec) }
+                counts = timed.result
+                commandLine.append(timed.seconds)
             }
             let result = BenchCryptoResult(
                 network: spec.source, certificates: counts.certificates, opensslProcesses: counts.processes, runs: runs,
@@ -61,14 +61,6 @@ struct BenchCrypto: ParsableCommand {
                 print(String(format: "%d certificates; fabnet is %.1f× faster (median)", counts.certificates, result.speedup))
             }
         }
-    }
-
-    static func seconds(_ body: () throws -> Void) throws -> Double {
-        let clock = ContinuousClock()
-        let start = clock.now
-        try body()
-        let elapsed = clock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     struct Summary: Encodable {

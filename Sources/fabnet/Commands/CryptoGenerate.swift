@@ -33,20 +33,18 @@ struct CryptoGenerate: ParsableCommand {
     func run() throws {
         try Console.reportingErrors {
             let spec = try network.load().spec
-            let clock = ContinuousClock()
-            let start = clock.now
-            let report = try CryptoMaterialGenerator(output: URL(fileURLWithPath: output)).generate(spec, force: force)
-            let elapsed = clock.now - start
+            let (report, seconds) = try Stopwatch.time {
+                try CryptoMaterialGenerator(output: URL(fileURLWithPath: output)).generate(spec, force: force)
+            }
             if json {
                 print(try Console.json(report))
                 return
             }
-            let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             print("""
                 \(output)/: \(report.createdAuthorities.count) CA(s) made, \(report.keptAuthorities.count) kept; \
                 \(report.createdIdentities.count) identities made, \(report.keptIdentities.count) kept\
                 \(report.replacedIdentities.isEmpty ? "" : ", \(report.replacedIdentities.count) replaced (\(report.replacedIdentities.joined(separator: ", ")))") \
-                in \(String(format: "%.1f", milliseconds)) ms
+                in \(String(format: "%.1f", seconds * 1000)) ms
                 """)
         }
     }

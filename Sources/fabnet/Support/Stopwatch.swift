@@ -1,0 +1,11 @@
+/// Wall-clock timing for command output and benchmarks (never used inside protocol code).
+enum Stopwatch {
+    /// Runs `body` and returns its result with the seconds it took.
+    static func time<T>(_ body: () throws -> T) rethrows -> (result: T, seconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try body()
+        let elapsed = clock.now - start
+        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
