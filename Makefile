@@ -2,7 +2,7 @@
 SWIFT ?= swift
 FABNET = .build/debug/fabnet
 
-.PHONY: deps build test up down bench clean embed
+.PHONY: deps build test up down bench clean embed protos
 
 deps:
 	@./scripts/install-deps
@@ -30,3 +30,16 @@ clean:
 ## Re-embeds configtx/configtx.yaml into the CLI after you edit it.
 embed:
 	./scripts/embed-default-network
+
+## Regenerates Sources/FabnetWire/Generated from Sources/FabnetWire/Protos (the output is committed).
+## Needs protoc (Debian's protobuf-compiler); builds protoc-gen-swift from the swift-protobuf
+## checkout SwiftPM already made, into .build-protoc/ (about 10 minutes the first time).
+PROTO_DIR = Sources/FabnetWire/Protos
+PROTO_OUT = Sources/FabnetWire/Generated
+protos:
+	@command -v protoc >/dev/null || { echo "installing protobuf-compiler"; sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; $$sudo apt-get install -y -qq protobuf-compiler; }
+	$(SWIFT) package resolve
+	$(SWIFT) build -c release --package-path .build/checkouts/swift-protobuf --product protoc-gen-swift --scratch-path .build-protoc
+	rm -f $(PROTO_OUT)/*.pb.swift
+	protoc --plugin=protoc-gen-swift=.build-protoc/release/protoc-gen-swift --swift_opt=Visibility=Public \
+	  --swift_out=$(PROTO_OUT) -I $(PROTO_DIR) $(PROTO_DIR)/*.proto

@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         .systemLibrary(
@@ -26,7 +29,21 @@ let package = Package(
         ),
         .target(
             name: "FabnetCrypto",
-            dependencies: ["COpenSSL", "FabnetConfig", "FabnetModel"]
+            dependencies: [
+                "COpenSSL", "FabnetConfig", "FabnetModel", "FabnetWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .target(
+            name: "FabnetWire",
+            dependencies: [
+                "FabnetModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Protos"]
         ),
         .executableTarget(
             name: "fabnet",
@@ -39,6 +56,14 @@ let package = Package(
             name: "FabnetConfigTests",
             dependencies: ["FabnetConfig", "FabnetModel"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "FabnetWireTests",
+            dependencies: [
+                "FabnetWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "FabnetCLITests",

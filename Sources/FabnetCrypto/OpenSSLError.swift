@@ -30,6 +30,7 @@ func check(_ status: Int32, _ operation: @autoclosure () -> String) throws {
 
 /// Unwraps a pointer a libcrypto call returned, or throws `OpenSSLError`.
 @inline(__always)
+@discardableResult
 func checkNotNil<T>(_ value: T?, _ operation: @autoclosure () -> String) throws -> T {
     guard let value else { throw OpenSSLError(operation()) }
     return value

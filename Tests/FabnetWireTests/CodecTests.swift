@@ -1,0 +1,128 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import SwiftProtobuf
+import Testing
+@testable import FabnetWire
+
+/// Messages survive a trip through frames; bad frames are refused without taking the process down.
+@Suite struct CodecTests {
+    func sampleBlock(transactions: Int = 3) throws -> WireBlock {
+        var block = WireBlock()
+        block.header.number = 7
+        block.header.previousHash = Data(repeating: 0xAB, count: 32)
+        block.data.transactions = (0..<transactions).map { Data("tx-\($0)".utf8) }
+        block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
+        var signature = WireMetadataSignature()
+        signature.signer.mspID = "OrdererMSP"
+        signature.signer.idBytes = Data("-----BEGIN CERTIFICATE-----".utf8)
+        signature.signature = Data(repeating: 1, count: 70)
+        block.metadata.signatures = [signature]
+        block.metadata.cutTime.seconds = 1_800_000_000
+        return block
+    }
+
+    @Test func blockRoundTripsThroughAFrame() throws {
+        let block = try sampleBlock()
+        var stream = ByteBuffer()
+        try FrameEncoder().encode(data: try block.frameBuffer(), out: &stream)
+        let frame = try #require(try FrameDecoder().decode(buffer: &stream))
+        #expect(try WireBlock(frame: frame) == block)
+        #expect(stream.readableBytes == 0)
+    }
+
+    @Test func gossipMessageWithEveryContentKindRoundTrips() throws {
+        var alive = WireGossipMessage()
+        alive.tag = .empty
+        alive.nonce = 42
+        alive.aliveMsg.membership.endpoint = "peer0.org1.example.com:7051"
+        alive.aliveMsg.membership.pkiID = Data(repeating: 9, count: 32)
+        alive.aliveMsg.timestamp.incNum = 1
+        alive.aliveMsg.timestamp.seqNum = 2
+        var state = WireGossipMessage()
+        state.tag = .chanOnly
+        state.channel = Data(repeating: 3, count: 32)
+        state.stateInfo.properties.ledgerHeight = 10
+        var leadership = WireGossipMessage()
+        leadership.tag = .chanAndOrg
+        leadership.leadershipMsg.isDeclaration = true
+        var data = WireGossipMessage()
+        data.tag = .chanAndOrg
+        data.dataMsg.payload.seqNum = 7
+        data.dataMsg.payload.data = try sampleBlock().serializedBytes()
+        for message in [alive, state, leadership, data] {
+            let decoded = try WireGossipMessage(frame: try message.frameBuffer())
+            #expect(decoded == message)
+        }
+    }
+
+    @Test func framesSplitAcrossReadsAreReassembled() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder()))
+        var stream = ByteBuffer()
+        let blocks = try (1...3).map { try sampleBlock(transactions: $0) }
+        for block in blocks { try FrameEncoder().encode(data: try block.frameBuffer(), out: &stream) }
+        // Feed the bytes three at a time.
+        while stream.readableBytes > 0 {
+            let chunk = stream.readSlice(length: min(3, stream.readableBytes))!
+            try channel.writeInbound(chunk)
+        }
+        var decoded: [WireBlock] = []
+        while let frame = try channel.readInbound(as: ByteBuffer.self) { decoded.append(try WireBlock(frame: frame)) }
+        #expect(decoded == blocks)
+        #expect(try channel.finish().isClean)
+    }
+
+    @Test func oversizeFrameIsRefusedFromItsLengthAlone() throws {
+        var stream = ByteBuffer()
+        stream.writeInteger(UInt32(2048), endianness: .big)
+        stream.writeBytes([1, 2, 3])
+        #expect(throws: FrameError.tooLarge(size: 2048, limit: 1024)) {
+            _ = try FrameDecoder(maximumFrameSize: 1024).decode(buffer: &stream)
+        }
+        #expect(throws: FrameError.tooLarge(size: 2000, limit: 1024)) {
+            var out = ByteBuffer()
+            try FrameEncoder(maximumFrameSize: 1024).encode(data: ByteBuffer(repeating: 0, count: 2000), out: &out)
+        }
+    }
+
+    @Test func oversizeFrameClosesTheConnectionNotTheProcess() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maximumFrameSize: 16)))
+        var stream = ByteBuffer()
+        stream.writeInteger(UInt32(1 << 30), endianness: .big)
+        #expect(throws: FrameError.self) { try channel.writeInbound(stream) }
+        _ = try? channel.finish()
+    }
+
+    @Test func garbageIsUndecodable() throws {
+        let garbage = ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01])
+        #expect(throws: FrameError.self) { _ = try WireBlock(frame: garbage) }
+    }
+
+    @Test func streamEndingInsideAFrameIsAnError() throws {
+        var stream = ByteBuffer()
+        stream.writeInteger(UInt32(10), endianness: .big)
+        stream.writeBytes([1, 2, 3])
+        #expect(throws: FrameError.truncated(have: 7, need: 14)) {
+            _ = try FrameDecoder().decodeLast(buffer: &stream, seenEOF: true)
+        }
+    }
+}
+
+/// The block data hash is unambiguous and the header hash commits to every header field.
+@Suite struct BlockHasherTests {
+    @Test func differentSplitsOfTheSameBytesHashDifferently() {
+        let ab = BlockHasher.dataHash([Data("ab".utf8), Data("c".utf8)])
+        let bc = BlockHasher.dataHash([Data("a".utf8), Data("bc".utf8)])
+        let whole = BlockHasher.dataHash([Data("abc".utf8)])
+        #expect(Set([ab, bc, whole]).count == 3)
+        #expect(BlockHasher.dataHash([]) != BlockHasher.dataHash([Data()]))
+        #expect(ab.count == 32)
+    }
+
+    @Test func headerHashCoversEachField() {
+        let base = BlockHasher.headerHash(number: 1, previousHash: Data([1, 2]), dataHash: Data([3]))
+        #expect(base != BlockHasher.headerHash(number: 2, previousHash: Data([1, 2]), dataHash: Data([3])))
+        #expect(base != BlockHasher.headerHash(number: 1, previousHash: Data([1]), dataHash: Data([2, 3])))
+        #expect(base == BlockHasher.headerHash(number: 1, previousHash: Data([1, 2]), dataHash: Data([3])))
+    }
+}
