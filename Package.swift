@@ -72,7 +72,8 @@ let package = Package(
         .testTarget(
             name: "FabnetCryptoTests",
             dependencies: [
-                "FabnetCrypto", "FabnetConfig", "COpenSSL",
+                "FabnetCrypto", "FabnetConfig", "COpenSSL", "FabnetWire", "FabnetModel",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
