@@ -45,6 +45,10 @@ let package = Package(
             ],
             exclude: ["Protos"]
         ),
+        .target(
+            name: "Ledger",
+            dependencies: ["FabnetModel", "FabnetWire"]
+        ),
         .executableTarget(
             name: "fabnet",
             dependencies: [
@@ -64,6 +68,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", "FabnetWire"]
         ),
         .testTarget(
             name: "FabnetCLITests",

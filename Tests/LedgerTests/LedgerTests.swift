@@ -1,0 +1,159 @@
+import FabnetWire
+import Foundation
+import Testing
+@testable import Ledger
+
+/// Builds chains of blocks with key/value transactions.
+struct ChainBuilder {
+    private(set) var blocks: [WireBlock] = []
+    private var previousHash = Data()
+
+    mutating func add(_ writes: [(String, String?)]...) -> WireBlock {
+        var block = WireBlock()
+        block.header.number = UInt64(blocks.count)
+        block.header.previousHash = previousHash
+        block.data.transactions = writes.map { transactionWrites in
+            var transaction = WireTransaction()
+            transaction.channelID = "mychannel"
+            transaction.writes = transactionWrites.map { key, value in
+                var write = WireKVWrite()
+                write.key = key
+                if let value { write.value = Data(value.utf8) } else { write.isDelete = true }
+                return write
+            }
+            var envelope = WireEnvelope()
+            envelope.payload = try! transaction.serializedBytes()
+            envelope.signature = Data(repeating: 7, count: 70)
+            return try! envelope.serializedBytes()
+        }
+        block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
+        previousHash = ChannelLedger.headerHash(block.header)
+        blocks.append(block)
+        return block
+    }
+}
+
+func scratchDirectory(_ name: String = #function) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-ledger-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite struct LedgerTests {
+    @Test func appendReopenAndRead() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var chain = ChainBuilder()
+        do {
+            let (ledger, report) = try ChannelLedger.open(directory: directory, channel: "mychannel")
+            #expect(report == ChannelLedger.OpenReport(blocks: 0, truncatedBytes: 0))
+            try ledger.append(chain.add([("a", "1"), ("b", "1")]))
+            try ledger.append(chain.add([("a", "2")], [("c", "1")]))
+            try ledger.append(chain.add([("b", nil)]))
+            #expect(ledger.height == 3)
+        }
+        let (ledger, report) = try ChannelLedger.open(directory: directory, channel: "mychannel")
+        #expect(report.blocks == 3)
+        #expect(try ledger.block(1) == chain.blocks[1])
+        #expect(try ledger.block(3) == nil)
+        #expect(ledger.currentHash == ChannelLedger.headerHash(chain.blocks[2].header))
+        #expect(ledger.previousHash == ChannelLedger.headerHash(chain.blocks[1].header))
+        #expect(ledger.state["a"] == VersionedValue(value: Data("2".utf8), version: Version(block: 1, transaction: 0)))
+        #expect(ledger.state["c"]?.version == Version(block: 1, transaction: 1))
+        #expect(ledger.state["b"] == nil)
+    }
+
+    @Test func appendRefusesBlocksThatDoNotContinueTheChain() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
+        var chain = ChainBuilder()
+        try ledger.append(chain.add([("a", "1")]))
+        var skipped = chain
+        _ = skipped.add([("x", "1")])
+        #expect(throws: LedgerError.outOfOrder(channel: "ch", expected: 1, got: 2)) { try ledger.append(skipped.add([("y", "1")])) }
+        var wrongPrevious = chain.add([("b", "1")])
+        wrongPrevious.header.previousHash = Data(repeating: 0, count: 32)
+        #expect(throws: LedgerError.previousHashMismatch(channel: "ch", block: 1)) { try ledger.append(wrongPrevious) }
+        var wrongData = chain.blocks[1]
+        wrongData.data.transactions.append(Data("extra".utf8))
+        #expect(throws: LedgerError.dataHashMismatch(channel: "ch", block: 1)) { try ledger.append(wrongData) }
+        #expect(ledger.height == 1)
+    }
+
+    @Test func cutAtEveryByteOfTheLastRecordReopensAtThePreviousBlock() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var chain = ChainBuilder()
+        let file = directory.appendingPathComponent("source/blocks.dat")
+        let lastStart: Int
+        do {
+            let (ledger, _) = try ChannelLedger.open(directory: file.deletingLastPathComponent(), channel: "ch")
+            for index in 0..<4 { try ledger.append(chain.add([("k\(index)", "v")])) }
+            lastStart = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as! Int
+            try ledger.append(chain.add([("last", "v"), ("other", "w")]))
+        }
+        let bytes = try Data(contentsOf: file)
+        #expect(bytes.count > lastStart + BlockFile.headerSize)
+        for cut in lastStart..<bytes.count {
+            let copy = directory.appendingPathComponent("cut-\(cut)")
+            try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+            try bytes.prefix(cut).write(to: copy.appendingPathComponent("blocks.dat"))
+            let (ledger, report) = try ChannelLedger.open(directory: copy, channel: "ch")
+            #expect(report == ChannelLedger.OpenReport(blocks: 4, truncatedBytes: cut - lastStart), "cut at \(cut)")
+            #expect(ledger.currentHash == ChannelLedger.headerHash(chain.blocks[3].header))
+            #expect(ledger.state["last"] == nil)
+            // The ledger goes on from there: the lost block can be appended again.
+            try ledger.append(chain.blocks[4])
+            #expect(ledger.height == 5)
+            try FileManager.default.removeItem(at: copy)
+        }
+    }
+
+    @Test func flippedByteInAnEarlierBlockIsRefusedNamingTheBlock() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var chain = ChainBuilder()
+        var starts: [Int] = []
+        let file = directory.appendingPathComponent("blocks.dat")
+        do {
+            let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
+            for index in 0..<5 {
+                starts.append((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0)
+                try ledger.append(chain.add([("k\(index)", "value \(index)")]))
+            }
+        }
+        let original = try Data(contentsOf: file)
+        // A byte inside block 2's payload, and one inside its record marker.
+        for (offset, reason) in [(starts[2] + BlockFile.headerSize + 5, "checksum mismatch"), (starts[2] + 1, "record marker is wrong")] {
+            var damaged = original
+            damaged[offset] ^= 0x40
+            try damaged.write(to: file)
+            #expect(throws: LedgerError.corrupted(channel: "ch", block: 2, offset: starts[2], reason: reason)) {
+                _ = try ChannelLedger.open(directory: directory, channel: "ch")
+            }
+        }
+    }
+
+    @Test func intactRecordThatBreaksTheChainIsRefused() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var chain = ChainBuilder()
+        _ = chain.add([("a", "1")])
+        var forged = chain.add([("b", "1")])
+        forged.header.previousHash = Data(repeating: 1, count: 32)
+        let file = try BlockFile(path: directory.appendingPathComponent("blocks.dat").path, durability: .osBuffered)
+        _ = try file.append(try chain.blocks[0].serializedBytes())
+        _ = try file.append(try forged.serializedBytes())
+        _ = try file.append(try chain.blocks[0].serializedBytes())
+        do {
+            _ = try ChannelLedger.open(directory: directory, channel: "ch")
+            Issue.record("a broken chain must not open")
+        } catch let error as LedgerError {
+            guard case let .corrupted(_, block, _, reason) = error else { Issue.record("\(error)"); return }
+            #expect(block == 1)
+            #expect(reason.contains("previous hash"))
+            #expect(error.description.contains("fix:"))
+        }
+    }
+}
