@@ -49,6 +49,17 @@ let package = Package(
             name: "Ledger",
             dependencies: ["FabnetModel", "FabnetWire"]
         ),
+        .target(
+            name: "Transport",
+            dependencies: [
+                "FabnetModel", "FabnetWire", "FabnetCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "fabnet",
             dependencies: [
@@ -72,6 +83,15 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", "FabnetWire"]
+        ),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: [
+                "Transport", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabnetModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(
             name: "FabnetCLITests",

@@ -1,0 +1,43 @@
+import FabnetModel
+import FabnetWire
+import NIOCore
+
+/// A connection whose remote proved its MSP identity, carrying `WirePacket`s.
+///
+/// Use it inside `Transport`'s handlers; it is closed when the handler returns. Read packets
+/// from one task only (`packets` is a single stream, already past the handshake).
+public struct AuthenticatedConnection: Sendable {
+    /// Who is on the other end (validated identity, role, PKI-ID).
+    public let remote: VerifiedSigner
+    /// The packets the remote sends, until it closes. A frame that does not decode ends the
+    /// sequence with an error (and the connection with it).
+    public let packets: PacketStream
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    public func send(_ packet: WirePacket) async throws {
+        try await outbound.write(try packet.frameBuffer())
+    }
+}
+
+/// The inbound packets of one connection: one underlying iterator, shared by every loop over it,
+/// so the handshake and the handler read the same stream in turn.
+public final class PacketStream: AsyncSequence, @unchecked Sendable {
+    public typealias Element = WirePacket
+    // Only touched by the one task that owns the connection.
+    private var frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+
+    init(_ frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) { self.frames = frames }
+
+    /// The next packet, or `nil` when the remote closed.
+    public func next() async throws -> WirePacket? {
+        guard let frame = try await frames.next() else { return nil }
+        return try WirePacket(frame: frame)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let stream: PacketStream
+        public mutating func next() async throws -> WirePacket? { try await stream.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: self) }
+}

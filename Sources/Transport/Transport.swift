@@ -1,0 +1,145 @@
+import FabnetModel
+import FabnetWire
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Mutual-TLS listeners and dialers with fabnet's framing and identity-binding handshake.
+///
+/// Guarantees: a handler only ever sees a connection whose TLS client/server certificate chains
+/// to a trusted TLS root *and* whose handshake proved an MSP identity bound to that certificate.
+/// Refused (connection closed, process unaffected): no client certificate, a certificate from an
+/// untrusted CA, a handshake that is missing, late, badly signed or bound to another certificate,
+/// a frame over the size limit or one that does not decode.
+public struct Transport: Sendable {
+    public let credentials: TransportCredentials
+    public let group: any EventLoopGroup
+    public let maximumFrameSize: Int
+    public let handshakeTimeout: TimeAmount
+
+    public init(credentials: TransportCredentials, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                maximumFrameSize: Int = Frame.defaultMaximumSize, handshakeTimeout: TimeAmount = .seconds(2)) {
+        self.credentials = credentials
+        self.group = group
+        self.maximumFrameSize = maximumFrameSize
+        self.handshakeTimeout = handshakeTimeout
+    }
+
+    /// A bound listener; `serve` runs its accept loop.
+    public struct Listener: Sendable {
+        let channel: NIOAsyncChannel<Accepted, Never>
+        let transport: Transport
+        /// The port actually bound (useful with port 0).
+        public let port: Int
+
+        /// Accepts connections until the task is cancelled or the listener closes; runs
+        /// `handler` for each authenticated one, concurrently. Refused connections are reported
+        /// to `onRefused` and closed.
+        public func serve(
+            onRefused: @escaping @Sendable (any Error) -> Void = { _ in },
+            handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void
+        ) async throws {
+            try await channel.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await accepted in inbound {
+                        group.addTask {
+                            do {
+                                try await transport.run(accepted, expecting: nil, handler: handler)
+                            } catch {
+                                onRefused(error)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A connection as accepted or dialed, before its handshakes.
+    struct Accepted: Sendable {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let tlsHandshake: EventLoopFuture<Void>
+    }
+
+    /// Binds `host:port` (use 127.0.0.1; port 0 picks a free one).
+    public func listen(host: String = "127.0.0.1", port: Int) async throws -> Listener {
+        let context = try credentials.serverContext()
+        let maximumFrameSize = self.maximumFrameSize
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try Self.configure(child, tls: NIOSSLServerHandler(context: context), maximumFrameSize: maximumFrameSize)
+                }
+            }
+        guard let bound = channel.channel.localAddress?.port else { throw TransportError.handshakeRefused(reason: "listener has no port") }
+        return Listener(channel: channel, transport: self, port: bound)
+    }
+
+    /// Dials `host:port`, checks the server's certificate against `serverHostname`, runs the
+    /// handshake and then `body` with the connection (closed when `body` returns). With
+    /// `expecting`, a remote of another MSP ID is refused.
+    public func connect<Result: Sendable>(
+        host: String = "127.0.0.1", port: Int, serverHostname: String, expecting mspID: String? = nil,
+        _ body: @escaping @Sendable (AuthenticatedConnection) async throws -> Result
+    ) async throws -> Result {
+        let context = try credentials.clientContext()
+        let maximumFrameSize = self.maximumFrameSize
+        let accepted = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(handshakeTimeout)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel, tls: try NIOSSLClientHandler(context: context, serverHostname: serverHostname),
+                                       maximumFrameSize: maximumFrameSize)
+                }
+            }
+        return try await run(accepted, expecting: mspID, handler: body)
+    }
+
+    static func configure(_ channel: any Channel, tls: some ChannelHandler, maximumFrameSize: Int) throws -> Accepted {
+        let done = channel.eventLoop.makePromise(of: Void.self)
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(tls)
+        try pipeline.addHandler(TLSHandshakeWaiter(done: done))
+        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
+        try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameSize: maximumFrameSize)))
+        let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+        return Accepted(channel: asyncChannel, tlsHandshake: done.futureResult)
+    }
+
+    /// TLS handshake, identity handshake (with a deadline), then the handler.
+    func run<Result: Sendable>(
+        _ accepted: Accepted, expecting mspID: String?, handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Result
+    ) async throws -> Result {
+        let channel = accepted.channel.channel
+        let timeout = handshakeTimeout
+        let started = NIODeadline.now()
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        return try await accepted.channel.executeThenClose { inbound, outbound in
+            do {
+                try await accepted.tlsHandshake.get()
+                let presented = try await channel.nioSSL_peerCertificate().get()
+                try await outbound.write(try TLSBinding.makeHandshake(credentials).frameBuffer())
+                let packets = PacketStream(inbound.makeAsyncIterator())
+                guard let first = try await packets.next() else {
+                    throw NIODeadline.now() - started >= timeout
+                        ? TransportError.handshakeTimeout(seconds: Double(timeout.nanoseconds) / 1e9)
+                        : TransportError.closedBeforeHandshake
+                }
+                let remote = try await TLSBinding.verify(first, presented: presented, credentials: credentials)
+                if let mspID, remote.mspID != mspID {
+                    throw TransportError.unexpectedRemote(expected: mspID, got: remote.mspID)
+                }
+                deadline.cancel()
+                return try await handler(AuthenticatedConnection(remote: remote, packets: packets, outbound: outbound))
+            } catch {
+                deadline.cancel()
+                throw error
+            }
+        }
+    }
+
+}

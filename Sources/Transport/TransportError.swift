@@ -1,0 +1,20 @@
+/// Why a connection was refused or ended. The connection closes; the process goes on.
+public enum TransportError: Error, Equatable, CustomStringConvertible {
+    case handshakeTimeout(seconds: Double)
+    case handshakeRefused(reason: String)
+    /// The handshake's certificate hash is not the certificate presented on this TLS session.
+    case tlsBindingMismatch(mspID: String)
+    case unexpectedRemote(expected: String, got: String)
+    case closedBeforeHandshake
+
+    public var description: String {
+        switch self {
+        case let .handshakeTimeout(seconds): return "no handshake within \(seconds)s"
+        case let .handshakeRefused(reason): return "handshake refused: \(reason)"
+        case let .tlsBindingMismatch(mspID):
+            return "handshake from \(mspID) names a TLS certificate other than the one presented on this connection"
+        case let .unexpectedRemote(expected, got): return "connected to \(got), expected \(expected)"
+        case .closedBeforeHandshake: return "connection closed before the handshake"
+        }
+    }
+}
