@@ -60,6 +60,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "OrdererNode",
+            dependencies: [
+                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "FabnetTestKit"),
         .executableTarget(
             name: "fabnet",
             dependencies: [
@@ -87,11 +98,15 @@ let package = Package(
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabnetModel",
+                "Transport", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabnetModel", "FabnetTestKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
+        ),
+        .testTarget(
+            name: "OrdererNodeTests",
+            dependencies: ["OrdererNode", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit"]
         ),
         .testTarget(
             name: "FabnetCLITests",

@@ -34,6 +34,13 @@ public enum BlockHasher {
     }
 }
 
+extension BlockHasher {
+    /// Lower-case hex of SHA-256(bytes).
+    public static func sha256Hex(_ bytes: Data) -> String {
+        SHA256.hash(data: bytes).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+    }
+}
+
 extension SHA256 {
     fileprivate mutating func update(bigEndian value: UInt64) {
         withUnsafeBytes(of: value.bigEndian) { update(bufferPointer: $0) }

@@ -8,16 +8,16 @@ public enum LedgerDurability: Sendable { case fsyncEachAppend, osBuffered }
 
 /// An append-only file of block records: `magic "FBK1" ‖ u32 length ‖ u32 CRC-32C ‖ payload`,
 /// big-endian. Knows nothing of block contents; `ChannelLedger` checks the chain.
-final class BlockFile {
+public final class BlockFile {
     static let magic: [UInt8] = Array("FBK1".utf8)
     static let headerSize = 12
 
     let path: String
     let durability: LedgerDurability
     private let descriptor: Int32
-    private(set) var size: Int
+    public private(set) var size: Int
 
-    init(path: String, durability: LedgerDurability) throws {
+    public init(path: String, durability: LedgerDurability) throws {
         self.path = path
         self.durability = durability
         let created = !FileManager.default.fileExists(atPath: path)
@@ -34,7 +34,8 @@ final class BlockFile {
     deinit { close(descriptor) }
 
     /// Appends one record; returns its offset.
-    func append(_ payload: [UInt8]) throws -> Int {
+    @discardableResult
+    public func append(_ payload: [UInt8]) throws -> Int {
         var record = Self.magic
         record.append(contentsOf: UInt32(payload.count).bigEndianBytes)
         record.append(contentsOf: CRC32C.checksum(payload).bigEndianBytes)
@@ -63,6 +64,26 @@ final class BlockFile {
         case damaged(offset: Int, reason: String)
     }
 
+    /// Every intact record's payload from the start; stops at (and cuts off) a torn tail.
+    /// Throws on damage before the end.
+    public func readAll() throws -> [[UInt8]] {
+        var payloads: [[UInt8]] = []
+        var offset = 0
+        while offset < size {
+            switch try scan(at: offset) {
+            case let .intact(_, payload, end):
+                payloads.append(payload)
+                offset = end
+            case let .tornTail(start):
+                try truncate(to: start)
+                return payloads
+            case let .damaged(start, reason):
+                throw LedgerError.corrupted(channel: (path as NSString).lastPathComponent, block: UInt64(payloads.count), offset: start, reason: reason)
+            }
+        }
+        return payloads
+    }
+
     /// Reads the record at `offset` and classifies it.
     func scan(at offset: Int) throws -> ScannedRecord {
         let remaining = size - offset
@@ -80,7 +101,7 @@ final class BlockFile {
     }
 
     /// Cuts the file back to `length` bytes (dropping a torn tail), durably.
-    func truncate(to length: Int) throws {
+    public func truncate(to length: Int) throws {
         guard ftruncate(descriptor, off_t(length)) == 0 else { throw LedgerError.io(path: path, operation: "truncate", errno: errno) }
         fsync(descriptor)
         size = length

@@ -1,5 +1,6 @@
 import FabnetConfig
 import FabnetCrypto
+@_exported import FabnetTestKit
 import FabnetWire
 import Foundation
 import NIOCore
@@ -42,22 +43,6 @@ struct TestNetwork {
     }
 }
 
-/// Runs `operation`, failing with `DeadlineExceeded` if it takes longer than `seconds`
-/// (a guard against hangs, not a way to wait for something).
-func withDeadline<T: Sendable>(seconds: Double = 10, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds)) // deadline guard
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
-struct DeadlineExceeded: Error {}
-
 /// A server that echoes packets, records who connected and why connections were refused.
 final class EchoServer: Sendable {
     let listener: Transport.Listener
@@ -91,7 +76,7 @@ final class EchoServer: Sendable {
         let refusals = self.refusals
         return try await withDeadline {
             for await error in refusals { return error }
-            throw DeadlineExceeded()
+            throw DeadlineExceeded(seconds: 0, what: "refusal stream ended")
         }
     }
 }

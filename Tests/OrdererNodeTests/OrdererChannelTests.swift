@@ -1,0 +1,144 @@
+import FabnetConfig
+import FabnetCrypto
+import FabnetTestKit
+import FabnetWire
+import Foundation
+import Ledger
+import Testing
+@testable import OrdererNode
+
+/// A network (default shape, chosen batch settings) with its crypto material in a scratch folder.
+struct OrdererFixture {
+    let root: URL
+    let spec: NetworkSpec
+    let layout: CryptoLayout
+
+    init(maxMessageCount: Int = 10, batchTimeout: String = "1h", name: String = #function) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-orderer-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
+        let text = DefaultNetwork.configtx
+            .replacingOccurrences(of: "MaxMessageCount: 500", with: "MaxMessageCount: \(maxMessageCount)")
+            .replacingOccurrences(of: "BatchTimeout: 250ms", with: "BatchTimeout: \(batchTimeout)")
+        spec = try NetworkLoader.load(text: text, file: "test.yaml", directory: root).spec
+        layout = CryptoLayout(root: root.appendingPathComponent("crypto"))
+        _ = try CryptoMaterialGenerator(output: layout.root).generate(spec)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+
+    func identity(org: Int, user: Int) throws -> SigningIdentity {
+        let org = spec.organizations[org]
+        return try LocalMSP.load(directory: layout.userDirectory(org.users[user], in: org).appendingPathComponent("msp"), mspID: org.mspID).signingIdentity!
+    }
+
+    func peerIdentity(org: Int, peer: Int) throws -> SigningIdentity {
+        let org = spec.organizations[org]
+        return try LocalMSP.load(directory: layout.nodeDirectory(org.peers[peer], in: org).appendingPathComponent("msp"), mspID: org.mspID).signingIdentity!
+    }
+
+    var ordererIdentity: SigningIdentity {
+        get throws {
+            let org = spec.organizations[0]
+            return try LocalMSP.load(directory: layout.nodeDirectory(org.orderers[0], in: org).appendingPathComponent("msp"), mspID: org.mspID).signingIdentity!
+        }
+    }
+
+    func genesis() throws -> WireBlock {
+        let config = try ChannelGenesis.configuration(of: spec.channels[0], in: spec, layout: layout)
+        return try ChannelGenesis.block(config, creator: try identity(org: 0, user: 0))
+    }
+
+    func openChannel() async throws -> OrdererChannel {
+        try await OrdererChannel(directory: root.appendingPathComponent("ledger/mychannel"), genesis: try genesis(), signer: try ordererIdentity)
+    }
+}
+
+@Suite struct OrdererChannelTests {
+    @Test func transactionsAreCutIntoSignedBlocksInOrder() async throws {
+        let fixture = try OrdererFixture(maxMessageCount: 10, batchTimeout: "100ms")
+        defer { fixture.remove() }
+        let channel = try await fixture.openChannel()
+        let client = try fixture.identity(org: 1, user: 1)
+        var ids: [String] = []
+        for index in 0..<25 {
+            let (envelope, id) = try TransactionBuilder.make(channel: "mychannel", writes: [("k\(index)", Data("v".utf8))], creator: client)
+            let response = await channel.broadcast(envelope)
+            #expect(response.status == .success, "\(response.info)")
+            ids.append(id)
+        }
+        // Two blocks by count; the last five wait for the batch timeout (a deadline, not a sleep).
+        try await withDeadline(seconds: 10, "block 3") { await channel.waitForBlock(3) }
+        #expect(await channel.height == 4)
+        var ordered: [String] = []
+        let validator = channel.membershipValidator
+        for number: UInt64 in 1...3 {
+            let block = try #require(try await channel.block(number))
+            #expect(block.data.transactions.count == (number == 3 ? 5 : 10))
+            let signer = try await BlockSignatures.verify(block, validator: validator, ordererOrgs: ["OrdererMSP"])
+            #expect(signer.role == .orderer)
+            ordered += OrdererChannel.transactionIDs(in: block)
+        }
+        #expect(ordered == ids)
+    }
+
+    @Test func writersOnlyAndEveryCheckHasAReason() async throws {
+        let fixture = try OrdererFixture()
+        defer { fixture.remove() }
+        let channel = try await fixture.openChannel()
+        let peer = try fixture.peerIdentity(org: 1, peer: 0)
+        let asPeer = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data())], creator: peer).envelope
+        let refused = await channel.broadcast(asPeer)
+        #expect(refused.status == .forbidden)
+        #expect(refused.info.contains("not a writer"))
+
+        let foreign = try OrdererFixture(name: "foreign")
+        defer { foreign.remove() }
+        let stranger = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data())], creator: try foreign.identity(org: 1, user: 1)).envelope
+        let untrusted = await channel.broadcast(stranger)
+        #expect(untrusted.status == .forbidden)
+        #expect(untrusted.info.contains("not issued by a CA of Org1MSP"))
+
+        let client = try fixture.identity(org: 2, user: 1)
+        var tampered = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data())], creator: client).envelope
+        tampered.signature = try client.sign(Data("something else".utf8))
+        #expect(await channel.broadcast(tampered).status == .forbidden)
+
+        let wrongChannel = try TransactionBuilder.make(channel: "other", writes: [("k", Data())], creator: client).envelope
+        #expect(await channel.broadcast(wrongChannel).info.contains("not mychannel"))
+
+        let (once, _) = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data())], creator: client)
+        #expect(await channel.broadcast(once).status == .success)
+        let twice = await channel.broadcast(once)
+        #expect(twice.status == .badRequest)
+        #expect(twice.info.contains("duplicate"))
+
+        let big = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data(count: 11 << 20))], creator: client).envelope
+        #expect(await channel.broadcast(big).status == .requestEntityTooLarge)
+    }
+
+    @Test func acknowledgedTransactionsSurviveARestartOnce() async throws {
+        let fixture = try OrdererFixture(maxMessageCount: 4, batchTimeout: "1h")
+        defer { fixture.remove() }
+        let client = try fixture.identity(org: 1, user: 1)
+        var ids: [String] = []
+        var first: WireEnvelope?
+        do {
+            let channel = try await fixture.openChannel()
+            for index in 0..<3 {
+                let (envelope, id) = try TransactionBuilder.make(channel: "mychannel", writes: [("k\(index)", Data("v".utf8))], creator: client)
+                #expect(await channel.broadcast(envelope).status == .success)
+                if first == nil { first = envelope }
+                ids.append(id)
+            }
+            #expect(await channel.height == 1)  // all three acknowledged, none cut yet
+        }
+        // A new instance on the same folder, as after a crash: the three are pending again.
+        let channel = try await fixture.openChannel()
+        #expect(await channel.broadcast(first!).status == .badRequest)  // never ordered twice
+        let (fourth, id) = try TransactionBuilder.make(channel: "mychannel", writes: [("k3", Data("v".utf8))], creator: client)
+        #expect(await channel.broadcast(fourth).status == .success)
+        ids.append(id)
+        try await withDeadline(seconds: 10, "block 1") { await channel.waitForBlock(1) }
+        let block = try #require(try await channel.block(1))
+        #expect(OrdererChannel.transactionIDs(in: block) == ids)
+    }
+}
