@@ -63,19 +63,30 @@ let package = Package(
         .target(
             name: "OrdererNode",
             dependencies: [
-                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport",
+                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "OperationsEndpoint",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "FabnetTestKit"),
+        .target(
+            name: "OperationsEndpoint",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "fabnet",
             dependencies: [
-                "FabnetConfig", "FabnetCrypto", "FabnetModel",
+                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "Transport", "OperationsEndpoint",
+                "FabnetTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(
@@ -110,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FabnetCLITests",
-            dependencies: ["fabnet"]
+            dependencies: ["fabnet", "OrdererNode", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit"]
         ),
         .testTarget(
             name: "FabnetCryptoTests",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Thrown when an awaited condition does not come true in time.
 public struct DeadlineExceeded: Error, CustomStringConvertible {
     public let seconds: Double
@@ -10,18 +12,49 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
     }
 }
 
-/// Runs `operation`, failing with `DeadlineExceeded` if it takes longer than `seconds`.
-/// For tests: it bounds a wait on a condition; it is not itself a way to wait.
+/// Runs `operation`, failing with `DeadlineExceeded` if it has not finished after `seconds`.
+///
+/// Returns at the deadline even when `operation` ignores cancellation (it is cancelled and left
+/// to finish on its own). For tests and shutdown paths: it bounds a wait on a condition; it is
+/// not itself a way to wait.
 public func withDeadline<T: Sendable>(
     seconds: Double = 10, _ what: String = "operation", _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds)) // deadline guard
-            throw DeadlineExceeded(seconds: seconds, what: what)
+    let outcome = FirstOutcome<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        let work = Task {
+            do { outcome.deliver(.success(try await operation()), to: continuation) } catch { outcome.deliver(.failure(error), to: continuation) }
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        let timer = Task {
+            try await Task.sleep(for: .seconds(seconds)) // deadline guard
+            if outcome.deliver(.failure(DeadlineExceeded(seconds: seconds, what: what)), to: continuation) { work.cancel() }
+        }
+        outcome.onFinish { timer.cancel() }
+    }
+}
+
+/// Resumes a continuation with whichever result comes first.
+private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    private var finished: [@Sendable () -> Void] = []
+
+    @discardableResult
+    func deliver(_ result: Result<T, any Error>, to continuation: CheckedContinuation<T, any Error>) -> Bool {
+        lock.lock()
+        guard !done else { lock.unlock(); return false }
+        done = true
+        let callbacks = finished
+        lock.unlock()
+        continuation.resume(with: result)
+        callbacks.forEach { $0() }
+        return true
+    }
+
+    func onFinish(_ callback: @escaping @Sendable () -> Void) {
+        lock.lock()
+        if done { lock.unlock(); callback(); return }
+        finished.append(callback)
+        lock.unlock()
     }
 }

@@ -24,7 +24,8 @@ public actor OrdererChannel {
     private let validator: MembershipValidator
     private var cutter: BlockCutter<Data>
     private var knownTransactionIDs: Set<String> = []
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiter: UInt64 = 0
     private let log: @Sendable (String) -> Void
 
     /// Opens (or creates from `genesis`) the channel's ledger under `directory` and replays its
@@ -131,8 +132,8 @@ public actor OrdererChannel {
         try BlockSignatures.sign(&block, by: signer)
         try ledger.append(block)
         if cutter.pendingCount == 0 { try pendingLog.truncate(to: 0) }
-        let resumed = waiters
-        waiters = []
+        let resumed = waiters.values
+        waiters = [:]
         for waiter in resumed { waiter.resume() }
     }
 
@@ -172,11 +173,24 @@ public actor OrdererChannel {
 
     public func block(_ number: UInt64) throws -> WireBlock? { try ledger.block(number) }
 
-    /// Waits until the ledger is higher than `number` (returns at once if it already is).
+    /// Waits until the ledger is higher than `number` (returns at once if it already is), or
+    /// until the calling task is cancelled.
     public func waitForBlock(_ number: UInt64) async {
-        while ledger.height <= number {
-            await withCheckedContinuation { waiters.append($0) }
+        while ledger.height <= number, !Task.isCancelled {
+            nextWaiter += 1
+            let id = nextWaiter
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    if Task.isCancelled { continuation.resume() } else { waiters[id] = continuation }
+                }
+            } onCancel: {
+                Task { await self.cancelWaiter(id) }
+            }
         }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        waiters.removeValue(forKey: id)?.resume()
     }
 }
 

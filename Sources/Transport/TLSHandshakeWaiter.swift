@@ -21,6 +21,11 @@ final class TLSHandshakeWaiter: ChannelInboundHandler, RemovableChannelHandler {
         context.fireErrorCaught(error)
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // The pipeline went away (e.g. the connection never came up): no handshake will follow.
+        done.fail(TransportError.closedBeforeHandshake)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         done.fail(TransportError.closedBeforeHandshake)
         context.fireChannelInactive()

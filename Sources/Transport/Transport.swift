@@ -33,6 +33,11 @@ public struct Transport: Sendable {
         /// The port actually bound (useful with port 0).
         public let port: Int
 
+        /// Stops accepting: the accept loop of `serve` ends (open connections are not touched).
+        public func close() {
+            channel.channel.close(promise: nil)
+        }
+
         /// Accepts connections until the task is cancelled or the listener closes; runs
         /// `handler` for each authenticated one, concurrently. Refused connections are reported
         /// to `onRefused` and closed.

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `fabnet` command: a Docker-free local testnet for Hyperledger-Fabric-style networks.
 @main
-struct Fabnet: ParsableCommand {
+struct Fabnet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fabnet",
         abstract: "A local Hyperledger-Fabric-style network in a second, without Docker.",
@@ -19,9 +19,15 @@ struct Fabnet: ParsableCommand {
           fabnet config show            what the default network contains
           fabnet crypto generate        make its keys and certificates under crypto-config/
           fabnet config validate -f my/configtx.yaml
+
+        An ordering service by hand (`fabnet up` will do all of this):
+          fabnet orderer init --home .fabnet/orderer && fabnet orderer start --home .fabnet/orderer &
+          fabnet channel create mychannel
+          fabnet tx put greeting hello --channel mychannel --wait
+          fabnet block fetch newest --channel mychannel
         """,
         version: FabnetVersion.current,
-        subcommands: [ConfigCommand.self, CryptoCommand.self, BenchCommand.self]
+        subcommands: [ConfigCommand.self, CryptoCommand.self, OrdererCommand.self, ChannelCommand.self, TxCommand.self, BlockCommand.self, BenchCommand.self]
     )
 }
 

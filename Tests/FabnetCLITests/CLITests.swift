@@ -3,30 +3,10 @@ import Testing
 
 /// The `fabnet` binary as a user runs it: exit codes, messages on standard error, JSON for scripts.
 @Suite struct CLITests {
-    struct Result {
-        let status: Int32
-        let output: String
-        let errors: String
-    }
+    static let binary = fabnetBinary
 
-    /// The `fabnet` built beside this test bundle.
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fabnet")
-
-    func fabnet(_ arguments: String..., in directory: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read both pipes to the end (a full pipe would block the child), then reap it.
-        let errorData = PipeReader(errors)
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                      errors: String(decoding: errorData.wait(), as: UTF8.self))
+    func fabnet(_ arguments: String..., in directory: URL? = nil) throws -> CommandResult {
+        try runFabnet(arguments, in: directory)
     }
 
     func scratch() throws -> URL {
@@ -141,6 +121,34 @@ import Testing
         #expect(object["opensslProcesses"] as? Int == 72)
         #expect(object["speedup"] is Double)
     }
+}
+
+/// What a finished `fabnet` run printed.
+struct CommandResult {
+    let status: Int32
+    let output: String
+    let errors: String
+}
+
+/// The `fabnet` built beside this test bundle.
+let fabnetBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fabnet")
+
+/// Runs `fabnet` to completion (short commands only; nodes are started with `ChildProcess`).
+func runFabnet(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = fabnetBinary
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    // Read both pipes to the end (a full pipe would block the child), then reap it.
+    let errorData = PipeReader(errors)
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                         errors: String(decoding: errorData.wait(), as: UTF8.self))
 }
 
 /// Reads a pipe to its end on another thread.

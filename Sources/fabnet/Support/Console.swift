@@ -27,6 +27,18 @@ enum Console {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// Async form of `reportingErrors`.
+    static func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as CustomStringConvertible & Error {
+            Console.error(error.description)
+            throw ExitCode.failure
+        }
+    }
+
     /// Runs `body`; a known error is printed (without a stack trace) and becomes exit code 1.
     static func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         do {

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A child process started with `posix_spawn` with a clean signal mask and default signal
+/// handlers, so SIGTERM reaches it (Foundation's `Process` leaves signals blocked in children).
+/// Its standard output and error go to `logFile`. Whoever starts one must `kill` it.
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public let logFile: URL
+    private let lock = NSLock()
+    private var exitStatus: Int32?
+
+    public init(executable: String, arguments: [String], logFile: URL) throws {
+        self.logFile = logFile
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
+        pid = child
+    }
+
+    /// Sends `signal` (SIGTERM, SIGKILL, …) if the process still runs.
+    public func kill(_ signal: Int32 = SIGKILL) {
+        if !hasExited { _ = Foundation.kill(pid, signal) }
+    }
+
+    /// Reaps the child if it has exited; returns whether it has.
+    public var hasExited: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if exitStatus != nil { return true }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { exitStatus = status; return true }
+        return false
+    }
+
+    /// The raw wait status once exited (`nil` while running).
+    public var status: Int32? { _ = hasExited; lock.lock(); defer { lock.unlock() }; return exitStatus }
+
+    /// Exit code if it exited normally.
+    public var exitCode: Int32? {
+        guard let status else { return nil }
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : nil
+    }
+
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    deinit { kill(SIGKILL); _ = hasExited }
+}
+
+/// Polls `condition` until it is true, failing with `DeadlineExceeded` after `seconds`.
+/// The way tests wait for something another process does.
+public func eventually(seconds: Double = 10, _ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20)) // poll interval of a condition wait
+    }
+    throw DeadlineExceeded(seconds: seconds, what: what)
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+public func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

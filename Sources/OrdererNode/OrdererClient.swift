@@ -1,0 +1,104 @@
+import FabnetCrypto
+import FabnetWire
+import Foundation
+import Transport
+
+/// The client side of the ordering service: submit, read blocks, administer. Each call opens
+/// one authenticated connection for its duration.
+public struct OrdererClient: Sendable {
+    public let transport: Transport
+    public let signer: SigningIdentity
+    public let host: String
+    public let port: Int
+    public let serverHostname: String
+
+    public init(transport: Transport, host: String = "127.0.0.1", port: Int, serverHostname: String) {
+        self.transport = transport
+        self.signer = transport.credentials.signer
+        self.host = host
+        self.port = port
+        self.serverHostname = serverHostname
+    }
+
+    /// Broadcasts envelopes over one connection, pipelined; answers in order.
+    public func broadcast(_ envelopes: [WireEnvelope]) async throws -> [WireBroadcastResponse] {
+        guard !envelopes.isEmpty else { return [] }
+        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
+            for (index, envelope) in envelopes.enumerated() {
+                var packet = WirePacket()
+                packet.stream = UInt64(index + 1)
+                packet.broadcast = envelope
+                try await connection.send(packet)
+            }
+            var responses: [WireBroadcastResponse] = []
+            for try await packet in connection.packets {
+                guard case .broadcastResponse(let response)? = packet.body else { continue }
+                responses.append(response)
+                if responses.count == envelopes.count { break }
+            }
+            return responses
+        }
+    }
+
+    /// Blocks `start...stop` of `channel` (waiting for blocks not cut yet unless `failIfNotReady`).
+    public func blocks(channel: String, start: WireSeekPosition, stop: WireSeekPosition, failIfNotReady: Bool = true,
+                       onBlock: @escaping @Sendable (WireBlock) async throws -> Bool = { _ in true }) async throws -> (blocks: [WireBlock], status: WireStatus, info: String) {
+        var request = WireDeliverRequest()
+        request.channelID = channel
+        request.creator = signer.serialized
+        request.timestamp = WireTimestamp(Date())
+        request.seekInfo.start = start
+        request.seekInfo.stop = stop
+        request.seekInfo.behavior = failIfNotReady ? .failIfNotReady : .blockUntilReady
+        let envelope = try EnvelopeSealing.seal(request, by: signer)
+        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
+            var packet = WirePacket()
+            packet.stream = 1
+            packet.deliver = envelope
+            try await connection.send(packet)
+            var blocks: [WireBlock] = []
+            for try await packet in connection.packets {
+                guard case .deliverResponse(let response)? = packet.body else { continue }
+                switch response.type {
+                case .block(let block)?:
+                    blocks.append(block)
+                    if try await !onBlock(block) { return (blocks, .success, "stopped by the client") }
+                case .status(let status)?:
+                    return (blocks, status, response.info)
+                case nil:
+                    continue
+                }
+            }
+            return (blocks, .serviceUnavailable, "the orderer closed the connection")
+        }
+    }
+
+    /// Sends an admin command signed by this client's identity.
+    public func admin(_ command: WireAdminRequest.OneOf_Command) async throws -> WireAdminResponse {
+        var request = WireAdminRequest()
+        request.creator = signer.serialized
+        request.timestamp = WireTimestamp(Date())
+        request.command = command
+        let envelope = try EnvelopeSealing.seal(request, by: signer)
+        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
+            var packet = WirePacket()
+            packet.stream = 1
+            packet.admin = envelope
+            try await connection.send(packet)
+            for try await packet in connection.packets {
+                if case .adminResponse(let response)? = packet.body { return response }
+            }
+            throw OrdererError.notAllowed("the orderer closed the connection without answering")
+        }
+    }
+}
+
+extension WireSeekPosition {
+    public static var first: WireSeekPosition { var position = WireSeekPosition(); position.type = .oldest(.init()); return position }
+    public static var last: WireSeekPosition { var position = WireSeekPosition(); position.type = .newest(.init()); return position }
+    public static func number(_ number: UInt64) -> WireSeekPosition {
+        var position = WireSeekPosition()
+        position.specified.number = number
+        return position
+    }
+}

@@ -1,0 +1,196 @@
+import FabnetCrypto
+@_spi(Verification) import FabnetModel
+import FabnetWire
+import Foundation
+import Ledger
+import NIOCore
+import Transport
+
+/// The ordering service process: channels by name, served over fabnet's transport.
+///
+/// Packets it answers: `broadcast` (one BroadcastResponse each, same stream id), `deliver` (a
+/// block per DeliverResponse, then a final status; several deliveries may run at once on one
+/// connection), `admin` (join a channel from its genesis block, list channels: admins of the
+/// orderer's own org only).
+public actor OrdererService {
+    public let home: OrdererHome
+    private let signer: SigningIdentity
+    private let credentials: TransportCredentials
+    private var channels: [String: OrdererChannel] = [:]
+    private let durability: LedgerDurability
+    private let log: @Sendable (String) -> Void
+    public private(set) var broadcastCounts: [String: Int] = [:]
+
+    public init(home: OrdererHome, log: @escaping @Sendable (String) -> Void) async throws {
+        self.home = home
+        self.log = log
+        credentials = try home.credentials()
+        signer = credentials.signer
+        durability = home.configuration.durability == "buffered" ? .osBuffered : .fsyncEachAppend
+        let ledgerRoot = home.ledgerDirectory
+        try FileManager.default.createDirectory(at: ledgerRoot, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: ledgerRoot.path).sorted() {
+            let channel = try await OrdererChannel(directory: ledgerRoot.appendingPathComponent(name), genesis: nil, signer: signer,
+                                                   durability: durability, log: log)
+            channels[channel.name] = channel
+            log("channel \(channel.name): resumed at height \(await channel.height)")
+        }
+    }
+
+    public var channelNames: [String] { channels.keys.sorted() }
+
+    public func channelInfo() async -> [WireChannelInfo] {
+        var result: [WireChannelInfo] = []
+        for name in channels.keys.sorted() {
+            guard let channel = channels[name] else { continue }
+            var info = WireChannelInfo()
+            info.name = name
+            info.height = await channel.height
+            result.append(info)
+        }
+        return result
+    }
+
+    /// Binds the listener and serves until cancelled.
+    public func makeListener(group: any EventLoopGroup) async throws -> Transport.Listener {
+        let transport = Transport(credentials: credentials, group: group, maximumFrameSize: home.configuration.maximumFrameSize)
+        return try await transport.listen(host: home.configuration.host, port: home.configuration.port)
+    }
+
+    /// Handles one authenticated connection until it closes.
+    public nonisolated func handle(_ connection: AuthenticatedConnection) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for try await packet in connection.packets {
+                switch packet.body {
+                case .broadcast(let envelope):
+                    var answer = WirePacket()
+                    answer.stream = packet.stream
+                    answer.broadcastResponse = await broadcast(envelope)
+                    try await connection.send(answer)
+                case .deliver(let envelope):
+                    group.addTask {
+                        do { try await self.deliver(envelope, stream: packet.stream, on: connection) } catch is CancellationError {}
+                    }
+                case .admin(let envelope):
+                    var answer = WirePacket()
+                    answer.stream = packet.stream
+                    answer.adminResponse = await admin(envelope)
+                    try await connection.send(answer)
+                default:
+                    var answer = WirePacket()
+                    answer.stream = packet.stream
+                    answer.broadcastResponse = WireBroadcastResponse(.badRequest, "the orderer does not handle this packet")
+                    try await connection.send(answer)
+                }
+            }
+            // The remote is gone: deliveries still waiting for blocks have no one to send to.
+            group.cancelAll()
+        }
+    }
+
+    func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
+        let name = (try? WireTransaction(serializedBytes: envelope.payload))?.channelID ?? ""
+        let response: WireBroadcastResponse
+        if let channel = channels[name] {
+            response = await channel.broadcast(envelope)
+        } else {
+            response = WireBroadcastResponse(.notFound, OrdererError.unknownChannel(name).description)
+        }
+        broadcastCounts["\(response.status)", default: 0] += 1
+        return response
+    }
+
+    nonisolated func deliver(_ envelope: WireEnvelope, stream: UInt64, on connection: AuthenticatedConnection) async throws {
+        func respond(_ status: WireStatus, _ info: String) async throws {
+            var answer = WirePacket()
+            answer.stream = stream
+            answer.deliverResponse.status = status
+            answer.deliverResponse.info = info
+            try await connection.send(answer)
+        }
+        let name = (try? WireDeliverRequest(serializedBytes: envelope.payload))?.channelID ?? ""
+        guard let channel = await channels[name] else { return try await respond(.notFound, OrdererError.unknownChannel(name).description) }
+        let request: Verified<WireDeliverRequest>
+        do {
+            request = try await EnvelopeSealing.open(envelope, as: WireDeliverRequest.self, creator: \.creator, validator: channel.membershipValidator)
+        } catch {
+            return try await respond(.forbidden, "\(error)")
+        }
+        guard channel.mayRead(request.signer) else { return try await respond(.forbidden, "\(request.signer.mspID) is not a reader of \(name)") }
+        let seek = request.value.seekInfo
+        let height = await channel.height
+        func position(_ position: WireSeekPosition?, default fallback: UInt64) -> UInt64 {
+            switch position?.type {
+            case .oldest?: return 0
+            case .newest?: return height - 1
+            case .specified(let specified)?: return specified.number
+            case nil: return fallback
+            }
+        }
+        let start = position(seek.hasStart ? seek.start : nil, default: height - 1)
+        let stop = position(seek.hasStop ? seek.stop : nil, default: start)
+        guard start <= stop else { return try await respond(.badRequest, "start \(start) is after stop \(stop)") }
+        var number = start
+        while number <= stop {
+            if number >= (await channel.height) {
+                if seek.behavior == .failIfNotReady { return try await respond(.notFound, "block \(number) is not cut yet (height \(await channel.height))") }
+                await channel.waitForBlock(number)
+                try Task.checkCancellation()
+            }
+            guard let block = try await channel.block(number) else { break }
+            var answer = WirePacket()
+            answer.stream = stream
+            answer.deliverResponse.block = block
+            try await connection.send(answer)
+            if number == UInt64.max { break }
+            number += 1
+        }
+        try await respond(.success, "")
+    }
+
+    func admin(_ envelope: WireEnvelope) async -> WireAdminResponse {
+        var response = WireAdminResponse()
+        let validator = credentials.validator
+        let request: Verified<WireAdminRequest>
+        do {
+            request = try await EnvelopeSealing.open(envelope, as: WireAdminRequest.self, creator: \.creator, validator: validator)
+        } catch {
+            response.status = .forbidden
+            response.info = "\(error)"
+            return response
+        }
+        guard request.signer.mspID == home.configuration.mspID, request.signer.role == .admin || request.signer.role == .member else {
+            response.status = .forbidden
+            response.info = "only an admin of \(home.configuration.mspID) may administer this orderer (got \(request.signer.mspID) \(request.signer.role.rawValue))"
+            return response
+        }
+        switch request.value.command {
+        case .joinChannel(let join)?:
+            guard let config = ChannelGenesis.configuration(in: join.genesisBlock) else {
+                response.status = .badRequest
+                response.info = "the block is not a genesis block with a channel configuration"
+                return response
+            }
+            if channels[config.channelID] != nil {
+                response.status = .success
+                response.info = "already a member of \(config.channelID)"
+            } else {
+                do {
+                    let channel = try await OrdererChannel(directory: home.ledgerDirectory.appendingPathComponent(config.channelID),
+                                                           genesis: join.genesisBlock, signer: signer, durability: durability, log: log)
+                    channels[config.channelID] = channel
+                    response.status = .success
+                    response.info = "joined \(config.channelID)"
+                    log("joined channel \(config.channelID)")
+                } catch {
+                    response.status = .internalServerError
+                    response.info = "\(error)"
+                }
+            }
+        case .listChannels?, nil:
+            response.status = .success
+        }
+        response.channels = await channelInfo()
+        return response
+    }
+}

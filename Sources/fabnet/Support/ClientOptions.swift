@@ -1,0 +1,59 @@
+import ArgumentParser
+import FabnetConfig
+import FabnetCrypto
+import Foundation
+import OrdererNode
+import Transport
+
+/// Flags of commands that talk to a running orderer as one of the network's identities.
+struct ClientOptions: ParsableArguments {
+    @OptionGroup var network: NetworkOptions
+
+    @Option(help: ArgumentHelp("Where the crypto material is (as written by `fabnet crypto generate`).", valueName: "DIR"))
+    var crypto = "crypto-config"
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("The identity to act as, MSPID/Name (e.g. Org1MSP/User1, OrdererMSP/Admin).", valueName: "MSP/NAME"))
+    var identity: String?
+
+    @Option(help: ArgumentHelp("The orderer's address. Default: 127.0.0.1 and the first orderer's port in the description.", valueName: "HOST:PORT"))
+    var orderer: String?
+
+    /// An orderer client acting as `--as`, or as `fallback(spec)` when it is not given.
+    func client(fallback: (NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)?) throws -> (client: OrdererClient, spec: NetworkSpec, layout: CryptoLayout) {
+        let spec = try network.load().spec
+        let layout = CryptoLayout(root: URL(fileURLWithPath: crypto))
+        let (org, user) = try resolveIdentity(spec, fallback: fallback)
+        let directory = layout.userDirectory(user, in: org)
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw ValidationError("\(directory.path) not found; run `fabnet crypto generate --output \(crypto)` first")
+        }
+        let credentials = try TransportCredentials.load(
+            mspDirectory: directory.appendingPathComponent("msp"), tlsDirectory: directory.appendingPathComponent("tls"),
+            mspID: org.mspID, organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+        guard let node = spec.orderers.first else { throw ValidationError("the description has no orderer") }
+        var host = "127.0.0.1", port = node.port
+        if let orderer {
+            let parts = orderer.split(separator: ":")
+            guard parts.count == 2, let parsed = Int(parts[1]) else { throw ValidationError("--orderer must be HOST:PORT, got \(orderer)") }
+            host = String(parts[0])
+            port = parsed
+        }
+        let client = OrdererClient(transport: Transport(credentials: credentials), host: host, port: port, serverHostname: node.commonName)
+        return (client, spec, layout)
+    }
+
+    private func resolveIdentity(_ spec: NetworkSpec, fallback: (NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)?) throws -> (OrganizationSpec, UserSpec) {
+        guard let identity else {
+            guard let chosen = fallback(spec) else { throw ValidationError("no identity to act as; pass --as MSPID/Name") }
+            return chosen
+        }
+        let parts = identity.split(separator: "/").map(String.init)
+        guard parts.count == 2, let org = spec.organization(mspID: parts[0]) else {
+            throw ValidationError("--as must be MSPID/Name with a known MSP ID (\(spec.organizations.map(\.mspID).joined(separator: ", "))), got \(identity)")
+        }
+        guard let user = org.users.first(where: { $0.name == parts[1] || $0.commonName == parts[1] }) else {
+            throw ValidationError("\(org.mspID) has no user \(parts[1]) (users: \(org.users.map(\.name).joined(separator: ", ")))")
+        }
+        return (org, user)
+    }
+}

@@ -1,0 +1,197 @@
+import FabnetConfig
+import FabnetCrypto
+import FabnetTestKit
+import FabnetWire
+import Foundation
+import OrdererNode
+import Testing
+import Transport
+
+/// A real orderer process on 127.0.0.1 with its crypto, home and channel made by the CLI.
+final class OrdererUnderTest: @unchecked Sendable {
+    let directory: URL
+    let port: Int
+    let operationsPort: Int
+    let spec: NetworkSpec
+    let layout: CryptoLayout
+    private(set) var process: ChildProcess?
+    private(set) var starts = 0
+
+    init(maxMessageCount: Int, batchTimeout: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-orderer-process-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try freePort()
+        operationsPort = try freePort()
+        let text = DefaultNetwork.configtx
+            .replacingOccurrences(of: "MaxMessageCount: 500", with: "MaxMessageCount: \(maxMessageCount)")
+            .replacingOccurrences(of: "BatchTimeout: 250ms", with: "BatchTimeout: \(batchTimeout)")
+        try text.write(to: directory.appendingPathComponent("net.yaml"), atomically: true, encoding: .utf8)
+        for arguments in [["crypto", "generate", "-f", "net.yaml", "-o", "crypto"],
+                          ["orderer", "init", "-f", "net.yaml", "--crypto", "crypto", "--home", "home",
+                           "--port", String(port), "--ops-port", String(operationsPort)]] {
+            let result = try runFabnet(arguments, in: directory)
+            guard result.status == 0 else { throw DeadlineExceeded(seconds: 0, what: "fabnet \(arguments): \(result.errors)") }
+        }
+        spec = try NetworkLoader.load(file: directory.appendingPathComponent("net.yaml")).spec
+        layout = CryptoLayout(root: directory.appendingPathComponent("crypto"))
+    }
+
+    /// Starts the process and waits until it says it is ready.
+    func start() async throws {
+        starts += 1
+        let process = try ChildProcess(executable: fabnetBinary.path, arguments: ["orderer", "start", "--home", directory.appendingPathComponent("home").path],
+                                       logFile: directory.appendingPathComponent("orderer-\(starts).log"))
+        self.process = process
+        try await eventually(seconds: 20, "orderer ready") { process.log.contains("ready: serving") || process.hasExited }
+        guard !process.hasExited else { throw DeadlineExceeded(seconds: 0, what: "orderer start: \(process.log)") }
+    }
+
+    func cli(_ arguments: [String]) throws -> CommandResult {
+        try runFabnet(arguments + ["-f", "net.yaml", "--crypto", "crypto", "--orderer", "127.0.0.1:\(port)"], in: directory)
+    }
+
+    func client(org: Int, user: Int) throws -> OrdererClient {
+        let org = spec.organizations[org]
+        let folder = layout.userDirectory(org.users[user], in: org)
+        let credentials = try TransportCredentials.load(
+            mspDirectory: folder.appendingPathComponent("msp"), tlsDirectory: folder.appendingPathComponent("tls"), mspID: org.mspID,
+            organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+        return OrdererClient(transport: Transport(credentials: credentials), port: port, serverHostname: spec.orderers[0].commonName)
+    }
+
+    /// Every log the process wrote, for failure messages.
+    var logs: String {
+        (1...max(starts, 1)).map { (try? String(contentsOf: directory.appendingPathComponent("orderer-\($0).log"), encoding: .utf8)) ?? "" }
+            .joined(separator: "\n---\n")
+    }
+
+    func remove() {
+        process?.kill(SIGKILL)
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Counts acknowledgements across client tasks.
+actor Acknowledgements {
+    private(set) var ids: Set<String> = []
+    func add(_ new: [String]) { ids.formUnion(new) }
+    var count: Int { ids.count }
+}
+
+@Suite(.serialized) struct OrdererProcessTests {
+    /// Sends `envelopes` in chunks; on a dropped connection waits for the orderer and resends
+    /// the chunk (what was already stored comes back as a duplicate, which also counts as taken).
+    func submit(_ envelopes: [(WireEnvelope, String)], with client: OrdererClient, acknowledgements: Acknowledgements) async throws {
+        var index = 0
+        while index < envelopes.count {
+            let chunk = Array(envelopes[index..<min(index + 25, envelopes.count)])
+            do {
+                let responses = try await client.broadcast(chunk.map(\.0))
+                var taken: [String] = []
+                for (response, (_, id)) in zip(responses, chunk) {
+                    if response.status == .success || response.info.contains("duplicate") {
+                        taken.append(id)
+                    } else {
+                        Issue.record("refused \(id): \(response.info)")
+                    }
+                }
+                await acknowledgements.add(taken)
+                if responses.count == chunk.count { index += chunk.count } else { throw CancellationError() }
+            } catch {
+                // The orderer is down: wait until it answers again (any answer will do).
+                try await eventually(seconds: 30, "orderer back") { (try? await client.admin(.listChannels(.init()))) != nil }
+            }
+        }
+    }
+
+    /// Every transaction id in blocks 1… in order, and each block's transaction count.
+    static func chain(of reader: OrdererClient) async throws -> (transactions: [String], blockSizes: [Int]) {
+        let fetched = try await reader.blocks(channel: "mychannel", start: .first, stop: .last)
+        guard fetched.status == .success else { return ([], []) }
+        var transactions: [String] = []
+        for block in fetched.blocks.dropFirst() {
+            for bytes in block.data.transactions {
+                let envelope = try WireEnvelope(serializedBytes: bytes)
+                transactions.append(try WireTransaction(serializedBytes: envelope.payload).txID)
+            }
+        }
+        return (transactions, fetched.blocks.dropFirst().map(\.data.transactions.count))
+    }
+
+    @Test func concurrentClientsAndAKillNineLoseNothingAndDuplicateNothing() async throws {
+        let orderer = try OrdererUnderTest(maxMessageCount: 50, batchTimeout: "50ms")
+        defer { orderer.remove() }
+        try await orderer.start()
+        let created = try orderer.cli(["channel", "create", "mychannel"])
+        #expect(created.status == 0, "\(created.errors)\n\(orderer.logs)")
+
+        let clients = [try orderer.client(org: 1, user: 1), try orderer.client(org: 2, user: 1)]
+        let batches = try clients.map { client in
+            try (0..<500).map { index in
+                try TransactionBuilder.make(channel: "mychannel", writes: [("key-\(index)", Data("value".utf8))], creator: client.signer)
+            }
+        }
+        let acknowledgements = Acknowledgements()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (client, batch) in zip(clients, batches) {
+                group.addTask { try await self.submit(batch.map { ($0.envelope, $0.txID) }, with: client, acknowledgements: acknowledgements) }
+            }
+            group.addTask {
+                // Mid-stream: once 300 are acknowledged, kill -9 and restart.
+                try await eventually(seconds: 60, "300 acknowledgements") { await acknowledgements.count >= 300 }
+                orderer.process?.kill(SIGKILL)
+                try await eventually("orderer gone") { orderer.process?.hasExited ?? true }
+                try await orderer.start()
+            }
+            try await group.waitForAll()
+        }
+        #expect(await acknowledgements.count == 1000)
+        #expect(orderer.starts == 2, "the orderer was killed and restarted mid-stream")
+        #expect(orderer.logs.contains("resumed at height"))
+
+        // Everything acknowledged is in the chain exactly once, in blocks within the limits.
+        let reader = clients[0]
+        try await eventually(seconds: 30, "all 1000 transactions in blocks") {
+            try await Self.chain(of: reader).transactions.count >= 1000
+        }
+        let (transactions, blockSizes) = try await Self.chain(of: reader)
+        #expect(blockSizes.allSatisfy { (1...50).contains($0) }, "\(blockSizes)")
+        #expect(transactions.count == 1000, "\(orderer.logs)")
+        #expect(Set(transactions).count == transactions.count, "a transaction was ordered twice")
+        #expect(Set(transactions) == Set(batches.flatMap { $0.map(\.txID) }))
+
+        // SIGTERM: a graceful stop with exit code 0.
+        let process = try #require(orderer.process)
+        process.kill(SIGTERM)
+        try await eventually("orderer stopped") { process.hasExited }
+        #expect(process.exitCode == 0, "\(process.log)")
+    }
+
+    @Test func cliSubmitsFetchesAndTheOperationsEndpointAnswers() async throws {
+        let orderer = try OrdererUnderTest(maxMessageCount: 10, batchTimeout: "50ms")
+        defer { orderer.remove() }
+        try await orderer.start()
+        #expect(try orderer.cli(["channel", "create", "mychannel"]).status == 0)
+        let put = try orderer.cli(["tx", "put", "greeting", "hello", "--channel", "mychannel", "--wait"])
+        #expect(put.status == 0, "\(put.errors)")
+        #expect(put.output.contains("block 1"))
+        let fetched = try orderer.cli(["block", "fetch", "newest", "--channel", "mychannel"])
+        #expect(fetched.output.contains("block 1 of mychannel"))
+        #expect(fetched.output.contains("signed by      OrdererMSP"))
+        let json = try orderer.cli(["block", "fetch", "0", "--channel", "mychannel", "--json"])
+        #expect(json.output.contains("\"header\""))
+        let stranger = try orderer.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--as", "Org1MSP/Admin", "--wait", "--timeout", "5"])
+        #expect(stranger.status == 0, "admins are writers too: \(stranger.errors)")
+        let noChannel = try orderer.cli(["tx", "put", "k", "v", "--channel", "nochannel"])
+        #expect(noChannel.status == 1)
+        #expect(noChannel.errors.contains("nochannel"))
+
+        let health = try HTTPProbe.request(port: orderer.operationsPort, path: "/healthz")
+        #expect(health.status == 200)
+        #expect(health.body.contains(#""status":"OK""#))
+        let metrics = try HTTPProbe.request(port: orderer.operationsPort, path: "/metrics").body
+        #expect(metrics.contains(#"fabnet_ledger_height{channel="mychannel"} 3"#), "\(metrics)")
+        #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/version").body.contains("Version"))
+        #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/nope").status == 404)
+    }
+}
