@@ -113,6 +113,13 @@ import Testing
         #expect((object["createdIdentities"] as? [Any])?.isEmpty == true)
     }
 
+    @Test func benchLedgerSmoke() throws {
+        let result = try fabnet("bench", "ledger", "--blocks", "20", "--json")
+        #expect(result.status == 0, "\(result.errors)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["mode"] as? String } == ["fsync each append", "OS buffered"])
+    }
+
     @Test func benchCryptoSmoke() throws {
         let result = try fabnet("bench", "crypto", "--runs", "1", "--json")
         #expect(result.status == 0, "\(result.errors)")

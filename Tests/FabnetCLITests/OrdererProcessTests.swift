@@ -182,6 +182,10 @@ actor Acknowledgements {
         #expect(json.output.contains("\"header\""))
         let stranger = try orderer.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--as", "Org1MSP/Admin", "--wait", "--timeout", "5"])
         #expect(stranger.status == 0, "admins are writers too: \(stranger.errors)")
+        // Several channels at once.
+        #expect(try orderer.cli(["channel", "create", "second"]).status == 0)
+        #expect(try orderer.cli(["tx", "put", "k", "v", "--channel", "second", "--wait"]).output.contains("block 1"))
+        #expect(try orderer.cli(["block", "fetch", "oldest", "--channel", "second"]).output.contains("block 0 of second"))
         let noChannel = try orderer.cli(["tx", "put", "k", "v", "--channel", "nochannel"])
         #expect(noChannel.status == 1)
         #expect(noChannel.errors.contains("nochannel"))
@@ -191,6 +195,7 @@ actor Acknowledgements {
         #expect(health.body.contains(#""status":"OK""#))
         let metrics = try HTTPProbe.request(port: orderer.operationsPort, path: "/metrics").body
         #expect(metrics.contains(#"fabnet_ledger_height{channel="mychannel"} 3"#), "\(metrics)")
+        #expect(metrics.contains(#"fabnet_ledger_height{channel="second"} 2"#), "\(metrics)")
         #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/version").body.contains("Version"))
         #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/nope").status == 404)
     }

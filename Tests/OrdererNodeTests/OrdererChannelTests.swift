@@ -1,5 +1,6 @@
 import FabnetConfig
 import FabnetCrypto
+@_spi(Verification) import FabnetModel
 import FabnetTestKit
 import FabnetWire
 import Foundation
@@ -97,6 +98,17 @@ struct OrdererFixture {
         #expect(untrusted.status == .forbidden)
         #expect(untrusted.info.contains("not issued by a CA of Org1MSP"))
 
+        var unknown = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data())], creator: try fixture.identity(org: 1, user: 1)).envelope
+        var unknownTransaction = try WireTransaction(serializedBytes: unknown.payload)
+        unknownTransaction.creator.mspID = "Org9MSP"
+        unknown.payload = try unknownTransaction.serializedBytes()
+        let unknownOrg = await channel.broadcast(unknown)
+        #expect(unknownOrg.status == .forbidden)
+        #expect(unknownOrg.info.contains("Org9MSP is not an organization of this channel"))
+
+        let ordererAdmin = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data())], creator: try fixture.identity(org: 0, user: 0)).envelope
+        #expect(await channel.broadcast(ordererAdmin).info.contains("OrdererMSP admin is not a writer"))
+
         let client = try fixture.identity(org: 2, user: 1)
         var tampered = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data())], creator: client).envelope
         tampered.signature = try client.sign(Data("something else".utf8))
@@ -113,6 +125,16 @@ struct OrdererFixture {
 
         let big = try TransactionBuilder.make(channel: "mychannel", writes: [("k", Data(count: 11 << 20))], creator: client).envelope
         #expect(await channel.broadcast(big).status == .requestEntityTooLarge)
+    }
+
+    @Test func readersAreTheChannelsOrgs() async throws {
+        let fixture = try OrdererFixture()
+        defer { fixture.remove() }
+        let channel = try await fixture.openChannel()
+        let pki = PKIID([1])
+        #expect(channel.mayRead(VerifiedSigner(mspID: "Org1MSP", role: .client, pkiID: pki)))
+        #expect(channel.mayRead(VerifiedSigner(mspID: "OrdererMSP", role: .orderer, pkiID: pki)))
+        #expect(!channel.mayRead(VerifiedSigner(mspID: "Org9MSP", role: .client, pkiID: pki)))
     }
 
     @Test func acknowledgedTransactionsSurviveARestartOnce() async throws {
