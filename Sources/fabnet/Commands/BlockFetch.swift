@@ -31,11 +31,7 @@ struct BlockFetch: AsyncParsableCommand {
 
     func run() async throws {
         try await Console.reportingErrors {
-            let (orderer, _, _) = try client.client { spec in
-                guard let org = spec.organizations.first(where: { !$0.peers.isEmpty }),
-                      let user = org.users.first(where: { $0.role == .client }) ?? org.users.first else { return nil }
-                return (org, user)
-            }
+            let (orderer, _, _) = try client.client(fallback: ClientOptions.firstApplicationClient)
             let position: WireSeekPosition = which == "oldest" ? .first : which == "newest" ? .last : .number(UInt64(which)!)
             let result = try await orderer.blocks(channel: channel, start: position, stop: position)
             guard result.status == .success, let block = result.blocks.first else {

@@ -27,11 +27,7 @@ struct TxPut: AsyncParsableCommand {
 
     func run() async throws {
         try await Console.reportingErrors {
-            let (orderer, _, _) = try client.client { spec in
-                guard let org = spec.organizations.first(where: { !$0.peers.isEmpty }),
-                      let user = org.users.first(where: { $0.role == .client }) ?? org.users.first else { return nil }
-                return (org, user)
-            }
+            let (orderer, _, _) = try client.client(fallback: ClientOptions.firstApplicationClient)
             let before = try await orderer.blocks(channel: channel, start: .last, stop: .last)
             guard before.status == .success, let newest = before.blocks.last?.header.number else {
                 throw ValidationError("cannot read channel \(channel): \(before.info)")

@@ -18,6 +18,13 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The orderer's address. Default: 127.0.0.1 and the first orderer's port in the description.", valueName: "HOST:PORT"))
     var orderer: String?
 
+    /// The default identity of client commands: the first application org's first client (User1).
+    static func firstApplicationClient(_ spec: NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)? {
+        guard let org = spec.organizations.first(where: { !$0.peers.isEmpty }),
+              let user = org.users.first(where: { $0.role == .client }) ?? org.users.first else { return nil }
+        return (org, user)
+    }
+
     /// An orderer client acting as `--as`, or as `fallback(spec)` when it is not given.
     func client(fallback: (NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)?) throws -> (client: OrdererClient, spec: NetworkSpec, layout: CryptoLayout) {
         let spec = try network.load().spec
