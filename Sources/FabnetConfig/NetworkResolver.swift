@@ -323,7 +323,7 @@ struct NetworkResolver {
         var result: [ChannelSpec] = []
         var names = Set<String>()
         for channel in wanted {
-            guard isValidChannelName(channel.name) else {
+            guard ChannelName.isValid(channel.name) else {
                 diagnostics.error("'\(channel.name)' is not a valid channel name", at: channel.location, key: "\(channel.path).Name",
                                   hint: "use lower-case letters, digits, '.' and '-', starting with a letter (at most 249 characters)")
                 continue
@@ -372,11 +372,5 @@ struct NetworkResolver {
                                       batch: batch, capabilities: capabilities))
         }
         return result
-    }
-
-    /// Fabric's rule for channel names: `[a-z][a-z0-9.-]*`, shorter than 250 characters.
-    func isValidChannelName(_ name: String) -> Bool {
-        guard let first = name.first, first.isASCII, first.isLowercase, name.count < 250 else { return false }
-        return name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" }
     }
 }

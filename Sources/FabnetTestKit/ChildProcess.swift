@@ -46,7 +46,9 @@ public final class ChildProcess: @unchecked Sendable {
         defer { lock.unlock() }
         if exitStatus != nil { return true }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { exitStatus = status; return true }
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid { exitStatus = status; return true }
+        if result < 0, errno == ECHILD { exitStatus = -1; return true }
         return false
     }
 
@@ -61,7 +63,21 @@ public final class ChildProcess: @unchecked Sendable {
 
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
-    deinit { kill(SIGKILL); _ = hasExited }
+    /// Kills the process and waits for it to be reaped (blocking; it dies at once on SIGKILL).
+    public func killAndReap() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard exitStatus == nil else { return }
+        _ = Foundation.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, 0)
+            if result == pid { exitStatus = status; return }
+            if result < 0, errno != EINTR { exitStatus = -1; return }  // ECHILD: reaped elsewhere
+        }
+    }
+
+    deinit { killAndReap() }
 }
 
 /// Polls `condition` until it is true, failing with `DeadlineExceeded` after `seconds`.

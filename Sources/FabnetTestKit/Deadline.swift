@@ -21,40 +21,64 @@ public func withDeadline<T: Sendable>(
     seconds: Double = 10, _ what: String = "operation", _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let outcome = FirstOutcome<T>()
-    return try await withCheckedThrowingContinuation { continuation in
-        let work = Task {
-            do { outcome.deliver(.success(try await operation()), to: continuation) } catch { outcome.deliver(.failure(error), to: continuation) }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            outcome.attach(continuation)
+            let work = Task {
+                do { outcome.deliver(.success(try await operation())) } catch { outcome.deliver(.failure(error)) }
+            }
+            let timer = Task {
+                try await Task.sleep(for: .seconds(seconds)) // deadline guard
+                outcome.deliver(.failure(DeadlineExceeded(seconds: seconds, what: what)))
+            }
+            outcome.onFinish {
+                timer.cancel()
+                work.cancel()
+            }
         }
-        let timer = Task {
-            try await Task.sleep(for: .seconds(seconds)) // deadline guard
-            if outcome.deliver(.failure(DeadlineExceeded(seconds: seconds, what: what)), to: continuation) { work.cancel() }
-        }
-        outcome.onFinish { timer.cancel() }
+    } onCancel: {
+        outcome.deliver(.failure(CancellationError()))
     }
 }
 
-/// Resumes a continuation with whichever result comes first.
+/// Resumes a continuation with whichever result comes first (a result may come before the
+/// continuation is attached, e.g. a cancellation; it is kept until then).
 private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var done = false
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var result: Result<T, any Error>?
+    private var resumed = false
     private var finished: [@Sendable () -> Void] = []
 
-    @discardableResult
-    func deliver(_ result: Result<T, any Error>, to continuation: CheckedContinuation<T, any Error>) -> Bool {
+    func attach(_ continuation: CheckedContinuation<T, any Error>) {
         lock.lock()
-        guard !done else { lock.unlock(); return false }
-        done = true
-        let callbacks = finished
+        self.continuation = continuation
         lock.unlock()
-        continuation.resume(with: result)
-        callbacks.forEach { $0() }
-        return true
+        resumeIfReady()
+    }
+
+    func deliver(_ result: Result<T, any Error>) {
+        lock.lock()
+        if self.result == nil { self.result = result }
+        lock.unlock()
+        resumeIfReady()
     }
 
     func onFinish(_ callback: @escaping @Sendable () -> Void) {
         lock.lock()
-        if done { lock.unlock(); callback(); return }
+        if resumed { lock.unlock(); callback(); return }
         finished.append(callback)
         lock.unlock()
+    }
+
+    private func resumeIfReady() {
+        lock.lock()
+        guard !resumed, let continuation, let result else { lock.unlock(); return }
+        resumed = true
+        let callbacks = finished
+        finished = []
+        lock.unlock()
+        continuation.resume(with: result)
+        callbacks.forEach { $0() }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A minimal blocking HTTP/1.1 client for 127.0.0.1, enough to probe operations endpoints
-/// (`/healthz`, `/metrics`) from tests and the orchestrator without another dependency.
+/// (`/healthz`, `/metrics`) from tests without another dependency. It blocks its thread for up
+/// to `timeout` (send and receive); call it from tests, not from event loops.
 public enum HTTPProbe {
     public struct Response: Sendable {
         public let status: Int
@@ -12,8 +13,10 @@ public enum HTTPProbe {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         defer { close(fd) }
-        var time = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
+        if time.tv_sec == 0, time.tv_usec == 0 { time.tv_usec = 1000 }
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")

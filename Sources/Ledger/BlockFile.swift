@@ -6,11 +6,17 @@ import Foundation
 /// corrupt earlier ones).
 public enum LedgerDurability: Sendable { case fsyncEachAppend, osBuffered }
 
-/// An append-only file of block records: `magic "FBK1" ‖ u32 length ‖ u32 CRC-32C ‖ payload`,
-/// big-endian. Knows nothing of block contents; `ChannelLedger` checks the chain.
+/// An append-only file of records: `"FBK2" ‖ u32 length ‖ u32 CRC-32C(magic ‖ length) ‖
+/// u32 CRC-32C(payload) ‖ payload`, big-endian. Knows nothing of what the payloads are.
+///
+/// Telling a torn tail from damage: the header has its own checksum, so a length is trusted
+/// only when its header is intact. A record is a torn tail when the file ends inside it, when
+/// its payload checksum fails and it is the last record, or when everything from it to the end
+/// of the file is zero bytes (a crash after the file grew but before data reached it). Any other
+/// bad record is damage.
 public final class BlockFile {
-    static let magic: [UInt8] = Array("FBK1".utf8)
-    static let headerSize = 12
+    static let magic: [UInt8] = Array("FBK2".utf8)
+    static let headerSize = 16
 
     let path: String
     let durability: LedgerDurability
@@ -24,26 +30,39 @@ public final class BlockFile {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw LedgerError.io(path: path, operation: "open", errno: errno) }
         size = Int(lseek(descriptor, 0, SEEK_END))
-        if created, durability == .fsyncEachAppend {
-            // Make the new file's directory entry durable too.
-            let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
-            if directory >= 0 { fsync(directory); close(directory) }
-        }
+        if created, durability == .fsyncEachAppend { Self.syncDirectory(of: path) }
     }
 
     deinit { close(descriptor) }
 
-    /// Appends one record; returns its offset.
+    /// Makes a new entry in `path`'s folder durable (fsync of the folder).
+    static func syncDirectory(of path: String) {
+        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
+        if directory >= 0 { fsync(directory); close(directory) }
+    }
+
+    static func header(length: Int) -> [UInt8] {
+        var header = magic + UInt32(length).bigEndianBytes
+        header += CRC32C.checksum(header).bigEndianBytes
+        return header
+    }
+
+    /// Appends one record; returns its offset. On any failure the file is cut back to where it
+    /// was, so a failed append leaves nothing behind.
     @discardableResult
     public func append(_ payload: [UInt8]) throws -> Int {
-        var record = Self.magic
-        record.append(contentsOf: UInt32(payload.count).bigEndianBytes)
-        record.append(contentsOf: CRC32C.checksum(payload).bigEndianBytes)
-        record.append(contentsOf: payload)
+        var record = Self.header(length: payload.count)
+        record += CRC32C.checksum(payload).bigEndianBytes
+        record += payload
         let offset = size
-        try write(record, at: offset)
-        if durability == .fsyncEachAppend, fsync(descriptor) != 0 {
-            throw LedgerError.io(path: path, operation: "fsync", errno: errno)
+        do {
+            try write(record, at: offset)
+            if durability == .fsyncEachAppend, fsync(descriptor) != 0 {
+                throw LedgerError.io(path: path, operation: "fsync", errno: errno)
+            }
+        } catch {
+            _ = ftruncate(descriptor, off_t(offset))
+            throw error
         }
         size += record.count
         return offset
@@ -59,13 +78,11 @@ public final class BlockFile {
     /// What one record of the file looks like when scanned.
     enum ScannedRecord {
         case intact(offset: Int, payload: [UInt8], end: Int)
-        /// The file ends inside the record, or its checksum fails and it is the last one.
         case tornTail(offset: Int)
         case damaged(offset: Int, reason: String)
     }
 
-    /// Every intact record's payload from the start; stops at (and cuts off) a torn tail.
-    /// Throws on damage before the end.
+    /// Every intact record's payload from the start; cuts off a torn tail; throws on damage.
     public func readAll() throws -> [[UInt8]] {
         var payloads: [[UInt8]] = []
         var offset = 0
@@ -89,22 +106,54 @@ public final class BlockFile {
         let remaining = size - offset
         guard remaining >= Self.headerSize else { return .tornTail(offset: offset) }
         let header = try read(count: Self.headerSize, at: offset)
-        guard Array(header[0..<4]) == Self.magic else { return .damaged(offset: offset, reason: "record marker is wrong") }
         let length = Int(UInt32(bigEndianBytes: header[4..<8]))
+        guard Array(header[0..<12]) == Self.header(length: length) else {
+            return try isZero(from: offset) ? .tornTail(offset: offset) : .damaged(offset: offset, reason: "record header is damaged")
+        }
         let end = offset + Self.headerSize + length
         guard end <= size else { return .tornTail(offset: offset) }
         let payload = try read(count: length, at: offset + Self.headerSize)
-        guard CRC32C.checksum(payload) == UInt32(bigEndianBytes: header[8..<12]) else {
+        guard CRC32C.checksum(payload) == UInt32(bigEndianBytes: header[12..<16]) else {
             return end == size ? .tornTail(offset: offset) : .damaged(offset: offset, reason: "checksum mismatch")
         }
         return .intact(offset: offset, payload: payload, end: end)
     }
 
-    /// Cuts the file back to `length` bytes (dropping a torn tail), durably.
+    /// Whether every byte from `offset` to the end of the file is zero.
+    private func isZero(from offset: Int) throws -> Bool {
+        var position = offset
+        while position < size {
+            let chunk = try read(count: min(65536, size - position), at: position)
+            guard chunk.allSatisfy({ $0 == 0 }) else { return false }
+            position += chunk.count
+        }
+        return true
+    }
+
+    /// Cuts the file back to `length` bytes (dropping a torn tail, or emptying a log), durably.
     public func truncate(to length: Int) throws {
         guard ftruncate(descriptor, off_t(length)) == 0 else { throw LedgerError.io(path: path, operation: "truncate", errno: errno) }
-        fsync(descriptor)
+        if durability == .fsyncEachAppend, fsync(descriptor) != 0 { throw LedgerError.io(path: path, operation: "fsync", errno: errno) }
         size = length
+    }
+
+    /// Replaces the whole file with `payloads`, atomically (a new file, fsync, rename, folder fsync):
+    /// after a crash the file holds either the old records or the new ones, never a mix.
+    public func replaceAll(with payloads: [[UInt8]]) throws {
+        let temporary = path + ".new"
+        do {
+            let replacement = try BlockFile(path: temporary, durability: durability)
+            try replacement.truncate(to: 0)
+            for payload in payloads { try replacement.append(payload) }
+        }
+        guard rename(temporary, path) == 0 else { throw LedgerError.io(path: path, operation: "rename", errno: errno) }
+        if durability == .fsyncEachAppend { Self.syncDirectory(of: path) }
+        // Our descriptor still points at the old file: reopen by copying the new state in.
+        let reopened = open(path, O_RDWR | O_CLOEXEC)
+        guard reopened >= 0 else { throw LedgerError.io(path: path, operation: "open", errno: errno) }
+        guard dup2(reopened, descriptor) >= 0 else { close(reopened); throw LedgerError.io(path: path, operation: "dup2", errno: errno) }
+        close(reopened)
+        size = Int(lseek(descriptor, 0, SEEK_END))
     }
 
     private func write(_ bytes: [UInt8], at offset: Int) throws {

@@ -33,11 +33,13 @@ public final class ChannelLedger {
 
     /// Opens (or creates) `directory/blocks.dat`.
     public static func open(directory: URL, channel: String, durability: LedgerDurability = .fsyncEachAppend) throws -> (ChannelLedger, OpenReport) {
+        let existed = FileManager.default.fileExists(atPath: directory.path)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw LedgerError.io(path: directory.path, operation: "create folder", errno: EACCES)
         }
+        if !existed, durability == .fsyncEachAppend { BlockFile.syncDirectory(of: directory.path) }
         let file = try BlockFile(path: directory.appendingPathComponent("blocks.dat").path, durability: durability)
         let ledger = ChannelLedger(channel: channel, directory: directory, file: file)
         let truncated = try ledger.recover()

@@ -36,6 +36,9 @@ public struct BlockCutter<Transaction: Sendable>: Sendable {
 
     public var pendingCount: Int { pending.count }
 
+    /// The transactions waiting for the next cut, in order.
+    public var pendingTransactions: [Transaction] { pending }
+
     /// A transaction of `size` bytes was accepted.
     public mutating func ordered(_ transaction: Transaction, size: Int, now: ContinuousClock.Instant) -> [Effect] {
         var effects: [Effect] = []

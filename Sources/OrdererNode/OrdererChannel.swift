@@ -1,3 +1,4 @@
+import FabnetConfig
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
@@ -24,6 +25,11 @@ public actor OrdererChannel {
     private let validator: MembershipValidator
     private var cutter: BlockCutter<Data>
     private var knownTransactionIDs: Set<String> = []
+    /// Records in the pending log, including ones already in blocks (compacted away regularly).
+    private var pendingLogRecords = 0
+    /// Set when storing a block failed: the channel stops admitting until the process restarts
+    /// (the pending log still holds everything acknowledged, so the restart recovers it).
+    private var storageFailure: String?
     private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiter: UInt64 = 0
     private let log: @Sendable (String) -> Void
@@ -50,8 +56,9 @@ public actor OrdererChannel {
         self.validator = MembershipValidator(organizations: try (config.applicationOrgs + config.ordererOrgs).map {
             try OrganizationRoots(mspID: $0.mspID, rootCertificatesPEM: $0.rootCerts.map { String(decoding: $0, as: UTF8.self) }, nodeOUs: $0.nodeOus)
         })
+        try Self.validate(config)
         cutter = BlockCutter(limits: .init(
-            maxMessageCount: Int(config.batch.maxMessageCount), preferredMaxBytes: Int(config.batch.preferredMaxBytes),
+            maxMessageCount: Int(config.batch.maxMessageCount), preferredMaxBytes: Int(clamping: config.batch.preferredMaxBytes),
             batchTimeout: .nanoseconds(config.batch.batchTimeoutNanos)))
         pendingLog = try BlockFile(path: directory.appendingPathComponent("pending.log").path, durability: durability)
         for number in 0..<ledger.height {
@@ -62,10 +69,26 @@ public actor OrdererChannel {
 
     public var height: UInt64 { ledger.height }
 
+    /// Refuses a configuration the channel could not run with.
+    public static func validate(_ config: WireChannelConfig) throws {
+        let batch = config.batch
+        guard ChannelName.isValid(config.channelID) else { throw OrdererError.badGenesis("'\(config.channelID)' is not a valid channel name") }
+        guard batch.maxMessageCount >= 1 else { throw OrdererError.badGenesis("MaxMessageCount must be at least 1") }
+        guard batch.batchTimeoutNanos > 0 else { throw OrdererError.badGenesis("BatchTimeout must be positive") }
+        guard batch.absoluteMaxBytes > 0, batch.absoluteMaxBytes <= UInt64(Int32.max),
+              batch.preferredMaxBytes > 0, batch.preferredMaxBytes <= batch.absoluteMaxBytes else {
+            throw OrdererError.badGenesis("sizes must satisfy 0 < PreferredMaxBytes ≤ AbsoluteMaxBytes ≤ 2 GB")
+        }
+        guard !config.applicationOrgs.isEmpty, !config.ordererOrgs.isEmpty else {
+            throw OrdererError.badGenesis("a channel needs application and orderer organizations")
+        }
+    }
+
     // MARK: broadcast
 
     /// Admits one signed transaction; SUCCESS means durable.
     public func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
+        if let storageFailure { return .init(.serviceUnavailable, "channel \(name) stopped after a storage error (\(storageFailure)); restart the orderer") }
         let size = (try? envelope.serializedBytes() as Data)?.count ?? 0
         guard size <= Int(config.batch.absoluteMaxBytes) else {
             return .init(.requestEntityTooLarge, "transaction of \(size) bytes exceeds AbsoluteMaxBytes (\(config.batch.absoluteMaxBytes))")
@@ -91,23 +114,34 @@ public actor OrdererChannel {
         guard !knownTransactionIDs.contains(transaction.txID) else {
             return .init(.badRequest, "duplicate transaction \(transaction.txID)", txID: transaction.txID)
         }
+        let bytes: Data
         do {
-            let bytes: Data = try envelope.serializedBytes()
+            bytes = try envelope.serializedBytes()
             try pendingLog.append(Array(bytes))
-            knownTransactionIDs.insert(transaction.txID)
-            try perform(cutter.ordered(bytes, size: bytes.count, now: .now))
         } catch {
-            log("channel \(name): \(error)")
-            return .init(.internalServerError, "\(error)", txID: transaction.txID)
+            log("channel \(name): cannot store a transaction: \(error)")
+            return .init(.internalServerError, "cannot store the transaction: \(error)", txID: transaction.txID)
         }
+        pendingLogRecords += 1
+        knownTransactionIDs.insert(transaction.txID)
+        // Acknowledged from here on: it is on disk. Cutting failures stop the channel, not this answer.
+        perform(cutter.ordered(bytes, size: bytes.count, now: .now))
         return .init(.success, "", txID: transaction.txID)
     }
 
-    private func perform(_ effects: [BlockCutter<Data>.Effect]) throws {
+    /// Carries out the cutter's effects: cuts become blocks, timers are scheduled. Afterwards the
+    /// pending log is compacted. A block that cannot be stored stops the channel (see `storageFailure`).
+    private func perform(_ effects: [BlockCutter<Data>.Effect]) {
         for effect in effects {
             switch effect {
             case .cut(let transactions):
-                try commit(transactions)
+                guard storageFailure == nil else { continue }
+                do {
+                    try commit(transactions)
+                } catch {
+                    storageFailure = "\(error)"
+                    log("channel \(name): cannot store block \(ledger.height): \(error); the channel stops admitting transactions, restart to recover from the pending log")
+                }
             case let .startTimer(instant, generation):
                 Task { [weak self] in
                     try? await Task.sleep(until: instant, clock: .continuous)
@@ -115,10 +149,29 @@ public actor OrdererChannel {
                 }
             }
         }
+        compactPendingLog()
     }
 
     private func timerExpired(generation: Int) {
-        do { try perform(cutter.timerExpired(generation: generation)) } catch { log("channel \(name): cutting on timeout failed: \(error)") }
+        perform(cutter.timerExpired(generation: generation))
+    }
+
+    /// Keeps the pending log to what is not yet in a block: emptied when nothing is pending,
+    /// rewritten (atomically) once it holds a block's worth of records already ordered.
+    private func compactPendingLog() {
+        guard storageFailure == nil else { return }
+        do {
+            if cutter.pendingCount == 0 {
+                if pendingLogRecords > 0 { try pendingLog.truncate(to: 0) }
+                pendingLogRecords = 0
+            } else if pendingLogRecords >= cutter.pendingCount + Int(config.batch.maxMessageCount) {
+                try pendingLog.replaceAll(with: cutter.pendingTransactions.map { Array($0) })
+                pendingLogRecords = cutter.pendingCount
+            }
+        } catch {
+            // Not fatal: the log only grows; replay skips what is already in blocks.
+            log("channel \(name): cannot compact the pending log: \(error)")
+        }
     }
 
     /// Makes, signs and appends the next block; then drops what it holds from the pending log.
@@ -131,7 +184,6 @@ public actor OrdererChannel {
         block.metadata.cutTime = WireTimestamp(Date())
         try BlockSignatures.sign(&block, by: signer)
         try ledger.append(block)
-        if cutter.pendingCount == 0 { try pendingLog.truncate(to: 0) }
         let resumed = waiters.values
         waiters = [:]
         for waiter in resumed { waiter.resume() }
@@ -139,16 +191,22 @@ public actor OrdererChannel {
 
     /// Re-admits what the pending log holds and the ledger does not (after a crash).
     private func replayPendingLog() async throws {
+        // Cut as the original run would have; the log is compacted only at the end, so until every
+        // replayed transaction is in a block or rewritten into the log, the log still holds it.
+        var effects: [BlockCutter<Data>.Effect] = []
+        let records = try pendingLog.readAll()
+        pendingLogRecords = records.count
         var replayed = 0
-        for record in try pendingLog.readAll() {
+        for record in records {
             let bytes = Data(record)
             guard let id = Self.transactionIDs(in: [bytes]).first, !knownTransactionIDs.contains(id) else { continue }
             knownTransactionIDs.insert(id)
-            try perform(cutter.ordered(bytes, size: bytes.count, now: .now))
+            effects += cutter.ordered(bytes, size: bytes.count, now: .now)
             replayed += 1
         }
         if replayed > 0 { log("channel \(name): replayed \(replayed) acknowledged transaction(s) from the pending log") }
-        if cutter.pendingCount == 0 { try pendingLog.truncate(to: 0) }
+        perform(effects)
+        if let storageFailure { throw OrdererError.badGenesis("channel \(name) cannot store blocks: \(storageFailure)") }
     }
 
     static func transactionIDs(in block: WireBlock) -> [String] { transactionIDs(in: block.data.transactions) }

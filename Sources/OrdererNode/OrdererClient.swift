@@ -20,7 +20,8 @@ public struct OrdererClient: Sendable {
         self.serverHostname = serverHostname
     }
 
-    /// Broadcasts envelopes over one connection, pipelined; answers in order.
+    /// Broadcasts envelopes over one connection, pipelined; answers in order, one per envelope
+    /// (throws if the connection ends before every answer came).
     public func broadcast(_ envelopes: [WireEnvelope]) async throws -> [WireBroadcastResponse] {
         guard !envelopes.isEmpty else { return [] }
         return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
@@ -35,6 +36,9 @@ public struct OrdererClient: Sendable {
                 guard case .broadcastResponse(let response)? = packet.body else { continue }
                 responses.append(response)
                 if responses.count == envelopes.count { break }
+            }
+            guard responses.count == envelopes.count else {
+                throw OrdererError.notAllowed("the orderer closed the connection after \(responses.count) of \(envelopes.count) answers")
             }
             return responses
         }

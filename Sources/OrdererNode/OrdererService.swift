@@ -17,6 +17,8 @@ public actor OrdererService {
     private let signer: SigningIdentity
     private let credentials: TransportCredentials
     private var channels: [String: OrdererChannel] = [:]
+    /// Channels being joined right now (so two joins of one channel cannot both write block 0).
+    private var joining: Set<String> = []
     private let durability: LedgerDurability
     private let log: @Sendable (String) -> Void
     public private(set) var broadcastCounts: [String: Int] = [:]
@@ -30,10 +32,15 @@ public actor OrdererService {
         let ledgerRoot = home.ledgerDirectory
         try FileManager.default.createDirectory(at: ledgerRoot, withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: ledgerRoot.path).sorted() {
-            let channel = try await OrdererChannel(directory: ledgerRoot.appendingPathComponent(name), genesis: nil, signer: signer,
-                                                   durability: durability, log: log)
-            channels[channel.name] = channel
-            log("channel \(channel.name): resumed at height \(await channel.height)")
+            do {
+                let channel = try await OrdererChannel(directory: ledgerRoot.appendingPathComponent(name), genesis: nil, signer: signer,
+                                                       durability: durability, log: log)
+                channels[channel.name] = channel
+                log("channel \(channel.name): resumed at height \(await channel.height)")
+            } catch {
+                // One broken channel does not keep the others down; it is reported and skipped.
+                log("channel \(name): not served: \(error)")
+            }
         }
     }
 
@@ -159,9 +166,9 @@ public actor OrdererService {
             response.info = "\(error)"
             return response
         }
-        guard request.signer.mspID == home.configuration.mspID, request.signer.role == .admin || request.signer.role == .member else {
+        guard request.signer.mspID == home.configuration.mspID, request.signer.role == .admin else {
             response.status = .forbidden
-            response.info = "only an admin of \(home.configuration.mspID) may administer this orderer (got \(request.signer.mspID) \(request.signer.role.rawValue))"
+            response.info = "only an admin (NodeOU admin) of \(home.configuration.mspID) may administer this orderer (got \(request.signer.mspID) \(request.signer.role.rawValue))"
             return response
         }
         switch request.value.command {
@@ -174,14 +181,29 @@ public actor OrdererService {
             if channels[config.channelID] != nil {
                 response.status = .success
                 response.info = "already a member of \(config.channelID)"
+            } else if joining.contains(config.channelID) {
+                response.status = .serviceUnavailable
+                response.info = "\(config.channelID) is being joined; try again"
             } else {
                 do {
-                    let channel = try await OrdererChannel(directory: home.ledgerDirectory.appendingPathComponent(config.channelID),
-                                                           genesis: join.genesisBlock, signer: signer, durability: durability, log: log)
-                    channels[config.channelID] = channel
+                    try OrdererChannel.validate(config)
+                    joining.insert(config.channelID)
+                    defer { joining.remove(config.channelID) }
+                    let directory = home.ledgerDirectory.appendingPathComponent(config.channelID)
+                    do {
+                        let channel = try await OrdererChannel(directory: directory, genesis: join.genesisBlock, signer: signer,
+                                                               durability: durability, log: log)
+                        channels[config.channelID] = channel
+                    } catch {
+                        try? FileManager.default.removeItem(at: directory)
+                        throw error
+                    }
                     response.status = .success
                     response.info = "joined \(config.channelID)"
                     log("joined channel \(config.channelID)")
+                } catch let error as OrdererError {
+                    response.status = .badRequest
+                    response.info = "\(error)"
                 } catch {
                     response.status = .internalServerError
                     response.info = "\(error)"

@@ -79,7 +79,10 @@ public struct Transport: Sendable {
                     try Self.configure(child, tls: NIOSSLServerHandler(context: context), maximumFrameSize: maximumFrameSize)
                 }
             }
-        guard let bound = channel.channel.localAddress?.port else { throw TransportError.handshakeRefused(reason: "listener has no port") }
+        guard let bound = channel.channel.localAddress?.port else {
+            try? await channel.channel.close()
+            throw TransportError.handshakeRefused(reason: "listener has no port")
+        }
         return Listener(channel: channel, transport: self, port: bound)
     }
 

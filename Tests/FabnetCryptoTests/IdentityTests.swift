@@ -148,6 +148,20 @@ import Testing
         await #expect(throws: IdentityError.self) { _ = try await validator().validate(identity.serialized, at: elevenYears) }
     }
 
+    @Test func certificateWithoutARoleOUIsRefusedWhenNodeOUsAreOn() async throws {
+        defer { scratch.remove() }
+        let caDirectory = layout.caDirectory(org1)
+        let ca = CertificateAuthority(
+            key: try PrivateKey(pem: String(contentsOf: caDirectory.appendingPathComponent("priv_sk"), encoding: .utf8)),
+            certificate: try Certificate(pem: String(contentsOf: caDirectory.appendingPathComponent(layout.caCertificateName(org1)), encoding: .utf8)))
+        let key = try PrivateKey.generateP256()
+        let certificate = try ca.issue(CertificateProfile(kind: .enrollment, commonName: "nobody.org1.example.com"), for: key)
+        var identity = WireSerializedIdentity()
+        identity.mspID = "Org1MSP"
+        identity.idBytes = Data(try certificate.pem().utf8)
+        await #expect(throws: IdentityError.self) { _ = try await validator().validate(identity) }
+    }
+
     @Test func keyOfAnotherIdentityIsRefused() throws {
         defer { scratch.remove() }
         let directory = layout.nodeDirectory(org1.peers[0], in: org1).appendingPathComponent("msp")

@@ -125,7 +125,7 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         }
         let original = try Data(contentsOf: file)
         // A byte inside block 2's payload, and one inside its record marker.
-        for (offset, reason) in [(starts[2] + BlockFile.headerSize + 5, "checksum mismatch"), (starts[2] + 1, "record marker is wrong")] {
+        for (offset, reason) in [(starts[2] + BlockFile.headerSize + 5, "checksum mismatch"), (starts[2] + 5, "record header is damaged")] {
             var damaged = original
             damaged[offset] ^= 0x40
             try damaged.write(to: file)
@@ -133,6 +133,52 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
                 _ = try ChannelLedger.open(directory: directory, channel: "ch")
             }
         }
+    }
+
+    @Test func damagedLengthInTheMiddleIsDamageNotATornTail() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var chain = ChainBuilder()
+        let file = directory.appendingPathComponent("blocks.dat")
+        do {
+            let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
+            for index in 0..<3 { try ledger.append(chain.add([("k\(index)", "v")])) }
+        }
+        var bytes = try Data(contentsOf: file)
+        bytes[4] = 0x7F  // block 0's length now claims far more than the file holds
+        try bytes.write(to: file)
+        #expect(throws: LedgerError.corrupted(channel: "ch", block: 0, offset: 0, reason: "record header is damaged")) {
+            _ = try ChannelLedger.open(directory: directory, channel: "ch")
+        }
+    }
+
+    @Test func zeroFilledTailIsATornTail() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var chain = ChainBuilder()
+        let file = directory.appendingPathComponent("blocks.dat")
+        do {
+            let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
+            for index in 0..<2 { try ledger.append(chain.add([("k\(index)", "v")])) }
+        }
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(count: 300))
+        try handle.close()
+        let (ledger, report) = try ChannelLedger.open(directory: directory, channel: "ch")
+        #expect(report == ChannelLedger.OpenReport(blocks: 2, truncatedBytes: 300))
+        #expect(ledger.height == 2)
+    }
+
+    @Test func replaceAllSwapsTheRecordsAtomically() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("pending.log").path
+        let log = try BlockFile(path: path, durability: .fsyncEachAppend)
+        for value in 0..<5 { try log.append([UInt8(value)]) }
+        try log.replaceAll(with: [[9], [8]])
+        try log.append([7])
+        #expect(try BlockFile(path: path, durability: .fsyncEachAppend).readAll() == [[9], [8], [7]])
     }
 
     @Test func intactRecordThatBreaksTheChainIsRefused() throws {

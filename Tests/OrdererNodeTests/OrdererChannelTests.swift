@@ -79,6 +79,9 @@ struct OrdererFixture {
             ordered += OrdererChannel.transactionIDs(in: block)
         }
         #expect(ordered == ids)
+        // Everything is in blocks, so the pending log is empty again.
+        let log = fixture.root.appendingPathComponent("ledger/mychannel/pending.log")
+        #expect(try FileManager.default.attributesOfItem(atPath: log.path)[.size] as? Int == 0)
     }
 
     @Test func writersOnlyAndEveryCheckHasAReason() async throws {

@@ -24,8 +24,8 @@ public struct OrganizationRoots: Sendable {
 /// role. This is where untrusted identities stop: only what passes here becomes a `VerifiedSigner`.
 ///
 /// Checks: the MSP ID is known; the certificate chains to that org's roots under RFC 5280 at
-/// `time` (signature, validity period, CA constraints); the role is the certificate's NodeOU
-/// (`member` when the org has no NodeOUs).
+/// `time` (signature, validity period, CA constraints); the role is the certificate's NodeOU —
+/// with NodeOUs on, a certificate without one is refused; `member` only for orgs without NodeOUs.
 public struct MembershipValidator: Sendable {
     public let organizations: [String: OrganizationRoots]
 
@@ -53,18 +53,26 @@ public struct MembershipValidator: Sendable {
             let reason = failures.first.map { "\($0.policyFailureReason)" } ?? "no chain to the org's CA"
             throw IdentityError.untrustedCertificate(mspID: org.mspID, subject: certificate.subject.description, reason: reason)
         }
-        let role = org.nodeOUs ? Self.role(of: certificate) : .member
+        let role: IdentityRole
+        if org.nodeOUs {
+            guard let named = Self.role(of: certificate) else {
+                throw IdentityError.roleNotAllowed(mspID: org.mspID, role: "identity without a NodeOU", allowed: ["peer", "orderer", "client", "admin"])
+            }
+            role = named
+        } else {
+            role = .member
+        }
         let signer = VerifiedSigner(mspID: org.mspID, role: role, pkiID: PKIIDs.make(mspID: org.mspID, certificate: identity.idBytes))
         return (signer, certificate)
     }
 
-    /// The first OU of the subject that names a role; `member` if none does.
-    static func role(of certificate: X509.Certificate) -> IdentityRole {
+    /// The OU of the subject that names a role (peer, orderer, client, admin); `nil` if none does.
+    static func role(of certificate: X509.Certificate) -> IdentityRole? {
         for rdn in certificate.subject {
             for attribute in rdn where attribute.type == .RDNAttributeType.organizationalUnitName {
-                if let text = String(attribute.value), let role = IdentityRole(rawValue: text) { return role }
+                if let text = String(attribute.value), let role = IdentityRole(rawValue: text), role != .member { return role }
             }
         }
-        return .member
+        return nil
     }
 }
