@@ -70,6 +70,8 @@ let package = Package(
             ]
         ),
         .target(name: "FabnetTestKit"),
+        .target(name: "GossipCore", dependencies: ["FabnetModel"]),
+        .target(name: "Simulator", dependencies: ["GossipCore", "FabnetModel"]),
         .target(
             name: "OperationsEndpoint",
             dependencies: [
@@ -118,6 +120,10 @@ let package = Package(
         .testTarget(
             name: "OrdererNodeTests",
             dependencies: ["OrdererNode", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit"]
+        ),
+        .testTarget(
+            name: "GossipCoreTests",
+            dependencies: ["GossipCore", "Simulator", "FabnetModel"]
         ),
         .testTarget(
             name: "FabnetCLITests",

@@ -1,3 +1,4 @@
+import FabnetModel
 /// A value of one gossip setting, as read from core.yaml or the environment.
 public enum GossipSettingValue: Sendable, Hashable, CustomStringConvertible {
     case duration(Duration)

@@ -1,3 +1,4 @@
+import FabnetModel
 import Foundation
 
 /// Gossip settings after layering, with where each value came from.

@@ -1,3 +1,4 @@
+import FabnetModel
 import Foundation
 import Testing
 @testable import FabnetConfig

@@ -1,3 +1,4 @@
+import FabnetModel
 import ArgumentParser
 import FabnetConfig
 import Foundation

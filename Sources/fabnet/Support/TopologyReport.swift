@@ -1,3 +1,4 @@
+import FabnetModel
 import FabnetConfig
 
 /// Human-readable renderings of a resolved network and of gossip settings.

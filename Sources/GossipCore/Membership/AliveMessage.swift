@@ -1,0 +1,67 @@
+import FabnetModel
+
+/// A peer's incarnation (its start) and a sequence number that grows within it. Newer means a
+/// later incarnation, or the same incarnation with a higher sequence.
+public struct PeerTime: Hashable, Comparable, Sendable {
+    public let incarnation: UInt64
+    public let sequence: UInt64
+
+    public init(incarnation: UInt64, sequence: UInt64) {
+        self.incarnation = incarnation
+        self.sequence = sequence
+    }
+
+    public static func < (lhs: PeerTime, rhs: PeerTime) -> Bool {
+        (lhs.incarnation, lhs.sequence) < (rhs.incarnation, rhs.sequence)
+    }
+}
+
+/// "I am alive": who, in which org, where, and when (by the sender's own counter). Signed by its
+/// creator on the wire; the internal endpoint travels in the signed secret part, which is
+/// dropped (`internalEndpoint == nil`) before the message leaves the creator's org.
+public struct AliveMessage: Hashable, Sendable {
+    public let pkiID: PKIID
+    public let mspID: String
+    /// What other orgs may use; `nil` means the peer is invisible outside its org.
+    public let externalEndpoint: Endpoint?
+    /// What its own org uses; `nil` once stripped for another org.
+    public let internalEndpoint: Endpoint?
+    public let time: PeerTime
+
+    public init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime) {
+        self.pkiID = pkiID
+        self.mspID = mspID
+        self.externalEndpoint = externalEndpoint
+        self.internalEndpoint = internalEndpoint
+        self.time = time
+    }
+
+    /// The same message without its secret part.
+    public var withoutInternalEndpoint: AliveMessage {
+        AliveMessage(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: nil, time: time)
+    }
+}
+
+/// Membership traffic between peers.
+public enum MembershipMessage: Hashable, Sendable {
+    /// A peer's heartbeat, pushed with a fanout and forwarded once by each receiver that finds it new.
+    case alive(AliveMessage)
+    /// "Here is me (signed by me), tell me whom you know": answered only when `sender` is the
+    /// alive message's own creator.
+    case request(sender: AliveMessage, known: [PKIID])
+    /// The responder's view, filtered by the disclosure rules for the requester.
+    case response(alive: [AliveMessage], dead: [AliveMessage])
+}
+
+/// Where a message goes: a known peer, or an endpoint whose peer is not known yet (bootstrap and
+/// anchor peers, probes of dead peers).
+public enum Destination: Hashable, Sendable {
+    case peer(PKIID, Endpoint)
+    case endpoint(Endpoint)
+
+    public var endpoint: Endpoint {
+        switch self {
+        case .peer(_, let endpoint), .endpoint(let endpoint): return endpoint
+        }
+    }
+}

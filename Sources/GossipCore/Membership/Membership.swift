@@ -1,0 +1,260 @@
+import FabnetModel
+
+/// Who is alive: Fabric's discovery as a pure state machine (`handle(event, now, random)` →
+/// effects). No sockets, clocks or unseeded randomness; the shell (process or simulator) sends
+/// the messages and fires the timers it asks for.
+///
+/// What it guarantees, and where it follows Fabric:
+/// - Every `aliveTimeInterval` the peer pushes a new alive message (same incarnation, next
+///   sequence) to `propagatePeerNum` random live members; a receiver that finds it newer than
+///   what it knows forwards it once the same way. Stale messages (older incarnation or sequence)
+///   change nothing.
+/// - A member not heard from for `aliveExpirationTimeout` is dead; dead members are probed every
+///   `reconnectInterval` and purged after `msgExpirationFactor` × expiration, except bootstrap and
+///   anchor peers, which are kept so the view can heal through them.
+/// - Every `pullInterval` it asks `pullPeerNum` random live members for their view.
+/// - At start it asks its bootstrap peers (own org only: another org's is refused with a log
+///   line) and, if it has an external endpoint, the anchor peers of the orgs it shares a channel
+///   with. Unreached bootstrap and anchor endpoints are retried every `reconnectInterval`.
+/// - A membership request whose alive message is not the sender's own is not answered.
+/// - What it tells another peer follows `Disclosure`.
+public struct Membership: Sendable {
+    public enum Event: Sendable {
+        case start
+        case timer(Timer)
+        /// A message whose signature the shell checked; `via` is the endpoint we dialed when the
+        /// connection was ours (to tell bootstrap answers apart).
+        case received(Verified<MembershipMessage>, via: Endpoint?)
+    }
+
+    public enum Timer: Hashable, Sendable { case heartbeat, pull, reconnect }
+
+    public enum Effect: Hashable, Sendable {
+        case send(MembershipMessage, to: Destination)
+        case schedule(Timer, at: GossipTime)
+        case memberAlive(PKIID, mspID: String)
+        case memberDead(PKIID, mspID: String)
+        case log(String)
+    }
+
+    /// A member as this peer sees it.
+    public struct Member: Hashable, Sendable {
+        public internal(set) var alive: AliveMessage
+        public internal(set) var lastHeard: GossipTime
+        public internal(set) var isAlive: Bool
+    }
+
+    public let configuration: MembershipConfiguration
+    public private(set) var members: [PKIID: Member] = [:]
+    /// The last time of purged members: an old copy of their alive message still travelling
+    /// must not bring them back (only a newer one, i.e. a real return, does).
+    private var purged: [PKIID: PeerTime] = [:]
+    private var time: PeerTime
+
+    /// `incarnation` should grow with every start of the peer (its start time, say).
+    public init(configuration: MembershipConfiguration, incarnation: UInt64) {
+        self.configuration = configuration
+        time = PeerTime(incarnation: incarnation, sequence: 0)
+    }
+
+    public var aliveMembers: [Member] { members.values.filter(\.isAlive).sorted { $0.alive.pkiID < $1.alive.pkiID } }
+    public var deadMembers: [Member] { members.values.filter { !$0.isAlive }.sorted { $0.alive.pkiID < $1.alive.pkiID } }
+
+    /// This peer's own alive message, with its internal endpoint.
+    public var selfAlive: AliveMessage {
+        AliveMessage(pkiID: configuration.pkiID, mspID: configuration.mspID, externalEndpoint: configuration.externalEndpoint,
+                     internalEndpoint: configuration.internalEndpoint, time: time)
+    }
+
+    var settings: GossipSettings { configuration.settings }
+
+    public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        switch event {
+        case .start:
+            return start(now: now)
+        case .timer(.heartbeat):
+            return heartbeat(now: now, random: &random)
+        case .timer(.pull):
+            return pull(now: now, random: &random)
+        case .timer(.reconnect):
+            return reconnect(now: now)
+        case let .received(message, via):
+            return receive(message, via: via, now: now, random: &random)
+        }
+    }
+
+    // MARK: timers
+
+    private mutating func start(now: GossipTime) -> [Effect] {
+        var effects: [Effect] = contactsToReach().map { .send(.request(sender: selfAlive, known: []), to: .endpoint($0)) }
+        effects.append(.schedule(.heartbeat, at: now))
+        effects.append(.schedule(.pull, at: now + settings.pullInterval))
+        effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))
+        return effects
+    }
+
+    private mutating func heartbeat(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        time = PeerTime(incarnation: time.incarnation, sequence: time.sequence + 1)
+        var effects = push(selfAlive, except: [], random: &random)
+        let expiration = settings.aliveExpirationTimeout
+        let purgeAfter = expiration * settings.msgExpirationFactor
+        let permanent = configuration.permanentEndpoints
+        for id in members.keys.sorted() {
+            guard var member = members[id] else { continue }
+            let silent = now - member.lastHeard
+            if member.isAlive, silent > expiration {
+                member.isAlive = false
+                members[id] = member
+                effects.append(.memberDead(id, mspID: member.alive.mspID))
+                effects.append(.log("\(member.alive.mspID) peer \(id) is dead: not heard from for \(silent)"))
+            } else if !member.isAlive, silent > purgeAfter, permanent.isDisjoint(with: endpoints(of: member.alive)) {
+                members[id] = nil
+                purged[id] = member.alive.time
+                effects.append(.log("\(member.alive.mspID) peer \(id) purged after \(silent) without news"))
+            }
+        }
+        effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
+        return effects
+    }
+
+    private mutating func pull(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = []
+        let known = members.keys.sorted()
+        for member in pick(settings.pullPeerNum, from: reachableAliveMembers(), random: &random) {
+            guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
+            effects.append(.send(.request(sender: view, known: known), to: destination(of: member.alive)))
+        }
+        effects.append(.schedule(.pull, at: now + settings.pullInterval))
+        return effects
+    }
+
+    private mutating func reconnect(now: GossipTime) -> [Effect] {
+        var effects: [Effect] = []
+        for member in deadMembers where isReachable(member.alive) {
+            guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
+            effects.append(.send(.request(sender: view, known: []), to: destination(of: member.alive)))
+        }
+        let occupied = Set(aliveMembers.flatMap { endpoints(of: $0.alive) })
+        for endpoint in contactsToReach() where !occupied.contains(endpoint) {
+            effects.append(.send(.request(sender: selfAlive, known: []), to: .endpoint(endpoint)))
+        }
+        effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))
+        return effects
+    }
+
+    // MARK: messages
+
+    private mutating func receive(_ message: Verified<MembershipMessage>, via: Endpoint?, now: GossipTime,
+                                  random: inout some RandomNumberGenerator) -> [Effect] {
+        let signer = message.signer
+        if let via, configuration.bootstrap.contains(via), signer.mspID != configuration.mspID {
+            return [.log("bootstrap peer \(via) is in \(signer.mspID), not in our organization \(configuration.mspID); it cannot be a bootstrap peer")]
+        }
+        switch message.value {
+        case .alive(let alive):
+            guard alive.pkiID == signer.pkiID else { return [.log("alive message of \(alive.pkiID) signed by \(signer.pkiID) dropped")] }
+            let fresh = isNewer(alive)
+            var effects = learn(alive, now: now)
+            if fresh, alive.pkiID != configuration.pkiID {
+                effects += push(alive, except: [alive.pkiID], random: &random)
+            }
+            return effects
+        case let .request(sender, _):
+            guard sender.pkiID == signer.pkiID, sender.mspID == signer.mspID else {
+                return [.log("membership request from \(signer.pkiID) carries the alive message of \(sender.pkiID); not answered")]
+            }
+            var effects = learn(sender, now: now)
+            let sharing = configuration.organizationsSharingAChannel
+            guard sharing.contains(sender.mspID) else { return effects }
+            let alive = ([selfAlive] + aliveMembers.map(\.alive)).filter { $0.pkiID != sender.pkiID }
+                .compactMap { Disclosure.view(of: $0, for: sender.mspID, sharing: sharing) }
+            let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, sharing: sharing) }
+            effects.append(.send(.response(alive: alive, dead: dead), to: destination(of: sender)))
+            return effects
+        case let .response(alive, _):
+            // The responder's dead list is not adopted: a dead peer we never saw cannot be
+            // reached anyway, and adopting it would restart its purge clock on every answer.
+            var effects: [Effect] = []
+            for member in alive { effects += learn(member, now: now) }
+            return effects
+        }
+    }
+
+    private func isNewer(_ alive: AliveMessage) -> Bool {
+        if let tombstone = purged[alive.pkiID], alive.time <= tombstone { return false }
+        guard let known = members[alive.pkiID] else { return true }
+        return known.alive.time < alive.time
+    }
+
+    /// Records `alive` if it is news; returns the effects of learning it.
+    private mutating func learn(_ alive: AliveMessage, now: GossipTime) -> [Effect] {
+        guard alive.pkiID != configuration.pkiID, configuration.organizationsSharingAChannel.contains(alive.mspID) else { return [] }
+        if let tombstone = purged[alive.pkiID] {
+            guard tombstone < alive.time else { return [] }
+            purged[alive.pkiID] = nil
+        }
+        if let known = members[alive.pkiID] {
+            guard known.alive.time < alive.time else { return [] }
+            // Keep an internal endpoint learned earlier if this copy came stripped.
+            let merged = alive.internalEndpoint == nil && known.alive.internalEndpoint != nil && alive.mspID == configuration.mspID
+                ? AliveMessage(pkiID: alive.pkiID, mspID: alive.mspID, externalEndpoint: alive.externalEndpoint,
+                               internalEndpoint: known.alive.internalEndpoint, time: alive.time)
+                : alive
+            members[alive.pkiID] = Member(alive: merged, lastHeard: now, isAlive: true)
+            return known.isAlive ? [] : [.memberAlive(alive.pkiID, mspID: alive.mspID)]
+        }
+        members[alive.pkiID] = Member(alive: alive, lastHeard: now, isAlive: true)
+        return [.memberAlive(alive.pkiID, mspID: alive.mspID)]
+    }
+
+    /// Sends `alive` to `propagatePeerNum` random live members (each gets what it may see).
+    private func push(_ alive: AliveMessage, except: Set<PKIID>, random: inout some RandomNumberGenerator) -> [Effect] {
+        let candidates = reachableAliveMembers().filter { !except.contains($0.alive.pkiID) }
+        return pick(settings.propagatePeerNum, from: candidates, random: &random).compactMap { member in
+            guard let view = Disclosure.view(of: alive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { return nil }
+            return .send(.alive(view), to: destination(of: member.alive))
+        }
+    }
+
+    // MARK: helpers
+
+    /// Own-org members always; other orgs' only when both sides have external endpoints.
+    private func isReachable(_ alive: AliveMessage) -> Bool {
+        alive.mspID == configuration.mspID || (configuration.externalEndpoint != nil && alive.externalEndpoint != nil)
+    }
+
+    private func reachableAliveMembers() -> [Member] { aliveMembers.filter { isReachable($0.alive) } }
+
+    private func destination(of alive: AliveMessage) -> Destination {
+        let endpoint = alive.mspID == configuration.mspID
+            ? (alive.internalEndpoint ?? alive.externalEndpoint)
+            : alive.externalEndpoint
+        return .peer(alive.pkiID, endpoint ?? configuration.internalEndpoint)
+    }
+
+    private func endpoints(of alive: AliveMessage) -> Set<Endpoint> {
+        Set([alive.internalEndpoint, alive.externalEndpoint].compactMap { $0 })
+    }
+
+    /// Bootstrap peers, own-org anchors and (with an external endpoint) other orgs' anchors,
+    /// without this peer's own endpoints.
+    private func contactsToReach() -> [Endpoint] {
+        let own = Set([configuration.internalEndpoint, configuration.externalEndpoint].compactMap { $0 })
+        var endpoints = configuration.bootstrap + (configuration.anchors[configuration.mspID] ?? [])
+        if configuration.externalEndpoint != nil {
+            for org in configuration.organizationsSharingAChannel.sorted() where org != configuration.mspID {
+                endpoints += configuration.anchors[org] ?? []
+            }
+        }
+        var seen = Set<Endpoint>()
+        return endpoints.filter { !own.contains($0) && seen.insert($0).inserted }
+    }
+
+    /// `count` members chosen at random (deterministic for a given generator state).
+    private func pick(_ count: Int, from members: [Member], random: inout some RandomNumberGenerator) -> [Member] {
+        guard count < members.count else { return members }
+        var shuffled = members
+        shuffled.shuffle(using: &random)
+        return Array(shuffled.prefix(count))
+    }
+}

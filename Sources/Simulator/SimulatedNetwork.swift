@@ -1,0 +1,148 @@
+@_spi(Verification) import FabnetModel
+import GossipCore
+
+/// Many peers' protocol cores on a virtual clock and a faulty simulated network, driven by one
+/// seeded generator: the same seed gives the same run, event for event.
+///
+/// The network delivers each message after a latency drawn uniformly from `latency`, drops it
+/// with probability `loss`, never delivers across a partition or to a crashed peer, and delivers
+/// a message only to the peer it was addressed to (a `.peer` destination whose endpoint now
+/// belongs to someone else is dropped). It plays the trusted shell: messages arrive as
+/// `Verified` values signed by their sender (alive messages by their creator).
+public struct SimulatedNetwork {
+    public struct Options: Sendable {
+        public var latency: ClosedRange<Duration>
+        public var loss: Double
+        public var seed: UInt64
+
+        public init(latency: ClosedRange<Duration> = .milliseconds(1)...(.milliseconds(5)), loss: Double = 0, seed: UInt64 = 1) {
+            self.latency = latency
+            self.loss = loss
+            self.seed = seed
+        }
+    }
+
+    /// One simulated peer.
+    public struct Peer {
+        public let configuration: MembershipConfiguration
+        public internal(set) var membership: Membership
+        public internal(set) var isRunning = false
+        public internal(set) var incarnation: UInt64 = 0
+        /// Messages this peer sent and received (delivered).
+        public internal(set) var sent = 0
+        public internal(set) var received = 0
+        public internal(set) var log: [String] = []
+    }
+
+    enum Event {
+        case start(Int)
+        case timer(Int, Membership.Timer, incarnation: UInt64)
+        case deliver(to: Int, message: MembershipMessage, signer: Int, via: Endpoint)
+    }
+
+    public private(set) var peers: [Peer] = []
+    public private(set) var now = GossipTime.zero
+    public private(set) var delivered = 0
+    public private(set) var dropped = 0
+    public let options: Options
+    private var queue = EventQueue<Event>()
+    private var random: SeededGenerator
+    private var byEndpoint: [Endpoint: Int] = [:]
+    private var partition: [Int: Int] = [:]
+
+    public init(options: Options = Options()) {
+        self.options = options
+        random = SeededGenerator(seed: options.seed)
+    }
+
+    /// Adds a peer (not started). Returns its index.
+    @discardableResult
+    public mutating func addPeer(_ configuration: MembershipConfiguration) -> Int {
+        let index = peers.count
+        peers.append(Peer(configuration: configuration, membership: Membership(configuration: configuration, incarnation: 0)))
+        byEndpoint[configuration.internalEndpoint] = index
+        if let external = configuration.externalEndpoint { byEndpoint[external] = index }
+        return index
+    }
+
+    /// Starts (or restarts, with a new incarnation and an empty view) peer `index` at `time`.
+    public mutating func start(_ index: Int, at time: GossipTime? = nil) {
+        queue.push(.start(index), at: time ?? now)
+    }
+
+    /// Stops peer `index` now: it neither sends nor receives until started again.
+    public mutating func crash(_ index: Int) {
+        peers[index].isRunning = false
+    }
+
+    /// Splits the network: peers in different groups cannot reach each other. Peers in no group
+    /// are in group 0.
+    public mutating func partition(_ groups: [[Int]]) {
+        partition = [:]
+        for (group, members) in groups.enumerated() { for member in members { partition[member] = group + 1 } }
+    }
+
+    public mutating func heal() { partition = [:] }
+
+    /// Processes events until the virtual clock passes `time`.
+    public mutating func run(until time: GossipTime) {
+        while let next = queue.nextTime, next <= time {
+            guard let (at, event) = queue.pop() else { break }
+            now = at
+            process(event)
+        }
+        now = time
+    }
+
+    public mutating func run(for duration: Duration) { run(until: now + duration) }
+
+    private mutating func process(_ event: Event) {
+        switch event {
+        case .start(let index):
+            peers[index].incarnation += 1
+            peers[index].isRunning = true
+            peers[index].membership = Membership(configuration: peers[index].configuration, incarnation: peers[index].incarnation)
+            apply(peers[index].membership.handle(.start, now: now, random: &random), from: index)
+        case let .timer(index, timer, incarnation):
+            guard peers[index].isRunning, peers[index].incarnation == incarnation else { return }
+            apply(peers[index].membership.handle(.timer(timer), now: now, random: &random), from: index)
+        case let .deliver(index, message, signerIndex, via):
+            guard peers[index].isRunning, canReach(signerIndex, index) || signerIndex == index else { dropped += 1; return }
+            delivered += 1
+            peers[index].received += 1
+            let creator: Int
+            if case .alive(let alive) = message, let owner = peers.firstIndex(where: { $0.configuration.pkiID == alive.pkiID }) {
+                creator = owner
+            } else {
+                creator = signerIndex
+            }
+            let signer = VerifiedSigner(mspID: peers[creator].configuration.mspID, role: .peer, pkiID: peers[creator].configuration.pkiID)
+            apply(peers[index].membership.handle(.received(Verified(value: message, signer: signer), via: via), now: now, random: &random), from: index)
+        }
+    }
+
+    private mutating func apply(_ effects: [Membership.Effect], from index: Int) {
+        for effect in effects {
+            switch effect {
+            case let .send(message, destination):
+                peers[index].sent += 1
+                guard let target = byEndpoint[destination.endpoint] else { dropped += 1; continue }
+                if case .peer(let id, _) = destination, peers[target].configuration.pkiID != id { dropped += 1; continue }
+                guard canReach(index, target), Double.random(in: 0..<1, using: &random) >= options.loss else { dropped += 1; continue }
+                let latency = Duration.nanoseconds(Int64.random(
+                    in: options.latency.lowerBound.nanosecondsValue...options.latency.upperBound.nanosecondsValue, using: &random))
+                queue.push(.deliver(to: target, message: message, signer: index, via: peers[index].configuration.internalEndpoint), at: now + latency)
+            case let .schedule(timer, time):
+                queue.push(.timer(index, timer, incarnation: peers[index].incarnation), at: time)
+            case .log(let line):
+                peers[index].log.append("\(now) \(line)")
+            case .memberAlive, .memberDead:
+                break
+            }
+        }
+    }
+
+    private func canReach(_ from: Int, _ to: Int) -> Bool {
+        peers[from].isRunning && peers[to].isRunning && (partition[from] ?? 0) == (partition[to] ?? 0)
+    }
+}

@@ -1,0 +1,95 @@
+@_spi(Verification) import FabnetModel
+import GossipCore
+import Testing
+
+/// Focused checks of the membership core's effects.
+@Suite struct MembershipTests {
+    var random = SeededGenerator(seed: 1)
+    let topology = Topology(orgs: 2, peersPerOrg: 3)
+
+    func signer(_ org: Int, _ peer: Int) -> VerifiedSigner {
+        VerifiedSigner(mspID: Topology.mspID(org), role: .peer, pkiID: Topology.pkiID(org, peer))
+    }
+
+    func alive(_ org: Int, _ peer: Int, sequence: UInt64, incarnation: UInt64 = 1) -> AliveMessage {
+        AliveMessage(pkiID: Topology.pkiID(org, peer), mspID: Topology.mspID(org), externalEndpoint: Topology.externalEndpoint(org, peer),
+                     internalEndpoint: Topology.internalEndpoint(org, peer), time: PeerTime(incarnation: incarnation, sequence: sequence))
+    }
+
+    @Test mutating func startContactsOwnAndOtherAnchorsAndSchedulesTimers() {
+        var membership = Membership(configuration: topology.configuration(0, 1), incarnation: 1)
+        let effects = membership.handle(.start, now: .zero, random: &random)
+        let contacted = effects.compactMap { effect -> Endpoint? in
+            if case .send(.request, let destination) = effect { return destination.endpoint }
+            return nil
+        }
+        #expect(Set(contacted) == [Topology.externalEndpoint(0, 0), Topology.externalEndpoint(1, 0)])
+        #expect(effects.contains(.schedule(.heartbeat, at: .zero)))
+        #expect(effects.contains(.schedule(.pull, at: .zero + .seconds(1))))
+    }
+
+    @Test mutating func spoofedMembershipRequestIsNotAnswered() {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        // Peer (0,2) sends a request carrying peer (0,1)'s alive message.
+        let request = Verified(value: MembershipMessage.request(sender: alive(0, 1, sequence: 1), known: []), signer: signer(0, 2))
+        let effects = membership.handle(.received(request, via: nil), now: .zero, random: &random)
+        #expect(!effects.contains { if case .send = $0 { return true } else { return false } })
+        #expect(membership.members.isEmpty)
+        // The genuine request is answered.
+        let genuine = Verified(value: MembershipMessage.request(sender: alive(0, 1, sequence: 1), known: []), signer: signer(0, 1))
+        let answered = membership.handle(.received(genuine, via: nil), now: .zero, random: &random)
+        #expect(answered.contains { if case .send(.response, .peer(Topology.pkiID(0, 1), _)) = $0 { return true } else { return false } })
+    }
+
+    @Test mutating func staleAliveMessagesChangeNothing() {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        let fresh = Verified(value: MembershipMessage.alive(alive(0, 1, sequence: 5)), signer: signer(0, 1))
+        _ = membership.handle(.received(fresh, via: nil), now: .zero, random: &random)
+        let stale = Verified(value: MembershipMessage.alive(alive(0, 1, sequence: 4)), signer: signer(0, 1))
+        let effects = membership.handle(.received(stale, via: nil), now: .zero + .seconds(1), random: &random)
+        #expect(effects.isEmpty)
+        #expect(membership.members[Topology.pkiID(0, 1)]?.lastHeard == .zero)
+        // A new incarnation with a lower sequence is newer.
+        let restarted = Verified(value: MembershipMessage.alive(alive(0, 1, sequence: 1, incarnation: 2)), signer: signer(0, 1))
+        _ = membership.handle(.received(restarted, via: nil), now: .zero + .seconds(2), random: &random)
+        #expect(membership.members[Topology.pkiID(0, 1)]?.alive.time == PeerTime(incarnation: 2, sequence: 1))
+    }
+
+    @Test mutating func newAliveMessagesAreForwardedOnceStaleOnesNot() {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        for peer in 1..<3 {
+            _ = membership.handle(.received(Verified(value: .alive(alive(0, peer, sequence: 1)), signer: signer(0, peer)), via: nil), now: .zero, random: &random)
+        }
+        let sends: ([Membership.Effect]) -> Int = { $0.filter { if case .send(.alive, _) = $0 { return true } else { return false } }.count }
+        let fresh = membership.handle(.received(Verified(value: .alive(alive(0, 1, sequence: 2)), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
+        #expect(sends(fresh) == 1)  // to the only other live member, not back to its creator
+        let again = membership.handle(.received(Verified(value: .alive(alive(0, 1, sequence: 2)), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
+        #expect(sends(again) == 0)
+    }
+
+    @Test mutating func anotherOrgsBootstrapPeerIsRefused() {
+        let base = topology.configuration(0, 1)
+        let configuration = MembershipConfiguration(
+            pkiID: base.pkiID, mspID: base.mspID, internalEndpoint: base.internalEndpoint, externalEndpoint: base.externalEndpoint,
+            bootstrap: [Topology.externalEndpoint(1, 0)], anchors: [:], organizationsSharingAChannel: ["Org1MSP", "Org2MSP"],
+            settings: .fabnetDefaults)
+        var membership = Membership(configuration: configuration, incarnation: 1)
+        let response = Verified(value: MembershipMessage.response(alive: [alive(1, 0, sequence: 1)], dead: []), signer: signer(1, 0))
+        let effects = membership.handle(.received(response, via: Topology.externalEndpoint(1, 0)), now: .zero, random: &random)
+        #expect(membership.members.isEmpty)
+        #expect(effects.contains { if case .log(let line) = $0 { return line.contains("cannot be a bootstrap peer") } else { return false } })
+    }
+
+    @Test mutating func internalEndpointsAreStrippedForOtherOrgs() {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        _ = membership.handle(.received(Verified(value: .alive(alive(0, 1, sequence: 1)), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
+        let request = Verified(value: MembershipMessage.request(sender: alive(1, 0, sequence: 1).withoutInternalEndpoint, known: []), signer: signer(1, 0))
+        let effects = membership.handle(.received(request, via: nil), now: .zero, random: &random)
+        guard case .send(.response(let members, _), _)? = effects.first(where: { if case .send(.response, _) = $0 { return true } else { return false } }) else {
+            Issue.record("no response")
+            return
+        }
+        #expect(members.count == 2)
+        #expect(members.allSatisfy { $0.internalEndpoint == nil })
+    }
+}
