@@ -1,0 +1,228 @@
+import FabnetModel
+
+/// A leadership message: a proposal ("I could lead") or a declaration ("I lead"), with the
+/// sender's ledger height for the channel.
+public struct LeadershipMessage: Hashable, Sendable {
+    public let pkiID: PKIID
+    public let isDeclaration: Bool
+    public let ledgerHeight: UInt64
+    public let time: PeerTime
+
+    public init(pkiID: PKIID, isDeclaration: Bool, ledgerHeight: UInt64, time: PeerTime) {
+        self.pkiID = pkiID
+        self.isDeclaration = isDeclaration
+        self.ledgerHeight = ledgerHeight
+        self.time = time
+    }
+}
+
+/// Leader election among one org's peers of one channel, as a pure state machine. The elected
+/// leader is the one peer that pulls blocks from the orderer (effects `startPulling` and
+/// `stopPulling`).
+///
+/// Modes: `orgLeader` (static: leader from the start, never elects), `useLeaderElection`
+/// (dynamic, below), neither (standby: never leads).
+///
+/// Dynamic election, as Fabric with one change:
+/// - After start the peer waits until its view of the org is stable (unchanged between two
+///   samples `membershipSampleInterval` apart) or `startupGracePeriod` passes.
+/// - If it has heard a declaration within `leaderAliveThreshold` it follows that leader: a
+///   running leader is not pre-empted by a newcomer.
+/// - Otherwise it proposes to its org peers and collects proposals for `leaderElectionDuration`;
+///   it declares itself leader if no declaration came and it ranks first among the proposers.
+/// - **Rank** (fabnet's change, for the starvation problem in the reference §5): the highest
+///   ledger height first, then the lowest PKI-ID (Fabric uses the lowest PKI-ID only, so a lagging
+///   peer can lead and starve the others).
+/// - A leader declares every `leaderAliveThreshold / 2`. A leader that hears another leader's
+///   declaration yields if the other ranks higher (after a partition heals, one leader remains).
+/// - A follower that hears no declaration for `leaderAliveThreshold` starts a new election.
+public struct LeaderElection: Sendable {
+    public enum Mode: Sendable, Equatable { case dynamic, staticLeader, standby }
+
+    public enum Event: Sendable {
+        case start
+        case timer(Timer)
+        /// A leadership message whose signer the shell checked to be `message.pkiID`, of this org and channel.
+        case received(LeadershipMessage)
+        /// The org's live peers in this channel changed (from membership and state info).
+        case view(Set<PKIID>)
+        /// This peer's ledger height for the channel changed.
+        case height(UInt64)
+    }
+
+    public enum Timer: Hashable, Sendable { case sample, electionEnd, declare, leaderCheck }
+
+    public enum Effect: Hashable, Sendable {
+        /// Send to every live org peer of the channel.
+        case broadcast(LeadershipMessage)
+        case schedule(Timer, at: GossipTime)
+        case startPulling
+        case stopPulling
+        case log(String)
+    }
+
+    enum Phase: Equatable { case idle, waitingForStableView(started: GossipTime, lastView: Set<PKIID>), electing(proposals: [PKIID: UInt64]), follower, leader }
+
+    public let pkiID: PKIID
+    public let mode: Mode
+    let settings: GossipSettings
+    var phase: Phase = .idle
+    var view: Set<PKIID> = []
+    var height: UInt64 = 0
+    var sequence: UInt64 = 0
+    let incarnation: UInt64
+    /// The leader this peer follows, and when it last heard from it.
+    public private(set) var leader: PKIID?
+    var lastDeclaration: GossipTime?
+
+    public init(pkiID: PKIID, mode: Mode, settings: GossipSettings, incarnation: UInt64) {
+        self.pkiID = pkiID
+        self.mode = mode
+        self.settings = settings
+        self.incarnation = incarnation
+    }
+
+    public var isLeader: Bool { phase == .leader }
+
+    public mutating func handle(_ event: Event, now: GossipTime) -> [Effect] {
+        switch (event, mode) {
+        case (.start, .staticLeader):
+            phase = .leader
+            leader = pkiID
+            return [.startPulling, .log("static org leader: pulling blocks from the orderer")]
+        case (_, .staticLeader), (_, .standby):
+            return []
+        case (.start, .dynamic):
+            phase = .waitingForStableView(started: now, lastView: view)
+            return [.schedule(.sample, at: now + settings.election.membershipSampleInterval)]
+        case (.view(let newView), .dynamic):
+            view = newView.subtracting([pkiID])
+            return []
+        case (.height(let newHeight), .dynamic):
+            height = newHeight
+            return []
+        case (.timer(let timer), .dynamic):
+            return fire(timer, now: now)
+        case (.received(let message), .dynamic):
+            return receive(message, now: now)
+        }
+    }
+
+    private mutating func fire(_ timer: Timer, now: GossipTime) -> [Effect] {
+        switch (timer, phase) {
+        case let (.sample, .waitingForStableView(started, lastView)):
+            if leaderIsAlive(now: now) { return follow(now: now) }
+            if lastView == view && !view.isEmpty || now - started >= settings.election.startupGracePeriod {
+                return propose(now: now)
+            }
+            phase = .waitingForStableView(started: started, lastView: view)
+            return [.schedule(.sample, at: now + settings.election.membershipSampleInterval)]
+        case let (.electionEnd, .electing(proposals)):
+            if leaderIsAlive(now: now) { return follow(now: now) }
+            let best = proposals.map { (id: $0.key, height: $0.value) }.filter { view.contains($0.id) || $0.id == pkiID }
+                .min { Self.ranksHigher($0, $1) }
+            if best?.id == pkiID { return becomeLeader(now: now) }
+            // Someone else should lead: wait for its declaration, then elect again if none comes.
+            phase = .follower
+            return [.schedule(.leaderCheck, at: now + settings.election.leaderAliveThreshold)]
+        case (.declare, .leader):
+            return [.broadcast(message(declaration: true)), .schedule(.declare, at: now + settings.election.leaderAliveThreshold / 2)]
+        case (.leaderCheck, .follower):
+            if leaderIsAlive(now: now) {
+                return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + settings.election.leaderAliveThreshold)]
+            }
+            leader = nil
+            return [.log("no declaration from the leader for \(settings.election.leaderAliveThreshold): electing")] + propose(now: now)
+        default:
+            return []  // a timer of a phase the peer has left
+        }
+    }
+
+    private mutating func receive(_ incoming: LeadershipMessage, now: GossipTime) -> [Effect] {
+        guard incoming.pkiID != pkiID else { return [] }
+        if incoming.isDeclaration {
+            if phase == .leader {
+                // Two leaders (a healed partition): the lower-ranked one yields.
+                guard Self.ranksHigher((incoming.pkiID, incoming.ledgerHeight), (pkiID, height)) else {
+                    return [.broadcast(message(declaration: true))]
+                }
+                leader = incoming.pkiID
+                lastDeclaration = now
+                phase = .follower
+                return [.stopPulling, .log("yielding leadership to \(incoming.pkiID)"),
+                        .schedule(.leaderCheck, at: now + settings.election.leaderAliveThreshold)]
+            }
+            leader = incoming.pkiID
+            lastDeclaration = now
+            if case .electing = phase { return follow(now: now) }
+            if case .waitingForStableView = phase { return follow(now: now) }
+            return []
+        }
+        // A proposal.
+        switch phase {
+        case .electing(var proposals):
+            proposals[incoming.pkiID] = incoming.ledgerHeight
+            phase = .electing(proposals: proposals)
+            return []
+        case .leader:
+            return [.broadcast(message(declaration: true))]  // tell the proposer who leads
+        default:
+            return []
+        }
+    }
+
+    private mutating func propose(now: GossipTime) -> [Effect] {
+        phase = .electing(proposals: [pkiID: height])
+        return [.broadcast(message(declaration: false)), .schedule(.electionEnd, at: now + settings.election.leaderElectionDuration)]
+    }
+
+    private mutating func follow(now: GossipTime) -> [Effect] {
+        phase = .follower
+        return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + settings.election.leaderAliveThreshold)]
+    }
+
+    private mutating func becomeLeader(now: GossipTime) -> [Effect] {
+        phase = .leader
+        leader = pkiID
+        return [.startPulling, .log("elected leader: pulling blocks from the orderer"), .broadcast(message(declaration: true)),
+                .schedule(.declare, at: now + settings.election.leaderAliveThreshold / 2)]
+    }
+
+    private func leaderIsAlive(now: GossipTime) -> Bool {
+        guard leader != nil, let lastDeclaration else { return false }
+        return now - lastDeclaration < settings.election.leaderAliveThreshold
+    }
+
+    private mutating func message(declaration: Bool) -> LeadershipMessage {
+        sequence += 1
+        return LeadershipMessage(pkiID: pkiID, isDeclaration: declaration, ledgerHeight: height,
+                                 time: PeerTime(incarnation: incarnation, sequence: sequence))
+    }
+
+    /// Whether `a` ranks above `b`: higher ledger height first, then lower PKI-ID.
+    static func ranksHigher(_ a: (id: PKIID, height: UInt64), _ b: (id: PKIID, height: UInt64)) -> Bool {
+        a.height != b.height ? a.height > b.height : a.id < b.id
+    }
+}
+
+extension LeaderElection.Mode {
+    /// The mode `peer.gossip.useLeaderElection` and `peer.gossip.orgLeader` select.
+    /// Both true is refused, naming both keys (as the configuration loader does).
+    public init(settings: GossipSettings) throws {
+        switch (settings.useLeaderElection, settings.orgLeader) {
+        case (true, true): throw GossipConfigurationError.conflictingLeaderSettings
+        case (true, false): self = .dynamic
+        case (false, true): self = .staticLeader
+        case (false, false): self = .standby
+        }
+    }
+}
+
+/// A gossip configuration the core cannot run with.
+public enum GossipConfigurationError: Error, Equatable, CustomStringConvertible {
+    case conflictingLeaderSettings
+
+    public var description: String {
+        "peer.gossip.useLeaderElection and peer.gossip.orgLeader are both true; set one of them to false"
+    }
+}
