@@ -84,7 +84,7 @@ let package = Package(
             name: "fabnet",
             dependencies: [
                 "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "Transport", "OperationsEndpoint",
-                "FabnetTestKit", "Ledger",
+                "FabnetTestKit", "Ledger", "GossipCore", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -13,6 +13,11 @@ public struct Verified<Value: Sendable>: Sendable {
         self.value = value
         self.signer = signer
     }
+
+    /// A part of a verified value is verified too, by the same signer.
+    public func map<Part: Sendable>(_ part: (Value) -> Part) -> Verified<Part> {
+        Verified<Part>(value: part(value), signer: signer)
+    }
 }
 
 /// The identity behind a verified value: its MSP, role and PKI-ID.

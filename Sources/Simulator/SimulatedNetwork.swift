@@ -25,7 +25,12 @@ public struct SimulatedNetwork {
     /// One simulated peer.
     public struct Peer {
         public let configuration: MembershipConfiguration
-        public internal(set) var membership: Membership
+        public let channels: [String]
+        public let mode: LeaderElection.Mode
+        public internal(set) var gossip: GossipPeer
+        public var membership: Membership { gossip.membership }
+        /// Channels whose blocks this peer pulls from the orderer (it leads its org there).
+        public internal(set) var pulling: Set<String> = []
         public internal(set) var isRunning = false
         public internal(set) var incarnation: UInt64 = 0
         /// Messages this peer sent and received (delivered).
@@ -36,18 +41,21 @@ public struct SimulatedNetwork {
 
     enum Event {
         case start(Int)
-        case timer(Int, Membership.Timer, incarnation: UInt64)
-        case deliver(to: Int, message: MembershipMessage, signer: Int, via: Endpoint)
+        case timer(Int, GossipPeer.Timer, incarnation: UInt64)
+        case deliver(to: Int, message: GossipMessage, signer: Int, via: Endpoint)
     }
 
     public private(set) var peers: [Peer] = []
     public private(set) var now = GossipTime.zero
     public private(set) var delivered = 0
     public private(set) var dropped = 0
+    /// How often some peer started or stopped pulling from the orderer.
+    public private(set) var leaderChanges = 0
     public let options: Options
     private var queue = EventQueue<Event>()
     private var random: SeededGenerator
     private var byEndpoint: [Endpoint: Int] = [:]
+    private var byPKIID: [PKIID: Int] = [:]
     private var partition: [Int: Int] = [:]
 
     public init(options: Options = Options()) {
@@ -55,12 +63,14 @@ public struct SimulatedNetwork {
         random = SeededGenerator(seed: options.seed)
     }
 
-    /// Adds a peer (not started). Returns its index.
+    /// Adds a peer (not started) in `channels`, electing leaders with `mode`. Returns its index.
     @discardableResult
-    public mutating func addPeer(_ configuration: MembershipConfiguration) -> Int {
+    public mutating func addPeer(_ configuration: MembershipConfiguration, channels: [String] = [], mode: LeaderElection.Mode = .standby) -> Int {
         let index = peers.count
-        peers.append(Peer(configuration: configuration, membership: Membership(configuration: configuration, incarnation: 0)))
+        peers.append(Peer(configuration: configuration, channels: channels, mode: mode,
+                          gossip: GossipPeer(configuration: configuration, channels: channels, mode: mode, incarnation: 0)))
         byEndpoint[configuration.internalEndpoint] = index
+        byPKIID[configuration.pkiID] = index
         if let external = configuration.externalEndpoint { byEndpoint[external] = index }
         return index
     }
@@ -73,6 +83,15 @@ public struct SimulatedNetwork {
     /// Stops peer `index` now: it neither sends nor receives until started again.
     public mutating func crash(_ index: Int) {
         peers[index].isRunning = false
+        if !peers[index].pulling.isEmpty { leaderChanges += 1 }
+        peers[index].pulling = []
+    }
+
+    /// The peers pulling `channel` from the orderer, by org.
+    public func leaders(of channel: String) -> [String: [Int]] {
+        Dictionary(grouping: peers.indices.filter { peers[$0].isRunning && peers[$0].pulling.contains(channel) }) {
+            peers[$0].configuration.mspID
+        }
     }
 
     /// Splits the network: peers in different groups cannot reach each other. Peers in no group
@@ -101,27 +120,28 @@ public struct SimulatedNetwork {
         case .start(let index):
             peers[index].incarnation += 1
             peers[index].isRunning = true
-            peers[index].membership = Membership(configuration: peers[index].configuration, incarnation: peers[index].incarnation)
-            apply(peers[index].membership.handle(.start, now: now, random: &random), from: index)
+            let peer = peers[index]
+            peers[index].gossip = GossipPeer(configuration: peer.configuration, channels: peer.channels, mode: peer.mode, incarnation: peer.incarnation)
+            apply(peers[index].gossip.handle(.start, now: now, random: &random), from: index)
         case let .timer(index, timer, incarnation):
             guard peers[index].isRunning, peers[index].incarnation == incarnation else { return }
-            apply(peers[index].membership.handle(.timer(timer), now: now, random: &random), from: index)
+            apply(peers[index].gossip.handle(.timer(timer), now: now, random: &random), from: index)
         case let .deliver(index, message, signerIndex, via):
             guard peers[index].isRunning, canReach(signerIndex, index) || signerIndex == index else { dropped += 1; return }
             delivered += 1
             peers[index].received += 1
             let creator: Int
-            if case .alive(let alive) = message, let owner = peers.firstIndex(where: { $0.configuration.pkiID == alive.pkiID }) {
+            if case .membership(.alive(let alive)) = message, let owner = byPKIID[alive.pkiID] {
                 creator = owner
             } else {
                 creator = signerIndex
             }
             let signer = VerifiedSigner(mspID: peers[creator].configuration.mspID, role: .peer, pkiID: peers[creator].configuration.pkiID)
-            apply(peers[index].membership.handle(.received(Verified(value: message, signer: signer), via: via), now: now, random: &random), from: index)
+            apply(peers[index].gossip.handle(.received(Verified(value: message, signer: signer), via: via), now: now, random: &random), from: index)
         }
     }
 
-    private mutating func apply(_ effects: [Membership.Effect], from index: Int) {
+    private mutating func apply(_ effects: [GossipPeer.Effect], from index: Int) {
         for effect in effects {
             switch effect {
             case let .send(message, destination):
@@ -136,8 +156,12 @@ public struct SimulatedNetwork {
                 queue.push(.timer(index, timer, incarnation: peers[index].incarnation), at: time)
             case .log(let line):
                 peers[index].log.append("\(now) \(line)")
-            case .memberAlive, .memberDead:
-                break
+            case .startPulling(let channel):
+                peers[index].pulling.insert(channel)
+                leaderChanges += 1
+            case .stopPulling(let channel):
+                peers[index].pulling.remove(channel)
+                leaderChanges += 1
             }
         }
     }

@@ -132,6 +132,7 @@ actor Acknowledgements {
             }
         }
         let acknowledgements = Acknowledgements()
+        do {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (client, batch) in zip(clients, batches) {
                 group.addTask { try await self.submit(batch.map { ($0.envelope, $0.txID) }, with: client, acknowledgements: acknowledgements) }
@@ -144,6 +145,10 @@ actor Acknowledgements {
                 try await orderer.start()
             }
             try await group.waitForAll()
+        }
+        } catch {
+            Issue.record("\(error)\n--- orderer logs ---\n\(orderer.logs)")
+            return
         }
         #expect(await acknowledgements.count == 1000)
         #expect(orderer.starts == 2, "the orderer was killed and restarted mid-stream")

@@ -33,12 +33,13 @@ struct Topology {
             anchors: anchors, organizationsSharingAChannel: Set(sharing(org).map(Self.mspID)), settings: settings)
     }
 
-    /// A network with every peer added and started at time 0 (index = org × peersPerOrg + peer).
-    func network(seed: UInt64 = 1, loss: Double = 0) -> SimulatedNetwork {
+    /// A network with every peer added and started at time 0 (index = org × peersPerOrg + peer),
+    /// all in `channels`, electing leaders with `mode`.
+    func network(seed: UInt64 = 1, loss: Double = 0, channels: [String] = [], mode: LeaderElection.Mode = .standby) -> SimulatedNetwork {
         var network = SimulatedNetwork(options: .init(loss: loss, seed: seed))
         for org in 0..<orgs {
             for peer in 0..<peersPerOrg {
-                network.start(network.addPeer(configuration(org, peer)))
+                network.start(network.addPeer(configuration(org, peer), channels: channels, mode: mode))
             }
         }
         return network

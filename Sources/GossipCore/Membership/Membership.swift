@@ -49,6 +49,9 @@ public struct Membership: Sendable {
     /// The last time of purged members: an old copy of their alive message still travelling
     /// must not bring them back (only a newer one, i.e. a real return, does).
     private var purged: [PKIID: PeerTime] = [:]
+    /// Sorted ids of live members this peer can reach; rebuilt only when someone comes, goes or
+    /// moves (a heartbeat of a known member leaves it valid), so pushes stay cheap in big networks.
+    private var reachableCache: [PKIID]?
     private var time: PeerTime
 
     /// `incarnation` should grow with every start of the peer (its start time, say).
@@ -56,6 +59,9 @@ public struct Membership: Sendable {
         self.configuration = configuration
         time = PeerTime(incarnation: incarnation, sequence: 0)
     }
+
+    /// How many members are alive (without sorting them).
+    public var aliveCount: Int { members.values.reduce(0) { $0 + ($1.isAlive ? 1 : 0) } }
 
     public var aliveMembers: [Member] { members.values.filter(\.isAlive).sorted { $0.alive.pkiID < $1.alive.pkiID } }
     public var deadMembers: [Member] { members.values.filter { !$0.isAlive }.sorted { $0.alive.pkiID < $1.alive.pkiID } }
@@ -105,10 +111,12 @@ public struct Membership: Sendable {
             if member.isAlive, silent > expiration {
                 member.isAlive = false
                 members[id] = member
+                reachableCache = nil
                 effects.append(.memberDead(id, mspID: member.alive.mspID))
                 effects.append(.log("\(member.alive.mspID) peer \(id) is dead: not heard from for \(silent)"))
             } else if !member.isAlive, silent > purgeAfter, permanent.isDisjoint(with: endpoints(of: member.alive)) {
                 members[id] = nil
+                reachableCache = nil
                 purged[id] = member.alive.time
                 effects.append(.log("\(member.alive.mspID) peer \(id) purged after \(silent) without news"))
             }
@@ -120,8 +128,8 @@ public struct Membership: Sendable {
     private mutating func pull(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = []
         let known = members.keys.sorted()
-        for member in pick(settings.pullPeerNum, from: reachableAliveMembers(), random: &random) {
-            guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
+        for id in sample(settings.pullPeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
+            guard let member = members[id], let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
             effects.append(.send(.request(sender: view, known: known), to: destination(of: member.alive)))
         }
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
@@ -201,19 +209,49 @@ public struct Membership: Sendable {
                                internalEndpoint: known.alive.internalEndpoint, time: alive.time)
                 : alive
             members[alive.pkiID] = Member(alive: merged, lastHeard: now, isAlive: true)
+            if !known.isAlive || known.alive.externalEndpoint != merged.externalEndpoint || known.alive.internalEndpoint != merged.internalEndpoint {
+                reachableCache = nil
+            }
             return known.isAlive ? [] : [.memberAlive(alive.pkiID, mspID: alive.mspID)]
         }
         members[alive.pkiID] = Member(alive: alive, lastHeard: now, isAlive: true)
+        reachableCache = nil
         return [.memberAlive(alive.pkiID, mspID: alive.mspID)]
     }
 
     /// Sends `alive` to `propagatePeerNum` random live members (each gets what it may see).
-    private func push(_ alive: AliveMessage, except: Set<PKIID>, random: inout some RandomNumberGenerator) -> [Effect] {
-        let candidates = reachableAliveMembers().filter { !except.contains($0.alive.pkiID) }
-        return pick(settings.propagatePeerNum, from: candidates, random: &random).compactMap { member in
-            guard let view = Disclosure.view(of: alive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { return nil }
+    private mutating func push(_ alive: AliveMessage, except: Set<PKIID>, random: inout some RandomNumberGenerator) -> [Effect] {
+        let candidates = reachableAliveIDs()
+        return sample(settings.propagatePeerNum, from: candidates, excluding: except, random: &random).compactMap { id in
+            guard let member = members[id],
+                  let view = Disclosure.view(of: alive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { return nil }
             return .send(.alive(view), to: destination(of: member.alive))
         }
+    }
+
+    private mutating func reachableAliveIDs() -> [PKIID] {
+        if let reachableCache { return reachableCache }
+        let ids = members.values.filter { $0.isAlive && isReachable($0.alive) }.map(\.alive.pkiID).sorted()
+        reachableCache = ids
+        return ids
+    }
+
+    /// Up to `count` distinct ids drawn at random, skipping `excluding` (O(count) for big lists).
+    private func sample(_ count: Int, from ids: [PKIID], excluding: Set<PKIID>, random: inout some RandomNumberGenerator) -> [PKIID] {
+        let eligible = ids.count - excluding.count
+        if eligible <= count * 2 {
+            var chosen = ids.filter { !excluding.contains($0) }
+            chosen.shuffle(using: &random)
+            return Array(chosen.prefix(count))
+        }
+        var chosen: [PKIID] = []
+        var taken = Set<Int>()
+        while chosen.count < count {
+            let index = Int.random(in: 0..<ids.count, using: &random)
+            guard taken.insert(index).inserted, !excluding.contains(ids[index]) else { continue }
+            chosen.append(ids[index])
+        }
+        return chosen
     }
 
     // MARK: helpers
@@ -222,8 +260,6 @@ public struct Membership: Sendable {
     private func isReachable(_ alive: AliveMessage) -> Bool {
         alive.mspID == configuration.mspID || (configuration.externalEndpoint != nil && alive.externalEndpoint != nil)
     }
-
-    private func reachableAliveMembers() -> [Member] { aliveMembers.filter { isReachable($0.alive) } }
 
     private func destination(of alive: AliveMessage) -> Destination {
         let endpoint = alive.mspID == configuration.mspID
@@ -250,11 +286,4 @@ public struct Membership: Sendable {
         return endpoints.filter { !own.contains($0) && seen.insert($0).inserted }
     }
 
-    /// `count` members chosen at random (deterministic for a given generator state).
-    private func pick(_ count: Int, from members: [Member], random: inout some RandomNumberGenerator) -> [Member] {
-        guard count < members.count else { return members }
-        var shuffled = members
-        shuffled.shuffle(using: &random)
-        return Array(shuffled.prefix(count))
-    }
 }

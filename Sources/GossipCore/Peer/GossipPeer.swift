@@ -1,0 +1,109 @@
+import FabnetModel
+
+/// Every message one peer's gossip sends.
+public enum GossipMessage: Hashable, Sendable {
+    case membership(MembershipMessage)
+    /// Leadership traffic of one channel, among one org's peers.
+    case leadership(channel: String, LeadershipMessage)
+}
+
+/// One peer's gossip as a single pure state machine: membership, and per channel the org's
+/// leader election. It routes events to its parts and turns their effects into sends and timers
+/// the shell performs. (Block dissemination, pull and state transfer join here next.)
+public struct GossipPeer: Sendable {
+    public enum Timer: Hashable, Sendable {
+        case membership(Membership.Timer)
+        case election(channel: String, LeaderElection.Timer)
+    }
+
+    public enum Event: Sendable {
+        case start
+        case timer(Timer)
+        case received(Verified<GossipMessage>, via: Endpoint?)
+    }
+
+    public enum Effect: Hashable, Sendable {
+        case send(GossipMessage, to: Destination)
+        case schedule(Timer, at: GossipTime)
+        /// This peer became (or stopped being) the one that pulls `channel`'s blocks from the orderer.
+        case startPulling(channel: String)
+        case stopPulling(channel: String)
+        case log(String)
+    }
+
+    public private(set) var membership: Membership
+    public private(set) var elections: [String: LeaderElection]
+
+    /// `channels`: the channels this peer is in; election `mode` from its settings.
+    public init(configuration: MembershipConfiguration, channels: [String], mode: LeaderElection.Mode, incarnation: UInt64) {
+        membership = Membership(configuration: configuration, incarnation: incarnation)
+        elections = Dictionary(uniqueKeysWithValues: channels.map {
+            ($0, LeaderElection(pkiID: configuration.pkiID, mode: mode, settings: configuration.settings, incarnation: incarnation))
+        })
+    }
+
+    public var configuration: MembershipConfiguration { membership.configuration }
+
+    public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        switch event {
+        case .start:
+            var effects = lift(membership.handle(.start, now: now, random: &random), now: now)
+            for channel in elections.keys.sorted() { effects += elect(channel, .start, now: now) }
+            return effects
+        case .timer(.membership(let timer)):
+            return lift(membership.handle(.timer(timer), now: now, random: &random), now: now)
+        case let .timer(.election(channel, timer)):
+            return elect(channel, .timer(timer), now: now)
+        case let .received(message, via):
+            switch message.value {
+            case .membership(let inner):
+                return lift(membership.handle(.received(message.map { _ in inner }, via: via), now: now, random: &random), now: now)
+            case let .leadership(channel, inner):
+                // Leadership stays in the org, from its own signer.
+                guard message.signer.mspID == configuration.mspID, message.signer.pkiID == inner.pkiID else {
+                    return [.log("leadership message for \(channel) from \(message.signer.mspID) \(message.signer.pkiID) dropped")]
+                }
+                return elect(channel, .received(inner), now: now)
+            }
+        }
+    }
+
+    /// Membership effects, plus a fresh org view for every election when someone came or went.
+    private mutating func lift(_ effects: [Membership.Effect], now: GossipTime) -> [Effect] {
+        var result: [Effect] = []
+        var viewChanged = false
+        for effect in effects {
+            switch effect {
+            case let .send(message, destination): result.append(.send(.membership(message), to: destination))
+            case let .schedule(timer, time): result.append(.schedule(.membership(timer), at: time))
+            case .log(let line): result.append(.log(line))
+            case .memberAlive(_, let mspID), .memberDead(_, let mspID): viewChanged = viewChanged || mspID == configuration.mspID
+            }
+        }
+        if viewChanged {
+            let view = Set(membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }.map(\.alive.pkiID))
+            for channel in elections.keys.sorted() { _ = elections[channel]?.handle(.view(view), now: now) }
+        }
+        return result
+    }
+
+    private mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
+        guard var election = elections[channel] else { return [] }
+        let effects = election.handle(event, now: now)
+        elections[channel] = election
+        let orgPeers = membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }
+        return effects.flatMap { effect -> [Effect] in
+            switch effect {
+            case .broadcast(let message):
+                return orgPeers.map { member in
+                    .send(.leadership(channel: channel, message),
+                          to: .peer(member.alive.pkiID, member.alive.internalEndpoint ?? member.alive.externalEndpoint ?? configuration.internalEndpoint))
+                }
+            case let .schedule(timer, time): return [.schedule(.election(channel: channel, timer), at: time)]
+            case .startPulling: return [.startPulling(channel: channel)]
+            case .stopPulling: return [.stopPulling(channel: channel)]
+            case .log(let line): return [.log("\(channel): \(line)")]
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import FabnetModel
+import Foundation
+import GossipCore
+import Simulator
+
+/// `fabnet sim`: the gossip cores of many peers on a simulated network.
+struct SimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the gossip protocol code of many peers on a simulated network (virtual time, seeded).",
+        discussion: """
+        Each org's peer0 is its anchor peer; every peer has an internal and an external endpoint and
+        is in every channel, electing one leader per org and channel (fabnet's gossip defaults).
+        Reports when every peer first saw every other peer alive, the leaders, and the traffic.
+        The same --seed gives the same run. Blocks, pull and state transfer are not simulated yet.
+
+        Example: fabnet sim --peers 40 --orgs 4 --seconds 10 --loss 0.05 --seed 7
+        """
+    )
+
+    @Option(help: "Peers in all (spread evenly over the orgs).")
+    var peers = 20
+
+    @Option(help: "Organizations.")
+    var orgs = 2
+
+    @Option(help: "Channels every peer is in.")
+    var channels = 1
+
+    @Option(help: "Simulated seconds to run.")
+    var seconds: Double = 10
+
+    @Option(help: "Seed of the run.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Probability that a message is lost (0 to 1).")
+    var loss: Double = 0
+
+    @Option(name: .customLong("latency-ms"), help: "Link latency range in ms, MIN-MAX.")
+    var latency = "1-5"
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard orgs >= 1, peers >= orgs else { throw ValidationError("need at least one peer per org (--peers ≥ --orgs ≥ 1)") }
+        guard (0..<1).contains(loss) else { throw ValidationError("--loss must be in [0, 1)") }
+        guard seconds > 0, channels >= 0 else { throw ValidationError("--seconds must be positive and --channels not negative") }
+        guard latencyRange != nil else { throw ValidationError("--latency-ms must be MIN-MAX in milliseconds, e.g. 1-5") }
+    }
+
+    var latencyRange: ClosedRange<Duration>? {
+        let parts = latency.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 0, parts[0] <= parts[1] else { return nil }
+        return .milliseconds(parts[0])...(.milliseconds(parts[1]))
+    }
+
+    struct Result: Encodable {
+        let peers: Int
+        let orgs: Int
+        let seed: UInt64
+        let simulatedSeconds: Double
+        let fullMembershipAfterMilliseconds: Double?
+        let leadersPerOrgAndChannel: [String: [String: Int]]
+        let leaderChanges: Int
+        let messagesDelivered: Int
+        let messagesDropped: Int
+        let messagesSentPerPeerPerSecond: Double
+        let wallClockSeconds: Double
+    }
+
+    func run() throws {
+        let channelNames = (0..<channels).map { "channel\($0)" }
+        var network = SimulatedNetwork(options: .init(latency: latencyRange!, loss: loss, seed: seed))
+        var anchors: [String: [Endpoint]] = [:]
+        for org in 0..<orgs { anchors["Org\(org + 1)MSP"] = [Endpoint(host: "peer0.org\(org + 1).example.com", port: 7051)!] }
+        let allOrgs = Set(anchors.keys)
+        for index in 0..<peers {
+            let org = index % orgs, peer = index / orgs
+            let configuration = MembershipConfiguration(
+                pkiID: PKIID([UInt8(org), UInt8(truncatingIfNeeded: peer >> 8), UInt8(truncatingIfNeeded: peer)]), mspID: "Org\(org + 1)MSP",
+                internalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).internal", port: 7051)!,
+                externalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).example.com", port: 7051)!,
+                bootstrap: [], anchors: anchors, organizationsSharingAChannel: allOrgs, settings: .fabnetDefaults)
+            network.start(network.addPeer(configuration, channels: channelNames, mode: .dynamic))
+        }
+        var converged: Double?
+        let (_, wall) = Stopwatch.time {
+            let step = Duration.milliseconds(100)
+            var elapsed = Duration.zero
+            while elapsed < .seconds(seconds) {
+                network.run(for: step)
+                elapsed += step
+                if converged == nil, network.peers.allSatisfy({ $0.membership.aliveCount == peers - 1 }) {
+                    converged = Double(elapsed.nanosecondsValue) / 1e6
+                }
+                if !json, Int(elapsed.nanosecondsValue / 1_000_000) % 1000 == 0 {
+                    Console.error(String(format: "simulated %.0f s of %.0f", Double(elapsed.nanosecondsValue) / 1e9, seconds))
+                }
+            }
+        }
+        var leaders: [String: [String: Int]] = [:]
+        for channel in channelNames {
+            leaders[channel] = network.leaders(of: channel).mapValues(\.count)
+        }
+        let sent = network.peers.reduce(0) { $0 + $1.sent }
+        let result = Result(
+            peers: peers, orgs: orgs, seed: seed, simulatedSeconds: seconds, fullMembershipAfterMilliseconds: converged,
+            leadersPerOrgAndChannel: leaders, leaderChanges: network.leaderChanges, messagesDelivered: network.delivered,
+            messagesDropped: network.dropped, messagesSentPerPeerPerSecond: Double(sent) / Double(peers) / seconds, wallClockSeconds: wall)
+        if json {
+            print(try Console.json(result))
+            return
+        }
+        print("seed \(seed): \(peers) peers in \(orgs) orgs, \(channels) channel(s), loss \(loss), latency \(latency) ms, \(seconds) simulated s")
+        print("full membership after: \(converged.map { String(format: "%.0f ms", $0) } ?? "not reached")")
+        for channel in channelNames {
+            let counts = (leaders[channel] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            print("leaders in \(channel): \(counts.isEmpty ? "none" : counts)")
+        }
+        print(String(format: "messages: %d delivered, %d dropped, %.1f sent per peer per second; %d leader changes; %.2f s wall clock",
+                     network.delivered, network.dropped, result.messagesSentPerPeerPerSecond, network.leaderChanges, wall))
+    }
+}
