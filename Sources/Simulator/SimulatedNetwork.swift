@@ -37,12 +37,18 @@ public struct SimulatedNetwork {
         public internal(set) var sent = 0
         public internal(set) var received = 0
         public internal(set) var log: [String] = []
+        /// When each block was committed, by channel.
+        public internal(set) var commitTimes: [String: [UInt64: GossipTime]] = [:]
+        /// Blocks received that were already there.
+        public internal(set) var blocksReceived = 0
     }
 
     enum Event {
         case start(Int)
         case timer(Int, GossipPeer.Timer, incarnation: UInt64)
         case deliver(to: Int, message: GossipMessage, signer: Int, via: Endpoint)
+        case ordererCut(channel: String, number: UInt64, size: Int)
+        case fromOrderer(to: Int, channel: String, block: GossipBlock)
     }
 
     public private(set) var peers: [Peer] = []
@@ -51,6 +57,13 @@ public struct SimulatedNetwork {
     public private(set) var dropped = 0
     /// How often some peer started or stopped pulling from the orderer.
     public private(set) var leaderChanges = 0
+    /// Invariant violations seen (empty in a correct run): blocks out of order or twice, blocks
+    /// across orgs.
+    public private(set) var violations: [String] = []
+    /// The orderer's blocks by channel, with the time each was cut.
+    public private(set) var cut: [String: [(block: GossipBlock, at: GossipTime)]] = [:]
+    /// Orderer → peer block deliveries (the orderer's egress, in blocks).
+    public private(set) var ordererDeliveries = 0
     public let options: Options
     private var queue = EventQueue<Event>()
     private var random: SeededGenerator
@@ -103,6 +116,15 @@ public struct SimulatedNetwork {
 
     public mutating func heal() { partition = [:] }
 
+    /// Has the orderer cut `count` blocks of `size` bytes on `channel`, one every `interval`,
+    /// starting at `start`; each goes to the peers pulling the channel at that moment.
+    public mutating func produceBlocks(channel: String, count: Int, every interval: Duration, size: Int, startingAt start: GossipTime) {
+        let first = UInt64(cut[channel]?.count ?? 0)
+        for index in 0..<count {
+            queue.push(.ordererCut(channel: channel, number: first + UInt64(index), size: size), at: start + interval * index)
+        }
+    }
+
     /// Processes events until the virtual clock passes `time`.
     public mutating func run(until time: GossipTime) {
         while let next = queue.nextTime, next <= time {
@@ -121,7 +143,9 @@ public struct SimulatedNetwork {
             peers[index].incarnation += 1
             peers[index].isRunning = true
             let peer = peers[index]
-            peers[index].gossip = GossipPeer(configuration: peer.configuration, channels: peer.channels, mode: peer.mode, incarnation: peer.incarnation)
+            let heights = peer.commitTimes.mapValues { UInt64($0.count) }  // restarts keep their ledger
+            peers[index].gossip = GossipPeer(configuration: peer.configuration, channels: peer.channels, mode: peer.mode,
+                                             incarnation: peer.incarnation, heights: heights)
             apply(peers[index].gossip.handle(.start, now: now, random: &random), from: index)
         case let .timer(index, timer, incarnation):
             guard peers[index].isRunning, peers[index].incarnation == incarnation else { return }
@@ -137,7 +161,22 @@ public struct SimulatedNetwork {
                 creator = signerIndex
             }
             let signer = VerifiedSigner(mspID: peers[creator].configuration.mspID, role: .peer, pkiID: peers[creator].configuration.pkiID)
+            if case .block = message {
+                peers[index].blocksReceived += 1
+                if peers[signerIndex].configuration.mspID != peers[index].configuration.mspID {
+                    violations.append("\(now): a block went from \(peers[signerIndex].configuration.mspID) to \(peers[index].configuration.mspID)")
+                }
+            }
             apply(peers[index].gossip.handle(.received(Verified(value: message, signer: signer), via: via), now: now, random: &random), from: index)
+        case let .ordererCut(channel, number, size):
+            let block = GossipBlock(number: number, data: Array(repeating: UInt8(truncatingIfNeeded: number), count: size))
+            cut[channel, default: []].append((block, now))
+            for index in peers.indices where peers[index].isRunning && peers[index].pulling.contains(channel) {
+                sendFromOrderer(block, channel: channel, to: index)
+            }
+        case let .fromOrderer(index, channel, block):
+            guard peers[index].isRunning else { return }
+            apply(peers[index].gossip.handle(.blockFromOrderer(channel: channel, block), now: now, random: &random), from: index)
         }
     }
 
@@ -159,11 +198,27 @@ public struct SimulatedNetwork {
             case .startPulling(let channel):
                 peers[index].pulling.insert(channel)
                 leaderChanges += 1
+                // The deliver stream starts at the peer's height.
+                let height = UInt64(peers[index].commitTimes[channel]?.count ?? 0)
+                for (block, _) in cut[channel] ?? [] where block.number >= height { sendFromOrderer(block, channel: channel, to: index) }
+            case let .commit(channel, block):
+                let expected = UInt64(peers[index].commitTimes[channel]?.count ?? 0)
+                if block.number != expected {
+                    violations.append("\(now): peer \(index) committed block \(block.number) of \(channel), expected \(expected)")
+                }
+                peers[index].commitTimes[channel, default: [:]][block.number] = now
             case .stopPulling(let channel):
                 peers[index].pulling.remove(channel)
                 leaderChanges += 1
             }
         }
+    }
+
+    private mutating func sendFromOrderer(_ block: GossipBlock, channel: String, to index: Int) {
+        ordererDeliveries += 1
+        let latency = Duration.nanoseconds(Int64.random(
+            in: options.latency.lowerBound.nanosecondsValue...options.latency.upperBound.nanosecondsValue, using: &random))
+        queue.push(.fromOrderer(to: index, channel: channel, block: block), at: now + latency)
     }
 
     private func canReach(_ from: Int, _ to: Int) -> Bool {

@@ -43,7 +43,9 @@ final class OrdererUnderTest: @unchecked Sendable {
                                        logFile: directory.appendingPathComponent("orderer-\(starts).log"))
         self.process = process
         try await eventually(seconds: 20, "orderer ready") { process.log.contains("ready: serving") || process.hasExited }
-        guard !process.hasExited else { throw DeadlineExceeded(seconds: 0, what: "orderer start: \(process.log)") }
+        guard !process.hasExited else {
+            throw DeadlineExceeded(seconds: 0, what: "orderer start (wait status \(process.status.map(String.init) ?? "?")): \(process.log)")
+        }
     }
 
     func cli(_ arguments: [String]) throws -> CommandResult {

@@ -5,6 +5,8 @@ public enum GossipMessage: Hashable, Sendable {
     case membership(MembershipMessage)
     /// Leadership traffic of one channel, among one org's peers.
     case leadership(channel: String, LeadershipMessage)
+    /// A block of one channel, pushed among one org's peers.
+    case block(channel: String, GossipBlock)
 }
 
 /// One peer's gossip as a single pure state machine: membership, and per channel the org's
@@ -14,12 +16,15 @@ public struct GossipPeer: Sendable {
     public enum Timer: Hashable, Sendable {
         case membership(Membership.Timer)
         case election(channel: String, LeaderElection.Timer)
+        case emit(channel: String)
     }
 
     public enum Event: Sendable {
         case start
         case timer(Timer)
         case received(Verified<GossipMessage>, via: Endpoint?)
+        /// A block this peer pulled from the orderer (as leader), already checked.
+        case blockFromOrderer(channel: String, GossipBlock)
     }
 
     public enum Effect: Hashable, Sendable {
@@ -28,18 +33,25 @@ public struct GossipPeer: Sendable {
         /// This peer became (or stopped being) the one that pulls `channel`'s blocks from the orderer.
         case startPulling(channel: String)
         case stopPulling(channel: String)
+        /// Append this block to the channel's ledger (in order, once each).
+        case commit(channel: String, GossipBlock)
         case log(String)
     }
 
     public private(set) var membership: Membership
     public private(set) var elections: [String: LeaderElection]
+    public private(set) var blocks: [String: BlockDissemination]
 
-    /// `channels`: the channels this peer is in; election `mode` from its settings.
-    public init(configuration: MembershipConfiguration, channels: [String], mode: LeaderElection.Mode, incarnation: UInt64) {
+    /// `channels`: the channels this peer is in; election `mode` from its settings; `heights`:
+    /// the ledger height of each channel at start (a restart continues from its ledger).
+    public init(configuration: MembershipConfiguration, channels: [String], mode: LeaderElection.Mode, incarnation: UInt64,
+                heights: [String: UInt64] = [:]) {
         membership = Membership(configuration: configuration, incarnation: incarnation)
         elections = Dictionary(uniqueKeysWithValues: channels.map {
             ($0, LeaderElection(pkiID: configuration.pkiID, mode: mode, settings: configuration.settings, incarnation: incarnation))
         })
+        blocks = Dictionary(uniqueKeysWithValues: channels.map { ($0, BlockDissemination(settings: configuration.settings, height: heights[$0] ?? 0)) })
+        for (channel, height) in heights { _ = elections[channel]?.handle(.height(height), now: .zero) }
     }
 
     public var configuration: MembershipConfiguration { membership.configuration }
@@ -54,6 +66,10 @@ public struct GossipPeer: Sendable {
             return lift(membership.handle(.timer(timer), now: now, random: &random), now: now)
         case let .timer(.election(channel, timer)):
             return elect(channel, .timer(timer), now: now)
+        case .timer(.emit(let channel)):
+            return disseminate(channel, .emitTimer, now: now, random: &random)
+        case let .blockFromOrderer(channel, block):
+            return disseminate(channel, .fromOrderer(block), now: now, random: &random)
         case let .received(message, via):
             switch message.value {
             case .membership(let inner):
@@ -64,6 +80,12 @@ public struct GossipPeer: Sendable {
                     return [.log("leadership message for \(channel) from \(message.signer.mspID) \(message.signer.pkiID) dropped")]
                 }
                 return elect(channel, .received(inner), now: now)
+            case let .block(channel, block):
+                // Blocks stay inside the org.
+                guard message.signer.mspID == configuration.mspID else {
+                    return [.log("block \(block.number) of \(channel) from another org (\(message.signer.mspID)) dropped")]
+                }
+                return disseminate(channel, .received(block, from: message.signer.pkiID), now: now, random: &random)
             }
         }
     }
@@ -81,10 +103,29 @@ public struct GossipPeer: Sendable {
             }
         }
         if viewChanged {
-            let view = Set(membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }.map(\.alive.pkiID))
+            let orgPeers = membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }
+            let view = Set(orgPeers.map(\.alive.pkiID))
+            var endpoints: [PKIID: Endpoint] = [:]
+            for member in orgPeers { endpoints[member.alive.pkiID] = member.alive.internalEndpoint ?? member.alive.externalEndpoint }
             for channel in elections.keys.sorted() { _ = elections[channel]?.handle(.view(view), now: now) }
+            var ignored = SeededGenerator(seed: 0)
+            for channel in blocks.keys.sorted() { _ = blocks[channel]?.handle(.orgPeers(endpoints), now: now, random: &ignored) }
         }
         return result
+    }
+
+    private mutating func disseminate(_ channel: String, _ event: BlockDissemination.Event, now: GossipTime,
+                                      random: inout some RandomNumberGenerator) -> [Effect] {
+        guard var flow = blocks[channel] else { return [.log("block for unknown channel \(channel) dropped")] }
+        let effects = flow.handle(event, now: now, random: &random)
+        blocks[channel] = flow
+        return effects.map { effect in
+            switch effect {
+            case let .push(block, peer, endpoint): return .send(.block(channel: channel, block), to: .peer(peer, endpoint))
+            case .commit(let block): return .commit(channel: channel, block)
+            case .scheduleEmit(let time): return .schedule(.emit(channel: channel), at: time)
+            }
+        }
     }
 
     private mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {

@@ -37,7 +37,12 @@ struct OrdererStart: AsyncParsableCommand {
             log("ready: serving on \(home.configuration.host):\(listener.port), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(await service.channelNames.joined(separator: ", "))")
             // Open connections get a moment to finish what they are writing; ledgers are
             // consistent at every instant (each append is durable before it is acknowledged).
-            _ = try? await withDeadline(seconds: 5) { _ = await serving.result }
+            let ended = try? await withDeadline(seconds: 5) { await serving.result }
+            switch ended {
+            case .failure(let error)?: log("accept loop ended with an error: \(error)")
+            case .success?: log("accept loop ended")
+            case nil: log("open connections did not finish within 5 s")
+            }
             watcher.cancel()
             try? await operations.close()
             log("stopped")

@@ -13,9 +13,13 @@ struct SimCommand: ParsableCommand {
         Each org's peer0 is its anchor peer; every peer has an internal and an external endpoint and
         is in every channel, electing one leader per org and channel (fabnet's gossip defaults).
         Reports when every peer first saw every other peer alive, the leaders, and the traffic.
-        The same --seed gives the same run. Blocks, pull and state transfer are not simulated yet.
+        With --blocks, the orderer cuts that many blocks (from 2 s on, one every --block-interval-ms)
+        and hands each to the peers leading their org in channel0; push spreads them through each org.
+        Reports per-block dissemination latency (last peer committed − cut) and copies received per
+        peer per block. The same --seed gives the same run. Pull and state transfer are not simulated yet,
+        so with a small fanout a peer the push missed stays behind.
 
-        Example: fabnet sim --peers 40 --orgs 4 --seconds 10 --loss 0.05 --seed 7
+        Example: fabnet sim --peers 40 --orgs 4 --seconds 10 --blocks 50 --seed 7
         """
     )
 
@@ -39,6 +43,18 @@ struct SimCommand: ParsableCommand {
 
     @Option(name: .customLong("latency-ms"), help: "Link latency range in ms, MIN-MAX.")
     var latency = "1-5"
+
+    @Option(help: "Blocks the orderer cuts on channel0.")
+    var blocks = 0
+
+    @Option(name: .customLong("block-size"), help: "Bytes per block.")
+    var blockSize = 65536
+
+    @Option(name: .customLong("block-interval-ms"), help: "Milliseconds between blocks.")
+    var blockInterval = 50
+
+    @Option(help: "Push fanout (peer.gossip.propagatePeerNum). Default: fabnet's (3).")
+    var fanout: Int?
 
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -67,12 +83,39 @@ struct SimCommand: ParsableCommand {
         let messagesDelivered: Int
         let messagesDropped: Int
         let messagesSentPerPeerPerSecond: Double
+        let blocks: BlockStats?
+        let invariantViolations: [String]
         let wallClockSeconds: Double
+    }
+
+    struct BlockStats: Encodable {
+        let cut: Int
+        /// Blocks every live peer committed.
+        let committedEverywhere: Int
+        let lastPeerLatencyMilliseconds: Percentiles?
+        let copiesReceivedPerPeerPerBlock: Double
+        let ordererDeliveries: Int
+    }
+
+    struct Percentiles: Encodable {
+        let p50: Double
+        let p90: Double
+        let p99: Double
+        let max: Double
+
+        init?(_ values: [Double]) {
+            guard !values.isEmpty else { return nil }
+            let sorted = values.sorted()
+            func at(_ fraction: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))] }
+            p50 = at(0.5); p90 = at(0.9); p99 = at(0.99); max = sorted.last!
+        }
     }
 
     func run() throws {
         let channelNames = (0..<channels).map { "channel\($0)" }
         var network = SimulatedNetwork(options: .init(latency: latencyRange!, loss: loss, seed: seed))
+        var settings = GossipSettings.fabnetDefaults
+        if let fanout { settings.propagatePeerNum = fanout }
         var anchors: [String: [Endpoint]] = [:]
         for org in 0..<orgs { anchors["Org\(org + 1)MSP"] = [Endpoint(host: "peer0.org\(org + 1).example.com", port: 7051)!] }
         let allOrgs = Set(anchors.keys)
@@ -82,8 +125,12 @@ struct SimCommand: ParsableCommand {
                 pkiID: PKIID([UInt8(org), UInt8(truncatingIfNeeded: peer >> 8), UInt8(truncatingIfNeeded: peer)]), mspID: "Org\(org + 1)MSP",
                 internalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).internal", port: 7051)!,
                 externalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).example.com", port: 7051)!,
-                bootstrap: [], anchors: anchors, organizationsSharingAChannel: allOrgs, settings: .fabnetDefaults)
+                bootstrap: [], anchors: anchors, organizationsSharingAChannel: allOrgs, settings: settings)
             network.start(network.addPeer(configuration, channels: channelNames, mode: .dynamic))
+        }
+        if blocks > 0, let first = channelNames.first {
+            network.produceBlocks(channel: first, count: blocks, every: .milliseconds(blockInterval), size: blockSize,
+                                  startingAt: GossipTime.zero + .seconds(2))
         }
         var converged: Double?
         let (_, wall) = Stopwatch.time {
@@ -105,10 +152,26 @@ struct SimCommand: ParsableCommand {
             leaders[channel] = network.leaders(of: channel).mapValues(\.count)
         }
         let sent = network.peers.reduce(0) { $0 + $1.sent }
+        var blockStats: BlockStats?
+        if blocks > 0, let first = channelNames.first {
+            let live = network.peers.filter(\.isRunning)
+            var latencies: [Double] = []
+            for (block, cutAt) in network.cut[first] ?? [] {
+                let commits = live.compactMap { $0.commitTimes[first]?[block.number] }
+                guard commits.count == live.count, let last = commits.max() else { continue }
+                latencies.append(Double((last - cutAt).nanosecondsValue) / 1e6)
+            }
+            let received = live.reduce(0) { $0 + $1.blocksReceived } + network.ordererDeliveries
+            blockStats = BlockStats(
+                cut: network.cut[first]?.count ?? 0, committedEverywhere: latencies.count, lastPeerLatencyMilliseconds: Percentiles(latencies),
+                copiesReceivedPerPeerPerBlock: Double(received) / Double(max(1, live.count)) / Double(max(1, network.cut[first]?.count ?? 0)),
+                ordererDeliveries: network.ordererDeliveries)
+        }
         let result = Result(
             peers: peers, orgs: orgs, seed: seed, simulatedSeconds: seconds, fullMembershipAfterMilliseconds: converged,
             leadersPerOrgAndChannel: leaders, leaderChanges: network.leaderChanges, messagesDelivered: network.delivered,
-            messagesDropped: network.dropped, messagesSentPerPeerPerSecond: Double(sent) / Double(peers) / seconds, wallClockSeconds: wall)
+            messagesDropped: network.dropped, messagesSentPerPeerPerSecond: Double(sent) / Double(peers) / seconds,
+            blocks: blockStats, invariantViolations: network.violations, wallClockSeconds: wall)
         if json {
             print(try Console.json(result))
             return
@@ -119,7 +182,17 @@ struct SimCommand: ParsableCommand {
             let counts = (leaders[channel] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             print("leaders in \(channel): \(counts.isEmpty ? "none" : counts)")
         }
+        if let stats = blockStats {
+            let latency = stats.lastPeerLatencyMilliseconds.map { String(format: "p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms", $0.p50, $0.p90, $0.p99, $0.max) } ?? "n/a"
+            print("blocks: \(stats.committedEverywhere) of \(stats.cut) committed by every live peer; last peer − cut: \(latency)")
+            print(String(format: "copies received per peer per block: %.2f; orderer deliveries: %d", stats.copiesReceivedPerPeerPerBlock, stats.ordererDeliveries))
+        }
         print(String(format: "messages: %d delivered, %d dropped, %.1f sent per peer per second; %d leader changes; %.2f s wall clock",
                      network.delivered, network.dropped, result.messagesSentPerPeerPerSecond, network.leaderChanges, wall))
+        if !network.violations.isEmpty {
+            print("INVARIANT VIOLATIONS (seed \(seed)):")
+            network.violations.prefix(20).forEach { print("  \($0)") }
+            throw ExitCode.failure
+        }
     }
 }

@@ -1,0 +1,48 @@
+import FabnetModel
+import GossipCore
+import Simulator
+import Testing
+
+/// Blocks from the orderer reach the org leader only, then every org peer by push: in order,
+/// once each, never across orgs.
+@Suite struct BlockPushSimulationTests {
+    @Test(arguments: [1, 2] as [UInt64])
+    func leaderPullsAndPushReachesTheWholeOrg(seed: UInt64) {
+        var topology = Topology(orgs: 1, peersPerOrg: 8)
+        topology.settings.propagatePeerNum = 7  // until pull closes the gaps, a full fanout makes delivery certain
+        var network = topology.network(seed: seed, channels: ["alpha"], mode: .dynamic)
+        network.produceBlocks(channel: "alpha", count: 30, every: .milliseconds(50), size: 1024, startingAt: GossipTime.zero + .seconds(3))
+        network.run(until: GossipTime.zero + .seconds(6))
+        #expect(network.violations.isEmpty, "\(network.violations)")
+        for index in network.peers.indices {
+            #expect(network.peers[index].commitTimes["alpha"]?.count == 30, "peer \(index)")
+        }
+        #expect(network.ordererDeliveries == 30, "only the one leader pulls from the orderer")
+    }
+
+    @Test func blocksStayInsideEachOrg() {
+        var topology = Topology(orgs: 2, peersPerOrg: 4)
+        topology.settings.propagatePeerNum = 3
+        var network = topology.network(seed: 5, channels: ["alpha"], mode: .dynamic)
+        network.produceBlocks(channel: "alpha", count: 10, every: .milliseconds(100), size: 512, startingAt: GossipTime.zero + .seconds(3))
+        network.run(until: GossipTime.zero + .seconds(6))
+        #expect(network.violations.isEmpty, "\(network.violations)")
+        #expect(network.ordererDeliveries == 20, "one leader per org")
+        for index in network.peers.indices { #expect(network.peers[index].commitTimes["alpha"]?.count == 10, "peer \(index)") }
+    }
+
+    @Test func aNewLeaderContinuesFromItsHeight() {
+        var topology = Topology(orgs: 1, peersPerOrg: 5)
+        topology.settings.propagatePeerNum = 4
+        var network = topology.network(seed: 8, channels: ["alpha"], mode: .dynamic)
+        network.produceBlocks(channel: "alpha", count: 40, every: .milliseconds(100), size: 256, startingAt: GossipTime.zero + .seconds(3))
+        network.run(until: GossipTime.zero + .seconds(4))
+        let leader = network.leaders(of: "alpha")["Org1MSP"]![0]
+        network.crash(leader)
+        network.run(until: GossipTime.zero + .seconds(9))
+        #expect(network.violations.isEmpty, "\(network.violations)")
+        for index in network.peers.indices where index != leader {
+            #expect(network.peers[index].commitTimes["alpha"]?.count == 40, "peer \(index)")
+        }
+    }
+}
