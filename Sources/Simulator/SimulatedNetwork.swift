@@ -188,9 +188,8 @@ public struct SimulatedNetwork {
                 guard let target = byEndpoint[destination.endpoint] else { dropped += 1; continue }
                 if case .peer(let id, _) = destination, peers[target].configuration.pkiID != id { dropped += 1; continue }
                 guard canReach(index, target), Double.random(in: 0..<1, using: &random) >= options.loss else { dropped += 1; continue }
-                let latency = Duration.nanoseconds(Int64.random(
-                    in: options.latency.lowerBound.nanosecondsValue...options.latency.upperBound.nanosecondsValue, using: &random))
-                queue.push(.deliver(to: target, message: message, signer: index, via: peers[index].configuration.internalEndpoint), at: now + latency)
+                queue.push(.deliver(to: target, message: message, signer: index, via: peers[index].configuration.internalEndpoint),
+                           at: now + sampleLatency())
             case let .schedule(timer, time):
                 queue.push(.timer(index, timer, incarnation: peers[index].incarnation), at: time)
             case .log(let line):
@@ -216,9 +215,12 @@ public struct SimulatedNetwork {
 
     private mutating func sendFromOrderer(_ block: GossipBlock, channel: String, to index: Int) {
         ordererDeliveries += 1
-        let latency = Duration.nanoseconds(Int64.random(
-            in: options.latency.lowerBound.nanosecondsValue...options.latency.upperBound.nanosecondsValue, using: &random))
-        queue.push(.fromOrderer(to: index, channel: channel, block: block), at: now + latency)
+        queue.push(.fromOrderer(to: index, channel: channel, block: block), at: now + sampleLatency())
+    }
+
+    /// A link latency drawn uniformly from `options.latency`.
+    private mutating func sampleLatency() -> Duration {
+        .nanoseconds(Int64.random(in: options.latency.lowerBound.nanosecondsValue...options.latency.upperBound.nanosecondsValue, using: &random))
     }
 
     private func canReach(_ from: Int, _ to: Int) -> Bool {
