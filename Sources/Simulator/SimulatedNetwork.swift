@@ -161,11 +161,15 @@ public struct SimulatedNetwork {
                 creator = signerIndex
             }
             let signer = VerifiedSigner(mspID: peers[creator].configuration.mspID, role: .peer, pkiID: peers[creator].configuration.pkiID)
-            if case .block = message {
-                peers[index].blocksReceived += 1
+            switch message {
+            case .block, .pull(_, .update):
+                if case .block = message { peers[index].blocksReceived += 1 }
+                if case .pull(_, .update(_, let blocks)) = message { peers[index].blocksReceived += blocks.count }
                 if peers[signerIndex].configuration.mspID != peers[index].configuration.mspID {
                     violations.append("\(now): a block went from \(peers[signerIndex].configuration.mspID) to \(peers[index].configuration.mspID)")
                 }
+            default:
+                break
             }
             apply(peers[index].gossip.handle(.received(Verified(value: message, signer: signer), via: via), now: now, random: &random), from: index)
         case let .ordererCut(channel, number, size):

@@ -46,3 +46,29 @@ import Testing
         }
     }
 }
+
+/// Pull closes the gaps push leaves, and carries everything when push is off.
+@Suite struct BlockPullSimulationTests {
+    /// Pull serves only the last `maxBlockCountToStore` (10) blocks, as Fabric: at 5 blocks per
+    /// second a block the push missed is still in everyone's window at the next pull (1 s).
+    /// Faster blocks outrun the window; state transfer (next) covers that.
+    @Test(arguments: [7, 8] as [UInt64])
+    func withFabnetsDefaultFanoutEveryBlockArrives(seed: UInt64) {
+        let topology = Topology(orgs: 1, peersPerOrg: 16)
+        var network = topology.network(seed: seed, channels: ["alpha"], mode: .dynamic)
+        network.produceBlocks(channel: "alpha", count: 30, every: .milliseconds(200), size: 1024, startingAt: GossipTime.zero + .seconds(2))
+        network.run(until: GossipTime.zero + .seconds(12))
+        #expect(network.violations.isEmpty, "\(network.violations)")
+        for index in network.peers.indices { #expect(network.peers[index].commitTimes["alpha"]?.count == 30, "peer \(index)") }
+    }
+
+    @Test func withPushOffEveryBlockStillArrivesByPull() {
+        var topology = Topology(orgs: 2, peersPerOrg: 5)
+        topology.settings.propagateIterations = 0
+        var network = topology.network(seed: 3, channels: ["alpha"], mode: .dynamic)
+        network.produceBlocks(channel: "alpha", count: 10, every: .milliseconds(100), size: 512, startingAt: GossipTime.zero + .seconds(2))
+        network.run(until: GossipTime.zero + .seconds(10))
+        #expect(network.violations.isEmpty, "\(network.violations)")
+        for index in network.peers.indices { #expect(network.peers[index].commitTimes["alpha"]?.count == 10, "peer \(index)") }
+    }
+}

@@ -67,6 +67,31 @@ import Testing
         #expect(sends(again) == 0)
     }
 
+    @Test mutating func pullAnswersOnlyKnownHellosAndTakesOnlyOwnNonces() {
+        var settings = GossipSettings.fabnetDefaults
+        settings.propagateIterations = 0
+        var flow = BlockDissemination(settings: settings, height: 0)
+        let peer = Topology.pkiID(0, 1), endpoint = Topology.internalEndpoint(0, 1)
+        _ = flow.handle(.orgPeers([peer: endpoint]), now: .zero, random: &random)
+        // A request naming a hello nonce we never saw gets nothing.
+        #expect(flow.handle(.pull(.request(nonce: 42, numbers: [0]), from: peer), now: .zero, random: &random).isEmpty)
+        // An update for a nonce that is not ours is ignored.
+        let block = GossipBlock(number: 0, data: [1])
+        #expect(flow.handle(.pull(.update(nonce: 99, blocks: [block]), from: peer), now: .zero, random: &random).isEmpty)
+        #expect(flow.height == 0)
+        // Our own round: hello out, digest in, request out, update in → commit.
+        let hello = flow.handle(.pullTimer, now: .zero, random: &random)
+        guard case .sendPull(.hello(let nonce), _, _)? = hello.first(where: { if case .sendPull = $0 { return true } else { return false } }) else {
+            Issue.record("no hello")
+            return
+        }
+        _ = flow.handle(.pull(.digest(nonce: nonce, numbers: [0]), from: peer), now: .zero + .milliseconds(10), random: &random)
+        let request = flow.handle(.digestWaitOver(nonce: nonce), now: .zero + .milliseconds(100), random: &random)
+        #expect(request == [.sendPull(.request(nonce: nonce, numbers: [0]), to: peer, endpoint)])
+        let update = flow.handle(.pull(.update(nonce: nonce, blocks: [block]), from: peer), now: .zero + .milliseconds(120), random: &random)
+        #expect(update == [.commit(block)])
+    }
+
     @Test mutating func anotherOrgsBootstrapPeerIsRefused() {
         let base = topology.configuration(0, 1)
         let configuration = MembershipConfiguration(

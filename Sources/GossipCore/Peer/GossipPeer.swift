@@ -7,6 +7,8 @@ public enum GossipMessage: Hashable, Sendable {
     case leadership(channel: String, LeadershipMessage)
     /// A block of one channel, pushed among one org's peers.
     case block(channel: String, GossipBlock)
+    /// Block pull of one channel among one org's peers.
+    case pull(channel: String, PullMessage)
 }
 
 /// One peer's gossip as a single pure state machine: membership, and per channel the org's
@@ -17,6 +19,8 @@ public struct GossipPeer: Sendable {
         case membership(Membership.Timer)
         case election(channel: String, LeaderElection.Timer)
         case emit(channel: String)
+        case pull(channel: String)
+        case digestWait(channel: String, nonce: UInt64)
     }
 
     public enum Event: Sendable {
@@ -60,7 +64,10 @@ public struct GossipPeer: Sendable {
         switch event {
         case .start:
             var effects = lift(membership.handle(.start, now: now, random: &random), now: now)
-            for channel in elections.keys.sorted() { effects += elect(channel, .start, now: now) }
+            for channel in elections.keys.sorted() {
+                effects += elect(channel, .start, now: now)
+                effects.append(.schedule(.pull(channel: channel), at: now + configuration.settings.pullInterval))
+            }
             return effects
         case .timer(.membership(let timer)):
             return lift(membership.handle(.timer(timer), now: now, random: &random), now: now)
@@ -68,6 +75,10 @@ public struct GossipPeer: Sendable {
             return elect(channel, .timer(timer), now: now)
         case .timer(.emit(let channel)):
             return disseminate(channel, .emitTimer, now: now, random: &random)
+        case .timer(.pull(let channel)):
+            return disseminate(channel, .pullTimer, now: now, random: &random)
+        case let .timer(.digestWait(channel, nonce)):
+            return disseminate(channel, .digestWaitOver(nonce: nonce), now: now, random: &random)
         case let .blockFromOrderer(channel, block):
             return disseminate(channel, .fromOrderer(block), now: now, random: &random)
         case let .received(message, via):
@@ -86,6 +97,11 @@ public struct GossipPeer: Sendable {
                     return [.log("block \(block.number) of \(channel) from another org (\(message.signer.mspID)) dropped")]
                 }
                 return disseminate(channel, .received(block, from: message.signer.pkiID), now: now, random: &random)
+            case let .pull(channel, inner):
+                guard message.signer.mspID == configuration.mspID else {
+                    return [.log("pull message of \(channel) from another org (\(message.signer.mspID)) dropped")]
+                }
+                return disseminate(channel, .pull(inner, from: message.signer.pkiID), now: now, random: &random)
             }
         }
     }
@@ -124,6 +140,9 @@ public struct GossipPeer: Sendable {
             case let .push(block, peer, endpoint): return .send(.block(channel: channel, block), to: .peer(peer, endpoint))
             case .commit(let block): return .commit(channel: channel, block)
             case .scheduleEmit(let time): return .schedule(.emit(channel: channel), at: time)
+            case let .sendPull(message, peer, endpoint): return .send(.pull(channel: channel, message), to: .peer(peer, endpoint))
+            case .schedulePull(let time): return .schedule(.pull(channel: channel), at: time)
+            case let .scheduleDigestWait(nonce, time): return .schedule(.digestWait(channel: channel, nonce: nonce), at: time)
             }
         }
     }

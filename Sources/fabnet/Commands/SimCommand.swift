@@ -16,8 +16,9 @@ struct SimCommand: ParsableCommand {
         With --blocks, the orderer cuts that many blocks (from 2 s on, one every --block-interval-ms)
         and hands each to the peers leading their org in channel0; push spreads them through each org.
         Reports per-block dissemination latency (last peer committed − cut) and copies received per
-        peer per block. The same --seed gives the same run. Pull and state transfer are not simulated yet,
-        so with a small fanout a peer the push missed stays behind.
+        peer per block. The same --seed gives the same run. Push and pull are simulated; state transfer
+        is not yet, so a block that leaves the pull window (maxBlockCountToStore) before a peer pulls it
+        leaves that peer behind.
 
         Example: fabnet sim --peers 40 --orgs 4 --seconds 10 --blocks 50 --seed 7
         """
