@@ -54,14 +54,11 @@ public struct OrdererClient: Sendable {
         request.seekInfo.start = start
         request.seekInfo.stop = stop
         request.seekInfo.behavior = failIfNotReady ? .failIfNotReady : .blockUntilReady
-        let envelope = try EnvelopeSealing.seal(request, by: signer)
-        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
-            var packet = WirePacket()
-            packet.stream = 1
-            packet.deliver = envelope
-            try await connection.send(packet)
+        var packet = WirePacket()
+        packet.deliver = try EnvelopeSealing.seal(request, by: signer)
+        return try await exchange(packet) { packets in
             var blocks: [WireBlock] = []
-            for try await packet in connection.packets {
+            for try await packet in packets {
                 guard case .deliverResponse(let response)? = packet.body else { continue }
                 switch response.type {
                 case .block(let block)?:
@@ -83,16 +80,26 @@ public struct OrdererClient: Sendable {
         request.creator = signer.serialized
         request.timestamp = WireTimestamp(Date())
         request.command = command
-        let envelope = try EnvelopeSealing.seal(request, by: signer)
-        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
-            var packet = WirePacket()
-            packet.stream = 1
-            packet.admin = envelope
-            try await connection.send(packet)
-            for try await packet in connection.packets {
+        var packet = WirePacket()
+        packet.admin = try EnvelopeSealing.seal(request, by: signer)
+        return try await exchange(packet) { packets in
+            for try await packet in packets {
                 if case .adminResponse(let response)? = packet.body { return response }
             }
             throw OrdererError.notAllowed("the orderer closed the connection without answering")
+        }
+    }
+
+    /// Opens a connection, sends `packet` as stream 1, and lets `read` consume the answers.
+    private func exchange<Result: Sendable>(
+        _ packet: WirePacket, _ read: @escaping @Sendable (PacketStream) async throws -> Result
+    ) async throws -> Result {
+        var packet = packet
+        packet.stream = 1
+        let request = packet
+        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
+            try await connection.send(request)
+            return try await read(connection.packets)
         }
     }
 }

@@ -135,19 +135,19 @@ actor Acknowledgements {
         }
         let acknowledgements = Acknowledgements()
         do {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (client, batch) in zip(clients, batches) {
-                group.addTask { try await self.submit(batch.map { ($0.envelope, $0.txID) }, with: client, acknowledgements: acknowledgements) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (client, batch) in zip(clients, batches) {
+                    group.addTask { try await self.submit(batch.map { ($0.envelope, $0.txID) }, with: client, acknowledgements: acknowledgements) }
+                }
+                group.addTask {
+                    // Mid-stream: once 300 are acknowledged, kill -9 and restart.
+                    try await eventually(seconds: 60, "300 acknowledgements") { await acknowledgements.count >= 300 }
+                    orderer.process?.kill(SIGKILL)
+                    try await eventually("orderer gone") { orderer.process?.hasExited ?? true }
+                    try await orderer.start()
+                }
+                try await group.waitForAll()
             }
-            group.addTask {
-                // Mid-stream: once 300 are acknowledged, kill -9 and restart.
-                try await eventually(seconds: 60, "300 acknowledgements") { await acknowledgements.count >= 300 }
-                orderer.process?.kill(SIGKILL)
-                try await eventually("orderer gone") { orderer.process?.hasExited ?? true }
-                try await orderer.start()
-            }
-            try await group.waitForAll()
-        }
         } catch {
             Issue.record("\(error)\n--- orderer logs ---\n\(orderer.logs)")
             return

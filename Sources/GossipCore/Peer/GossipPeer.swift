@@ -63,14 +63,14 @@ public struct GossipPeer: Sendable {
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         switch event {
         case .start:
-            var effects = lift(membership.handle(.start, now: now, random: &random), now: now)
+            var effects = lift(membership.handle(.start, now: now, random: &random), now: now, random: &random)
             for channel in elections.keys.sorted() {
                 effects += elect(channel, .start, now: now)
                 effects.append(.schedule(.pull(channel: channel), at: now + configuration.settings.pullInterval))
             }
             return effects
         case .timer(.membership(let timer)):
-            return lift(membership.handle(.timer(timer), now: now, random: &random), now: now)
+            return lift(membership.handle(.timer(timer), now: now, random: &random), now: now, random: &random)
         case let .timer(.election(channel, timer)):
             return elect(channel, .timer(timer), now: now)
         case .timer(.emit(let channel)):
@@ -84,7 +84,7 @@ public struct GossipPeer: Sendable {
         case let .received(message, via):
             switch message.value {
             case .membership(let inner):
-                return lift(membership.handle(.received(message.map { _ in inner }, via: via), now: now, random: &random), now: now)
+                return lift(membership.handle(.received(message.map { _ in inner }, via: via), now: now, random: &random), now: now, random: &random)
             case let .leadership(channel, inner):
                 // Leadership stays in the org, from its own signer.
                 guard message.signer.mspID == configuration.mspID, message.signer.pkiID == inner.pkiID else {
@@ -107,7 +107,7 @@ public struct GossipPeer: Sendable {
     }
 
     /// Membership effects, plus a fresh org view for every election when someone came or went.
-    private mutating func lift(_ effects: [Membership.Effect], now: GossipTime) -> [Effect] {
+    private mutating func lift(_ effects: [Membership.Effect], now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var result: [Effect] = []
         var viewChanged = false
         for effect in effects {
@@ -124,8 +124,7 @@ public struct GossipPeer: Sendable {
             var endpoints: [PKIID: Endpoint] = [:]
             for member in orgPeers { endpoints[member.alive.pkiID] = member.alive.internalEndpoint ?? member.alive.externalEndpoint }
             for channel in elections.keys.sorted() { _ = elections[channel]?.handle(.view(view), now: now) }
-            var ignored = SeededGenerator(seed: 0)
-            for channel in blocks.keys.sorted() { _ = blocks[channel]?.handle(.orgPeers(endpoints), now: now, random: &ignored) }
+            for channel in blocks.keys.sorted() { _ = blocks[channel]?.handle(.orgPeers(endpoints), now: now, random: &random) }
         }
         return result
     }
