@@ -70,7 +70,7 @@ let package = Package(
             ]
         ),
         .target(name: "FabnetTestKit"),
-        .target(name: "GossipCore", dependencies: ["FabnetModel"]),
+        .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Simulator", dependencies: ["GossipCore", "FabnetModel"]),
         .target(
             name: "OperationsEndpoint",

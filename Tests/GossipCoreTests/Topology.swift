@@ -12,6 +12,11 @@ struct Topology {
     /// Which orgs share a channel with which (default: all with all).
     var sharing: (Int) -> Set<Int>
     var settings = GossipSettings.fabnetDefaults
+    /// The channels of each peer (default: those passed to `network`), and each channel's orgs.
+    var channelsOf: ((Int, Int) -> [String])?
+    var channelOrganizations: [String: Set<String>] = [:]
+    /// The election mode of each peer (default: the one passed to `network`).
+    var modeOf: ((Int, Int) -> LeaderElection.Mode)?
 
     init(orgs: Int, peersPerOrg: Int) {
         self.orgs = orgs
@@ -39,7 +44,8 @@ struct Topology {
         var network = SimulatedNetwork(options: .init(loss: loss, seed: seed))
         for org in 0..<orgs {
             for peer in 0..<peersPerOrg {
-                network.start(network.addPeer(configuration(org, peer), channels: channels, mode: mode))
+                network.start(network.addPeer(configuration(org, peer), channels: channelsOf?(org, peer) ?? channels,
+                                              channelOrganizations: channelOrganizations, mode: modeOf?(org, peer) ?? mode))
             }
         }
         return network

@@ -28,6 +28,8 @@ public struct BlockDissemination: Sendable {
         case pull(PullMessage, from: PKIID)
         /// The org peers of this channel this peer can push to (id → endpoint), from membership.
         case orgPeers([PKIID: Endpoint])
+        /// Blocks fetched by state transfer: committed in order, not pushed on.
+        case transferred([GossipBlock])
     }
 
     public enum Effect: Hashable, Sendable {
@@ -66,6 +68,16 @@ public struct BlockDissemination: Sendable {
     /// A stored recent block, for pull and state transfer.
     public func block(_ number: UInt64) -> GossipBlock? { recent[number] }
 
+    /// The committed blocks `numbers`, if all are still in the recent window.
+    public func recentBlocks(_ numbers: Range<UInt64>) -> [GossipBlock]? {
+        var blocks: [GossipBlock] = []
+        for number in numbers {
+            guard let block = recent[number] else { return nil }
+            blocks.append(block)
+        }
+        return blocks
+    }
+
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         switch event {
         case .orgPeers(let peers):
@@ -84,6 +96,8 @@ public struct BlockDissemination: Sendable {
             return requestMissing(nonce: nonce, now: now, random: &random)
         case let .pull(message, sender):
             return answer(message, from: sender, now: now, random: &random)
+        case .transferred(let blocks):
+            return blocks.flatMap { store($0) }
         }
     }
 

@@ -92,7 +92,7 @@ public struct Membership: Sendable {
     // MARK: timers
 
     private mutating func start(now: GossipTime) -> [Effect] {
-        var effects: [Effect] = contactsToReach().map { .send(.request(sender: selfAlive, known: []), to: .endpoint($0)) }
+        var effects: [Effect] = contactsToReach().map { .send(.request(sender: introduction(to: $0), known: []), to: .endpoint($0.endpoint)) }
         effects.append(.schedule(.heartbeat, at: now))
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
         effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))
@@ -143,8 +143,8 @@ public struct Membership: Sendable {
             effects.append(.send(.request(sender: view, known: []), to: destination(of: member.alive)))
         }
         let occupied = Set(aliveMembers.flatMap { endpoints(of: $0.alive) })
-        for endpoint in contactsToReach() where !occupied.contains(endpoint) {
-            effects.append(.send(.request(sender: selfAlive, known: []), to: .endpoint(endpoint)))
+        for contact in contactsToReach() where !occupied.contains(contact.endpoint) {
+            effects.append(.send(.request(sender: introduction(to: contact), known: []), to: .endpoint(contact.endpoint)))
         }
         effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))
         return effects
@@ -229,7 +229,7 @@ public struct Membership: Sendable {
         }
     }
 
-    private mutating func reachableAliveIDs() -> [PKIID] {
+    mutating func reachableAliveIDs() -> [PKIID] {
         if let reachableCache { return reachableCache }
         let ids = members.values.filter { $0.isAlive && isReachable($0.alive) }.map(\.alive.pkiID).sorted()
         reachableCache = ids
@@ -237,7 +237,7 @@ public struct Membership: Sendable {
     }
 
     /// Up to `count` distinct ids drawn at random, skipping `excluding` (O(count) for big lists).
-    private func sample(_ count: Int, from ids: [PKIID], excluding: Set<PKIID>, random: inout some RandomNumberGenerator) -> [PKIID] {
+    func sample(_ count: Int, from ids: [PKIID], excluding: Set<PKIID>, random: inout some RandomNumberGenerator) -> [PKIID] {
         let eligible = ids.count - excluding.count
         if eligible <= count * 2 {
             var chosen = ids.filter { !excluding.contains($0) }
@@ -257,11 +257,11 @@ public struct Membership: Sendable {
     // MARK: helpers
 
     /// Own-org members always; other orgs' only when both sides have external endpoints.
-    private func isReachable(_ alive: AliveMessage) -> Bool {
+    func isReachable(_ alive: AliveMessage) -> Bool {
         alive.mspID == configuration.mspID || (configuration.externalEndpoint != nil && alive.externalEndpoint != nil)
     }
 
-    private func destination(of alive: AliveMessage) -> Destination {
+    func destination(of alive: AliveMessage) -> Destination {
         let endpoint = alive.mspID == configuration.mspID
             ? (alive.internalEndpoint ?? alive.externalEndpoint)
             : alive.externalEndpoint
@@ -273,17 +273,23 @@ public struct Membership: Sendable {
     }
 
     /// Bootstrap peers, own-org anchors and (with an external endpoint) other orgs' anchors,
-    /// without this peer's own endpoints.
-    private func contactsToReach() -> [Endpoint] {
+    /// without this peer's own endpoints; `ownOrg` tells whether the contact is of this peer's org.
+    private func contactsToReach() -> [(endpoint: Endpoint, ownOrg: Bool)] {
         let own = Set([configuration.internalEndpoint, configuration.externalEndpoint].compactMap { $0 })
-        var endpoints = configuration.bootstrap + (configuration.anchors[configuration.mspID] ?? [])
+        var contacts = (configuration.bootstrap + (configuration.anchors[configuration.mspID] ?? [])).map { ($0, true) }
         if configuration.externalEndpoint != nil {
             for org in configuration.organizationsSharingAChannel.sorted() where org != configuration.mspID {
-                endpoints += configuration.anchors[org] ?? []
+                contacts += (configuration.anchors[org] ?? []).map { ($0, false) }
             }
         }
         var seen = Set<Endpoint>()
-        return endpoints.filter { !own.contains($0) && seen.insert($0).inserted }
+        return contacts.filter { !own.contains($0.0) && seen.insert($0.0).inserted }
+    }
+
+    /// The alive message a first request to `contact` carries: another org's anchor never sees
+    /// the internal endpoint.
+    private func introduction(to contact: (endpoint: Endpoint, ownOrg: Bool)) -> AliveMessage {
+        contact.ownOrg ? selfAlive : selfAlive.withoutInternalEndpoint
     }
 
 }

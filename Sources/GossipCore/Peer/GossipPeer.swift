@@ -1,19 +1,14 @@
 import FabnetModel
 
-/// Every message one peer's gossip sends.
-public enum GossipMessage: Hashable, Sendable {
-    case membership(MembershipMessage)
-    /// Leadership traffic of one channel, among one org's peers.
-    case leadership(channel: String, LeadershipMessage)
-    /// A block of one channel, pushed among one org's peers.
-    case block(channel: String, GossipBlock)
-    /// Block pull of one channel among one org's peers.
-    case pull(channel: String, PullMessage)
-}
-
 /// One peer's gossip as a single pure state machine: membership, and per channel the org's
-/// leader election. It routes events to its parts and turns their effects into sends and timers
-/// the shell performs. (Block dissemination, pull and state transfer join here next.)
+/// leader election, block push and pull, state info (heights) and state transfer. It routes
+/// events to its parts and turns their effects into sends, timers and ledger work the shell
+/// performs (`handle(event, now, random)` → effects; no sockets, no clocks).
+///
+/// Channel rules it enforces: a channel message is accepted only when its MAC names a channel
+/// this peer is in and its sender's org is a member of that channel; blocks, pull and leadership
+/// only from the own org; a peer is a channel peer once its state info for the channel arrived,
+/// and only channel peers get the channel's blocks, heights and leadership messages.
 public struct GossipPeer: Sendable {
     public enum Timer: Hashable, Sendable {
         case membership(Membership.Timer)
@@ -21,6 +16,10 @@ public struct GossipPeer: Sendable {
         case emit(channel: String)
         case pull(channel: String)
         case digestWait(channel: String, nonce: UInt64)
+        case publishStateInfo(channel: String)
+        case pullStateInfo(channel: String)
+        case stateCheck(channel: String)
+        case stateTimeout(channel: String, nonce: UInt64)
     }
 
     public enum Event: Sendable {
@@ -39,34 +38,73 @@ public struct GossipPeer: Sendable {
         case stopPulling(channel: String)
         /// Append this block to the channel's ledger (in order, once each).
         case commit(channel: String, GossipBlock)
+        /// Read the committed blocks `numbers` of `channel` from the ledger and send them to
+        /// `destination` as `stateResponseMessage(channel:nonce:blocks:)` (older than the recent window).
+        case serveBlocks(channel: String, numbers: Range<UInt64>, nonce: UInt64, to: Destination)
         case log(String)
     }
 
-    public private(set) var membership: Membership
-    public private(set) var elections: [String: LeaderElection]
-    public private(set) var blocks: [String: BlockDissemination]
+    public internal(set) var membership: Membership
+    public internal(set) var elections: [String: LeaderElection]
+    public internal(set) var blocks: [String: BlockDissemination]
+    public internal(set) var states: [String: ChannelStateInfo]
+    public internal(set) var transfers: [String: StateTransfer]
+    /// The orgs of each channel; a channel absent here admits every org this peer shares a channel with.
+    let channelOrganizations: [String: Set<String>]
+    var resolver: ChannelMACResolver
+    /// Per channel: own-org channel peers this peer can reach (id → endpoint).
+    var orgChannelPeers: [String: [PKIID: Endpoint]] = [:]
+    var viewsDirty = false
 
-    /// `channels`: the channels this peer is in; election `mode` from its settings; `heights`:
-    /// the ledger height of each channel at start (a restart continues from its ledger).
-    public init(configuration: MembershipConfiguration, channels: [String], mode: LeaderElection.Mode, incarnation: UInt64,
-                heights: [String: UInt64] = [:]) {
+    /// `channels`: the channels this peer is in; `channelOrganizations`: each channel's member
+    /// orgs; election `mode` from its settings; `heights`: each channel's ledger height at start
+    /// (a restart continues from its ledger).
+    public init(configuration: MembershipConfiguration, channels: [String], channelOrganizations: [String: Set<String>] = [:],
+                mode: LeaderElection.Mode, incarnation: UInt64, heights: [String: UInt64] = [:]) {
         membership = Membership(configuration: configuration, incarnation: incarnation)
-        elections = Dictionary(uniqueKeysWithValues: channels.map {
-            ($0, LeaderElection(pkiID: configuration.pkiID, mode: mode, settings: configuration.settings, incarnation: incarnation))
-        })
-        blocks = Dictionary(uniqueKeysWithValues: channels.map { ($0, BlockDissemination(settings: configuration.settings, height: heights[$0] ?? 0)) })
-        for (channel, height) in heights { _ = elections[channel]?.handle(.height(height), now: .zero) }
+        self.channelOrganizations = channelOrganizations
+        resolver = ChannelMACResolver(channels: channels)
+        elections = [:]
+        blocks = [:]
+        states = [:]
+        transfers = [:]
+        for channel in channels {
+            let height = heights[channel] ?? 0
+            var election = LeaderElection(pkiID: configuration.pkiID, mode: mode, settings: configuration.settings, incarnation: incarnation)
+            _ = election.handle(.height(height), now: .zero)
+            elections[channel] = election
+            blocks[channel] = BlockDissemination(settings: configuration.settings, height: height)
+            states[channel] = ChannelStateInfo(channel: channel, pkiID: configuration.pkiID, incarnation: incarnation, height: height)
+            transfers[channel] = StateTransfer(settings: configuration.settings.state)
+        }
     }
 
     public var configuration: MembershipConfiguration { membership.configuration }
+    var settings: GossipSettings { configuration.settings }
+    public var channels: [String] { resolver.channels }
+
+    /// The ledger height of `channel` (the next block to commit).
+    public func height(of channel: String) -> UInt64? { blocks[channel]?.height }
+
+    /// Own-org peers of `channel` this peer currently sees (leadership, push and pull go to them).
+    public func orgPeers(of channel: String) -> Set<PKIID> { Set((orgChannelPeers[channel] ?? [:]).keys) }
 
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        let effects = dispatch(event, now: now, random: &random)
+        if viewsDirty { refreshViews(now: now, random: &random) }
+        return effects
+    }
+
+    private mutating func dispatch(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         switch event {
         case .start:
             var effects = lift(membership.handle(.start, now: now, random: &random), now: now, random: &random)
-            for channel in elections.keys.sorted() {
+            for channel in channels {
                 effects += elect(channel, .start, now: now)
-                effects.append(.schedule(.pull(channel: channel), at: now + configuration.settings.pullInterval))
+                effects.append(.schedule(.pull(channel: channel), at: now + settings.pullInterval))
+                effects.append(.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval))
+                effects.append(.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval))
+                effects += transfer(channel, transfers[channel]!.start(now: now))
             }
             return effects
         case .timer(.membership(let timer)):
@@ -79,85 +117,103 @@ public struct GossipPeer: Sendable {
             return disseminate(channel, .pullTimer, now: now, random: &random)
         case let .timer(.digestWait(channel, nonce)):
             return disseminate(channel, .digestWaitOver(nonce: nonce), now: now, random: &random)
+        case .timer(.publishStateInfo(let channel)):
+            return publishStateInfo(channel, now: now, random: &random)
+        case .timer(.pullStateInfo(let channel)):
+            return pullStateInfo(channel, now: now, random: &random)
+        case .timer(.stateCheck(let channel)):
+            return checkState(channel, now: now, random: &random)
+        case let .timer(.stateTimeout(channel, nonce)):
+            return stateTimedOut(channel, nonce: nonce, now: now, random: &random)
         case let .blockFromOrderer(channel, block):
             return disseminate(channel, .fromOrderer(block), now: now, random: &random)
         case let .received(message, via):
             switch message.value {
             case .membership(let inner):
                 return lift(membership.handle(.received(message.map { _ in inner }, via: via), now: now, random: &random), now: now, random: &random)
-            case let .leadership(channel, inner):
-                // Leadership stays in the org, from its own signer.
-                guard message.signer.mspID == configuration.mspID, message.signer.pkiID == inner.pkiID else {
-                    return [.log("leadership message for \(channel) from \(message.signer.mspID) \(message.signer.pkiID) dropped")]
-                }
-                return elect(channel, .received(inner), now: now)
-            case let .block(channel, block):
-                // Blocks stay inside the org.
-                guard message.signer.mspID == configuration.mspID else {
-                    return [.log("block \(block.number) of \(channel) from another org (\(message.signer.mspID)) dropped")]
-                }
-                return disseminate(channel, .received(block, from: message.signer.pkiID), now: now, random: &random)
-            case let .pull(channel, inner):
-                guard message.signer.mspID == configuration.mspID else {
-                    return [.log("pull message of \(channel) from another org (\(message.signer.mspID)) dropped")]
-                }
-                return disseminate(channel, .pull(inner, from: message.signer.pkiID), now: now, random: &random)
+            case let .channel(mac, inner):
+                return receive(inner, channelMAC: mac, signer: message.signer, now: now, random: &random)
             }
         }
     }
 
-    /// Membership effects, plus a fresh org view for every election when someone came or went.
+    /// Membership effects. A member of the own org coming alive is asked for its state info in
+    /// each channel (it answers only if it is in the channel), so channel views fill at once.
     private mutating func lift(_ effects: [Membership.Effect], now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var result: [Effect] = []
-        var viewChanged = false
         for effect in effects {
             switch effect {
             case let .send(message, destination): result.append(.send(.membership(message), to: destination))
             case let .schedule(timer, time): result.append(.schedule(.membership(timer), at: time))
             case .log(let line): result.append(.log(line))
-            case .memberAlive(_, let mspID), .memberDead(_, let mspID): viewChanged = viewChanged || mspID == configuration.mspID
+            case let .memberAlive(id, mspID):
+                guard mspID == configuration.mspID else { continue }
+                viewsDirty = true
+                guard let member = membership.members[id] else { continue }
+                for channel in channels {
+                    result.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(snapshot: false)),
+                                        to: membership.destination(of: member.alive)))
+                }
+            case .memberDead(_, let mspID):
+                if mspID == configuration.mspID { viewsDirty = true }
             }
-        }
-        if viewChanged {
-            let orgPeers = membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }
-            let view = Set(orgPeers.map(\.alive.pkiID))
-            var endpoints: [PKIID: Endpoint] = [:]
-            for member in orgPeers { endpoints[member.alive.pkiID] = member.alive.internalEndpoint ?? member.alive.externalEndpoint }
-            for channel in elections.keys.sorted() { _ = elections[channel]?.handle(.view(view), now: now) }
-            for channel in blocks.keys.sorted() { _ = blocks[channel]?.handle(.orgPeers(endpoints), now: now, random: &random) }
         }
         return result
     }
 
-    private mutating func disseminate(_ channel: String, _ event: BlockDissemination.Event, now: GossipTime,
-                                      random: inout some RandomNumberGenerator) -> [Effect] {
-        guard var flow = blocks[channel] else { return [.log("block for unknown channel \(channel) dropped")] }
-        let effects = flow.handle(event, now: now, random: &random)
-        blocks[channel] = flow
-        return effects.map { effect in
-            switch effect {
-            case let .push(block, peer, endpoint): return .send(.block(channel: channel, block), to: .peer(peer, endpoint))
-            case .commit(let block): return .commit(channel: channel, block)
-            case .scheduleEmit(let time): return .schedule(.emit(channel: channel), at: time)
-            case let .sendPull(message, peer, endpoint): return .send(.pull(channel: channel, message), to: .peer(peer, endpoint))
-            case .schedulePull(let time): return .schedule(.pull(channel: channel), at: time)
-            case let .scheduleDigestWait(nonce, time): return .schedule(.digestWait(channel: channel, nonce: nonce), at: time)
+    /// Recomputes each channel's own-org peers and hands them to its election and block flow.
+    private mutating func refreshViews(now: GossipTime, random: inout some RandomNumberGenerator) {
+        viewsDirty = false
+        for channel in channels {
+            guard let state = states[channel] else { continue }
+            var peers: [PKIID: Endpoint] = [:]
+            for id in state.infos.keys {
+                guard let member = membership.members[id], member.isAlive, member.alive.mspID == configuration.mspID else { continue }
+                peers[id] = membership.destination(of: member.alive).endpoint
             }
+            guard peers != orgChannelPeers[channel] else { continue }
+            orgChannelPeers[channel] = peers
+            _ = elections[channel]?.handle(.view(Set(peers.keys)), now: now)
+            _ = blocks[channel]?.handle(.orgPeers(peers), now: now, random: &random)
         }
     }
 
-    private mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
-        guard var election = elections[channel] else { return [] }
+    func isMember(org: String, of channel: String) -> Bool {
+        channelOrganizations[channel]?.contains(org) ?? configuration.organizationsSharingAChannel.contains(org)
+    }
+
+    mutating func disseminate(_ channel: String, _ event: BlockDissemination.Event, now: GossipTime,
+                              random: inout some RandomNumberGenerator) -> [Effect] {
+        guard var flow = blocks[channel], let mac = states[channel]?.ownMAC else { return [.log("block for unknown channel \(channel) dropped")] }
+        let effects = flow.handle(event, now: now, random: &random)
+        blocks[channel] = flow
+        var result: [Effect] = []
+        result.reserveCapacity(effects.count)
+        for effect in effects {
+            switch effect {
+            case let .push(block, peer, endpoint): result.append(.send(.channel(mac, .block(block)), to: .peer(peer, endpoint)))
+            case .commit(let block):
+                result.append(.commit(channel: channel, block))
+                _ = elections[channel]?.handle(.height(block.number + 1), now: now)
+                states[channel]?.setHeight(block.number + 1)
+            case .scheduleEmit(let time): result.append(.schedule(.emit(channel: channel), at: time))
+            case let .sendPull(message, peer, endpoint): result.append(.send(.channel(mac, .pull(message)), to: .peer(peer, endpoint)))
+            case .schedulePull(let time): result.append(.schedule(.pull(channel: channel), at: time))
+            case let .scheduleDigestWait(nonce, time): result.append(.schedule(.digestWait(channel: channel, nonce: nonce), at: time))
+            }
+        }
+        return result
+    }
+
+    mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
+        guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
         let effects = election.handle(event, now: now)
         elections[channel] = election
-        let orgPeers = membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }
+        let peers = (orgChannelPeers[channel] ?? [:]).sorted { $0.key < $1.key }
         return effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
-                return orgPeers.map { member in
-                    .send(.leadership(channel: channel, message),
-                          to: .peer(member.alive.pkiID, member.alive.internalEndpoint ?? member.alive.externalEndpoint ?? configuration.internalEndpoint))
-                }
+                return peers.map { .send(.channel(mac, .leadership(message)), to: .peer($0.key, $0.value)) }
             case let .schedule(timer, time): return [.schedule(.election(channel: channel, timer), at: time)]
             case .startPulling: return [.startPulling(channel: channel)]
             case .stopPulling: return [.stopPulling(channel: channel)]

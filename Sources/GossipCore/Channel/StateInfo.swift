@@ -1,0 +1,67 @@
+import FabnetModel
+
+/// "In this channel my ledger height is …": signed by its creator; the channel is named by the
+/// creator's `ChannelMAC`, never in clear. Newer means a later `time`.
+public struct StateInfo: Hashable, Sendable {
+    public let pkiID: PKIID
+    public let channelMAC: ChannelMAC
+    public let height: UInt64
+    public let time: PeerTime
+
+    public init(pkiID: PKIID, channelMAC: ChannelMAC, height: UInt64, time: PeerTime) {
+        self.pkiID = pkiID
+        self.channelMAC = channelMAC
+        self.height = height
+        self.time = time
+    }
+}
+
+/// The ledger heights of one channel's peers as one peer knows them, and its own state info.
+///
+/// Guarantees: only a newer state info replaces a known one; the peer's own state info gets a
+/// new sequence exactly when it is published with a changed height (`publishIfChanged`), so
+/// receivers can drop stale copies.
+public struct ChannelStateInfo: Sendable {
+    public let channel: String
+    public let ownMAC: ChannelMAC
+    /// Latest state info of every other peer heard of in this channel.
+    public private(set) var infos: [PKIID: StateInfo] = [:]
+    public private(set) var own: StateInfo
+    private var published = false
+
+    public init(channel: String, pkiID: PKIID, incarnation: UInt64, height: UInt64) {
+        self.channel = channel
+        ownMAC = ChannelMAC(pkiID: pkiID, channel: channel)
+        own = StateInfo(pkiID: pkiID, channelMAC: ownMAC, height: height, time: PeerTime(incarnation: incarnation, sequence: 0))
+    }
+
+    /// Records `info` if it is newer than what is known; returns whether the peer is new to the channel view.
+    @discardableResult
+    mutating func record(_ info: StateInfo) -> (isNewer: Bool, isNewPeer: Bool) {
+        guard info.pkiID != own.pkiID else { return (false, false) }
+        let known = infos[info.pkiID]
+        guard known.map({ $0.time < info.time }) ?? true else { return (false, false) }
+        infos[info.pkiID] = info
+        return (true, known == nil)
+    }
+
+    mutating func forget(_ pkiID: PKIID) -> Bool { infos.removeValue(forKey: pkiID) != nil }
+
+    mutating func setHeight(_ height: UInt64) {
+        guard height != own.height else { return }
+        own = StateInfo(pkiID: own.pkiID, channelMAC: ownMAC, height: height,
+                        time: PeerTime(incarnation: own.time.incarnation, sequence: own.time.sequence))
+        published = false
+    }
+
+    /// A new own state info to publish if the height changed since the last one (or none was published).
+    mutating func publishIfChanged() -> StateInfo? {
+        guard !published else { return nil }
+        published = true
+        own = StateInfo(pkiID: own.pkiID, channelMAC: ownMAC, height: own.height,
+                        time: PeerTime(incarnation: own.time.incarnation, sequence: own.time.sequence + 1))
+        return own
+    }
+
+    public func height(of pkiID: PKIID) -> UInt64? { pkiID == own.pkiID ? own.height : infos[pkiID]?.height }
+}

@@ -1,0 +1,36 @@
+import FabnetModel
+
+/// Every message one peer's gossip sends.
+public enum GossipMessage: Hashable, Sendable {
+    case membership(MembershipMessage)
+    /// Traffic of one channel, which the sender names by its `ChannelMAC` (never in clear).
+    case channel(ChannelMAC, ChannelMessage)
+}
+
+/// The messages of one channel. Blocks, pull and leadership stay among one org's peers of the
+/// channel; state info and state transfer go to the channel's peers of any org.
+public enum ChannelMessage: Hashable, Sendable {
+    case leadership(LeadershipMessage)
+    case block(GossipBlock)
+    case pull(PullMessage)
+    /// A peer's ledger height, from its creator (pushed when it changes).
+    case stateInfo(StateInfo)
+    /// "Tell me the channel's heights": answered with the responder's own state info, or with a
+    /// snapshot of every state info it may disclose to the requester (`snapshot`). Carries
+    /// nothing of the channel, so asking a peer outside it leaks nothing.
+    case stateInfoRequest(snapshot: Bool)
+    /// State infos of many peers, each signed by its creator.
+    case stateInfoSnapshot([StateInfo])
+    /// State transfer: "send me `count` blocks from `first`".
+    case stateRequest(nonce: UInt64, first: UInt64, count: Int)
+    case stateResponse(nonce: UInt64, blocks: [GossipBlock])
+
+    /// Whether the message carries something of its channel (blocks, heights, leadership) that
+    /// must never reach a peer outside it.
+    public var carriesChannelContent: Bool {
+        switch self {
+        case .stateInfoRequest, .stateRequest: return false
+        default: return true
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import FabnetModel
+
+/// Channel traffic: state info (heights) and state transfer, and the checks every channel
+/// message passes before it reaches a part.
+extension GossipPeer {
+    mutating func receive(_ message: ChannelMessage, channelMAC: ChannelMAC, signer: VerifiedSigner, now: GossipTime,
+                          random: inout some RandomNumberGenerator) -> [Effect] {
+        guard let channel = resolver.channel(for: channelMAC, sender: signer.pkiID) else {
+            return []  // not a channel of ours: we learn nothing, and answer nothing
+        }
+        guard isMember(org: signer.mspID, of: channel) else {
+            return [.log("\(channel): message from \(signer.mspID), which is not a member of the channel, dropped")]
+        }
+        let ownOrg = signer.mspID == configuration.mspID
+        switch message {
+        case .leadership(let inner):
+            guard ownOrg, signer.pkiID == inner.pkiID else {
+                return [.log("\(channel): leadership message from \(signer.mspID) \(signer.pkiID) dropped")]
+            }
+            return elect(channel, .received(inner), now: now)
+        case .block(let block):
+            guard ownOrg else { return [.log("\(channel): block \(block.number) from another org (\(signer.mspID)) dropped")] }
+            return disseminate(channel, .received(block, from: signer.pkiID), now: now, random: &random)
+        case .pull(let inner):
+            guard ownOrg else { return [.log("\(channel): pull message from another org (\(signer.mspID)) dropped")] }
+            return disseminate(channel, .pull(inner, from: signer.pkiID), now: now, random: &random)
+        case .stateInfo(let info):
+            guard info.pkiID == signer.pkiID, info.channelMAC == channelMAC else {
+                return [.log("\(channel): state info of \(info.pkiID) sent as its own by \(signer.pkiID) dropped")]
+            }
+            record(info, in: channel)
+            return []
+        case .stateInfoSnapshot(let infos):
+            for info in infos where resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel {
+                record(info, in: channel)
+            }
+            return []
+        case .stateInfoRequest(let snapshot):
+            return answerStateInfoRequest(channel, from: signer, snapshot: snapshot)
+        case let .stateRequest(nonce, first, count):
+            return serve(channel, nonce: nonce, first: first, count: count, to: signer)
+        case let .stateResponse(nonce, blocks):
+            return stateResponse(channel, nonce: nonce, blocks: blocks, from: signer.pkiID, now: now, random: &random)
+        }
+    }
+
+    /// The message the shell sends for a `serveBlocks` effect.
+    public func stateResponseMessage(channel: String, nonce: UInt64, blocks: [GossipBlock]) -> GossipMessage? {
+        guard let mac = states[channel]?.ownMAC else { return nil }
+        return .channel(mac, .stateResponse(nonce: nonce, blocks: blocks))
+    }
+
+    /// The reachable channel peers of any org with their heights (state transfer sources).
+    public func channelPeerHeights(_ channel: String) -> [PKIID: UInt64] {
+        guard let state = states[channel] else { return [:] }
+        var heights: [PKIID: UInt64] = [:]
+        for (id, info) in state.infos {
+            guard let member = membership.members[id], member.isAlive, membership.isReachable(member.alive),
+                  isMember(org: member.alive.mspID, of: channel) else { continue }
+            heights[id] = info.height
+        }
+        return heights
+    }
+
+    // MARK: state info
+
+    private mutating func record(_ info: StateInfo, in channel: String) {
+        guard let (_, isNewPeer) = states[channel]?.record(info) else { return }
+        if isNewPeer, membership.members[info.pkiID]?.alive.mspID == configuration.mspID { viewsDirty = true }
+    }
+
+    private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, snapshot: Bool) -> [Effect] {
+        guard let state = states[channel], let requester = membership.members[signer.pkiID], requester.isAlive else { return [] }
+        let destination = membership.destination(of: requester.alive)
+        guard snapshot else { return [.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)] }
+        let sharing = configuration.organizationsSharingAChannel
+        var infos = [state.own]
+        for (id, info) in state.infos where id != signer.pkiID {
+            guard let member = membership.members[id], member.isAlive,
+                  Disclosure.view(of: member.alive, for: signer.mspID, sharing: sharing) != nil else { continue }
+            infos.append(info)
+        }
+        return [.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)]
+    }
+
+    /// Pushes a changed height to `propagatePeerNum` random reachable channel peers (receivers
+    /// do not forward it: the periodic pull spreads it further at a fraction of the messages).
+    mutating func publishStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = [.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval)]
+        let targets = channelPeerHeights(channel).keys.sorted()
+        guard !targets.isEmpty, let info = states[channel]?.publishIfChanged() else { return effects }
+        for id in membership.sample(settings.propagatePeerNum, from: targets, excluding: [], random: &random) {
+            guard let member = membership.members[id] else { continue }
+            effects.append(.send(.channel(info.channelMAC, .stateInfo(info)), to: membership.destination(of: member.alive)))
+        }
+        return effects
+    }
+
+    /// Asks `pullPeerNum` random reachable peers of the channel's orgs for their snapshot.
+    mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
+        guard let mac = states[channel]?.ownMAC else { return effects }
+        let candidates = membership.reachableAliveIDs()
+        var chosen: [PKIID] = []
+        var attempts = 0
+        while chosen.count < settings.pullPeerNum, attempts < settings.pullPeerNum * 4, !candidates.isEmpty {
+            attempts += 1
+            let id = candidates[Int.random(in: 0..<candidates.count, using: &random)]
+            guard !chosen.contains(id), let member = membership.members[id], isMember(org: member.alive.mspID, of: channel) else { continue }
+            chosen.append(id)
+            effects.append(.send(.channel(mac, .stateInfoRequest(snapshot: true)), to: membership.destination(of: member.alive)))
+        }
+        return effects
+    }
+
+    // MARK: state transfer
+
+    mutating func checkState(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        guard var machine = transfers[channel], let height = height(of: channel) else { return [] }
+        let effects = machine.check(height: height, sources: channelPeerHeights(channel), now: now, random: &random)
+        transfers[channel] = machine
+        return transfer(channel, effects)
+    }
+
+    mutating func stateTimedOut(_ channel: String, nonce: UInt64, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        guard var machine = transfers[channel], let height = height(of: channel) else { return [] }
+        let effects = machine.timedOut(nonce: nonce, height: height, sources: channelPeerHeights(channel), now: now, random: &random)
+        transfers[channel] = machine
+        return transfer(channel, effects)
+    }
+
+    private mutating func stateResponse(_ channel: String, nonce: UInt64, blocks received: [GossipBlock], from peer: PKIID,
+                                        now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        guard var machine = transfers[channel], let request = machine.answered(nonce: nonce, by: peer) else {
+            return []  // not the request in flight (late, foreign or unasked): ignored
+        }
+        let range = request.first..<(request.first + UInt64(request.count))
+        var effects = disseminate(channel, .transferred(received.filter { range.contains($0.number) }), now: now, random: &random)
+        let height = height(of: channel) ?? 0
+        effects += transfer(channel, machine.resume(height: height, sources: channelPeerHeights(channel), now: now, random: &random))
+        transfers[channel] = machine
+        return effects
+    }
+
+    /// Answers a state request from a channel peer: from the recent window when it holds the
+    /// blocks, else the shell reads them from the ledger.
+    private func serve(_ channel: String, nonce: UInt64, first: UInt64, count: Int, to signer: VerifiedSigner) -> [Effect] {
+        guard let flow = blocks[channel], let mac = states[channel]?.ownMAC,
+              let requester = membership.members[signer.pkiID], requester.isAlive else { return [] }
+        let end = min(first + UInt64(max(0, min(count, settings.state.batchSize))), flow.height)
+        guard first < end else { return [] }
+        let destination = membership.destination(of: requester.alive)
+        if let recent = flow.recentBlocks(first..<end) {
+            return [.send(.channel(mac, .stateResponse(nonce: nonce, blocks: recent)), to: destination)]
+        }
+        return [.serveBlocks(channel: channel, numbers: first..<end, nonce: nonce, to: destination)]
+    }
+
+    mutating func transfer(_ channel: String, _ effects: [StateTransfer.Effect]) -> [Effect] {
+        guard let mac = states[channel]?.ownMAC else { return [] }
+        return effects.compactMap { effect in
+            switch effect {
+            case let .request(nonce, first, count, peer):
+                guard let member = membership.members[peer] else { return nil }
+                return .send(.channel(mac, .stateRequest(nonce: nonce, first: first, count: count)), to: membership.destination(of: member.alive))
+            case let .scheduleTimeout(nonce, time): return .schedule(.stateTimeout(channel: channel, nonce: nonce), at: time)
+            case .scheduleCheck(let time): return .schedule(.stateCheck(channel: channel), at: time)
+            case .log(let line): return .log("\(channel): \(line)")
+            }
+        }
+    }
+}

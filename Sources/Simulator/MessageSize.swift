@@ -1,0 +1,47 @@
+import FabnetModel
+import GossipCore
+
+/// Estimated bytes a gossip message takes on the wire: its protobuf payload plus a signed
+/// envelope (signature, framing). An estimate for comparing runs, not an exact count.
+enum MessageSize {
+    static let envelope = 110
+    static let alive = 100
+    static let pkiID = 34
+    static let stateInfo = 100
+
+    static func of(_ message: GossipMessage) -> Int {
+        switch message {
+        case .membership(let inner): return envelope + of(inner)
+        case .channel(_, let inner): return envelope + 34 + of(inner)
+        }
+    }
+
+    static func of(_ message: MembershipMessage) -> Int {
+        switch message {
+        case .alive: return alive
+        case let .request(_, known): return alive + known.count * pkiID
+        case let .response(alive, dead): return (alive.count + dead.count) * (Self.alive + envelope)
+        }
+    }
+
+    static func of(_ message: ChannelMessage) -> Int {
+        switch message {
+        case .leadership: return 70
+        case .block(let block): return block.data.count + 16
+        case .pull(.hello), .stateInfoRequest, .stateRequest: return 24
+        case let .pull(.digest(_, numbers)), let .pull(.request(_, numbers)): return 12 + numbers.count * 8
+        case let .pull(.update(_, blocks)), let .stateResponse(_, blocks): return 12 + blocks.reduce(0) { $0 + $1.data.count + 16 }
+        case .stateInfo: return stateInfo
+        case .stateInfoSnapshot(let infos): return infos.count * (stateInfo + envelope)
+        }
+    }
+
+    /// The blocks a message carries (for copy counts and hops).
+    static func blocks(in message: GossipMessage) -> [GossipBlock] {
+        switch message {
+        case .channel(_, .block(let block)): return [block]
+        case let .channel(_, .pull(.update(_, blocks))), let .channel(_, .stateResponse(_, blocks)): return blocks
+        default: return []
+        }
+    }
+}

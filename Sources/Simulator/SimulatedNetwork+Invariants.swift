@@ -1,0 +1,111 @@
+import FabnetModel
+import GossipCore
+
+/// The invariants every simulation checks. On each delivery and commit:
+/// - blocks are committed strictly in order, never twice, and equal to the orderer's;
+/// - nothing of a channel (blocks, pull, state info, leadership, state transfer answers) reaches a
+///   peer outside the channel;
+/// - blocks and pull traffic never cross orgs (state transfer may, between channel peers);
+/// - no internal endpoint reaches another org.
+/// At the end (`checkSettled`, after the faults are over and the network had time to settle):
+/// - at most one leader per org and channel (exactly one where the org has dynamic peers running);
+/// - every running channel peer committed every block the orderer cut.
+extension SimulatedNetwork {
+    mutating func violate(_ what: String) {
+        if violations.isEmpty { traceOfFirstViolation = traceLines() }
+        violations.append("\(now): \(what)")
+    }
+
+    mutating func checkDelivery(_ message: GossipMessage, to index: Int, from signerIndex: Int) {
+        let recipientOrg = peers[index].configuration.mspID
+        switch message {
+        case .membership(let inner):
+            let carried: [AliveMessage]
+            switch inner {
+            case .alive(let alive): carried = [alive]
+            case .request(let sender, _): carried = [sender]
+            case let .response(alive, dead): carried = alive + dead
+            }
+            for alive in carried where alive.internalEndpoint != nil && alive.mspID != recipientOrg {
+                violate("the internal endpoint of \(alive.mspID) peer \(alive.pkiID) reached peer \(index) of \(recipientOrg)")
+            }
+        case let .channel(mac, inner):
+            guard let channel = channelByMAC[mac] else {
+                violate("peer \(signerIndex) sent a message for a channel MAC no peer uses")
+                return
+            }
+            if inner.carriesChannelContent, !peers[index].channels.contains(channel) {
+                violate("\(Self.kind(of: inner)) of \(channel) from peer \(signerIndex) reached peer \(index), which is not in \(channel)")
+            }
+            switch inner {
+            case .block, .pull:
+                if peers[signerIndex].configuration.mspID != recipientOrg {
+                    violate("\(Self.kind(of: inner)) of \(channel) went from \(peers[signerIndex].configuration.mspID) to \(recipientOrg)")
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Checks the end-of-run invariants; call after the faults are over and the network settled.
+    public mutating func checkSettled() {
+        let channels = Set(peers.flatMap(\.channels)).sorted()
+        for channel in channels {
+            let leading = leaders(of: channel)
+            let orgs = Set(peers.filter { $0.channels.contains(channel) }.map(\.configuration.mspID)).sorted()
+            for org in orgs {
+                let count = leading[org]?.count ?? 0
+                let electing = peers.contains { $0.isRunning && $0.mode == .dynamic && $0.configuration.mspID == org && $0.channels.contains(channel) }
+                if count > 1 { violate("\(org) has \(count) leaders in \(channel): peers \(leading[org]!)") }
+                if count == 0 && electing { violate("\(org) has no leader in \(channel)") }
+            }
+            let total = UInt64(cut[channel]?.count ?? 0)
+            for index in peers.indices where peers[index].isRunning && peers[index].channels.contains(channel) {
+                let height = peers[index].height(of: channel)
+                if height != total { violate("peer \(index) has \(height) of the \(total) blocks of \(channel)") }
+            }
+        }
+    }
+
+    /// The last events before now, one line each.
+    public func traceLines() -> [String] {
+        trace.ordered.map { time, event in "\(time) \(describe(event))" }
+    }
+
+    private func describe(_ event: Event) -> String {
+        switch event {
+        case let .start(index, keep): return "start peer \(index)\(keep ? "" : " with an empty ledger")"
+        case let .timer(index, timer, _): return "peer \(index) timer \(timer)"
+        case let .deliver(index, message, signer, _): return "peer \(signer) → peer \(index): \(Self.summary(of: message))"
+        case let .ordererCut(channel, number, _): return "orderer cuts block \(number) of \(channel)"
+        case let .fromOrderer(index, channel, block): return "orderer → peer \(index): block \(block.number) of \(channel)"
+        case .fault(let fault): return "fault \(fault)"
+        }
+    }
+
+    static func summary(of message: GossipMessage) -> String {
+        switch message {
+        case .membership(.alive(let alive)): return "alive \(alive.pkiID) \(alive.time.incarnation).\(alive.time.sequence)"
+        case .membership(.request(let sender, _)): return "membership request from \(sender.pkiID)"
+        case let .membership(.response(alive, dead)): return "membership response (\(alive.count) alive, \(dead.count) dead)"
+        case .channel(let mac, let inner): return "\(kind(of: inner)) [\(mac)]"
+        }
+    }
+
+    static func kind(of message: ChannelMessage) -> String {
+        switch message {
+        case .leadership(let inner): return inner.isDeclaration ? "leader declaration" : "leader proposal"
+        case .block(let block): return "block \(block.number)"
+        case .pull(.hello): return "pull hello"
+        case .pull(.digest): return "pull digest"
+        case .pull(.request): return "pull request"
+        case let .pull(.update(_, blocks)): return "pull update \(blocks.map(\.number))"
+        case .stateInfo(let info): return "state info height \(info.height)"
+        case .stateInfoRequest: return "state info request"
+        case .stateInfoSnapshot(let infos): return "state info snapshot (\(infos.count))"
+        case let .stateRequest(_, first, count): return "state request \(first)..<\(first + UInt64(count))"
+        case let .stateResponse(_, blocks): return "state response \(blocks.first?.number ?? 0)…\(blocks.last?.number ?? 0)"
+        }
+    }
+}

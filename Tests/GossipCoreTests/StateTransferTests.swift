@@ -1,0 +1,143 @@
+@_spi(Verification) import FabnetModel
+import GossipCore
+import Testing
+
+/// Focused checks of the state transfer machine's effects.
+@Suite struct StateTransferTests {
+    var random = SeededGenerator(seed: 3)
+    let settings = GossipSettings.fabnetDefaults.state  // batch 10, buffer 20, 3 retries, 1 s timeout
+    let a = PKIID([1]), b = PKIID([2]), c = PKIID([3])
+
+    func requests(_ effects: [StateTransfer.Effect]) -> [(nonce: UInt64, first: UInt64, count: Int, peer: PKIID)] {
+        effects.compactMap { if case let .request(nonce, first, count, peer) = $0 { return (nonce, first, count, peer) } else { return nil } }
+    }
+
+    @Test mutating func asksOnlyWhenStalledOrFarBehind() {
+        var transfer = StateTransfer(settings: settings)
+        // First check: a gap of 3 may still be closed by push, so no request yet.
+        #expect(requests(transfer.check(height: 5, sources: [a: 8], now: .zero, random: &random)).isEmpty)
+        // Progress since the last check: still no request.
+        #expect(requests(transfer.check(height: 6, sources: [a: 8], now: .zero + .seconds(1), random: &random)).isEmpty)
+        // No progress: ask for what is missing, from the peer that has it.
+        let asked = requests(transfer.check(height: 6, sources: [a: 8], now: .zero + .seconds(2), random: &random))
+        #expect(asked.map(\.first) == [6] && asked.map(\.count) == [2] && asked.map(\.peer) == [a])
+        // Far behind (≥ blockBufferSize): ask at once, a batch of 10 from a peer that covers it.
+        var far = StateTransfer(settings: settings)
+        let batch = requests(far.check(height: 0, sources: [a: 5, b: 500], now: .zero, random: &random))
+        #expect(batch.map(\.first) == [0] && batch.map(\.count) == [10] && batch.map(\.peer) == [b])
+    }
+
+    @Test mutating func timeoutRetriesAnotherPeerThenGivesUp() {
+        var transfer = StateTransfer(settings: settings)
+        let sources = [a: 100, b: 100, c: 100] as [PKIID: UInt64]
+        var asked = requests(transfer.check(height: 0, sources: sources, now: .zero, random: &random))
+        var tried: [PKIID] = asked.map(\.peer)
+        for retry in 1...settings.maxRetries {
+            asked = requests(transfer.timedOut(nonce: asked[0].nonce, height: 0, sources: sources, now: .zero + .seconds(retry), random: &random))
+            #expect(asked.count == 1, "retry \(retry)")
+            if retry < 3 { #expect(!tried.contains(asked[0].peer), "a retry goes to a peer not tried yet") }
+            tried += asked.map(\.peer)
+        }
+        let last = transfer.timedOut(nonce: asked[0].nonce, height: 0, sources: sources, now: .zero + .seconds(9), random: &random)
+        #expect(requests(last).isEmpty)
+        #expect(transfer.inFlight == nil && transfer.timeouts == settings.maxRetries + 1)
+        // A stale timer (old nonce) does nothing.
+        #expect(transfer.timedOut(nonce: 12345, height: 0, sources: sources, now: .zero + .seconds(10), random: &random).isEmpty)
+    }
+
+    @Test mutating func onlyTheAnswerInFlightIsTakenAndTheNextBatchFollowsAtOnce() {
+        var transfer = StateTransfer(settings: settings)
+        let asked = requests(transfer.check(height: 0, sources: [a: 25], now: .zero, random: &random))[0]
+        #expect(transfer.answered(nonce: asked.nonce &+ 1, by: a) == nil, "a foreign nonce is ignored")
+        #expect(transfer.answered(nonce: asked.nonce, by: b) == nil, "an answer from a peer not asked is ignored")
+        #expect(transfer.answered(nonce: asked.nonce, by: a)?.first == 0)
+        let next = requests(transfer.resume(height: 10, sources: [a: 25], now: .zero, random: &random))
+        #expect(next.map(\.first) == [10] && next.map(\.count) == [10])
+    }
+}
+
+/// Focused checks of the channel rules `GossipPeer` enforces.
+@Suite struct ChannelRoutingTests {
+    var random = SeededGenerator(seed: 5)
+    let topology = Topology(orgs: 2, peersPerOrg: 2)
+
+    func signer(_ org: Int, _ peer: Int) -> VerifiedSigner {
+        VerifiedSigner(mspID: Topology.mspID(org), role: .peer, pkiID: Topology.pkiID(org, peer))
+    }
+
+    func message(_ inner: ChannelMessage, channel: String, from org: Int, _ peer: Int) -> GossipPeer.Event {
+        .received(Verified(value: .channel(ChannelMAC(pkiID: Topology.pkiID(org, peer), channel: channel), inner), signer: signer(org, peer)), via: nil)
+    }
+
+    /// Peer (0,0) in `alpha`, knowing (0,1) and (1,0) alive.
+    mutating func peer(channelOrganizations: [String: Set<String>] = [:]) -> GossipPeer {
+        var gossip = GossipPeer(configuration: topology.configuration(0, 0), channels: ["alpha"], channelOrganizations: channelOrganizations,
+                                mode: .dynamic, incarnation: 1)
+        for (org, peer) in [(0, 1), (1, 0)] {
+            let alive = AliveMessage(pkiID: Topology.pkiID(org, peer), mspID: Topology.mspID(org), externalEndpoint: Topology.externalEndpoint(org, peer),
+                                     internalEndpoint: org == 0 ? Topology.internalEndpoint(org, peer) : nil, time: PeerTime(incarnation: 1, sequence: 1))
+            _ = gossip.handle(.received(Verified(value: .membership(.alive(alive)), signer: signer(org, peer)), via: nil), now: .zero, random: &random)
+        }
+        return gossip
+    }
+
+    func sends(_ effects: [GossipPeer.Effect]) -> [GossipMessage] {
+        effects.compactMap { if case .send(let message, _) = $0 { return message } else { return nil } }
+    }
+
+    @Test mutating func aChannelMACOfAnotherChannelIsNeitherUnderstoodNorAnswered() {
+        var gossip = peer()
+        let effects = gossip.handle(message(.stateInfoRequest(snapshot: true), channel: "beta", from: 0, 1), now: .zero, random: &random)
+        #expect(effects.isEmpty)
+        // The same request for alpha is answered with a snapshot.
+        let answered = gossip.handle(message(.stateInfoRequest(snapshot: true), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(sends(answered).contains { if case .channel(_, .stateInfoSnapshot) = $0 { return true } else { return false } })
+    }
+
+    @Test mutating func channelMessagesFromOrgsOutsideTheChannelAreDropped() {
+        var gossip = peer(channelOrganizations: ["alpha": ["Org1MSP"]])
+        let effects = gossip.handle(message(.stateInfoRequest(snapshot: true), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+        #expect(sends(effects).isEmpty)
+        #expect(effects.contains { if case .log(let line) = $0 { return line.contains("not a member of the channel") } else { return false } })
+    }
+
+    @Test mutating func blocksAndLeadershipFromAnotherOrgAreDropped() {
+        var gossip = peer()
+        let block = gossip.handle(message(.block(GossipBlock(number: 0, data: [1])), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+        #expect(!block.contains { if case .commit = $0 { return true } else { return false } })
+        #expect(gossip.height(of: "alpha") == 0)
+        let same = gossip.handle(message(.block(GossipBlock(number: 0, data: [1])), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(same.contains(.commit(channel: "alpha", GossipBlock(number: 0, data: [1]))))
+    }
+
+    @Test mutating func stateInfoCountsOnlyFromItsCreatorAndMakesAChannelPeer() {
+        var gossip = peer()
+        let mac = ChannelMAC(pkiID: Topology.pkiID(0, 1), channel: "alpha")
+        let forged = StateInfo(pkiID: Topology.pkiID(0, 1), channelMAC: mac, height: 9, time: PeerTime(incarnation: 1, sequence: 1))
+        // Sent by (1,0) as if it were (0,1)'s own: dropped.
+        _ = gossip.handle(.received(Verified(value: .channel(ChannelMAC(pkiID: Topology.pkiID(1, 0), channel: "alpha"), .stateInfo(forged)),
+                                             signer: signer(1, 0)), via: nil), now: .zero, random: &random)
+        #expect(gossip.channelPeerHeights("alpha").isEmpty)
+        _ = gossip.handle(message(.stateInfo(forged), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.channelPeerHeights("alpha") == [Topology.pkiID(0, 1): 9])
+        #expect(gossip.orgPeers(of: "alpha") == [Topology.pkiID(0, 1)])
+        // An older copy changes nothing.
+        let stale = StateInfo(pkiID: Topology.pkiID(0, 1), channelMAC: mac, height: 3, time: PeerTime(incarnation: 1, sequence: 0))
+        _ = gossip.handle(message(.stateInfo(stale), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.channelPeerHeights("alpha") == [Topology.pkiID(0, 1): 9])
+    }
+
+    @Test mutating func stateRequestsAreServedFromTheWindowOrTheLedger() {
+        var gossip = GossipPeer(configuration: topology.configuration(0, 0), channels: ["alpha"], mode: .standby, incarnation: 1,
+                                heights: ["alpha": 50])
+        let alive = AliveMessage(pkiID: Topology.pkiID(1, 0), mspID: Topology.mspID(1), externalEndpoint: Topology.externalEndpoint(1, 0),
+                                 internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
+        _ = gossip.handle(.received(Verified(value: .membership(.alive(alive)), signer: signer(1, 0)), via: nil), now: .zero, random: &random)
+        // Blocks 0–9 are only in the ledger: the shell reads them; another org of the channel may ask.
+        let effects = gossip.handle(message(.stateRequest(nonce: 7, first: 0, count: 500), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+        #expect(effects == [.serveBlocks(channel: "alpha", numbers: 0..<10, nonce: 7, to: .peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0)))],
+                "capped at batchSize and sent to the external endpoint")
+        // Beyond the height: nothing.
+        #expect(gossip.handle(message(.stateRequest(nonce: 8, first: 50, count: 10), channel: "alpha", from: 1, 0), now: .zero, random: &random).isEmpty)
+    }
+}
