@@ -18,8 +18,8 @@ enum MessageSize {
 
     static func of(_ message: MembershipMessage) -> Int {
         switch message {
-        case .alive: return alive
-        case let .request(_, known): return alive + known.count * pkiID
+        case .alive(let batch): return batch.count * (alive + envelope)
+        case .request: return alive + 8
         case let .response(alive, dead): return (alive.count + dead.count) * (Self.alive + envelope)
         }
     }

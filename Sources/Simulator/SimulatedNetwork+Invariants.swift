@@ -22,7 +22,7 @@ extension SimulatedNetwork {
         case .membership(let inner):
             let carried: [AliveMessage]
             switch inner {
-            case .alive(let alive): carried = [alive]
+            case .alive(let batch): carried = batch
             case .request(let sender, _): carried = [sender]
             case let .response(alive, dead): carried = alive + dead
             }
@@ -86,7 +86,7 @@ extension SimulatedNetwork {
 
     static func summary(of message: GossipMessage) -> String {
         switch message {
-        case .membership(.alive(let alive)): return "alive \(alive.pkiID) \(alive.time.incarnation).\(alive.time.sequence)"
+        case .membership(.alive(let batch)): return "alive " + batch.map { "\($0.pkiID)@\($0.time.incarnation).\($0.time.sequence)" }.joined(separator: " ")
         case .membership(.request(let sender, _)): return "membership request from \(sender.pkiID)"
         case let .membership(.response(alive, dead)): return "membership response (\(alive.count) alive, \(dead.count) dead)"
         case .channel(let mac, let inner): return "\(kind(of: inner)) [\(mac)]"

@@ -8,7 +8,7 @@ import GossipCore
 /// with probability `loss`, never delivers across a partition or to a crashed peer, and delivers
 /// a message only to the peer it was addressed to (a `.peer` destination whose endpoint now
 /// belongs to someone else is dropped). It plays the trusted shell: messages arrive as
-/// `Verified` values signed by their sender (alive messages by their creator), and it serves
+/// `Verified` values signed by their sender (and every entry of a batch by its creator), and it serves
 /// `serveBlocks` from the orderer's blocks below the serving peer's height (its "ledger").
 /// Invariants are checked on every delivery and commit (see `violations`); `checkSettled()`
 /// adds the end-of-run ones.
@@ -231,13 +231,7 @@ public struct SimulatedNetwork {
                 peers[index].hops[channel, default: [:]][block.number] = hop
             }
         }
-        let creator: Int
-        if case .membership(.alive(let alive)) = message, let owner = byPKIID[alive.pkiID] {
-            creator = owner
-        } else {
-            creator = signerIndex
-        }
-        let signer = VerifiedSigner(mspID: peers[creator].configuration.mspID, role: .peer, pkiID: peers[creator].configuration.pkiID)
+        let signer = VerifiedSigner(mspID: peers[signerIndex].configuration.mspID, role: .peer, pkiID: peers[signerIndex].configuration.pkiID)
         apply(peers[index].gossip.handle(.received(Verified(value: message, signer: signer), via: via), now: now, random: &random), from: index)
     }
 

@@ -31,40 +31,55 @@ import Testing
     @Test mutating func spoofedMembershipRequestIsNotAnswered() {
         var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
         // Peer (0,2) sends a request carrying peer (0,1)'s alive message.
-        let request = Verified(value: MembershipMessage.request(sender: alive(0, 1, sequence: 1), known: []), signer: signer(0, 2))
+        let request = Verified(value: MembershipMessage.request(sender: alive(0, 1, sequence: 1), viewDigest: 0), signer: signer(0, 2))
         let effects = membership.handle(.received(request, via: nil), now: .zero, random: &random)
         #expect(!effects.contains { if case .send = $0 { return true } else { return false } })
         #expect(membership.members.isEmpty)
         // The genuine request is answered.
-        let genuine = Verified(value: MembershipMessage.request(sender: alive(0, 1, sequence: 1), known: []), signer: signer(0, 1))
+        let genuine = Verified(value: MembershipMessage.request(sender: alive(0, 1, sequence: 1), viewDigest: 0), signer: signer(0, 1))
         let answered = membership.handle(.received(genuine, via: nil), now: .zero, random: &random)
         #expect(answered.contains { if case .send(.response, .peer(Topology.pkiID(0, 1), _)) = $0 { return true } else { return false } })
     }
 
     @Test mutating func staleAliveMessagesChangeNothing() {
         var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
-        let fresh = Verified(value: MembershipMessage.alive(alive(0, 1, sequence: 5)), signer: signer(0, 1))
+        let fresh = Verified(value: MembershipMessage.alive([alive(0, 1, sequence: 5)]), signer: signer(0, 1))
         _ = membership.handle(.received(fresh, via: nil), now: .zero, random: &random)
-        let stale = Verified(value: MembershipMessage.alive(alive(0, 1, sequence: 4)), signer: signer(0, 1))
+        let stale = Verified(value: MembershipMessage.alive([alive(0, 1, sequence: 4)]), signer: signer(0, 1))
         let effects = membership.handle(.received(stale, via: nil), now: .zero + .seconds(1), random: &random)
         #expect(effects.isEmpty)
         #expect(membership.members[Topology.pkiID(0, 1)]?.lastHeard == .zero)
         // A new incarnation with a lower sequence is newer.
-        let restarted = Verified(value: MembershipMessage.alive(alive(0, 1, sequence: 1, incarnation: 2)), signer: signer(0, 1))
+        let restarted = Verified(value: MembershipMessage.alive([alive(0, 1, sequence: 1, incarnation: 2)]), signer: signer(0, 1))
         _ = membership.handle(.received(restarted, via: nil), now: .zero + .seconds(2), random: &random)
         #expect(membership.members[Topology.pkiID(0, 1)]?.alive.time == PeerTime(incarnation: 2, sequence: 1))
     }
 
-    @Test mutating func newAliveMessagesAreForwardedOnceStaleOnesNot() {
+    @Test mutating func newAliveMessagesAreForwardedOnceInABatchStaleOnesNot() {
         var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
         for peer in 1..<3 {
-            _ = membership.handle(.received(Verified(value: .alive(alive(0, peer, sequence: 1)), signer: signer(0, peer)), via: nil), now: .zero, random: &random)
+            _ = membership.handle(.received(Verified(value: .alive([alive(0, peer, sequence: 1)]), signer: signer(0, peer)), via: nil), now: .zero, random: &random)
         }
-        let sends: ([Membership.Effect]) -> Int = { $0.filter { if case .send(.alive, _) = $0 { return true } else { return false } }.count }
-        let fresh = membership.handle(.received(Verified(value: .alive(alive(0, 1, sequence: 2)), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
-        #expect(sends(fresh) == 1)  // to the only other live member, not back to its creator
-        let again = membership.handle(.received(Verified(value: .alive(alive(0, 1, sequence: 2)), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
-        #expect(sends(again) == 0)
+        _ = membership.handle(.timer(.forward), now: .zero, random: &random)
+        // (0,2) forwards (0,1)'s new heartbeat: it is queued once and goes out at the forward timer.
+        let fresh = membership.handle(.received(Verified(value: .alive([alive(0, 1, sequence: 2)]), signer: signer(0, 2)), via: nil),
+                                      now: .zero + .milliseconds(10), random: &random)
+        #expect(fresh == [.schedule(.forward, at: .zero + .milliseconds(60))], "fabnet's forward interval: aliveTimeInterval / 10")
+        let again = membership.handle(.received(Verified(value: .alive([alive(0, 1, sequence: 2)]), signer: signer(0, 1)), via: nil),
+                                      now: .zero + .milliseconds(20), random: &random)
+        #expect(again.isEmpty, "a copy already known is neither queued nor scheduled")
+        let sent = membership.handle(.timer(.forward), now: .zero + .milliseconds(60), random: &random)
+        // Neither back to its creator (0,1) nor to (0,2), which sent it: nobody else is known, so nothing goes out.
+        #expect(!sent.contains { if case .send = $0 { return true } else { return false } })
+        // Our own heartbeat goes to both.
+        let beat = membership.handle(.timer(.heartbeat), now: .zero + .milliseconds(100), random: &random)
+        #expect(beat.contains(.schedule(.forward, at: .zero + .milliseconds(150))))
+        let own = membership.handle(.timer(.forward), now: .zero + .milliseconds(150), random: &random)
+        let targets = own.compactMap { effect -> PKIID? in
+            if case .send(.alive(let batch), .peer(let id, _)) = effect, batch.map(\.pkiID) == [Topology.pkiID(0, 0)] { return id }
+            return nil
+        }
+        #expect(Set(targets) == [Topology.pkiID(0, 1), Topology.pkiID(0, 2)])
     }
 
     @Test mutating func pullAnswersOnlyKnownHellosAndTakesOnlyOwnNonces() {
@@ -107,8 +122,8 @@ import Testing
 
     @Test mutating func internalEndpointsAreStrippedForOtherOrgs() {
         var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
-        _ = membership.handle(.received(Verified(value: .alive(alive(0, 1, sequence: 1)), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
-        let request = Verified(value: MembershipMessage.request(sender: alive(1, 0, sequence: 1).withoutInternalEndpoint, known: []), signer: signer(1, 0))
+        _ = membership.handle(.received(Verified(value: .alive([alive(0, 1, sequence: 1)]), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
+        let request = Verified(value: MembershipMessage.request(sender: alive(1, 0, sequence: 1).withoutInternalEndpoint, viewDigest: 0), signer: signer(1, 0))
         let effects = membership.handle(.received(request, via: nil), now: .zero, random: &random)
         guard case .send(.response(let members, _), _)? = effects.first(where: { if case .send(.response, _) = $0 { return true } else { return false } }) else {
             Issue.record("no response")

@@ -56,6 +56,13 @@ import Testing
     }
 }
 
+extension StateTransfer {
+    /// The check with every source known up front.
+    mutating func check(height: UInt64, sources: [PKIID: UInt64], now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        check(height: height, highest: sources.values.max() ?? 0, sources: { sources }, now: now, random: &random)
+    }
+}
+
 /// Focused checks of the channel rules `GossipPeer` enforces.
 @Suite struct ChannelRoutingTests {
     var random = SeededGenerator(seed: 5)
@@ -76,7 +83,7 @@ import Testing
         for (org, peer) in [(0, 1), (1, 0)] {
             let alive = AliveMessage(pkiID: Topology.pkiID(org, peer), mspID: Topology.mspID(org), externalEndpoint: Topology.externalEndpoint(org, peer),
                                      internalEndpoint: org == 0 ? Topology.internalEndpoint(org, peer) : nil, time: PeerTime(incarnation: 1, sequence: 1))
-            _ = gossip.handle(.received(Verified(value: .membership(.alive(alive)), signer: signer(org, peer)), via: nil), now: .zero, random: &random)
+            _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer(org, peer)), via: nil), now: .zero, random: &random)
         }
         return gossip
     }
@@ -87,16 +94,16 @@ import Testing
 
     @Test mutating func aChannelMACOfAnotherChannelIsNeitherUnderstoodNorAnswered() {
         var gossip = peer()
-        let effects = gossip.handle(message(.stateInfoRequest(snapshot: true), channel: "beta", from: 0, 1), now: .zero, random: &random)
+        let effects = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "beta", from: 0, 1), now: .zero, random: &random)
         #expect(effects.isEmpty)
         // The same request for alpha is answered with a snapshot.
-        let answered = gossip.handle(message(.stateInfoRequest(snapshot: true), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        let answered = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "alpha", from: 0, 1), now: .zero, random: &random)
         #expect(sends(answered).contains { if case .channel(_, .stateInfoSnapshot) = $0 { return true } else { return false } })
     }
 
     @Test mutating func channelMessagesFromOrgsOutsideTheChannelAreDropped() {
         var gossip = peer(channelOrganizations: ["alpha": ["Org1MSP"]])
-        let effects = gossip.handle(message(.stateInfoRequest(snapshot: true), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+        let effects = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "alpha", from: 1, 0), now: .zero, random: &random)
         #expect(sends(effects).isEmpty)
         #expect(effects.contains { if case .log(let line) = $0 { return line.contains("not a member of the channel") } else { return false } })
     }
@@ -132,7 +139,7 @@ import Testing
                                 heights: ["alpha": 50])
         let alive = AliveMessage(pkiID: Topology.pkiID(1, 0), mspID: Topology.mspID(1), externalEndpoint: Topology.externalEndpoint(1, 0),
                                  internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
-        _ = gossip.handle(.received(Verified(value: .membership(.alive(alive)), signer: signer(1, 0)), via: nil), now: .zero, random: &random)
+        _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer(1, 0)), via: nil), now: .zero, random: &random)
         // Blocks 0–9 are only in the ledger: the shell reads them; another org of the channel may ask.
         let effects = gossip.handle(message(.stateRequest(nonce: 7, first: 0, count: 500), channel: "alpha", from: 1, 0), now: .zero, random: &random)
         #expect(effects == [.serveBlocks(channel: "alpha", numbers: 0..<10, nonce: 7, to: .peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0)))],

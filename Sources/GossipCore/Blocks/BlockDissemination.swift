@@ -65,6 +65,12 @@ public struct BlockDissemination: Sendable {
         self.height = height
     }
 
+    /// The org peers of this channel this peer can push to (the `orgPeers` event, without effects).
+    public mutating func setOrgPeers(_ peers: [PKIID: Endpoint]) {
+        orgPeers = peers
+        sortedPeers = peers.keys.sorted()
+    }
+
     /// A stored recent block, for pull and state transfer.
     public func block(_ number: UInt64) -> GossipBlock? { recent[number] }
 
@@ -81,8 +87,7 @@ public struct BlockDissemination: Sendable {
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         switch event {
         case .orgPeers(let peers):
-            orgPeers = peers
-            sortedPeers = peers.keys.sorted()
+            setOrgPeers(peers)
             return []
         case .fromOrderer(let block):
             return accept(block, from: nil, now: now, random: &random)

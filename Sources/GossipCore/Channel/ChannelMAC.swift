@@ -17,6 +17,10 @@ public struct ChannelMAC: Hashable, Sendable, CustomStringConvertible {
         bytes = Array(hasher.finalize())
     }
 
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public var description: String { bytes.prefix(6).map { String($0, radix: 16) }.joined() }
 }
 

@@ -28,11 +28,27 @@ public struct ChannelStateInfo: Sendable {
     public private(set) var infos: [PKIID: StateInfo] = [:]
     public private(set) var own: StateInfo
     private var published = false
+    /// The XOR of every known state info's (PKI-ID, time) hash, own included: two peers with the
+    /// same digest know the same state infos.
+    public private(set) var digest: UInt64
+    /// The highest height any other peer published (an upper bound: a peer that restarted empty
+    /// may be lower now); cheap to check before looking for sources.
+    public private(set) var highestHeight: UInt64 = 0
 
     public init(channel: String, pkiID: PKIID, incarnation: UInt64, height: UInt64) {
         self.channel = channel
         ownMAC = ChannelMAC(pkiID: pkiID, channel: channel)
         own = StateInfo(pkiID: pkiID, channelMAC: ownMAC, height: height, time: PeerTime(incarnation: incarnation, sequence: 0))
+        digest = Self.hash(own)
+    }
+
+    static func hash(_ info: StateInfo) -> UInt64 {
+        StableHash.mix(info.pkiID.stableHash ^ StableHash.mix(info.time.incarnation &+ StableHash.mix(info.time.sequence)))
+    }
+
+    /// Whether `info` would be news (cheap: no MAC check), to skip copies early.
+    func isNewer(_ info: StateInfo) -> Bool {
+        info.pkiID != own.pkiID && (infos[info.pkiID].map { $0.time < info.time } ?? true)
     }
 
     /// Records `info` if it is newer than what is known; returns whether the peer is new to the channel view.
@@ -42,10 +58,12 @@ public struct ChannelStateInfo: Sendable {
         let known = infos[info.pkiID]
         guard known.map({ $0.time < info.time }) ?? true else { return (false, false) }
         infos[info.pkiID] = info
+        highestHeight = max(highestHeight, info.height)
+        if let known { digest ^= Self.hash(known) }
+        digest ^= Self.hash(info)
         return (true, known == nil)
     }
 
-    mutating func forget(_ pkiID: PKIID) -> Bool { infos.removeValue(forKey: pkiID) != nil }
 
     mutating func setHeight(_ height: UInt64) {
         guard height != own.height else { return }
@@ -58,8 +76,10 @@ public struct ChannelStateInfo: Sendable {
     mutating func publishIfChanged() -> StateInfo? {
         guard !published else { return nil }
         published = true
+        digest ^= Self.hash(own)
         own = StateInfo(pkiID: own.pkiID, channelMAC: ownMAC, height: own.height,
                         time: PeerTime(incarnation: own.time.incarnation, sequence: own.time.sequence + 1))
+        digest ^= Self.hash(own)
         return own
     }
 

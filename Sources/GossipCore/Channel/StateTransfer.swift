@@ -47,16 +47,19 @@ public struct StateTransfer: Sendable {
         settings.enabled ? [.scheduleCheck(at: now + settings.checkInterval)] : []
     }
 
-    /// The periodic check. `sources`: the heights of the channel peers this peer can reach.
-    public mutating func check(height: UInt64, sources: [PKIID: UInt64], now: GossipTime,
+    /// The periodic check. `highest`: an upper bound of the channel peers' heights (cheap);
+    /// `sources`: the heights of the channel peers this peer can reach, computed only when needed.
+    public mutating func check(height: UInt64, highest: UInt64, sources: () -> [PKIID: UInt64], now: GossipTime,
                                random: inout some RandomNumberGenerator) -> [Effect] {
         guard settings.enabled else { return [] }
         var effects: [Effect] = [.scheduleCheck(at: now + settings.checkInterval)]
         let stalled = heightAtLastCheck == height
         heightAtLastCheck = height
-        guard inFlight == nil, let highest = sources.values.max(), highest > height else { return effects }
-        guard stalled || highest - height >= UInt64(settings.blockBufferSize) else { return effects }
-        effects += ask(height: height, sources: sources, retry: 0, tried: [], now: now, random: &random)
+        guard inFlight == nil, highest > height, stalled || highest - height >= UInt64(settings.blockBufferSize) else { return effects }
+        let reachable = sources()
+        guard let best = reachable.values.max(), best > height else { return effects }
+        guard stalled || best - height >= UInt64(settings.blockBufferSize) else { return effects }
+        effects += ask(height: height, sources: reachable, retry: 0, tried: [], now: now, random: &random)
         return effects
     }
 

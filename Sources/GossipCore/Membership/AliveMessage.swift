@@ -44,11 +44,13 @@ public struct AliveMessage: Hashable, Sendable {
 
 /// Membership traffic between peers.
 public enum MembershipMessage: Hashable, Sendable {
-    /// A peer's heartbeat, pushed with a fanout and forwarded once by each receiver that finds it new.
-    case alive(AliveMessage)
+    /// Heartbeats, each signed by its creator: the sender's own and those it forwards (once each,
+    /// when new to it), in one batch.
+    case alive([AliveMessage])
     /// "Here is me (signed by me), tell me whom you know": answered only when `sender` is the
-    /// alive message's own creator.
-    case request(sender: AliveMessage, known: [PKIID])
+    /// alive message's own creator, and only when the responder's `viewDigest` differs from the
+    /// requester's (0 on first contact and probes, which always get an answer).
+    case request(sender: AliveMessage, viewDigest: UInt64)
     /// The responder's view, filtered by the disclosure rules for the requester.
     case response(alive: [AliveMessage], dead: [AliveMessage])
 }

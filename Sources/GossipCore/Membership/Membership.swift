@@ -5,10 +5,15 @@ import FabnetModel
 /// the messages and fires the timers it asks for.
 ///
 /// What it guarantees, and where it follows Fabric:
-/// - Every `aliveTimeInterval` the peer pushes a new alive message (same incarnation, next
-///   sequence) to `propagatePeerNum` random live members; a receiver that finds it newer than
-///   what it knows forwards it once the same way. Stale messages (older incarnation or sequence)
-///   change nothing.
+/// - Every `aliveTimeInterval` the peer makes a new alive message (same incarnation, next
+///   sequence); a receiver that finds an alive message newer than what it knows forwards it
+///   once. Stale messages (older incarnation or sequence) change nothing.
+/// - Alive messages travel in batches (each still signed by its creator): every `forwardInterval`
+///   (`aliveTimeInterval / 10`, at least `maxPropagationBurstLatency`) the peer sends what it has
+///   to forward, its own heartbeat included, to `propagatePeerNum` random live members, never
+///   back to a message's creator or to whom it came from. Fabric sends each alive message on its
+///   own, N × fanout messages per interval for N peers; batching makes that fanout messages per
+///   peer and interval, which is what lets the simulator run thousands of peers.
 /// - A member not heard from for `aliveExpirationTimeout` is dead; dead members are probed every
 ///   `reconnectInterval` and purged after `msgExpirationFactor` × expiration, except bootstrap and
 ///   anchor peers, which are kept so the view can heal through them.
@@ -27,7 +32,7 @@ public struct Membership: Sendable {
         case received(Verified<MembershipMessage>, via: Endpoint?)
     }
 
-    public enum Timer: Hashable, Sendable { case heartbeat, pull, reconnect }
+    public enum Timer: Hashable, Sendable { case heartbeat, pull, reconnect, forward }
 
     public enum Effect: Hashable, Sendable {
         case send(MembershipMessage, to: Destination)
@@ -52,7 +57,13 @@ public struct Membership: Sendable {
     /// Sorted ids of live members this peer can reach; rebuilt only when someone comes, goes or
     /// moves (a heartbeat of a known member leaves it valid), so pushes stay cheap in big networks.
     private var reachableCache: [PKIID]?
+    private var digestCache: UInt64?
     private var time: PeerTime
+    /// Alive messages to forward at the next `forward` timer, with whom each came from.
+    private var pendingForward: [PKIID: (alive: AliveMessage, from: PKIID?)] = [:]
+    /// The ids of `pendingForward` in the order they came (deterministic, so no sort is needed).
+    private var pendingOrder: [PKIID] = []
+    private var forwardScheduled = false
 
     /// `incarnation` should grow with every start of the peer (its start time, say).
     public init(configuration: MembershipConfiguration, incarnation: UInt64) {
@@ -84,6 +95,8 @@ public struct Membership: Sendable {
             return pull(now: now, random: &random)
         case .timer(.reconnect):
             return reconnect(now: now)
+        case .timer(.forward):
+            return forward(random: &random)
         case let .received(message, via):
             return receive(message, via: via, now: now, random: &random)
         }
@@ -92,7 +105,7 @@ public struct Membership: Sendable {
     // MARK: timers
 
     private mutating func start(now: GossipTime) -> [Effect] {
-        var effects: [Effect] = contactsToReach().map { .send(.request(sender: introduction(to: $0), known: []), to: .endpoint($0.endpoint)) }
+        var effects: [Effect] = contactsToReach().map { .send(.request(sender: introduction(to: $0), viewDigest: 0), to: .endpoint($0.endpoint)) }
         effects.append(.schedule(.heartbeat, at: now))
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
         effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))
@@ -101,22 +114,27 @@ public struct Membership: Sendable {
 
     private mutating func heartbeat(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         time = PeerTime(incarnation: time.incarnation, sequence: time.sequence + 1)
-        var effects = push(selfAlive, except: [], random: &random)
+        var effects = queueForward(selfAlive, from: nil, now: now)
         let expiration = settings.aliveExpirationTimeout
         let purgeAfter = expiration * settings.msgExpirationFactor
         let permanent = configuration.permanentEndpoints
-        for id in members.keys.sorted() {
+        // Find who changes without sorting everyone; then handle those in id order.
+        let changing = members.filter { _, member in
+            let silent = now - member.lastHeard
+            return member.isAlive ? silent > expiration : silent > purgeAfter
+        }.keys.sorted()
+        for id in changing {
             guard var member = members[id] else { continue }
             let silent = now - member.lastHeard
             if member.isAlive, silent > expiration {
                 member.isAlive = false
                 members[id] = member
-                reachableCache = nil
+                viewChanged()
                 effects.append(.memberDead(id, mspID: member.alive.mspID))
                 effects.append(.log("\(member.alive.mspID) peer \(id) is dead: not heard from for \(silent)"))
             } else if !member.isAlive, silent > purgeAfter, permanent.isDisjoint(with: endpoints(of: member.alive)) {
                 members[id] = nil
-                reachableCache = nil
+                viewChanged()
                 purged[id] = member.alive.time
                 effects.append(.log("\(member.alive.mspID) peer \(id) purged after \(silent) without news"))
             }
@@ -127,10 +145,10 @@ public struct Membership: Sendable {
 
     private mutating func pull(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = []
-        let known = members.keys.sorted()
+        let known = viewDigest
         for id in sample(settings.pullPeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
             guard let member = members[id], let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
-            effects.append(.send(.request(sender: view, known: known), to: destination(of: member.alive)))
+            effects.append(.send(.request(sender: view, viewDigest: known), to: destination(of: member.alive)))
         }
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
         return effects
@@ -140,11 +158,12 @@ public struct Membership: Sendable {
         var effects: [Effect] = []
         for member in deadMembers where isReachable(member.alive) {
             guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
-            effects.append(.send(.request(sender: view, known: []), to: destination(of: member.alive)))
+            effects.append(.send(.request(sender: view, viewDigest: 0), to: destination(of: member.alive)))
         }
-        let occupied = Set(aliveMembers.flatMap { endpoints(of: $0.alive) })
+        var occupied = Set<Endpoint>()
+        for member in members.values where member.isAlive { occupied.formUnion(endpoints(of: member.alive)) }
         for contact in contactsToReach() where !occupied.contains(contact.endpoint) {
-            effects.append(.send(.request(sender: introduction(to: contact), known: []), to: .endpoint(contact.endpoint)))
+            effects.append(.send(.request(sender: introduction(to: contact), viewDigest: 0), to: .endpoint(contact.endpoint)))
         }
         effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))
         return effects
@@ -159,21 +178,24 @@ public struct Membership: Sendable {
             return [.log("bootstrap peer \(via) is in \(signer.mspID), not in our organization \(configuration.mspID); it cannot be a bootstrap peer")]
         }
         switch message.value {
-        case .alive(let alive):
-            guard alive.pkiID == signer.pkiID else { return [.log("alive message of \(alive.pkiID) signed by \(signer.pkiID) dropped")] }
-            let fresh = isNewer(alive)
-            var effects = learn(alive, now: now)
-            if fresh, alive.pkiID != configuration.pkiID {
-                effects += push(alive, except: [alive.pkiID], random: &random)
+        case .alive(let batch):
+            // Each entry's signature by its creator was checked by the shell.
+            var effects: [Effect] = []
+            for alive in batch {
+                if let known = members[alive.pkiID], known.alive.time >= alive.time { continue }  // the common case: a copy
+                guard alive.pkiID != configuration.pkiID, isNewer(alive) else { continue }
+                effects += learn(alive, now: now)
+                effects += queueForward(alive, from: signer.pkiID, now: now)
             }
             return effects
-        case let .request(sender, _):
+        case let .request(sender, digest):
             guard sender.pkiID == signer.pkiID, sender.mspID == signer.mspID else {
                 return [.log("membership request from \(signer.pkiID) carries the alive message of \(sender.pkiID); not answered")]
             }
             var effects = learn(sender, now: now)
             let sharing = configuration.organizationsSharingAChannel
-            guard sharing.contains(sender.mspID) else { return effects }
+            // The same view on both sides (the usual case once converged): nothing to send.
+            guard sharing.contains(sender.mspID), digest != viewDigest else { return effects }
             let alive = ([selfAlive] + aliveMembers.map(\.alive)).filter { $0.pkiID != sender.pkiID }
                 .compactMap { Disclosure.view(of: $0, for: sender.mspID, sharing: sharing) }
             let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, sharing: sharing) }
@@ -210,22 +232,60 @@ public struct Membership: Sendable {
                 : alive
             members[alive.pkiID] = Member(alive: merged, lastHeard: now, isAlive: true)
             if !known.isAlive || known.alive.externalEndpoint != merged.externalEndpoint || known.alive.internalEndpoint != merged.internalEndpoint {
-                reachableCache = nil
+                viewChanged()
             }
             return known.isAlive ? [] : [.memberAlive(alive.pkiID, mspID: alive.mspID)]
         }
         members[alive.pkiID] = Member(alive: alive, lastHeard: now, isAlive: true)
-        reachableCache = nil
+        viewChanged()
         return [.memberAlive(alive.pkiID, mspID: alive.mspID)]
     }
 
-    /// Sends `alive` to `propagatePeerNum` random live members (each gets what it may see).
-    private mutating func push(_ alive: AliveMessage, except: Set<PKIID>, random: inout some RandomNumberGenerator) -> [Effect] {
-        let candidates = reachableAliveIDs()
-        return sample(settings.propagatePeerNum, from: candidates, excluding: except, random: &random).compactMap { id in
-            guard let member = members[id],
-                  let view = Disclosure.view(of: alive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { return nil }
-            return .send(.alive(view), to: destination(of: member.alive))
+    /// How long alive messages wait to be forwarded together.
+    var forwardInterval: Duration { max(settings.maxPropagationBurstLatency, settings.aliveTimeInterval / 10) }
+
+    private mutating func queueForward(_ alive: AliveMessage, from: PKIID?, now: GossipTime) -> [Effect] {
+        guard settings.propagatePeerNum > 0 else { return [] }
+        if pendingForward.updateValue((alive, from), forKey: alive.pkiID) == nil { pendingOrder.append(alive.pkiID) }
+        guard !forwardScheduled else { return [] }
+        forwardScheduled = true
+        return [.schedule(.forward, at: now + forwardInterval)]
+    }
+
+    /// Sends the pending alive messages to `propagatePeerNum` random live members, each getting
+    /// what it may see and nothing it created or sent us.
+    private mutating func forward(random: inout some RandomNumberGenerator) -> [Effect] {
+        forwardScheduled = false
+        let pending = pendingOrder.compactMap { pendingForward[$0] }
+        pendingForward = [:]
+        pendingOrder = []
+        var effects: [Effect] = []
+        for id in sample(settings.propagatePeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
+            guard let member = members[id] else { continue }
+            let batch = pending.compactMap { entry -> AliveMessage? in
+                guard entry.alive.pkiID != id, entry.from != id else { return nil }
+                return Disclosure.view(of: entry.alive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel)
+            }
+            if !batch.isEmpty { effects.append(.send(.alive(batch), to: destination(of: member.alive))) }
+        }
+        return effects
+    }
+
+    /// Forgets what was derived from the view (someone came, went, died or moved).
+    private mutating func viewChanged() {
+        reachableCache = nil
+        digestCache = nil
+    }
+
+    /// Which peers this peer knows and whether alive, in 64 bits (itself included, alive): two
+    /// peers with the same digest have nothing to tell each other in a membership response.
+    public var viewDigest: UInt64 {
+        mutating get {
+            if let digestCache { return digestCache }
+            var digest = StableHash.mix(configuration.pkiID.stableHash &+ 1)
+            for (id, member) in members { digest ^= StableHash.mix(id.stableHash &+ (member.isAlive ? 1 : 0)) }
+            digestCache = digest
+            return digest
         }
     }
 

@@ -15,10 +15,11 @@ public enum ChannelMessage: Hashable, Sendable {
     case pull(PullMessage)
     /// A peer's ledger height, from its creator (pushed when it changes).
     case stateInfo(StateInfo)
-    /// "Tell me the channel's heights": answered with the responder's own state info, or with a
-    /// snapshot of every state info it may disclose to the requester (`snapshot`). Carries
+    /// "Tell me the channel's heights": without a digest, answered with the responder's own state
+    /// info; with the requester's `ChannelStateInfo.digest`, with a snapshot of every state info
+    /// the responder may disclose to it, unless the digests are equal (nothing new). Carries
     /// nothing of the channel, so asking a peer outside it leaks nothing.
-    case stateInfoRequest(snapshot: Bool)
+    case stateInfoRequest(digest: UInt64?)
     /// State infos of many peers, each signed by its creator.
     case stateInfoSnapshot([StateInfo])
     /// State transfer: "send me `count` blocks from `first`".

@@ -31,12 +31,13 @@ extension GossipPeer {
             record(info, in: channel)
             return []
         case .stateInfoSnapshot(let infos):
-            for info in infos where resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel {
+            for info in infos where states[channel]?.isNewer(info) == true
+                && resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel {
                 record(info, in: channel)
             }
             return []
-        case .stateInfoRequest(let snapshot):
-            return answerStateInfoRequest(channel, from: signer, snapshot: snapshot)
+        case .stateInfoRequest(let digest):
+            return answerStateInfoRequest(channel, from: signer, digest: digest)
         case let .stateRequest(nonce, first, count):
             return serve(channel, nonce: nonce, first: first, count: count, to: signer)
         case let .stateResponse(nonce, blocks):
@@ -69,12 +70,14 @@ extension GossipPeer {
         if isNewPeer, membership.members[info.pkiID]?.alive.mspID == configuration.mspID { viewsDirty = true }
     }
 
-    private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, snapshot: Bool) -> [Effect] {
+    private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, digest: UInt64?) -> [Effect] {
         guard let state = states[channel], let requester = membership.members[signer.pkiID], requester.isAlive else { return [] }
         let destination = membership.destination(of: requester.alive)
-        guard snapshot else { return [.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)] }
+        guard let digest else { return [.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)] }
+        guard digest != state.digest else { return [] }
         let sharing = configuration.organizationsSharingAChannel
         var infos = [state.own]
+        // Order does not matter to the receiver (it records a set), so no sort.
         for (id, info) in state.infos where id != signer.pkiID {
             guard let member = membership.members[id], member.isAlive,
                   Disclosure.view(of: member.alive, for: signer.mspID, sharing: sharing) != nil else { continue }
@@ -87,10 +90,10 @@ extension GossipPeer {
     /// do not forward it: the periodic pull spreads it further at a fraction of the messages).
     mutating func publishStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = [.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval)]
-        let targets = channelPeerHeights(channel).keys.sorted()
+        guard let state = states[channel], !state.infos.isEmpty else { return effects }
+        let targets = randomMembers(settings.propagatePeerNum, random: &random) { id, _ in state.infos[id] != nil }
         guard !targets.isEmpty, let info = states[channel]?.publishIfChanged() else { return effects }
-        for id in membership.sample(settings.propagatePeerNum, from: targets, excluding: [], random: &random) {
-            guard let member = membership.members[id] else { continue }
+        for member in targets {
             effects.append(.send(.channel(info.channelMAC, .stateInfo(info)), to: membership.destination(of: member.alive)))
         }
         return effects
@@ -99,25 +102,36 @@ extension GossipPeer {
     /// Asks `pullPeerNum` random reachable peers of the channel's orgs for their snapshot.
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
-        guard let mac = states[channel]?.ownMAC else { return effects }
-        let candidates = membership.reachableAliveIDs()
-        var chosen: [PKIID] = []
-        var attempts = 0
-        while chosen.count < settings.pullPeerNum, attempts < settings.pullPeerNum * 4, !candidates.isEmpty {
-            attempts += 1
-            let id = candidates[Int.random(in: 0..<candidates.count, using: &random)]
-            guard !chosen.contains(id), let member = membership.members[id], isMember(org: member.alive.mspID, of: channel) else { continue }
-            chosen.append(id)
-            effects.append(.send(.channel(mac, .stateInfoRequest(snapshot: true)), to: membership.destination(of: member.alive)))
+        guard let mac = states[channel]?.ownMAC, let digest = states[channel]?.digest else { return effects }
+        let organizations = channelOrganizations[channel] ?? configuration.organizationsSharingAChannel
+        for member in randomMembers(settings.pullPeerNum, random: &random, where: { _, member in organizations.contains(member.alive.mspID) }) {
+            effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest)), to: membership.destination(of: member.alive)))
         }
         return effects
+    }
+
+    /// Up to `count` distinct random live members this peer can reach that pass `filter`
+    /// (a bounded number of draws, so it stays cheap in big networks).
+    mutating func randomMembers(_ count: Int, random: inout some RandomNumberGenerator,
+                                where filter: (PKIID, Membership.Member) -> Bool) -> [Membership.Member] {
+        let candidates = membership.reachableAliveIDs()
+        var chosen: [Membership.Member] = []
+        var attempts = 0
+        while chosen.count < count, attempts < count * 4, !candidates.isEmpty {
+            attempts += 1
+            let id = candidates[Int.random(in: 0..<candidates.count, using: &random)]
+            guard !chosen.contains(where: { $0.alive.pkiID == id }), let member = membership.members[id], filter(id, member) else { continue }
+            chosen.append(member)
+        }
+        return chosen
     }
 
     // MARK: state transfer
 
     mutating func checkState(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         guard var machine = transfers[channel], let height = height(of: channel) else { return [] }
-        let effects = machine.check(height: height, sources: channelPeerHeights(channel), now: now, random: &random)
+        let highest = states[channel]?.highestHeight ?? 0
+        let effects = machine.check(height: height, highest: highest, sources: { channelPeerHeights(channel) }, now: now, random: &random)
         transfers[channel] = machine
         return transfer(channel, effects)
     }

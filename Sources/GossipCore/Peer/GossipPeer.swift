@@ -52,8 +52,9 @@ public struct GossipPeer: Sendable {
     /// The orgs of each channel; a channel absent here admits every org this peer shares a channel with.
     let channelOrganizations: [String: Set<String>]
     var resolver: ChannelMACResolver
-    /// Per channel: own-org channel peers this peer can reach (id → endpoint).
+    /// Per channel: own-org channel peers this peer can reach (id → endpoint), and the same sorted.
     var orgChannelPeers: [String: [PKIID: Endpoint]] = [:]
+    var sortedOrgChannelPeers: [String: [(PKIID, Endpoint)]] = [:]
     var viewsDirty = false
 
     /// `channels`: the channels this peer is in; `channelOrganizations`: each channel's member
@@ -87,12 +88,21 @@ public struct GossipPeer: Sendable {
     public func height(of channel: String) -> UInt64? { blocks[channel]?.height }
 
     /// Own-org peers of `channel` this peer currently sees (leadership, push and pull go to them).
-    public func orgPeers(of channel: String) -> Set<PKIID> { Set((orgChannelPeers[channel] ?? [:]).keys) }
+    public func orgPeers(of channel: String) -> Set<PKIID> { Set(currentOrgPeers(of: channel).keys) }
+
+    /// Alive own-org members whose state info for `channel` arrived, with their endpoints.
+    func currentOrgPeers(of channel: String) -> [PKIID: Endpoint] {
+        guard let state = states[channel] else { return [:] }
+        var peers: [PKIID: Endpoint] = [:]
+        for id in state.infos.keys {
+            guard let member = membership.members[id], member.isAlive, member.alive.mspID == configuration.mspID else { continue }
+            peers[id] = membership.destination(of: member.alive).endpoint
+        }
+        return peers
+    }
 
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        let effects = dispatch(event, now: now, random: &random)
-        if viewsDirty { refreshViews(now: now, random: &random) }
-        return effects
+        dispatch(event, now: now, random: &random)
     }
 
     private mutating func dispatch(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
@@ -151,7 +161,7 @@ public struct GossipPeer: Sendable {
                 viewsDirty = true
                 guard let member = membership.members[id] else { continue }
                 for channel in channels {
-                    result.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(snapshot: false)),
+                    result.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(digest: nil)),
                                         to: membership.destination(of: member.alive)))
                 }
             case .memberDead(_, let mspID):
@@ -162,19 +172,18 @@ public struct GossipPeer: Sendable {
     }
 
     /// Recomputes each channel's own-org peers and hands them to its election and block flow.
-    private mutating func refreshViews(now: GossipTime, random: inout some RandomNumberGenerator) {
+    /// Lazy: membership and state info only mark the views dirty; the parts that use them
+    /// (`elect`, `disseminate`) refresh first, so a burst of arrivals costs one recomputation.
+    private mutating func refreshViewsIfNeeded(now: GossipTime) {
+        guard viewsDirty else { return }
         viewsDirty = false
         for channel in channels {
-            guard let state = states[channel] else { continue }
-            var peers: [PKIID: Endpoint] = [:]
-            for id in state.infos.keys {
-                guard let member = membership.members[id], member.isAlive, member.alive.mspID == configuration.mspID else { continue }
-                peers[id] = membership.destination(of: member.alive).endpoint
-            }
+            let peers = currentOrgPeers(of: channel)
             guard peers != orgChannelPeers[channel] else { continue }
             orgChannelPeers[channel] = peers
+            sortedOrgChannelPeers[channel] = peers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             _ = elections[channel]?.handle(.view(Set(peers.keys)), now: now)
-            _ = blocks[channel]?.handle(.orgPeers(peers), now: now, random: &random)
+            blocks[channel]?.setOrgPeers(peers)
         }
     }
 
@@ -184,6 +193,7 @@ public struct GossipPeer: Sendable {
 
     mutating func disseminate(_ channel: String, _ event: BlockDissemination.Event, now: GossipTime,
                               random: inout some RandomNumberGenerator) -> [Effect] {
+        refreshViewsIfNeeded(now: now)
         guard var flow = blocks[channel], let mac = states[channel]?.ownMAC else { return [.log("block for unknown channel \(channel) dropped")] }
         let effects = flow.handle(event, now: now, random: &random)
         blocks[channel] = flow
@@ -206,14 +216,14 @@ public struct GossipPeer: Sendable {
     }
 
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
+        refreshViewsIfNeeded(now: now)
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
         let effects = election.handle(event, now: now)
         elections[channel] = election
-        let peers = (orgChannelPeers[channel] ?? [:]).sorted { $0.key < $1.key }
         return effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
-                return peers.map { .send(.channel(mac, .leadership(message)), to: .peer($0.key, $0.value)) }
+                return (sortedOrgChannelPeers[channel] ?? []).map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
             case let .schedule(timer, time): return [.schedule(.election(channel: channel, timer), at: time)]
             case .startPulling: return [.startPulling(channel: channel)]
             case .stopPulling: return [.stopPulling(channel: channel)]

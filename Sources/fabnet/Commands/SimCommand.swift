@@ -10,31 +10,64 @@ struct SimCommand: ParsableCommand {
         commandName: "sim",
         abstract: "Run the gossip protocol code of many peers on a simulated network (virtual time, seeded).",
         discussion: """
-        Each org's peer0 is its anchor peer; every peer has an internal and an external endpoint and
-        is in every channel, electing one leader per org and channel (fabnet's gossip defaults).
-        Reports when every peer first saw every other peer alive, the leaders, and the traffic.
-        With --blocks, the orderer cuts that many blocks (from 2 s on, one every --block-interval-ms)
-        and hands each to the peers leading their org in channel0; push spreads them through each org.
-        Reports per-block dissemination latency (last peer committed − cut) and copies received per
-        peer per block. The same --seed gives the same run. Push and pull are simulated; state transfer
-        is not yet, so a block that leaves the pull window (maxBlockCountToStore) before a peer pulls it
-        leaves that peer behind.
+        The very code a peer process runs, for N peers in M orgs and C channels on a virtual clock:
+        peer0 of each org is its anchor peer, every peer has an internal and an external endpoint, is in
+        every channel and elects one leader per org and channel. From 2 s on the orderer cuts --blocks
+        blocks per channel (one every --block-interval-ms) and hands each to the peers leading their org;
+        push, pull and state transfer spread them.
 
-        Example: fabnet sim --peers 40 --orgs 4 --seconds 10 --blocks 50 --seed 7
+        Faults (--fault, comma-separated, times in simulated seconds; peers are numbered 0..N-1 and peer i
+        is in org i mod M):
+          crash:3@2.5          peer 3 stops
+          restart:3@5          peer 3 starts again with its ledger
+          restart-empty:3@5    ... with an empty ledger (a new peer)
+          partition:0-9/10-19@3   two groups that cannot reach each other (peers in no group: a third)
+          heal@6               the partition ends
+        --chaos K adds K random crashes/restarts/partitions, all over by the end of the blocks.
+
+        Every run checks the invariants: in-order once-only commits; nothing of a channel reaching a peer
+        outside it; no internal endpoint outside its org; and, once settled (--settle seconds after the last
+        block and fault), at most one leader per org and channel and every live peer holding every block.
+        A failure prints the seed and the last events. The same --seed gives the same run.
+
+        Reported per channel: the latency from cut to the last peer's commit and to each peer's commit
+        (p50/p90/p99/max, simulated ms), gossip hops from the orderer, block copies and estimated bytes
+        received per peer per block, and the orderer's deliveries.
+
+        Examples:
+          fabnet sim --peers 40 --orgs 4 --blocks 50 --seed 7
+          fabnet sim --peers 16 --orgs 1 --blocks 100 --settings fabric
+          fabnet sim --peers 12 --orgs 2 --blocks 40 --fault crash:3@2.5,restart-empty:3@4 --json
         """
     )
 
-    @Option(help: "Peers in all (spread evenly over the orgs).")
+    enum SettingsChoice: String, ExpressibleByArgument, CaseIterable {
+        case fabnet, fabric
+    }
+
+    @Option(help: "Peers in all (peer i is in org i mod --orgs).")
     var peers = 20
 
     @Option(help: "Organizations.")
     var orgs = 2
 
-    @Option(help: "Channels every peer is in.")
+    @Option(help: "Channels every peer is in (channel0, channel1, …).")
     var channels = 1
 
-    @Option(help: "Simulated seconds to run.")
-    var seconds: Double = 10
+    @Option(help: "Blocks the orderer cuts on every channel.")
+    var blocks = 0
+
+    @Option(name: .customLong("block-size"), help: "Bytes per block.")
+    var blockSize = 65536
+
+    @Option(name: .customLong("block-interval-ms"), help: "Milliseconds between blocks.")
+    var blockInterval = 50
+
+    @Option(help: "Simulated seconds to run. Default: until the blocks and faults are over, plus --settle.")
+    var seconds: Double?
+
+    @Option(help: "Simulated seconds after the last block and fault before the settled invariants are checked.")
+    var settle: Double = 5
 
     @Option(help: "Seed of the run.")
     var seed: UInt64 = 1
@@ -45,17 +78,17 @@ struct SimCommand: ParsableCommand {
     @Option(name: .customLong("latency-ms"), help: "Link latency range in ms, MIN-MAX.")
     var latency = "1-5"
 
-    @Option(help: "Blocks the orderer cuts on channel0.")
-    var blocks = 0
+    @Option(help: "Gossip settings: fabnet (its dev defaults) or fabric (Fabric's peer.gossip defaults, with dynamic election and state transfer on).")
+    var settings: SettingsChoice = .fabnet
 
-    @Option(name: .customLong("block-size"), help: "Bytes per block.")
-    var blockSize = 65536
-
-    @Option(name: .customLong("block-interval-ms"), help: "Milliseconds between blocks.")
-    var blockInterval = 50
-
-    @Option(help: "Push fanout (peer.gossip.propagatePeerNum). Default: fabnet's (3).")
+    @Option(help: "Push fanout (peer.gossip.propagatePeerNum).")
     var fanout: Int?
+
+    @Option(parsing: .singleValue, help: "Faults to inject (see above); repeatable.")
+    var fault: [String] = []
+
+    @Option(help: "Random faults to add (crashes with restarts, partitions with heals).")
+    var chaos = 0
 
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -63,8 +96,18 @@ struct SimCommand: ParsableCommand {
     func validate() throws {
         guard orgs >= 1, peers >= orgs else { throw ValidationError("need at least one peer per org (--peers ≥ --orgs ≥ 1)") }
         guard (0..<1).contains(loss) else { throw ValidationError("--loss must be in [0, 1)") }
-        guard seconds > 0, channels >= 0 else { throw ValidationError("--seconds must be positive and --channels not negative") }
+        guard channels >= 1, blocks >= 0, blockSize >= 0, blockInterval >= 1, chaos >= 0, settle >= 0 else {
+            throw ValidationError("--channels must be ≥ 1, --block-interval-ms ≥ 1, and --blocks, --block-size, --chaos, --settle not negative")
+        }
+        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
         guard latencyRange != nil else { throw ValidationError("--latency-ms must be MIN-MAX in milliseconds, e.g. 1-5") }
+        do {
+            if let highest = try faultPlan().highestPeer, highest >= peers {
+                throw ValidationError("--fault names peer \(highest), but the peers are numbered 0 to \(peers - 1)")
+            }
+        } catch let error as FaultPlanError {
+            throw ValidationError("\(error); e.g. --fault crash:3@2.5,restart:3@5")
+        }
     }
 
     var latencyRange: ClosedRange<Duration>? {
@@ -73,50 +116,27 @@ struct SimCommand: ParsableCommand {
         return .milliseconds(parts[0])...(.milliseconds(parts[1]))
     }
 
-    struct Result: Encodable {
-        let peers: Int
-        let orgs: Int
-        let seed: UInt64
-        let simulatedSeconds: Double
-        let fullMembershipAfterMilliseconds: Double?
-        let leadersPerOrgAndChannel: [String: [String: Int]]
-        let leaderChanges: Int
-        let messagesDelivered: Int
-        let messagesDropped: Int
-        let messagesSentPerPeerPerSecond: Double
-        let blocks: BlockStats?
-        let invariantViolations: [String]
-        let wallClockSeconds: Double
-    }
+    func faultPlan() throws -> FaultPlan { try FaultPlan.parse(fault.joined(separator: ",")) }
 
-    struct BlockStats: Encodable {
-        let cut: Int
-        /// Blocks every live peer committed.
-        let committedEverywhere: Int
-        let lastPeerLatencyMilliseconds: Percentiles?
-        let copiesReceivedPerPeerPerBlock: Double
-        let ordererDeliveries: Int
-    }
-
-    struct Percentiles: Encodable {
-        let p50: Double
-        let p90: Double
-        let p99: Double
-        let max: Double
-
-        init?(_ values: [Double]) {
-            guard !values.isEmpty else { return nil }
-            let sorted = values.sorted()
-            func at(_ fraction: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))] }
-            p50 = at(0.5); p90 = at(0.9); p99 = at(0.99); max = sorted.last!
+    var gossipSettings: GossipSettings {
+        var chosen: GossipSettings
+        switch settings {
+        case .fabnet: chosen = .fabnetDefaults
+        case .fabric:
+            chosen = .fabric
+            chosen.useLeaderElection = true
+            chosen.orgLeader = false
+            chosen.state.enabled = true
         }
+        if let fanout { chosen.propagatePeerNum = fanout }
+        return chosen
     }
+
+    static let blocksStart = GossipTime.zero + .seconds(2)
 
     func run() throws {
         let channelNames = (0..<channels).map { "channel\($0)" }
         var network = SimulatedNetwork(options: .init(latency: latencyRange!, loss: loss, seed: seed))
-        var settings = GossipSettings.fabnetDefaults
-        if let fanout { settings.propagatePeerNum = fanout }
         var anchors: [String: [Endpoint]] = [:]
         for org in 0..<orgs { anchors["Org\(org + 1)MSP"] = [Endpoint(host: "peer0.org\(org + 1).example.com", port: 7051)!] }
         let allOrgs = Set(anchors.keys)
@@ -126,74 +146,53 @@ struct SimCommand: ParsableCommand {
                 pkiID: PKIID([UInt8(org), UInt8(truncatingIfNeeded: peer >> 8), UInt8(truncatingIfNeeded: peer)]), mspID: "Org\(org + 1)MSP",
                 internalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).internal", port: 7051)!,
                 externalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).example.com", port: 7051)!,
-                bootstrap: [], anchors: anchors, organizationsSharingAChannel: allOrgs, settings: settings)
+                bootstrap: [], anchors: anchors, organizationsSharingAChannel: allOrgs, settings: gossipSettings)
             network.start(network.addPeer(configuration, channels: channelNames, mode: .dynamic))
         }
-        if blocks > 0, let first = channelNames.first {
-            network.produceBlocks(channel: first, count: blocks, every: .milliseconds(blockInterval), size: blockSize,
-                                  startingAt: GossipTime.zero + .seconds(2))
+        let blocksEnd = Self.blocksStart + .milliseconds(blockInterval) * max(0, blocks - 1)
+        var plan = try faultPlan()
+        if chaos > 0 {
+            var random = SeededGenerator(seed: seed &* 0x9E37_79B9)
+            plan.faults += FaultPlan.random(peers: peers, count: chaos, from: Self.blocksStart, until: max(blocksEnd, Self.blocksStart + .seconds(4)),
+                                            random: &random).faults
         }
+        network.schedule(plan)
+        for channel in channelNames where blocks > 0 {
+            network.produceBlocks(channel: channel, count: blocks, every: .milliseconds(blockInterval), size: blockSize, startingAt: Self.blocksStart)
+        }
+        let lastActivity = max(blocks > 0 ? blocksEnd : .zero, plan.faults.map(\.at).max() ?? .zero)
+        let settledAt = lastActivity + .nanoseconds(Int64(settle * 1e9))
+        let end = seconds.map { GossipTime.zero + .nanoseconds(Int64($0 * 1e9)) } ?? max(settledAt, GossipTime.zero + .seconds(5))
+
         var converged: Double?
         let (_, wall) = Stopwatch.time {
             let step = Duration.milliseconds(100)
-            var elapsed = Duration.zero
-            while elapsed < .seconds(seconds) {
-                network.run(for: step)
-                elapsed += step
-                if converged == nil, network.peers.allSatisfy({ $0.membership.aliveCount == peers - 1 }) {
-                    converged = Double(elapsed.nanosecondsValue) / 1e6
+            var lastReport = GossipTime.zero
+            while network.now < end {
+                network.run(until: min(end, network.now + step))
+                if converged == nil, network.peers.allSatisfy({ !$0.isRunning || $0.membership.aliveCount == peers - 1 }) {
+                    converged = Double(network.now.nanoseconds) / 1e6
                 }
-                if !json, Int(elapsed.nanosecondsValue / 1_000_000) % 1000 == 0 {
-                    Console.error(String(format: "simulated %.0f s of %.0f", Double(elapsed.nanosecondsValue) / 1e9, seconds))
+                if !json, network.now - lastReport >= .seconds(1) {
+                    lastReport = network.now
+                    Console.error(String(format: "simulated %.0f s of %.0f", Double(network.now.nanoseconds) / 1e9, Double(end.nanoseconds) / 1e9))
                 }
             }
         }
-        var leaders: [String: [String: Int]] = [:]
-        for channel in channelNames {
-            leaders[channel] = network.leaders(of: channel).mapValues(\.count)
+        if ProcessInfo.processInfo.environment["FABNET_SIM_DEBUG"] != nil {
+            var counts: [String: Int] = [:]
+            for peer in network.peers { for line in peer.log { counts[String(line.split(separator: " ").dropFirst().prefix(3).joined(separator: " ")), default: 0] += 1 } }
+            for (key, value) in counts.sorted(by: { $0.value > $1.value }).prefix(15) { Console.error("\(value) \(key)") }
         }
-        let sent = network.peers.reduce(0) { $0 + $1.sent }
-        var blockStats: BlockStats?
-        if blocks > 0, let first = channelNames.first {
-            let live = network.peers.filter(\.isRunning)
-            var latencies: [Double] = []
-            for (block, cutAt) in network.cut[first] ?? [] {
-                let commits = live.compactMap { $0.commitTimes[first]?[block.number] }
-                guard commits.count == live.count, let last = commits.max() else { continue }
-                latencies.append(Double((last - cutAt).nanosecondsValue) / 1e6)
-            }
-            let received = live.reduce(0) { $0 + $1.blocksReceived } + network.ordererDeliveries
-            blockStats = BlockStats(
-                cut: network.cut[first]?.count ?? 0, committedEverywhere: latencies.count, lastPeerLatencyMilliseconds: Percentiles(latencies),
-                copiesReceivedPerPeerPerBlock: Double(received) / Double(max(1, live.count)) / Double(max(1, network.cut[first]?.count ?? 0)),
-                ordererDeliveries: network.ordererDeliveries)
-        }
-        let result = Result(
-            peers: peers, orgs: orgs, seed: seed, simulatedSeconds: seconds, fullMembershipAfterMilliseconds: converged,
-            leadersPerOrgAndChannel: leaders, leaderChanges: network.leaderChanges, messagesDelivered: network.delivered,
-            messagesDropped: network.dropped, messagesSentPerPeerPerSecond: Double(sent) / Double(peers) / seconds,
-            blocks: blockStats, invariantViolations: network.violations, wallClockSeconds: wall)
+        let settledChecked = end >= settledAt
+        if settledChecked { network.checkSettled() }
+        let result = SimReport(network: network, channels: channelNames, blocks: blocks, blockSize: blockSize, seed: seed,
+                               converged: converged, settledChecked: settledChecked, wall: wall, faults: plan)
         if json {
             print(try Console.json(result))
-            return
+        } else {
+            result.printHuman(latency: latency, loss: loss, settings: settings.rawValue)
         }
-        print("seed \(seed): \(peers) peers in \(orgs) orgs, \(channels) channel(s), loss \(loss), latency \(latency) ms, \(seconds) simulated s")
-        print("full membership after: \(converged.map { String(format: "%.0f ms", $0) } ?? "not reached")")
-        for channel in channelNames {
-            let counts = (leaders[channel] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            print("leaders in \(channel): \(counts.isEmpty ? "none" : counts)")
-        }
-        if let stats = blockStats {
-            let latency = stats.lastPeerLatencyMilliseconds.map { String(format: "p50 %.1f, p90 %.1f, p99 %.1f, max %.1f ms", $0.p50, $0.p90, $0.p99, $0.max) } ?? "n/a"
-            print("blocks: \(stats.committedEverywhere) of \(stats.cut) committed by every live peer; last peer − cut: \(latency)")
-            print(String(format: "copies received per peer per block: %.2f; orderer deliveries: %d", stats.copiesReceivedPerPeerPerBlock, stats.ordererDeliveries))
-        }
-        print(String(format: "messages: %d delivered, %d dropped, %.1f sent per peer per second; %d leader changes; %.2f s wall clock",
-                     network.delivered, network.dropped, result.messagesSentPerPeerPerSecond, network.leaderChanges, wall))
-        if !network.violations.isEmpty {
-            print("INVARIANT VIOLATIONS (seed \(seed)):")
-            network.violations.prefix(20).forEach { print("  \($0)") }
-            throw ExitCode.failure
-        }
+        if !network.violations.isEmpty { throw ExitCode.failure }
     }
 }
