@@ -1,17 +1,20 @@
 import FabnetModel
 
 /// Events ordered by time, then by insertion (so equal times keep a deterministic order): a
-/// binary min-heap.
+/// binary min-heap of small keys; the events themselves stay put in slots, so sifting moves
+/// 24 bytes instead of whole messages.
 struct EventQueue<Event> {
-    private struct Entry {
+    private struct Key {
         let time: GossipTime
         let order: UInt64
-        let event: Event
+        let slot: Int
 
-        func precedes(_ other: Entry) -> Bool { (time, order) < (other.time, other.order) }
+        func precedes(_ other: Key) -> Bool { time < other.time || (time == other.time && order < other.order) }
     }
 
-    private var heap: [Entry] = []
+    private var heap: [Key] = []
+    private var slots: [Event?] = []
+    private var freeSlots: [Int] = []
     private var inserted: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -20,7 +23,15 @@ struct EventQueue<Event> {
 
     mutating func push(_ event: Event, at time: GossipTime) {
         inserted += 1
-        heap.append(Entry(time: time, order: inserted, event: event))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = event
+        } else {
+            slot = slots.count
+            slots.append(event)
+        }
+        heap.append(Key(time: time, order: inserted, slot: slot))
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
@@ -33,7 +44,7 @@ struct EventQueue<Event> {
     mutating func pop() -> (time: GossipTime, event: Event)? {
         guard !heap.isEmpty else { return nil }
         heap.swapAt(0, heap.count - 1)
-        let entry = heap.removeLast()
+        let key = heap.removeLast()
         var parent = 0
         while true {
             let left = 2 * parent + 1, right = left + 1
@@ -44,6 +55,8 @@ struct EventQueue<Event> {
             heap.swapAt(parent, smallest)
             parent = smallest
         }
-        return (entry.time, entry.event)
+        let event = slots[key.slot].take()!
+        freeSlots.append(key.slot)
+        return (key.time, event)
     }
 }

@@ -54,7 +54,17 @@ public struct BlockDissemination: Sendable {
     private var recent: [UInt64: GossipBlock] = [:]
     private var queue: [(block: GossipBlock, from: PKIID?)] = []
     private var orgPeers: [PKIID: Endpoint] = [:]
-    private var sortedPeers: [PKIID] = []
+    private var sortedCache: [PKIID]?
+    /// The org peers in id order (sorted when first needed after a change: draws must not
+    /// depend on dictionary order).
+    private var sortedPeers: [PKIID] {
+        mutating get {
+            if let sortedCache { return sortedCache }
+            let sorted = orgPeers.keys.sorted()
+            sortedCache = sorted
+            return sorted
+        }
+    }
     public private(set) var duplicates = 0
     private var rounds: [UInt64: PullRound] = [:]
     /// Hello nonces of other peers, with when they were heard (a request must name one).
@@ -68,7 +78,7 @@ public struct BlockDissemination: Sendable {
     /// The org peers of this channel this peer can push to (the `orgPeers` event, without effects).
     public mutating func setOrgPeers(_ peers: [PKIID: Endpoint]) {
         orgPeers = peers
-        sortedPeers = peers.keys.sorted()
+        sortedCache = nil
     }
 
     /// A stored recent block, for pull and state transfer.

@@ -56,7 +56,10 @@ public struct Membership: Sendable {
     private var purged: [PKIID: PeerTime] = [:]
     /// Sorted ids of live members this peer can reach; rebuilt only when someone comes, goes or
     /// moves (a heartbeat of a known member leaves it valid), so pushes stay cheap in big networks.
-    private var reachableCache: [PKIID]?
+    /// Live members this peer can reach, and all members, each in a deterministic order kept
+    /// up to date on every change (no sorting on hot paths).
+    private var reachable = OrderedIDs()
+    private var order = OrderedIDs()
     private var digestCache: UInt64?
     private var time: PeerTime
     /// Alive messages to forward at the next `forward` timer, with whom each came from.
@@ -129,12 +132,12 @@ public struct Membership: Sendable {
             if member.isAlive, silent > expiration {
                 member.isAlive = false
                 members[id] = member
-                viewChanged()
+                viewChanged(id)
                 effects.append(.memberDead(id, mspID: member.alive.mspID))
                 effects.append(.log("\(member.alive.mspID) peer \(id) is dead: not heard from for \(silent)"))
             } else if !member.isAlive, silent > purgeAfter, permanent.isDisjoint(with: endpoints(of: member.alive)) {
                 members[id] = nil
-                viewChanged()
+                viewChanged(id)
                 purged[id] = member.alive.time
                 effects.append(.log("\(member.alive.mspID) peer \(id) purged after \(silent) without news"))
             }
@@ -182,7 +185,8 @@ public struct Membership: Sendable {
             // Each entry's signature by its creator was checked by the shell.
             var effects: [Effect] = []
             for alive in batch {
-                if let known = members[alive.pkiID], known.alive.time >= alive.time { continue }  // the common case: a copy
+                // The common case, a copy already known: one lookup, nothing copied.
+                if let index = members.index(forKey: alive.pkiID), members.values[index].alive.time >= alive.time { continue }
                 guard alive.pkiID != configuration.pkiID, isNewer(alive) else { continue }
                 effects += learn(alive, now: now)
                 effects += queueForward(alive, from: signer.pkiID, now: now)
@@ -196,8 +200,12 @@ public struct Membership: Sendable {
             let sharing = configuration.organizationsSharingAChannel
             // The same view on both sides (the usual case once converged): nothing to send.
             guard sharing.contains(sender.mspID), digest != viewDigest else { return effects }
-            let alive = ([selfAlive] + aliveMembers.map(\.alive)).filter { $0.pkiID != sender.pkiID }
-                .compactMap { Disclosure.view(of: $0, for: sender.mspID, sharing: sharing) }
+            var alive: [AliveMessage] = Disclosure.view(of: selfAlive, for: sender.mspID, sharing: sharing).map { [$0] } ?? []
+            for id in order.ids where id != sender.pkiID {
+                guard let member = members[id], member.isAlive,
+                      let view = Disclosure.view(of: member.alive, for: sender.mspID, sharing: sharing) else { continue }
+                alive.append(view)
+            }
             let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, sharing: sharing) }
             effects.append(.send(.response(alive: alive, dead: dead), to: destination(of: sender)))
             return effects
@@ -212,33 +220,41 @@ public struct Membership: Sendable {
 
     private func isNewer(_ alive: AliveMessage) -> Bool {
         if let tombstone = purged[alive.pkiID], alive.time <= tombstone { return false }
-        guard let known = members[alive.pkiID] else { return true }
-        return known.alive.time < alive.time
+        guard let index = members.index(forKey: alive.pkiID) else { return true }
+        return members.values[index].alive.time < alive.time
     }
 
     /// Records `alive` if it is news; returns the effects of learning it.
     private mutating func learn(_ alive: AliveMessage, now: GossipTime) -> [Effect] {
+        if let index = members.index(forKey: alive.pkiID) {
+            guard members.values[index].alive.time < alive.time else { return [] }
+            return refresh(at: index, with: alive, now: now)
+        }
         guard alive.pkiID != configuration.pkiID, configuration.organizationsSharingAChannel.contains(alive.mspID) else { return [] }
         if let tombstone = purged[alive.pkiID] {
             guard tombstone < alive.time else { return [] }
             purged[alive.pkiID] = nil
         }
-        if let known = members[alive.pkiID] {
-            guard known.alive.time < alive.time else { return [] }
-            // Keep an internal endpoint learned earlier if this copy came stripped.
-            let merged = alive.internalEndpoint == nil && known.alive.internalEndpoint != nil && alive.mspID == configuration.mspID
-                ? AliveMessage(pkiID: alive.pkiID, mspID: alive.mspID, externalEndpoint: alive.externalEndpoint,
-                               internalEndpoint: known.alive.internalEndpoint, time: alive.time)
-                : alive
-            members[alive.pkiID] = Member(alive: merged, lastHeard: now, isAlive: true)
-            if !known.isAlive || known.alive.externalEndpoint != merged.externalEndpoint || known.alive.internalEndpoint != merged.internalEndpoint {
-                viewChanged()
-            }
-            return known.isAlive ? [] : [.memberAlive(alive.pkiID, mspID: alive.mspID)]
-        }
         members[alive.pkiID] = Member(alive: alive, lastHeard: now, isAlive: true)
-        viewChanged()
+        viewChanged(alive.pkiID)
         return [.memberAlive(alive.pkiID, mspID: alive.mspID)]
+    }
+
+    /// Takes a newer alive message of a known member, in place.
+    private mutating func refresh(at index: [PKIID: Member].Index, with alive: AliveMessage, now: GossipTime) -> [Effect] {
+        let wasAlive = members.values[index].isAlive
+        let knownInternal = members.values[index].alive.internalEndpoint
+        // Keep an internal endpoint learned earlier if this copy came stripped.
+        let merged = alive.internalEndpoint == nil && knownInternal != nil && alive.mspID == configuration.mspID
+            ? AliveMessage(pkiID: alive.pkiID, mspID: alive.mspID, externalEndpoint: alive.externalEndpoint,
+                           internalEndpoint: knownInternal, time: alive.time)
+            : alive
+        let moved = members.values[index].alive.externalEndpoint != merged.externalEndpoint || knownInternal != merged.internalEndpoint
+        members.values[index].alive = merged
+        members.values[index].lastHeard = now
+        members.values[index].isAlive = true
+        if !wasAlive || moved { viewChanged(alive.pkiID) }
+        return wasAlive ? [] : [.memberAlive(alive.pkiID, mspID: alive.mspID)]
     }
 
     /// How long alive messages wait to be forwarded together.
@@ -257,24 +273,38 @@ public struct Membership: Sendable {
     private mutating func forward(random: inout some RandomNumberGenerator) -> [Effect] {
         forwardScheduled = false
         let pending = pendingOrder.compactMap { pendingForward[$0] }
-        pendingForward = [:]
-        pendingOrder = []
+        defer {
+            pendingForward = [:]
+            pendingOrder = []
+        }
         var effects: [Effect] = []
+        // One batch per recipient org, shared by its targets unless a target made or sent an entry.
+        var byOrg: [String: [AliveMessage]] = [:]
         for id in sample(settings.propagatePeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
             guard let member = members[id] else { continue }
-            let batch = pending.compactMap { entry -> AliveMessage? in
-                guard entry.alive.pkiID != id, entry.from != id else { return nil }
-                return Disclosure.view(of: entry.alive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel)
+            let org = member.alive.mspID
+            let orgBatch = byOrg[org] ?? pending.compactMap { entry in
+                Disclosure.view(of: entry.alive, for: org, sharing: configuration.organizationsSharingAChannel)
             }
+            byOrg[org] = orgBatch
+            let batch = pending.contains(where: { $0.alive.pkiID == id || $0.from == id })
+                ? orgBatch.filter { entry in entry.pkiID != id && pendingForward[entry.pkiID]?.from != id }
+                : orgBatch
             if !batch.isEmpty { effects.append(.send(.alive(batch), to: destination(of: member.alive))) }
         }
         return effects
     }
 
     /// Forgets what was derived from the view (someone came, went, died or moved).
-    private mutating func viewChanged() {
-        reachableCache = nil
+    private mutating func viewChanged(_ id: PKIID) {
         digestCache = nil
+        if let member = members[id] {
+            order.insert(id)
+            if member.isAlive && isReachable(member.alive) { reachable.insert(id) } else { reachable.remove(id) }
+        } else {
+            order.remove(id)
+            reachable.remove(id)
+        }
     }
 
     /// Which peers this peer knows and whether alive, in 64 bits (itself included, alive): two
@@ -289,12 +319,7 @@ public struct Membership: Sendable {
         }
     }
 
-    mutating func reachableAliveIDs() -> [PKIID] {
-        if let reachableCache { return reachableCache }
-        let ids = members.values.filter { $0.isAlive && isReachable($0.alive) }.map(\.alive.pkiID).sorted()
-        reachableCache = ids
-        return ids
-    }
+    mutating func reachableAliveIDs() -> [PKIID] { reachable.ids }
 
     /// Up to `count` distinct ids drawn at random, skipping `excluding` (O(count) for big lists).
     func sample(_ count: Int, from ids: [PKIID], excluding: Set<PKIID>, random: inout some RandomNumberGenerator) -> [PKIID] {

@@ -99,12 +99,14 @@ extension GossipPeer {
         return effects
     }
 
-    /// Asks `pullPeerNum` random reachable peers of the channel's orgs for their snapshot.
+    /// Asks one random reachable peer of the channel's orgs for its snapshot (Fabric asks
+    /// `pullPeerNum`; one suffices, as a snapshot holds every height the responder knows and
+    /// changed heights are also pushed, and it keeps big channels at one snapshot per interval).
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
         guard let mac = states[channel]?.ownMAC, let digest = states[channel]?.digest else { return effects }
         let organizations = channelOrganizations[channel] ?? configuration.organizationsSharingAChannel
-        for member in randomMembers(settings.pullPeerNum, random: &random, where: { _, member in organizations.contains(member.alive.mspID) }) {
+        for member in randomMembers(1, random: &random, where: { _, member in organizations.contains(member.alive.mspID) }) {
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest)), to: membership.destination(of: member.alive)))
         }
         return effects

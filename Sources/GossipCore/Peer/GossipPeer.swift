@@ -54,7 +54,7 @@ public struct GossipPeer: Sendable {
     var resolver: ChannelMACResolver
     /// Per channel: own-org channel peers this peer can reach (id → endpoint), and the same sorted.
     var orgChannelPeers: [String: [PKIID: Endpoint]] = [:]
-    var sortedOrgChannelPeers: [String: [(PKIID, Endpoint)]] = [:]
+    var sortedOrgChannelPeers: [String: [(PKIID, Endpoint)]] = [:]  // filled when first needed
     var viewsDirty = false
 
     /// `channels`: the channels this peer is in; `channelOrganizations`: each channel's member
@@ -181,7 +181,7 @@ public struct GossipPeer: Sendable {
             let peers = currentOrgPeers(of: channel)
             guard peers != orgChannelPeers[channel] else { continue }
             orgChannelPeers[channel] = peers
-            sortedOrgChannelPeers[channel] = peers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            sortedOrgChannelPeers[channel] = nil
             _ = elections[channel]?.handle(.view(Set(peers.keys)), now: now)
             blocks[channel]?.setOrgPeers(peers)
         }
@@ -220,6 +220,9 @@ public struct GossipPeer: Sendable {
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
         let effects = election.handle(event, now: now)
         elections[channel] = election
+        if sortedOrgChannelPeers[channel] == nil, effects.contains(where: { if case .broadcast = $0 { return true } else { return false } }) {
+            sortedOrgChannelPeers[channel] = (orgChannelPeers[channel] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
         return effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):

@@ -12,7 +12,7 @@ struct SimCommand: ParsableCommand {
         discussion: """
         The very code a peer process runs, for N peers in M orgs and C channels on a virtual clock:
         peer0 of each org is its anchor peer, every peer has an internal and an external endpoint, is in
-        every channel and elects one leader per org and channel. From 2 s on the orderer cuts --blocks
+        every channel and elects one leader per org and channel. From 1.5 s on the orderer cuts --blocks
         blocks per channel (one every --block-interval-ms) and hands each to the peers leading their org;
         push, pull and state transfer spread them.
 
@@ -67,7 +67,7 @@ struct SimCommand: ParsableCommand {
     var seconds: Double?
 
     @Option(help: "Simulated seconds after the last block and fault before the settled invariants are checked.")
-    var settle: Double = 5
+    var settle: Double = 3
 
     @Option(help: "Seed of the run.")
     var seed: UInt64 = 1
@@ -132,7 +132,7 @@ struct SimCommand: ParsableCommand {
         return chosen
     }
 
-    static let blocksStart = GossipTime.zero + .seconds(2)
+    static let blocksStart = GossipTime.zero + .milliseconds(1500)
 
     func run() throws {
         let channelNames = (0..<channels).map { "channel\($0)" }
