@@ -94,6 +94,7 @@ public struct SimulatedNetwork {
     var channelByMAC: [ChannelMAC: String] = [:]
     var partition: [Int: Int] = [:]
     var trace = EventTrace<Event>(capacity: 40)
+    var lastOrdererDelivery: [String: GossipTime] = [:]
 
     public init(options: Options = Options()) {
         self.options = options
@@ -283,9 +284,14 @@ public struct SimulatedNetwork {
                    at: now + sampleLatency())
     }
 
+    /// The orderer's deliver stream to a peer is one ordered connection: blocks arrive in the
+    /// order they were sent.
     private mutating func sendFromOrderer(_ block: GossipBlock, channel: String, to index: Int) {
         ordererDeliveries += 1
-        queue.push(.fromOrderer(to: index, channel: channel, block: block), at: now + sampleLatency())
+        let key = "\(index) \(channel)"
+        let at = max(now + sampleLatency(), (lastOrdererDelivery[key] ?? .zero) + .nanoseconds(1))
+        lastOrdererDelivery[key] = at
+        queue.push(.fromOrderer(to: index, channel: channel, block: block), at: at)
     }
 
     /// A link latency drawn uniformly from `options.latency`.

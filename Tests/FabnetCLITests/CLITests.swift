@@ -114,16 +114,32 @@ import Testing
     }
 
     @Test func simSmoke() throws {
-        let result = try fabnet("sim", "--peers", "12", "--orgs", "3", "--seconds", "5", "--seed", "7", "--json")
+        let arguments = ["sim", "--peers", "12", "--orgs", "3", "--blocks", "20", "--block-size", "512", "--seed", "7",
+                         "--fault", "crash:4@2,restart-empty:4@2.6", "--json"]
+        let result = try runFabnet(arguments, in: nil)
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["fullMembershipAfterMilliseconds"] is Double)
-        let leaders = try #require(object["leadersPerOrgAndChannel"] as? [String: [String: Int]])
-        #expect(leaders["channel0"] == ["Org1MSP": 1, "Org2MSP": 1, "Org3MSP": 1])
-        let again = try fabnet("sim", "--peers", "12", "--orgs", "3", "--seconds", "5", "--seed", "7", "--json")
+        #expect(object["settledInvariantsChecked"] as? Bool == true)
+        #expect((object["invariantViolations"] as? [Any])?.isEmpty == true)
+        #expect((object["faults"] as? [String])?.count == 2)
+        let channel = try #require((object["channels"] as? [[String: Any]])?.first)
+        #expect(channel["leaders"] as? [String: Int] == ["Org1MSP": 1, "Org2MSP": 1, "Org3MSP": 1])
+        #expect(channel["committedEverywhere"] as? Int == 20, "the restarted peer caught up")
+        #expect((channel["hops"] as? [String: Double])?["max"] != nil)
+        #expect(object["bytesReceivedPerPeerPerBlock"] is Double)
+        let again = try runFabnet(arguments, in: nil)
         // The JSON has sorted keys: apart from the wall clock, the same seed prints the same text.
         let stable: (String) -> [Substring] = { $0.split(separator: "\n").filter { !$0.contains("wallClockSeconds") } }
         #expect(stable(result.output) == stable(again.output), "the same seed gives the same run")
+    }
+
+    @Test func simRefusesABadFaultList() throws {
+        let result = try fabnet("sim", "--peers", "4", "--fault", "crash:9@1")
+        #expect(result.status != 0)
+        #expect(result.errors.contains("--fault names peer 9, but the peers are numbered 0 to 3"))
+        let unknown = try fabnet("sim", "--fault", "explode:1@1")
+        #expect(unknown.errors.contains("unknown fault"))
     }
 
     @Test func benchLedgerSmoke() throws {

@@ -16,7 +16,13 @@ import Testing
                      internalEndpoint: Topology.internalEndpoint(org, peer), time: PeerTime(incarnation: incarnation, sequence: sequence))
     }
 
-    @Test mutating func startContactsOwnAndOtherAnchorsAndSchedulesTimers() {
+    @Test mutating func startContactsBootstrapOwnAndOtherAnchorsAndSchedulesTimers() {
+        var anchor = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        let fromAnchor = anchor.handle(.start, now: .zero, random: &random).compactMap { effect -> Endpoint? in
+            if case .send(.request, let destination) = effect { return destination.endpoint }
+            return nil
+        }
+        #expect(Set(fromAnchor) == [Topology.internalEndpoint(0, 1), Topology.externalEndpoint(1, 0)], "its bootstrap peer and the other org's anchor")
         var membership = Membership(configuration: topology.configuration(0, 1), incarnation: 1)
         let effects = membership.handle(.start, now: .zero, random: &random)
         let contacted = effects.compactMap { effect -> Endpoint? in

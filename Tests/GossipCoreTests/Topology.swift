@@ -29,12 +29,18 @@ struct Topology {
     static func internalEndpoint(_ org: Int, _ peer: Int) -> Endpoint { Endpoint(host: "peer\(peer).org\(org + 1).internal", port: 7051)! }
     static func externalEndpoint(_ org: Int, _ peer: Int) -> Endpoint { Endpoint(host: "peer\(peer).org\(org + 1).example.com", port: 7051)! }
 
+    /// The anchor (peer0) bootstraps from peer1, so a restarted anchor finds its org again;
+    /// the others find the anchor.
+    func bootstrap(_ org: Int, _ peer: Int) -> [Endpoint] {
+        peer == 0 && peersPerOrg > 1 ? [Self.internalEndpoint(org, 1)] : []
+    }
+
     func configuration(_ org: Int, _ peer: Int) -> MembershipConfiguration {
         var anchors: [String: [Endpoint]] = [:]
         for other in 0..<orgs { anchors[Self.mspID(other)] = [Self.externalEndpoint(other, 0)] }
         return MembershipConfiguration(
             pkiID: Self.pkiID(org, peer), mspID: Self.mspID(org), internalEndpoint: Self.internalEndpoint(org, peer),
-            externalEndpoint: hidden(org, peer) ? nil : Self.externalEndpoint(org, peer), bootstrap: [],
+            externalEndpoint: hidden(org, peer) ? nil : Self.externalEndpoint(org, peer), bootstrap: bootstrap(org, peer),
             anchors: anchors, organizationsSharingAChannel: Set(sharing(org).map(Self.mspID)), settings: settings)
     }
 

@@ -28,16 +28,22 @@ public struct ChannelMAC: Hashable, Sendable, CustomStringConvertible {
 /// computed (one per sender and channel).
 struct ChannelMACResolver: Sendable {
     let channels: [String]
-    private var known: [PKIID: [ChannelMAC: String]] = [:]
+    /// Per sender, its MAC for each of `channels` (same order): one lookup and a few byte
+    /// comparisons per message.
+    private var known: [PKIID: [ChannelMAC]] = [:]
 
     init(channels: [String]) { self.channels = channels.sorted() }
 
     /// The channel `sender` means by `mac`, if this peer is in it.
     mutating func channel(for mac: ChannelMAC, sender: PKIID) -> String? {
-        if let table = known[sender] { return table[mac] }
-        var table: [ChannelMAC: String] = [:]
-        for channel in channels { table[ChannelMAC(pkiID: sender, channel: channel)] = channel }
-        known[sender] = table
-        return table[mac]
+        let macs: [ChannelMAC]
+        if let table = known[sender] {
+            macs = table
+        } else {
+            macs = channels.map { ChannelMAC(pkiID: sender, channel: $0) }
+            known[sender] = macs
+        }
+        guard let index = macs.firstIndex(of: mac) else { return nil }
+        return channels[index]
     }
 }

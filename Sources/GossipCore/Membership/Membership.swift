@@ -47,6 +47,25 @@ public struct Membership: Sendable {
         public internal(set) var alive: AliveMessage
         public internal(set) var lastHeard: GossipTime
         public internal(set) var isAlive: Bool
+        /// Where this member's alive message waits in the forward batch of round `forwardRound`.
+        var forwardRound: UInt64 = 0
+        var forwardSlot = 0
+
+        init(alive: AliveMessage, lastHeard: GossipTime, isAlive: Bool) {
+            self.alive = alive
+            self.lastHeard = lastHeard
+            self.isAlive = isAlive
+        }
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            lhs.alive == rhs.alive && lhs.lastHeard == rhs.lastHeard && lhs.isAlive == rhs.isAlive
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(alive)
+            hasher.combine(lastHeard)
+            hasher.combine(isAlive)
+        }
     }
 
     public let configuration: MembershipConfiguration
@@ -63,9 +82,10 @@ public struct Membership: Sendable {
     private var digestCache: UInt64?
     private var time: PeerTime
     /// Alive messages to forward at the next `forward` timer, with whom each came from.
-    private var pendingForward: [PKIID: (alive: AliveMessage, from: PKIID?)] = [:]
-    /// The ids of `pendingForward` in the order they came (deterministic, so no sort is needed).
-    private var pendingOrder: [PKIID] = []
+    /// In the order they came (deterministic, so no sort is needed), with each id's position.
+    private var pendingForward: [(alive: AliveMessage, from: PKIID?)] = []
+    private var pendingPosition: [PKIID: Int] = [:]  // for alive messages of non-members (own, refused orgs)
+    private var forwardRound: UInt64 = 1
     private var forwardScheduled = false
 
     /// `incarnation` should grow with every start of the peer (its start time, say).
@@ -163,9 +183,9 @@ public struct Membership: Sendable {
             guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
             effects.append(.send(.request(sender: view, viewDigest: 0), to: destination(of: member.alive)))
         }
-        var occupied = Set<Endpoint>()
-        for member in members.values where member.isAlive { occupied.formUnion(endpoints(of: member.alive)) }
-        for contact in contactsToReach() where !occupied.contains(contact.endpoint) {
+        for contact in contactsToReach() where !members.values.contains(where: { member in
+            member.isAlive && (member.alive.internalEndpoint == contact.endpoint || member.alive.externalEndpoint == contact.endpoint)
+        }) {
             effects.append(.send(.request(sender: introduction(to: contact), viewDigest: 0), to: .endpoint(contact.endpoint)))
         }
         effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))
@@ -185,11 +205,16 @@ public struct Membership: Sendable {
             // Each entry's signature by its creator was checked by the shell.
             var effects: [Effect] = []
             for alive in batch {
-                // The common case, a copy already known: one lookup, nothing copied.
-                if let index = members.index(forKey: alive.pkiID), members.values[index].alive.time >= alive.time { continue }
+                // The common cases, a copy of a known member's message or a newer one: one lookup.
+                if let index = members.index(forKey: alive.pkiID) {
+                    guard members.values[index].alive.time < alive.time else { continue }
+                    effects += refresh(at: index, with: alive, now: now)
+                    effects += queueForward(alive, from: signer.pkiID, member: index, now: now)
+                    continue
+                }
                 guard alive.pkiID != configuration.pkiID, isNewer(alive) else { continue }
                 effects += learn(alive, now: now)
-                effects += queueForward(alive, from: signer.pkiID, now: now)
+                effects += queueForward(alive, from: signer.pkiID, member: members.index(forKey: alive.pkiID), now: now)
             }
             return effects
         case let .request(sender, digest):
@@ -260,9 +285,25 @@ public struct Membership: Sendable {
     /// How long alive messages wait to be forwarded together.
     var forwardInterval: Duration { max(settings.maxPropagationBurstLatency, settings.aliveTimeInterval / 10) }
 
-    private mutating func queueForward(_ alive: AliveMessage, from: PKIID?, now: GossipTime) -> [Effect] {
+    /// Queues `alive` for the next forward round; `member` is the index of its creator in
+    /// `members`, which lets a newer copy replace a queued one without hashing.
+    private mutating func queueForward(_ alive: AliveMessage, from: PKIID?, member: [PKIID: Member].Index? = nil,
+                                       now: GossipTime) -> [Effect] {
         guard settings.propagatePeerNum > 0 else { return [] }
-        if pendingForward.updateValue((alive, from), forKey: alive.pkiID) == nil { pendingOrder.append(alive.pkiID) }
+        if let member {
+            if members.values[member].forwardRound == forwardRound {
+                pendingForward[members.values[member].forwardSlot] = (alive, from)
+            } else {
+                members.values[member].forwardRound = forwardRound
+                members.values[member].forwardSlot = pendingForward.count
+                pendingForward.append((alive, from))
+            }
+        } else if let position = pendingPosition[alive.pkiID] {
+            pendingForward[position] = (alive, from)
+        } else {
+            pendingPosition[alive.pkiID] = pendingForward.count
+            pendingForward.append((alive, from))
+        }
         guard !forwardScheduled else { return [] }
         forwardScheduled = true
         return [.schedule(.forward, at: now + forwardInterval)]
@@ -272,10 +313,11 @@ public struct Membership: Sendable {
     /// what it may see and nothing it created or sent us.
     private mutating func forward(random: inout some RandomNumberGenerator) -> [Effect] {
         forwardScheduled = false
-        let pending = pendingOrder.compactMap { pendingForward[$0] }
+        let pending = pendingForward
         defer {
-            pendingForward = [:]
-            pendingOrder = []
+            pendingForward.removeAll(keepingCapacity: true)
+            pendingPosition.removeAll(keepingCapacity: true)
+            forwardRound += 1
         }
         var effects: [Effect] = []
         // One batch per recipient org, shared by its targets unless a target made or sent an entry.
@@ -288,7 +330,10 @@ public struct Membership: Sendable {
             }
             byOrg[org] = orgBatch
             let batch = pending.contains(where: { $0.alive.pkiID == id || $0.from == id })
-                ? orgBatch.filter { entry in entry.pkiID != id && pendingForward[entry.pkiID]?.from != id }
+                ? pending.compactMap { entry in
+                    entry.alive.pkiID == id || entry.from == id
+                        ? nil : Disclosure.view(of: entry.alive, for: org, sharing: configuration.organizationsSharingAChannel)
+                }
                 : orgBatch
             if !batch.isEmpty { effects.append(.send(.alive(batch), to: destination(of: member.alive))) }
         }

@@ -11,7 +11,8 @@ struct SimCommand: ParsableCommand {
         abstract: "Run the gossip protocol code of many peers on a simulated network (virtual time, seeded).",
         discussion: """
         The very code a peer process runs, for N peers in M orgs and C channels on a virtual clock:
-        peer0 of each org is its anchor peer, every peer has an internal and an external endpoint, is in
+        peer0 of each org is its anchor peer (with peer1 as its bootstrap peer, so a restarted anchor finds
+        its org again), every peer has an internal and an external endpoint, is in
         every channel and elects one leader per org and channel. From 1.5 s on the orderer cuts --blocks
         blocks per channel (one every --block-interval-ms) and hands each to the peers leading their org;
         push, pull and state transfer spread them.
@@ -138,15 +139,19 @@ struct SimCommand: ParsableCommand {
         let channelNames = (0..<channels).map { "channel\($0)" }
         var network = SimulatedNetwork(options: .init(latency: latencyRange!, loss: loss, seed: seed))
         var anchors: [String: [Endpoint]] = [:]
-        for org in 0..<orgs { anchors["Org\(org + 1)MSP"] = [Endpoint(host: "peer0.org\(org + 1).example.com", port: 7051)!] }
+        // Short host names (at most 15 bytes) are stored inline by Swift: big runs copy them for free.
+        func host(_ peer: Int, _ org: Int, external: Bool) -> String { "p\(peer).o\(org + 1).\(external ? "ex" : "in")" }
+        for org in 0..<orgs { anchors["Org\(org + 1)MSP"] = [Endpoint(host: host(0, org, external: true), port: 7051)!] }
         let allOrgs = Set(anchors.keys)
+        func peersInOrg(_ org: Int) -> Int { peers / orgs + (org < peers % orgs ? 1 : 0) }
         for index in 0..<peers {
             let org = index % orgs, peer = index / orgs
             let configuration = MembershipConfiguration(
                 pkiID: PKIID([UInt8(org), UInt8(truncatingIfNeeded: peer >> 8), UInt8(truncatingIfNeeded: peer)]), mspID: "Org\(org + 1)MSP",
-                internalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).internal", port: 7051)!,
-                externalEndpoint: Endpoint(host: "peer\(peer).org\(org + 1).example.com", port: 7051)!,
-                bootstrap: [], anchors: anchors, organizationsSharingAChannel: allOrgs, settings: gossipSettings)
+                internalEndpoint: Endpoint(host: host(peer, org, external: false), port: 7051)!,
+                externalEndpoint: Endpoint(host: host(peer, org, external: true), port: 7051)!,
+                bootstrap: peer == 0 && peersInOrg(org) > 1 ? [Endpoint(host: host(1, org, external: false), port: 7051)!] : [],
+                anchors: anchors, organizationsSharingAChannel: allOrgs, settings: gossipSettings)
             network.start(network.addPeer(configuration, channels: channelNames, mode: .dynamic))
         }
         let blocksEnd = Self.blocksStart + .milliseconds(blockInterval) * max(0, blocks - 1)
@@ -173,16 +178,12 @@ struct SimCommand: ParsableCommand {
                 if converged == nil, network.peers.allSatisfy({ !$0.isRunning || $0.membership.aliveCount == peers - 1 }) {
                     converged = Double(network.now.nanoseconds) / 1e6
                 }
-                if !json, network.now - lastReport >= .seconds(1) {
+                if network.now - lastReport >= .seconds(1) {
                     lastReport = network.now
-                    Console.error(String(format: "simulated %.0f s of %.0f", Double(network.now.nanoseconds) / 1e9, Double(end.nanoseconds) / 1e9))
+                    Console.progress(String(format: "simulated %.0f s of %.1f", Double(network.now.nanoseconds) / 1e9, Double(end.nanoseconds) / 1e9))
                 }
             }
-        }
-        if ProcessInfo.processInfo.environment["FABNET_SIM_DEBUG"] != nil {
-            var counts: [String: Int] = [:]
-            for peer in network.peers { for line in peer.log { counts[String(line.split(separator: " ").dropFirst().prefix(3).joined(separator: " ")), default: 0] += 1 } }
-            for (key, value) in counts.sorted(by: { $0.value > $1.value }).prefix(15) { Console.error("\(value) \(key)") }
+            Console.progress("", done: false)
         }
         let settledChecked = end >= settledAt
         if settledChecked { network.checkSettled() }

@@ -4,6 +4,15 @@ import Foundation
 /// Output helpers: standard error for diagnostics, plain padded tables, and turning known errors
 /// into a message plus exit code instead of a crash.
 enum Console {
+    /// Whether standard error is a terminal (progress lines are only drawn there).
+    static var errorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+
+    /// A progress line on a terminal: rewritten in place; `done` ends it with a newline.
+    static func progress(_ text: String, done: Bool = false) {
+        guard errorIsTerminal else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)\(done ? "\n" : "")".utf8))
+    }
+
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
