@@ -5,8 +5,9 @@ import GossipCore
 /// - blocks are committed strictly in order, never twice, and equal to the orderer's;
 /// - nothing of a channel (blocks, pull, state info, leadership, state transfer answers) reaches a
 ///   peer outside the channel;
-/// - blocks and pull traffic never cross orgs (state transfer may, between channel peers);
-/// - no internal endpoint reaches another org.
+/// - blocks, pull and leadership never cross orgs (state transfer may, between channel peers);
+/// - no internal endpoint reaches another org, and no peer is disclosed to an org it shares no
+///   channel with (as the recipient's own channel configuration says).
 /// At the end (`checkSettled`, after the faults are over and the network had time to settle):
 /// - at most one leader per org and channel (exactly one where the org has dynamic peers running);
 /// - every running channel peer committed every block the orderer cut.
@@ -26,8 +27,14 @@ extension SimulatedNetwork {
             case .request(let sender, _): carried = [sender]
             case let .response(alive, dead): carried = alive + dead
             }
-            for alive in carried where alive.internalEndpoint != nil && alive.mspID != recipientOrg {
-                violate("the internal endpoint of \(alive.mspID) peer \(alive.pkiID) reached peer \(index) of \(recipientOrg)")
+            let sharing = peers[index].configuration.sharing
+            for alive in carried where alive.mspID != recipientOrg {
+                if alive.internalEndpoint != nil {
+                    violate("the internal endpoint of \(alive.mspID) peer \(alive.pkiID) reached peer \(index) of \(recipientOrg)")
+                }
+                if !sharing.share(alive.mspID, recipientOrg) {
+                    violate("\(alive.mspID) peer \(alive.pkiID) was disclosed to peer \(index) of \(recipientOrg), which shares no channel with it")
+                }
             }
         case let .channel(mac, inner):
             guard let channel = channelByMAC[mac] else {
@@ -38,7 +45,7 @@ extension SimulatedNetwork {
                 violate("\(Self.kind(of: inner)) of \(channel) from peer \(signerIndex) reached peer \(index), which is not in \(channel)")
             }
             switch inner {
-            case .block, .pull:
+            case .block, .pull, .leadership:
                 if peers[signerIndex].configuration.mspID != recipientOrg {
                     violate("\(Self.kind(of: inner)) of \(channel) went from \(peers[signerIndex].configuration.mspID) to \(recipientOrg)")
                 }

@@ -73,8 +73,11 @@ import Testing
         var topology = Topology(orgs: 3, peersPerOrg: 2)
         // Org1–Org2 share a channel, Org2–Org3 share another; Org1 and Org3 share none.
         topology.sharing = { org in org == 1 ? [0, 1, 2] : [org, 1] }
+        topology.channelSets = { org in org == 1 ? [[0, 1], [1, 2]] : [[org, 1]] }
         var network = topology.network(seed: 5)
         network.run(until: GossipTime.zero + .seconds(10))
+        // Org2's peers never tell Org3 about Org1 (or the reverse): the invariant checks every message.
+        #expect(network.violations.isEmpty, "\(network.violations.prefix(3))")
         for peer in 0..<2 {
             #expect(!network.knows(topology.index(0, peer)).contains { $0.bytes[0] == 2 })
             #expect(!network.knows(topology.index(2, peer)).contains { $0.bytes[0] == 0 })

@@ -70,17 +70,17 @@ import Testing
         // (0,2) forwards (0,1)'s new heartbeat: it is queued once and goes out at the forward timer.
         let fresh = membership.handle(.received(Verified(value: .alive([alive(0, 1, sequence: 2)]), signer: signer(0, 2)), via: nil),
                                       now: .zero + .milliseconds(10), random: &random)
-        #expect(fresh == [.schedule(.forward, at: .zero + .milliseconds(60))], "fabnet's forward interval: aliveTimeInterval / 10")
+        #expect(fresh == [.schedule(.forward, at: .zero + .milliseconds(110))], "fabnet's forward interval: aliveTimeInterval / 5")
         let again = membership.handle(.received(Verified(value: .alive([alive(0, 1, sequence: 2)]), signer: signer(0, 1)), via: nil),
                                       now: .zero + .milliseconds(20), random: &random)
         #expect(again.isEmpty, "a copy already known is neither queued nor scheduled")
-        let sent = membership.handle(.timer(.forward), now: .zero + .milliseconds(60), random: &random)
+        let sent = membership.handle(.timer(.forward), now: .zero + .milliseconds(110), random: &random)
         // Neither back to its creator (0,1) nor to (0,2), which sent it: nobody else is known, so nothing goes out.
         #expect(!sent.contains { if case .send = $0 { return true } else { return false } })
         // Our own heartbeat goes to both.
         let beat = membership.handle(.timer(.heartbeat), now: .zero + .milliseconds(100), random: &random)
-        #expect(beat.contains(.schedule(.forward, at: .zero + .milliseconds(150))))
-        let own = membership.handle(.timer(.forward), now: .zero + .milliseconds(150), random: &random)
+        #expect(beat.contains(.schedule(.forward, at: .zero + .milliseconds(200))))
+        let own = membership.handle(.timer(.forward), now: .zero + .milliseconds(200), random: &random)
         let targets = own.compactMap { effect -> PKIID? in
             if case .send(.alive(let batch), .peer(let id, _)) = effect, batch.map(\.pkiID) == [Topology.pkiID(0, 0)] { return id }
             return nil
@@ -111,6 +111,36 @@ import Testing
         #expect(request == [.sendPull(.request(nonce: nonce, numbers: [0]), to: peer, endpoint)])
         let update = flow.handle(.pull(.update(nonce: nonce, blocks: [block]), from: peer), now: .zero + .milliseconds(120), random: &random)
         #expect(update == [.commit(block)])
+    }
+
+    @Test mutating func bootstrapIntroductionsCarryNoInternalEndpoint() {
+        // A bootstrap endpoint might be another org's peer (a misconfiguration): it must not
+        // learn the internal endpoint, even before the answer is refused.
+        var anchor = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        let requests = anchor.handle(.start, now: .zero, random: &random).compactMap { effect -> (AliveMessage, Endpoint)? in
+            if case let .send(.request(sender, _), destination) = effect { return (sender, destination.endpoint) }
+            return nil
+        }
+        #expect(requests.first { $0.1 == Topology.internalEndpoint(0, 1) }?.0.internalEndpoint == nil)
+    }
+
+    @Test func disclosureFollowsSharedChannelsPairwise() {
+        // Org1 is in channels with Org2 and with Org3; Org2 and Org3 share none.
+        let sharing = OrganizationSharing(channels: [["Org1MSP", "Org2MSP"], ["Org1MSP", "Org3MSP"]])
+        let org2Peer = alive(1, 0, sequence: 1)
+        #expect(Disclosure.view(of: org2Peer, for: "Org1MSP", sharing: sharing)?.internalEndpoint == nil)
+        #expect(Disclosure.view(of: org2Peer, for: "Org3MSP", sharing: sharing) == nil)
+        #expect(Disclosure.view(of: org2Peer, for: "Org2MSP", sharing: sharing) == org2Peer)
+    }
+
+    @Test mutating func aMemberThatMovedIsReported() {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        let stripped = alive(0, 1, sequence: 1).withoutInternalEndpoint
+        _ = membership.handle(.received(Verified(value: .alive([stripped]), signer: signer(0, 1)), via: nil), now: .zero, random: &random)
+        let full = membership.handle(.received(Verified(value: .alive([alive(0, 1, sequence: 2)]), signer: signer(0, 1)), via: nil),
+                                     now: .zero, random: &random)
+        #expect(full.contains(.memberMoved(Topology.pkiID(0, 1), mspID: "Org1MSP")))
+        #expect(membership.members[Topology.pkiID(0, 1)]?.alive.internalEndpoint == Topology.internalEndpoint(0, 1))
     }
 
     @Test mutating func anotherOrgsBootstrapPeerIsRefused() {

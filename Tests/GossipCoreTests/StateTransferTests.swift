@@ -134,6 +134,17 @@ extension StateTransfer {
         #expect(gossip.channelPeerHeights("alpha") == [Topology.pkiID(0, 1): 9])
     }
 
+    @Test mutating func snapshotEntriesFromOrgsOutsideTheChannelAreIgnored() {
+        // alpha is Org1's only; (1,0) of Org2 knows the channel name and shows up in a snapshot.
+        var gossip = peer(channelOrganizations: ["alpha": ["Org1MSP"]])
+        let foreign = StateInfo(pkiID: Topology.pkiID(1, 0), channelMAC: ChannelMAC(pkiID: Topology.pkiID(1, 0), channel: "alpha"),
+                                height: 7, time: PeerTime(incarnation: 1, sequence: 1))
+        let own = StateInfo(pkiID: Topology.pkiID(0, 1), channelMAC: ChannelMAC(pkiID: Topology.pkiID(0, 1), channel: "alpha"),
+                            height: 3, time: PeerTime(incarnation: 1, sequence: 1))
+        _ = gossip.handle(message(.stateInfoSnapshot([own, foreign]), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.infos.keys.sorted() == [Topology.pkiID(0, 1)])
+    }
+
     @Test mutating func stateRequestsAreServedFromTheWindowOrTheLedger() {
         var gossip = GossipPeer(configuration: topology.configuration(0, 0), channels: ["alpha"], mode: .standby, incarnation: 1,
                                 heights: ["alpha": 50])

@@ -11,6 +11,8 @@ struct Topology {
     var hidden: (Int, Int) -> Bool = { _, _ in false }
     /// Which orgs share a channel with which (default: all with all).
     var sharing: (Int) -> Set<Int>
+    /// The org sets of the channels each org is in (default: one channel of `sharing`).
+    var channelSets: ((Int) -> [Set<Int>])?
     var settings = GossipSettings.fabnetDefaults
     /// The channels of each peer (default: those passed to `network`), and each channel's orgs.
     var channelsOf: ((Int, Int) -> [String])?
@@ -41,7 +43,8 @@ struct Topology {
         return MembershipConfiguration(
             pkiID: Self.pkiID(org, peer), mspID: Self.mspID(org), internalEndpoint: Self.internalEndpoint(org, peer),
             externalEndpoint: hidden(org, peer) ? nil : Self.externalEndpoint(org, peer), bootstrap: bootstrap(org, peer),
-            anchors: anchors, organizationsSharingAChannel: Set(sharing(org).map(Self.mspID)), settings: settings)
+            anchors: anchors, organizationsSharingAChannel: Set(sharing(org).map(Self.mspID)),
+            channelOrganizations: channelSets.map { sets in sets(org).map { Set($0.map(Self.mspID)) } }, settings: settings)
     }
 
     /// A network with every peer added and started at time 0 (index = org × peersPerOrg + peer),

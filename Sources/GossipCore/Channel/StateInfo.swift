@@ -34,6 +34,8 @@ public struct ChannelStateInfo: Sendable {
     /// The highest height any other peer published (an upper bound: a peer that restarted empty
     /// may be lower now); cheap to check before looking for sources.
     public private(set) var highestHeight: UInt64 = 0
+    /// The peers with a state info here, in a deterministic order (to draw targets from).
+    private(set) var peers = OrderedIDs()
 
     public init(channel: String, pkiID: PKIID, incarnation: UInt64, height: UInt64) {
         self.channel = channel
@@ -58,6 +60,7 @@ public struct ChannelStateInfo: Sendable {
         let known = infos[info.pkiID]
         guard known.map({ $0.time < info.time }) ?? true else { return (false, false) }
         infos[info.pkiID] = info
+        if known == nil { peers.insert(info.pkiID) }
         highestHeight = max(highestHeight, info.height)
         if let known { digest ^= Self.hash(known) }
         digest ^= Self.hash(info)

@@ -6,8 +6,9 @@ import FabnetModel
 /// Guarantees and rules:
 /// - Every `state.checkInterval` the peer compares its height with the highest height the
 ///   channel's peers published. It asks for blocks when it is behind and either made no progress
-///   since the last check (push and pull have not closed the gap) or is `blockBufferSize` or more
-///   behind (push cannot help: its buffer would drop the blocks).
+///   since the last check (push and pull have not closed the gap) or is `farBehind` or more
+///   behind: the smaller of `blockBufferSize` (push would drop such blocks) and
+///   `maxBlockCountToStore` (they have left the pull window).
 /// - It asks one peer at a time for the next `batchSize` blocks, choosing at random among the
 ///   peers (of any org in the channel) whose height covers the batch. One request is in flight;
 ///   an answer immediately triggers the next request while the peer is still behind, so a long
@@ -35,12 +36,18 @@ public struct StateTransfer: Sendable {
     }
 
     let settings: GossipSettings.State
+    /// A gap at least this big is closed at once, without waiting for a check without progress.
+    let farBehind: UInt64
     public private(set) var inFlight: Request?
     private var heightAtLastCheck: UInt64?
     public private(set) var requestsSent = 0
     public private(set) var timeouts = 0
 
-    public init(settings: GossipSettings.State) { self.settings = settings }
+    /// `pullWindow`: `maxBlockCountToStore`, the blocks pull can still fetch.
+    public init(settings: GossipSettings.State, pullWindow: Int? = nil) {
+        self.settings = settings
+        farBehind = UInt64(max(1, min(settings.blockBufferSize, pullWindow ?? settings.blockBufferSize)))
+    }
 
     /// The first check, `checkInterval` after start (nothing when state transfer is off).
     public func start(now: GossipTime) -> [Effect] {
@@ -55,10 +62,10 @@ public struct StateTransfer: Sendable {
         var effects: [Effect] = [.scheduleCheck(at: now + settings.checkInterval)]
         let stalled = heightAtLastCheck == height
         heightAtLastCheck = height
-        guard inFlight == nil, highest > height, stalled || highest - height >= UInt64(settings.blockBufferSize) else { return effects }
+        guard inFlight == nil, highest > height, stalled || highest - height >= farBehind else { return effects }
         let reachable = sources()
         guard let best = reachable.values.max(), best > height else { return effects }
-        guard stalled || best - height >= UInt64(settings.blockBufferSize) else { return effects }
+        guard stalled || best - height >= farBehind else { return effects }
         effects += ask(height: height, sources: reachable, retry: 0, tried: [], now: now, random: &random)
         return effects
     }

@@ -9,7 +9,7 @@ import FabnetModel
 ///   sequence); a receiver that finds an alive message newer than what it knows forwards it
 ///   once. Stale messages (older incarnation or sequence) change nothing.
 /// - Alive messages travel in batches (each still signed by its creator): every `forwardInterval`
-///   (`aliveTimeInterval / 10`, at least `maxPropagationBurstLatency`) the peer sends what it has
+///   (`aliveTimeInterval / 5`, at least `maxPropagationBurstLatency`) the peer sends what it has
 ///   to forward, its own heartbeat included, to `propagatePeerNum` random live members, never
 ///   back to a message's creator or to whom it came from. Fabric sends each alive message on its
 ///   own, N × fanout messages per interval for N peers; batching makes that fanout messages per
@@ -39,6 +39,8 @@ public struct Membership: Sendable {
         case schedule(Timer, at: GossipTime)
         case memberAlive(PKIID, mspID: String)
         case memberDead(PKIID, mspID: String)
+        /// A live member's endpoints changed.
+        case memberMoved(PKIID, mspID: String)
         case log(String)
     }
 
@@ -170,7 +172,7 @@ public struct Membership: Sendable {
         var effects: [Effect] = []
         let known = viewDigest
         for id in sample(settings.pullPeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
-            guard let member = members[id], let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
+            guard let member = members[id], let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.sharing) else { continue }
             effects.append(.send(.request(sender: view, viewDigest: known), to: destination(of: member.alive)))
         }
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
@@ -180,7 +182,7 @@ public struct Membership: Sendable {
     private mutating func reconnect(now: GossipTime) -> [Effect] {
         var effects: [Effect] = []
         for member in deadMembers where isReachable(member.alive) {
-            guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.organizationsSharingAChannel) else { continue }
+            guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.sharing) else { continue }
             effects.append(.send(.request(sender: view, viewDigest: 0), to: destination(of: member.alive)))
         }
         for contact in contactsToReach() where !members.values.contains(where: { member in
@@ -222,9 +224,9 @@ public struct Membership: Sendable {
                 return [.log("membership request from \(signer.pkiID) carries the alive message of \(sender.pkiID); not answered")]
             }
             var effects = learn(sender, now: now)
-            let sharing = configuration.organizationsSharingAChannel
+            let sharing = configuration.sharing
             // The same view on both sides (the usual case once converged): nothing to send.
-            guard sharing.contains(sender.mspID), digest != viewDigest else { return effects }
+            guard configuration.organizationsSharingAChannel.contains(sender.mspID), digest != viewDigest else { return effects }
             var alive: [AliveMessage] = Disclosure.view(of: selfAlive, for: sender.mspID, sharing: sharing).map { [$0] } ?? []
             for id in order.ids where id != sender.pkiID {
                 guard let member = members[id], member.isAlive,
@@ -279,11 +281,12 @@ public struct Membership: Sendable {
         members.values[index].lastHeard = now
         members.values[index].isAlive = true
         if !wasAlive || moved { viewChanged(alive.pkiID) }
-        return wasAlive ? [] : [.memberAlive(alive.pkiID, mspID: alive.mspID)]
+        if !wasAlive { return [.memberAlive(alive.pkiID, mspID: alive.mspID)] }
+        return moved ? [.memberMoved(alive.pkiID, mspID: alive.mspID)] : []
     }
 
     /// How long alive messages wait to be forwarded together.
-    var forwardInterval: Duration { max(settings.maxPropagationBurstLatency, settings.aliveTimeInterval / 10) }
+    var forwardInterval: Duration { max(settings.maxPropagationBurstLatency, settings.aliveTimeInterval / 5) }
 
     /// Queues `alive` for the next forward round; `member` is the index of its creator in
     /// `members`, which lets a newer copy replace a queued one without hashing.
@@ -326,13 +329,13 @@ public struct Membership: Sendable {
             guard let member = members[id] else { continue }
             let org = member.alive.mspID
             let orgBatch = byOrg[org] ?? pending.compactMap { entry in
-                Disclosure.view(of: entry.alive, for: org, sharing: configuration.organizationsSharingAChannel)
+                Disclosure.view(of: entry.alive, for: org, sharing: configuration.sharing)
             }
             byOrg[org] = orgBatch
             let batch = pending.contains(where: { $0.alive.pkiID == id || $0.from == id })
                 ? pending.compactMap { entry in
                     entry.alive.pkiID == id || entry.from == id
-                        ? nil : Disclosure.view(of: entry.alive, for: org, sharing: configuration.organizationsSharingAChannel)
+                        ? nil : Disclosure.view(of: entry.alive, for: org, sharing: configuration.sharing)
                 }
                 : orgBatch
             if !batch.isEmpty { effects.append(.send(.alive(batch), to: destination(of: member.alive))) }
@@ -403,10 +406,11 @@ public struct Membership: Sendable {
     }
 
     /// Bootstrap peers, own-org anchors and (with an external endpoint) other orgs' anchors,
-    /// without this peer's own endpoints; `ownOrg` tells whether the contact is of this peer's org.
+    /// without this peer's own endpoints; `ownOrg` tells whether the contact is surely of this
+    /// peer's org (own anchors; bootstrap endpoints are not trusted to be).
     private func contactsToReach() -> [(endpoint: Endpoint, ownOrg: Bool)] {
         let own = Set([configuration.internalEndpoint, configuration.externalEndpoint].compactMap { $0 })
-        var contacts = (configuration.bootstrap + (configuration.anchors[configuration.mspID] ?? [])).map { ($0, true) }
+        var contacts = configuration.bootstrap.map { ($0, false) } + (configuration.anchors[configuration.mspID] ?? []).map { ($0, true) }
         if configuration.externalEndpoint != nil {
             for org in configuration.organizationsSharingAChannel.sorted() where org != configuration.mspID {
                 contacts += (configuration.anchors[org] ?? []).map { ($0, false) }
@@ -416,8 +420,9 @@ public struct Membership: Sendable {
         return contacts.filter { !own.contains($0.0) && seen.insert($0.0).inserted }
     }
 
-    /// The alive message a first request to `contact` carries: another org's anchor never sees
-    /// the internal endpoint.
+    /// The alive message a first request to `contact` carries: without the internal endpoint
+    /// unless the contact is an own-org anchor (a bootstrap endpoint could be misconfigured to
+    /// another org's peer; own-org peers get the internal endpoint with the next heartbeat).
     private func introduction(to contact: (endpoint: Endpoint, ownOrg: Bool)) -> AliveMessage {
         contact.ownOrg ? selfAlive : selfAlive.withoutInternalEndpoint
     }

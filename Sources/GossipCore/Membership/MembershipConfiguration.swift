@@ -15,10 +15,15 @@ public struct MembershipConfiguration: Sendable {
     /// Orgs sharing at least one channel with this peer's org (its own included); membership of
     /// other orgs is neither learned nor disclosed.
     public let organizationsSharingAChannel: Set<String>
+    /// Which orgs may learn about which (from the org sets of this peer's channels).
+    public let sharing: OrganizationSharing
     public let settings: GossipSettings
 
+    /// `channelOrganizations`: the org set of each channel this peer's org is in; `nil` treats
+    /// `organizationsSharingAChannel` as one channel.
     public init(pkiID: PKIID, mspID: String, internalEndpoint: Endpoint, externalEndpoint: Endpoint?, bootstrap: [Endpoint],
-                anchors: [String: [Endpoint]], organizationsSharingAChannel: Set<String>, settings: GossipSettings) {
+                anchors: [String: [Endpoint]], organizationsSharingAChannel: Set<String>, channelOrganizations: [Set<String>]? = nil,
+                settings: GossipSettings) {
         self.pkiID = pkiID
         self.mspID = mspID
         self.internalEndpoint = internalEndpoint
@@ -26,6 +31,7 @@ public struct MembershipConfiguration: Sendable {
         self.bootstrap = bootstrap
         self.anchors = anchors
         self.organizationsSharingAChannel = organizationsSharingAChannel.union([mspID])
+        sharing = OrganizationSharing(channels: channelOrganizations ?? [self.organizationsSharingAChannel])
         self.settings = settings
     }
 

@@ -31,8 +31,10 @@ extension GossipPeer {
             record(info, in: channel)
             return []
         case .stateInfoSnapshot(let infos):
-            for info in infos where states[channel]?.isNewer(info) == true
-                && resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel {
+            // Each entry: news, from a known member of an org in the channel, for this channel.
+            for info in infos where states[channel]?.isNewer(info) == true {
+                guard let creator = membership.members[info.pkiID], isMember(org: creator.alive.mspID, of: channel),
+                      resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
                 record(info, in: channel)
             }
             return []
@@ -75,25 +77,25 @@ extension GossipPeer {
         let destination = membership.destination(of: requester.alive)
         guard let digest else { return [.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)] }
         guard digest != state.digest else { return [] }
-        let sharing = configuration.organizationsSharingAChannel
+        let sharing = configuration.sharing
         var infos = [state.own]
-        // Order does not matter to the receiver (it records a set), so no sort.
-        for (id, info) in state.infos where id != signer.pkiID {
-            guard let member = membership.members[id], member.isAlive,
+        // In the deterministic order of `peers` (receivers record new peers in the order they come).
+        for id in state.peers.ids where id != signer.pkiID {
+            guard let info = state.infos[id] else { continue }
+            guard let member = membership.members[id], member.isAlive, isMember(org: member.alive.mspID, of: channel),
                   Disclosure.view(of: member.alive, for: signer.mspID, sharing: sharing) != nil else { continue }
             infos.append(info)
         }
         return [.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)]
     }
 
-    /// Pushes a changed height to `propagatePeerNum` random reachable channel peers (receivers
-    /// do not forward it: the periodic pull spreads it further at a fraction of the messages).
+    /// Publishes a changed height: a new state info (so digests differ and snapshot pulls carry
+    /// it), pushed to `propagatePeerNum` random reachable channel peers (receivers do not forward
+    /// it: the periodic pull spreads it further at a fraction of the messages).
     mutating func publishStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = [.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval)]
-        guard let state = states[channel], !state.infos.isEmpty else { return effects }
-        let targets = randomMembers(settings.propagatePeerNum, random: &random) { id, _ in state.infos[id] != nil }
-        guard !targets.isEmpty, let info = states[channel]?.publishIfChanged() else { return effects }
-        for member in targets {
+        guard let info = states[channel]?.publishIfChanged() else { return effects }
+        for member in randomChannelPeers(channel, count: settings.propagatePeerNum, random: &random) {
             effects.append(.send(.channel(info.channelMAC, .stateInfo(info)), to: membership.destination(of: member.alive)))
         }
         return effects
@@ -105,11 +107,29 @@ extension GossipPeer {
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
         guard let mac = states[channel]?.ownMAC, let digest = states[channel]?.digest else { return effects }
+        // Any reachable member of the channel's orgs, not only known channel peers: heights of
+        // other orgs' peers arrive this way (one outside the channel ignores the request).
         let organizations = channelOrganizations[channel] ?? configuration.organizationsSharingAChannel
         for member in randomMembers(1, random: &random, where: { _, member in organizations.contains(member.alive.mspID) }) {
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest)), to: membership.destination(of: member.alive)))
         }
         return effects
+    }
+
+    /// Up to `count` distinct random channel peers (state info known) that are alive, reachable
+    /// and of an org in the channel (a bounded number of draws).
+    mutating func randomChannelPeers(_ channel: String, count: Int, random: inout some RandomNumberGenerator) -> [Membership.Member] {
+        guard let candidates = states[channel]?.peers.ids, !candidates.isEmpty else { return [] }
+        var chosen: [Membership.Member] = []
+        var attempts = 0
+        while chosen.count < count, attempts < count * 4 {
+            attempts += 1
+            let id = candidates[Int.random(in: 0..<candidates.count, using: &random)]
+            guard !chosen.contains(where: { $0.alive.pkiID == id }), let member = membership.members[id], member.isAlive,
+                  membership.isReachable(member.alive), isMember(org: member.alive.mspID, of: channel) else { continue }
+            chosen.append(member)
+        }
+        return chosen
     }
 
     /// Up to `count` distinct random live members this peer can reach that pass `filter`

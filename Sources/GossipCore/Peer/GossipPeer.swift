@@ -76,7 +76,7 @@ public struct GossipPeer: Sendable {
             elections[channel] = election
             blocks[channel] = BlockDissemination(settings: configuration.settings, height: height)
             states[channel] = ChannelStateInfo(channel: channel, pkiID: configuration.pkiID, incarnation: incarnation, height: height)
-            transfers[channel] = StateTransfer(settings: configuration.settings.state)
+            transfers[channel] = StateTransfer(settings: configuration.settings.state, pullWindow: configuration.settings.maxBlockCountToStore)
         }
     }
 
@@ -164,7 +164,7 @@ public struct GossipPeer: Sendable {
                     result.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(digest: nil)),
                                         to: membership.destination(of: member.alive)))
                 }
-            case .memberDead(_, let mspID):
+            case .memberDead(_, let mspID), .memberMoved(_, let mspID):
                 if mspID == configuration.mspID { viewsDirty = true }
             }
         }
