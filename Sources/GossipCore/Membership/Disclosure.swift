@@ -26,8 +26,13 @@ public struct OrganizationSharing: Sendable, Hashable {
 public enum Disclosure {
     /// How `member` may be shown to a peer of `recipientOrg`, or `nil` if it may not be.
     public static func view(of member: AliveMessage, for recipientOrg: String, sharing: OrganizationSharing) -> AliveMessage? {
+        view(of: member, for: recipientOrg, partners: sharing.partners(of: recipientOrg))
+    }
+
+    /// The same, with the recipient org's partners looked up once for many members.
+    public static func view(of member: AliveMessage, for recipientOrg: String, partners: Set<String>) -> AliveMessage? {
         if member.mspID == recipientOrg { return member }
-        guard member.externalEndpoint != nil, sharing.share(member.mspID, recipientOrg) else { return nil }
+        guard member.externalEndpoint != nil, partners.contains(member.mspID) else { return nil }
         return member.withoutInternalEndpoint
     }
 }

@@ -96,6 +96,12 @@ public struct Membership: Sendable {
         time = PeerTime(incarnation: incarnation, sequence: 0)
     }
 
+    /// The org of a live member (nil if unknown or dead), without copying the member.
+    public func liveOrg(of id: PKIID) -> String? {
+        guard let index = members.index(forKey: id), members.values[index].isAlive else { return nil }
+        return members.values[index].alive.mspID
+    }
+
     /// How many members are alive (without sorting them).
     public var aliveCount: Int { members.values.reduce(0) { $0 + ($1.isAlive ? 1 : 0) } }
 
@@ -224,16 +230,16 @@ public struct Membership: Sendable {
                 return [.log("membership request from \(signer.pkiID) carries the alive message of \(sender.pkiID); not answered")]
             }
             var effects = learn(sender, now: now)
-            let sharing = configuration.sharing
+            let partners = configuration.sharing.partners(of: sender.mspID)
             // The same view on both sides (the usual case once converged): nothing to send.
             guard configuration.organizationsSharingAChannel.contains(sender.mspID), digest != viewDigest else { return effects }
-            var alive: [AliveMessage] = Disclosure.view(of: selfAlive, for: sender.mspID, sharing: sharing).map { [$0] } ?? []
+            var alive: [AliveMessage] = Disclosure.view(of: selfAlive, for: sender.mspID, partners: partners).map { [$0] } ?? []
             for id in order.ids where id != sender.pkiID {
                 guard let member = members[id], member.isAlive,
-                      let view = Disclosure.view(of: member.alive, for: sender.mspID, sharing: sharing) else { continue }
+                      let view = Disclosure.view(of: member.alive, for: sender.mspID, partners: partners) else { continue }
                 alive.append(view)
             }
-            let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, sharing: sharing) }
+            let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, partners: partners) }
             effects.append(.send(.response(alive: alive, dead: dead), to: destination(of: sender)))
             return effects
         case let .response(alive, _):
@@ -328,14 +334,15 @@ public struct Membership: Sendable {
         for id in sample(settings.propagatePeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
             guard let member = members[id] else { continue }
             let org = member.alive.mspID
+            let partners = configuration.sharing.partners(of: org)
             let orgBatch = byOrg[org] ?? pending.compactMap { entry in
-                Disclosure.view(of: entry.alive, for: org, sharing: configuration.sharing)
+                Disclosure.view(of: entry.alive, for: org, partners: partners)
             }
             byOrg[org] = orgBatch
             let batch = pending.contains(where: { $0.alive.pkiID == id || $0.from == id })
                 ? pending.compactMap { entry in
                     entry.alive.pkiID == id || entry.from == id
-                        ? nil : Disclosure.view(of: entry.alive, for: org, sharing: configuration.sharing)
+                        ? nil : Disclosure.view(of: entry.alive, for: org, partners: partners)
                 }
                 : orgBatch
             if !batch.isEmpty { effects.append(.send(.alive(batch), to: destination(of: member.alive))) }

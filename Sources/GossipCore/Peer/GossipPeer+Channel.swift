@@ -28,14 +28,15 @@ extension GossipPeer {
             guard info.pkiID == signer.pkiID, info.channelMAC == channelMAC else {
                 return [.log("\(channel): state info of \(info.pkiID) sent as its own by \(signer.pkiID) dropped")]
             }
-            record(info, in: channel)
+            record(info, org: signer.mspID, in: channel)
             return []
         case .stateInfoSnapshot(let infos):
-            // Each entry: news, from a known member of an org in the channel, for this channel.
+            // Each entry: news, from a live member of an org in the channel, for this channel.
+            let organizations = organizations(of: channel)
             for info in infos where states[channel]?.isNewer(info) == true {
-                guard let creator = membership.members[info.pkiID], isMember(org: creator.alive.mspID, of: channel),
+                guard let org = membership.liveOrg(of: info.pkiID), organizations.contains(org),
                       resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
-                record(info, in: channel)
+                record(info, org: org, in: channel)
             }
             return []
         case .stateInfoRequest(let digest):
@@ -67,9 +68,11 @@ extension GossipPeer {
 
     // MARK: state info
 
-    private mutating func record(_ info: StateInfo, in channel: String) {
-        guard let (_, isNewPeer) = states[channel]?.record(info) else { return }
-        if isNewPeer, membership.members[info.pkiID]?.alive.mspID == configuration.mspID { viewsDirty = true }
+    /// Records `info` of a peer of `org`; a new own-org channel peer joins the channel's org view.
+    private mutating func record(_ info: StateInfo, org: String, in channel: String) {
+        guard let (_, isNewPeer) = states[channel]?.record(info), isNewPeer, org == configuration.mspID else { return }
+        ownOrgChannelIDs[channel, default: OrderedIDs()].insert(info.pkiID)
+        viewsDirty = true
     }
 
     private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, digest: UInt64?) -> [Effect] {
@@ -77,13 +80,15 @@ extension GossipPeer {
         let destination = membership.destination(of: requester.alive)
         guard let digest else { return [.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)] }
         guard digest != state.digest else { return [] }
-        let sharing = configuration.sharing
+        let partners = configuration.sharing.partners(of: signer.mspID)
+        let organizations = organizations(of: channel)
         var infos = [state.own]
         // In the deterministic order of `peers` (receivers record new peers in the order they come).
         for id in state.peers.ids where id != signer.pkiID {
-            guard let info = state.infos[id] else { continue }
-            guard let member = membership.members[id], member.isAlive, isMember(org: member.alive.mspID, of: channel),
-                  Disclosure.view(of: member.alive, for: signer.mspID, sharing: sharing) != nil else { continue }
+            guard let info = state.infos[id], let index = membership.members.index(forKey: id) else { continue }
+            let alive = membership.members.values[index].alive
+            guard membership.members.values[index].isAlive, organizations.contains(alive.mspID),
+                  alive.mspID == signer.mspID || (alive.externalEndpoint != nil && partners.contains(alive.mspID)) else { continue }
             infos.append(info)
         }
         return [.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)]

@@ -56,6 +56,8 @@ public struct GossipPeer: Sendable {
     var orgChannelPeers: [String: [PKIID: Endpoint]] = [:]
     var sortedOrgChannelPeers: [String: [(PKIID, Endpoint)]] = [:]  // filled when first needed
     var viewsDirty = false
+    /// Per channel: own-org peers whose state info arrived (alive or not), in arrival order.
+    var ownOrgChannelIDs: [String: OrderedIDs] = [:]
 
     /// `channels`: the channels this peer is in; `channelOrganizations`: each channel's member
     /// orgs; election `mode` from its settings; `heights`: each channel's ledger height at start
@@ -92,11 +94,10 @@ public struct GossipPeer: Sendable {
 
     /// Alive own-org members whose state info for `channel` arrived, with their endpoints.
     func currentOrgPeers(of channel: String) -> [PKIID: Endpoint] {
-        guard let state = states[channel] else { return [:] }
         var peers: [PKIID: Endpoint] = [:]
-        for id in state.infos.keys {
-            guard let member = membership.members[id], member.isAlive, member.alive.mspID == configuration.mspID else { continue }
-            peers[id] = membership.destination(of: member.alive).endpoint
+        for id in ownOrgChannelIDs[channel]?.ids ?? [] {
+            guard let index = membership.members.index(forKey: id), membership.members.values[index].isAlive else { continue }
+            peers[id] = membership.destination(of: membership.members.values[index].alive).endpoint
         }
         return peers
     }
@@ -185,6 +186,11 @@ public struct GossipPeer: Sendable {
             _ = elections[channel]?.handle(.view(Set(peers.keys)), now: now)
             blocks[channel]?.setOrgPeers(peers)
         }
+    }
+
+    /// The orgs of `channel`.
+    func organizations(of channel: String) -> Set<String> {
+        channelOrganizations[channel] ?? configuration.organizationsSharingAChannel
     }
 
     func isMember(org: String, of channel: String) -> Bool {
