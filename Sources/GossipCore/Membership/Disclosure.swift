@@ -10,9 +10,6 @@ public struct OrganizationSharing: Sendable, Hashable {
         self.partners = partners
     }
 
-    /// Whether `a` and `b` are the same org or share a channel.
-    public func share(_ a: String, _ b: String) -> Bool { a == b || partners[a]?.contains(b) == true }
-
     /// Every org that shares a channel with `org`.
     public func partners(of org: String) -> Set<String> { partners[org] ?? [org] }
 }

@@ -374,7 +374,7 @@ public struct Membership: Sendable {
         }
     }
 
-    mutating func reachableAliveIDs() -> [PKIID] { reachable.ids }
+    func reachableAliveIDs() -> [PKIID] { reachable.ids }
 
     /// Up to `count` distinct ids drawn at random, skipping `excluding` (O(count) for big lists).
     func sample(_ count: Int, from ids: [PKIID], excluding: Set<PKIID>, random: inout some RandomNumberGenerator) -> [PKIID] {

@@ -114,40 +114,32 @@ extension GossipPeer {
         guard let mac = states[channel]?.ownMAC, let digest = states[channel]?.digest else { return effects }
         // Any reachable member of the channel's orgs, not only known channel peers: heights of
         // other orgs' peers arrive this way (one outside the channel ignores the request).
-        let organizations = channelOrganizations[channel] ?? configuration.organizationsSharingAChannel
-        for member in randomMembers(1, random: &random, where: { _, member in organizations.contains(member.alive.mspID) }) {
+        let organizations = organizations(of: channel)
+        for member in draw(1, from: membership.reachableAliveIDs(), random: &random, where: { organizations.contains($0.alive.mspID) }) {
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest)), to: membership.destination(of: member.alive)))
         }
         return effects
     }
 
     /// Up to `count` distinct random channel peers (state info known) that are alive, reachable
-    /// and of an org in the channel (a bounded number of draws).
-    mutating func randomChannelPeers(_ channel: String, count: Int, random: inout some RandomNumberGenerator) -> [Membership.Member] {
-        guard let candidates = states[channel]?.peers.ids, !candidates.isEmpty else { return [] }
-        var chosen: [Membership.Member] = []
-        var attempts = 0
-        while chosen.count < count, attempts < count * 4 {
-            attempts += 1
-            let id = candidates[Int.random(in: 0..<candidates.count, using: &random)]
-            guard !chosen.contains(where: { $0.alive.pkiID == id }), let member = membership.members[id], member.isAlive,
-                  membership.isReachable(member.alive), isMember(org: member.alive.mspID, of: channel) else { continue }
-            chosen.append(member)
+    /// and of an org in the channel.
+    func randomChannelPeers(_ channel: String, count: Int, random: inout some RandomNumberGenerator) -> [Membership.Member] {
+        let organizations = organizations(of: channel)
+        return draw(count, from: states[channel]?.peers.ids ?? [], random: &random) { member in
+            member.isAlive && membership.isReachable(member.alive) && organizations.contains(member.alive.mspID)
         }
-        return chosen
     }
 
-    /// Up to `count` distinct random live members this peer can reach that pass `filter`
-    /// (a bounded number of draws, so it stays cheap in big networks).
-    mutating func randomMembers(_ count: Int, random: inout some RandomNumberGenerator,
-                                where filter: (PKIID, Membership.Member) -> Bool) -> [Membership.Member] {
-        let candidates = membership.reachableAliveIDs()
+    /// Up to `count` distinct members drawn at random from `candidates` that pass `filter`, with
+    /// a bounded number of draws (cheap in big networks; may return fewer).
+    func draw(_ count: Int, from candidates: [PKIID], random: inout some RandomNumberGenerator,
+              where filter: (Membership.Member) -> Bool) -> [Membership.Member] {
         var chosen: [Membership.Member] = []
         var attempts = 0
         while chosen.count < count, attempts < count * 4, !candidates.isEmpty {
             attempts += 1
             let id = candidates[Int.random(in: 0..<candidates.count, using: &random)]
-            guard !chosen.contains(where: { $0.alive.pkiID == id }), let member = membership.members[id], filter(id, member) else { continue }
+            guard !chosen.contains(where: { $0.alive.pkiID == id }), let member = membership.members[id], filter(member) else { continue }
             chosen.append(member)
         }
         return chosen

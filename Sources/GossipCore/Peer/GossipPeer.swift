@@ -193,9 +193,7 @@ public struct GossipPeer: Sendable {
         channelOrganizations[channel] ?? configuration.organizationsSharingAChannel
     }
 
-    func isMember(org: String, of channel: String) -> Bool {
-        channelOrganizations[channel]?.contains(org) ?? configuration.organizationsSharingAChannel.contains(org)
-    }
+    func isMember(org: String, of channel: String) -> Bool { organizations(of: channel).contains(org) }
 
     mutating func disseminate(_ channel: String, _ event: BlockDissemination.Event, now: GossipTime,
                               random: inout some RandomNumberGenerator) -> [Effect] {
