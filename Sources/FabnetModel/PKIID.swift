@@ -42,6 +42,13 @@ public struct PKIID: Hashable, Sendable, Comparable, CustomStringConvertible {
         hasher.combine(prefix)
     }
 
+    /// What `Dictionary` and `Set` use: the first 8 bytes mixed with the table's seed by one
+    /// SplitMix64 round instead of a full SipHash. The bytes are SHA-256 output, so they are
+    /// already uniform; the per-process seed still varies the bucket order.
+    public func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: StableHash.mix(prefix ^ UInt64(UInt(bitPattern: seed))))
+    }
+
     /// A 64-bit hash that is the same in every process (FNV-1a, then mixed), for digests of
     /// views that peers compare.
     public var stableHash: UInt64 { StableHash.of(bytes) }
