@@ -69,7 +69,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "FabnetTestKit"),
+        .target(
+            name: "PeerNode",
+            dependencies: [
+                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "OperationsEndpoint",
+                "GossipCore", "OrdererNode",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Orchestrator",
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "PeerNode", "Transport"]
+        ),
+        .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "OrdererNode", "PeerNode"]),
         .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Simulator", dependencies: ["GossipCore", "FabnetModel"]),
         .target(
@@ -84,7 +97,7 @@ let package = Package(
             name: "fabnet",
             dependencies: [
                 "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "Transport", "OperationsEndpoint",
-                "FabnetTestKit", "Ledger", "GossipCore", "Simulator",
+                "FabnetTestKit", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

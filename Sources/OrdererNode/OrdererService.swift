@@ -211,6 +211,9 @@ public actor OrdererService {
             }
         case .listChannels?, nil:
             response.status = .success
+        case .peerStatus?, .queryState?:
+            response.status = .badRequest
+            response.info = "an orderer has no peer status or world state; ask a peer"
         }
         response.channels = await channelInfo()
         return response

@@ -32,27 +32,32 @@ import Testing
     }
 
     @Test func gossipMessageWithEveryContentKindRoundTrips() throws {
+        var aliveMessage = WireAliveMessage()
+        aliveMessage.pkiID = Data(repeating: 9, count: 32)
+        aliveMessage.externalEndpoint.host = "peer0.org1.example.com"
+        aliveMessage.externalEndpoint.port = 7051
+        aliveMessage.timestamp.incNum = 1
+        aliveMessage.timestamp.seqNum = 2
+        var envelope = WireEnvelope()
+        envelope.payload = try aliveMessage.serializedBytes()
+        envelope.secretEnvelope.payload = Data([1, 2])
         var alive = WireGossipMessage()
-        alive.tag = .empty
-        alive.nonce = 42
-        alive.aliveMsg.membership.endpoint = "peer0.org1.example.com:7051"
-        alive.aliveMsg.membership.pkiID = Data(repeating: 9, count: 32)
-        alive.aliveMsg.timestamp.incNum = 1
-        alive.aliveMsg.timestamp.seqNum = 2
+        alive.alive.alive = [envelope]
         var state = WireGossipMessage()
-        state.tag = .chanOnly
-        state.channel = Data(repeating: 3, count: 32)
-        state.stateInfo.properties.ledgerHeight = 10
+        state.channel.mac = Data(repeating: 3, count: 32)
+        state.channel.stateInfoRequest.withDigest = true
+        state.channel.stateInfoRequest.digest = 10
         var leadership = WireGossipMessage()
-        leadership.tag = .chanAndOrg
-        leadership.leadershipMsg.isDeclaration = true
+        leadership.channel.leadership.isDeclaration = true
+        leadership.channel.leadership.ledgerHeight = 4
         var data = WireGossipMessage()
-        data.tag = .chanAndOrg
-        data.dataMsg.payload.seqNum = 7
-        data.dataMsg.payload.data = try sampleBlock().serializedBytes()
+        data.channel.block.seqNum = 7
+        data.channel.block.data = try sampleBlock().serializedBytes()
         for message in [alive, state, leadership, data] {
-            let decoded = try WireGossipMessage(frame: try message.frameBuffer())
-            #expect(decoded == message)
+            var packet = WirePacket()
+            packet.gossipMessage = message
+            let decoded = try WirePacket(frame: try packet.frameBuffer())
+            #expect(decoded.gossipMessage == message)
         }
     }
 

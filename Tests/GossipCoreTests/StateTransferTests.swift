@@ -92,6 +92,25 @@ extension StateTransfer {
         effects.compactMap { if case .send(let message, _) = $0 { return message } else { return nil } }
     }
 
+    @Test mutating func aChannelJoinedWhileRunningStartsItsGossipAndAsksOwnOrgPeersForState() {
+        var gossip = peer()
+        _ = gossip.handle(.start, now: .zero, random: &random)
+        let effects = gossip.join(channel: "beta", organizations: [Topology.mspID(0)], height: 1, now: .zero)
+        #expect(gossip.channels == ["alpha", "beta"])
+        #expect(gossip.height(of: "beta") == 1)
+        #expect(effects.contains(.schedule(.pullStateInfo(channel: "beta"), at: .zero + gossip.configuration.settings.requestStateInfoInterval)))
+        // The known own-org peer (0,1) is asked for its state info in beta; (1,0) of another org is not.
+        let asked = effects.compactMap { effect -> Destination? in
+            if case .send(.channel(_, .stateInfoRequest(digest: nil)), let destination) = effect { return destination } else { return nil }
+        }
+        #expect(asked.map(\.endpoint) == [Topology.internalEndpoint(0, 1)])
+        // A message naming beta by its MAC is now understood (answered with own state info).
+        let answered = gossip.handle(message(.stateInfoRequest(digest: nil), channel: "beta", from: 0, 1), now: .zero, random: &random)
+        #expect(!sends(answered).isEmpty)
+        // Joining again changes nothing.
+        #expect(gossip.join(channel: "beta", organizations: [Topology.mspID(0)], height: 1, now: .zero).isEmpty)
+    }
+
     @Test mutating func aChannelMACOfAnotherChannelIsNeitherUnderstoodNorAnswered() {
         var gossip = peer()
         let effects = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "beta", from: 0, 1), now: .zero, random: &random)

@@ -6,7 +6,7 @@ import Foundation
 /// serialized cut time, so neither the chain position nor the cut time can be changed without
 /// breaking the signature (the data is covered through the header's data hash).
 public enum BlockSignatures {
-    static func signedBytes(_ block: WireBlock) throws -> Data {
+    public static func signedBytes(_ block: WireBlock) throws -> Data {
         BlockHasher.headerHash(number: block.header.number, previousHash: block.header.previousHash, dataHash: block.header.dataHash)
             + (try block.metadata.cutTime.serializedBytes() as Data)
     }

@@ -8,8 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Gossip messages between peers, modelled on Fabric's gossip concepts. Every GossipMessage
-/// travels inside an Envelope signed by its creator (except connection-scoped ones noted below).
+/// Gossip between peers, as GossipCore speaks it. A GossipMessage travels on a connection whose
+/// remote proved its identity in the handshake (ConnEstablish), so the connection authenticates
+/// what the remote says itself. What a peer relays for others (alive messages, state infos) is
+/// signed by its creator: an Envelope whose payload is the message and whose signer is named in it.
+/// (This replaced a Fabric-shaped draft that no peer ever spoke.)
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -28,489 +31,54 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-public nonisolated enum WirePullMsgType: SwiftProtobuf.Enum, Swift.CaseIterable {
-  public typealias RawValue = Int
-  case pullUndefined // = 0
-  case blockMsg // = 1
-  case identityMsg // = 2
-  case UNRECOGNIZED(Int)
-
-  public init() {
-    self = .pullUndefined
-  }
-
-  public init?(rawValue: Int) {
-    switch rawValue {
-    case 0: self = .pullUndefined
-    case 1: self = .blockMsg
-    case 2: self = .identityMsg
-    default: self = .UNRECOGNIZED(rawValue)
-    }
-  }
-
-  public var rawValue: Int {
-    switch self {
-    case .pullUndefined: return 0
-    case .blockMsg: return 1
-    case .identityMsg: return 2
-    case .UNRECOGNIZED(let i): return i
-    }
-  }
-
-  // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [WirePullMsgType] = [
-    .pullUndefined,
-    .blockMsg,
-    .identityMsg,
-  ]
-
-}
-
 public nonisolated struct WireGossipMessage: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var nonce: UInt64 = 0
-
-  /// The channel, named by a MAC (HMAC-SHA256 of the channel name under the sender's PKI-ID), never in clear.
-  public var channel: Data = Data()
-
-  public var tag: WireGossipMessage.Tag = .undefined
-
   public var content: WireGossipMessage.OneOf_Content? = nil
 
-  public var aliveMsg: WireAliveMessage {
+  public var alive: WireAliveBatch {
     get {
-      if case .aliveMsg(let v)? = content {return v}
-      return WireAliveMessage()
+      if case .alive(let v)? = content {return v}
+      return WireAliveBatch()
     }
-    set {content = .aliveMsg(newValue)}
+    set {content = .alive(newValue)}
   }
 
-  public var memReq: WireMembershipRequest {
+  public var membershipRequest: WireMembershipRequest {
     get {
-      if case .memReq(let v)? = content {return v}
+      if case .membershipRequest(let v)? = content {return v}
       return WireMembershipRequest()
     }
-    set {content = .memReq(newValue)}
+    set {content = .membershipRequest(newValue)}
   }
 
-  public var memRes: WireMembershipResponse {
+  public var membershipResponse: WireMembershipResponse {
     get {
-      if case .memRes(let v)? = content {return v}
+      if case .membershipResponse(let v)? = content {return v}
       return WireMembershipResponse()
     }
-    set {content = .memRes(newValue)}
+    set {content = .membershipResponse(newValue)}
   }
 
-  public var dataMsg: WireDataMessage {
+  public var channel: WireChannelMessage {
     get {
-      if case .dataMsg(let v)? = content {return v}
-      return WireDataMessage()
+      if case .channel(let v)? = content {return v}
+      return WireChannelMessage()
     }
-    set {content = .dataMsg(newValue)}
-  }
-
-  public var hello: WireGossipHello {
-    get {
-      if case .hello(let v)? = content {return v}
-      return WireGossipHello()
-    }
-    set {content = .hello(newValue)}
-  }
-
-  public var dataDig: WireDataDigest {
-    get {
-      if case .dataDig(let v)? = content {return v}
-      return WireDataDigest()
-    }
-    set {content = .dataDig(newValue)}
-  }
-
-  public var dataReq: WireDataRequest {
-    get {
-      if case .dataReq(let v)? = content {return v}
-      return WireDataRequest()
-    }
-    set {content = .dataReq(newValue)}
-  }
-
-  public var dataUpdate: WireDataUpdate {
-    get {
-      if case .dataUpdate(let v)? = content {return v}
-      return WireDataUpdate()
-    }
-    set {content = .dataUpdate(newValue)}
-  }
-
-  public var empty: WireEmpty {
-    get {
-      if case .empty(let v)? = content {return v}
-      return WireEmpty()
-    }
-    set {content = .empty(newValue)}
-  }
-
-  public var conn: WireConnEstablish {
-    get {
-      if case .conn(let v)? = content {return v}
-      return WireConnEstablish()
-    }
-    set {content = .conn(newValue)}
-  }
-
-  public var stateInfo: WireStateInfo {
-    get {
-      if case .stateInfo(let v)? = content {return v}
-      return WireStateInfo()
-    }
-    set {content = .stateInfo(newValue)}
-  }
-
-  public var stateSnapshot: WireStateInfoSnapshot {
-    get {
-      if case .stateSnapshot(let v)? = content {return v}
-      return WireStateInfoSnapshot()
-    }
-    set {content = .stateSnapshot(newValue)}
-  }
-
-  public var stateInfoPullReq: WireStateInfoPullRequest {
-    get {
-      if case .stateInfoPullReq(let v)? = content {return v}
-      return WireStateInfoPullRequest()
-    }
-    set {content = .stateInfoPullReq(newValue)}
-  }
-
-  public var stateRequest: WireRemoteStateRequest {
-    get {
-      if case .stateRequest(let v)? = content {return v}
-      return WireRemoteStateRequest()
-    }
-    set {content = .stateRequest(newValue)}
-  }
-
-  public var stateResponse: WireRemoteStateResponse {
-    get {
-      if case .stateResponse(let v)? = content {return v}
-      return WireRemoteStateResponse()
-    }
-    set {content = .stateResponse(newValue)}
-  }
-
-  public var leadershipMsg: WireLeadershipMessage {
-    get {
-      if case .leadershipMsg(let v)? = content {return v}
-      return WireLeadershipMessage()
-    }
-    set {content = .leadershipMsg(newValue)}
-  }
-
-  public var peerIdentity: WirePeerIdentity {
-    get {
-      if case .peerIdentity(let v)? = content {return v}
-      return WirePeerIdentity()
-    }
-    set {content = .peerIdentity(newValue)}
-  }
-
-  public var ack: WireAcknowledgement {
-    get {
-      if case .ack(let v)? = content {return v}
-      return WireAcknowledgement()
-    }
-    set {content = .ack(newValue)}
+    set {content = .channel(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Content: Equatable, Sendable {
-    case aliveMsg(WireAliveMessage)
-    case memReq(WireMembershipRequest)
-    case memRes(WireMembershipResponse)
-    case dataMsg(WireDataMessage)
-    case hello(WireGossipHello)
-    case dataDig(WireDataDigest)
-    case dataReq(WireDataRequest)
-    case dataUpdate(WireDataUpdate)
-    case empty(WireEmpty)
-    case conn(WireConnEstablish)
-    case stateInfo(WireStateInfo)
-    case stateSnapshot(WireStateInfoSnapshot)
-    case stateInfoPullReq(WireStateInfoPullRequest)
-    case stateRequest(WireRemoteStateRequest)
-    case stateResponse(WireRemoteStateResponse)
-    case leadershipMsg(WireLeadershipMessage)
-    case peerIdentity(WirePeerIdentity)
-    case ack(WireAcknowledgement)
+    case alive(WireAliveBatch)
+    case membershipRequest(WireMembershipRequest)
+    case membershipResponse(WireMembershipResponse)
+    case channel(WireChannelMessage)
 
   }
-
-  /// Who may see the message; the receiver drops a message whose tag is illegal for its content.
-  public nonisolated enum Tag: SwiftProtobuf.Enum, Swift.CaseIterable {
-    public typealias RawValue = Int
-    case undefined // = 0
-    case empty // = 1
-    case orgOnly // = 2
-    case chanOnly // = 3
-    case chanAndOrg // = 4
-    case chanOrOrg // = 5
-    case UNRECOGNIZED(Int)
-
-    public init() {
-      self = .undefined
-    }
-
-    public init?(rawValue: Int) {
-      switch rawValue {
-      case 0: self = .undefined
-      case 1: self = .empty
-      case 2: self = .orgOnly
-      case 3: self = .chanOnly
-      case 4: self = .chanAndOrg
-      case 5: self = .chanOrOrg
-      default: self = .UNRECOGNIZED(rawValue)
-      }
-    }
-
-    public var rawValue: Int {
-      switch self {
-      case .undefined: return 0
-      case .empty: return 1
-      case .orgOnly: return 2
-      case .chanOnly: return 3
-      case .chanAndOrg: return 4
-      case .chanOrOrg: return 5
-      case .UNRECOGNIZED(let i): return i
-      }
-    }
-
-    // The compiler won't synthesize support with the UNRECOGNIZED case.
-    public static let allCases: [WireGossipMessage.Tag] = [
-      .undefined,
-      .empty,
-      .orgOnly,
-      .chanOnly,
-      .chanAndOrg,
-      .chanOrOrg,
-    ]
-
-  }
-
-  public init() {}
-}
-
-public nonisolated struct WireEmpty: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-/// A peer's incarnation (its start time) and a sequence number increasing within it.
-public nonisolated struct WirePeerTime: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var incNum: UInt64 = 0
-
-  public var seqNum: UInt64 = 0
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct WireMember: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// The external endpoint (what other orgs may use); the internal one travels in the secret part.
-  public var endpoint: String = String()
-
-  public var metadata: Data = Data()
-
-  public var pkiID: Data = Data()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct WireAliveMessage: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var membership: WireMember {
-    get {_membership ?? WireMember()}
-    set {_membership = newValue}
-  }
-  /// Returns true if `membership` has been explicitly set.
-  public var hasMembership: Bool {self._membership != nil}
-  /// Clears the value of `membership`. Subsequent reads from it will return its default value.
-  public mutating func clearMembership() {self._membership = nil}
-
-  public var timestamp: WirePeerTime {
-    get {_timestamp ?? WirePeerTime()}
-    set {_timestamp = newValue}
-  }
-  /// Returns true if `timestamp` has been explicitly set.
-  public var hasTimestamp: Bool {self._timestamp != nil}
-  /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
-  public mutating func clearTimestamp() {self._timestamp = nil}
-
-  /// The full identity, sent during the first publishCertPeriod after start.
-  public var identity: Data = Data()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _membership: WireMember? = nil
-  fileprivate var _timestamp: WirePeerTime? = nil
-}
-
-public nonisolated struct WireMembershipRequest: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var selfInformation: WireEnvelope {
-    get {_selfInformation ?? WireEnvelope()}
-    set {_selfInformation = newValue}
-  }
-  /// Returns true if `selfInformation` has been explicitly set.
-  public var hasSelfInformation: Bool {self._selfInformation != nil}
-  /// Clears the value of `selfInformation`. Subsequent reads from it will return its default value.
-  public mutating func clearSelfInformation() {self._selfInformation = nil}
-
-  public var known: [Data] = []
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _selfInformation: WireEnvelope? = nil
-}
-
-public nonisolated struct WireMembershipResponse: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var alive: [WireEnvelope] = []
-
-  public var dead: [WireEnvelope] = []
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-/// A block (serialized Block) with its number.
-public nonisolated struct WirePayload: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var seqNum: UInt64 = 0
-
-  public var data: Data = Data()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct WireDataMessage: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var payload: WirePayload {
-    get {_payload ?? WirePayload()}
-    set {_payload = newValue}
-  }
-  /// Returns true if `payload` has been explicitly set.
-  public var hasPayload: Bool {self._payload != nil}
-  /// Clears the value of `payload`. Subsequent reads from it will return its default value.
-  public mutating func clearPayload() {self._payload = nil}
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _payload: WirePayload? = nil
-}
-
-public nonisolated struct WireGossipHello: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var nonce: UInt64 = 0
-
-  public var metadata: Data = Data()
-
-  public var msgType: WirePullMsgType = .pullUndefined
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct WireDataDigest: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var nonce: UInt64 = 0
-
-  public var digests: [Data] = []
-
-  public var msgType: WirePullMsgType = .pullUndefined
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct WireDataRequest: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var nonce: UInt64 = 0
-
-  public var digests: [Data] = []
-
-  public var msgType: WirePullMsgType = .pullUndefined
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct WireDataUpdate: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var nonce: UInt64 = 0
-
-  public var data: [WireEnvelope] = []
-
-  public var msgType: WirePullMsgType = .pullUndefined
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -536,24 +104,48 @@ public nonisolated struct WireConnEstablish: Sendable {
   public init() {}
 }
 
-public nonisolated struct WireProperties: Sendable {
+/// A peer's incarnation (its start) and a sequence number increasing within it.
+public nonisolated struct WirePeerTime: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var ledgerHeight: UInt64 = 0
+  public var incNum: UInt64 = 0
 
-  public var leftChannel: Bool = false
+  public var seqNum: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct WireStateInfo: Sendable {
+/// "I am alive": an Envelope's payload, signed by the peer it names. Its internal endpoint travels
+/// in the envelope's SecretEnvelope (a Secret), which is dropped before it leaves the org.
+public nonisolated struct WireAliveMessage: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  public var pkiID: Data = Data()
+
+  public var identity: WireSerializedIdentity {
+    get {_identity ?? WireSerializedIdentity()}
+    set {_identity = newValue}
+  }
+  /// Returns true if `identity` has been explicitly set.
+  public var hasIdentity: Bool {self._identity != nil}
+  /// Clears the value of `identity`. Subsequent reads from it will return its default value.
+  public mutating func clearIdentity() {self._identity = nil}
+
+  /// Empty: the peer is invisible outside its org.
+  public var externalEndpoint: WireEndpoint {
+    get {_externalEndpoint ?? WireEndpoint()}
+    set {_externalEndpoint = newValue}
+  }
+  /// Returns true if `externalEndpoint` has been explicitly set.
+  public var hasExternalEndpoint: Bool {self._externalEndpoint != nil}
+  /// Clears the value of `externalEndpoint`. Subsequent reads from it will return its default value.
+  public mutating func clearExternalEndpoint() {self._externalEndpoint = nil}
 
   public var timestamp: WirePeerTime {
     get {_timestamp ?? WirePeerTime()}
@@ -564,71 +156,75 @@ public nonisolated struct WireStateInfo: Sendable {
   /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
   public mutating func clearTimestamp() {self._timestamp = nil}
 
-  public var pkiID: Data = Data()
-
-  public var channelMac: Data = Data()
-
-  public var properties: WireProperties {
-    get {_properties ?? WireProperties()}
-    set {_properties = newValue}
-  }
-  /// Returns true if `properties` has been explicitly set.
-  public var hasProperties: Bool {self._properties != nil}
-  /// Clears the value of `properties`. Subsequent reads from it will return its default value.
-  public mutating func clearProperties() {self._properties = nil}
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
+  fileprivate var _identity: WireSerializedIdentity? = nil
+  fileprivate var _externalEndpoint: WireEndpoint? = nil
   fileprivate var _timestamp: WirePeerTime? = nil
-  fileprivate var _properties: WireProperties? = nil
 }
 
-public nonisolated struct WireStateInfoSnapshot: Sendable {
+public nonisolated struct WireAliveBatch: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var elements: [WireEnvelope] = []
+  public var alive: [WireEnvelope] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct WireStateInfoPullRequest: Sendable {
+public nonisolated struct WireMembershipRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var channelMac: Data = Data()
+  /// The requester's own signed alive message.
+  public var selfInformation: WireEnvelope {
+    get {_selfInformation ?? WireEnvelope()}
+    set {_selfInformation = newValue}
+  }
+  /// Returns true if `selfInformation` has been explicitly set.
+  public var hasSelfInformation: Bool {self._selfInformation != nil}
+  /// Clears the value of `selfInformation`. Subsequent reads from it will return its default value.
+  public mutating func clearSelfInformation() {self._selfInformation = nil}
+
+  /// 0 on first contact and probes; else the requester's view digest (no answer if equal).
+  public var viewDigest: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _selfInformation: WireEnvelope? = nil
+}
+
+public nonisolated struct WireMembershipResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var alive: [WireEnvelope] = []
+
+  public var dead: [WireEnvelope] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct WireRemoteStateRequest: Sendable {
+/// A block (a serialized Block) with its number.
+public nonisolated struct WirePayload: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var startSeqNum: UInt64 = 0
+  public var seqNum: UInt64 = 0
 
-  public var endSeqNum: UInt64 = 0
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct WireRemoteStateResponse: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var payloads: [WirePayload] = []
+  public var data: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -653,6 +249,8 @@ public nonisolated struct WireLeadershipMessage: Sendable {
 
   public var isDeclaration: Bool = false
 
+  public var ledgerHeight: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -660,30 +258,249 @@ public nonisolated struct WireLeadershipMessage: Sendable {
   fileprivate var _timestamp: WirePeerTime? = nil
 }
 
-public nonisolated struct WirePeerIdentity: Sendable {
+public nonisolated struct WirePullMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: WirePullMessage.Kind = .hello
+
+  public var nonce: UInt64 = 0
+
+  public var numbers: [UInt64] = []
+
+  public var blocks: [WirePayload] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case hello // = 0
+    case digest // = 1
+    case request // = 2
+    case update // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .hello
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .hello
+      case 1: self = .digest
+      case 2: self = .request
+      case 3: self = .update
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .hello: return 0
+      case .digest: return 1
+      case .request: return 2
+      case .update: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [WirePullMessage.Kind] = [
+      .hello,
+      .digest,
+      .request,
+      .update,
+    ]
+
+  }
+
+  public init() {}
+}
+
+/// A peer's ledger height in one channel: an Envelope's payload, signed by that peer.
+public nonisolated struct WireStateInfo: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var pkiID: Data = Data()
 
-  public var cert: Data = Data()
+  public var identity: WireSerializedIdentity {
+    get {_identity ?? WireSerializedIdentity()}
+    set {_identity = newValue}
+  }
+  /// Returns true if `identity` has been explicitly set.
+  public var hasIdentity: Bool {self._identity != nil}
+  /// Clears the value of `identity`. Subsequent reads from it will return its default value.
+  public mutating func clearIdentity() {self._identity = nil}
 
-  public var metadata: Data = Data()
+  public var channelMac: Data = Data()
+
+  public var ledgerHeight: UInt64 = 0
+
+  public var timestamp: WirePeerTime {
+    get {_timestamp ?? WirePeerTime()}
+    set {_timestamp = newValue}
+  }
+  /// Returns true if `timestamp` has been explicitly set.
+  public var hasTimestamp: Bool {self._timestamp != nil}
+  /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
+  public mutating func clearTimestamp() {self._timestamp = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _identity: WireSerializedIdentity? = nil
+  fileprivate var _timestamp: WirePeerTime? = nil
+}
+
+public nonisolated struct WireStateInfoRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Absent: "send your own state info"; present: the requester's digest (snapshot unless equal).
+  public var withDigest: Bool = false
+
+  public var digest: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct WireAcknowledgement: Sendable {
+public nonisolated struct WireStateInfoSnapshot: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var error: String = String()
+  public var elements: [WireEnvelope] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct WireRemoteStateRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nonce: UInt64 = 0
+
+  public var first: UInt64 = 0
+
+  public var count: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct WireRemoteStateResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nonce: UInt64 = 0
+
+  public var payloads: [WirePayload] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The traffic of one channel, which the sender names by its MAC (SHA-256 of its PKI-ID and the
+/// channel name), never in clear.
+public nonisolated struct WireChannelMessage: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var mac: Data = Data()
+
+  public var content: WireChannelMessage.OneOf_Content? = nil
+
+  public var leadership: WireLeadershipMessage {
+    get {
+      if case .leadership(let v)? = content {return v}
+      return WireLeadershipMessage()
+    }
+    set {content = .leadership(newValue)}
+  }
+
+  public var block: WirePayload {
+    get {
+      if case .block(let v)? = content {return v}
+      return WirePayload()
+    }
+    set {content = .block(newValue)}
+  }
+
+  public var pull: WirePullMessage {
+    get {
+      if case .pull(let v)? = content {return v}
+      return WirePullMessage()
+    }
+    set {content = .pull(newValue)}
+  }
+
+  public var stateInfo: WireEnvelope {
+    get {
+      if case .stateInfo(let v)? = content {return v}
+      return WireEnvelope()
+    }
+    set {content = .stateInfo(newValue)}
+  }
+
+  public var stateInfoRequest: WireStateInfoRequest {
+    get {
+      if case .stateInfoRequest(let v)? = content {return v}
+      return WireStateInfoRequest()
+    }
+    set {content = .stateInfoRequest(newValue)}
+  }
+
+  public var stateInfoSnapshot: WireStateInfoSnapshot {
+    get {
+      if case .stateInfoSnapshot(let v)? = content {return v}
+      return WireStateInfoSnapshot()
+    }
+    set {content = .stateInfoSnapshot(newValue)}
+  }
+
+  public var stateRequest: WireRemoteStateRequest {
+    get {
+      if case .stateRequest(let v)? = content {return v}
+      return WireRemoteStateRequest()
+    }
+    set {content = .stateRequest(newValue)}
+  }
+
+  public var stateResponse: WireRemoteStateResponse {
+    get {
+      if case .stateResponse(let v)? = content {return v}
+      return WireRemoteStateResponse()
+    }
+    set {content = .stateResponse(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Content: Equatable, Sendable {
+    case leadership(WireLeadershipMessage)
+    case block(WirePayload)
+    case pull(WirePullMessage)
+    case stateInfo(WireEnvelope)
+    case stateInfoRequest(WireStateInfoRequest)
+    case stateInfoSnapshot(WireStateInfoSnapshot)
+    case stateRequest(WireRemoteStateRequest)
+    case stateResponse(WireRemoteStateResponse)
+
+  }
 
   public init() {}
 }
@@ -692,13 +509,9 @@ public nonisolated struct WireAcknowledgement: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "fabnet.wire"
 
-nonisolated extension WirePullMsgType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PULL_UNDEFINED\0\u{1}BLOCK_MSG\0\u{1}IDENTITY_MSG\0")
-}
-
 nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GossipMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}channel\0\u{1}tag\0\u{4}\u{2}alive_msg\0\u{3}mem_req\0\u{3}mem_res\0\u{3}data_msg\0\u{1}hello\0\u{3}data_dig\0\u{3}data_req\0\u{3}data_update\0\u{1}empty\0\u{1}conn\0\u{3}state_info\0\u{3}state_snapshot\0\u{3}state_info_pull_req\0\u{3}state_request\0\u{3}state_response\0\u{3}leadership_msg\0\u{3}peer_identity\0\u{1}ack\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{3}membership_request\0\u{3}membership_response\0\u{1}channel\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -706,241 +519,56 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.channel) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.tag) }()
-      case 5: try {
-        var v: WireAliveMessage?
+      case 1: try {
+        var v: WireAliveBatch?
         var hadOneofValue = false
         if let current = self.content {
           hadOneofValue = true
-          if case .aliveMsg(let m) = current {v = m}
+          if case .alive(let m) = current {v = m}
         }
         try decoder.decodeSingularMessageField(value: &v)
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .aliveMsg(v)
+          self.content = .alive(v)
         }
       }()
-      case 6: try {
+      case 2: try {
         var v: WireMembershipRequest?
         var hadOneofValue = false
         if let current = self.content {
           hadOneofValue = true
-          if case .memReq(let m) = current {v = m}
+          if case .membershipRequest(let m) = current {v = m}
         }
         try decoder.decodeSingularMessageField(value: &v)
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .memReq(v)
+          self.content = .membershipRequest(v)
         }
       }()
-      case 7: try {
+      case 3: try {
         var v: WireMembershipResponse?
         var hadOneofValue = false
         if let current = self.content {
           hadOneofValue = true
-          if case .memRes(let m) = current {v = m}
+          if case .membershipResponse(let m) = current {v = m}
         }
         try decoder.decodeSingularMessageField(value: &v)
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .memRes(v)
+          self.content = .membershipResponse(v)
         }
       }()
-      case 8: try {
-        var v: WireDataMessage?
+      case 4: try {
+        var v: WireChannelMessage?
         var hadOneofValue = false
         if let current = self.content {
           hadOneofValue = true
-          if case .dataMsg(let m) = current {v = m}
+          if case .channel(let m) = current {v = m}
         }
         try decoder.decodeSingularMessageField(value: &v)
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .dataMsg(v)
-        }
-      }()
-      case 9: try {
-        var v: WireGossipHello?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .hello(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .hello(v)
-        }
-      }()
-      case 10: try {
-        var v: WireDataDigest?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .dataDig(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .dataDig(v)
-        }
-      }()
-      case 11: try {
-        var v: WireDataRequest?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .dataReq(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .dataReq(v)
-        }
-      }()
-      case 12: try {
-        var v: WireDataUpdate?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .dataUpdate(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .dataUpdate(v)
-        }
-      }()
-      case 13: try {
-        var v: WireEmpty?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .empty(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .empty(v)
-        }
-      }()
-      case 14: try {
-        var v: WireConnEstablish?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .conn(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .conn(v)
-        }
-      }()
-      case 15: try {
-        var v: WireStateInfo?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .stateInfo(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .stateInfo(v)
-        }
-      }()
-      case 16: try {
-        var v: WireStateInfoSnapshot?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .stateSnapshot(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .stateSnapshot(v)
-        }
-      }()
-      case 17: try {
-        var v: WireStateInfoPullRequest?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .stateInfoPullReq(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .stateInfoPullReq(v)
-        }
-      }()
-      case 18: try {
-        var v: WireRemoteStateRequest?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .stateRequest(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .stateRequest(v)
-        }
-      }()
-      case 19: try {
-        var v: WireRemoteStateResponse?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .stateResponse(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .stateResponse(v)
-        }
-      }()
-      case 20: try {
-        var v: WireLeadershipMessage?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .leadershipMsg(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .leadershipMsg(v)
-        }
-      }()
-      case 21: try {
-        var v: WirePeerIdentity?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .peerIdentity(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .peerIdentity(v)
-        }
-      }()
-      case 22: try {
-        var v: WireAcknowledgement?
-        var hadOneofValue = false
-        if let current = self.content {
-          hadOneofValue = true
-          if case .ack(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.content = .ack(v)
+          self.content = .channel(v)
         }
       }()
       default: break
@@ -953,87 +581,22 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    if self.nonce != 0 {
-      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 1)
-    }
-    if !self.channel.isEmpty {
-      try visitor.visitSingularBytesField(value: self.channel, fieldNumber: 2)
-    }
-    if self.tag != .undefined {
-      try visitor.visitSingularEnumField(value: self.tag, fieldNumber: 3)
-    }
     switch self.content {
-    case .aliveMsg?: try {
-      guard case .aliveMsg(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    case .alive?: try {
+      guard case .alive(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     }()
-    case .memReq?: try {
-      guard case .memReq(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    case .membershipRequest?: try {
+      guard case .membershipRequest(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     }()
-    case .memRes?: try {
-      guard case .memRes(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    case .membershipResponse?: try {
+      guard case .membershipResponse(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     }()
-    case .dataMsg?: try {
-      guard case .dataMsg(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    }()
-    case .hello?: try {
-      guard case .hello(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-    }()
-    case .dataDig?: try {
-      guard case .dataDig(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .dataReq?: try {
-      guard case .dataReq(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .dataUpdate?: try {
-      guard case .dataUpdate(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    }()
-    case .empty?: try {
-      guard case .empty(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    }()
-    case .conn?: try {
-      guard case .conn(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-    }()
-    case .stateInfo?: try {
-      guard case .stateInfo(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
-    }()
-    case .stateSnapshot?: try {
-      guard case .stateSnapshot(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-    }()
-    case .stateInfoPullReq?: try {
-      guard case .stateInfoPullReq(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-    }()
-    case .stateRequest?: try {
-      guard case .stateRequest(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-    }()
-    case .stateResponse?: try {
-      guard case .stateResponse(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
-    }()
-    case .leadershipMsg?: try {
-      guard case .leadershipMsg(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-    }()
-    case .peerIdentity?: try {
-      guard case .peerIdentity(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-    }()
-    case .ack?: try {
-      guard case .ack(let v)? = self.content else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+    case .channel?: try {
+      guard case .channel(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
     case nil: break
     }
@@ -1041,33 +604,52 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
   }
 
   public static func ==(lhs: WireGossipMessage, rhs: WireGossipMessage) -> Bool {
-    if lhs.nonce != rhs.nonce {return false}
-    if lhs.channel != rhs.channel {return false}
-    if lhs.tag != rhs.tag {return false}
     if lhs.content != rhs.content {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension WireGossipMessage.Tag: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNDEFINED\0\u{1}EMPTY\0\u{1}ORG_ONLY\0\u{1}CHAN_ONLY\0\u{1}CHAN_AND_ORG\0\u{1}CHAN_OR_ORG\0")
-}
-
-nonisolated extension WireEmpty: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".Empty"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+nonisolated extension WireConnEstablish: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConnEstablish"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_id\0\u{1}identity\0\u{3}tls_cert_hash\0\u{1}probe\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.identity) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.tlsCertHash) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.probe) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pkiID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 1)
+    }
+    if !self.identity.isEmpty {
+      try visitor.visitSingularBytesField(value: self.identity, fieldNumber: 2)
+    }
+    if !self.tlsCertHash.isEmpty {
+      try visitor.visitSingularBytesField(value: self.tlsCertHash, fieldNumber: 3)
+    }
+    if self.probe != false {
+      try visitor.visitSingularBoolField(value: self.probe, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: WireEmpty, rhs: WireEmpty) -> Bool {
+  public static func ==(lhs: WireConnEstablish, rhs: WireConnEstablish) -> Bool {
+    if lhs.pkiID != rhs.pkiID {return false}
+    if lhs.identity != rhs.identity {return false}
+    if lhs.tlsCertHash != rhs.tlsCertHash {return false}
+    if lhs.probe != rhs.probe {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1108,49 +690,9 @@ nonisolated extension WirePeerTime: SwiftProtobuf.Message, SwiftProtobuf._Messag
   }
 }
 
-nonisolated extension WireMember: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".Member"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}endpoint\0\u{1}metadata\0\u{3}pki_id\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.endpoint) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.metadata) }()
-      case 3: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.endpoint.isEmpty {
-      try visitor.visitSingularStringField(value: self.endpoint, fieldNumber: 1)
-    }
-    if !self.metadata.isEmpty {
-      try visitor.visitSingularBytesField(value: self.metadata, fieldNumber: 2)
-    }
-    if !self.pkiID.isEmpty {
-      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireMember, rhs: WireMember) -> Bool {
-    if lhs.endpoint != rhs.endpoint {return false}
-    if lhs.metadata != rhs.metadata {return false}
-    if lhs.pkiID != rhs.pkiID {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
 nonisolated extension WireAliveMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AliveMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}membership\0\u{1}timestamp\0\u{2}\u{2}identity\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_id\0\u{1}identity\0\u{3}external_endpoint\0\u{1}timestamp\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1158,9 +700,10 @@ nonisolated extension WireAliveMessage: SwiftProtobuf.Message, SwiftProtobuf._Me
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._membership) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
-      case 4: try { try decoder.decodeSingularBytesField(value: &self.identity) }()
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._identity) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._externalEndpoint) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
       default: break
       }
     }
@@ -1171,22 +714,56 @@ nonisolated extension WireAliveMessage: SwiftProtobuf.Message, SwiftProtobuf._Me
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._membership {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._timestamp {
+    if !self.pkiID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 1)
+    }
+    try { if let v = self._identity {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
-    if !self.identity.isEmpty {
-      try visitor.visitSingularBytesField(value: self.identity, fieldNumber: 4)
-    }
+    try { if let v = self._externalEndpoint {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timestamp {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireAliveMessage, rhs: WireAliveMessage) -> Bool {
-    if lhs._membership != rhs._membership {return false}
+    if lhs.pkiID != rhs.pkiID {return false}
+    if lhs._identity != rhs._identity {return false}
+    if lhs._externalEndpoint != rhs._externalEndpoint {return false}
     if lhs._timestamp != rhs._timestamp {return false}
-    if lhs.identity != rhs.identity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireAliveBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AliveBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.alive) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.alive.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.alive, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireAliveBatch, rhs: WireAliveBatch) -> Bool {
+    if lhs.alive != rhs.alive {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1194,7 +771,7 @@ nonisolated extension WireAliveMessage: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension WireMembershipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MembershipRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}self_information\0\u{1}known\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}self_information\0\u{3}view_digest\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1203,7 +780,7 @@ nonisolated extension WireMembershipRequest: SwiftProtobuf.Message, SwiftProtobu
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._selfInformation) }()
-      case 2: try { try decoder.decodeRepeatedBytesField(value: &self.known) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.viewDigest) }()
       default: break
       }
     }
@@ -1217,15 +794,15 @@ nonisolated extension WireMembershipRequest: SwiftProtobuf.Message, SwiftProtobu
     try { if let v = self._selfInformation {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
-    if !self.known.isEmpty {
-      try visitor.visitRepeatedBytesField(value: self.known, fieldNumber: 2)
+    if self.viewDigest != 0 {
+      try visitor.visitSingularUInt64Field(value: self.viewDigest, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireMembershipRequest, rhs: WireMembershipRequest) -> Bool {
     if lhs._selfInformation != rhs._selfInformation {return false}
-    if lhs.known != rhs.known {return false}
+    if lhs.viewDigest != rhs.viewDigest {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1301,203 +878,9 @@ nonisolated extension WirePayload: SwiftProtobuf.Message, SwiftProtobuf._Message
   }
 }
 
-nonisolated extension WireDataMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".DataMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}payload\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._payload) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._payload {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireDataMessage, rhs: WireDataMessage) -> Bool {
-    if lhs._payload != rhs._payload {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireGossipHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GossipHello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}metadata\0\u{3}msg_type\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.metadata) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.msgType) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.nonce != 0 {
-      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 1)
-    }
-    if !self.metadata.isEmpty {
-      try visitor.visitSingularBytesField(value: self.metadata, fieldNumber: 2)
-    }
-    if self.msgType != .pullUndefined {
-      try visitor.visitSingularEnumField(value: self.msgType, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireGossipHello, rhs: WireGossipHello) -> Bool {
-    if lhs.nonce != rhs.nonce {return false}
-    if lhs.metadata != rhs.metadata {return false}
-    if lhs.msgType != rhs.msgType {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireDataDigest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".DataDigest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}digests\0\u{3}msg_type\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
-      case 2: try { try decoder.decodeRepeatedBytesField(value: &self.digests) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.msgType) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.nonce != 0 {
-      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 1)
-    }
-    if !self.digests.isEmpty {
-      try visitor.visitRepeatedBytesField(value: self.digests, fieldNumber: 2)
-    }
-    if self.msgType != .pullUndefined {
-      try visitor.visitSingularEnumField(value: self.msgType, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireDataDigest, rhs: WireDataDigest) -> Bool {
-    if lhs.nonce != rhs.nonce {return false}
-    if lhs.digests != rhs.digests {return false}
-    if lhs.msgType != rhs.msgType {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireDataRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".DataRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}digests\0\u{3}msg_type\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
-      case 2: try { try decoder.decodeRepeatedBytesField(value: &self.digests) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.msgType) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.nonce != 0 {
-      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 1)
-    }
-    if !self.digests.isEmpty {
-      try visitor.visitRepeatedBytesField(value: self.digests, fieldNumber: 2)
-    }
-    if self.msgType != .pullUndefined {
-      try visitor.visitSingularEnumField(value: self.msgType, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireDataRequest, rhs: WireDataRequest) -> Bool {
-    if lhs.nonce != rhs.nonce {return false}
-    if lhs.digests != rhs.digests {return false}
-    if lhs.msgType != rhs.msgType {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireDataUpdate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".DataUpdate"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}data\0\u{3}msg_type\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.data) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.msgType) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.nonce != 0 {
-      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 1)
-    }
-    if !self.data.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.data, fieldNumber: 2)
-    }
-    if self.msgType != .pullUndefined {
-      try visitor.visitSingularEnumField(value: self.msgType, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireDataUpdate, rhs: WireDataUpdate) -> Bool {
-    if lhs.nonce != rhs.nonce {return false}
-    if lhs.data != rhs.data {return false}
-    if lhs.msgType != rhs.msgType {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireConnEstablish: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".ConnEstablish"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_id\0\u{1}identity\0\u{3}tls_cert_hash\0\u{1}probe\0")
+nonisolated extension WireLeadershipMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadershipMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_id\0\u{1}timestamp\0\u{3}is_declaration\0\u{3}ledger_height\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1506,89 +889,9 @@ nonisolated extension WireConnEstablish: SwiftProtobuf.Message, SwiftProtobuf._M
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.identity) }()
-      case 3: try { try decoder.decodeSingularBytesField(value: &self.tlsCertHash) }()
-      case 4: try { try decoder.decodeSingularBoolField(value: &self.probe) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.pkiID.isEmpty {
-      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 1)
-    }
-    if !self.identity.isEmpty {
-      try visitor.visitSingularBytesField(value: self.identity, fieldNumber: 2)
-    }
-    if !self.tlsCertHash.isEmpty {
-      try visitor.visitSingularBytesField(value: self.tlsCertHash, fieldNumber: 3)
-    }
-    if self.probe != false {
-      try visitor.visitSingularBoolField(value: self.probe, fieldNumber: 4)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireConnEstablish, rhs: WireConnEstablish) -> Bool {
-    if lhs.pkiID != rhs.pkiID {return false}
-    if lhs.identity != rhs.identity {return false}
-    if lhs.tlsCertHash != rhs.tlsCertHash {return false}
-    if lhs.probe != rhs.probe {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireProperties: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".Properties"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ledger_height\0\u{3}left_channel\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.ledgerHeight) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.leftChannel) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.ledgerHeight != 0 {
-      try visitor.visitSingularUInt64Field(value: self.ledgerHeight, fieldNumber: 1)
-    }
-    if self.leftChannel != false {
-      try visitor.visitSingularBoolField(value: self.leftChannel, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireProperties, rhs: WireProperties) -> Bool {
-    if lhs.ledgerHeight != rhs.ledgerHeight {return false}
-    if lhs.leftChannel != rhs.leftChannel {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireStateInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".StateInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}timestamp\0\u{3}pki_id\0\u{3}channel_mac\0\u{1}properties\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
       case 2: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
-      case 3: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
-      case 4: try { try decoder.decodeSingularBytesField(value: &self.channelMac) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._properties) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.isDeclaration) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.ledgerHeight) }()
       default: break
       }
     }
@@ -1599,26 +902,164 @@ nonisolated extension WireStateInfo: SwiftProtobuf.Message, SwiftProtobuf._Messa
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.pkiID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 1)
+    }
     try { if let v = self._timestamp {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if self.isDeclaration != false {
+      try visitor.visitSingularBoolField(value: self.isDeclaration, fieldNumber: 3)
+    }
+    if self.ledgerHeight != 0 {
+      try visitor.visitSingularUInt64Field(value: self.ledgerHeight, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireLeadershipMessage, rhs: WireLeadershipMessage) -> Bool {
+    if lhs.pkiID != rhs.pkiID {return false}
+    if lhs._timestamp != rhs._timestamp {return false}
+    if lhs.isDeclaration != rhs.isDeclaration {return false}
+    if lhs.ledgerHeight != rhs.ledgerHeight {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WirePullMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PullMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}nonce\0\u{1}numbers\0\u{1}blocks\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
+      case 3: try { try decoder.decodeRepeatedUInt64Field(value: &self.numbers) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.blocks) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.kind != .hello {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if self.nonce != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 2)
+    }
+    if !self.numbers.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.numbers, fieldNumber: 3)
+    }
+    if !self.blocks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.blocks, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WirePullMessage, rhs: WirePullMessage) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.nonce != rhs.nonce {return false}
+    if lhs.numbers != rhs.numbers {return false}
+    if lhs.blocks != rhs.blocks {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WirePullMessage.Kind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0HELLO\0\u{1}DIGEST\0\u{1}REQUEST\0\u{1}UPDATE\0")
+}
+
+nonisolated extension WireStateInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StateInfo"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_id\0\u{1}identity\0\u{3}channel_mac\0\u{3}ledger_height\0\u{1}timestamp\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._identity) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.channelMac) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.ledgerHeight) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.pkiID.isEmpty {
-      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 3)
+      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 1)
     }
+    try { if let v = self._identity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     if !self.channelMac.isEmpty {
-      try visitor.visitSingularBytesField(value: self.channelMac, fieldNumber: 4)
+      try visitor.visitSingularBytesField(value: self.channelMac, fieldNumber: 3)
     }
-    try { if let v = self._properties {
+    if self.ledgerHeight != 0 {
+      try visitor.visitSingularUInt64Field(value: self.ledgerHeight, fieldNumber: 4)
+    }
+    try { if let v = self._timestamp {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireStateInfo, rhs: WireStateInfo) -> Bool {
-    if lhs._timestamp != rhs._timestamp {return false}
     if lhs.pkiID != rhs.pkiID {return false}
+    if lhs._identity != rhs._identity {return false}
     if lhs.channelMac != rhs.channelMac {return false}
-    if lhs._properties != rhs._properties {return false}
+    if lhs.ledgerHeight != rhs.ledgerHeight {return false}
+    if lhs._timestamp != rhs._timestamp {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireStateInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StateInfoRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}with_digest\0\u{1}digest\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.withDigest) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.digest) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.withDigest != false {
+      try visitor.visitSingularBoolField(value: self.withDigest, fieldNumber: 1)
+    }
+    if self.digest != 0 {
+      try visitor.visitSingularUInt64Field(value: self.digest, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireStateInfoRequest, rhs: WireStateInfoRequest) -> Bool {
+    if lhs.withDigest != rhs.withDigest {return false}
+    if lhs.digest != rhs.digest {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1654,39 +1095,9 @@ nonisolated extension WireStateInfoSnapshot: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
-nonisolated extension WireStateInfoPullRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".StateInfoPullRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}channel_mac\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBytesField(value: &self.channelMac) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.channelMac.isEmpty {
-      try visitor.visitSingularBytesField(value: self.channelMac, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireStateInfoPullRequest, rhs: WireStateInfoPullRequest) -> Bool {
-    if lhs.channelMac != rhs.channelMac {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
 nonisolated extension WireRemoteStateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RemoteStateRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}start_seq_num\0\u{3}end_seq_num\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}first\0\u{1}count\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1694,26 +1105,31 @@ nonisolated extension WireRemoteStateRequest: SwiftProtobuf.Message, SwiftProtob
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.startSeqNum) }()
-      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.endSeqNum) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.first) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.count) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.startSeqNum != 0 {
-      try visitor.visitSingularUInt64Field(value: self.startSeqNum, fieldNumber: 1)
+    if self.nonce != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 1)
     }
-    if self.endSeqNum != 0 {
-      try visitor.visitSingularUInt64Field(value: self.endSeqNum, fieldNumber: 2)
+    if self.first != 0 {
+      try visitor.visitSingularUInt64Field(value: self.first, fieldNumber: 2)
+    }
+    if self.count != 0 {
+      try visitor.visitSingularUInt64Field(value: self.count, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireRemoteStateRequest, rhs: WireRemoteStateRequest) -> Bool {
-    if lhs.startSeqNum != rhs.startSeqNum {return false}
-    if lhs.endSeqNum != rhs.endSeqNum {return false}
+    if lhs.nonce != rhs.nonce {return false}
+    if lhs.first != rhs.first {return false}
+    if lhs.count != rhs.count {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1721,7 +1137,7 @@ nonisolated extension WireRemoteStateRequest: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension WireRemoteStateResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RemoteStateResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}payloads\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}payloads\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1729,29 +1145,34 @@ nonisolated extension WireRemoteStateResponse: SwiftProtobuf.Message, SwiftProto
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.payloads) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.payloads) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.nonce != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 1)
+    }
     if !self.payloads.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.payloads, fieldNumber: 1)
+      try visitor.visitRepeatedMessageField(value: self.payloads, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireRemoteStateResponse, rhs: WireRemoteStateResponse) -> Bool {
+    if lhs.nonce != rhs.nonce {return false}
     if lhs.payloads != rhs.payloads {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
-nonisolated extension WireLeadershipMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".LeadershipMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_id\0\u{1}timestamp\0\u{3}is_declaration\0")
+nonisolated extension WireChannelMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ChannelMessage"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mac\0\u{1}leadership\0\u{1}block\0\u{1}pull\0\u{3}state_info\0\u{3}state_info_request\0\u{3}state_info_snapshot\0\u{3}state_request\0\u{3}state_response\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1759,9 +1180,111 @@ nonisolated extension WireLeadershipMessage: SwiftProtobuf.Message, SwiftProtobu
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
-      case 3: try { try decoder.decodeSingularBoolField(value: &self.isDeclaration) }()
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.mac) }()
+      case 2: try {
+        var v: WireLeadershipMessage?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .leadership(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .leadership(v)
+        }
+      }()
+      case 3: try {
+        var v: WirePayload?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .block(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .block(v)
+        }
+      }()
+      case 4: try {
+        var v: WirePullMessage?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .pull(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .pull(v)
+        }
+      }()
+      case 5: try {
+        var v: WireEnvelope?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .stateInfo(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .stateInfo(v)
+        }
+      }()
+      case 6: try {
+        var v: WireStateInfoRequest?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .stateInfoRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .stateInfoRequest(v)
+        }
+      }()
+      case 7: try {
+        var v: WireStateInfoSnapshot?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .stateInfoSnapshot(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .stateInfoSnapshot(v)
+        }
+      }()
+      case 8: try {
+        var v: WireRemoteStateRequest?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .stateRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .stateRequest(v)
+        }
+      }()
+      case 9: try {
+        var v: WireRemoteStateResponse?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .stateResponse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .stateResponse(v)
+        }
+      }()
       default: break
       }
     }
@@ -1772,92 +1295,50 @@ nonisolated extension WireLeadershipMessage: SwiftProtobuf.Message, SwiftProtobu
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.pkiID.isEmpty {
-      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 1)
+    if !self.mac.isEmpty {
+      try visitor.visitSingularBytesField(value: self.mac, fieldNumber: 1)
     }
-    try { if let v = self._timestamp {
+    switch self.content {
+    case .leadership?: try {
+      guard case .leadership(let v)? = self.content else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    if self.isDeclaration != false {
-      try visitor.visitSingularBoolField(value: self.isDeclaration, fieldNumber: 3)
+    }()
+    case .block?: try {
+      guard case .block(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .pull?: try {
+      guard case .pull(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .stateInfo?: try {
+      guard case .stateInfo(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .stateInfoRequest?: try {
+      guard case .stateInfoRequest(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .stateInfoSnapshot?: try {
+      guard case .stateInfoSnapshot(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .stateRequest?: try {
+      guard case .stateRequest(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .stateResponse?: try {
+      guard case .stateResponse(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: WireLeadershipMessage, rhs: WireLeadershipMessage) -> Bool {
-    if lhs.pkiID != rhs.pkiID {return false}
-    if lhs._timestamp != rhs._timestamp {return false}
-    if lhs.isDeclaration != rhs.isDeclaration {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WirePeerIdentity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".PeerIdentity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_id\0\u{1}cert\0\u{1}metadata\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.cert) }()
-      case 3: try { try decoder.decodeSingularBytesField(value: &self.metadata) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.pkiID.isEmpty {
-      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 1)
-    }
-    if !self.cert.isEmpty {
-      try visitor.visitSingularBytesField(value: self.cert, fieldNumber: 2)
-    }
-    if !self.metadata.isEmpty {
-      try visitor.visitSingularBytesField(value: self.metadata, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WirePeerIdentity, rhs: WirePeerIdentity) -> Bool {
-    if lhs.pkiID != rhs.pkiID {return false}
-    if lhs.cert != rhs.cert {return false}
-    if lhs.metadata != rhs.metadata {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension WireAcknowledgement: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".Acknowledgement"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.error) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.error.isEmpty {
-      try visitor.visitSingularStringField(value: self.error, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: WireAcknowledgement, rhs: WireAcknowledgement) -> Bool {
-    if lhs.error != rhs.error {return false}
+  public static func ==(lhs: WireChannelMessage, rhs: WireChannelMessage) -> Bool {
+    if lhs.mac != rhs.mac {return false}
+    if lhs.content != rhs.content {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -106,6 +106,15 @@ public nonisolated struct WirePacket: Sendable {
     set {body = .adminResponse(newValue)}
   }
 
+  /// Gossip on a connection whose handshake authenticated the sender.
+  public var gossipMessage: WireGossipMessage {
+    get {
+      if case .gossipMessage(let v)? = body {return v}
+      return WireGossipMessage()
+    }
+    set {body = .gossipMessage(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -122,6 +131,8 @@ public nonisolated struct WirePacket: Sendable {
     /// A signed AdminRequest, allowed only for an admin of the node's own org.
     case admin(WireEnvelope)
     case adminResponse(WireAdminResponse)
+    /// Gossip on a connection whose handshake authenticated the sender.
+    case gossipMessage(WireGossipMessage)
 
   }
 
@@ -200,11 +211,29 @@ public nonisolated struct WireAdminRequest: Sendable {
     set {command = .listChannels(newValue)}
   }
 
+  public var peerStatus: WirePeerStatus {
+    get {
+      if case .peerStatus(let v)? = command {return v}
+      return WirePeerStatus()
+    }
+    set {command = .peerStatus(newValue)}
+  }
+
+  public var queryState: WireQueryState {
+    get {
+      if case .queryState(let v)? = command {return v}
+      return WireQueryState()
+    }
+    set {command = .queryState(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
     case joinChannel(WireJoinChannel)
     case listChannels(WireListChannels)
+    case peerStatus(WirePeerStatus)
+    case queryState(WireQueryState)
 
   }
 
@@ -212,6 +241,68 @@ public nonisolated struct WireAdminRequest: Sendable {
 
   fileprivate var _creator: WireSerializedIdentity? = nil
   fileprivate var _timestamp: WireTimestamp? = nil
+}
+
+public nonisolated struct WirePeerStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct WireQueryState: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var channel: String = String()
+
+  public var key: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One peer of a membership view, as the peer's status reports it.
+public nonisolated struct WireMemberInfo: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var mspID: String = String()
+
+  public var endpoint: String = String()
+
+  public var pkiID: Data = Data()
+
+  public var alive: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A peer's view of one channel, as its status reports it.
+public nonisolated struct WirePeerChannelStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var height: UInt64 = 0
+
+  public var leader: Bool = false
+
+  public var channelPeers: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct WireChannelInfo: Sendable {
@@ -243,6 +334,16 @@ public nonisolated struct WireAdminResponse: Sendable {
 
   public var channels: [WireChannelInfo] = []
 
+  public var members: [WireMemberInfo] = []
+
+  public var peerChannels: [WirePeerChannelStatus] = []
+
+  public var found: Bool = false
+
+  public var value: Data = Data()
+
+  public var version: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -254,7 +355,7 @@ fileprivate nonisolated let _protobuf_package = "fabnet.wire"
 
 nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Packet"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stream\0\u{1}handshake\0\u{1}broadcast\0\u{3}broadcast_response\0\u{1}deliver\0\u{3}deliver_response\0\u{1}gossip\0\u{1}admin\0\u{3}admin_response\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stream\0\u{1}handshake\0\u{1}broadcast\0\u{3}broadcast_response\0\u{1}deliver\0\u{3}deliver_response\0\u{1}gossip\0\u{1}admin\0\u{3}admin_response\0\u{3}gossip_message\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -367,6 +468,19 @@ nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageI
           self.body = .adminResponse(v)
         }
       }()
+      case 10: try {
+        var v: WireGossipMessage?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .gossipMessage(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .gossipMessage(v)
+        }
+      }()
       default: break
       }
     }
@@ -412,6 +526,10 @@ nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     case .adminResponse?: try {
       guard case .adminResponse(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case .gossipMessage?: try {
+      guard case .gossipMessage(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
     }()
     case nil: break
     }
@@ -481,7 +599,7 @@ nonisolated extension WireListChannels: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0\u{3}peer_status\0\u{3}query_state\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -517,6 +635,32 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
           self.command = .listChannels(v)
         }
       }()
+      case 5: try {
+        var v: WirePeerStatus?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .peerStatus(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .peerStatus(v)
+        }
+      }()
+      case 6: try {
+        var v: WireQueryState?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .queryState(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .queryState(v)
+        }
+      }()
       default: break
       }
     }
@@ -542,6 +686,14 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
       guard case .listChannels(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
+    case .peerStatus?: try {
+      guard case .peerStatus(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .queryState?: try {
+      guard case .queryState(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -551,6 +703,150 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs._creator != rhs._creator {return false}
     if lhs._timestamp != rhs._timestamp {return false}
     if lhs.command != rhs.command {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WirePeerStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PeerStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WirePeerStatus, rhs: WirePeerStatus) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireQueryState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryState"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0\u{1}key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.channel) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.channel.isEmpty {
+      try visitor.visitSingularStringField(value: self.channel, fieldNumber: 1)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireQueryState, rhs: WireQueryState) -> Bool {
+    if lhs.channel != rhs.channel {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireMemberInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MemberInfo"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}msp_id\0\u{1}endpoint\0\u{3}pki_id\0\u{1}alive\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.mspID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.endpoint) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.alive) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.mspID.isEmpty {
+      try visitor.visitSingularStringField(value: self.mspID, fieldNumber: 1)
+    }
+    if !self.endpoint.isEmpty {
+      try visitor.visitSingularStringField(value: self.endpoint, fieldNumber: 2)
+    }
+    if !self.pkiID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 3)
+    }
+    if self.alive != false {
+      try visitor.visitSingularBoolField(value: self.alive, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireMemberInfo, rhs: WireMemberInfo) -> Bool {
+    if lhs.mspID != rhs.mspID {return false}
+    if lhs.endpoint != rhs.endpoint {return false}
+    if lhs.pkiID != rhs.pkiID {return false}
+    if lhs.alive != rhs.alive {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WirePeerChannelStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PeerChannelStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}height\0\u{1}leader\0\u{3}channel_peers\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.height) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.leader) }()
+      case 4: try { try decoder.decodeRepeatedBytesField(value: &self.channelPeers) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.height != 0 {
+      try visitor.visitSingularUInt64Field(value: self.height, fieldNumber: 2)
+    }
+    if self.leader != false {
+      try visitor.visitSingularBoolField(value: self.leader, fieldNumber: 3)
+    }
+    if !self.channelPeers.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.channelPeers, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WirePeerChannelStatus, rhs: WirePeerChannelStatus) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.height != rhs.height {return false}
+    if lhs.leader != rhs.leader {return false}
+    if lhs.channelPeers != rhs.channelPeers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -603,7 +899,7 @@ nonisolated extension WireChannelInfo: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0\u{1}members\0\u{3}peer_channels\0\u{1}found\0\u{1}value\0\u{1}version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -614,6 +910,11 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
       case 1: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.info) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.channels) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.members) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.peerChannels) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.found) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.value) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.version) }()
       default: break
       }
     }
@@ -629,6 +930,21 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.channels.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.channels, fieldNumber: 3)
     }
+    if !self.members.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.members, fieldNumber: 4)
+    }
+    if !self.peerChannels.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.peerChannels, fieldNumber: 5)
+    }
+    if self.found != false {
+      try visitor.visitSingularBoolField(value: self.found, fieldNumber: 6)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularBytesField(value: self.value, fieldNumber: 7)
+    }
+    if !self.version.isEmpty {
+      try visitor.visitSingularStringField(value: self.version, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -636,6 +952,11 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.status != rhs.status {return false}
     if lhs.info != rhs.info {return false}
     if lhs.channels != rhs.channels {return false}
+    if lhs.members != rhs.members {return false}
+    if lhs.peerChannels != rhs.peerChannels {return false}
+    if lhs.found != rhs.found {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

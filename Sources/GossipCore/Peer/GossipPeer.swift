@@ -50,7 +50,9 @@ public struct GossipPeer: Sendable {
     public internal(set) var states: [String: ChannelStateInfo]
     public internal(set) var transfers: [String: StateTransfer]
     /// The orgs of each channel; a channel absent here admits every org this peer shares a channel with.
-    let channelOrganizations: [String: Set<String>]
+    var channelOrganizations: [String: Set<String>]
+    /// Whether `.start` was handled (channels joined later start at once).
+    var started = false
     var resolver: ChannelMACResolver
     /// Per channel: own-org channel peers this peer can reach (id → endpoint), and the same sorted.
     var orgChannelPeers: [String: [PKIID: Endpoint]] = [:]
@@ -71,15 +73,48 @@ public struct GossipPeer: Sendable {
         blocks = [:]
         states = [:]
         transfers = [:]
-        for channel in channels {
-            let height = heights[channel] ?? 0
-            var election = LeaderElection(pkiID: configuration.pkiID, mode: mode, settings: configuration.settings, incarnation: incarnation)
-            _ = election.handle(.height(height), now: .zero)
-            elections[channel] = election
-            blocks[channel] = BlockDissemination(settings: configuration.settings, height: height)
-            states[channel] = ChannelStateInfo(channel: channel, pkiID: configuration.pkiID, incarnation: incarnation, height: height)
-            transfers[channel] = StateTransfer(settings: configuration.settings.state, pullWindow: configuration.settings.maxBlockCountToStore)
+        self.mode = mode
+        self.incarnation = incarnation
+        for channel in channels { addChannel(channel, height: heights[channel] ?? 0) }
+    }
+
+    let mode: LeaderElection.Mode
+    let incarnation: UInt64
+
+    private mutating func addChannel(_ channel: String, height: UInt64) {
+        var election = LeaderElection(pkiID: configuration.pkiID, mode: mode, settings: configuration.settings, incarnation: incarnation)
+        _ = election.handle(.height(height), now: .zero)
+        elections[channel] = election
+        blocks[channel] = BlockDissemination(settings: configuration.settings, height: height)
+        states[channel] = ChannelStateInfo(channel: channel, pkiID: configuration.pkiID, incarnation: incarnation, height: height)
+        transfers[channel] = StateTransfer(settings: configuration.settings.state, pullWindow: configuration.settings.maxBlockCountToStore)
+    }
+
+    /// Joins `channel` (of `organizations`) at ledger `height` while running: the channel's
+    /// election, push, pull, state info and state transfer start now (or with `.start` if the
+    /// peer has not started). Joining a channel the peer is in changes nothing.
+    public mutating func join(channel: String, organizations: Set<String>, height: UInt64, now: GossipTime) -> [Effect] {
+        guard elections[channel] == nil else { return [] }
+        channelOrganizations[channel] = organizations
+        resolver = ChannelMACResolver(channels: channels + [channel])
+        addChannel(channel, height: height)
+        viewsDirty = true
+        guard started else { return [] }
+        var effects = startChannel(channel, now: now)
+        // Own-org members already known are asked for their state info in the new channel.
+        for member in membership.aliveMembers where member.alive.mspID == configuration.mspID {
+            effects.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(digest: nil)), to: membership.destination(of: member.alive)))
         }
+        return effects
+    }
+
+    private mutating func startChannel(_ channel: String, now: GossipTime) -> [Effect] {
+        var effects = elect(channel, .start, now: now)
+        effects.append(.schedule(.pull(channel: channel), at: now + settings.pullInterval))
+        effects.append(.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval))
+        effects.append(.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval))
+        effects += transfer(channel, transfers[channel]!.start(now: now))
+        return effects
     }
 
     public var configuration: MembershipConfiguration { membership.configuration }
@@ -109,14 +144,9 @@ public struct GossipPeer: Sendable {
     private mutating func dispatch(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         switch event {
         case .start:
+            started = true
             var effects = lift(membership.handle(.start, now: now, random: &random), now: now, random: &random)
-            for channel in channels {
-                effects += elect(channel, .start, now: now)
-                effects.append(.schedule(.pull(channel: channel), at: now + settings.pullInterval))
-                effects.append(.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval))
-                effects.append(.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval))
-                effects += transfer(channel, transfers[channel]!.start(now: now))
-            }
+            for channel in channels { effects += startChannel(channel, now: now) }
             return effects
         case .timer(.membership(let timer)):
             return lift(membership.handle(.timer(timer), now: now, random: &random), now: now, random: &random)

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import OperationsEndpoint
-import FabnetTestKit
+import Orchestrator
 import OrdererNode
 
 /// `fabnet orderer start`: the orderer process, until SIGTERM or SIGINT.

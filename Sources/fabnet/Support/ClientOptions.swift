@@ -3,6 +3,7 @@ import FabnetConfig
 import FabnetCrypto
 import Foundation
 import OrdererNode
+import Orchestrator
 import Transport
 
 /// Flags of commands that talk to a running orderer as one of the network's identities.
@@ -15,8 +16,11 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("The identity to act as, MSPID/Name (e.g. Org1MSP/User1, OrdererMSP/Admin).", valueName: "MSP/NAME"))
     var identity: String?
 
-    @Option(help: ArgumentHelp("The orderer's address. Default: 127.0.0.1 and the first orderer's port in the description.", valueName: "HOST:PORT"))
+    @Option(help: ArgumentHelp("The orderer's address. Default: the orderer of the network `fabnet up` runs from --state, else 127.0.0.1 and the first orderer's port in the description.", valueName: "HOST:PORT"))
     var orderer: String?
+
+    @Option(help: ArgumentHelp("The state folder of a network started with `fabnet up` (its orderer's port is used).", valueName: "DIR"))
+    var state = ".fabnet"
 
     /// The default identity of client commands: the first application org's first client (User1).
     static func firstApplicationClient(_ spec: NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)? {
@@ -39,6 +43,10 @@ struct ClientOptions: ParsableArguments {
             mspID: org.mspID, organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
         guard let node = spec.orderers.first else { throw ValidationError("the description has no orderer") }
         var host = "127.0.0.1", port = node.port
+        let network = NetworkState(directory: URL(fileURLWithPath: state))
+        if let running = (try? network.load())?.nodes.first(where: { $0.role == "orderer" && network.isRunning($0) }) {
+            port = running.port
+        }
         if let orderer {
             let parts = orderer.split(separator: ":")
             guard parts.count == 2, let parsed = Int(parts[1]) else { throw ValidationError("--orderer must be HOST:PORT, got \(orderer)") }

@@ -8,10 +8,16 @@ public final class ChildProcess: @unchecked Sendable {
     public let logFile: URL
     private let lock = NSLock()
     private var exitStatus: Int32?
+    private var detached = false
 
-    public init(executable: String, arguments: [String], logFile: URL) throws {
+    /// `newProcessGroup`: the child leads its own process group, so a Ctrl-C at the terminal
+    /// reaches only its parent (which stops it gracefully) and it can outlive the parent.
+    /// `truncateLog: false` appends to an existing log (a restarted node keeps its history).
+    public init(executable: String, arguments: [String], logFile: URL, newProcessGroup: Bool = false, truncateLog: Bool = true) throws {
         self.logFile = logFile
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        if truncateLog || !FileManager.default.fileExists(atPath: logFile.path) {
+            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -26,7 +32,12 @@ public final class ChildProcess: @unchecked Sendable {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if newProcessGroup {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
@@ -77,7 +88,13 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    deinit { killAndReap() }
+    /// Lets the process outlive this object (and its parent): `deinit` no longer kills it, and
+    /// whoever keeps its pid must stop it (`fabnet down` does, from network.json).
+    public func detach() {
+        lock.withLock { detached = true }
+    }
+
+    deinit { if !detached { killAndReap() } }
 }
 
 /// Polls `condition` until it is true, failing with `DeadlineExceeded` after `seconds`.
@@ -102,11 +119,14 @@ public func freePort() throws -> Int {
     throw POSIXError(.EADDRINUSE)
 }
 
-/// Whether 127.0.0.1:`port` can be bound right now.
+/// Whether a listener could bind 127.0.0.1:`port` right now (with SO_REUSEADDR, as fabnet's
+/// listeners bind: connections of a stopped node lingering in TIME_WAIT do not count).
 public func isFree(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
+    var reuse: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")

@@ -1,0 +1,271 @@
+import FabnetConfig
+import FabnetCrypto
+import FabnetModel
+
+import FabnetWire
+import Foundation
+import OrdererNode
+import PeerNode
+
+/// `fabnet up` as a library: from a description to a ready network of local processes.
+///
+/// Phases, each timed: crypto (generate what is missing), ports (one block from `basePort`,
+/// each checked free), homes (each node's configuration under the state folder), spawn
+/// (orderer and peers, the same executable), health (every `/healthz` OK), channels (created
+/// on the orderer, joined by every peer of the member orgs), convergence (every org has exactly
+/// one leader per channel, every peer sees every other peer it may see). No fixed sleeps: each
+/// wait polls its condition until `timeout`.
+public struct NetworkLauncher: Sendable {
+    public struct Options: Sendable {
+        public var stateDirectory: URL
+        public var cryptoDirectory: URL
+        public var basePort: Int
+        public var timeout: Double
+        /// The `fabnet` executable to spawn nodes with.
+        public var executable: String
+        public var durability: String
+
+        public init(stateDirectory: URL, cryptoDirectory: URL, basePort: Int, timeout: Double, executable: String, durability: String = "fsync") {
+            self.stateDirectory = stateDirectory
+            self.cryptoDirectory = cryptoDirectory
+            self.basePort = basePort
+            self.timeout = timeout
+            self.executable = executable
+            self.durability = durability
+        }
+    }
+
+    public let spec: NetworkSpec
+    public let options: Options
+    public let state: NetworkState
+    /// Called with each phase's name and its duration in seconds.
+    let progress: @Sendable (String, Double) -> Void
+
+    public init(spec: NetworkSpec, options: Options, progress: @escaping @Sendable (String, Double) -> Void = { _, _ in }) {
+        self.spec = spec
+        self.options = options
+        state = NetworkState(directory: options.stateDirectory)
+        self.progress = progress
+    }
+
+    var layout: CryptoLayout { CryptoLayout(root: options.cryptoDirectory) }
+
+    /// Starts the network; on failure stops whatever it started and rethrows.
+    public func up() async throws -> NetworkState.Manifest {
+        if let existing = try state.load() {
+            let running = existing.nodes.filter(state.isRunning)
+            if !running.isEmpty {
+                throw OrchestratorError.state("a network is already running from \(state.directory.path) (\(running.map(\.name).joined(separator: ", "))); run `fabnet down` first, or use another --state folder and --base-port")
+            }
+            if existing.descriptionDigest != Self.digest(of: spec) {
+                throw OrchestratorError.state("the description changed since \(state.directory.path) was made (its ledgers hold the old channels); run `fabnet down --clean` to start afresh, or use another --state folder")
+            }
+        }
+        var manifest = try phase("crypto") { () -> NetworkState.Manifest in
+            _ = try CryptoMaterialGenerator(output: options.cryptoDirectory).generate(spec)
+            return try plan()
+        }
+        try phase("ports") { try checkPorts(manifest) }
+        try phase("homes") { try writeHomes(manifest) }
+        try state.save(manifest)
+        do {
+            manifest = try phase("spawn") { try spawn(manifest) }
+            let clients = NodeClients(spec: spec, layout: layout, manifest: manifest)
+            try await phase("health") { try await waitHealthy(manifest) }
+            try await phase("channels") { try await createChannels(clients) }
+            try await phase("convergence") { try await waitConverged(clients) }
+            return manifest
+        } catch {
+            NetworkStopper(state: state).stop(manifest, timeout: 5)
+            throw error
+        }
+    }
+
+    func phase<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        let start = ContinuousClock.now
+        let result = try body()
+        progress(name, (ContinuousClock.now - start).seconds)
+        return result
+    }
+
+    func phase<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        let result = try await body()
+        progress(name, (ContinuousClock.now - start).seconds)
+        return result
+    }
+
+    static func digest(of spec: NetworkSpec) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var copy = spec
+        copy.source = ""
+        return BlockHasher.sha256Hex((try? encoder.encode(copy)) ?? Data())
+    }
+
+    /// Ports: the orderer gets basePort (operations +1), each peer the next two.
+    func plan() throws -> NetworkState.Manifest {
+        guard let orderer = spec.orderers.first else { throw OrchestratorError.state("the description has no orderer") }
+        var nodes = [NetworkState.Node(name: orderer.commonName, role: "orderer", mspID: orderer.mspID, host: orderer.commonName,
+                                       port: options.basePort, operationsPort: options.basePort + 1)]
+        for (index, peer) in spec.peers.enumerated() {
+            let port = options.basePort + 2 + 2 * index
+            nodes.append(NetworkState.Node(name: peer.commonName, role: "peer", mspID: peer.mspID, host: peer.commonName,
+                                           port: port, operationsPort: port + 1))
+        }
+        return NetworkState.Manifest(source: spec.source, descriptionDigest: Self.digest(of: spec), cryptoDirectory: options.cryptoDirectory.path,
+                                     basePort: options.basePort, channels: spec.channels.map(\.name), nodes: nodes)
+    }
+
+    func checkPorts(_ manifest: NetworkState.Manifest) throws {
+        for node in manifest.nodes {
+            for port in [node.port, node.operationsPort] where !isFree(port) {
+                throw OrchestratorError.portInUse(port: port, node: node.name, basePort: options.basePort)
+            }
+        }
+    }
+
+    func writeHomes(_ manifest: NetworkState.Manifest) throws {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: state.directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        let byName = Dictionary(manifest.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        guard let ordererNode = manifest.nodes.first(where: { $0.role == "orderer" }), let ordererSpec = spec.orderers.first else { return }
+        try OrdererHome.create(at: state.home(of: ordererNode.name), spec: spec, layout: layout, node: ordererSpec,
+                               port: ordererNode.port, operationsPort: ordererNode.operationsPort, durability: options.durability)
+        // Anchor peers as the description names them (host and port), mapped to the ports given here.
+        var anchors: [String: [String]] = [:]
+        for org in spec.organizations where !org.peers.isEmpty {
+            var endpoints: [String] = []
+            for anchor in org.anchorPeers {
+                let named = spec.peers.filter { $0.commonName == anchor.host || $0.hostname == anchor.host }
+                guard let peer = named.first(where: { $0.port == anchor.port }) ?? named.first, let node = byName[peer.commonName] else { continue }
+                endpoints.append("\(node.host):\(node.port)")
+            }
+            anchors[org.mspID] = endpoints
+        }
+        let ordererOrgs = spec.organizations.filter { !$0.orderers.isEmpty }.map(\.mspID)
+        for org in spec.organizations where !org.peers.isEmpty {
+            let endpoints = org.peers.compactMap { byName[$0.commonName] }.map { "\($0.host):\($0.port)" }
+            var channels: [String: [String]] = [:]
+            for channel in spec.channels where channel.memberOrgs.contains(org.mspID) { channels[channel.name] = channel.memberOrgs }
+            for (index, peer) in org.peers.enumerated() {
+                guard let node = byName[peer.commonName] else { continue }
+                // peer0 bootstraps from peer1, the others from peer0 (own org only, as Fabric requires).
+                let bootstrap = endpoints.count < 2 ? [] : [index == 0 ? endpoints[1] : endpoints[0]]
+                let configuration = PeerHome.Configuration(
+                    mspID: org.mspID, name: peer.commonName, listenHost: "127.0.0.1", port: node.port, operationsPort: node.operationsPort,
+                    endpoint: "\(node.host):\(node.port)", externalEndpoint: true, bootstrap: bootstrap, anchors: anchors,
+                    organizations: spec.organizations.map(\.mspID), ordererOrganizations: ordererOrgs,
+                    orderer: "\(ordererNode.host):\(ordererNode.port)", channels: channels, durability: options.durability,
+                    maximumFrameSize: 100 << 20)
+                try PeerHome.create(at: state.home(of: peer.commonName), configuration: configuration,
+                                    nodeDirectory: layout.nodeDirectory(peer, in: org),
+                                    organizationMSPs: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+            }
+        }
+    }
+
+    func spawn(_ manifest: NetworkState.Manifest) throws -> NetworkState.Manifest {
+        var manifest = manifest
+        for index in manifest.nodes.indices {
+            let node = manifest.nodes[index]
+            let process = try ChildProcess(executable: options.executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
+                                           logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
+            process.detach()
+            manifest.nodes[index].pid = process.pid
+            try state.save(manifest)
+        }
+        return manifest
+    }
+
+    func waitHealthy(_ manifest: NetworkState.Manifest) async throws {
+        let deadline = ContinuousClock.now + .seconds(options.timeout)
+        var pending = manifest.nodes
+        while !pending.isEmpty {
+            for node in pending where !state.isRunning(node) {
+                throw OrchestratorError.nodeFailed("\(node.name) exited during start", log: Self.tail(state.logFile(of: node.name)))
+            }
+            pending.removeAll { node in (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 }
+            if pending.isEmpty { break }
+            guard ContinuousClock.now < deadline else {
+                throw OrchestratorError.timeout("not healthy within \(options.timeout) s: \(pending.map(\.name).joined(separator: ", ")) (see \(state.directory.path)/logs/)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
+    /// has every peer of the member orgs join it (as its org's admin).
+    func createChannels(_ clients: NodeClients) async throws {
+        guard let ordererNode = clients.orderer else { return }
+        let ordererClient = try clients.client(of: ordererNode)
+        for channel in spec.channels {
+            let config = try ChannelGenesis.configuration(of: channel, in: spec, layout: layout)
+            var join = WireJoinChannel()
+            join.genesisBlock = try ChannelGenesis.block(config, creator: ordererClient.signer)
+            let created = try await ordererClient.admin(.joinChannel(join))
+            guard created.status == .success else { throw OrchestratorError.state("the orderer refused channel \(channel.name): \(created.info)") }
+            let (blocks, _, info) = try await ordererClient.blocks(channel: channel.name, start: .number(0), stop: .number(0))
+            guard let genesis = blocks.first else { throw OrchestratorError.state("block 0 of \(channel.name) not delivered: \(info)") }
+            var peerJoin = WireJoinChannel()
+            peerJoin.genesisBlock = genesis
+            let command = WireAdminRequest.OneOf_Command.joinChannel(peerJoin)
+            let channelName = channel.name
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for peer in clients.peers where channel.memberOrgs.contains(peer.mspID) {
+                    let client = try clients.client(of: peer)
+                    group.addTask {
+                        let response = try await client.admin(command)
+                        guard response.status == .success else { throw OrchestratorError.state("\(peer.name) refused to join \(channelName): \(response.info)") }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// Waits until every org has exactly one leader per channel and every peer's membership
+    /// holds every other peer of the orgs it shares a channel with.
+    func waitConverged(_ clients: NodeClients) async throws {
+        let deadline = ContinuousClock.now + .seconds(options.timeout)
+        var problem = ""
+        while true {
+            problem = await convergenceProblem(clients) ?? ""
+            if problem.isEmpty { return }
+            guard ContinuousClock.now < deadline else { throw OrchestratorError.timeout("not converged within \(options.timeout) s: \(problem)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func convergenceProblem(_ clients: NodeClients) async -> String? {
+        var leaders: [String: Int] = [:]  // "channel/org" → leaders
+        for peer in clients.peers {
+            guard let status = try? await clients.status(of: peer) else { return "\(peer.name) does not answer" }
+            let expectedChannels = spec.channels.filter { $0.memberOrgs.contains(peer.mspID) }.map(\.name)
+            let joined = Set(status.peerChannels.map(\.name))
+            if let missing = expectedChannels.first(where: { !joined.contains($0) }) { return "\(peer.name) has not joined \(missing)" }
+            let partners = Set(spec.channels.filter { $0.memberOrgs.contains(peer.mspID) }.flatMap(\.memberOrgs))
+            let visible = Set(status.members.filter(\.alive).map(\.endpoint))
+            for other in clients.peers where other.name != peer.name && partners.contains(other.mspID) {
+                if !visible.contains("\(other.host):\(other.port)") { return "\(peer.name) does not see \(other.name) yet" }
+            }
+            for channel in status.peerChannels where channel.leader { leaders["\(channel.name)/\(peer.mspID)", default: 0] += 1 }
+        }
+        for channel in spec.channels {
+            for org in channel.memberOrgs where spec.organization(mspID: org)?.peers.isEmpty == false {
+                let count = leaders["\(channel.name)/\(org)", default: 0]
+                if count != 1 { return "\(org) has \(count) leaders in \(channel.name)" }
+            }
+        }
+        return nil
+    }
+
+    static func tail(_ file: URL, lines: Int = 20) -> String {
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

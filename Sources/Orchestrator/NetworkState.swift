@@ -1,0 +1,82 @@
+import FabnetConfig
+import Foundation
+
+/// The state folder of a running (or stopped) network, `.fabnet/` by default: `network.json`
+/// (below), each node's home under `nodes/<name>/` and its log under `logs/<name>.log`.
+///
+/// Guarantees: `network.json` is written before any process starts and updated with each pid,
+/// so `fabnet down` can always find what `up` started, even after `up` itself was killed.
+public struct NetworkState: Sendable {
+    public struct Node: Codable, Sendable, Equatable {
+        public var name: String
+        /// `orderer` or `peer`.
+        public var role: String
+        public var mspID: String
+        /// The name its certificate carries (what clients dial with; it listens on 127.0.0.1).
+        public var host: String
+        public var port: Int
+        public var operationsPort: Int
+        public var pid: Int32?
+    }
+
+    public struct Manifest: Codable, Sendable, Equatable {
+        /// Where the description came from, and a digest of its resolved content.
+        public var source: String
+        public var descriptionDigest: String
+        public var cryptoDirectory: String
+        public var basePort: Int
+        public var channels: [String]
+        public var nodes: [Node]
+    }
+
+    public let directory: URL
+    public static let manifestName = "network.json"
+
+    public init(directory: URL) { self.directory = directory }
+
+    public var manifestFile: URL { directory.appendingPathComponent(Self.manifestName) }
+    public func home(of node: String) -> URL { directory.appendingPathComponent("nodes/\(node)") }
+    public func logFile(of node: String) -> URL { directory.appendingPathComponent("logs/\(node).log") }
+
+    public func load() throws -> Manifest? {
+        guard let data = try? Data(contentsOf: manifestFile) else { return nil }
+        do {
+            return try JSONDecoder().decode(Manifest.self, from: data)
+        } catch {
+            throw OrchestratorError.state("\(manifestFile.path) is unreadable (\(error)); remove \(directory.path) and run `fabnet up` again")
+        }
+    }
+
+    public func save(_ manifest: Manifest) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(manifest).write(to: manifestFile, options: .atomic)
+    }
+
+    /// Whether `node`'s recorded process still runs (and is that node: its command line names its home).
+    public func isRunning(_ node: Node) -> Bool {
+        guard let pid = node.pid, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return true }
+        let arguments = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
+        return arguments.contains(home(of: node.name).path)
+    }
+}
+
+/// What stops `up`, `down` or `status`, with what to do about it.
+public enum OrchestratorError: Error, CustomStringConvertible {
+    case state(String)
+    case portInUse(port: Int, node: String, basePort: Int)
+    case nodeFailed(String, log: String)
+    case timeout(String)
+
+    public var description: String {
+        switch self {
+        case .state(let text): return text
+        case let .portInUse(port, node, basePort):
+            return "port \(port) (for \(node)) is in use; stop what uses it or pick another block of ports with --base-port (now \(basePort))"
+        case let .nodeFailed(text, log): return "\(text)\n--- last log lines ---\n\(log)"
+        case .timeout(let text): return text
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import FabnetConfig
+import FabnetCrypto
+import FabnetModel
+import FabnetWire
+import Foundation
+import OrdererNode
+import Transport
+
+/// Clients that act as one org's identity against the network's nodes (admin requests,
+/// deliver, broadcast): the orderer and peers answer the same `admin` packet.
+public struct NodeClients: Sendable {
+    public let spec: NetworkSpec
+    public let layout: CryptoLayout
+    public let manifest: NetworkState.Manifest
+
+    public init(spec: NetworkSpec, layout: CryptoLayout, manifest: NetworkState.Manifest) {
+        self.spec = spec
+        self.layout = layout
+        self.manifest = manifest
+    }
+
+    /// Transport credentials of `org`'s first user with `role` (Admin for administration).
+    public func credentials(of mspID: String, role: UserRole) throws -> TransportCredentials {
+        guard let org = spec.organization(mspID: mspID),
+              let user = org.users.first(where: { $0.role == role }) ?? org.users.first else {
+            throw OrchestratorError.state("\(mspID) has no \(role.rawValue) user in the description")
+        }
+        let directory = layout.userDirectory(user, in: org)
+        return try TransportCredentials.load(
+            mspDirectory: directory.appendingPathComponent("msp"), tlsDirectory: directory.appendingPathComponent("tls"),
+            mspID: mspID, organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+    }
+
+    /// A client of `node` acting as an identity of `mspID` (default: the node's own org's admin).
+    public func client(of node: NetworkState.Node, as mspID: String? = nil, role: UserRole = .admin) throws -> OrdererClient {
+        let credentials = try credentials(of: mspID ?? node.mspID, role: role)
+        return OrdererClient(transport: Transport(credentials: credentials), port: node.port, serverHostname: node.host)
+    }
+
+    public var orderer: NetworkState.Node? { manifest.nodes.first { $0.role == "orderer" } }
+    public var peers: [NetworkState.Node] { manifest.nodes.filter { $0.role == "peer" } }
+
+    /// A peer's status (channels, heights, leadership, membership), as its org's admin.
+    public func status(of peer: NetworkState.Node) async throws -> WireAdminResponse {
+        try await client(of: peer).admin(.peerStatus(WirePeerStatus()))
+    }
+}

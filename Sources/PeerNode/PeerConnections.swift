@@ -1,0 +1,100 @@
+import FabnetModel
+import FabnetWire
+import Foundation
+import Transport
+
+/// Outgoing gossip connections, one per endpoint, dialed on first send and kept open.
+///
+/// Guarantees: sends never block the caller (each connection has a bounded queue; when it is
+/// full, or the endpoint failed to connect less than `retryAfter` ago, the packet is dropped,
+/// which gossip tolerates: pull and state transfer repair it); a connection to `.peer(id, …)`
+/// whose remote proves another PKI-ID is closed; packets the remote sends back on it are handed
+/// to `onPacket` with the endpoint dialed.
+final class PeerConnections: @unchecked Sendable {
+    private struct Outgoing {
+        let id: Int
+        let queue: AsyncStream<WirePacket>.Continuation
+        let task: Task<Void, Never>
+    }
+
+    private let transport: Transport
+    private let onPacket: @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void
+    private let log: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var open: [Endpoint: Outgoing] = [:]
+    private var failedAt: [Endpoint: ContinuousClock.Instant] = [:]
+    private var generation = 0
+    private let retryAfter: Duration = .milliseconds(500)
+    private(set) var dropped = 0
+
+    init(transport: Transport, log: @escaping @Sendable (String) -> Void,
+         onPacket: @escaping @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void) {
+        self.transport = transport
+        self.log = log
+        self.onPacket = onPacket
+    }
+
+    /// Queues `packet` for `endpoint`; `expecting` is the PKI-ID the remote must prove, if known.
+    func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let outgoing = open[endpoint] {
+            if case .dropped = outgoing.queue.yield(packet) { dropped += 1 }
+            return
+        }
+        if let failed = failedAt[endpoint], ContinuousClock.now - failed < retryAfter {
+            dropped += 1
+            return
+        }
+        let (stream, queue) = AsyncStream.makeStream(of: WirePacket.self, bufferingPolicy: .bufferingOldest(4096))
+        queue.yield(packet)
+        generation += 1
+        let id = generation
+        let transport = transport, onPacket = onPacket, log = log
+        let task = Task {
+            do {
+                try await transport.connect(port: endpoint.port, serverHostname: endpoint.host) { connection in
+                    if let expecting, connection.remote.pkiID != expecting {
+                        throw PeerError.notAllowed("\(endpoint) proved to be \(connection.remote.pkiID), not \(expecting)")
+                    }
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await packet in connection.packets { await onPacket(packet, connection, endpoint) }
+                        }
+                        group.addTask {
+                            for await packet in stream { try await connection.send(packet) }
+                        }
+                        _ = try await group.next()
+                        group.cancelAll()
+                    }
+                }
+                self.closed(endpoint, id: id, failed: false)
+            } catch {
+                if !(error is CancellationError) { log("connection to \(endpoint) ended: \(error)") }
+                self.closed(endpoint, id: id, failed: true)
+            }
+        }
+        open[endpoint] = Outgoing(id: id, queue: queue, task: task)
+    }
+
+    private func closed(_ endpoint: Endpoint, id: Int, failed: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        // Only the connection this task made (a newer one may have replaced it).
+        guard let outgoing = open[endpoint], outgoing.id == id else { return }
+        outgoing.queue.finish()
+        open[endpoint] = nil
+        if failed { failedAt[endpoint] = ContinuousClock.now } else { failedAt[endpoint] = nil }
+    }
+
+    /// Closes every connection.
+    func closeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for outgoing in open.values {
+            outgoing.queue.finish()
+            outgoing.task.cancel()
+        }
+        open.removeAll()
+    }
+}

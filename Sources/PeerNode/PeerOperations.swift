@@ -1,0 +1,49 @@
+import Foundation
+import NIOHTTP1
+import OperationsEndpoint
+
+extension PeerService {
+    /// `/healthz`, `/metrics` (Prometheus text) and `/version` for this peer.
+    public nonisolated func operationsRoutes(version: String) -> OperationsServer.Routes {
+        { [self] method, path, _ in
+            guard method == .GET else { return OperationsResponse(status: .methodNotAllowed, body: #"{"Error":"use GET"}"#) }
+            switch path {
+            case "/healthz":
+                return .health(failedChecks: await failedChecks())
+            case "/version":
+                return OperationsResponse(body: #"{"Version":"\#(version)","CommitSHA":"development build"}"#)
+            case "/metrics":
+                return OperationsResponse(contentType: "text/plain; version=0.0.4", body: await metricsText())
+            default:
+                return .notFound
+            }
+        }
+    }
+
+    func failedChecks() -> [(component: String, reason: String)] {
+        stopped ? [("gossip", "stopping")] : []
+    }
+
+    func metricsText() -> String {
+        var lines: [String] = []
+        func metric(_ name: String, _ help: String, _ type: String, _ values: [(labels: String, value: Int)]) {
+            lines.append("# HELP \(name) \(help)")
+            lines.append("# TYPE \(name) \(type)")
+            for (labels, value) in values { lines.append("\(name)\(labels) \(value)") }
+        }
+        metric("fabnet_gossip_membership_total_peers_known", "Alive peers in this peer's membership view.", "gauge",
+               [("", core.membership.aliveCount)])
+        metric("fabnet_gossip_leader", "1 while this peer is its org's leader of the channel.", "gauge",
+               channelNames.map { (#"{channel="\#($0)"}"#, core.elections[$0]?.isLeader == true ? 1 : 0) })
+        metric("fabnet_ledger_height", "Number of blocks in the channel's ledger.", "gauge",
+               channelNames.map { (#"{channel="\#($0)"}"#, Int(ledgers[$0]?.height ?? 0)) })
+        metric("fabnet_blocks_received_total", "Blocks received, by how they came.", "counter",
+               [(#"{via="orderer"}"#, metrics.fromOrderer), (#"{via="push"}"#, metrics.byPush),
+                (#"{via="pull"}"#, metrics.byPull), (#"{via="state_transfer"}"#, metrics.byStateTransfer)])
+        metric("fabnet_blocks_committed_total", "Blocks committed to the ledgers.", "counter", [("", metrics.committed)])
+        metric("fabnet_gossip_received_bytes_total", "Bytes of gossip messages received.", "counter", [("", metrics.bytesReceived)])
+        metric("fabnet_gossip_received_messages_total", "Gossip messages received.", "counter", [("", metrics.messagesReceived)])
+        metric("fabnet_gossip_refused_total", "Relayed entries or blocks dropped for a bad signature.", "counter", [("", codec.refused)])
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,128 @@
+import FabnetCrypto
+import FabnetModel
+import FabnetWire
+import Foundation
+import GossipCore
+import Ledger
+import OrdererNode
+
+extension PeerService {
+    /// Answers an admin request signed by an admin of this peer's org: join a channel from its
+    /// genesis block, list channels, status (channels, heights, leadership, membership), and
+    /// world-state queries. Anyone else gets `forbidden` with the reason.
+    func admin(_ envelope: WireEnvelope, from remote: VerifiedSigner) async -> WireAdminResponse {
+        var response = WireAdminResponse()
+        let request: WireAdminRequest
+        let signer: VerifiedSigner
+        do {
+            request = try WireAdminRequest(serializedBytes: envelope.payload)
+            signer = try await identities.verify(signature: envelope.signature, over: envelope.payload, by: request.creator)
+        } catch {
+            response.status = .forbidden
+            response.info = "\(error)"
+            return response
+        }
+        let mspID = home.configuration.mspID
+        guard signer.mspID == mspID, signer.role == .admin else {
+            response.status = .forbidden
+            response.info = "only an admin (NodeOU admin) of \(mspID) may administer this peer (got \(signer.mspID) \(signer.role.rawValue))"
+            return response
+        }
+        response.status = .success
+        switch request.command {
+        case .joinChannel(let join)?:
+            do {
+                response.info = try joinChannel(genesis: join.genesisBlock)
+            } catch {
+                response.status = .badRequest
+                response.info = "\(error)"
+            }
+        case .listChannels?:
+            response.channels = channelInfo()
+        case .peerStatus?:
+            response.channels = channelInfo()
+            response.peerChannels = channelStatus()
+            response.members = memberInfo()
+            response.version = FabnetPeerVersion.current
+        case .queryState(let query)?:
+            guard let ledger = ledgers[query.channel] else {
+                response.status = .notFound
+                response.info = "this peer has not joined \(query.channel) (joined: \(channelNames.joined(separator: ", ")))"
+                return response
+            }
+            if let value = ledger.state[query.key] {
+                response.found = true
+                response.value = value.value
+                response.info = "version \(value.version)"
+            }
+        case nil:
+            response.status = .badRequest
+            response.info = "no command"
+        }
+        return response
+    }
+
+    /// Creates the channel's ledger from block 0 and starts its gossip; joining again is a no-op.
+    func joinChannel(genesis: WireBlock) throws -> String {
+        guard let config = ChannelGenesis.configuration(in: genesis) else {
+            throw PeerError.notAllowed("the block is not a genesis block with a channel configuration")
+        }
+        let name = config.channelID
+        if ledgers[name] != nil { return "already a member of \(name)" }
+        let orgs = Set(config.applicationOrgs.map(\.mspID))
+        guard orgs.contains(home.configuration.mspID) else {
+            throw PeerError.notAllowed("\(home.configuration.mspID) is not a member of \(name) (members: \(orgs.sorted().joined(separator: ", ")))")
+        }
+        let directory = home.ledgerDirectory.appendingPathComponent(name)
+        do {
+            let (ledger, _) = try ChannelLedger.open(directory: directory, channel: name, durability: durability)
+            if ledger.height == 0 { try ledger.append(genesis) }
+            ledgers[name] = ledger
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        log("channel \(name): joined (members \(orgs.sorted().joined(separator: ", ")))")
+        perform(core.join(channel: name, organizations: orgs, height: 1, now: now))
+        return "joined \(name)"
+    }
+
+    func channelInfo() -> [WireChannelInfo] {
+        channelNames.compactMap { name in
+            guard let ledger = ledgers[name] else { return nil }
+            var info = WireChannelInfo()
+            info.name = name
+            info.height = ledger.height
+            info.currentHash = ledger.currentHash ?? Data()
+            info.previousHash = ledger.previousHash ?? Data()
+            return info
+        }
+    }
+
+    func channelStatus() -> [WirePeerChannelStatus] {
+        channelNames.map { name in
+            var status = WirePeerChannelStatus()
+            status.name = name
+            status.height = ledgers[name]?.height ?? 0
+            status.leader = core.elections[name]?.isLeader ?? false
+            status.channelPeers = core.orgPeers(of: name).sorted().map { Data($0.bytes) }
+            return status
+        }
+    }
+
+    func memberInfo() -> [WireMemberInfo] {
+        (core.membership.aliveMembers + core.membership.deadMembers).map { member in
+            var info = WireMemberInfo()
+            info.mspID = member.alive.mspID
+            info.endpoint = (member.alive.internalEndpoint ?? member.alive.externalEndpoint)?.description ?? ""
+            info.pkiID = Data(member.alive.pkiID.bytes)
+            info.alive = member.isAlive
+            return info
+        }
+    }
+}
+
+/// The version string the peer reports (set by the CLI at start).
+public enum FabnetPeerVersion {
+    nonisolated(unsafe) public static var current = "development"
+}

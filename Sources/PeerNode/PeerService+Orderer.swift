@@ -1,0 +1,58 @@
+import FabnetCrypto
+import FabnetModel
+import FabnetWire
+import Foundation
+import GossipCore
+import OrdererNode
+import Transport
+
+extension PeerService {
+    /// While leader of `channel`: delivers blocks from the orderer from the ledger height on
+    /// (waiting for new ones), verifies each and hands it to the core, which commits and
+    /// gossips it. A lost connection is retried with back-off (0.1 s doubling to 3 s).
+    func startPulling(_ channel: String) {
+        guard pulling[channel] == nil else { return }
+        let client = OrdererClient(transport: Transport(credentials: credentials), port: ordererEndpoint.port,
+                                   serverHostname: ordererEndpoint.host)
+        let log = self.log
+        pulling[channel] = Task { [weak self] in
+            var backoff = Duration.milliseconds(100)
+            while !Task.isCancelled {
+                guard let self, let start = await self.nextToPull(channel) else { return }
+                do {
+                    let (_, status, info) = try await client.blocks(channel: channel, start: .number(start), stop: .number(UInt64.max),
+                                                                    failIfNotReady: false) { block in
+                        await self.fromOrderer(block, channel: channel)
+                        return !Task.isCancelled
+                    }
+                    if Task.isCancelled { return }
+                    log("channel \(channel): deliver ended: \(status) \(info)")
+                } catch {
+                    if Task.isCancelled { return }
+                    log("channel \(channel): deliver from \(client.serverHostname):\(client.port) failed: \(error); retrying in \(backoff)")
+                }
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(3))
+            }
+        }
+    }
+
+    /// Where delivery resumes: the core's height (blocks it holds but has not committed yet
+    /// are not asked for again).
+    func nextToPull(_ channel: String) -> UInt64? {
+        guard pulling[channel] != nil else { return nil }
+        return core.height(of: channel)
+    }
+
+    func fromOrderer(_ block: WireBlock, channel: String) async {
+        guard (try? await identities.verifyBlock(block, ordererOrgs: codec.ordererOrganizations)) != nil,
+              BlockHasher.dataHash(block.data.transactions) == block.header.dataHash,
+              let data = try? block.serializedBytes() as [UInt8] else {
+            log("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash")
+            return
+        }
+        metrics.fromOrderer += 1
+        guard !stopped else { return }
+        perform(core.handle(.blockFromOrderer(channel: channel, GossipBlock(number: block.header.number, data: data)), now: now, random: &random))
+    }
+}

@@ -1,0 +1,189 @@
+import FabnetConfig
+import FabnetCrypto
+@_spi(Verification) import FabnetModel
+import FabnetWire
+import Foundation
+import GossipCore
+import Ledger
+import NIOCore
+import OrdererNode
+import Transport
+
+/// The peer process: GossipCore's `GossipPeer` driven over mutual-TLS connections, a ledger per
+/// joined channel, blocks from the orderer while leader, admin requests from its org's admins.
+///
+/// Guarantees: the core sees only verified input (the connection's proven identity for what a
+/// peer says itself, creator signatures for relayed alive messages and state infos, an orderer
+/// signature and matching data hash for every block); blocks are committed strictly in order,
+/// each checked against the previous block's hash before it is written; every effect the core
+/// returns is performed in the order returned, on this actor.
+public actor PeerService {
+    public let home: PeerHome
+    let credentials: TransportCredentials
+    let codec: GossipCodec
+    let identities: ValidatedIdentityCache
+    let log: @Sendable (String) -> Void
+    var core: GossipPeer
+    var ledgers: [String: ChannelLedger] = [:]
+    let durability: LedgerDurability
+    let clock = ContinuousClock()
+    let startedAt: ContinuousClock.Instant
+    var random = SystemRandomNumberGenerator()
+    var connections: PeerConnections!
+    var pulling: [String: Task<Void, Never>] = [:]
+    let ordererEndpoint: Endpoint
+    var stopped = false
+    /// Counters for /metrics and status.
+    var metrics = PeerMetrics()
+
+    public init(home: PeerHome, log: @escaping @Sendable (String) -> Void) async throws {
+        self.home = home
+        self.log = log
+        let config = home.configuration
+        credentials = try home.credentials()
+        identities = ValidatedIdentityCache(validator: credentials.validator)
+        codec = GossipCodec(signer: credentials.signer, identities: identities, ordererOrganizations: Set(config.ordererOrganizations))
+        durability = config.durability == "buffered" ? .osBuffered : .fsyncEachAppend
+        ordererEndpoint = try PeerHome.Configuration.endpoint(config.orderer, field: "orderer")
+        let resolved = try GossipSettingsLoader.load(coreYAML: FileManager.default.fileExists(atPath: home.coreYAML.path) ? home.coreYAML : nil)
+        for warning in resolved.warnings { log("configuration: \(warning)") }
+        let settings = resolved.settings
+        let mode = try LeaderElection.Mode(settings: settings)
+        let endpoint = try PeerHome.Configuration.endpoint(config.endpoint, field: "endpoint")
+        let anchors = try config.anchors.mapValues { try $0.map { try PeerHome.Configuration.endpoint($0, field: "anchors") } }
+        let channelOrganizations = config.channels.mapValues(Set.init)
+        let membership = MembershipConfiguration(
+            pkiID: credentials.signer.pkiID, mspID: config.mspID, internalEndpoint: endpoint,
+            externalEndpoint: config.externalEndpoint ? endpoint : nil,
+            bootstrap: try config.bootstrap.map { try PeerHome.Configuration.endpoint($0, field: "bootstrap") },
+            anchors: anchors, organizationsSharingAChannel: Set(channelOrganizations.values.flatMap { $0 }),
+            channelOrganizations: channelOrganizations.keys.sorted().compactMap { channelOrganizations[$0] }, settings: settings)
+        // Ledgers of joined channels: a restart continues from them.
+        try FileManager.default.createDirectory(at: home.ledgerDirectory, withIntermediateDirectories: true)
+        var heights: [String: UInt64] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: home.ledgerDirectory.path).sorted() {
+            let (ledger, report) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(name), channel: name, durability: durability)
+            if report.truncatedBytes > 0 { log("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write") }
+            ledgers[name] = ledger
+            heights[name] = ledger.height
+        }
+        let incarnation = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+        core = GossipPeer(configuration: membership, channels: ledgers.keys.sorted(), channelOrganizations: channelOrganizations,
+                          mode: mode, incarnation: incarnation, heights: heights)
+        startedAt = clock.now
+        for (name, height) in heights.sorted(by: { $0.key < $1.key }) { log("channel \(name): resumed at height \(height)") }
+    }
+
+    public var channelNames: [String] { ledgers.keys.sorted() }
+
+    var now: GossipTime { GossipTime(nanoseconds: (clock.now - startedAt).nanosecondsValue) }
+
+    /// Binds the listener; `start()` then begins gossip.
+    public func makeListener(group: any EventLoopGroup) async throws -> Transport.Listener {
+        let transport = Transport(credentials: credentials, group: group, maximumFrameSize: home.configuration.maximumFrameSize)
+        connections = PeerConnections(transport: transport, log: log) { [weak self] packet, connection, endpoint in
+            await self?.received(packet, on: connection, via: endpoint)
+        }
+        return try await transport.listen(host: home.configuration.listenHost, port: home.configuration.port)
+    }
+
+    /// Starts gossip (membership, election, state info) for every joined channel.
+    public func start() {
+        perform(core.handle(.start, now: now, random: &random))
+    }
+
+    /// Handles one accepted connection until it closes.
+    public nonisolated func handle(_ connection: AuthenticatedConnection) async throws {
+        for try await packet in connection.packets {
+            await received(packet, on: connection, via: nil)
+        }
+    }
+
+    func received(_ packet: WirePacket, on connection: AuthenticatedConnection, via: Endpoint?) async {
+        switch packet.body {
+        case .gossipMessage(let wire)?:
+            let remote = connection.remote
+            guard remote.role == .peer || remote.role == .member else { return }
+            guard let message = await codec.decode(wire, from: remote) else { return }
+            metrics.count(message.value, bytes: ((try? wire.serializedBytes() as [UInt8])?.count) ?? 0)
+            guard !stopped else { return }
+            perform(core.handle(.received(message, via: via), now: now, random: &random))
+        case .admin(let envelope)?:
+            var answer = WirePacket()
+            answer.stream = packet.stream
+            answer.adminResponse = await admin(envelope, from: connection.remote)
+            try? await connection.send(answer)
+        default:
+            return
+        }
+    }
+
+    /// Stops gossip and pulling, closes connections.
+    public func stop() async {
+        stopped = true
+        for task in pulling.values { task.cancel() }
+        pulling.removeAll()
+        connections?.closeAll()
+    }
+
+    // MARK: effects
+
+    func perform(_ effects: [GossipPeer.Effect]) {
+        for effect in effects {
+            switch effect {
+            case let .send(message, destination):
+                send(message, to: destination)
+            case let .schedule(timer, time):
+                let delay = Duration.nanoseconds(max(0, time.nanoseconds - now.nanoseconds))
+                Task { [weak self] in
+                    try? await Task.sleep(for: delay)
+                    await self?.fire(timer)
+                }
+            case .startPulling(let channel):
+                log("channel \(channel): leader of \(home.configuration.mspID); pulling blocks from the orderer")
+                metrics.leaderChanges += 1
+                startPulling(channel)
+            case .stopPulling(let channel):
+                log("channel \(channel): no longer leader; stopped pulling from the orderer")
+                pulling.removeValue(forKey: channel)?.cancel()
+            case let .commit(channel, block):
+                commit(block, to: channel)
+            case let .serveBlocks(channel, numbers, nonce, destination):
+                guard let ledger = ledgers[channel] else { continue }
+                var blocks: [GossipBlock] = []
+                for number in numbers {
+                    guard let block = try? ledger.block(number), let data = try? block.serializedBytes() as [UInt8] else { break }
+                    blocks.append(GossipBlock(number: number, data: data))
+                }
+                if let message = core.stateResponseMessage(channel: channel, nonce: nonce, blocks: blocks) { send(message, to: destination) }
+            case .log(let line):
+                log(line)
+            }
+        }
+    }
+
+    func fire(_ timer: GossipPeer.Timer) {
+        guard !stopped else { return }
+        perform(core.handle(.timer(timer), now: now, random: &random))
+    }
+
+    func send(_ message: GossipMessage, to destination: Destination) {
+        guard let wire = try? codec.encode(message) else { return }
+        var packet = WirePacket()
+        packet.gossipMessage = wire
+        let expecting: PKIID?
+        if case .peer(let id, _) = destination { expecting = id } else { expecting = nil }
+        connections.send(packet, to: destination.endpoint, expecting: expecting)
+    }
+
+    func commit(_ block: GossipBlock, to channel: String) {
+        guard let ledger = ledgers[channel] else { return }
+        do {
+            let wire = try WireBlock(serializedBytes: block.data)
+            try ledger.append(wire)
+            metrics.committed += 1
+        } catch {
+            log("channel \(channel): block \(block.number) not committed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import FabnetConfig
+import Foundation
+import Orchestrator
+
+/// Flags of the commands that manage a running network.
+struct StateOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The network's state folder (node homes, logs, network.json).", valueName: "DIR"))
+    var state = ".fabnet"
+
+    var network: NetworkState { NetworkState(directory: URL(fileURLWithPath: state)) }
+
+    func manifest() throws -> NetworkState.Manifest {
+        guard let manifest = try network.load() else {
+            throw ValidationError("no network in \(state)/ (start one with `fabnet up`)")
+        }
+        return manifest
+    }
+}
+
+/// `fabnet up`: the whole network on 127.0.0.1.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start the network: crypto, orderer, peers, channels; wait until it is ready.",
+        discussion: """
+        Generates missing crypto material, gives the nodes one block of ports from --base-port \
+        (orderer: base and base+1 for operations; then two per peer), writes each node's home \
+        under the state folder, spawns the orderer and the peers (this same executable), creates \
+        the description's channels and joins every peer of their member orgs. Ready means: every \
+        node's /healthz is OK, every peer joined its channels, each org has exactly one leader per \
+        channel, and every peer sees the peers of the orgs it shares a channel with.
+
+        In the foreground it then tails every node's log (Ctrl-C stops the network); with -d it \
+        returns once ready and `fabnet down` stops it. Several networks can run at once with \
+        different --state folders and --base-port blocks.
+        """
+    )
+
+    @OptionGroup var description: NetworkOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    @Option(help: ArgumentHelp("Where the crypto material is (made if missing).", valueName: "DIR"))
+    var crypto = "crypto-config"
+
+    @Option(name: .customLong("base-port"), help: "The first port of the block the nodes get.")
+    var basePort = 7050
+
+    @Option(help: ArgumentHelp("Seconds to wait for each wait (health, convergence).", valueName: "S"))
+    var timeout: Double = 30
+
+    @Flag(name: [.short, .customLong("detach")], help: "Return once ready, leaving the network running.")
+    var detach = false
+
+    @Flag(help: "Print the ready network as JSON (nodes, ports, pids, phase timings).")
+    var json = false
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let started = ContinuousClock.now
+            let spec = try description.load().spec
+            let timings = PhaseTimings()
+            let launcher = NetworkLauncher(
+                spec: spec,
+                options: .init(stateDirectory: URL(fileURLWithPath: stateOptions.state), cryptoDirectory: URL(fileURLWithPath: crypto),
+                               basePort: basePort, timeout: timeout, executable: Self.executable()),
+                progress: { phase, seconds in
+                    timings.add(phase, seconds)
+                    if !json { Console.error(String(format: "%-12@ %7.1f ms", phase, seconds * 1000)) }
+                })
+            let manifest = try await launcher.up()
+            let total = (ContinuousClock.now - started)
+            let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+            if json {
+                print(try Console.json(UpReport(readySeconds: seconds, phases: timings.all, nodes: manifest.nodes)))
+            } else {
+                print(String(format: "ready in %.2f s", seconds))
+                print(Console.table([["NODE", "ROLE", "ORG", "PORT", "OPS", "PID"]] + manifest.nodes.map {
+                    [$0.name, $0.role, $0.mspID, "\($0.port)", "\($0.operationsPort)", $0.pid.map(String.init) ?? "-"]
+                }))
+            }
+            guard !detach else { return }
+            try await LogTail.follow(state: stateOptions.network, manifest: manifest)
+        }
+    }
+
+    /// This executable's path (nodes run as `fabnet orderer start` / `fabnet peer start`).
+    static func executable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+struct UpReport: Encodable {
+    let readySeconds: Double
+    let phases: [String: Double]
+    let nodes: [NetworkState.Node]
+}
+
+/// Phase timings collected from the launcher's progress callback.
+final class PhaseTimings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var phases: [String: Double] = [:]
+    func add(_ phase: String, _ seconds: Double) { lock.withLock { phases[phase] = seconds } }
+    var all: [String: Double] { lock.withLock { phases } }
+}
