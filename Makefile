@@ -14,11 +14,13 @@ build: deps
 test: deps
 	$(SWIFT) test
 
-## The default network: its crypto material, then what it contains. (`fabnet up` comes with the
-## process work; until then this is fabnet's main job.)
+## The default network on 127.0.0.1: crypto, orderer, four peers, mychannel; then its logs
+## (Ctrl-C stops it). `make up ARGS=-d` returns once ready; `make down` stops it.
 up: build
-	$(FABNET) crypto generate
-	$(FABNET) config show
+	$(FABNET) up $(ARGS)
+
+down:
+	$(FABNET) down
 
 bench: build
 	$(SWIFT) build -c release

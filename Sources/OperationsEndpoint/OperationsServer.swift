@@ -32,6 +32,21 @@ public struct OperationsResponse: Sendable {
 public enum OperationsServer {
     public typealias Routes = @Sendable (HTTPMethod, String, String) async -> OperationsResponse
 
+    /// A node's standard routes (GET only): `/healthz` from `failedChecks`, `/metrics` as
+    /// Prometheus text from `metrics`, `/version` with `version`.
+    public static func nodeRoutes(version: String, failedChecks: @escaping @Sendable () async -> [(component: String, reason: String)],
+                                  metrics: @escaping @Sendable () async -> String) -> Routes {
+        { method, path, _ in
+            guard method == .GET else { return OperationsResponse(status: .methodNotAllowed, body: #"{"Error":"use GET"}"#) }
+            switch path {
+            case "/healthz": return .health(failedChecks: await failedChecks())
+            case "/version": return OperationsResponse(body: #"{"Version":"\#(version)","CommitSHA":"development build"}"#)
+            case "/metrics": return OperationsResponse(contentType: "text/plain; version=0.0.4", body: await metrics())
+            default: return .notFound
+            }
+        }
+    }
+
     /// Binds and starts serving; close the returned channel to stop.
     public static func start(host: String = "127.0.0.1", port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                              routes: @escaping Routes) async throws -> any Channel {

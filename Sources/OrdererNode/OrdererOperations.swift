@@ -5,19 +5,7 @@ import OperationsEndpoint
 extension OrdererService {
     /// `/healthz`, `/metrics` (Prometheus text) and `/version` for this orderer.
     public nonisolated func operationsRoutes(version: String) -> OperationsServer.Routes {
-        { [self] method, path, _ in
-            guard method == .GET else { return OperationsResponse(status: .methodNotAllowed, body: #"{"Error":"use GET"}"#) }
-            switch path {
-            case "/healthz":
-                return .health(failedChecks: [])
-            case "/version":
-                return OperationsResponse(body: #"{"Version":"\#(version)","CommitSHA":"development build"}"#)
-            case "/metrics":
-                return OperationsResponse(contentType: "text/plain; version=0.0.4", body: await metricsText())
-            default:
-                return .notFound
-            }
-        }
+        OperationsServer.nodeRoutes(version: version, failedChecks: { [] }, metrics: { await self.metricsText() })
     }
 
     func metricsText() async -> String {

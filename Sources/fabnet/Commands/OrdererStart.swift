@@ -26,35 +26,12 @@ struct OrdererStart: AsyncParsableCommand {
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
-            let serving = Task {
-                try await listener.serve(onRefused: { log("connection ended: \($0)") }) { try await service.handle($0) }
-            }
-            // Ends when a signal asks to stop, or when the accept loop ends by itself.
-            let stop = AsyncStream.makeStream(of: Void.self)
-            let watcher = SignalWatcher { signal in
-                log("got signal \(signal), stopping")
-                listener.close()
-                serving.cancel()
-                stop.continuation.finish()
-            }
-            let loopWatch = Task {
-                _ = await serving.result
-                stop.continuation.finish()
-            }
-            log("ready: serving on \(home.configuration.host):\(listener.port), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(await service.channelNames.joined(separator: ", "))")
-            for await _ in stop.stream {}
             // Open connections get a moment to finish what they are writing; ledgers are
             // consistent at every instant (each append is durable before it is acknowledged).
-            let ended = try? await withDeadline(seconds: 5) { await serving.result }
-            loopWatch.cancel()
-            switch ended {
-            case .failure(let error)?: log("accept loop ended with an error: \(error)")
-            case .success?: log("accept loop ended")
-            case nil: log("open connections did not finish within 5 s")
-            }
-            watcher.cancel()
-            try? await operations.close()
-            log("stopped")
+            await NodeProcess.serve(listener: listener, operations: operations, grace: 5, log: log,
+                                    handler: { try await service.handle($0) }, ready: {
+                log("ready: serving on \(home.configuration.host):\(listener.port), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(await service.channelNames.joined(separator: ", "))")
+            })
         }
     }
 }

@@ -33,29 +33,11 @@ struct PeerStart: AsyncParsableCommand {
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
-            let serving = Task {
-                try await listener.serve(onRefused: { log("connection refused: \($0)") }) { try await service.handle($0) }
-            }
-            let stop = AsyncStream.makeStream(of: Void.self)
-            let watcher = SignalWatcher { signal in
-                log("got signal \(signal), stopping")
-                listener.close()
-                serving.cancel()
-                stop.continuation.finish()
-            }
-            let loopWatch = Task {
-                _ = await serving.result
-                stop.continuation.finish()
-            }
-            await service.start()
-            log("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(await service.channelNames.joined(separator: ", "))")
-            for await _ in stop.stream {}
-            await service.stop()
-            _ = try? await withDeadline(seconds: 2) { await serving.result }
-            loopWatch.cancel()
-            watcher.cancel()
-            try? await operations.close()
-            log("stopped")
+            await NodeProcess.serve(listener: listener, operations: operations, grace: 2, log: log,
+                                    handler: { try await service.handle($0) }, ready: {
+                await service.start()
+                log("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(await service.channelNames.joined(separator: ", "))")
+            }, stopping: { await service.stop() })
         }
     }
 }

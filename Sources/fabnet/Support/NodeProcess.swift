@@ -1,0 +1,42 @@
+import Foundation
+import NIOCore
+import Orchestrator
+import Transport
+
+/// The life of a node process (`orderer start`, `peer start`): serve until SIGTERM/SIGINT or
+/// until the accept loop ends by itself, then stop gracefully.
+enum NodeProcess {
+    /// Serves `listener` with `handler`; once serving, runs `ready`. On a stop signal: stops
+    /// accepting, runs `stopping`, gives open connections `grace` seconds, closes `operations`.
+    static func serve(listener: Transport.Listener, operations: any Channel, grace: Double, log: @escaping @Sendable (String) -> Void,
+                      handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void,
+                      ready: () async -> Void, stopping: () async -> Void = {}) async {
+        let serving = Task {
+            try await listener.serve(onRefused: { log("connection ended: \($0)") }, handler: handler)
+        }
+        let stop = AsyncStream.makeStream(of: Void.self)
+        let watcher = SignalWatcher { signal in
+            log("got signal \(signal), stopping")
+            listener.close()
+            serving.cancel()
+            stop.continuation.finish()
+        }
+        let loopWatch = Task {
+            _ = await serving.result
+            stop.continuation.finish()
+        }
+        await ready()
+        for await _ in stop.stream {}
+        await stopping()
+        let ended = try? await withDeadline(seconds: grace) { await serving.result }
+        loopWatch.cancel()
+        switch ended {
+        case .failure(let error)? where !(error is CancellationError): log("accept loop ended with an error: \(error)")
+        case .failure?, .success?: log("accept loop ended")
+        case nil: log("open connections did not finish within \(grace) s")
+        }
+        watcher.cancel()
+        try? await operations.close()
+        log("stopped")
+    }
+}
