@@ -107,10 +107,7 @@ public final class TestNetwork: @unchecked Sendable {
 
     /// Each node's last `lines` log lines, for failure messages.
     public func logTails(lines: Int = 15) -> String {
-        manifest.nodes.map { node in
-            let text = (try? String(contentsOf: state.logFile(of: node.name), encoding: .utf8)) ?? ""
-            return "--- \(node.name) ---\n" + text.split(separator: "\n").suffix(lines).joined(separator: "\n")
-        }.joined(separator: "\n")
+        manifest.nodes.map { "--- \($0.name) ---\n" + state.logTail(of: $0.name, lines: lines) }.joined(separator: "\n")
     }
 
     /// A base port such that `count` consecutive ports are free on 127.0.0.1.

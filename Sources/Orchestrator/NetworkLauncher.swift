@@ -183,7 +183,7 @@ public struct NetworkLauncher: Sendable {
         var pending = manifest.nodes
         while !pending.isEmpty {
             for node in pending where !state.isRunning(node) {
-                throw OrchestratorError.nodeFailed("\(node.name) exited during start", log: Self.tail(state.logFile(of: node.name)))
+                throw OrchestratorError.nodeFailed("\(node.name) exited during start", log: state.logTail(of: node.name))
             }
             pending.removeAll { node in (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 }
             if pending.isEmpty { break }
@@ -259,13 +259,9 @@ public struct NetworkLauncher: Sendable {
         }
         return nil
     }
-
-    static func tail(_ file: URL, lines: Int = 20) -> String {
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
-    }
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in seconds, as a `Double` (for reports).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

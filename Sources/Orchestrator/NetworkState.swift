@@ -38,6 +38,12 @@ public struct NetworkState: Sendable {
     public func home(of node: String) -> URL { directory.appendingPathComponent("nodes/\(node)") }
     public func logFile(of node: String) -> URL { directory.appendingPathComponent("logs/\(node).log") }
 
+    /// The last `lines` lines of `node`'s log (for failure messages).
+    public func logTail(of node: String, lines: Int = 20) -> String {
+        let text = (try? String(contentsOf: logFile(of: node), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
     public func load() throws -> Manifest? {
         guard let data = try? Data(contentsOf: manifestFile) else { return nil }
         do {

@@ -25,10 +25,18 @@ public struct NodeClients: Sendable {
               let user = org.users.first(where: { $0.role == role }) ?? org.users.first else {
             throw OrchestratorError.state("\(mspID) has no \(role.rawValue) user in the description")
         }
+        return try Self.credentials(of: user, in: org, spec: spec, layout: layout)
+    }
+
+    /// Transport credentials of `user` of `org`, trusting every org of the description.
+    public static func credentials(of user: UserSpec, in org: OrganizationSpec, spec: NetworkSpec, layout: CryptoLayout) throws -> TransportCredentials {
         let directory = layout.userDirectory(user, in: org)
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw OrchestratorError.state("\(directory.path) not found; run `fabnet crypto generate --output \(layout.root.path)` first")
+        }
         return try TransportCredentials.load(
             mspDirectory: directory.appendingPathComponent("msp"), tlsDirectory: directory.appendingPathComponent("tls"),
-            mspID: mspID, organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+            mspID: org.mspID, organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
     }
 
     /// A client of `node` acting as an identity of `mspID` (default: the node's own org's admin).

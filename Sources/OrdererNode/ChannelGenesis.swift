@@ -13,11 +13,8 @@ public enum ChannelGenesis {
         config.channelID = channel.name
         config.applicationOrgs = try channel.memberOrgs.compactMap(spec.organization(mspID:)).map { try organization($0, layout: layout) }
         config.ordererOrgs = try channel.ordererOrgs.compactMap(spec.organization(mspID:)).map { try organization($0, layout: layout) }
-        config.ordererEndpoints = channel.ordererOrgs.compactMap(spec.organization(mspID:)).flatMap(\.orderers).map { node in
-            var endpoint = WireEndpoint()
-            endpoint.host = node.commonName
-            endpoint.port = UInt32(node.port)
-            return endpoint
+        config.ordererEndpoints = channel.ordererOrgs.compactMap(spec.organization(mspID:)).flatMap(\.orderers).map {
+            WireEndpoint(host: $0.commonName, port: $0.port)
         }
         config.batch.batchTimeoutNanos = Int64(channel.batch.batchTimeout.components.seconds) * 1_000_000_000
             + channel.batch.batchTimeout.components.attoseconds / 1_000_000_000
@@ -36,12 +33,7 @@ public enum ChannelGenesis {
         config.rootCerts = msp.caCertificatesPEM.map { Data($0.utf8) }
         config.tlsRootCerts = msp.tlsCACertificatesPEM.map { Data($0.utf8) }
         config.nodeOus = msp.nodeOUs
-        config.anchorPeers = org.anchorPeers.map { anchor in
-            var endpoint = WireEndpoint()
-            endpoint.host = anchor.host
-            endpoint.port = UInt32(anchor.port)
-            return endpoint
-        }
+        config.anchorPeers = org.anchorPeers.map { WireEndpoint(host: $0.host, port: $0.port) }
         return config
     }
 

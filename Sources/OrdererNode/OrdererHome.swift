@@ -57,16 +57,9 @@ public struct OrdererHome: Sendable {
         guard fileManager.fileExists(atPath: nodeDirectory.path) else {
             throw OrdererError.notAllowed("\(nodeDirectory.path) not found; run `fabnet crypto generate` first")
         }
-        for (source, target) in [(nodeDirectory.appendingPathComponent("msp"), home.mspDirectory),
-                                 (nodeDirectory.appendingPathComponent("tls"), home.tlsDirectory)]
-            + spec.organizations.map({ (layout.organizationMSPDirectory($0), home.organizationMSP($0.mspID)) }) {
-            try? fileManager.removeItem(at: target)
-            try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try fileManager.copyItem(at: source, to: target)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(home.configuration).write(to: directory.appendingPathComponent(fileName))
+        try NodeHomeFiles.install(nodeDirectory: nodeDirectory, into: directory,
+                                  organizationMSPs: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+        try NodeHomeFiles.writeJSON(home.configuration, to: directory.appendingPathComponent(fileName))
         return home
     }
 

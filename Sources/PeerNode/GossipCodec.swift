@@ -20,7 +20,8 @@ public final class GossipCodec: @unchecked Sendable {
     private let lock = NSLock()
     private var alive: [PKIID: (time: PeerTime, envelope: WireEnvelope, message: AliveMessage)] = [:]
     private var stateInfos: [StateInfoKey: (time: PeerTime, envelope: WireEnvelope, info: StateInfo)] = [:]
-    private var verifiedBlocks: [Data: Void] = [:]
+    /// Header hashes of blocks already verified (forgotten past 4,096, then checked again).
+    private var verifiedBlocks = Set<Data>()
     /// Entries or blocks dropped because their signature did not verify.
     public private(set) var refused = 0
 
@@ -101,7 +102,7 @@ public final class GossipCodec: @unchecked Sendable {
             var payload = WireAliveMessage()
             payload.pkiID = Data(message.pkiID.bytes)
             payload.identity = signer.serialized
-            if let external = message.externalEndpoint { payload.externalEndpoint = Self.wire(external) }
+            if let external = message.externalEndpoint { payload.externalEndpoint = WireEndpoint(host: external.host, port: external.port) }
             payload.timestamp = Self.wire(message.time)
             var envelope = try EnvelopeSealing.seal(payload, by: signer)
             if let internalEndpoint = message.internalEndpoint {
@@ -243,16 +244,22 @@ public final class GossipCodec: @unchecked Sendable {
 
     /// The block of a payload, if an orderer signed it and its number is the one announced.
     func verifiedBlock(_ payload: WirePayload) async -> GossipBlock? {
-        guard let block = try? WireBlock(serializedBytes: payload.data), block.header.number == payload.seqNum else { return refuse() }
-        let hash = BlockHasher.headerHash(number: block.header.number, previousHash: block.header.previousHash, dataHash: block.header.dataHash)
-        if lock.withLock({ verifiedBlocks[hash] != nil }) { return GossipBlock(number: payload.seqNum, data: Array(payload.data)) }
-        guard BlockHasher.dataHash(block.data.transactions) == block.header.dataHash,
-              (try? await identities.verifyBlock(block, ordererOrgs: ordererOrganizations)) != nil else { return refuse() }
-        lock.withLock {
-            if verifiedBlocks.count > 4096 { verifiedBlocks.removeAll(keepingCapacity: true) }
-            verifiedBlocks[hash] = ()
-        }
+        guard let block = try? WireBlock(serializedBytes: payload.data), block.header.number == payload.seqNum,
+              await verify(block) else { return refuse() }
         return GossipBlock(number: payload.seqNum, data: Array(payload.data))
+    }
+
+    /// Whether `block`'s data hash matches its header and an orderer signed it (each block once).
+    public func verify(_ block: WireBlock) async -> Bool {
+        let hash = BlockHasher.headerHash(number: block.header.number, previousHash: block.header.previousHash, dataHash: block.header.dataHash)
+        if lock.withLock({ verifiedBlocks.contains(hash) }) { return true }
+        guard BlockHasher.dataHash(block.data.transactions) == block.header.dataHash,
+              (try? await identities.verifyBlock(block, ordererOrgs: ordererOrganizations)) != nil else { return false }
+        lock.withLock {
+            if verifiedBlocks.count >= 4096 { verifiedBlocks.removeAll(keepingCapacity: true) }
+            verifiedBlocks.insert(hash)
+        }
+        return true
     }
 
     private func refuse<T>() -> T? {
@@ -278,10 +285,4 @@ public final class GossipCodec: @unchecked Sendable {
 
     static func time(_ wire: WirePeerTime) -> PeerTime { PeerTime(incarnation: wire.incNum, sequence: wire.seqNum) }
 
-    static func wire(_ endpoint: Endpoint) -> WireEndpoint {
-        var wire = WireEndpoint()
-        wire.host = endpoint.host
-        wire.port = UInt32(endpoint.port)
-        return wire
-    }
 }

@@ -93,16 +93,8 @@ public struct PeerHome: Sendable {
         guard fileManager.fileExists(atPath: nodeDirectory.path) else {
             throw PeerError.configuration("\(nodeDirectory.path) not found; run `fabnet crypto generate` first")
         }
-        for (source, target) in [(nodeDirectory.appendingPathComponent("msp"), home.mspDirectory),
-                                 (nodeDirectory.appendingPathComponent("tls"), home.tlsDirectory)]
-            + organizationMSPs.map({ ($0.directory, home.organizationMSP($0.mspID)) }) {
-            try? fileManager.removeItem(at: target)
-            try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try fileManager.copyItem(at: source, to: target)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(configuration).write(to: directory.appendingPathComponent(fileName))
+        try NodeHomeFiles.install(nodeDirectory: nodeDirectory, into: directory, organizationMSPs: organizationMSPs)
+        try NodeHomeFiles.writeJSON(configuration, to: directory.appendingPathComponent(fileName))
         return home
     }
 

@@ -45,9 +45,7 @@ extension PeerService {
     }
 
     func fromOrderer(_ block: WireBlock, channel: String) async {
-        guard (try? await identities.verifyBlock(block, ordererOrgs: codec.ordererOrganizations)) != nil,
-              BlockHasher.dataHash(block.data.transactions) == block.header.dataHash,
-              let data = try? block.serializedBytes() as [UInt8] else {
+        guard await codec.verify(block), let data = try? block.serializedBytes() as [UInt8] else {
             log("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash")
             return
         }

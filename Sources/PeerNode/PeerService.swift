@@ -105,7 +105,7 @@ public actor PeerService {
             let remote = connection.remote
             guard remote.role == .peer || remote.role == .member else { return }
             guard let message = await codec.decode(wire, from: remote) else { return }
-            metrics.count(message.value, bytes: ((try? wire.serializedBytes() as [UInt8])?.count) ?? 0)
+            metrics.count(message.value, bytes: connection.packets.lastFrameSize)
             guard !stopped else { return }
             perform(core.handle(.received(message, via: via), now: now, random: &random))
         case .admin(let envelope)?:

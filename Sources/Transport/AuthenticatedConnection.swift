@@ -25,12 +25,15 @@ public final class PacketStream: AsyncSequence, @unchecked Sendable {
     public typealias Element = WirePacket
     // Only touched by the one task that owns the connection.
     private var frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    /// The size of the last packet's frame, in bytes (for traffic metrics).
+    public private(set) var lastFrameSize = 0
 
     init(_ frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) { self.frames = frames }
 
     /// The next packet, or `nil` when the remote closed.
     public func next() async throws -> WirePacket? {
         guard let frame = try await frames.next() else { return nil }
+        lastFrameSize = frame.readableBytes
         return try WirePacket(frame: frame)
     }
 

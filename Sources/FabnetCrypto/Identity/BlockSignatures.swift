@@ -1,12 +1,13 @@
 import FabnetModel
 import FabnetWire
 import Foundation
+import X509
 
 /// Orderer signatures on blocks. What is signed: the block's header hash followed by its
 /// serialized cut time, so neither the chain position nor the cut time can be changed without
 /// breaking the signature (the data is covered through the header's data hash).
 public enum BlockSignatures {
-    public static func signedBytes(_ block: WireBlock) throws -> Data {
+    static func signedBytes(_ block: WireBlock) throws -> Data {
         BlockHasher.headerHash(number: block.header.number, previousHash: block.header.previousHash, dataHash: block.header.dataHash)
             + (try block.metadata.cutTime.serializedBytes() as Data)
     }
@@ -22,11 +23,18 @@ public enum BlockSignatures {
     /// Checks that some signature on the block is by an orderer of `ordererOrgs`, valid under
     /// `validator`. Returns the signer.
     public static func verify(_ block: WireBlock, validator: MembershipValidator, ordererOrgs: Set<String>) async throws -> VerifiedSigner {
+        try await verify(block, ordererOrgs: ordererOrgs) { try await validator.validate($0) }
+    }
+
+    /// The same, with `validate` turning a signer's identity into its validated signer and
+    /// certificate (a cache of validated identities, say).
+    public static func verify(_ block: WireBlock, ordererOrgs: Set<String>,
+                              validate: (WireSerializedIdentity) async throws -> (signer: VerifiedSigner, certificate: X509.Certificate)) async throws -> VerifiedSigner {
         let bytes = try signedBytes(block)
         var lastError: (any Error)?
         for signature in block.metadata.signatures where ordererOrgs.contains(signature.signer.mspID) {
             do {
-                let (signer, certificate) = try await validator.validate(signature.signer)
+                let (signer, certificate) = try await validate(signature.signer)
                 guard signer.role == .orderer || signer.role == .member else {
                     throw IdentityError.roleNotAllowed(mspID: signer.mspID, role: signer.role.rawValue, allowed: ["orderer"])
                 }

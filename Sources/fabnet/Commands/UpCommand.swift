@@ -69,8 +69,7 @@ struct UpCommand: AsyncParsableCommand {
                     if !json { Console.error(String(format: "%-12@ %7.1f ms", phase, seconds * 1000)) }
                 })
             let manifest = try await launcher.up()
-            let total = (ContinuousClock.now - started)
-            let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+            let seconds = (ContinuousClock.now - started).seconds
             if json {
                 print(try Console.json(UpReport(readySeconds: seconds, phases: timings.all, nodes: manifest.nodes)))
             } else {

@@ -34,13 +34,7 @@ struct ClientOptions: ParsableArguments {
         let spec = try network.load().spec
         let layout = CryptoLayout(root: URL(fileURLWithPath: crypto))
         let (org, user) = try resolveIdentity(spec, fallback: fallback)
-        let directory = layout.userDirectory(user, in: org)
-        guard FileManager.default.fileExists(atPath: directory.path) else {
-            throw ValidationError("\(directory.path) not found; run `fabnet crypto generate --output \(crypto)` first")
-        }
-        let credentials = try TransportCredentials.load(
-            mspDirectory: directory.appendingPathComponent("msp"), tlsDirectory: directory.appendingPathComponent("tls"),
-            mspID: org.mspID, organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+        let credentials = try NodeClients.credentials(of: user, in: org, spec: spec, layout: layout)
         guard let node = spec.orderers.first else { throw ValidationError("the description has no orderer") }
         var host = "127.0.0.1", port = node.port
         let network = NetworkState(directory: URL(fileURLWithPath: state))

@@ -1,3 +1,5 @@
+import Orchestrator
+
 /// Wall-clock timing for command output and benchmarks (never used inside protocol code).
 enum Stopwatch {
     /// Runs `body` and returns its result with the seconds it took.
@@ -5,7 +7,6 @@ enum Stopwatch {
         let clock = ContinuousClock()
         let start = clock.now
         let result = try body()
-        let elapsed = clock.now - start
-        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (result, (clock.now - start).seconds)
     }
 }
