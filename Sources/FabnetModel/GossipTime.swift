@@ -23,6 +23,9 @@ public struct GossipTime: Hashable, Comparable, Sendable, CustomStringConvertibl
 }
 
 extension Duration {
+    /// The duration in seconds, as a `Double` (for reports and metrics).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
     /// The duration in whole nanoseconds.
     public var nanosecondsValue: Int64 {
         let (seconds, attoseconds) = components

@@ -49,7 +49,8 @@ public final class TestNetwork: @unchecked Sendable {
             return !stopped
         }
         guard first else { return }
-        NetworkStopper(state: state).stop(manifest, timeout: timeout)
+        // The state folder's pids: a node restarted by the CLI has a new one.
+        NetworkStopper(state: state).stop((try? state.load()) ?? manifest, timeout: timeout)
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -80,29 +81,20 @@ public final class TestNetwork: @unchecked Sendable {
         return response.found ? String(decoding: response.value, as: UTF8.self) : nil
     }
 
+    var control: NodeControl { NodeControl(state: state, executable: executable) }
+
     /// Sends `signal` to a node (SIGKILL for crash tests, SIGTERM for a graceful stop) and waits until it is gone.
     public func kill(_ node: NetworkState.Node, signal: Int32 = SIGKILL) async throws {
-        guard let pid = node.pid else { return }
-        Foundation.kill(pid, signal)
-        try await eventually(seconds: 15, "\(node.name) exits") { [state] in
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, WNOHANG)
-            return !state.isRunning(node)
-        }
+        let manifest = lock.withLock { self.manifest }
+        try control.stop(node, in: manifest, signal: signal, timeout: 15)
     }
 
     /// Starts a stopped node again from its home (it keeps its ledger) and waits for its health.
     public func start(_ node: NetworkState.Node) async throws {
-        let process = try ChildProcess(executable: executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
-                                       logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
-        process.detach()
-        lock.withLock {
-            if let index = manifest.nodes.firstIndex(where: { $0.name == node.name }) { manifest.nodes[index].pid = process.pid }
-        }
-        try state.save(manifest)
-        try await eventually(seconds: 15, "\(node.name) healthy") {
-            (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200
-        }
+        let current = lock.withLock { manifest }
+        let updated = try control.start(node, in: current)
+        lock.withLock { manifest = updated }
+        try await control.waitHealthy(node)
     }
 
     /// Each node's last `lines` log lines, for failure messages.

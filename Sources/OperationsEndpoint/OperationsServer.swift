@@ -32,11 +32,31 @@ public struct OperationsResponse: Sendable {
 public enum OperationsServer {
     public typealias Routes = @Sendable (HTTPMethod, String, String) async -> OperationsResponse
 
-    /// A node's standard routes (GET only): `/healthz` from `failedChecks`, `/metrics` as
-    /// Prometheus text from `metrics`, `/version` with `version`.
-    public static func nodeRoutes(version: String, failedChecks: @escaping @Sendable () async -> [(component: String, reason: String)],
+    /// A node's standard routes: `/healthz` from `failedChecks`, `/metrics` as Prometheus text
+    /// from `metrics`, `/version` with `version`, and with a `logger` `/logspec` (GET, PUT).
+    public static func nodeRoutes(version: String, logger: NodeLogger? = nil,
+                                  failedChecks: @escaping @Sendable () async -> [(component: String, reason: String)],
                                   metrics: @escaping @Sendable () async -> String) -> Routes {
-        { method, path, _ in
+        { method, path, body in
+            if path == "/logspec", let logger {
+                switch method {
+                case .GET:
+                    return OperationsResponse(body: #"{"spec":"\#(logger.spec)"}"#)
+                case .PUT:
+                    struct Spec: Decodable { let spec: String }
+                    do {
+                        let spec = try JSONDecoder().decode(Spec.self, from: Data(body.utf8)).spec
+                        try logger.setSpec(spec)
+                        return OperationsResponse(status: .noContent, body: "")
+                    } catch let error as LogSpecError {
+                        return OperationsResponse(status: .badRequest, body: #"{"Error":"\#(error.description.replacingOccurrences(of: "\"", with: "'"))"}"#)
+                    } catch {
+                        return OperationsResponse(status: .badRequest, body: #"{"Error":"send {\"spec\":\"info\"} (Fabric's logspec JSON)"}"#)
+                    }
+                default:
+                    return OperationsResponse(status: .methodNotAllowed, body: #"{"Error":"use GET or PUT"}"#)
+                }
+            }
             guard method == .GET else { return OperationsResponse(status: .methodNotAllowed, body: #"{"Error":"use GET"}"#) }
             switch path {
             case "/healthz": return .health(failedChecks: await failedChecks())

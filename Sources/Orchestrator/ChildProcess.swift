@@ -24,6 +24,9 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // Nothing else is inherited: a pipe of our own caller left open in the child would keep
+        // that caller waiting for its end long after we exit (nodes outlive `fabnet start`).
+        Self.closeFrom(3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -44,6 +47,14 @@ public final class ChildProcess: @unchecked Sendable {
         let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
         guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
         pid = child
+    }
+
+    /// Adds "close every descriptor from `lowest` on" to `actions` (glibc 2.34+'s
+    /// `posix_spawn_file_actions_addclosefrom_np`, which Swift's Glibc module does not export).
+    private static func closeFrom(_ lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, lowest)
     }
 
     /// Sends `signal` (SIGTERM, SIGKILL, …) if the process still runs.

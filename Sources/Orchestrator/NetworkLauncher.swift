@@ -58,7 +58,7 @@ public struct NetworkLauncher: Sendable {
                 throw OrchestratorError.state("a network is already running from \(state.directory.path) (\(running.map(\.name).joined(separator: ", "))); run `fabnet down` first, or use another --state folder and --base-port")
             }
             if existing.descriptionDigest != Self.digest(of: spec) {
-                throw OrchestratorError.state("the description changed since \(state.directory.path) was made (its ledgers hold the old channels); run `fabnet down --clean` to start afresh, or use another --state folder")
+                throw OrchestratorError.state("the description changed since \(state.directory.path) was made: \(Self.changes(from: existing, to: spec)); its ledgers and node homes belong to the old one. Run `fabnet down --clean` to start afresh, or use another --state folder")
             }
         }
         var manifest = try phase("crypto") { () -> NetworkState.Manifest in
@@ -101,6 +101,21 @@ public struct NetworkLauncher: Sendable {
         var copy = spec
         copy.source = ""
         return BlockHasher.sha256Hex((try? encoder.encode(copy)) ?? Data())
+    }
+
+    /// What differs between the network `manifest` was made from and `spec`, in words.
+    static func changes(from manifest: NetworkState.Manifest, to spec: NetworkSpec) -> String {
+        var changes: [String] = []
+        func list(_ verb: String, _ kind: String, _ names: Set<String>) {
+            if !names.isEmpty { changes.append("\(kind) \(verb): \(names.sorted().joined(separator: ", "))") }
+        }
+        let oldNodes = Set(manifest.nodes.map(\.name)), newNodes = Set(spec.nodes.map(\.commonName))
+        let oldChannels = Set(manifest.channels), newChannels = Set(spec.channels.map(\.name))
+        list("added", "nodes", newNodes.subtracting(oldNodes))
+        list("removed", "nodes", oldNodes.subtracting(newNodes))
+        list("added", "channels", newChannels.subtracting(oldChannels))
+        list("removed", "channels", oldChannels.subtracting(newChannels))
+        return changes.isEmpty ? "the same nodes and channels, other settings (orgs, anchor peers, policies, batch sizes)" : changes.joined(separator: "; ")
     }
 
     /// Ports: the orderer gets basePort (operations +1), each peer the next two.
@@ -259,9 +274,4 @@ public struct NetworkLauncher: Sendable {
         }
         return nil
     }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double` (for reports).
-    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -7,11 +7,12 @@ public struct NetworkStopper: Sendable {
 
     public init(state: NetworkState) { self.state = state }
 
-    /// Stops every node; returns the names of those that needed SIGKILL.
+    /// Stops every node of `manifest` with `signal` (SIGKILL to crash them); returns the names
+    /// of those that needed SIGKILL after `timeout`.
     @discardableResult
-    public func stop(_ manifest: NetworkState.Manifest, timeout: Double = 10) -> [String] {
+    public func stop(_ manifest: NetworkState.Manifest, signal: Int32 = SIGTERM, timeout: Double = 10) -> [String] {
         let running = manifest.nodes.filter(state.isRunning)
-        for node in running { if let pid = node.pid { kill(pid, SIGTERM) } }
+        for node in running { if let pid = node.pid { kill(pid, signal) } }
         let deadline = Date().addingTimeInterval(timeout)
         var left = running
         while !left.isEmpty, Date() < deadline {

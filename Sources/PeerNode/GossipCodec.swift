@@ -24,6 +24,8 @@ public final class GossipCodec: @unchecked Sendable {
     private var verifiedBlocks = Set<Data>()
     /// Entries or blocks dropped because their signature did not verify.
     public private(set) var refused = 0
+    /// Blocks that arrived again after a first copy (from the orderer or a peer) was verified.
+    public private(set) var repeatedBlocks = 0
 
     struct StateInfoKey: Hashable { let pkiID: PKIID; let mac: ChannelMAC }
 
@@ -252,7 +254,10 @@ public final class GossipCodec: @unchecked Sendable {
     /// Whether `block`'s data hash matches its header and an orderer signed it (each block once).
     public func verify(_ block: WireBlock) async -> Bool {
         let hash = BlockHasher.headerHash(number: block.header.number, previousHash: block.header.previousHash, dataHash: block.header.dataHash)
-        if lock.withLock({ verifiedBlocks.contains(hash) }) { return true }
+        if lock.withLock({ verifiedBlocks.contains(hash) }) {
+            lock.withLock { repeatedBlocks += 1 }
+            return true
+        }
         guard BlockHasher.dataHash(block.data.transactions) == block.header.dataHash,
               (try? await identities.verifyBlock(block, ordererOrgs: ordererOrganizations)) != nil else { return false }
         lock.withLock {

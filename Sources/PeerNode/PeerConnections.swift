@@ -25,7 +25,11 @@ final class PeerConnections: @unchecked Sendable {
     private var failedAt: [Endpoint: ContinuousClock.Instant] = [:]
     private var generation = 0
     private let retryAfter: Duration = .milliseconds(500)
-    private(set) var dropped = 0
+    private var dropped = 0
+    private var sent = 0
+
+    /// Bytes of frames sent, and packets dropped (queue full, or the endpoint recently unreachable).
+    var traffic: (bytesSent: Int, dropped: Int) { lock.withLock { (sent, dropped) } }
 
     init(transport: Transport, log: @escaping @Sendable (String) -> Void,
          onPacket: @escaping @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void) {
@@ -62,7 +66,10 @@ final class PeerConnections: @unchecked Sendable {
                             for try await packet in connection.packets { await onPacket(packet, connection, endpoint) }
                         }
                         group.addTask {
-                            for await packet in stream { try await connection.send(packet) }
+                            for await packet in stream {
+                                let size = try await connection.send(packet)
+                                self.lock.withLock { self.sent += size }
+                            }
                         }
                         _ = try await group.next()
                         group.cancelAll()

@@ -3,6 +3,7 @@ import GossipCore
 /// What a peer counts for `/metrics`: blocks by how they arrived, duplicates, bytes in, commits.
 struct PeerMetrics: Sendable {
     var committed = 0
+    var commitSeconds = 0.0
     var fromOrderer = 0
     var byPush = 0
     var byPull = 0
@@ -10,6 +11,11 @@ struct PeerMetrics: Sendable {
     var bytesReceived = 0
     var messagesReceived = 0
     var leaderChanges = 0
+
+    mutating func recordCommit(seconds: Double) {
+        committed += 1
+        commitSeconds += seconds
+    }
 
     mutating func count(_ message: GossipMessage, bytes: Int) {
         messagesReceived += 1

@@ -5,7 +5,7 @@ import OperationsEndpoint
 extension PeerService {
     /// `/healthz`, `/metrics` (Prometheus text) and `/version` for this peer.
     public nonisolated func operationsRoutes(version: String) -> OperationsServer.Routes {
-        OperationsServer.nodeRoutes(version: version, failedChecks: { await self.failedChecks() }, metrics: { await self.metricsText() })
+        OperationsServer.nodeRoutes(version: version, logger: logger, failedChecks: { await self.failedChecks() }, metrics: { await self.metricsText() })
     }
 
     func failedChecks() -> [(component: String, reason: String)] {
@@ -29,6 +29,14 @@ extension PeerService {
                [(#"{via="orderer"}"#, metrics.fromOrderer), (#"{via="push"}"#, metrics.byPush),
                 (#"{via="pull"}"#, metrics.byPull), (#"{via="state_transfer"}"#, metrics.byStateTransfer)])
         metric("fabnet_blocks_committed_total", "Blocks committed to the ledgers.", "counter", [("", metrics.committed)])
+        lines.append("# HELP fabnet_ledger_commit_seconds Time spent appending blocks to the ledgers (sum and count).")
+        lines.append("# TYPE fabnet_ledger_commit_seconds summary")
+        lines.append("fabnet_ledger_commit_seconds_sum \(metrics.commitSeconds)")
+        lines.append("fabnet_ledger_commit_seconds_count \(metrics.committed)")
+        metric("fabnet_blocks_duplicate_total", "Blocks received again after a first copy arrived.", "counter", [("", codec.repeatedBlocks)])
+        let traffic = connections?.traffic ?? (bytesSent: 0, dropped: 0)
+        metric("fabnet_gossip_sent_bytes_total", "Bytes of gossip frames sent.", "counter", [("", traffic.bytesSent)])
+        metric("fabnet_gossip_dropped_total", "Gossip messages dropped before sending (queue full or peer unreachable).", "counter", [("", traffic.dropped)])
         metric("fabnet_gossip_received_bytes_total", "Bytes of gossip messages received.", "counter", [("", metrics.bytesReceived)])
         metric("fabnet_gossip_received_messages_total", "Gossip messages received.", "counter", [("", metrics.messagesReceived)])
         metric("fabnet_gossip_refused_total", "Relayed entries or blocks dropped for a bad signature.", "counter", [("", codec.refused)])

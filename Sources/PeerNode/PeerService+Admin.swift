@@ -82,7 +82,7 @@ extension PeerService {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
-        log("channel \(name): joined (members \(orgs.sorted().joined(separator: ", ")))")
+        log("channel \(name): joined (members \(orgs.sorted().joined(separator: ", ")))", module: "ledger")
         perform(core.join(channel: name, organizations: orgs, height: 1, now: now))
         return "joined \(name)"
     }

@@ -14,7 +14,6 @@ extension PeerService {
         guard pulling[channel] == nil else { return }
         let client = OrdererClient(transport: Transport(credentials: credentials), port: ordererEndpoint.port,
                                    serverHostname: ordererEndpoint.host)
-        let log = self.log
         pulling[channel] = Task { [weak self] in
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {
@@ -26,10 +25,10 @@ extension PeerService {
                         return !Task.isCancelled
                     }
                     if Task.isCancelled { return }
-                    log("channel \(channel): deliver ended: \(status) \(info)")
+                    self.log("channel \(channel): deliver ended: \(status) \(info)", module: "deliver", level: .warning)
                 } catch {
                     if Task.isCancelled { return }
-                    log("channel \(channel): deliver from \(client.serverHostname):\(client.port) failed: \(error); retrying in \(backoff)")
+                    self.log("channel \(channel): deliver from \(client.serverHostname):\(client.port) failed: \(error); retrying in \(backoff)", module: "deliver", level: .warning)
                 }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(3))
@@ -46,7 +45,7 @@ extension PeerService {
 
     func fromOrderer(_ block: WireBlock, channel: String) async {
         guard await codec.verify(block), let data = try? block.serializedBytes() as [UInt8] else {
-            log("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash")
+            log("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash", module: "deliver", level: .error)
             return
         }
         metrics.fromOrderer += 1

@@ -6,6 +6,7 @@ import Foundation
 import GossipCore
 import Ledger
 import NIOCore
+import OperationsEndpoint
 import OrdererNode
 import Transport
 
@@ -22,7 +23,8 @@ public actor PeerService {
     let credentials: TransportCredentials
     let codec: GossipCodec
     let identities: ValidatedIdentityCache
-    let log: @Sendable (String) -> Void
+    /// The log, filtered by the `/logspec` specification (modules: peer, gossip, ledger, deliver, comm).
+    public let logger: NodeLogger
     var core: GossipPeer
     var ledgers: [String: ChannelLedger] = [:]
     let durability: LedgerDurability
@@ -36,9 +38,11 @@ public actor PeerService {
     /// Counters for /metrics and status.
     var metrics = PeerMetrics()
 
+    /// `log` receives every line the log specification lets through (`info` at start).
     public init(home: PeerHome, log: @escaping @Sendable (String) -> Void) async throws {
         self.home = home
-        self.log = log
+        let logger = NodeLogger(sink: log)
+        self.logger = logger
         let config = home.configuration
         credentials = try home.credentials()
         identities = ValidatedIdentityCache(validator: credentials.validator)
@@ -46,7 +50,7 @@ public actor PeerService {
         durability = config.durability == "buffered" ? .osBuffered : .fsyncEachAppend
         ordererEndpoint = try PeerHome.Configuration.endpoint(config.orderer, field: "orderer")
         let resolved = try GossipSettingsLoader.load(coreYAML: FileManager.default.fileExists(atPath: home.coreYAML.path) ? home.coreYAML : nil)
-        for warning in resolved.warnings { log("configuration: \(warning)") }
+        for warning in resolved.warnings { logger.log("configuration: \(warning)", module: "peer", level: .warning) }
         let settings = resolved.settings
         let mode = try LeaderElection.Mode(settings: settings)
         let endpoint = try PeerHome.Configuration.endpoint(config.endpoint, field: "endpoint")
@@ -63,7 +67,7 @@ public actor PeerService {
         var heights: [String: UInt64] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: home.ledgerDirectory.path).sorted() {
             let (ledger, report) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(name), channel: name, durability: durability)
-            if report.truncatedBytes > 0 { log("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write") }
+            if report.truncatedBytes > 0 { logger.log("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write", module: "ledger", level: .warning) }
             ledgers[name] = ledger
             heights[name] = ledger.height
         }
@@ -71,7 +75,7 @@ public actor PeerService {
         core = GossipPeer(configuration: membership, channels: ledgers.keys.sorted(), channelOrganizations: channelOrganizations,
                           mode: mode, incarnation: incarnation, heights: heights)
         startedAt = clock.now
-        for (name, height) in heights.sorted(by: { $0.key < $1.key }) { log("channel \(name): resumed at height \(height)") }
+        for (name, height) in heights.sorted(by: { $0.key < $1.key }) { logger.log("channel \(name): resumed at height \(height)", module: "ledger") }
     }
 
     public var channelNames: [String] { ledgers.keys.sorted() }
@@ -81,7 +85,8 @@ public actor PeerService {
     /// Binds the listener; `start()` then begins gossip.
     public func makeListener(group: any EventLoopGroup) async throws -> Transport.Listener {
         let transport = Transport(credentials: credentials, group: group, maximumFrameSize: home.configuration.maximumFrameSize)
-        connections = PeerConnections(transport: transport, log: log) { [weak self] packet, connection, endpoint in
+        let logger = self.logger
+        connections = PeerConnections(transport: transport, log: { logger.log($0, module: "comm") }) { [weak self] packet, connection, endpoint in
             await self?.received(packet, on: connection, via: endpoint)
         }
         return try await transport.listen(host: home.configuration.listenHost, port: home.configuration.port)
@@ -140,11 +145,11 @@ public actor PeerService {
                     await self?.fire(timer)
                 }
             case .startPulling(let channel):
-                log("channel \(channel): leader of \(home.configuration.mspID); pulling blocks from the orderer")
+                log("channel \(channel): leader of \(home.configuration.mspID); pulling blocks from the orderer", module: "gossip")
                 metrics.leaderChanges += 1
                 startPulling(channel)
             case .stopPulling(let channel):
-                log("channel \(channel): no longer leader; stopped pulling from the orderer")
+                log("channel \(channel): no longer leader; stopped pulling from the orderer", module: "gossip")
                 pulling.removeValue(forKey: channel)?.cancel()
             case let .commit(channel, block):
                 commit(block, to: channel)
@@ -157,7 +162,7 @@ public actor PeerService {
                 }
                 if let message = core.stateResponseMessage(channel: channel, nonce: nonce, blocks: blocks) { send(message, to: destination) }
             case .log(let line):
-                log(line)
+                log(line, module: "gossip")
             }
         }
     }
@@ -180,10 +185,16 @@ public actor PeerService {
         guard let ledger = ledgers[channel] else { return }
         do {
             let wire = try WireBlock(serializedBytes: block.data)
+            let started = clock.now
             try ledger.append(wire)
-            metrics.committed += 1
+            metrics.recordCommit(seconds: (clock.now - started).seconds)
+            log("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)", module: "ledger", level: .debug)
         } catch {
-            log("channel \(channel): block \(block.number) not committed: \(error)")
+            log("channel \(channel): block \(block.number) not committed: \(error)", module: "ledger", level: .error)
         }
+    }
+
+    nonisolated func log(_ text: @autoclosure () -> String, module: String = "peer", level: NodeLogger.Level = .info) {
+        logger.log(text(), module: module, level: level)
     }
 }

@@ -14,8 +14,13 @@ public struct AuthenticatedConnection: Sendable {
     public let packets: PacketStream
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
 
-    public func send(_ packet: WirePacket) async throws {
-        try await outbound.write(try packet.frameBuffer())
+    /// Sends one packet; returns the size of its frame in bytes.
+    @discardableResult
+    public func send(_ packet: WirePacket) async throws -> Int {
+        let frame = try packet.frameBuffer()
+        let size = frame.readableBytes
+        try await outbound.write(frame)
+        return size
     }
 }
 

@@ -1,45 +1,70 @@
 import Foundation
 import Orchestrator
 
-/// Follows every node's log with a coloured `name |` prefix (as docker compose does) until
-/// SIGINT or SIGTERM, then stops the network gracefully.
+/// Prints nodes' logs with a coloured `name |` prefix (as docker compose does), and follows them
+/// until SIGINT or SIGTERM when asked.
 enum LogTail {
+    /// `up` in the foreground: every log from its start, followed until a signal; then the
+    /// network is stopped gracefully.
     static func follow(state: NetworkState, manifest: NetworkState.Manifest) async throws {
-        let stop = AsyncStream.makeStream(of: Void.self)
-        let watcher = SignalWatcher { _ in stop.continuation.finish() }
-        defer { watcher.cancel() }
-        let width = manifest.nodes.map(\.name.count).max() ?? 0
+        try await print(state: state, nodes: manifest.nodes, tail: nil, follow: true)
+        Console.error("stopping the network…")
+        let killed = NetworkStopper(state: state).stop(manifest)
+        Console.error("stopped\(killed.isEmpty ? "" : " (SIGKILL needed for \(killed.joined(separator: ", ")))")")
+    }
+
+    /// Prints each log (its last `tail` lines, or all), then with `follow` new lines until a signal.
+    static func print(state: NetworkState, nodes: [NetworkState.Node], tail: Int?, follow: Bool) async throws {
+        let width = nodes.map(\.name.count).max() ?? 0
         let colours = [36, 33, 32, 35, 34, 31, 96, 93, 92, 95, 94]
         let terminal = isatty(STDOUT_FILENO) == 1
-        let prefixes = manifest.nodes.enumerated().map { index, node in
+        let prefixes = nodes.enumerated().map { index, node in
             let padded = node.name.padding(toLength: width, withPad: " ", startingAt: 0)
             return terminal ? "\u{1B}[\(colours[index % colours.count])m\(padded) |\u{1B}[0m " : "\(padded) | "
         }
-        let follower = Task {
-            var offsets = [UInt64](repeating: 0, count: manifest.nodes.count)
-            var partial = [String](repeating: "", count: manifest.nodes.count)
+        var readers = nodes.map { LineReader(file: state.logFile(of: $0.name)) }
+        for index in readers.indices {
+            let lines = readers[index].read()
+            for line in tail.map({ lines.suffix($0) }) ?? lines[...] { Swift.print(prefixes[index] + line) }
+        }
+        fflush(nil)
+        guard follow else { return }
+        let stop = AsyncStream.makeStream(of: Void.self)
+        let watcher = SignalWatcher { _ in stop.continuation.finish() }
+        defer { watcher.cancel() }
+        let follower = Task { [readers] in
+            var readers = readers
             while !Task.isCancelled {
                 var any = false
-                for (index, node) in manifest.nodes.enumerated() {
-                    guard let handle = try? FileHandle(forReadingFrom: state.logFile(of: node.name)) else { continue }
-                    defer { try? handle.close() }
-                    try? handle.seek(toOffset: offsets[index])
-                    guard let data = try? handle.readToEnd(), !data.isEmpty else { continue }
-                    any = true
-                    offsets[index] += UInt64(data.count)
-                    let text = partial[index] + String(decoding: data, as: UTF8.self)
-                    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                    partial[index] = String(lines.removeLast())
-                    for line in lines { print(prefixes[index] + line) }
+                for index in readers.indices {
+                    for line in readers[index].read() {
+                        any = true
+                        Swift.print(prefixes[index] + line)
+                    }
                 }
                 fflush(nil)
-                if !any { try? await Task.sleep(for: .milliseconds(100)) }
+                if !any { try? await Task.sleep(for: .milliseconds(100)) }  // poll interval of a file follower
             }
         }
         for await _ in stop.stream {}
         follower.cancel()
-        Console.error("stopping the network…")
-        let killed = NetworkStopper(state: state).stop(manifest)
-        Console.error("stopped\(killed.isEmpty ? "" : " (SIGKILL needed for \(killed.joined(separator: ", ")))")")
+    }
+
+    /// Reads the complete lines a growing file gained since the last read.
+    struct LineReader: Sendable {
+        let file: URL
+        var offset: UInt64 = 0
+        var partial = ""
+
+        mutating func read() -> [String] {
+            guard let handle = try? FileHandle(forReadingFrom: file) else { return [] }
+            defer { try? handle.close() }
+            try? handle.seek(toOffset: offset)
+            guard let data = try? handle.readToEnd(), !data.isEmpty else { return [] }
+            offset += UInt64(data.count)
+            var lines = (partial + String(decoding: data, as: UTF8.self)).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            partial = lines.removeLast()
+            return lines
+        }
     }
 }

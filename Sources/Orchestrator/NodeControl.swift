@@ -1,0 +1,54 @@
+import Foundation
+
+/// Starts and stops single nodes of a network `fabnet up` made (`fabnet start|stop|restart|kill
+/// NODE`, and fault tests).
+///
+/// Guarantees: a node is started from its home, so it keeps its ledger and catches up; its new
+/// pid is written to `network.json` before the call returns; starting a running node and
+/// stopping a stopped one are errors that say so.
+public struct NodeControl: Sendable {
+    public let state: NetworkState
+    /// The `fabnet` executable nodes run as.
+    public let executable: String
+
+    public init(state: NetworkState, executable: String) {
+        self.state = state
+        self.executable = executable
+    }
+
+    /// The node named `name` (its certificate name or its short host name, e.g. `peer0.org1`).
+    public func node(_ name: String, in manifest: NetworkState.Manifest) throws -> NetworkState.Node {
+        if let node = manifest.nodes.first(where: { $0.name == name || $0.name.hasPrefix(name + ".") }) { return node }
+        throw OrchestratorError.state("no node \(name) in \(state.directory.path) (nodes: \(manifest.nodes.map(\.name).joined(separator: ", ")))")
+    }
+
+    /// Spawns `node` from its home; returns the manifest with its new pid.
+    @discardableResult
+    public func start(_ node: NetworkState.Node, in manifest: NetworkState.Manifest) throws -> NetworkState.Manifest {
+        guard !state.isRunning(node) else { throw OrchestratorError.state("\(node.name) already runs (pid \(node.pid ?? 0))") }
+        let process = try ChildProcess(executable: executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
+                                       logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
+        process.detach()
+        var manifest = manifest
+        if let index = manifest.nodes.firstIndex(where: { $0.name == node.name }) { manifest.nodes[index].pid = process.pid }
+        try state.save(manifest)
+        return manifest
+    }
+
+    /// Sends `signal` (SIGTERM: graceful stop; SIGKILL: crash) and waits up to `timeout` for the
+    /// node to exit, then SIGKILLs it. Returns whether SIGKILL was needed after a SIGTERM.
+    @discardableResult
+    public func stop(_ node: NetworkState.Node, in manifest: NetworkState.Manifest, signal: Int32 = SIGTERM, timeout: Double = 10) throws -> Bool {
+        guard state.isRunning(node) else { throw OrchestratorError.state("\(node.name) is not running") }
+        var single = manifest
+        single.nodes = [node]
+        return !NetworkStopper(state: state).stop(single, signal: signal, timeout: timeout).isEmpty
+    }
+
+    /// Waits until `node`'s `/healthz` answers OK, or throws after `timeout` seconds.
+    public func waitHealthy(_ node: NetworkState.Node, timeout: Double = 15) async throws {
+        try await eventually(seconds: timeout, "\(node.name) healthy") {
+            (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200
+        }
+    }
+}

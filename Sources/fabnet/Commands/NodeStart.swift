@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import Orchestrator
+
+/// `fabnet start NODE`: start a stopped node again (it keeps its ledger and catches up).
+struct NodeStart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Start a stopped node of the running network from its home; it keeps its ledger and catches up.",
+        discussion: "NODE is its name (peer0.org1.example.com) or the start of it (peer0.org1). Returns once its /healthz is OK."
+    )
+
+    @Argument(help: "The node.") var node: String
+    @OptionGroup var stateOptions: StateOptions
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let control = NodeControl(state: stateOptions.network, executable: UpCommand.executable())
+            let manifest = try stateOptions.manifest()
+            let target = try control.node(node, in: manifest)
+            let updated = try control.start(target, in: manifest)
+            try await control.waitHealthy(target)
+            print("\(target.name) started (pid \(try control.node(target.name, in: updated).pid ?? 0))")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import FabnetConfig
+import FabnetTestKit
+import FabnetWire
+import Foundation
+import PeerNode
+import Testing
+
+/// A network with a second channel only Org1 is in: channel isolation between orgs, discovery
+/// of another org through its anchor peer only, and the commands that manage a running network
+/// (`status`, `channel list|getinfo|join`, `tx get`, `logs`, `kill`, `start`, `/logspec`).
+@Suite(.serialized)
+struct NetworkCommandsTests {
+    /// The default network plus channel `org1only` (profile Org1Only: Org1 and the orderer).
+    static func twoChannelDescription() throws -> URL {
+        var text = DefaultNetwork.configtx
+        text = text.replacingOccurrences(of: "Profiles:\n", with: """
+            Profiles:
+              Org1Only:
+                <<: *ChannelDefaults
+                Orderer:
+                  <<: *OrdererDefaults
+                  Organizations:
+                    - *OrdererOrg
+                  Capabilities: *OrdererCapabilities
+                Application:
+                  <<: *ApplicationDefaults
+                  Organizations:
+                    - *Org1
+                  Capabilities: *ApplicationCapabilities
+
+            """)
+        text += "\n  - Name: org1only\n    Profile: Org1Only\n"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-two-channels-\(UUID().uuidString.prefix(8)).yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// Blocks a peer received by any path, from its /metrics.
+    static func blocksReceived(_ peer: NetworkState.Node) throws -> Int {
+        let metrics = try HTTPProbe.request(port: peer.operationsPort, path: "/metrics").body
+        return metrics.split(separator: "\n").filter { $0.hasPrefix("fabnet_blocks_received_total") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+    }
+
+    @Test func orgsOutsideAChannelGetNothingOfItAndCommandsManageTheNetwork() async throws {
+        let file = try Self.twoChannelDescription()
+        defer { try? FileManager.default.removeItem(at: file) }
+        let network = try await TestNetwork(file: file, executable: fabnetBinary.path)
+        defer { network.down() }
+        let org1 = network.peers.filter { $0.mspID == "Org1MSP" }, org2 = network.peers.filter { $0.mspID == "Org2MSP" }
+        // Commands that read the description get -f; node commands (logs, kill, start) need only the state.
+        func cli(_ arguments: [String], description: Bool) throws -> CommandResult {
+            try runFabnet(arguments + ["--state", network.state.directory.path] + (description ? ["-f", file.path] : []))
+        }
+        do {
+            // Org2 was given only Org1's anchor peer, yet sees every Org1 peer: it learned the
+            // others through the anchor.
+            let home = try PeerHome.load(network.state.home(of: org2[0].name))
+            let org1Endpoints = Set(org1.map { "\($0.host):\($0.port)" })
+            let configured = Set(home.configuration.bootstrap + home.configuration.anchors.values.flatMap { $0 })
+            #expect(configured.intersection(org1Endpoints) == ["\(org1[0].host):\(org1[0].port)"])
+            let seen = Set(try await network.status(of: org2[0]).members.filter(\.alive).map(\.endpoint))
+            #expect(org1Endpoints.isSubset(of: seen))
+
+            // Blocks of org1only reach Org1's peers and nothing of it reaches Org2's.
+            let before = try org2.map(Self.blocksReceived)
+            _ = try await network.put((0..<20).map { ("only\($0)", "v\($0)") }, channel: "org1only")
+            try await eventually(seconds: 30, "Org1's peers hold only19") {
+                for peer in org1 where try await network.query("only19", channel: "org1only", on: peer) != "v19" { return false }
+                return true
+            }
+            #expect(try org2.map(Self.blocksReceived) == before, "an Org2 peer received blocks of a channel its org is not in")
+            for peer in org2 {
+                let channels = try await network.status(of: peer).peerChannels.map(\.name)
+                #expect(channels == ["mychannel"])
+            }
+
+            // The commands.
+            let status = try cli(["status", "--json"], description: true)
+            #expect(status.status == 0, "\(status.errors)")
+            #expect(status.output.contains("\"org1only\""))
+            let list = try cli(["channel", "list", "--peer", "peer0.org1"], description: true)
+            #expect(list.output.contains("mychannel") && list.output.contains("org1only"), "\(list.errors)")
+            let info = try cli(["channel", "getinfo", "org1only", "--peer", "peer1.org1"], description: true)
+            #expect(info.status == 0 && info.output.contains("\"height\""), "\(info.errors)")
+            let refused = try cli(["channel", "join", "org1only", "--peer", "peer0.org2"], description: true)
+            #expect(refused.status != 0 && refused.errors.contains("Org2MSP is not an organization of this channel"), "\(refused.output) \(refused.errors)")
+            let value = try cli(["tx", "get", "only7", "--channel", "org1only", "--peer", "peer1.org1"], description: true)
+            #expect(value.output == "v7\n", "\(value.errors)")
+            let absent = try cli(["tx", "get", "nothing", "--channel", "org1only", "--peer", "peer1.org1"], description: true)
+            #expect(absent.status != 0)
+            let logs = try cli(["logs", "--tail", "1", "peer0.org1"], description: false)
+            #expect(logs.output.hasPrefix("peer0.org1.example.com | "), "\(logs.errors)")
+
+            // /logspec: a new spec is taken, a bad one refused with the reason.
+            let port = org1[0].operationsPort
+            #expect(try HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"ledger=debug:info"}"#).status == 204)
+            #expect(try HTTPProbe.request(port: port, path: "/logspec").body == #"{"spec":"ledger=debug:info"}"#)
+            #expect(try HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"loud"}"#).status == 400)
+
+            // kill and start by name: the node goes down, comes back, and catches up.
+            let killed = try cli(["kill", "peer1.org2"], description: false)
+            #expect(killed.status == 0, "\(killed.errors)")
+            #expect(try cli(["status", "--json"], description: true).output.contains("\"up\" : false"))
+            _ = try await network.put([("while-down", "yes")])
+            let started = try cli(["start", "peer1.org2"], description: false)
+            #expect(started.status == 0, "\(started.errors)")
+            try await eventually(seconds: 30, "peer1.org2 catches up") {
+                try await network.query("while-down", on: org2[1]) == "yes"
+            }
+        } catch {
+            Issue.record("\(error)\n\(network.logTails())")
+        }
+    }
+}
