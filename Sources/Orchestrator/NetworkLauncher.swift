@@ -38,10 +38,10 @@ public struct NetworkLauncher: Sendable {
     public let spec: NetworkSpec
     public let options: Options
     public let state: NetworkState
-    /// Called with each phase's name and its duration in seconds.
-    let progress: @Sendable (String, Double) -> Void
+    /// Called with each phase's name when it starts (`nil`) and ends (its duration in seconds).
+    let progress: @Sendable (String, Double?) -> Void
 
-    public init(spec: NetworkSpec, options: Options, progress: @escaping @Sendable (String, Double) -> Void = { _, _ in }) {
+    public init(spec: NetworkSpec, options: Options, progress: @escaping @Sendable (String, Double?) -> Void = { _, _ in }) {
         self.spec = spec
         self.options = options
         state = NetworkState(directory: options.stateDirectory)
@@ -82,6 +82,7 @@ public struct NetworkLauncher: Sendable {
     }
 
     func phase<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        progress(name, nil)
         let start = ContinuousClock.now
         let result = try body()
         progress(name, (ContinuousClock.now - start).seconds)
@@ -89,6 +90,7 @@ public struct NetworkLauncher: Sendable {
     }
 
     func phase<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        progress(name, nil)
         let start = ContinuousClock.now
         let result = try await body()
         progress(name, (ContinuousClock.now - start).seconds)

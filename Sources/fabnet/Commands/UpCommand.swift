@@ -58,16 +58,25 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let started = ContinuousClock.now
-            let spec = try description.load().spec
             let timings = PhaseTimings()
+            let report = { @Sendable (phase: String, seconds: Double?) in
+                guard !json else {
+                    if let seconds { timings.add(phase, seconds) }
+                    return
+                }
+                guard let seconds else { return Console.progress("\(phase) …") }
+                timings.add(phase, seconds)
+                let line = phase.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.1f ms", seconds * 1000)
+                if Console.errorIsTerminal { Console.progress(line, done: true) } else { Console.error(line) }
+            }
+            report("config", nil)
+            let (spec, loadSeconds) = try Stopwatch.time { try description.load().spec }
+            report("config", loadSeconds)
             let launcher = NetworkLauncher(
                 spec: spec,
                 options: .init(stateDirectory: URL(fileURLWithPath: stateOptions.state), cryptoDirectory: URL(fileURLWithPath: crypto),
                                basePort: basePort, timeout: timeout, executable: Self.executable()),
-                progress: { phase, seconds in
-                    timings.add(phase, seconds)
-                    if !json { Console.error(String(format: "%-12@ %7.1f ms", phase, seconds * 1000)) }
-                })
+                progress: report)
             let manifest = try await launcher.up()
             let seconds = (ContinuousClock.now - started).seconds
             if json {
