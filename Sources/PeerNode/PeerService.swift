@@ -145,11 +145,11 @@ public actor PeerService {
                     await self?.fire(timer)
                 }
             case .startPulling(let channel):
-                log("channel \(channel): leader of \(home.configuration.mspID); pulling blocks from the orderer", module: "gossip")
+                log("channel \(channel): leader of \(home.configuration.mspID); pulling blocks from the orderer", module: "deliver", level: .debug)
                 metrics.leaderChanges += 1
                 startPulling(channel)
             case .stopPulling(let channel):
-                log("channel \(channel): no longer leader; stopped pulling from the orderer", module: "gossip")
+                log("channel \(channel): no longer leader; stopped pulling from the orderer", module: "deliver", level: .debug)
                 pulling.removeValue(forKey: channel)?.cancel()
             case let .commit(channel, block):
                 commit(block, to: channel)

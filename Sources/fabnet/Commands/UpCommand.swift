@@ -77,6 +77,7 @@ struct UpCommand: AsyncParsableCommand {
                 options: .init(stateDirectory: URL(fileURLWithPath: stateOptions.state), cryptoDirectory: URL(fileURLWithPath: crypto),
                                basePort: basePort, timeout: timeout, executable: Self.executable()),
                 progress: report)
+            let logOffsets = LogTail.endOffsets(state: stateOptions.network, nodes: spec.nodes.map(\.commonName))
             let manifest = try await launcher.up()
             let seconds = (ContinuousClock.now - started).seconds
             if json {
@@ -88,7 +89,7 @@ struct UpCommand: AsyncParsableCommand {
                 }))
             }
             guard !detach else { return }
-            try await LogTail.follow(state: stateOptions.network, manifest: manifest)
+            try await LogTail.follow(state: stateOptions.network, manifest: manifest, from: logOffsets)
         }
     }
 

@@ -4,17 +4,18 @@ import Orchestrator
 /// Prints nodes' logs with a coloured `name |` prefix (as docker compose does), and follows them
 /// until SIGINT or SIGTERM when asked.
 enum LogTail {
-    /// `up` in the foreground: every log from its start, followed until a signal; then the
-    /// network is stopped gracefully.
-    static func follow(state: NetworkState, manifest: NetworkState.Manifest) async throws {
-        try await print(state: state, nodes: manifest.nodes, tail: nil, follow: true)
+    /// `up` in the foreground: every log from `offsets` (where each ended before this start;
+    /// earlier runs' lines are not repeated), followed until a signal; then the network is
+    /// stopped gracefully.
+    static func follow(state: NetworkState, manifest: NetworkState.Manifest, from offsets: [String: UInt64]) async throws {
+        try await print(state: state, nodes: manifest.nodes, tail: nil, follow: true, from: offsets)
         Console.error("stopping the network…")
         let killed = NetworkStopper(state: state).stop(manifest)
         Console.error("stopped\(killed.isEmpty ? "" : " (SIGKILL needed for \(killed.joined(separator: ", ")))")")
     }
 
     /// Prints each log (its last `tail` lines, or all), then with `follow` new lines until a signal.
-    static func print(state: NetworkState, nodes: [NetworkState.Node], tail: Int?, follow: Bool) async throws {
+    static func print(state: NetworkState, nodes: [NetworkState.Node], tail: Int?, follow: Bool, from offsets: [String: UInt64] = [:]) async throws {
         let width = nodes.map(\.name.count).max() ?? 0
         let colours = [36, 33, 32, 35, 34, 31, 96, 93, 92, 95, 94]
         let terminal = isatty(STDOUT_FILENO) == 1
@@ -22,7 +23,7 @@ enum LogTail {
             let padded = node.name.padding(toLength: width, withPad: " ", startingAt: 0)
             return terminal ? "\u{1B}[\(colours[index % colours.count])m\(padded) |\u{1B}[0m " : "\(padded) | "
         }
-        var readers = nodes.map { LineReader(file: state.logFile(of: $0.name)) }
+        var readers = nodes.map { LineReader(file: state.logFile(of: $0.name), offset: offsets[$0.name] ?? 0) }
         for index in readers.indices {
             let lines = readers[index].read()
             for line in tail.map({ lines.suffix($0) }) ?? lines[...] { Swift.print(prefixes[index] + line) }
@@ -50,10 +51,20 @@ enum LogTail {
         follower.cancel()
     }
 
+    /// Where each node's log ends now (to follow only what comes next).
+    static func endOffsets(state: NetworkState, nodes: [String]) -> [String: UInt64] {
+        var offsets: [String: UInt64] = [:]
+        for node in nodes {
+            let size = (try? FileManager.default.attributesOfItem(atPath: state.logFile(of: node).path)[.size] as? NSNumber)?.uint64Value
+            offsets[node] = size ?? 0
+        }
+        return offsets
+    }
+
     /// Reads the complete lines a growing file gained since the last read.
     struct LineReader: Sendable {
         let file: URL
-        var offset: UInt64 = 0
+        var offset: UInt64
         var partial = ""
 
         mutating func read() -> [String] {

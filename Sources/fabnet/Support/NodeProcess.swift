@@ -12,7 +12,9 @@ enum NodeProcess {
                       handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void,
                       ready: () async -> Void, stopping: () async -> Void = {}) async {
         let serving = Task {
-            try await listener.serve(onRefused: { log("connection ended: \($0)") }, handler: handler)
+            try await listener.serve(onRefused: { error in
+                if !(error is CancellationError) { log("connection ended: \(error)") }
+            }, handler: handler)
         }
         let stop = AsyncStream.makeStream(of: Void.self)
         let watcher = SignalWatcher { signal in
