@@ -130,7 +130,9 @@ public struct NetworkLauncher: Sendable {
             nodes.append(NetworkState.Node(name: peer.commonName, role: "peer", mspID: peer.mspID, host: peer.commonName,
                                            port: port, operationsPort: port + 1))
         }
-        return NetworkState.Manifest(source: spec.source, descriptionDigest: Self.digest(of: spec), cryptoDirectory: options.cryptoDirectory.path,
+        // A description file by its absolute path, so later commands find it from anywhere.
+        let source = FileManager.default.fileExists(atPath: spec.source) ? URL(fileURLWithPath: spec.source).path : spec.source
+        return NetworkState.Manifest(source: source, descriptionDigest: Self.digest(of: spec), cryptoDirectory: options.cryptoDirectory.path,
                                      basePort: options.basePort, channels: spec.channels.map(\.name), nodes: nodes)
     }
 

@@ -18,8 +18,12 @@ public struct NodeControl: Sendable {
 
     /// The node named `name` (its certificate name or its short host name, e.g. `peer0.org1`).
     public func node(_ name: String, in manifest: NetworkState.Manifest) throws -> NetworkState.Node {
-        if let node = manifest.nodes.first(where: { $0.name == name || $0.name.hasPrefix(name + ".") }) { return node }
-        throw OrchestratorError.state("no node \(name) in \(state.directory.path) (nodes: \(manifest.nodes.map(\.name).joined(separator: ", ")))")
+        if let node = manifest.nodes.first(where: { $0.name == name }) { return node }
+        let matches = manifest.nodes.filter { $0.name.hasPrefix(name + ".") }
+        if matches.count == 1 { return matches[0] }
+        let names = (matches.isEmpty ? manifest.nodes : matches).map(\.name).joined(separator: ", ")
+        throw OrchestratorError.state(matches.isEmpty ? "no node \(name) in \(state.directory.path) (nodes: \(names))"
+                                                      : "\(name) could be any of \(names); name one")
     }
 
     /// Spawns `node` from its home; returns the manifest with its new pid.

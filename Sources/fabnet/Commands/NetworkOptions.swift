@@ -1,6 +1,7 @@
 import ArgumentParser
 import FabnetConfig
 import Foundation
+import Orchestrator
 
 /// Flags shared by every command that reads a network description.
 struct NetworkOptions: ParsableArguments {
@@ -16,6 +17,15 @@ struct NetworkOptions: ParsableArguments {
 
     @Flag(name: .customLong("no-discover"), help: "Do not read crypto-config*.yaml files found beside FILE.")
     var noDiscover = false
+
+    /// The description of a running network: -f if given, else the file `fabnet up` was given
+    /// (recorded in its state folder), else the embedded default network.
+    func load(for manifest: NetworkState.Manifest) throws -> LoadedNetwork {
+        guard file == nil, FileManager.default.fileExists(atPath: manifest.source) else { return try load(printWarnings: false) }
+        var recorded = self
+        recorded.file = manifest.source
+        return try recorded.load(printWarnings: false)
+    }
 
     /// Loads and validates the description; prints warnings to standard error.
     func load(printWarnings: Bool = true) throws -> LoadedNetwork {

@@ -20,8 +20,7 @@ struct OrdererStart: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let home = try OrdererHome.load(URL(fileURLWithPath: home))
-            let name = home.configuration.name
-            let log: @Sendable (String) -> Void = { Console.error("\(ISO8601DateFormatter().string(from: Date())) \(name) \($0)") }
+            let log = NodeProcess.log(name: home.configuration.name)
             let service = try await OrdererService(home: home, log: log)
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,

@@ -26,8 +26,7 @@ struct PeerStart: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let home = try PeerHome.load(URL(fileURLWithPath: home))
-            let name = home.configuration.name
-            let log: @Sendable (String) -> Void = { Console.error("\(ISO8601DateFormatter().string(from: Date())) \(name) \($0)") }
+            let log = NodeProcess.log(name: home.configuration.name)
             FabnetPeerVersion.current = FabnetVersion.current
             let service = try await PeerService(home: home, log: log)
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)

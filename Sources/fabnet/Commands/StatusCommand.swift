@@ -33,7 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
         try await Console.reportingErrors {
             let network = stateOptions.network
             let manifest = try stateOptions.manifest()
-            let spec = try description.load(printWarnings: false).spec
+            let spec = try description.load(for: manifest).spec
             let clients = NodeClients(spec: spec, layout: .init(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
             var rows: [Row] = []
             for node in manifest.nodes {

@@ -6,6 +6,11 @@ import Transport
 /// The life of a node process (`orderer start`, `peer start`): serve until SIGTERM/SIGINT or
 /// until the accept loop ends by itself, then stop gracefully.
 enum NodeProcess {
+    /// A node's log: each line to standard error, after a UTC timestamp and the node's name.
+    static func log(name: String) -> @Sendable (String) -> Void {
+        { Console.error("\(ISO8601DateFormatter().string(from: Date())) \(name) \($0)") }
+    }
+
     /// Serves `listener` with `handler`; once serving, runs `ready`. On a stop signal: stops
     /// accepting, runs `stopping`, gives open connections `grace` seconds, closes `operations`.
     static func serve(listener: Transport.Listener, operations: any Channel, grace: Double, log: @escaping @Sendable (String) -> Void,

@@ -17,7 +17,7 @@ struct PeerOptions: ParsableArguments {
         let manifest = try stateOptions.manifest()
         let node = try NodeControl(state: stateOptions.network, executable: UpCommand.executable()).node(peer, in: manifest)
         guard node.role == "peer" else { throw ValidationError("\(node.name) is not a peer") }
-        let spec = try network.load(printWarnings: false).spec
+        let spec = try network.load(for: manifest).spec
         let clients = NodeClients(spec: spec, layout: CryptoLayout(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
         return (node, try clients.client(of: node), clients)
     }
