@@ -28,7 +28,7 @@ public final class TestNetwork: @unchecked Sendable {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-test-\(UUID().uuidString.prefix(8))")
         state = NetworkState(directory: root.appendingPathComponent("state"))
         self.executable = executable
-        let basePort = try Self.freePortBlock(count: 2 + 2 * spec.peers.count)
+        let basePort = try freePortBlock(count: 2 + 2 * spec.peers.count)
         let launcher = NetworkLauncher(spec: spec, options: .init(
             stateDirectory: state.directory, cryptoDirectory: root.appendingPathComponent("crypto-config"),
             basePort: basePort, timeout: timeout, executable: executable, durability: "buffered"))
@@ -100,14 +100,5 @@ public final class TestNetwork: @unchecked Sendable {
     /// Each node's last `lines` log lines, for failure messages.
     public func logTails(lines: Int = 15) -> String {
         manifest.nodes.map { "--- \($0.name) ---\n" + state.logTail(of: $0.name, lines: lines) }.joined(separator: "\n")
-    }
-
-    /// A base port such that `count` consecutive ports are free on 127.0.0.1.
-    public static func freePortBlock(count: Int) throws -> Int {
-        for _ in 0..<200 {
-            let base = Int.random(in: 20_000...(60_000 - count))
-            if (base..<(base + count)).allSatisfy(isFree) { return base }
-        }
-        throw OrchestratorError.state("no block of \(count) free ports found")
     }
 }

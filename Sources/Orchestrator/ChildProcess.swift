@@ -146,3 +146,14 @@ public func isFree(_ port: Int) -> Bool {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
 }
+
+/// A base port such that `count` consecutive ports are free on 127.0.0.1, drawn at random
+/// between 20000 and Linux's ephemeral range (32768 on): parallel runs rarely collide, and no
+/// node's outgoing connection can take a port a later node is about to listen on.
+public func freePortBlock(count: Int) throws -> Int {
+    for _ in 0..<200 {
+        let base = Int.random(in: 20_000...(32_767 - count))
+        if (base..<(base + count)).allSatisfy(isFree) { return base }
+    }
+    throw OrchestratorError.state("no block of \(count) free ports found")
+}

@@ -191,7 +191,7 @@ public struct NetworkLauncher: Sendable {
             let process = try ChildProcess(executable: options.executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
                                            logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
             process.detach()
-            manifest.nodes[index].pid = process.pid
+            manifest.nodes[index].record(process.pid)
             try state.save(manifest)
         }
         return manifest
@@ -202,7 +202,7 @@ public struct NetworkLauncher: Sendable {
         var pending = manifest.nodes
         while !pending.isEmpty {
             for node in pending where !state.isRunning(node) {
-                throw OrchestratorError.nodeFailed("\(node.name) exited during start", log: state.logTail(of: node.name))
+                throw OrchestratorError.nodeFailed("\(node.name) exited during start (\(Self.exitStatus(of: node)))", log: state.logTail(of: node.name))
             }
             pending.removeAll { node in (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 }
             if pending.isEmpty { break }
@@ -211,6 +211,16 @@ public struct NetworkLauncher: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// How a node this process spawned ended, if it has (reaping it), for error messages.
+    static func exitStatus(of node: NetworkState.Node) -> String {
+        guard let pid = node.pid else { return "no pid" }
+        var status: Int32 = 0
+        let reaped = waitpid(pid, &status, WNOHANG)
+        let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.replacingOccurrences(of: "\0", with: " ") ?? "gone"
+        guard reaped == pid else { return "pid \(pid) not reaped (\(reaped)); /proc cmdline: \(cmdline)" }
+        return status & 0x7F == 0 ? "exit code \((status >> 8) & 0xFF)" : "killed by signal \(status & 0x7F)"
     }
 
     /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and

@@ -17,6 +17,15 @@ public struct NetworkState: Sendable {
         public var port: Int
         public var operationsPort: Int
         public var pid: Int32?
+        /// When the process started (clock ticks since boot, from /proc): with the pid, it tells
+        /// this node's process from a later one that got the same pid.
+        public var startTime: UInt64?
+
+        /// Records a freshly spawned process.
+        public mutating func record(_ pid: Int32) {
+            self.pid = pid
+            startTime = ProcessStatus(pid: pid)?.startTime
+        }
     }
 
     public struct Manifest: Codable, Sendable, Equatable {
@@ -60,10 +69,15 @@ public struct NetworkState: Sendable {
         try encoder.encode(manifest).write(to: manifestFile, options: .atomic)
     }
 
-    /// Whether `node`'s recorded process still runs (and is that node: its command line names its home).
+    /// Whether `node`'s recorded process still runs: the pid is alive, not a zombie, and is the
+    /// process recorded (same start time; for manifests without one, a command line naming
+    /// this node's home).
     public func isRunning(_ node: Node) -> Bool {
         guard let pid = node.pid, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return true }
+        guard let status = ProcessStatus(pid: pid) else { return true }
+        guard !status.isZombie else { return false }
+        if let startTime = node.startTime { return status.startTime == startTime }
+        guard let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")), !cmdline.isEmpty else { return true }
         let arguments = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
         return arguments.contains(home(of: node.name).path)
     }
@@ -84,5 +98,22 @@ public enum OrchestratorError: Error, CustomStringConvertible {
         case let .nodeFailed(text, log): return "\(text)\n--- last log lines ---\n\(log)"
         case .timeout(let text): return text
         }
+    }
+}
+
+/// A process's state and start time from `/proc/<pid>/stat` (Linux).
+struct ProcessStatus {
+    let isZombie: Bool
+    /// Clock ticks after boot when the process started (set at fork, so known at once).
+    let startTime: UInt64
+
+    init?(pid: Int32) {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        // After "pid (command)": state is the first field, starttime the 20th.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let startTime = UInt64(fields[19]) else { return nil }
+        isZombie = fields[0] == "Z" || fields[0] == "X"
+        self.startTime = startTime
     }
 }

@@ -34,7 +34,7 @@ public struct NodeControl: Sendable {
                                        logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
         process.detach()
         var manifest = manifest
-        if let index = manifest.nodes.firstIndex(where: { $0.name == node.name }) { manifest.nodes[index].pid = process.pid }
+        if let index = manifest.nodes.firstIndex(where: { $0.name == node.name }) { manifest.nodes[index].record(process.pid) }
         try state.save(manifest)
         return manifest
     }

@@ -1,6 +1,7 @@
 import FabnetModel
 import FabnetWire
 import Foundation
+import Synchronization
 import Transport
 
 /// Outgoing gossip connections, one per endpoint, dialed on first send and kept open.
@@ -54,34 +55,61 @@ final class PeerConnections: @unchecked Sendable {
         queue.yield(packet)
         generation += 1
         let id = generation
-        let transport = transport, onPacket = onPacket, log = log
+        let transport = transport, log = log
         let task = Task {
-            do {
-                try await transport.connect(port: endpoint.port, serverHostname: endpoint.host) { connection in
-                    if let expecting, connection.remote.pkiID != expecting {
-                        throw PeerError.notAllowed("\(endpoint) proved to be \(connection.remote.pkiID), not \(expecting)")
-                    }
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await packet in connection.packets { await onPacket(packet, connection, endpoint) }
+            // A peer that is not listening yet (nodes of one network start together) is dialed
+            // again after 50, 100, 200, 400 ms while the packets wait in the queue, so a start-up
+            // race costs milliseconds, not a reconnect interval.
+            var delay = Duration.milliseconds(50)
+            var attempt = 1
+            while true {
+                // Set once the handshake succeeded: only failures before it are retried.
+                let connected = Mutex(false)
+                do {
+                    try await transport.connect(port: endpoint.port, serverHostname: endpoint.host) { connection in
+                        connected.withLock { $0 = true }
+                        if let expecting, connection.remote.pkiID != expecting {
+                            throw PeerError.notAllowed("\(endpoint) proved to be \(connection.remote.pkiID), not \(expecting)")
                         }
-                        group.addTask {
-                            for await packet in stream {
-                                let size = try await connection.send(packet)
-                                self.lock.withLock { self.sent += size }
-                            }
-                        }
-                        _ = try await group.next()
-                        group.cancelAll()
+                        try await self.exchange(over: connection, from: endpoint, sending: stream)
                     }
+                    self.closed(endpoint, id: id, failed: false)
+                    return
+                } catch {
+                    if !connected.withLock({ $0 }), attempt < Self.connectAttempts, !Task.isCancelled {
+                        attempt += 1
+                        try? await Task.sleep(for: delay)
+                        delay *= 2
+                        continue
+                    }
+                    if !(error is CancellationError) { log("connection to \(endpoint) ended: \(error)") }
+                    self.closed(endpoint, id: id, failed: true)
+                    return
                 }
-                self.closed(endpoint, id: id, failed: false)
-            } catch {
-                if !(error is CancellationError) { log("connection to \(endpoint) ended: \(error)") }
-                self.closed(endpoint, id: id, failed: true)
             }
         }
         open[endpoint] = Outgoing(id: id, queue: queue, task: task)
+    }
+
+    /// Dial attempts before an endpoint counts as unreachable (about 0.75 s in all).
+    static let connectAttempts = 5
+
+    /// Reads what the remote sends (to `onPacket`) and writes the queued packets, until either ends.
+    private func exchange(over connection: AuthenticatedConnection, from endpoint: Endpoint, sending stream: AsyncStream<WirePacket>) async throws {
+        let onPacket = onPacket
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await packet in connection.packets { await onPacket(packet, connection, endpoint) }
+            }
+            group.addTask {
+                for await packet in stream {
+                    let size = try await connection.send(packet)
+                    self.lock.withLock { self.sent += size }
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
     }
 
     private func closed(_ endpoint: Endpoint, id: Int, failed: Bool) {

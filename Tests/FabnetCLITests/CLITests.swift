@@ -149,6 +149,17 @@ import Testing
         #expect(rows.map { $0["mode"] as? String } == ["fsync each append", "OS buffered"])
     }
 
+    @Test func benchUpSmoke() throws {
+        // One cold and one warm run of a network grown to 3 peers per org; nothing left running.
+        let result = try fabnet("bench", "up", "--runs", "1", "--peers-per-org", "3", "--json")
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(object["peers"] as? Int == 6)
+        let modes = try #require(object["modes"] as? [[String: Any]])
+        #expect(modes.map { $0["mode"] as? String } == ["cold", "warm"])
+        #expect(modes.allSatisfy { ($0["median"] as? Double ?? 0) > 0 && ($0["medianPhases"] as? [String: Double])?["convergence"] != nil })
+    }
+
     @Test func benchCryptoSmoke() throws {
         let result = try fabnet("bench", "crypto", "--runs", "1", "--json")
         #expect(result.status == 0, "\(result.errors)")
