@@ -11,14 +11,14 @@ import GossipCore
 /// At the end (`checkSettled`, after the faults are over and the network had time to settle):
 /// - at most one leader per org and channel (exactly one where the org has dynamic peers running);
 /// - every running channel peer committed every block the orderer cut.
-extension SimulatedNetwork {
-    mutating func violate(_ what: String) {
-        if violations.isEmpty { traceOfFirstViolation = traceLines() }
-        violations.append("\(now): \(what)")
+extension SimulatedNetwork.Peer {
+    mutating func violate(_ what: String, at time: GossipTime) {
+        if violations.isEmpty { traceAtFirstViolation = trace.ordered.map { time, event in "\(time) \(describe(event))" } }
+        violations.append((time, what))
     }
 
-    mutating func checkDelivery(_ message: GossipMessage, to index: Int, from signerIndex: Int) {
-        let recipientOrg = peers[index].configuration.mspID
+    mutating func checkDelivery(_ message: GossipMessage, from signerIndex: Int, now: GossipTime, view: SharedView) {
+        let recipientOrg = configuration.mspID
         switch message {
         case .membership(let inner):
             let carried: [AliveMessage]
@@ -27,32 +27,50 @@ extension SimulatedNetwork {
             case .request(let sender, _): carried = [sender]
             case let .response(alive, dead): carried = alive + dead
             }
-            let partners = peers[index].configuration.sharing.partners(of: recipientOrg)
+            let partners = configuration.sharing.partners(of: recipientOrg)
             for alive in carried where alive.mspID != recipientOrg {
                 if alive.internalEndpoint != nil {
-                    violate("the internal endpoint of \(alive.mspID) peer \(alive.pkiID) reached peer \(index) of \(recipientOrg)")
+                    violate("the internal endpoint of \(alive.mspID) peer \(alive.pkiID) reached peer \(index) of \(recipientOrg)", at: now)
                 }
                 if !partners.contains(alive.mspID) {
-                    violate("\(alive.mspID) peer \(alive.pkiID) was disclosed to peer \(index) of \(recipientOrg), which shares no channel with it")
+                    violate("\(alive.mspID) peer \(alive.pkiID) was disclosed to peer \(index) of \(recipientOrg), which shares no channel with it",
+                            at: now)
                 }
             }
         case let .channel(mac, inner):
-            guard let channel = channelByMAC[mac] else {
-                violate("peer \(signerIndex) sent a message for a channel MAC no peer uses")
+            guard let channel = view.channelByMAC[mac] else {
+                violate("peer \(signerIndex) sent a message for a channel MAC no peer uses", at: now)
                 return
             }
-            if inner.carriesChannelContent, !peers[index].channels.contains(channel) {
-                violate("\(Self.kind(of: inner)) of \(channel) from peer \(signerIndex) reached peer \(index), which is not in \(channel)")
+            if inner.carriesChannelContent, !channels.contains(channel) {
+                violate("\(SimulatedNetwork.kind(of: inner)) of \(channel) from peer \(signerIndex) reached peer \(index), which is not in \(channel)",
+                        at: now)
             }
             switch inner {
             case .block, .pull, .leadership:
-                if peers[signerIndex].configuration.mspID != recipientOrg {
-                    violate("\(Self.kind(of: inner)) of \(channel) went from \(peers[signerIndex].configuration.mspID) to \(recipientOrg)")
+                let senderOrg = view.signers[signerIndex].mspID
+                if senderOrg != recipientOrg {
+                    violate("\(SimulatedNetwork.kind(of: inner)) of \(channel) went from \(senderOrg) to \(recipientOrg)", at: now)
                 }
             default:
                 break
             }
         }
+    }
+
+    private func describe(_ event: Event) -> String {
+        switch event {
+        case let .timer(timer, _): return "peer \(index) timer \(timer)"
+        case let .deliver(message, signer, _, _): return "peer \(signer) → peer \(index): \(SimulatedNetwork.summary(of: message))"
+        case let .fromOrderer(channel, block): return "orderer → peer \(index): block \(block.number) of \(channel)"
+        }
+    }
+}
+
+extension SimulatedNetwork {
+    mutating func violate(_ what: String) {
+        if networkViolations.isEmpty { networkTraceAtFirstViolation = traceLines() }
+        networkViolations.append((now, what))
     }
 
     /// Checks the end-of-run invariants; call after the faults are over and the network settled.
@@ -75,18 +93,15 @@ extension SimulatedNetwork {
         }
     }
 
-    /// The last events before now, one line each.
+    /// The last network-wide events before now, one line each.
     public func traceLines() -> [String] {
-        trace.ordered.map { time, event in "\(time) \(describe(event))" }
+        networkTrace.ordered.map { time, event in "\(time) \(describe(event))" }
     }
 
-    private func describe(_ event: Event) -> String {
+    private func describe(_ event: NetworkEvent) -> String {
         switch event {
         case let .start(index, keep): return "start peer \(index)\(keep ? "" : " with an empty ledger")"
-        case let .timer(index, timer, _): return "peer \(index) timer \(timer)"
-        case let .deliver(index, message, signer, _): return "peer \(signer) → peer \(index): \(Self.summary(of: message))"
         case let .ordererCut(channel, number, _): return "orderer cuts block \(number) of \(channel)"
-        case let .fromOrderer(index, channel, block): return "orderer → peer \(index): block \(block.number) of \(channel)"
         case .fault(let fault): return "fault \(fault)"
         }
     }

@@ -329,23 +329,40 @@ public struct Membership: Sendable {
             forwardRound += 1
         }
         var effects: [Effect] = []
-        // One batch per recipient org, shared by its targets unless a target made or sent an entry.
-        var byOrg: [String: [AliveMessage]] = [:]
+        // Peers that made or sent a pending entry: a target among them gets its org's batch
+        // without those entries; every other target gets the org's batch as is.
+        var involved = Set<PKIID>(minimumCapacity: pending.count * 2)
+        for entry in pending {
+            involved.insert(entry.alive.pkiID)
+            if let from = entry.from { involved.insert(from) }
+        }
+        // One batch per recipient org, with the pending index of each of its entries.
+        var byOrg: [String: (batch: [AliveMessage], sources: [Int])] = [:]
         for id in sample(settings.propagatePeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
-            guard let member = members[id] else { continue }
-            let org = member.alive.mspID
-            let partners = configuration.sharing.partners(of: org)
-            let orgBatch = byOrg[org] ?? pending.compactMap { entry in
-                Disclosure.view(of: entry.alive, for: org, partners: partners)
-            }
-            byOrg[org] = orgBatch
-            let batch = pending.contains(where: { $0.alive.pkiID == id || $0.from == id })
-                ? pending.compactMap { entry in
-                    entry.alive.pkiID == id || entry.from == id
-                        ? nil : Disclosure.view(of: entry.alive, for: org, partners: partners)
+            guard let index = members.index(forKey: id) else { continue }
+            let target = members.values[index].alive
+            let org = target.mspID
+            if byOrg[org] == nil {
+                let partners = configuration.sharing.partners(of: org)
+                var batch: [AliveMessage] = [], sources: [Int] = []
+                batch.reserveCapacity(pending.count)
+                sources.reserveCapacity(pending.count)
+                for (position, entry) in pending.enumerated() {
+                    guard let view = Disclosure.view(of: entry.alive, for: org, partners: partners) else { continue }
+                    batch.append(view)
+                    sources.append(position)
                 }
-                : orgBatch
-            if !batch.isEmpty { effects.append(.send(.alive(batch), to: destination(of: member.alive))) }
+                byOrg[org] = (batch, sources)
+            }
+            let (orgBatch, sources) = byOrg[org]!
+            var batch = orgBatch
+            if involved.contains(id) {
+                batch = []
+                for (view, position) in zip(orgBatch, sources) where pending[position].alive.pkiID != id && pending[position].from != id {
+                    batch.append(view)
+                }
+            }
+            if !batch.isEmpty { effects.append(.send(.alive(batch), to: destination(of: target))) }
         }
         return effects
     }

@@ -33,11 +33,14 @@ extension GossipPeer {
         case .stateInfoSnapshot(let infos):
             // Each entry: news, from a live member of an org in the channel, for this channel.
             let organizations = organizations(of: channel)
-            for info in infos where states[channel]?.isNewer(info) == true {
+            // The channel's state is taken out for the loop (one lookup per snapshot, not per entry).
+            guard var state = states.removeValue(forKey: channel) else { return [] }
+            for info in infos where state.isNewer(info) {
                 guard let org = membership.liveOrg(of: info.pkiID), organizations.contains(org),
                       resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
-                record(info, org: org, in: channel)
+                if state.record(info).isNewPeer, org == configuration.mspID { joinOrgView(info.pkiID, in: channel) }
             }
+            states[channel] = state
             return []
         case .stateInfoRequest(let digest):
             return answerStateInfoRequest(channel, from: signer, digest: digest)
@@ -71,7 +74,12 @@ extension GossipPeer {
     /// Records `info` of a peer of `org`; a new own-org channel peer joins the channel's org view.
     private mutating func record(_ info: StateInfo, org: String, in channel: String) {
         guard let (_, isNewPeer) = states[channel]?.record(info), isNewPeer, org == configuration.mspID else { return }
-        ownOrgChannelIDs[channel, default: OrderedIDs()].insert(info.pkiID)
+        joinOrgView(info.pkiID, in: channel)
+    }
+
+    /// An own-org peer whose first state info for `channel` arrived joins the channel's org view.
+    private mutating func joinOrgView(_ id: PKIID, in channel: String) {
+        ownOrgChannelIDs[channel, default: OrderedIDs()].insert(id)
         viewsDirty = true
     }
 
@@ -82,13 +90,24 @@ extension GossipPeer {
         guard digest != state.digest else { return [] }
         let partners = configuration.sharing.partners(of: signer.mspID)
         let organizations = organizations(of: channel)
+        // Which orgs' peers the requester may hear of, decided once per org (there are few).
+        var verdicts: [(org: String, inChannel: Bool, partner: Bool)] = []
         var infos = [state.own]
+        infos.reserveCapacity(state.peers.ids.count)
         // In the deterministic order of `peers` (receivers record new peers in the order they come).
         for id in state.peers.ids where id != signer.pkiID {
-            guard let info = state.infos[id], let index = membership.members.index(forKey: id) else { continue }
-            let alive = membership.members.values[index].alive
-            guard membership.members.values[index].isAlive, organizations.contains(alive.mspID),
-                  alive.mspID == signer.mspID || (alive.externalEndpoint != nil && partners.contains(alive.mspID)) else { continue }
+            guard let index = membership.members.index(forKey: id), membership.members.values[index].isAlive else { continue }
+            let org = membership.members.values[index].alive.mspID
+            let verdict: (inChannel: Bool, partner: Bool)
+            if let known = verdicts.first(where: { $0.org == org }) {
+                verdict = (known.inChannel, known.partner)
+            } else {
+                verdict = (organizations.contains(org), org == signer.mspID || partners.contains(org))
+                verdicts.append((org, verdict.inChannel, verdict.partner))
+            }
+            guard verdict.inChannel, verdict.partner,
+                  org == signer.mspID || membership.members.values[index].alive.externalEndpoint != nil,
+                  let info = state.infos[id] else { continue }
             infos.append(info)
         }
         return [.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)]
