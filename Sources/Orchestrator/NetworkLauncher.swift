@@ -24,6 +24,11 @@ public struct NetworkLauncher: Sendable {
         /// The `fabnet` executable to spawn nodes with.
         public var executable: String
         public var durability: String
+        /// core.yaml text per peer (by name), written into its home: its `peer.gossip` settings.
+        public var coreYAML: [String: String] = [:]
+        /// How many leaders an org may have per channel for the network to be ready: one with
+        /// leader election or one static leader; more when several peers are static leaders.
+        public var leadersPerOrganization: ClosedRange<Int> = 1...1
 
         public init(stateDirectory: URL, cryptoDirectory: URL, basePort: Int, timeout: Double, executable: String, durability: String = "fsync") {
             self.stateDirectory = stateDirectory
@@ -180,6 +185,9 @@ public struct NetworkLauncher: Sendable {
                 try PeerHome.create(at: state.home(of: peer.commonName), configuration: configuration,
                                     nodeDirectory: layout.nodeDirectory(peer, in: org),
                                     organizationMSPs: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+                if let coreYAML = options.coreYAML[peer.commonName] {
+                    try coreYAML.write(to: state.home(of: peer.commonName).appendingPathComponent("core.yaml"), atomically: true, encoding: .utf8)
+                }
             }
         }
     }
@@ -232,9 +240,11 @@ public struct NetworkLauncher: Sendable {
             let config = try ChannelGenesis.configuration(of: channel, in: spec, layout: layout)
             var join = WireJoinChannel()
             join.genesisBlock = try ChannelGenesis.block(config, creator: ordererClient.signer)
-            let created = try await ordererClient.admin(.joinChannel(join))
+            let created = try await retryingUnsent { try await ordererClient.admin(.joinChannel(join)) }
             guard created.status == .success else { throw OrchestratorError.state("the orderer refused channel \(channel.name): \(created.info)") }
-            let (blocks, _, info) = try await ordererClient.blocks(channel: channel.name, start: .number(0), stop: .number(0))
+            let (blocks, _, info) = try await retryingUnsent {
+                try await ordererClient.blocks(channel: channel.name, start: .number(0), stop: .number(0))
+            }
             guard let genesis = blocks.first else { throw OrchestratorError.state("block 0 of \(channel.name) not delivered: \(info)") }
             var peerJoin = WireJoinChannel()
             peerJoin.genesisBlock = genesis
@@ -244,7 +254,7 @@ public struct NetworkLauncher: Sendable {
                 for peer in clients.peers where channel.memberOrgs.contains(peer.mspID) {
                     let client = try clients.client(of: peer)
                     group.addTask {
-                        let response = try await client.admin(command)
+                        let response = try await retryingUnsent { try await client.admin(command) }
                         guard response.status == .success else { throw OrchestratorError.state("\(peer.name) refused to join \(channelName): \(response.info)") }
                     }
                 }
@@ -253,7 +263,8 @@ public struct NetworkLauncher: Sendable {
         }
     }
 
-    /// Waits until every org has exactly one leader per channel and every peer's membership
+    /// Waits until every org has exactly one leader per channel (or as many as
+    /// `leadersPerOrganization` allows) and every peer's membership
     /// holds every other peer of the orgs it shares a channel with.
     func waitConverged(_ clients: NodeClients) async throws {
         let deadline = ContinuousClock.now + .seconds(options.timeout)
@@ -283,7 +294,7 @@ public struct NetworkLauncher: Sendable {
         for channel in spec.channels {
             for org in channel.memberOrgs where spec.organization(mspID: org)?.peers.isEmpty == false {
                 let count = leaders["\(channel.name)/\(org)", default: 0]
-                if count != 1 { return "\(org) has \(count) leaders in \(channel.name)" }
+                if !options.leadersPerOrganization.contains(count) { return "\(org) has \(count) leaders in \(channel.name)" }
             }
         }
         return nil

@@ -53,3 +53,23 @@ public struct NodeClients: Sendable {
         try await client(of: peer).admin(.peerStatus(WirePeerStatus()))
     }
 }
+
+/// Runs `request` again, up to `attempts` times in all, when its connection failed before the
+/// transport handshake completed: nothing was sent yet, so trying again is safe. A machine busy
+/// starting many processes can miss the 2 s handshake deadline once.
+func retryingUnsent<T: Sendable>(attempts: Int = 3, _ request: () async throws -> T) async throws -> T {
+    var attempt = 1
+    while true {
+        do {
+            return try await request()
+        } catch let error as TransportError where attempt < attempts && (error == .closedBeforeHandshake || isTimeout(error)) {
+            attempt += 1
+            try await Task.sleep(for: .milliseconds(100 * attempt))  // back-off, not a wait for a condition
+        }
+    }
+}
+
+private func isTimeout(_ error: TransportError) -> Bool {
+    if case .handshakeTimeout = error { return true }
+    return false
+}

@@ -44,8 +44,39 @@ public struct OrdererClient: Sendable {
         }
     }
 
+    /// Broadcasts envelope `i` at `start + i × interval` over one connection (a steady rate
+    /// for benchmarks); returns the answers in order and when each envelope was sent.
+    public func broadcast(_ envelopes: [WireEnvelope], every interval: Duration) async throws -> (responses: [WireBroadcastResponse], sentAt: [Date]) {
+        guard !envelopes.isEmpty else { return ([], []) }
+        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
+            var sentAt: [Date] = []
+            let clock = ContinuousClock()
+            let start = clock.now
+            for (index, envelope) in envelopes.enumerated() {
+                try await clock.sleep(until: start + interval * index)
+                var packet = WirePacket()
+                packet.stream = UInt64(index + 1)
+                packet.broadcast = envelope
+                sentAt.append(Date())
+                try await connection.send(packet)
+            }
+            // The answers wait in the connection's buffer meanwhile (one small packet each).
+            var responses: [WireBroadcastResponse] = []
+            for try await packet in connection.packets {
+                guard case .broadcastResponse(let response)? = packet.body else { continue }
+                responses.append(response)
+                if responses.count == envelopes.count { break }
+            }
+            guard responses.count == envelopes.count else {
+                throw OrdererError.notAllowed("the orderer closed the connection after \(responses.count) of \(envelopes.count) answers")
+            }
+            return (responses, sentAt)
+        }
+    }
+
     /// Blocks `start...stop` of `channel` (waiting for blocks not cut yet unless `failIfNotReady`).
-    public func blocks(channel: String, start: WireSeekPosition, stop: WireSeekPosition, failIfNotReady: Bool = true,
+    /// `collect: false` hands each block to `onBlock` only (a long-running stream keeps nothing).
+    public func blocks(channel: String, start: WireSeekPosition, stop: WireSeekPosition, failIfNotReady: Bool = true, collect: Bool = true,
                        onBlock: @escaping @Sendable (WireBlock) async throws -> Bool = { _ in true }) async throws -> (blocks: [WireBlock], status: WireStatus, info: String) {
         var request = WireDeliverRequest()
         request.channelID = channel
@@ -62,7 +93,7 @@ public struct OrdererClient: Sendable {
                 guard case .deliverResponse(let response)? = packet.body else { continue }
                 switch response.type {
                 case .block(let block)?:
-                    blocks.append(block)
+                    if collect { blocks.append(block) }
                     if try await !onBlock(block) { return (blocks, .success, "stopped by the client") }
                 case .status(let status)?:
                     return (blocks, status, response.info)

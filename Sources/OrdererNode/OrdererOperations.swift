@@ -21,6 +21,15 @@ extension OrdererService {
         for (status, count) in broadcastCounts.sorted(by: { $0.key < $1.key }) {
             lines.append(#"fabnet_broadcast_processed_total{status="\#(status)"} \#(count)"#)
         }
+        let delivered = deliveredTraffic.total
+        lines += [
+            "# HELP fabnet_deliver_sent_blocks_total Blocks sent to deliver clients.",
+            "# TYPE fabnet_deliver_sent_blocks_total counter",
+            "fabnet_deliver_sent_blocks_total \(delivered.blocks)",
+            "# HELP fabnet_deliver_sent_bytes_total Bytes of blocks sent to deliver clients (the orderer's egress).",
+            "# TYPE fabnet_deliver_sent_bytes_total counter",
+            "fabnet_deliver_sent_bytes_total \(delivered.bytes)",
+        ]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -22,6 +22,8 @@ public actor OrdererService {
     private let durability: LedgerDurability
     private let log: @Sendable (String) -> Void
     public private(set) var broadcastCounts: [String: Int] = [:]
+    /// Blocks and bytes sent to deliver clients (the orderer's egress).
+    nonisolated let deliveredTraffic = TrafficCounter()
 
     public init(home: OrdererHome, log: @escaping @Sendable (String) -> Void) async throws {
         self.home = home
@@ -148,7 +150,7 @@ public actor OrdererService {
             var answer = WirePacket()
             answer.stream = stream
             answer.deliverResponse.block = block
-            try await connection.send(answer)
+            deliveredTraffic.add(blocks: 1, bytes: try await connection.send(answer))
             if number == UInt64.max { break }
             number += 1
         }
@@ -218,4 +220,21 @@ public actor OrdererService {
         response.channels = await channelInfo()
         return response
     }
+}
+
+/// Counts blocks and bytes from many tasks at once (a lock, no actor hop per block).
+public final class TrafficCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts = (blocks: 0, bytes: 0)
+
+    public init() {}
+
+    public func add(blocks: Int, bytes: Int) {
+        lock.withLock {
+            counts.blocks += blocks
+            counts.bytes += bytes
+        }
+    }
+
+    public var total: (blocks: Int, bytes: Int) { lock.withLock { counts } }
 }

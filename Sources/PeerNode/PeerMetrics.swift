@@ -5,6 +5,8 @@ struct PeerMetrics: Sendable {
     var committed = 0
     var commitSeconds = 0.0
     var fromOrderer = 0
+    /// Bytes of the blocks delivered by the orderer (while leader).
+    var bytesFromOrderer = 0
     var byPush = 0
     var byPull = 0
     var byStateTransfer = 0

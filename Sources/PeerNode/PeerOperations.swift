@@ -5,7 +5,23 @@ import OperationsEndpoint
 extension PeerService {
     /// `/healthz`, `/metrics` (Prometheus text) and `/version` for this peer.
     public nonisolated func operationsRoutes(version: String) -> OperationsServer.Routes {
-        OperationsServer.nodeRoutes(version: version, logger: logger, failedChecks: { await self.failedChecks() }, metrics: { await self.metricsText() })
+        let routes = OperationsServer.nodeRoutes(version: version, logger: logger, failedChecks: { await self.failedChecks() },
+                                                 metrics: { await self.metricsText() })
+        return { method, path, body in
+            // `/commits/<channel>[?from=N]`: each block's cut and commit time (benchmarks).
+            if method == .GET, path.hasPrefix("/commits/") {
+                let parts = path.dropFirst("/commits/".count).split(separator: "?", maxSplits: 1)
+                let channel = parts.first.map(String.init) ?? ""
+                let from = parts.count > 1 ? parts[1].split(separator: "&").compactMap { pair -> UInt64? in
+                    pair.hasPrefix("from=") ? UInt64(pair.dropFirst(5)) : nil
+                }.first ?? 0 : 0
+                guard await self.channelNames.contains(channel) else {
+                    return OperationsResponse(status: .notFound, body: #"{"Error":"no channel '\#(channel)' on this peer"}"#)
+                }
+                return OperationsResponse(body: await self.commitRecords.json(channel: channel, from: from))
+            }
+            return await routes(method, path, body)
+        }
     }
 
     func failedChecks() -> [(component: String, reason: String)] {
@@ -39,6 +55,7 @@ extension PeerService {
         metric("fabnet_gossip_dropped_total", "Gossip messages dropped before sending (queue full or peer unreachable).", "counter", [("", traffic.dropped)])
         metric("fabnet_gossip_received_bytes_total", "Bytes of gossip messages received.", "counter", [("", metrics.bytesReceived)])
         metric("fabnet_gossip_received_messages_total", "Gossip messages received.", "counter", [("", metrics.messagesReceived)])
+        metric("fabnet_deliver_received_bytes_total", "Bytes of blocks delivered by the orderer.", "counter", [("", metrics.bytesFromOrderer)])
         metric("fabnet_gossip_refused_total", "Relayed entries or blocks dropped for a bad signature.", "counter", [("", codec.refused)])
         return lines.joined(separator: "\n") + "\n"
     }

@@ -20,7 +20,7 @@ extension PeerService {
                 guard let self, let start = await self.nextToPull(channel) else { return }
                 do {
                     let (_, status, info) = try await client.blocks(channel: channel, start: .number(start), stop: .number(UInt64.max),
-                                                                    failIfNotReady: false) { block in
+                                                                    failIfNotReady: false, collect: false) { block in
                         await self.fromOrderer(block, channel: channel)
                         return !Task.isCancelled
                     }
@@ -49,6 +49,7 @@ extension PeerService {
             return
         }
         metrics.fromOrderer += 1
+        metrics.bytesFromOrderer += data.count
         guard !stopped else { return }
         perform(core.handle(.blockFromOrderer(channel: channel, GossipBlock(number: block.header.number, data: data)), now: now, random: &random))
     }

@@ -37,6 +37,8 @@ public actor PeerService {
     var stopped = false
     /// Counters for /metrics and status.
     var metrics = PeerMetrics()
+    /// Cut and commit time of each block (`/commits/<channel>`), for benchmarks.
+    var commitRecords = CommitRecords()
 
     /// `log` receives every line the log specification lets through (`info` at start).
     public init(home: PeerHome, log: @escaping @Sendable (String) -> Void) async throws {
@@ -188,6 +190,7 @@ public actor PeerService {
             let started = clock.now
             try ledger.append(wire)
             metrics.recordCommit(seconds: (clock.now - started).seconds)
+            commitRecords.record(channel: channel, number: block.number, cut: wire.metadata.cutTime.date, committed: Date())
             log("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)", module: "ledger", level: .debug)
         } catch {
             log("channel \(channel): block \(block.number) not committed: \(error)", module: "ledger", level: .error)

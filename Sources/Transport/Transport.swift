@@ -127,6 +127,7 @@ public struct Transport: Sendable {
         let started = NIODeadline.now()
         let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
         return try await accepted.channel.executeThenClose { inbound, outbound in
+            var authenticated = false
             do {
                 try await accepted.tlsHandshake.get()
                 let presented = try await channel.nioSSL_peerCertificate().get()
@@ -142,9 +143,17 @@ public struct Transport: Sendable {
                     throw TransportError.unexpectedRemote(expected: mspID, got: remote.mspID)
                 }
                 deadline.cancel()
+                authenticated = true
                 return try await handler(AuthenticatedConnection(remote: remote, packets: packets, outbound: outbound))
             } catch {
                 deadline.cancel()
+                // Closed mid-way (at the deadline, or by the remote), say just after TLS while the
+                // certificate was read from a pipeline already torn down: report the cause
+                // (timeout, or closed before the handshake), not the symptom.
+                if !authenticated, !(error is TransportError) {
+                    if NIODeadline.now() - started >= timeout { throw TransportError.handshakeTimeout(seconds: Double(timeout.nanoseconds) / 1e9) }
+                    if !channel.isActive { throw TransportError.closedBeforeHandshake }
+                }
                 throw error
             }
         }

@@ -149,15 +149,38 @@ import Testing
         #expect(rows.map { $0["mode"] as? String } == ["fsync each append", "OS buffered"])
     }
 
-    @Test func benchUpSmoke() throws {
+    @Test func benchUpSmoke() async throws {
         // One cold and one warm run of a network grown to 3 peers per org; nothing left running.
-        let result = try fabnet("bench", "up", "--runs", "1", "--peers-per-org", "3", "--json")
+        let result = try await runFabnetOffPool(["bench", "up", "--runs", "1", "--peers-per-org", "3", "--json"])
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["peers"] as? Int == 6)
         let modes = try #require(object["modes"] as? [[String: Any]])
         #expect(modes.map { $0["mode"] as? String } == ["cold", "warm"])
         #expect(modes.allSatisfy { ($0["median"] as? Double ?? 0) > 0 && ($0["medianPhases"] as? [String: Double])?["convergence"] != nil })
+    }
+
+    @Test func benchDisseminationSmoke() async throws {
+        // Three modes on a 3-peer org, 5 small blocks each: every peer commits every block, the
+        // figures are there, the picture is written, nothing is left running.
+        let picture = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-cdf-\(getpid()).svg")
+        defer { try? FileManager.default.removeItem(at: picture) }
+        let result = try await runFabnetOffPool(["bench", "dissemination", "--peers", "3", "--blocks", "5", "--block-size", "1024",
+                                                 "--rate", "50", "--svg", picture.path, "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let modes = try #require(object["modes"] as? [[String: Any]])
+        #expect(modes.map { $0["mode"] as? String } == ["fabnet", "fabric", "direct"])
+        for mode in modes {
+            let raw = try #require(mode["raw"] as? [String: Any])
+            #expect((raw["peerMilliseconds"] as? [[Double]])?.map(\.count) == [5, 5, 5], "\(mode["mode"] ?? "")")
+            #expect((raw["lastPeerMilliseconds"] as? [Double])?.count == 5)
+            #expect((mode["receivedPerPeerPerBlockOverBlock"] as? Double ?? 0) > 0.9)
+        }
+        // Direct delivery: the orderer sends every block to each of the 3 peers; gossip: to the leader only.
+        #expect(modes.map { ($0["ordererEgressOverBlocks"] as? Double).map { Int($0.rounded()) } } == [1, 1, 3])
+        let svg = try String(contentsOf: picture, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("direct delivery: last peer"))
     }
 
     @Test func benchCryptoSmoke() throws {
@@ -196,6 +219,14 @@ func runFabnet(_ arguments: [String], in directory: URL? = nil) throws -> Comman
     process.waitUntilExit()
     return CommandResult(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
                          errors: String(decoding: errorData.wait(), as: UTF8.self))
+}
+
+/// `runFabnet` on a thread of its own: a command that runs for seconds must not hold one of the
+/// test runner's few cooperative threads (the process tests sharing them would time out).
+func runFabnetOffPool(_ arguments: [String]) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try runFabnet(arguments) }) }.start()
+    }
 }
 
 /// Reads a pipe to its end on another thread.

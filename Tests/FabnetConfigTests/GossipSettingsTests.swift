@@ -24,6 +24,24 @@ import Testing
         #expect(GossipSettings.keys.count == 50)
     }
 
+    /// What `fabnet bench` writes into peer homes reads back as the settings it was made from.
+    @Test(arguments: [GossipSettings.fabric, GossipSettings.fabnetDefaults, {
+        var settings = GossipSettings.fabric
+        settings.orgLeader = false
+        settings.useLeaderElection = true
+        settings.propagatePeerNum = 7
+        settings.election.leaderAliveThreshold = .milliseconds(1500)
+        settings.bootstrap = ["peer1.org1.example.com:7151"]
+        return settings
+    }()])
+    func renderedSettingsLoadBack(settings: GossipSettings) throws {
+        let text = GossipSettingsYAML.render(settings)
+        let root = try YAMLLoader.parse(text, file: "rendered")
+        let resolved = try GossipSettingsLoader.load(coreYAML: root, environment: [:])
+        #expect(resolved.settings == settings, "\(text)")
+        #expect(resolved.warnings.isEmpty, "\(resolved.warnings)")
+    }
+
     @Test func coreYAMLOverridesDefaults() throws {
         let resolved = try GossipSettingsLoader.load(coreYAML: core, environment: [:])
         #expect(resolved.settings.pullInterval == .seconds(2))

@@ -1,0 +1,34 @@
+import Foundation
+
+/// When each block was cut (the orderer's stamp in its metadata) and committed here, per
+/// channel, for benchmarks: both on this machine's wall clock, in nanoseconds since 1970.
+///
+/// Guarantees: records come in commit order; at most `capacity` per channel are kept (the
+/// oldest half is dropped when full), so a long-running peer's memory stays bounded.
+struct CommitRecords: Sendable {
+    struct Record: Sendable, Encodable {
+        let number: UInt64
+        let cutNanos: Int64
+        let commitNanos: Int64
+    }
+
+    let capacity: Int
+    private(set) var byChannel: [String: [Record]] = [:]
+
+    init(capacity: Int = 200_000) { self.capacity = capacity }
+
+    mutating func record(channel: String, number: UInt64, cut: Date, committed: Date) {
+        var records = byChannel[channel, default: []]
+        if records.count >= capacity { records.removeFirst(capacity / 2) }
+        records.append(Record(number: number, cutNanos: Self.nanos(cut), commitNanos: Self.nanos(committed)))
+        byChannel[channel] = records
+    }
+
+    static func nanos(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1e9).rounded()) }
+
+    /// `{"channel":…,"blocks":[[number,cutNanos,commitNanos],…]}` for blocks from `first` on.
+    func json(channel: String, from first: UInt64) -> String {
+        let rows = (byChannel[channel] ?? []).lazy.filter { $0.number >= first }.map { "[\($0.number),\($0.cutNanos),\($0.commitNanos)]" }
+        return #"{"channel":"\#(channel)","blocks":[\#(rows.joined(separator: ","))]}"#
+    }
+}
