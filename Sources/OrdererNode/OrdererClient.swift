@@ -23,29 +23,12 @@ public struct OrdererClient: Sendable {
     /// Broadcasts envelopes over one connection, pipelined; answers in order, one per envelope
     /// (throws if the connection ends before every answer came).
     public func broadcast(_ envelopes: [WireEnvelope]) async throws -> [WireBroadcastResponse] {
-        guard !envelopes.isEmpty else { return [] }
-        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
-            for (index, envelope) in envelopes.enumerated() {
-                var packet = WirePacket()
-                packet.stream = UInt64(index + 1)
-                packet.broadcast = envelope
-                try await connection.send(packet)
-            }
-            var responses: [WireBroadcastResponse] = []
-            for try await packet in connection.packets {
-                guard case .broadcastResponse(let response)? = packet.body else { continue }
-                responses.append(response)
-                if responses.count == envelopes.count { break }
-            }
-            guard responses.count == envelopes.count else {
-                throw OrdererError.notAllowed("the orderer closed the connection after \(responses.count) of \(envelopes.count) answers")
-            }
-            return responses
-        }
+        try await broadcast(envelopes, every: .zero).responses
     }
 
     /// Broadcasts envelope `i` at `start + i × interval` over one connection (a steady rate
-    /// for benchmarks); returns the answers in order and when each envelope was sent.
+    /// for benchmarks; `.zero`: all at once); returns the answers in order and when each
+    /// envelope was sent.
     public func broadcast(_ envelopes: [WireEnvelope], every interval: Duration) async throws -> (responses: [WireBroadcastResponse], sentAt: [Date]) {
         guard !envelopes.isEmpty else { return ([], []) }
         return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
@@ -53,7 +36,7 @@ public struct OrdererClient: Sendable {
             let clock = ContinuousClock()
             let start = clock.now
             for (index, envelope) in envelopes.enumerated() {
-                try await clock.sleep(until: start + interval * index)
+                if interval > .zero { try await clock.sleep(until: start + interval * index) }
                 var packet = WirePacket()
                 packet.stream = UInt64(index + 1)
                 packet.broadcast = envelope
