@@ -29,8 +29,7 @@ extension SimulatedNetwork {
         public internal(set) var hops: [String: [UInt64: Int]] = [:]
         /// Block copies received from other peers and from the orderer (duplicates included).
         public internal(set) var blocksReceived = 0
-        /// Messages delivered to this peer, and messages it sent that were lost or undeliverable.
-        public internal(set) var delivered = 0
+        /// Messages it sent that were lost or undeliverable.
         public internal(set) var dropped = 0
         /// Times it started or stopped pulling; blocks the orderer sent it.
         public internal(set) var leaderChanges = 0
@@ -105,7 +104,6 @@ extension SimulatedNetwork {
 
         private mutating func deliver(_ message: GossipMessage, from signer: Int, via: Endpoint, senderHops: [Int],
                                       now: GossipTime, view: SharedView) {
-            delivered += 1
             received += 1
             bytesReceived += MessageSize.of(message)
             checkDelivery(message, from: signer, now: now, view: view)
