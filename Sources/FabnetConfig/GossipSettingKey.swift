@@ -91,6 +91,7 @@ extension GossipSettings {
         .int("maxPropagationBurstSize", \.maxPropagationBurstSize),
         .int("propagateIterations", \.propagateIterations, minimum: 0),
         .int("propagatePeerNum", \.propagatePeerNum, minimum: 0),
+        .bool("propagateTree", \.propagateTree),
         .duration("pullInterval", \.pullInterval),
         .int("pullPeerNum", \.pullPeerNum),
         .duration("requestStateInfoInterval", \.requestStateInfoInterval),

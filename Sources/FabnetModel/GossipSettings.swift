@@ -16,6 +16,11 @@ public struct GossipSettings: Sendable, Hashable, Codable {
     public var maxPropagationBurstSize: Int
     public var propagateIterations: Int
     public var propagatePeerNum: Int
+    /// fabnet extension (`peer.gossip.propagateTree`, absent from Fabric): push each block along
+    /// a tree of fanout `propagatePeerNum` so every org peer gets one copy, and pull a missing
+    /// block as soon as a later one shows the gap (see `BlockDissemination`). Off: Fabric's
+    /// random push.
+    public var propagateTree: Bool
     public var pullInterval: Duration
     public var pullPeerNum: Int
     public var requestStateInfoInterval: Duration
@@ -77,7 +82,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
         bootstrap: ["127.0.0.1:7051"], useLeaderElection: false, orgLeader: true,
         membershipTrackerInterval: .seconds(5), endpoint: "", maxBlockCountToStore: 10,
         maxPropagationBurstLatency: .milliseconds(10), maxPropagationBurstSize: 10, propagateIterations: 1,
-        propagatePeerNum: 3, pullInterval: .seconds(4), pullPeerNum: 3, requestStateInfoInterval: .seconds(4),
+        propagatePeerNum: 3, propagateTree: false, pullInterval: .seconds(4), pullPeerNum: 3, requestStateInfoInterval: .seconds(4),
         publishStateInfoInterval: .seconds(4), stateInfoRetentionInterval: "", publishCertPeriod: .seconds(10),
         skipBlockVerification: false, dialTimeout: .seconds(3), connTimeout: .seconds(2), recvBuffSize: 20,
         sendBuffSize: 200, digestWaitTime: .seconds(1), requestWaitTime: .milliseconds(1500),
@@ -102,6 +107,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
         settings.orgLeader = false
         settings.membershipTrackerInterval = .seconds(1)
         settings.maxPropagationBurstLatency = .milliseconds(1)
+        settings.propagateTree = true
         settings.pullInterval = .seconds(1)
         settings.requestStateInfoInterval = .milliseconds(500)
         settings.publishStateInfoInterval = .milliseconds(500)
@@ -126,6 +132,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
         "orgLeader": "off because useLeaderElection is on (both on is an error)",
         "membershipTrackerInterval": "report membership changes promptly on a dev cluster",
         "maxPropagationBurstLatency": "a block waits at most 1ms before it is pushed",
+        "propagateTree": "each peer gets one copy of a block, in log(N) hops, instead of ~3 copies by random push",
         "pullInterval": "a peer the push missed gets the block within a second, not four",
         "requestStateInfoInterval": "ledger heights spread within half a second",
         "publishStateInfoInterval": "ledger heights spread within half a second",

@@ -66,8 +66,9 @@ public final class GossipCodec: @unchecked Sendable {
             wire.leadership.timestamp = Self.wire(leadership.time)
             wire.leadership.isDeclaration = leadership.isDeclaration
             wire.leadership.ledgerHeight = leadership.ledgerHeight
-        case .block(let block):
+        case let .block(block, relay):
             wire.block = Self.payload(block)
+            wire.block.relay = relay.map { Data($0.bytes) }
         case .pull(let pull):
             var wirePull = WirePullMessage()
             switch pull {
@@ -170,7 +171,7 @@ public final class GossipCodec: @unchecked Sendable {
             return .leadership(LeadershipMessage(pkiID: PKIID(Array(leadership.pkiID)), isDeclaration: leadership.isDeclaration,
                                                  ledgerHeight: leadership.ledgerHeight, time: Self.time(leadership.timestamp)))
         case .block(let payload)?:
-            return await verifiedBlock(payload).map { .block($0) }
+            return await verifiedBlock(payload).map { .block($0, relay: payload.relay.map { PKIID(Array($0)) }) }
         case .pull(let pull)?:
             switch pull.kind {
             case .hello: return .pull(.hello(nonce: pull.nonce))

@@ -27,7 +27,7 @@ enum MessageSize {
     static func of(_ message: ChannelMessage) -> Int {
         switch message {
         case .leadership: return 70
-        case .block(let block): return block.data.count + 16
+        case let .block(block, relay): return block.data.count + 16 + relay.count * 34
         case .pull(.hello), .stateInfoRequest, .stateRequest: return 24
         case let .pull(.digest(_, numbers)), let .pull(.request(_, numbers)): return 12 + numbers.count * 8
         case let .pull(.update(_, blocks)), let .stateResponse(_, blocks): return 12 + blocks.reduce(0) { $0 + $1.data.count + 16 }
@@ -39,7 +39,7 @@ enum MessageSize {
     /// The blocks a message carries (for copy counts and hops).
     static func blocks(in message: GossipMessage) -> [GossipBlock] {
         switch message {
-        case .channel(_, .block(let block)): return [block]
+        case .channel(_, .block(let block, _)): return [block]
         case let .channel(_, .pull(.update(_, blocks))), let .channel(_, .stateResponse(_, blocks)): return blocks
         default: return []
         }

@@ -118,7 +118,7 @@ extension SimulatedNetwork {
     static func kind(of message: ChannelMessage) -> String {
         switch message {
         case .leadership(let inner): return inner.isDeclaration ? "leader declaration" : "leader proposal"
-        case .block(let block): return "block \(block.number)"
+        case .block(let block, _): return "block \(block.number)"
         case .pull(.hello): return "pull hello"
         case .pull(.digest): return "pull digest"
         case .pull(.request): return "pull request"

@@ -21,7 +21,7 @@ import Testing
         #expect(fabric.election.leaderAliveThreshold == .seconds(10))
         #expect(fabric.state.blockBufferSize == 20)
         #expect(fabric.orgLeader && !fabric.useLeaderElection)
-        #expect(GossipSettings.keys.count == 50)
+        #expect(GossipSettings.keys.count == 51)
     }
 
     /// What `fabnet bench` writes into peer homes reads back as the settings it was made from.

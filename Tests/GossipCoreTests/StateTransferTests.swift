@@ -129,10 +129,10 @@ extension StateTransfer {
 
     @Test mutating func blocksAndLeadershipFromAnotherOrgAreDropped() {
         var gossip = peer()
-        let block = gossip.handle(message(.block(GossipBlock(number: 0, data: [1])), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+        let block = gossip.handle(message(.block(GossipBlock(number: 0, data: [1]), relay: []), channel: "alpha", from: 1, 0), now: .zero, random: &random)
         #expect(!block.contains { if case .commit = $0 { return true } else { return false } })
         #expect(gossip.height(of: "alpha") == 0)
-        let same = gossip.handle(message(.block(GossipBlock(number: 0, data: [1])), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        let same = gossip.handle(message(.block(GossipBlock(number: 0, data: [1]), relay: []), channel: "alpha", from: 0, 1), now: .zero, random: &random)
         #expect(same.contains(.commit(channel: "alpha", GossipBlock(number: 0, data: [1]))))
     }
 

@@ -226,6 +226,9 @@ public nonisolated struct WirePayload: Sendable {
 
   public var data: Data = Data()
 
+  /// Tree push only: the PKI-IDs the receiver forwards this block to (empty in pull and state transfer).
+  public var relay: [Data] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -845,7 +848,7 @@ nonisolated extension WireMembershipResponse: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension WirePayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Payload"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}seq_num\0\u{1}data\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}seq_num\0\u{1}data\0\u{1}relay\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -855,6 +858,7 @@ nonisolated extension WirePayload: SwiftProtobuf.Message, SwiftProtobuf._Message
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.seqNum) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      case 3: try { try decoder.decodeRepeatedBytesField(value: &self.relay) }()
       default: break
       }
     }
@@ -867,12 +871,16 @@ nonisolated extension WirePayload: SwiftProtobuf.Message, SwiftProtobuf._Message
     if !self.data.isEmpty {
       try visitor.visitSingularBytesField(value: self.data, fieldNumber: 2)
     }
+    if !self.relay.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.relay, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WirePayload, rhs: WirePayload) -> Bool {
     if lhs.seqNum != rhs.seqNum {return false}
     if lhs.data != rhs.data {return false}
+    if lhs.relay != rhs.relay {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

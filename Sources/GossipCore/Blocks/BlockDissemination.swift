@@ -11,6 +11,13 @@ import FabnetModel
 ///   `maxPropagationBurstSize` blocks or `maxPropagationBurstLatency` after its first block, each
 ///   block to `propagatePeerNum` random org peers of the channel, `propagateIterations` times.
 ///   Blocks stay inside the org and never go back to the peer they came from.
+/// - Tree push (`propagateTree`, a fabnet extension): the leader shuffles the org view and splits
+///   it into `propagatePeerNum` parts; the first peer of each part gets the block with the rest of
+///   its part as its relay list, and splits that list the same way. Each peer the leader sees gets
+///   one copy, in about log_fanout(N) hops, at once (no burst wait), before the block is
+///   committed. A relay list is forwarded even when the block is not new to the relay (its part
+///   still needs it). A peer that holds a later block but misses one for `digestWaitTime` starts
+///   a pull round at once and requests what each digest offers as it arrives (the fast tail).
 /// - The last `maxBlockCountToStore` blocks are kept for pull and state transfer.
 /// - Pull (Fabric's hello / digest / request / update): every `pullInterval` the peer says hello
 ///   with a fresh nonce to `pullPeerNum` random org peers; they answer with the numbers of the
@@ -21,8 +28,11 @@ import FabnetModel
 public struct BlockDissemination: Sendable {
     public enum Event: Sendable {
         case fromOrderer(GossipBlock)
-        case received(GossipBlock, from: PKIID)
+        /// A pushed block; `relay`: the peers this peer forwards it to (tree push; else empty).
+        case received(GossipBlock, from: PKIID, relay: [PKIID])
         case emitTimer
+        /// `digestWaitTime` after a gap appeared (tree push): pull now if it is still there.
+        case gapTimer
         case pullTimer
         case digestWaitOver(nonce: UInt64)
         case pull(PullMessage, from: PKIID)
@@ -33,18 +43,24 @@ public struct BlockDissemination: Sendable {
     }
 
     public enum Effect: Hashable, Sendable {
-        case push(GossipBlock, to: PKIID, Endpoint)
+        case push(GossipBlock, relay: [PKIID], to: PKIID, Endpoint)
         case commit(GossipBlock)
         case scheduleEmit(at: GossipTime)
         case sendPull(PullMessage, to: PKIID, Endpoint)
         case schedulePull(at: GossipTime)
         case scheduleDigestWait(nonce: UInt64, at: GossipTime)
+        case scheduleGap(at: GossipTime)
     }
 
     /// One round this peer started: when, and who holds which blocks.
     struct PullRound: Sendable {
         let started: GossipTime
         var digests: [PKIID: [UInt64]] = [:]
+        /// Whether a gap started it: then missing blocks are requested as each digest arrives
+        /// (they have been missing for `digestWaitTime`, so they are not merely in flight).
+        var eager = false
+        /// Blocks already requested in this round.
+        var requested: Set<UInt64> = []
     }
 
     let settings: GossipSettings
@@ -69,6 +85,8 @@ public struct BlockDissemination: Sendable {
     private var rounds: [UInt64: PullRound] = [:]
     /// Hello nonces of other peers, with when they were heard (a request must name one).
     private var hellos: [UInt64: (peer: PKIID, heard: GossipTime)] = [:]
+    /// Whether a gap check is scheduled (tree push).
+    private var gapCheckPending = false
 
     public init(settings: GossipSettings, height: UInt64) {
         self.settings = settings
@@ -101,12 +119,15 @@ public struct BlockDissemination: Sendable {
             return []
         case .fromOrderer(let block):
             return accept(block, from: nil, now: now, random: &random)
-        case let .received(block, sender):
-            return accept(block, from: sender, now: now, random: &random)
+        case let .received(block, sender, relay):
+            return accept(block, from: sender, relay: relay, now: now, random: &random)
         case .emitTimer:
             return emit(random: &random)
+        case .gapTimer:
+            gapCheckPending = false
+            return hasGap ? startPullRound(now: now, eager: true, random: &random) : []
         case .pullTimer:
-            return startPullRound(now: now, random: &random)
+            return [.schedulePull(at: now + settings.pullInterval)] + startPullRound(now: now, random: &random)
         case .digestWaitOver(let nonce):
             return requestMissing(nonce: nonce, now: now, random: &random)
         case let .pull(message, sender):
@@ -116,19 +137,22 @@ public struct BlockDissemination: Sendable {
         }
     }
 
+    /// Whether a block after the height is here while the one at the height is not.
+    private var hasGap: Bool { !buffer.isEmpty }
+
     // MARK: pull
 
-    private mutating func startPullRound(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+    private mutating func startPullRound(now: GossipTime, eager: Bool = false, random: inout some RandomNumberGenerator) -> [Effect] {
         let horizon = settings.digestWaitTime + settings.responseWaitTime
         rounds = rounds.filter { now - $0.value.started <= horizon }
         hellos = hellos.filter { now - $0.value.heard <= settings.requestWaitTime }
-        var effects: [Effect] = [.schedulePull(at: now + settings.pullInterval)]
+        var effects: [Effect] = []
         var candidates = sortedPeers
         candidates.shuffle(using: &random)
         let targets = candidates.prefix(settings.pullPeerNum)
         guard !targets.isEmpty else { return effects }
         let nonce = random.next()
-        rounds[nonce] = PullRound(started: now)
+        rounds[nonce] = PullRound(started: now, eager: eager)
         for peer in targets { if let endpoint = orgPeers[peer] { effects.append(.sendPull(.hello(nonce: nonce), to: peer, endpoint)) } }
         effects.append(.scheduleDigestWait(nonce: nonce, at: now + settings.digestWaitTime))
         return effects
@@ -138,8 +162,7 @@ public struct BlockDissemination: Sendable {
         guard let round = rounds[nonce] else { return [] }
         var wanted: [PKIID: [UInt64]] = [:]
         let offered = Set(round.digests.values.flatMap { $0 })
-        for number in offered.sorted() where number >= height && buffer[number] == nil
-            && number < height + UInt64(settings.state.blockBufferSize) {
+        for number in offered.sorted() where isMissing(number) && !round.requested.contains(number) {
             let holders = round.digests.keys.filter { round.digests[$0]!.contains(number) }.sorted()
             guard let holder = holders.randomElement(using: &random) else { continue }
             wanted[holder, default: []].append(number)
@@ -161,8 +184,14 @@ public struct BlockDissemination: Sendable {
         case let .digest(nonce, numbers):
             guard var round = rounds[nonce], now - round.started <= settings.digestWaitTime else { return [] }
             round.digests[sender] = numbers
+            var effects: [Effect] = []
+            if round.eager, let endpoint = orgPeers[sender] {
+                let wanted = numbers.filter { isMissing($0) && !round.requested.contains($0) }
+                round.requested.formUnion(wanted)
+                if !wanted.isEmpty { effects.append(.sendPull(.request(nonce: nonce, numbers: wanted), to: sender, endpoint)) }
+            }
             rounds[nonce] = round
-            return []
+            return effects
         case let .request(nonce, numbers):
             guard let hello = hellos[nonce], hello.peer == sender, now - hello.heard <= settings.requestWaitTime,
                   let endpoint = orgPeers[sender] else { return [] }
@@ -175,6 +204,11 @@ public struct BlockDissemination: Sendable {
             for block in blocks { effects += store(block) }
             return effects
         }
+    }
+
+    /// Whether block `number` is neither committed nor buffered, and fits the reorder buffer.
+    private func isMissing(_ number: UInt64) -> Bool {
+        number >= height && buffer[number] == nil && number < height + UInt64(settings.state.blockBufferSize)
     }
 
     /// Buffers a new block and commits what is now in order; empty (and counted as a duplicate)
@@ -196,9 +230,10 @@ public struct BlockDissemination: Sendable {
         return effects
     }
 
-    private mutating func accept(_ block: GossipBlock, from sender: PKIID?, now: GossipTime,
+    private mutating func accept(_ block: GossipBlock, from sender: PKIID?, relay: [PKIID] = [], now: GossipTime,
                                  random: inout some RandomNumberGenerator) -> [Effect] {
-        let isNew = block.number >= height && buffer[block.number] == nil && block.number < height + UInt64(settings.state.blockBufferSize)
+        let isNew = isMissing(block.number)
+        if settings.propagateTree { return acceptInTree(block, from: sender, relay: relay, isNew: isNew, now: now, random: &random) }
         var effects = store(block)
         guard isNew else { return effects }
         queue.append((block, sender))
@@ -210,6 +245,48 @@ public struct BlockDissemination: Sendable {
         return effects
     }
 
+    /// Tree push: forward first (the subtree waits on nothing here), then commit, then watch for gaps.
+    private mutating func acceptInTree(_ block: GossipBlock, from sender: PKIID?, relay: [PKIID], isNew: Bool, now: GossipTime,
+                                       random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = []
+        if settings.propagateIterations > 0, settings.propagatePeerNum > 0 {
+            var targets = relay
+            if sender == nil, isNew {
+                targets = sortedPeers
+                targets.shuffle(using: &random)  // interior relays change from block to block
+            }
+            for hop in Self.treeHops(targets, fanout: settings.propagatePeerNum, endpoints: orgPeers) {
+                effects.append(.push(block, relay: hop.relay, to: hop.peer, hop.endpoint))
+            }
+        }
+        effects += store(block)
+        if hasGap, !gapCheckPending {
+            gapCheckPending = true
+            effects.append(.scheduleGap(at: now + settings.digestWaitTime))
+        }
+        return effects
+    }
+
+    /// Splits `targets` into up to `fanout` contiguous parts of near-equal size. Each part's first
+    /// peer with a known endpoint receives the block, with the rest of its part to relay; a part
+    /// with no reachable peer is skipped (pull covers it).
+    static func treeHops(_ targets: [PKIID], fanout: Int, endpoints: [PKIID: Endpoint]) -> [(peer: PKIID, endpoint: Endpoint, relay: [PKIID])] {
+        guard !targets.isEmpty, fanout > 0 else { return [] }
+        let parts = min(fanout, targets.count)
+        var hops: [(peer: PKIID, endpoint: Endpoint, relay: [PKIID])] = []
+        var start = 0
+        for part in 0..<parts {
+            let size = targets.count / parts + (part < targets.count % parts ? 1 : 0)
+            let slice = targets[start..<(start + size)]
+            start += size
+            guard let head = slice.firstIndex(where: { endpoints[$0] != nil }) else { continue }
+            var relay = Array(slice)
+            relay.remove(at: head - slice.startIndex)
+            hops.append((slice[head], endpoints[slice[head]]!, relay))
+        }
+        return hops
+    }
+
     private mutating func emit(random: inout some RandomNumberGenerator) -> [Effect] {
         let batch = queue
         queue = []
@@ -219,7 +296,7 @@ public struct BlockDissemination: Sendable {
                 var candidates = sortedPeers.filter { $0 != sender }
                 candidates.shuffle(using: &random)
                 for peer in candidates.prefix(settings.propagatePeerNum) {
-                    if let endpoint = orgPeers[peer] { effects.append(.push(block, to: peer, endpoint)) }
+                    if let endpoint = orgPeers[peer] { effects.append(.push(block, relay: [], to: peer, endpoint)) }
                 }
             }
         }

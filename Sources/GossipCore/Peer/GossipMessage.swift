@@ -11,7 +11,8 @@ public enum GossipMessage: Hashable, Sendable {
 /// channel; state info and state transfer go to the channel's peers of any org.
 public enum ChannelMessage: Hashable, Sendable {
     case leadership(LeadershipMessage)
-    case block(GossipBlock)
+    /// A pushed block, with the peers the receiver relays it to (tree push; empty otherwise).
+    case block(GossipBlock, relay: [PKIID])
     case pull(PullMessage)
     /// A peer's ledger height, from its creator (pushed when it changes).
     case stateInfo(StateInfo)

@@ -18,9 +18,9 @@ extension GossipPeer {
                 return [.log("\(channel): leadership message from \(signer.mspID) \(signer.pkiID) dropped")]
             }
             return elect(channel, .received(inner), now: now)
-        case .block(let block):
+        case let .block(block, relay):
             guard ownOrg else { return [.log("\(channel): block \(block.number) from another org (\(signer.mspID)) dropped")] }
-            return disseminate(channel, .received(block, from: signer.pkiID), now: now, random: &random)
+            return disseminate(channel, .received(block, from: signer.pkiID, relay: relay), now: now, random: &random)
         case .pull(let inner):
             guard ownOrg else { return [.log("\(channel): pull message from another org (\(signer.mspID)) dropped")] }
             return disseminate(channel, .pull(inner, from: signer.pkiID), now: now, random: &random)

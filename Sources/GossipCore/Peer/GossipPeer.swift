@@ -16,6 +16,7 @@ public struct GossipPeer: Sendable {
         case emit(channel: String)
         case pull(channel: String)
         case digestWait(channel: String, nonce: UInt64)
+        case gap(channel: String)
         case publishStateInfo(channel: String)
         case pullStateInfo(channel: String)
         case stateCheck(channel: String)
@@ -156,6 +157,8 @@ public struct GossipPeer: Sendable {
             return disseminate(channel, .emitTimer, now: now, random: &random)
         case .timer(.pull(let channel)):
             return disseminate(channel, .pullTimer, now: now, random: &random)
+        case .timer(.gap(let channel)):
+            return disseminate(channel, .gapTimer, now: now, random: &random)
         case let .timer(.digestWait(channel, nonce)):
             return disseminate(channel, .digestWaitOver(nonce: nonce), now: now, random: &random)
         case .timer(.publishStateInfo(let channel)):
@@ -235,7 +238,7 @@ public struct GossipPeer: Sendable {
         result.reserveCapacity(effects.count)
         for effect in effects {
             switch effect {
-            case let .push(block, peer, endpoint): result.append(.send(.channel(mac, .block(block)), to: .peer(peer, endpoint)))
+            case let .push(block, relay, peer, endpoint): result.append(.send(.channel(mac, .block(block, relay: relay)), to: .peer(peer, endpoint)))
             case .commit(let block):
                 result.append(.commit(channel: channel, block))
                 _ = elections[channel]?.handle(.height(block.number + 1), now: now)
@@ -244,6 +247,7 @@ public struct GossipPeer: Sendable {
             case let .sendPull(message, peer, endpoint): result.append(.send(.channel(mac, .pull(message)), to: .peer(peer, endpoint)))
             case .schedulePull(let time): result.append(.schedule(.pull(channel: channel), at: time))
             case let .scheduleDigestWait(nonce, time): result.append(.schedule(.digestWait(channel: channel, nonce: nonce), at: time))
+            case .scheduleGap(let time): result.append(.schedule(.gap(channel: channel), at: time))
             }
         }
         return result

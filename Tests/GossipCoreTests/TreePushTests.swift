@@ -1,0 +1,119 @@
+@_spi(Verification) import FabnetModel
+@testable import GossipCore
+import Simulator
+import Testing
+
+/// Tree push (`propagateTree`): the leader's org view is split into relay lists so each peer gets
+/// one copy; a gap is pulled at once instead of at the next pull interval.
+@Suite struct TreePushTests {
+    var random = SeededGenerator(seed: 11)
+    let peers = (1...15).map { PKIID([UInt8($0)]) }
+    var endpoints: [PKIID: Endpoint] {
+        Dictionary(uniqueKeysWithValues: peers.map { ($0, Endpoint(host: "p\($0.bytes[0])", port: 7051)!) })
+    }
+
+    @Test func hopsCoverEveryTargetOnceInNearEqualParts() {
+        let hops = BlockDissemination.treeHops(peers, fanout: 3, endpoints: endpoints)
+        #expect(hops.count == 3)
+        #expect(hops.map(\.relay.count) == [4, 4, 4])
+        let covered = hops.flatMap { [$0.peer] + $0.relay }
+        #expect(covered.sorted() == peers.sorted())
+        // Fewer targets than the fanout: one hop each, nothing to relay.
+        #expect(BlockDissemination.treeHops(Array(peers.prefix(2)), fanout: 3, endpoints: endpoints).map(\.relay) == [[], []])
+    }
+
+    @Test func aPartsUnreachableHeadIsReplacedByItsNextPeer() {
+        var known = endpoints
+        known[peers[0]] = nil
+        let hops = BlockDissemination.treeHops(Array(peers.prefix(6)), fanout: 2, endpoints: known)
+        #expect(hops.map(\.peer) == [peers[1], peers[3]])
+        #expect(hops[0].relay == [peers[0], peers[2]], "the unreachable peer stays in the list: its relay may know it")
+    }
+
+    /// Follows every push from the leader through each relay's own machine: each of the 15
+    /// followers gets block 0 exactly once, within 3 hops (log3 of 15, rounded up).
+    @Test mutating func everyFollowerGetsOneCopyInLogHops() {
+        var settings = GossipSettings.fabnetDefaults
+        settings.propagatePeerNum = 3
+        var machines: [PKIID: BlockDissemination] = [:]
+        let leader = PKIID([0])
+        let all = [leader] + peers
+        let allEndpoints = endpoints.merging([leader: Endpoint(host: "leader", port: 7051)!]) { a, _ in a }
+        for id in all {
+            var machine = BlockDissemination(settings: settings, height: 0)
+            machine.setOrgPeers(allEndpoints.filter { $0.key != id })
+            machines[id] = machine
+        }
+        let block = GossipBlock(number: 0, data: [7])
+        var copies: [PKIID: Int] = [:]
+        var depth: [PKIID: Int] = [leader: 0]
+        var pending = [(from: leader, effects: machines[leader]!.handle(.fromOrderer(block), now: .zero, random: &random))]
+        while let (from, effects) = pending.popLast() {
+            for case let .push(pushed, relay, to, _) in effects {
+                copies[to, default: 0] += 1
+                depth[to] = depth[from]! + 1
+                pending.append((to, machines[to]!.handle(.received(pushed, from: from, relay: relay), now: .zero, random: &random)))
+            }
+        }
+        #expect(copies.count == 15 && copies.values.allSatisfy { $0 == 1 }, "\(copies)")
+        #expect(depth.values.max() == 3)
+        #expect(all.allSatisfy { machines[$0]!.height == 1 })
+    }
+
+    @Test mutating func aRelayForwardsEvenABlockItAlreadyHas() {
+        var machine = BlockDissemination(settings: .fabnetDefaults, height: 1)  // block 0 is committed
+        machine.setOrgPeers(endpoints)
+        let effects = machine.handle(.received(GossipBlock(number: 0, data: [1]), from: peers[0], relay: [peers[1], peers[2]]),
+                                     now: .zero, random: &random)
+        let pushedTo = effects.compactMap { if case let .push(_, _, to, _) = $0 { return to } else { return nil } }
+        #expect(pushedTo.sorted() == [peers[1], peers[2]])
+    }
+
+    /// Block 1 arrives before block 0: after `digestWaitTime` the peer says hello, and requests
+    /// block 0 from the first digest that offers it, without waiting for the other digests.
+    @Test mutating func aGapIsPulledAtOnce() {
+        let settings = GossipSettings.fabnetDefaults
+        var machine = BlockDissemination(settings: settings, height: 0)
+        machine.setOrgPeers(endpoints)
+        let arrival = machine.handle(.received(GossipBlock(number: 1, data: [1]), from: peers[0], relay: []), now: .zero, random: &random)
+        let gapCheck = GossipTime.zero + settings.digestWaitTime
+        #expect(arrival.contains(.scheduleGap(at: gapCheck)))
+        let round = machine.handle(.gapTimer, now: gapCheck, random: &random)
+        let hellos = round.compactMap { if case let .sendPull(.hello(nonce), to, _) = $0 { return (nonce, to) } else { return nil } }
+        #expect(hellos.count == settings.pullPeerNum)
+        #expect(!round.contains { if case .schedulePull = $0 { return true } else { return false } }, "the periodic pull keeps its own timer")
+        let (nonce, responder) = hellos[0]
+        let request = machine.handle(.pull(.digest(nonce: nonce, numbers: [0, 1]), from: responder), now: gapCheck, random: &random)
+        #expect(request.contains { if case .sendPull(.request(nonce, [0]), responder, _) = $0 { return true } else { return false } })
+        // A second digest offering the same block asks nobody again.
+        let again = machine.handle(.pull(.digest(nonce: nonce, numbers: [0, 1]), from: hellos[1].1), now: gapCheck, random: &random)
+        #expect(again.isEmpty)
+        let update = machine.handle(.pull(.update(nonce: nonce, blocks: [GossipBlock(number: 0, data: [0])]), from: responder),
+                                    now: gapCheck, random: &random)
+        #expect(machine.height == 2 && update.contains(.commit(GossipBlock(number: 1, data: [1]))))
+        // No gap left: the next check does nothing.
+        #expect(machine.handle(.gapTimer, now: gapCheck + .seconds(1), random: &random).isEmpty)
+    }
+
+    /// In a simulated org of 16, every follower receives each block once (Fabric's random push
+    /// with the same fanout sends duplicates), all within 4 hops of the orderer.
+    @Test func oneCopyPerPeerInASimulatedOrg() {
+        func run(tree: Bool) -> SimulatedNetwork {
+            var topology = Topology(orgs: 1, peersPerOrg: 16)
+            topology.settings.propagateTree = tree
+            var network = topology.network(seed: 4, channels: ["alpha"], mode: .dynamic)
+            network.produceBlocks(channel: "alpha", count: 30, every: .milliseconds(50), size: 1024, startingAt: GossipTime.zero + .seconds(3))
+            network.run(until: GossipTime.zero + .seconds(8))
+            return network
+        }
+        let tree = run(tree: true)
+        #expect(tree.violations.isEmpty, "\(tree.violations)")
+        for peer in tree.peers {
+            #expect(peer.commitTimes["alpha"]?.count == 30)
+            #expect(peer.blocksReceived == 30, "peer \(peer.configuration.pkiID): \(peer.blocksReceived) copies of 30 blocks, \(peer.ordererDeliveries) from the orderer, \(peer.log.suffix(5))")
+            #expect((peer.hops["alpha"]?.values.max() ?? 0) <= 4)
+        }
+        let random = run(tree: false)
+        #expect(random.peers.reduce(0) { $0 + $1.blocksReceived } > 16 * 30, "random push sends duplicates")
+    }
+}
