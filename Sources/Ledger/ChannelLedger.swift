@@ -84,8 +84,13 @@ public final class ChannelLedger {
 
     /// Appends the next block; returns once it is durable.
     public func append(_ block: WireBlock) throws {
+        try append(block, serialized: try block.serializedBytes())
+    }
+
+    /// The same, with the bytes `block` was decoded from (not encoded again).
+    public func append(_ block: WireBlock, serialized bytes: [UInt8]) throws {
         try check(block)
-        let offset = try file.append(try block.serializedBytes())
+        let offset = try file.append(bytes)
         record(block, at: offset)
     }
 
@@ -100,6 +105,13 @@ public final class ChannelLedger {
         } catch {
             throw LedgerError.corrupted(channel: channel, block: number, offset: offset, reason: "block does not decode")
         }
+    }
+
+    /// The stored bytes of block `number` (its serialization as appended), or `nil` above the
+    /// height: what a peer serves to another without decoding it.
+    public func blockBytes(_ number: UInt64) throws -> [UInt8]? {
+        guard number < height else { return nil }
+        return try file.payload(at: offsets[Int(number)])
     }
 
     /// The header hash fabnet chains blocks with.

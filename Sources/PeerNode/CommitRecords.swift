@@ -18,10 +18,9 @@ struct CommitRecords: Sendable {
     init(capacity: Int = 200_000) { self.capacity = capacity }
 
     mutating func record(channel: String, number: UInt64, cut: Date, committed: Date) {
-        var records = byChannel[channel, default: []]
-        if records.count >= capacity { records.removeFirst(capacity / 2) }
-        records.append(Record(number: number, cutNanos: Self.nanos(cut), commitNanos: Self.nanos(committed)))
-        byChannel[channel] = records
+        // In place: a copy of the array per commit made a long catch-up quadratic.
+        if byChannel[channel, default: []].count >= capacity { byChannel[channel]!.removeFirst(capacity / 2) }
+        byChannel[channel, default: []].append(Record(number: number, cutNanos: Self.nanos(cut), commitNanos: Self.nanos(committed)))
     }
 
     static func nanos(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1e9).rounded()) }

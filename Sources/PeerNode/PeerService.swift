@@ -157,10 +157,13 @@ public actor PeerService {
                 commit(block, to: channel)
             case let .serveBlocks(channel, numbers, nonce, destination):
                 guard let ledger = ledgers[channel] else { continue }
+                // At most about 16 MB per answer (the requester asks again from where it got to).
                 var blocks: [GossipBlock] = []
-                for number in numbers {
-                    guard let block = try? ledger.block(number), let data = try? block.serializedBytes() as [UInt8] else { break }
+                var bytes = 0
+                for number in numbers where bytes < 16 << 20 {
+                    guard let data = try? ledger.blockBytes(number) else { break }
                     blocks.append(GossipBlock(number: number, data: data))
+                    bytes += data.count
                 }
                 if let message = core.stateResponseMessage(channel: channel, nonce: nonce, blocks: blocks) { send(message, to: destination) }
             case .log(let line):
@@ -188,7 +191,7 @@ public actor PeerService {
         do {
             let wire = try WireBlock(serializedBytes: block.data)
             let started = clock.now
-            try ledger.append(wire)
+            try ledger.append(wire, serialized: block.data)
             metrics.recordCommit(seconds: (clock.now - started).seconds)
             commitRecords.record(channel: channel, number: block.number, cut: wire.metadata.cutTime.date, committed: Date())
             log("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)", module: "ledger", level: .debug)

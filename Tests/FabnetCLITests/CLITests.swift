@@ -5,8 +5,9 @@ import Testing
 @Suite struct CLITests {
     static let binary = fabnetBinary
 
-    func fabnet(_ arguments: String..., in directory: URL? = nil) throws -> CommandResult {
-        try runFabnet(arguments, in: directory)
+    /// Runs `fabnet` off the cooperative pool (see `runFabnetOffPool`).
+    func fabnet(_ arguments: String..., in directory: URL? = nil) async throws -> CommandResult {
+        try await runFabnetOffPool(arguments, in: directory)
     }
 
     func scratch() throws -> URL {
@@ -15,21 +16,21 @@ import Testing
         return url
     }
 
-    @Test func helpTeachesTheCommands() throws {
-        let result = try fabnet("--help")
+    @Test func helpTeachesTheCommands() async throws {
+        let result = try await fabnet("--help")
         #expect(result.status == 0)
         for word in ["config", "crypto", "bench", "embedded default network"] {
             #expect(result.output.contains(word))
         }
     }
 
-    @Test func validateAcceptsTheDefaultNetwork() throws {
-        let result = try fabnet("config", "validate")
+    @Test func validateAcceptsTheDefaultNetwork() async throws {
+        let result = try await fabnet("config", "validate")
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("valid (3 organizations, 1 orderer(s), 4 peers, 1 channel(s))"))
     }
 
-    @Test func validateListsEveryErrorAndFails() throws {
+    @Test func validateListsEveryErrorAndFails() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = """
@@ -46,7 +47,7 @@ import Testing
                 MaxMessageCount: 0
             """
         try bad.write(to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
-        let result = try fabnet("config", "validate", "-f", "bad.yaml", in: directory)
+        let result = try await fabnet("config", "validate", "-f", "bad.yaml", in: directory)
         #expect(result.status == 1)
         #expect(result.errors.contains("bad.yaml:8:"))
         #expect(result.errors.contains("port 99999 is out of range"))
@@ -56,8 +57,8 @@ import Testing
         #expect(!result.errors.contains("Fatal error"))
     }
 
-    @Test func validateJSONForScripts() throws {
-        let result = try fabnet("config", "validate", "-f", "/nonexistent.yaml", "--json")
+    @Test func validateJSONForScripts() async throws {
+        let result = try await fabnet("config", "validate", "-f", "/nonexistent.yaml", "--json")
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["valid"] as? Bool == false)
@@ -65,25 +66,25 @@ import Testing
         #expect(errors.first?["message"] as? String == "file not found")
     }
 
-    @Test func missingFileIsAMessageNotACrash() throws {
-        let result = try fabnet("config", "show", "-f", "nope.yaml")
+    @Test func missingFileIsAMessageNotACrash() async throws {
+        let result = try await fabnet("config", "show", "-f", "nope.yaml")
         #expect(result.status == 1)
         #expect(result.errors.contains("nope.yaml: error: file not found"))
     }
 
-    @Test func showPrintsTheTopologyAndJSON() throws {
-        let text = try fabnet("config", "show", "--gossip")
+    @Test func showPrintsTheTopologyAndJSON() async throws {
+        let text = try await fabnet("config", "show", "--gossip")
         #expect(text.status == 0)
         #expect(text.output.contains("peer1.org2.example.com  peer     9052"))
         #expect(text.output.contains("election.leaderAliveThreshold"))
-        let json = try fabnet("config", "show", "--json")
+        let json = try await fabnet("config", "show", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let network = try #require(object["network"] as? [String: Any])
         #expect((network["organizations"] as? [Any])?.count == 3)
         #expect((object["gossip"] as? [Any])?.count == 51)
     }
 
-    @Test func gossipConflictFromTheEnvironmentFailsValidation() throws {
+    @Test func gossipConflictFromTheEnvironmentFailsValidation() async throws {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["config", "validate"]
@@ -99,24 +100,24 @@ import Testing
         #expect(text.contains("peer.gossip.useLeaderElection") && text.contains("peer.gossip.orgLeader"))
     }
 
-    @Test func cryptoGenerateIsIdempotent() throws {
+    @Test func cryptoGenerateIsIdempotent() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try fabnet("crypto", "generate", in: directory)
+        let first = try await fabnet("crypto", "generate", in: directory)
         #expect(first.status == 0, "\(first.errors)")
         #expect(first.output.contains("6 CA(s) made, 0 kept; 10 identities made, 0 kept"))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(
             "crypto-config/peerOrganizations/org1.example.com/peers/peer0.org1.example.com/tls/server.crt").path))
-        let second = try fabnet("crypto", "generate", "--json", in: directory)
+        let second = try await fabnet("crypto", "generate", "--json", in: directory)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any])
         #expect((object["keptIdentities"] as? [Any])?.count == 10)
         #expect((object["createdIdentities"] as? [Any])?.isEmpty == true)
     }
 
-    @Test func simSmoke() throws {
+    @Test func simSmoke() async throws {
         let arguments = ["sim", "--peers", "12", "--orgs", "3", "--blocks", "20", "--block-size", "512", "--seed", "7",
                          "--fault", "crash:4@2,restart-empty:4@2.6", "--json"]
-        let result = try runFabnet(arguments, in: nil)
+        let result = try await runFabnetOffPool(arguments)
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["fullMembershipAfterMilliseconds"] is Double)
@@ -128,22 +129,22 @@ import Testing
         #expect(channel["committedEverywhere"] as? Int == 20, "the restarted peer caught up")
         #expect((channel["hops"] as? [String: Double])?["max"] != nil)
         #expect(object["bytesReceivedPerPeerPerBlock"] is Double)
-        let again = try runFabnet(arguments, in: nil)
+        let again = try await runFabnetOffPool(arguments)
         // The JSON has sorted keys: apart from the wall clock, the same seed prints the same text.
         let stable: (String) -> [Substring] = { $0.split(separator: "\n").filter { !$0.contains("wallClockSeconds") } }
         #expect(stable(result.output) == stable(again.output), "the same seed gives the same run")
     }
 
-    @Test func simRefusesABadFaultList() throws {
-        let result = try fabnet("sim", "--peers", "4", "--fault", "crash:9@1")
+    @Test func simRefusesABadFaultList() async throws {
+        let result = try await fabnet("sim", "--peers", "4", "--fault", "crash:9@1")
         #expect(result.status != 0)
         #expect(result.errors.contains("--fault names peer 9, but the peers are numbered 0 to 3"))
-        let unknown = try fabnet("sim", "--fault", "explode:1@1")
+        let unknown = try await fabnet("sim", "--fault", "explode:1@1")
         #expect(unknown.errors.contains("unknown fault"))
     }
 
-    @Test func benchLedgerSmoke() throws {
-        let result = try fabnet("bench", "ledger", "--blocks", "20", "--json")
+    @Test func benchLedgerSmoke() async throws {
+        let result = try await fabnet("bench", "ledger", "--blocks", "20", "--json")
         #expect(result.status == 0, "\(result.errors)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["mode"] as? String } == ["fsync each append", "OS buffered"])
@@ -183,8 +184,20 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.contains("direct delivery: last peer"))
     }
 
-    @Test func benchCryptoSmoke() throws {
-        let result = try fabnet("bench", "crypto", "--runs", "1", "--json")
+    @Test func benchCatchupSmoke() async throws {
+        // A peer misses 30 blocks and catches up: by state transfer, to the exact height.
+        let result = try await runFabnetOffPool(["bench", "catchup", "--blocks", "30", "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let measurement = try #require(object["measurement"] as? [String: Any])
+        let from = try #require(measurement["fromHeight"] as? Int), to = try #require(measurement["toHeight"] as? Int)
+        #expect(to - from == 30)
+        #expect((measurement["viaStateTransfer"] as? Int ?? 0) + (measurement["viaPull"] as? Int ?? 0) + (measurement["viaPush"] as? Int ?? 0) >= 30)
+        #expect((object["blocksPerSecond"] as? Double ?? 0) > 0)
+    }
+
+    @Test func benchCryptoSmoke() async throws {
+        let result = try await fabnet("bench", "crypto", "--runs", "1", "--json")
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["certificates"] as? Int == 26)
@@ -221,11 +234,12 @@ func runFabnet(_ arguments: [String], in directory: URL? = nil) throws -> Comman
                          errors: String(decoding: errorData.wait(), as: UTF8.self))
 }
 
-/// `runFabnet` on a thread of its own: a command that runs for seconds must not hold one of the
-/// test runner's few cooperative threads (the process tests sharing them would time out).
-func runFabnetOffPool(_ arguments: [String]) async throws -> CommandResult {
+/// `runFabnet` on a thread of its own: waiting for a command must not hold one of the test
+/// runner's few cooperative threads (on 2 cores there are 2; the process and transport tests
+/// sharing them would miss their deadlines).
+func runFabnetOffPool(_ arguments: [String], in directory: URL? = nil) async throws -> CommandResult {
     try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try runFabnet(arguments) }) }.start()
+        Thread { continuation.resume(with: Result { try runFabnet(arguments, in: directory) }) }.start()
     }
 }
 

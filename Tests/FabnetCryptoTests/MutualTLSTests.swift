@@ -24,6 +24,13 @@ import Testing
         typealias InboundIn = ByteBuffer
         let reply: EventLoopPromise<String>
         init(reply: EventLoopPromise<String>) { self.reply = reply }
+        /// Sends "ping" as soon as the connection exists (TLS holds it until the handshake is
+        /// done): the exchange runs on the event loop alone, so its deadline does not depend on
+        /// when the test's task is scheduled.
+        func channelActive(context: ChannelHandlerContext) {
+            context.writeAndFlush(NIOAny(ByteBuffer(string: "ping")), promise: nil)
+            context.fireChannelActive()
+        }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             reply.succeed(String(buffer: unwrapInboundIn(data)))
         }
@@ -85,7 +92,6 @@ import Testing
                     }
                 }
                 .connect(host: "127.0.0.1", port: port).get()
-            connection?.writeAndFlush(ByteBuffer(string: "ping"), promise: nil)
             let echoed = try await reply.futureResult.get()
             deadline.cancel()
             try? await connection?.close()

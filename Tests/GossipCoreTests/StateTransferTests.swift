@@ -5,11 +5,25 @@ import Testing
 /// Focused checks of the state transfer machine's effects.
 @Suite struct StateTransferTests {
     var random = SeededGenerator(seed: 3)
-    let settings = GossipSettings.fabnetDefaults.state  // batch 10, buffer 20, 3 retries, 1 s timeout
+    let settings = {  // batch 10, buffer 20, 3 retries, 1 s timeout
+        var state = GossipSettings.fabnetDefaults.state
+        state.batchSize = 10
+        return state
+    }()
     let a = PKIID([1]), b = PKIID([2]), c = PKIID([3])
 
     func requests(_ effects: [StateTransfer.Effect]) -> [(nonce: UInt64, first: UInt64, count: Int, peer: PKIID)] {
         effects.compactMap { if case let .request(nonce, first, count, peer) = $0 { return (nonce, first, count, peer) } else { return nil } }
+    }
+
+    /// A height heard far above its own starts a request at once; a small gap, or one while a
+    /// request is in flight, waits for the check.
+    @Test mutating func aFarHigherHeightIsFetchedWithoutWaitingForTheCheck() {
+        var transfer = StateTransfer(settings: settings, pullWindow: 10)
+        #expect(requests(transfer.heard(height: 5, highest: 9, sources: { [a: 9] }, now: .zero, random: &random)).isEmpty)
+        let asked = requests(transfer.heard(height: 5, highest: 500, sources: { [a: 500] }, now: .zero, random: &random))
+        #expect(asked.map(\.first) == [5] && asked.map(\.peer) == [a])
+        #expect(requests(transfer.heard(height: 5, highest: 900, sources: { [a: 900] }, now: .zero, random: &random)).isEmpty)
     }
 
     @Test mutating func asksOnlyWhenStalledOrFarBehind() {
@@ -166,15 +180,16 @@ extension StateTransfer {
 
     @Test mutating func stateRequestsAreServedFromTheWindowOrTheLedger() {
         var gossip = GossipPeer(configuration: topology.configuration(0, 0), channels: ["alpha"], mode: .standby, incarnation: 1,
-                                heights: ["alpha": 50])
+                                heights: ["alpha": 150])
         let alive = AliveMessage(pkiID: Topology.pkiID(1, 0), mspID: Topology.mspID(1), externalEndpoint: Topology.externalEndpoint(1, 0),
                                  internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
         _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer(1, 0)), via: nil), now: .zero, random: &random)
-        // Blocks 0–9 are only in the ledger: the shell reads them; another org of the channel may ask.
+        // Blocks 0–139 are only in the ledger: the shell reads them; another org of the channel may ask.
         let effects = gossip.handle(message(.stateRequest(nonce: 7, first: 0, count: 500), channel: "alpha", from: 1, 0), now: .zero, random: &random)
-        #expect(effects == [.serveBlocks(channel: "alpha", numbers: 0..<10, nonce: 7, to: .peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0)))],
+        #expect(GossipSettings.fabnetDefaults.state.batchSize == 100)
+        #expect(effects == [.serveBlocks(channel: "alpha", numbers: 0..<100, nonce: 7, to: .peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0)))],
                 "capped at batchSize and sent to the external endpoint")
         // Beyond the height: nothing.
-        #expect(gossip.handle(message(.stateRequest(nonce: 8, first: 50, count: 10), channel: "alpha", from: 1, 0), now: .zero, random: &random).isEmpty)
+        #expect(gossip.handle(message(.stateRequest(nonce: 8, first: 150, count: 10), channel: "alpha", from: 1, 0), now: .zero, random: &random).isEmpty)
     }
 }

@@ -35,12 +35,14 @@ public enum EnvelopeSealing {
 
     /// Checks a DER low-S ECDSA signature over SHA-256(data) with a certificate's P-256 key.
     public static func verify(signature: Data, over data: Data, certificate: X509.Certificate, mspID: String) throws {
-        let subject = certificate.subject.description
+        // The subject is rendered only for an error (rendering a name costs as much as a verify).
         guard let key = P256.Signing.PublicKey(certificate.publicKey),
               let parsed = try? P256.Signing.ECDSASignature(derRepresentation: signature) else {
-            throw IdentityError.badSignature(mspID: mspID, subject: subject)
+            throw IdentityError.badSignature(mspID: mspID, subject: certificate.subject.description)
         }
         guard LowSSignature.hasLowS(parsed) else { throw IdentityError.highS }
-        guard key.isValidSignature(parsed, for: data) else { throw IdentityError.badSignature(mspID: mspID, subject: subject) }
+        guard key.isValidSignature(parsed, for: data) else {
+            throw IdentityError.badSignature(mspID: mspID, subject: certificate.subject.description)
+        }
     }
 }

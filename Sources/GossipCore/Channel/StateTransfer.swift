@@ -9,6 +9,8 @@ import FabnetModel
 ///   since the last check (push and pull have not closed the gap) or is `farBehind` or more
 ///   behind: the smaller of `blockBufferSize` (push would drop such blocks) and
 ///   `maxBlockCountToStore` (they have left the pull window).
+/// - A published height `farBehind` or more above its own starts a request at once when none is
+///   in flight (a restarted peer does not wait for its first check).
 /// - It asks one peer at a time for the next `batchSize` blocks, choosing at random among the
 ///   peers (of any org in the channel) whose height covers the batch. One request is in flight;
 ///   an answer immediately triggers the next request while the peer is still behind, so a long
@@ -68,6 +70,13 @@ public struct StateTransfer: Sendable {
         guard stalled || best - height >= farBehind else { return effects }
         effects += ask(height: height, sources: reachable, retry: 0, tried: [], now: now, random: &random)
         return effects
+    }
+
+    /// A channel peer's height was heard: asks at once when `farBehind` or more behind and idle.
+    public mutating func heard(height: UInt64, highest: UInt64, sources: () -> [PKIID: UInt64], now: GossipTime,
+                               random: inout some RandomNumberGenerator) -> [Effect] {
+        guard settings.enabled, inFlight == nil, highest >= height + farBehind else { return [] }
+        return ask(height: height, sources: sources(), retry: 0, tried: [], now: now, random: &random)
     }
 
     /// An answer arrived: the request it answers if it is the one in flight (its nonce, from the

@@ -29,7 +29,7 @@ extension GossipPeer {
                 return [.log("\(channel): state info of \(info.pkiID) sent as its own by \(signer.pkiID) dropped")]
             }
             record(info, org: signer.mspID, in: channel)
-            return []
+            return heardHeights(channel, now: now, random: &random)
         case .stateInfoSnapshot(let infos):
             // Each entry: news, from a live member of an org in the channel, for this channel.
             let organizations = organizations(of: channel)
@@ -41,7 +41,7 @@ extension GossipPeer {
                 if state.record(info).isNewPeer, org == configuration.mspID { joinOrgView(info.pkiID, in: channel) }
             }
             states[channel] = state
-            return []
+            return heardHeights(channel, now: now, random: &random)
         case .stateInfoRequest(let digest):
             return answerStateInfoRequest(channel, from: signer, digest: digest)
         case let .stateRequest(nonce, first, count):
@@ -170,6 +170,15 @@ extension GossipPeer {
         guard var machine = transfers[channel], let height = height(of: channel) else { return [] }
         let highest = states[channel]?.highestHeight ?? 0
         let effects = machine.check(height: height, highest: highest, sources: { channelPeerHeights(channel) }, now: now, random: &random)
+        transfers[channel] = machine
+        return transfer(channel, effects)
+    }
+
+    /// New heights arrived: a peer far behind starts state transfer without waiting for its check.
+    private mutating func heardHeights(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        guard var machine = transfers[channel], machine.inFlight == nil, let height = height(of: channel) else { return [] }
+        let highest = states[channel]?.highestHeight ?? 0
+        let effects = machine.heard(height: height, highest: highest, sources: { channelPeerHeights(channel) }, now: now, random: &random)
         transfers[channel] = machine
         return transfer(channel, effects)
     }

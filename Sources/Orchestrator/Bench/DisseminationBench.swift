@@ -115,22 +115,17 @@ public enum DisseminationBench {
     /// Runs one mode on a fresh network in a temporary folder, and stops it.
     public static func run(_ mode: Mode, _ parameters: Parameters, progress: @Sendable (String) -> Void) async throws -> Measurement {
         let spec = try spec(peers: parameters.peers, blockSize: parameters.blockSize)
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-dissemination-\(getpid())-\(mode.rawValue)")
-        try? FileManager.default.removeItem(at: root)
-        defer { try? FileManager.default.removeItem(at: root) }
-        var options = NetworkLauncher.Options(
-            stateDirectory: root.appendingPathComponent("state"), cryptoDirectory: root.appendingPathComponent("crypto-config"),
-            basePort: try freePortBlock(count: 2 + 2 * spec.peers.count), timeout: parameters.timeout, executable: parameters.executable,
-            durability: "buffered")
-        for (index, peer) in spec.peers.enumerated() { options.coreYAML[peer.commonName] = mode.coreYAML(peerIndex: index) }
-        options.leadersPerOrganization = mode == .direct ? spec.peers.count...spec.peers.count : 1...1
         progress("\(mode.title): starting \(spec.peers.count) peers …")
-        let launcher = NetworkLauncher(spec: spec, options: options)
-        let manifest = try await launcher.up()
-        defer { NetworkStopper(state: launcher.state).stop(manifest) }
-        let clients = NodeClients(spec: spec, layout: CryptoLayout(root: options.cryptoDirectory), manifest: manifest)
-        guard let orderer = clients.orderer, let channel = spec.channels.first?.name, let org = spec.channels.first?.memberOrgs.first else {
-            throw OrchestratorError.state("the bench network has no orderer or channel")
+        let network = try await BenchNetwork.start(spec, name: "dissemination-\(mode.rawValue)", timeout: parameters.timeout,
+                                                   executable: parameters.executable) { options in
+            for (index, peer) in spec.peers.enumerated() { options.coreYAML[peer.commonName] = mode.coreYAML(peerIndex: index) }
+            options.leadersPerOrganization = mode == .direct ? spec.peers.count...spec.peers.count : 1...1
+        }
+        defer { network.stop() }
+        let clients = network.clients
+        let orderer = try network.orderer
+        guard let channel = spec.channels.first?.name, let org = spec.channels.first?.memberOrgs.first else {
+            throw OrchestratorError.state("the bench network has no channel")
         }
         let peers = clients.peers
         // Steady state: every peer counts every other as a peer of the channel (its state info
@@ -166,18 +161,8 @@ public enum DisseminationBench {
         }
 
         // Every peer holds block 0 (the channel's genesis) and the B blocks.
-        let height = Double(parameters.blocks + 1)
-        let heightSample = #"fabnet_ledger_height{channel="\#(channel)"}"#
-        let deadline = ContinuousClock.now + .seconds(parameters.timeout)
-        while true {
-            let heights = peers.map { (try? MetricsText.fetch(port: $0.operationsPort))?[heightSample] ?? 0 }
-            let done = heights.filter { $0 >= height }.count
-            if done == peers.count { break }
-            progress("\(mode.title): \(done) of \(peers.count) peers have every block …")
-            guard ContinuousClock.now < deadline else {
-                throw OrchestratorError.timeout("\(mode.title): after \(parameters.timeout) s only \(done) of \(peers.count) peers hold all \(parameters.blocks) blocks (heights \(heights.map { Int($0) }))")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        try await BenchNetwork.waitForHeight(parameters.blocks + 1, of: peers, channel: channel, timeout: parameters.timeout) { heights in
+            progress("\(mode.title): \(heights.filter { $0 >= Double(parameters.blocks + 1) }.count) of \(peers.count) peers have every block …")
         }
 
         let after = try peers.map { try MetricsText.fetch(port: $0.operationsPort) }
@@ -213,9 +198,9 @@ public enum DisseminationBench {
     }
 
     /// A peer's `/commits/<channel>`: block number → (cut, commit) in ns since 1970.
-    static func commitTimes(port: Int, channel: String) throws -> [UInt64: (cut: Int64, commit: Int64)] {
+    static func commitTimes(port: Int, channel: String, from first: UInt64 = 1) throws -> [UInt64: (cut: Int64, commit: Int64)] {
         struct Body: Decodable { let blocks: [[Int64]] }
-        let response = try HTTPProbe.request(port: port, path: "/commits/\(channel)?from=1", timeout: 10)
+        let response = try HTTPProbe.request(port: port, path: "/commits/\(channel)?from=\(first)", timeout: 10)
         guard response.status == 200 else { throw OrchestratorError.state("GET /commits/\(channel) on port \(port) answered \(response.status): \(response.body)") }
         let body = try JSONDecoder().decode(Body.self, from: Data(response.body.utf8))
         var times: [UInt64: (cut: Int64, commit: Int64)] = [:]

@@ -1,0 +1,76 @@
+import FabnetConfig
+import FabnetCrypto
+import Foundation
+import OrdererNode
+
+/// A network a benchmark runs: launched with `fabnet up`'s launcher in its own temporary folder
+/// on a free block of ports (ledgers OS-buffered), with clients for its nodes.
+///
+/// Guarantees: `stop()` stops every node it started (by the pids in its state folder) and
+/// removes the folder; `start` stops what it started when the launch fails.
+public struct BenchNetwork: Sendable {
+    public let spec: NetworkSpec
+    public let launcher: NetworkLauncher
+    /// The nodes with their current pids (a bench that restarts a node stores the new manifest).
+    public var manifest: NetworkState.Manifest
+    public let clients: NodeClients
+    let root: URL
+
+    /// Launches `spec` in a folder named after `name`; `configure` adjusts the launch options
+    /// (per-peer core.yaml, leader counts).
+    public static func start(_ spec: NetworkSpec, name: String, timeout: Double, executable: String,
+                             configure: (inout NetworkLauncher.Options) -> Void = { _ in }) async throws -> BenchNetwork {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: root)
+        var options = NetworkLauncher.Options(
+            stateDirectory: root.appendingPathComponent("state"), cryptoDirectory: root.appendingPathComponent("crypto-config"),
+            basePort: try freePortBlock(count: 2 + 2 * spec.peers.count), timeout: timeout, executable: executable,
+            durability: "buffered")
+        configure(&options)
+        let launcher = NetworkLauncher(spec: spec, options: options)
+        do {
+            let manifest = try await launcher.up()
+            let clients = NodeClients(spec: spec, layout: CryptoLayout(root: options.cryptoDirectory), manifest: manifest)
+            return BenchNetwork(spec: spec, launcher: launcher, manifest: manifest, clients: clients, root: root)
+        } catch {
+            if let manifest = try? launcher.state.load() { _ = NetworkStopper(state: launcher.state).stop(manifest) }
+            try? FileManager.default.removeItem(at: root)
+            throw error
+        }
+    }
+
+    /// Stops every node (the pids recorded in the state folder) and removes the folder.
+    public func stop() {
+        _ = NetworkStopper(state: launcher.state).stop((try? launcher.state.load()) ?? manifest)
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    public var orderer: NetworkState.Node {
+        get throws {
+            guard let orderer = clients.orderer else { throw OrchestratorError.state("the bench network has no orderer") }
+            return orderer
+        }
+    }
+
+    /// `channel`'s ledger height at each of `peers` from their `/metrics` (0 when unreachable).
+    public static func heights(of peers: [NetworkState.Node], channel: String) -> [Double] {
+        let sample = #"fabnet_ledger_height{channel="\#(channel)"}"#
+        return peers.map { (try? MetricsText.fetch(port: $0.operationsPort))?[sample] ?? 0 }
+    }
+
+    /// Waits until every one of `peers` holds `height` blocks of `channel`, reporting progress;
+    /// throws after `timeout` seconds naming the heights reached.
+    public static func waitForHeight(_ height: Int, of peers: [NetworkState.Node], channel: String, timeout: Double, poll: Duration = .milliseconds(50),
+                                     progress: (_ heights: [Double]) -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while true {
+            let heights = heights(of: peers, channel: channel)
+            if heights.allSatisfy({ $0 >= Double(height) }) { return }
+            progress(heights)
+            guard ContinuousClock.now < deadline else {
+                throw OrchestratorError.timeout("after \(timeout) s the peers \(peers.map(\.name).joined(separator: ", ")) hold \(heights.map { Int($0) }) blocks of \(channel), not \(height)")
+            }
+            try await Task.sleep(for: poll)
+        }
+    }
+}
