@@ -16,13 +16,18 @@ import Ledger
 ///   creator is a client or admin of a member org (or a member of an org without NodeOUs), the
 ///   tx id is SHA-256(nonce ‖ creator), the channel matches, and the size is ≤ AbsoluteMaxBytes.
 /// - Every block is signed by this orderer and on disk before it is delivered.
+/// - Signatures and certificates are checked outside the actor (concurrently, one creator
+///   certificate chain validated once); only the duplicate check, the pending log and the
+///   cutter run on it.
 public actor OrdererChannel {
     public nonisolated let name: String
     public nonisolated let config: WireChannelConfig
     private let ledger: ChannelLedger
     private let pendingLog: BlockFile
     private let signer: SigningIdentity
-    private let validator: MembershipValidator
+    private nonisolated let validator: MembershipValidator
+    /// Creators already validated (clients submit thousands of transactions with one identity).
+    private nonisolated let identities: ValidatedIdentityCache
     private var cutter: BlockCutter<Data>
     private var knownTransactionIDs: Set<String> = []
     /// Records in the pending log, including ones already in blocks (compacted away regularly).
@@ -56,6 +61,7 @@ public actor OrdererChannel {
         self.validator = MembershipValidator(organizations: try (config.applicationOrgs + config.ordererOrgs).map {
             try OrganizationRoots(mspID: $0.mspID, rootCertificatesPEM: $0.rootCerts.map { String(decoding: $0, as: UTF8.self) }, nodeOUs: $0.nodeOus)
         })
+        identities = ValidatedIdentityCache(validator: validator)
         try Self.validate(config)
         cutter = BlockCutter(limits: .init(
             maxMessageCount: Int(config.batch.maxMessageCount), preferredMaxBytes: Int(clamping: config.batch.preferredMaxBytes),
@@ -86,47 +92,56 @@ public actor OrdererChannel {
 
     // MARK: broadcast
 
-    /// Admits one signed transaction; SUCCESS means durable.
-    public func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
-        if let storageFailure { return .init(.serviceUnavailable, "channel \(name) stopped after a storage error (\(storageFailure)); restart the orderer") }
-        let size = (try? envelope.serializedBytes() as Data)?.count ?? 0
-        guard size <= Int(config.batch.absoluteMaxBytes) else {
-            return .init(.requestEntityTooLarge, "transaction of \(size) bytes exceeds AbsoluteMaxBytes (\(config.batch.absoluteMaxBytes))")
+    /// Admits one signed transaction; SUCCESS means durable. The checks that need no channel
+    /// state run here, off the actor; `admit` does the rest on it.
+    public nonisolated func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
+        guard let bytes = try? envelope.serializedBytes() as Data else { return .init(.badRequest, "the envelope does not encode") }
+        guard bytes.count <= Int(config.batch.absoluteMaxBytes) else {
+            return .init(.requestEntityTooLarge, "transaction of \(bytes.count) bytes exceeds AbsoluteMaxBytes (\(config.batch.absoluteMaxBytes))")
         }
-        let verified: Verified<WireTransaction>
+        let transaction: WireTransaction
+        let signer: VerifiedSigner
         do {
-            verified = try await EnvelopeSealing.open(envelope, as: WireTransaction.self, creator: \.creator, validator: validator)
+            transaction = try WireTransaction(serializedBytes: envelope.payload)
+        } catch {
+            return .init(.badRequest, "\(FrameError.undecodable(type: WireTransaction.protoMessageName, reason: "\(error)"))")
+        }
+        do {
+            signer = try await identities.verify(signature: envelope.signature, over: envelope.payload, by: transaction.creator)
         } catch let error as IdentityError {
             return .init(.forbidden, "\(error)")
         } catch {
             return .init(.badRequest, "\(error)")
         }
-        let transaction = verified.value
         guard transaction.channelID == name else { return .init(.badRequest, "transaction is for channel \(transaction.channelID), not \(name)") }
         guard !transaction.hasConfig else { return .init(.badRequest, "configuration transactions are not accepted by broadcast") }
-        guard config.applicationOrgs.contains(where: { $0.mspID == verified.signer.mspID }),
-              [.client, .admin, .member].contains(verified.signer.role) else {
-            return .init(.forbidden, "\(verified.signer.mspID) \(verified.signer.role.rawValue) is not a writer of \(name) (clients and admins of its member orgs are)")
+        guard config.applicationOrgs.contains(where: { $0.mspID == signer.mspID }),
+              [.client, .admin, .member].contains(signer.role) else {
+            return .init(.forbidden, "\(signer.mspID) \(signer.role.rawValue) is not a writer of \(name) (clients and admins of its member orgs are)")
         }
         guard transaction.txID == TransactionID.make(nonce: transaction.nonce, creator: transaction.creator) else {
             return .init(.badRequest, "tx id is not SHA-256(nonce ‖ creator)")
         }
-        guard !knownTransactionIDs.contains(transaction.txID) else {
-            return .init(.badRequest, "duplicate transaction \(transaction.txID)", txID: transaction.txID)
+        return await admit(transaction.txID, bytes: bytes)
+    }
+
+    /// The stateful part of admission: not a duplicate, on disk, handed to the cutter.
+    private func admit(_ txID: String, bytes: Data) -> WireBroadcastResponse {
+        if let storageFailure { return .init(.serviceUnavailable, "channel \(name) stopped after a storage error (\(storageFailure)); restart the orderer") }
+        guard !knownTransactionIDs.contains(txID) else {
+            return .init(.badRequest, "duplicate transaction \(txID)", txID: txID)
         }
-        let bytes: Data
         do {
-            bytes = try envelope.serializedBytes()
             try pendingLog.append(Array(bytes))
         } catch {
             log("channel \(name): cannot store a transaction: \(error)")
-            return .init(.internalServerError, "cannot store the transaction: \(error)", txID: transaction.txID)
+            return .init(.internalServerError, "cannot store the transaction: \(error)", txID: txID)
         }
         pendingLogRecords += 1
-        knownTransactionIDs.insert(transaction.txID)
+        knownTransactionIDs.insert(txID)
         // Acknowledged from here on: it is on disk. Cutting failures stop the channel, not this answer.
         perform(cutter.ordered(bytes, size: bytes.count, now: .now))
-        return .init(.success, "", txID: transaction.txID)
+        return .init(.success, "", txID: txID)
     }
 
     /// Carries out the cutter's effects: cuts become blocks, timers are scheduled. Afterwards the
@@ -209,7 +224,8 @@ public actor OrdererChannel {
         if let storageFailure { throw OrdererError.badGenesis("channel \(name) cannot store blocks: \(storageFailure)") }
     }
 
-    static func transactionIDs(in block: WireBlock) -> [String] { transactionIDs(in: block.data.transactions) }
+    /// The transaction ids of a block's transactions, in order.
+    public static func transactionIDs(in block: WireBlock) -> [String] { transactionIDs(in: block.data.transactions) }
 
     static func transactionIDs(in transactions: [Data]) -> [String] {
         transactions.compactMap { bytes in

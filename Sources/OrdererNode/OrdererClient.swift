@@ -37,11 +37,8 @@ public struct OrdererClient: Sendable {
             let start = clock.now
             for (index, envelope) in envelopes.enumerated() {
                 if interval > .zero { try await clock.sleep(until: start + interval * index) }
-                var packet = WirePacket()
-                packet.stream = UInt64(index + 1)
-                packet.broadcast = envelope
                 sentAt.append(Date())
-                try await connection.send(packet)
+                try await connection.send(Self.broadcastPacket(envelope, stream: index + 1))
             }
             // The answers wait in the connection's buffer meanwhile (one small packet each).
             var responses: [WireBroadcastResponse] = []
@@ -55,6 +52,49 @@ public struct OrdererClient: Sendable {
             }
             return (responses, sentAt)
         }
+    }
+
+    /// Broadcasts `envelopes` in order over one connection as fast as the orderer answers,
+    /// keeping up to `window` unanswered, and stops sending at `deadline`. Returns the answers
+    /// and send times of the envelopes sent (a prefix of `envelopes`).
+    public func broadcast(_ envelopes: [WireEnvelope], window: Int, until deadline: ContinuousClock.Instant) async throws
+        -> (responses: [WireBroadcastResponse], sentAt: [Date]) {
+        guard !envelopes.isEmpty, window > 0 else { return ([], []) }
+        return try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
+            var sentAt: [Date] = []
+            var responses: [WireBroadcastResponse] = []
+            sentAt.reserveCapacity(envelopes.count)
+            responses.reserveCapacity(envelopes.count)
+            var sending = true
+            while sending, sentAt.count < min(window, envelopes.count) {
+                guard ContinuousClock.now < deadline else { sending = false; break }
+                try await connection.send(Self.broadcastPacket(envelopes[sentAt.count], stream: sentAt.count + 1))
+                sentAt.append(Date())
+            }
+            guard !sentAt.isEmpty else { return ([], []) }
+            for try await packet in connection.packets {
+                guard case .broadcastResponse(let response)? = packet.body else { continue }
+                responses.append(response)
+                if sending, sentAt.count < envelopes.count, ContinuousClock.now < deadline {
+                    try await connection.send(Self.broadcastPacket(envelopes[sentAt.count], stream: sentAt.count + 1))
+                    sentAt.append(Date())
+                } else {
+                    sending = false
+                }
+                if responses.count == sentAt.count { break }
+            }
+            guard responses.count == sentAt.count else {
+                throw OrdererError.notAllowed("the orderer closed the connection after \(responses.count) of \(sentAt.count) answers")
+            }
+            return (responses, sentAt)
+        }
+    }
+
+    static func broadcastPacket(_ envelope: WireEnvelope, stream: Int) -> WirePacket {
+        var packet = WirePacket()
+        packet.stream = UInt64(stream)
+        packet.broadcast = envelope
+        return packet
     }
 
     /// Blocks `start...stop` of `channel` (waiting for blocks not cut yet unless `failIfNotReady`).

@@ -196,6 +196,20 @@ import Testing
         #expect((object["blocksPerSecond"] as? Double ?? 0) > 0)
     }
 
+    @Test func benchThroughputSmoke() async throws {
+        // Two clients for a second: every accepted transaction is found in a block, committed on
+        // all 4 peers, with a latency each.
+        let result = try await runFabnetOffPool(["bench", "throughput", "--seconds", "1", "--clients", "2", "--max-rate", "400", "--json"])
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let measurement = try #require(object["measurement"] as? [String: Any])
+        let accepted = try #require(measurement["accepted"] as? Int)
+        #expect(accepted > 0 && accepted <= 400)
+        #expect((measurement["latencyMilliseconds"] as? [Double])?.count == accepted)
+        #expect(measurement["peers"] as? Int == 4)
+        #expect((object["committedPerSecond"] as? Double ?? 0) > 0)
+    }
+
     @Test func benchCryptoSmoke() async throws {
         let result = try await fabnet("bench", "crypto", "--runs", "1", "--json")
         #expect(result.status == 0, "\(result.errors)")
