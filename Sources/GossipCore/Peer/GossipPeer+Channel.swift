@@ -84,7 +84,9 @@ extension GossipPeer {
     }
 
     private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, digest: UInt64?) -> [Effect] {
-        guard let state = states[channel], let requester = membership.members[signer.pkiID], requester.isAlive else { return [] }
+        // A known member counts even while it is still dead here: a restarted peer's request can
+        // arrive before its new alive message (the request itself is signed by it).
+        guard let state = states[channel], let requester = membership.members[signer.pkiID] else { return [] }
         let destination = membership.destination(of: requester.alive)
         guard let digest else { return [.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)] }
         guard digest != state.digest else { return [] }
@@ -196,18 +198,20 @@ extension GossipPeer {
             return []  // not the request in flight (late, foreign or unasked): ignored
         }
         let range = request.first..<(request.first + UInt64(request.count))
-        var effects = disseminate(channel, .transferred(received.filter { range.contains($0.number) }), now: now, random: &random)
+        let stored = disseminate(channel, .transferred(received.filter { range.contains($0.number) }), now: now, random: &random)
         let height = height(of: channel) ?? 0
-        effects += transfer(channel, machine.resume(height: height, sources: channelPeerHeights(channel), now: now, random: &random))
+        // The next request goes out before this batch's commits: the serving peer reads the next
+        // batch while this one is written.
+        let next = transfer(channel, machine.resume(height: height, sources: channelPeerHeights(channel), now: now, random: &random))
         transfers[channel] = machine
-        return effects
+        return next + stored
     }
 
     /// Answers a state request from a channel peer: from the recent window when it holds the
     /// blocks, else the shell reads them from the ledger.
     private func serve(_ channel: String, nonce: UInt64, first: UInt64, count: Int, to signer: VerifiedSigner) -> [Effect] {
         guard let flow = blocks[channel], let mac = states[channel]?.ownMAC,
-              let requester = membership.members[signer.pkiID], requester.isAlive else { return [] }
+              let requester = membership.members[signer.pkiID] else { return [] }  // dead too: see answerStateInfoRequest
         let end = min(first + UInt64(max(0, min(count, settings.state.batchSize))), flow.height)
         guard first < end else { return [] }
         let destination = membership.destination(of: requester.alive)

@@ -182,7 +182,10 @@ public struct GossipPeer: Sendable {
     }
 
     /// Membership effects. A member of the own org coming alive is asked for its state info in
-    /// each channel (it answers only if it is in the channel), so channel views fill at once.
+    /// each channel (it answers only if it is in the channel), so channel views fill at once,
+    /// and, when it is known to be in the channel (its state info is here, e.g. from before a
+    /// restart), is sent this peer's own: a restarted peer learns the heights it is behind
+    /// without waiting for its next state-info pull.
     private mutating func lift(_ effects: [Membership.Effect], now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var result: [Effect] = []
         for effect in effects {
@@ -195,8 +198,10 @@ public struct GossipPeer: Sendable {
                 viewsDirty = true
                 guard let member = membership.members[id] else { continue }
                 for channel in channels {
-                    result.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(digest: nil)),
-                                        to: membership.destination(of: member.alive)))
+                    guard let state = states[channel] else { continue }
+                    let destination = membership.destination(of: member.alive)
+                    result.append(.send(.channel(state.ownMAC, .stateInfoRequest(digest: nil)), to: destination))
+                    if state.infos[id] != nil { result.append(.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)) }
                 }
             case .memberDead(_, let mspID), .memberMoved(_, let mspID):
                 if mspID == configuration.mspID { viewsDirty = true }

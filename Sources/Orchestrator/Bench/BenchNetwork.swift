@@ -39,10 +39,11 @@ public struct BenchNetwork: Sendable {
         }
     }
 
-    /// Stops every node (the pids recorded in the state folder) and removes the folder.
+    /// Stops every node (the pids recorded in the state folder) and removes the folder, unless
+    /// `FABNET_BENCH_KEEP` is set (then its logs and ledgers stay for a look).
     public func stop() {
         _ = NetworkStopper(state: launcher.state).stop((try? launcher.state.load()) ?? manifest)
-        try? FileManager.default.removeItem(at: root)
+        if ProcessInfo.processInfo.environment["FABNET_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: root) }
     }
 
     public var orderer: NetworkState.Node {
