@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A child process started with `posix_spawn` with a clean signal mask and default signal
 /// handlers, so SIGTERM reaches it (Foundation's `Process` leaves signals blocked in children).
@@ -149,11 +150,23 @@ public func isFree(_ port: Int) -> Bool {
 
 /// A base port such that `count` consecutive ports are free on 127.0.0.1, drawn at random
 /// between 20000 and Linux's ephemeral range (32768 on): parallel runs rarely collide, and no
-/// node's outgoing connection can take a port a later node is about to listen on.
+/// node's outgoing connection can take a port a later node is about to listen on. Blocks handed
+/// out earlier in this process are never handed out again: two networks starting at once in
+/// one process (parallel tests) cannot both find the same ports free before either binds them.
 public func freePortBlock(count: Int) throws -> Int {
     for _ in 0..<200 {
         let base = Int.random(in: 20_000...(32_767 - count))
-        if (base..<(base + count)).allSatisfy(isFree) { return base }
+        let block = base..<(base + count)
+        guard block.allSatisfy(isFree) else { continue }
+        let claimed = handedOutPortBlocks.withLock { blocks -> Bool in
+            guard !blocks.contains(where: { $0.overlaps(block) }) else { return false }
+            blocks.append(block)
+            return true
+        }
+        if claimed { return base }
     }
     throw OrchestratorError.state("no block of \(count) free ports found")
 }
+
+/// The port blocks `freePortBlock` returned in this process.
+private let handedOutPortBlocks = Mutex<[Range<Int>]>([])

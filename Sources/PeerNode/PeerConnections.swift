@@ -10,7 +10,9 @@ import Transport
 /// full, or the endpoint failed to connect less than `retryAfter` ago, the packet is dropped,
 /// which gossip tolerates: pull and state transfer repair it); a connection to `.peer(id, …)`
 /// whose remote proves another PKI-ID is closed; packets the remote sends back on it are handed
-/// to `onPacket` with the endpoint dialed.
+/// to `onPacket` with the endpoint dialed. When a peer reaches us (`peerIsBack`), a dial to it
+/// that is still backing off is dropped with its stale queue and its recent failure forgotten, so
+/// what goes to a restarted peer next is sent at once.
 final class PeerConnections: @unchecked Sendable {
     private struct Outgoing {
         let id: Int
@@ -24,6 +26,9 @@ final class PeerConnections: @unchecked Sendable {
     private let lock = NSLock()
     private var open: [Endpoint: Outgoing] = [:]
     private var failedAt: [Endpoint: ContinuousClock.Instant] = [:]
+    /// The endpoints dialed expecting each PKI-ID, and the connections still dialing (no handshake yet).
+    private var endpointsOf: [PKIID: Set<Endpoint>] = [:]
+    private var dialing: Set<Int> = []
     private var generation = 0
     private let retryAfter: Duration = .milliseconds(500)
     private var dropped = 0
@@ -55,6 +60,8 @@ final class PeerConnections: @unchecked Sendable {
         queue.yield(packet)
         generation += 1
         let id = generation
+        dialing.insert(id)
+        if let expecting { endpointsOf[expecting, default: []].insert(endpoint) }
         let transport = transport, log = log
         let task = Task {
             // A peer that is not listening yet (nodes of one network start together) is dialed
@@ -68,6 +75,7 @@ final class PeerConnections: @unchecked Sendable {
                 do {
                     try await transport.connect(port: endpoint.port, serverHostname: endpoint.host) { connection in
                         connected.withLock { $0 = true }
+                        _ = self.lock.withLock { self.dialing.remove(id) }
                         if let expecting, connection.remote.pkiID != expecting {
                             throw PeerError.notAllowed("\(endpoint) proved to be \(connection.remote.pkiID), not \(expecting)")
                         }
@@ -112,9 +120,27 @@ final class PeerConnections: @unchecked Sendable {
         }
     }
 
+    /// `id` reached us over its own connection: it is up (again). Its endpoints' recent failures
+    /// are forgotten, and dials to them still backing off are dropped with what they queued
+    /// (sent while it was down: stale).
+    func peerIsBack(_ id: PKIID) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let endpoints = endpointsOf[id] else { return }
+        for endpoint in endpoints {
+            failedAt[endpoint] = nil
+            guard let outgoing = open[endpoint], dialing.contains(outgoing.id) else { continue }
+            dialing.remove(outgoing.id)
+            outgoing.queue.finish()
+            outgoing.task.cancel()
+            open[endpoint] = nil
+        }
+    }
+
     private func closed(_ endpoint: Endpoint, id: Int, failed: Bool) {
         lock.lock()
         defer { lock.unlock() }
+        dialing.remove(id)
         // Only the connection this task made (a newer one may have replaced it).
         guard let outgoing = open[endpoint], outgoing.id == id else { return }
         outgoing.queue.finish()

@@ -112,6 +112,7 @@ public actor PeerService {
             let remote = connection.remote
             guard remote.role == .peer || remote.role == .member else { return }
             guard let message = await codec.decode(wire, from: remote) else { return }
+            if via == nil { connections.peerIsBack(remote.pkiID) }
             metrics.count(message.value, bytes: connection.packets.lastFrameSize)
             guard !stopped else { return }
             perform(core.handle(.received(message, via: via), now: now, random: &random))
