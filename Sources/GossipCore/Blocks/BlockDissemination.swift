@@ -17,7 +17,8 @@ import FabnetModel
 ///   one copy, in about log_fanout(N) hops, at once (no burst wait), before the block is
 ///   committed. A relay list is forwarded even when the block is not new to the relay (its part
 ///   still needs it). A peer that holds a later block but misses one for `digestWaitTime` starts
-///   a pull round at once and requests what each digest offers as it arrives (the fast tail).
+///   a pull round at once and requests the missing blocks below its highest as each digest
+///   offers them (the fast tail).
 /// - The last `maxBlockCountToStore` blocks are kept for pull and state transfer.
 /// - Pull (Fabric's hello / digest / request / update): every `pullInterval` the peer says hello
 ///   with a fresh nonce to `pullPeerNum` random org peers; they answer with the numbers of the
@@ -186,7 +187,9 @@ public struct BlockDissemination: Sendable {
             round.digests[sender] = numbers
             var effects: [Effect] = []
             if round.eager, let endpoint = orgPeers[sender] {
-                let wanted = numbers.filter { isMissing($0) && !round.requested.contains($0) }
+                // Only the gaps: blocks after the highest one here may still be on their way.
+                let highest = buffer.keys.max() ?? height
+                let wanted = numbers.filter { $0 < highest && isMissing($0) && !round.requested.contains($0) }
                 round.requested.formUnion(wanted)
                 if !wanted.isEmpty { effects.append(.sendPull(.request(nonce: nonce, numbers: wanted), to: sender, endpoint)) }
             }
