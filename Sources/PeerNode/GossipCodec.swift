@@ -178,7 +178,6 @@ public final class GossipCodec: @unchecked Sendable {
             case .digest: return .pull(.digest(nonce: pull.nonce, numbers: pull.numbers))
             case .request: return .pull(.request(nonce: pull.nonce, numbers: pull.numbers))
             case .update, .UNRECOGNIZED:
-                var blocks: [GossipBlock] = []
                 return .pull(.update(nonce: pull.nonce, blocks: await verifiedBlocks(pull.blocks)))
             }
         case .stateInfo(let envelope)?:
@@ -245,8 +244,7 @@ public final class GossipCodec: @unchecked Sendable {
     /// The blocks of `payloads` that pass `verifiedBlock`, in order, checked on all cores at once
     /// (a state-transfer batch is mostly signature checks).
     func verifiedBlocks(_ payloads: [WirePayload]) async -> [GossipBlock] {
-        guard payloads.count > 1 else { return await payloads.asyncCompactMap(verifiedBlock) }
-        return await withTaskGroup(of: (Int, GossipBlock?).self) { group in
+        await withTaskGroup(of: (Int, GossipBlock?).self) { group in
             for (index, payload) in payloads.enumerated() { group.addTask { (index, await self.verifiedBlock(payload)) } }
             var blocks = [GossipBlock?](repeating: nil, count: payloads.count)
             for await (index, block) in group { blocks[index] = block }
@@ -299,14 +297,4 @@ public final class GossipCodec: @unchecked Sendable {
     }
 
     static func time(_ wire: WirePeerTime) -> PeerTime { PeerTime(incarnation: wire.incNum, sequence: wire.seqNum) }
-
-}
-
-extension Array {
-    /// `compactMap` with an async transform, in order.
-    fileprivate func asyncCompactMap<T>(_ transform: (Element) async -> T?) async -> [T] {
-        var results: [T] = []
-        for element in self { if let result = await transform(element) { results.append(result) } }
-        return results
-    }
 }

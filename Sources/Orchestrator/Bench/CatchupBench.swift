@@ -108,23 +108,14 @@ public enum CatchupBench {
         let egressBytes = ordererAfter["fabnet_deliver_sent_bytes_total"] - ordererBefore["fabnet_deliver_sent_bytes_total"]
 
         progress("starting \(stopped.name) again …")
-        let restart = ContinuousClock.now
-        let spawned = Date()
+        let restart = ContinuousClock.now, spawned = Date()
         network.manifest = try control.start(stopped, in: network.manifest)
         let restarted = stopped  // same ports; a new pid
-        var healthy: Duration?
-        let deadline = restart + .seconds(parameters.timeout)
-        while true {
-            if healthy == nil, (try? HTTPProbe.request(port: restarted.operationsPort, path: "/healthz", timeout: 1))?.status == 200 {
-                healthy = ContinuousClock.now - restart
-            }
-            let height = Int(BenchNetwork.heights(of: [restarted], channel: channel)[0])
-            if height >= toHeight { break }
-            guard ContinuousClock.now < deadline else {
-                throw OrchestratorError.timeout("after \(parameters.timeout) s \(stopped.name) holds \(height) of \(toHeight) blocks\n\(network.launcher.state.logTail(of: stopped.name))")
-            }
-            progress("\(stopped.name): \(height) of \(toHeight) blocks …")
-            try await Task.sleep(for: .milliseconds(5))
+        try await control.waitHealthy(restarted, timeout: parameters.timeout)
+        let healthy = ContinuousClock.now - restart
+        // Its own commit records time the catch-up; polling only says when it is over.
+        try await BenchNetwork.waitForHeight(toHeight, of: [restarted], channel: channel, timeout: parameters.timeout) { heights in
+            progress("\(stopped.name): \(Int(heights[0])) of \(toHeight) blocks …")
         }
         let commits = try DisseminationBench.commitTimes(port: restarted.operationsPort, channel: channel, from: UInt64(fromHeight))
         let times = commits.values.map(\.commit)
@@ -137,7 +128,7 @@ public enum CatchupBench {
             peer: stopped.name, blocks: parameters.blocks,
             blockBytes: egressBlocks > 0 ? egressBytes / egressBlocks : Double(parameters.valueSize),
             fromHeight: fromHeight, toHeight: toHeight, produceSeconds: produceSeconds,
-            restartToHealthySeconds: healthy?.seconds ?? 0, restartToHeightSeconds: Double(last) / 1e9 - spawned.timeIntervalSince1970,
+            restartToHealthySeconds: healthy.seconds, restartToHeightSeconds: Double(last) / 1e9 - spawned.timeIntervalSince1970,
             transferSeconds: Double(last - first) / 1e9,
             viaStateTransfer: received("state_transfer"), viaPull: received("pull"), viaPush: received("push"))
     }
