@@ -143,6 +143,14 @@ let package = Package(
             dependencies: ["fabnet", "OrdererNode", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit"]
         ),
         .testTarget(
+            name: "PeerNodeTests",
+            dependencies: ["PeerNode", "FabnetModel"]
+        ),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: ["Orchestrator"]
+        ),
+        .testTarget(
             name: "FabnetCryptoTests",
             dependencies: [
                 "FabnetCrypto", "FabnetConfig", "COpenSSL", "FabnetWire", "FabnetModel",

@@ -94,7 +94,7 @@ public final class TestNetwork: @unchecked Sendable {
         let current = lock.withLock { manifest }
         let updated = try control.start(node, in: current)
         lock.withLock { manifest = updated }
-        try await control.waitHealthy(node)
+        try await control.waitHealthy(updated.nodes.first { $0.name == node.name } ?? node)
     }
 
     /// Each node's last `lines` log lines, for failure messages.

@@ -44,10 +44,12 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(flags))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
-        pid = child
+        pid = try SpawnGate.spawn {
+            var child: pid_t = 0
+            let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+            guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
+            return child
+        }
     }
 
     /// Adds "close every descriptor from `lowest` on" to `actions` (glibc 2.34+'s
@@ -119,54 +121,3 @@ public func eventually(seconds: Double = 10, _ what: String, _ condition: @escap
     }
     throw DeadlineExceeded(seconds: seconds, what: what)
 }
-
-/// A TCP port on 127.0.0.1 that was free a moment ago, chosen below the kernel's ephemeral range
-/// (32768 and up on Linux): a port from that range can be taken by any outgoing connection while
-/// a node restarts, and the node could not bind it again.
-public func freePort() throws -> Int {
-    for _ in 0..<200 {
-        let port = Int.random(in: 20_000..<32_000)
-        if isFree(port) { return port }
-    }
-    throw POSIXError(.EADDRINUSE)
-}
-
-/// Whether a listener could bind 127.0.0.1:`port` right now (with SO_REUSEADDR, as fabnet's
-/// listeners bind: connections of a stopped node lingering in TIME_WAIT do not count).
-public func isFree(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var reuse: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-}
-
-/// A base port such that `count` consecutive ports are free on 127.0.0.1, drawn at random
-/// between 20000 and Linux's ephemeral range (32768 on): parallel runs rarely collide, and no
-/// node's outgoing connection can take a port a later node is about to listen on. Blocks handed
-/// out earlier in this process are never handed out again: two networks starting at once in
-/// one process (parallel tests) cannot both find the same ports free before either binds them.
-public func freePortBlock(count: Int) throws -> Int {
-    for _ in 0..<200 {
-        let base = Int.random(in: 20_000...(32_767 - count))
-        let block = base..<(base + count)
-        guard block.allSatisfy(isFree) else { continue }
-        let claimed = handedOutPortBlocks.withLock { blocks -> Bool in
-            guard !blocks.contains(where: { $0.overlaps(block) }) else { return false }
-            blocks.append(block)
-            return true
-        }
-        if claimed { return base }
-    }
-    throw OrchestratorError.state("no block of \(count) free ports found")
-}
-
-/// The port blocks `freePortBlock` returned in this process.
-private let handedOutPortBlocks = Mutex<[Range<Int>]>([])

@@ -19,7 +19,9 @@ public struct NetworkLauncher: Sendable {
     public struct Options: Sendable {
         public var stateDirectory: URL
         public var cryptoDirectory: URL
-        public var basePort: Int
+        /// The first port of the nodes' block; `nil`: the block recorded in the state folder,
+        /// else `defaultBasePort`.
+        public var basePort: Int?
         public var timeout: Double
         /// The `fabnet` executable to spawn nodes with.
         public var executable: String
@@ -30,7 +32,9 @@ public struct NetworkLauncher: Sendable {
         /// leader election or one static leader; more when several peers are static leaders.
         public var leadersPerOrganization: ClosedRange<Int> = 1...1
 
-        public init(stateDirectory: URL, cryptoDirectory: URL, basePort: Int, timeout: Double, executable: String, durability: String = "fsync") {
+        public static let defaultBasePort = 7050
+
+        public init(stateDirectory: URL, cryptoDirectory: URL, basePort: Int?, timeout: Double, executable: String, durability: String = "fsync") {
             self.stateDirectory = stateDirectory
             self.cryptoDirectory = cryptoDirectory
             self.basePort = basePort
@@ -57,7 +61,8 @@ public struct NetworkLauncher: Sendable {
 
     /// Starts the network; on failure stops whatever it started and rethrows.
     public func up() async throws -> NetworkState.Manifest {
-        if let existing = try state.load() {
+        let existing = try state.load()
+        if let existing {
             let running = existing.nodes.filter(state.isRunning)
             if !running.isEmpty {
                 throw OrchestratorError.state("a network is already running from \(state.directory.path) (\(running.map(\.name).joined(separator: ", "))); run `fabnet down` first, or use another --state folder and --base-port")
@@ -65,13 +70,26 @@ public struct NetworkLauncher: Sendable {
             if existing.descriptionDigest != Self.digest(of: spec) {
                 throw OrchestratorError.state("the description changed since \(state.directory.path) was made: \(Self.changes(from: existing, to: spec)); its ledgers and node homes belong to the old one. Run `fabnet down --clean` to start afresh, or use another --state folder")
             }
+            if let requested = options.basePort, requested != existing.basePort {
+                throw OrchestratorError.basePortDiffers(recorded: existing.basePort, requested: requested, state: state.directory.path)
+            }
+        }
+        let basePort = existing?.basePort ?? options.basePort ?? Options.defaultBasePort
+        let portCount = 2 * (1 + spec.peers.count)
+        guard basePort >= 1, basePort + portCount - 1 <= 65_535 else {
+            throw OrchestratorError.basePortOutOfRange(basePort: basePort, ports: portCount)
         }
         var manifest = try phase("crypto") { () -> NetworkState.Manifest in
+            let before = CreatedPaths.snapshot(of: options.cryptoDirectory)
             _ = try CryptoMaterialGenerator(output: options.cryptoDirectory).generate(spec)
-            return try plan()
+            var manifest = try plan(basePort: basePort, existing: existing)
+            var created = existing?.created ?? CreatedPaths()
+            created.add(before: before, after: CreatedPaths.snapshot(of: options.cryptoDirectory))
+            manifest.created = created
+            return manifest
         }
         try phase("ports") { try checkPorts(manifest) }
-        try phase("homes") { try writeHomes(manifest) }
+        try phase("homes") { try writeHomes(manifest, created: &manifest.created) }
         try state.save(manifest)
         do {
             manifest = try phase("spawn") { try spawn(manifest) }
@@ -125,32 +143,48 @@ public struct NetworkLauncher: Sendable {
         return changes.isEmpty ? "the same nodes and channels, other settings (orgs, anchor peers, policies, batch sizes)" : changes.joined(separator: "; ")
     }
 
-    /// Ports: the orderer gets basePort (operations +1), each peer the next two.
-    func plan() throws -> NetworkState.Manifest {
+    /// Ports: the orderer gets basePort (operations +1), each peer the next two; a network
+    /// made before keeps the ports it recorded.
+    func plan(basePort: Int, existing: NetworkState.Manifest?) throws -> NetworkState.Manifest {
         guard let orderer = spec.orderers.first else { throw OrchestratorError.state("the description has no orderer") }
         var nodes = [NetworkState.Node(name: orderer.commonName, role: "orderer", mspID: orderer.mspID, host: orderer.commonName,
-                                       port: options.basePort, operationsPort: options.basePort + 1)]
+                                       port: basePort, operationsPort: basePort + 1)]
         for (index, peer) in spec.peers.enumerated() {
-            let port = options.basePort + 2 + 2 * index
+            let port = basePort + 2 + 2 * index
             nodes.append(NetworkState.Node(name: peer.commonName, role: "peer", mspID: peer.mspID, host: peer.commonName,
                                            port: port, operationsPort: port + 1))
+        }
+        if let existing {
+            let recorded = Dictionary(existing.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for index in nodes.indices {
+                guard let old = recorded[nodes[index].name] else { continue }
+                nodes[index].port = old.port
+                nodes[index].operationsPort = old.operationsPort
+            }
         }
         // A description file by its absolute path, so later commands find it from anywhere.
         let source = FileManager.default.fileExists(atPath: spec.source) ? URL(fileURLWithPath: spec.source).path : spec.source
         return NetworkState.Manifest(source: source, descriptionDigest: Self.digest(of: spec), cryptoDirectory: options.cryptoDirectory.path,
-                                     basePort: options.basePort, channels: spec.channels.map(\.name), nodes: nodes)
+                                     basePort: basePort, channels: spec.channels.map(\.name), nodes: nodes)
     }
 
     func checkPorts(_ manifest: NetworkState.Manifest) throws {
         for node in manifest.nodes {
             for port in [node.port, node.operationsPort] where !isFree(port) {
-                throw OrchestratorError.portInUse(port: port, node: node.name, basePort: options.basePort)
+                throw OrchestratorError.portInUse(port: port, node: node.name, basePort: manifest.basePort)
             }
         }
     }
 
-    func writeHomes(_ manifest: NetworkState.Manifest) throws {
+    /// Writes each node's home; records in `created` the state folder's parts it made.
+    func writeHomes(_ manifest: NetworkState.Manifest, created: inout CreatedPaths?) throws {
         let fileManager = FileManager.default
+        var record = created ?? CreatedPaths()
+        if !fileManager.fileExists(atPath: state.directory.path) { record.directories.append(state.directory.standardizedFileURL.path) }
+        for part in [state.directory.appendingPathComponent("logs"), state.directory.appendingPathComponent("nodes"), state.manifestFile] {
+            record.addTree(part, existedBefore: fileManager.fileExists(atPath: part.path))
+        }
+        created = record
         try fileManager.createDirectory(at: state.directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
         let byName = Dictionary(manifest.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         guard let ordererNode = manifest.nodes.first(where: { $0.role == "orderer" }), let ordererSpec = spec.orderers.first else { return }
@@ -210,7 +244,7 @@ public struct NetworkLauncher: Sendable {
         var pending = manifest.nodes
         while !pending.isEmpty {
             for node in pending where !state.isRunning(node) {
-                throw OrchestratorError.nodeFailed("\(node.name) exited during start (\(Self.exitStatus(of: node)))", log: state.logTail(of: node.name))
+                throw NodeExitError(exit: NodeExit.of(node, state: state))
             }
             pending.removeAll { node in (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 }
             if pending.isEmpty { break }
@@ -219,16 +253,6 @@ public struct NetworkLauncher: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-    }
-
-    /// How a node this process spawned ended, if it has (reaping it), for error messages.
-    static func exitStatus(of node: NetworkState.Node) -> String {
-        guard let pid = node.pid else { return "no pid" }
-        var status: Int32 = 0
-        let reaped = waitpid(pid, &status, WNOHANG)
-        let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.replacingOccurrences(of: "\0", with: " ") ?? "gone"
-        guard reaped == pid else { return "pid \(pid) not reaped (\(reaped)); /proc cmdline: \(cmdline)" }
-        return status & 0x7F == 0 ? "exit code \((status >> 8) & 0xFF)" : "killed by signal \(status & 0x7F)"
     }
 
     /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
@@ -277,6 +301,11 @@ public struct NetworkLauncher: Sendable {
         }
     }
 
+    /// Whether any member org of `channel` names an anchor peer.
+    func hasAnchorPeers(_ channel: ChannelSpec) -> Bool {
+        channel.memberOrgs.contains { spec.organization(mspID: $0)?.anchorPeers.isEmpty == false }
+    }
+
     func convergenceProblem(_ clients: NodeClients) async -> String? {
         var leaders: [String: Int] = [:]  // "channel/org" → leaders
         for peer in clients.peers {
@@ -284,7 +313,10 @@ public struct NetworkLauncher: Sendable {
             let expectedChannels = spec.channels.filter { $0.memberOrgs.contains(peer.mspID) }.map(\.name)
             let joined = Set(status.peerChannels.map(\.name))
             if let missing = expectedChannels.first(where: { !joined.contains($0) }) { return "\(peer.name) has not joined \(missing)" }
-            let partners = Set(spec.channels.filter { $0.memberOrgs.contains(peer.mspID) }.flatMap(\.memberOrgs))
+            // Fabric's rule: peers find other orgs' peers only through anchor peers. In a
+            // channel without any, each org sees only itself (and `up` is ready so).
+            let partners = Set([peer.mspID]).union(spec.channels
+                .filter { $0.memberOrgs.contains(peer.mspID) && hasAnchorPeers($0) }.flatMap(\.memberOrgs))
             let visible = Set(status.members.filter(\.alive).map(\.endpoint))
             for other in clients.peers where other.name != peer.name && partners.contains(other.mspID) {
                 if !visible.contains("\(other.host):\(other.port)") { return "\(peer.name) does not see \(other.name) yet" }

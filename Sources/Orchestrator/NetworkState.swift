@@ -36,6 +36,8 @@ public struct NetworkState: Sendable {
         public var basePort: Int
         public var channels: [String]
         public var nodes: [Node]
+        /// What `up` made on disk (absent in state folders of older fabnet versions).
+        public var created: CreatedPaths?
     }
 
     public let directory: URL
@@ -87,16 +89,22 @@ public struct NetworkState: Sendable {
 public enum OrchestratorError: Error, CustomStringConvertible {
     case state(String)
     case portInUse(port: Int, node: String, basePort: Int)
-    case nodeFailed(String, log: String)
     case timeout(String)
+    case basePortOutOfRange(basePort: Int, ports: Int)
+    case basePortDiffers(recorded: Int, requested: Int, state: String)
 
     public var description: String {
         switch self {
         case .state(let text): return text
         case let .portInUse(port, node, basePort):
             return "port \(port) (for \(node)) is in use; stop what uses it or pick another block of ports with --base-port (now \(basePort))"
-        case let .nodeFailed(text, log): return "\(text)\n--- last log lines ---\n\(log)"
         case .timeout(let text): return text
+        case let .basePortOutOfRange(basePort, ports):
+            return "--base-port \(basePort) does not fit: the network needs \(ports) ports from it (\(basePort)–\(basePort + ports - 1)), "
+                + "and ports run from 1 to 65535; pick a base port from 1024 to \(65_536 - ports)"
+        case let .basePortDiffers(recorded, requested, state):
+            return "the network in \(state) uses ports from \(recorded); --base-port \(requested) would move it. "
+                + "Run `fabnet up` without --base-port to start it on its ports, or `fabnet down --clean` first to make it anew from \(requested)"
         }
     }
 }

@@ -32,7 +32,8 @@ public struct NodeClients: Sendable {
     public static func credentials(of user: UserSpec, in org: OrganizationSpec, spec: NetworkSpec, layout: CryptoLayout) throws -> TransportCredentials {
         let directory = layout.userDirectory(user, in: org)
         guard FileManager.default.fileExists(atPath: directory.path) else {
-            throw OrchestratorError.state("\(directory.path) not found; run `fabnet crypto generate --output \(layout.root.path)` first")
+            // Never "generate it": material made anew comes from new CAs the nodes do not trust.
+            throw OrchestratorError.state("\(directory.path) not found: the crypto material in \(layout.root.path) is incomplete. Restore it from a copy, or start afresh with `fabnet down --clean` and `fabnet up`")
         }
         return try TransportCredentials.load(
             mspDirectory: directory.appendingPathComponent("msp"), tlsDirectory: directory.appendingPathComponent("tls"),

@@ -49,10 +49,20 @@ public struct NodeControl: Sendable {
         return !NetworkStopper(state: state).stop(single, signal: signal, timeout: timeout).isEmpty
     }
 
-    /// Waits until `node`'s `/healthz` answers OK, or throws after `timeout` seconds.
+    /// Waits until `node`'s `/healthz` answers OK; throws `NodeExitError` as soon as its process
+    /// exits (with the reason and the fix), or `DeadlineExceeded` after `timeout` seconds.
     public func waitHealthy(_ node: NetworkState.Node, timeout: Double = 15) async throws {
+        let state = state
         try await eventually(seconds: timeout, "\(node.name) healthy") {
-            (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200
+            if (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 { return true }
+            guard state.isRunning(node) else { throw NodeExitError(exit: NodeExit.of(node, state: state)) }
+            return false
         }
     }
+}
+
+/// A node's process exited while it was awaited.
+public struct NodeExitError: Error, CustomStringConvertible {
+    public let exit: NodeExit
+    public var description: String { exit.description }
 }

@@ -33,6 +33,8 @@ final class PeerConnections: @unchecked Sendable {
     private let retryAfter: Duration = .milliseconds(500)
     private var dropped = 0
     private var sent = 0
+    /// Which "cannot reach" lines are logged (a node that stays down: one line every few seconds).
+    private var unreachable = UnreachableLog()
 
     /// Bytes of frames sent, and packets dropped (queue full, or the endpoint recently unreachable).
     var traffic: (bytesSent: Int, dropped: Int) { lock.withLock { (sent, dropped) } }
@@ -75,7 +77,11 @@ final class PeerConnections: @unchecked Sendable {
                 do {
                     try await transport.connect(port: endpoint.port, serverHostname: endpoint.host) { connection in
                         connected.withLock { $0 = true }
-                        _ = self.lock.withLock { self.dialing.remove(id) }
+                        let line = self.lock.withLock { () -> String? in
+                            self.dialing.remove(id)
+                            return self.unreachable.reached(endpoint)
+                        }
+                        if let line { log(line) }
                         if let expecting, connection.remote.pkiID != expecting {
                             throw PeerError.notAllowed("\(endpoint) proved to be \(connection.remote.pkiID), not \(expecting)")
                         }
@@ -90,7 +96,13 @@ final class PeerConnections: @unchecked Sendable {
                         delay *= 2
                         continue
                     }
-                    if !(error is CancellationError) { log("connection to \(endpoint) ended: \(error)") }
+                    if !(error is CancellationError) {
+                        if connected.withLock({ $0 }) {
+                            log("connection to \(endpoint) ended: \(error)")
+                        } else if let line = self.lock.withLock({ self.unreachable.failed(endpoint, reason: "\(error)", now: .now) }) {
+                            log(line)
+                        }
+                    }
                     self.closed(endpoint, id: id, failed: true)
                     return
                 }

@@ -195,7 +195,7 @@ public actor PeerService {
             try ledger.append(wire, serialized: block.data)
             metrics.recordCommit(seconds: (clock.now - started).seconds)
             commitRecords.record(channel: channel, number: block.number, cut: wire.metadata.cutTime.date, committed: Date())
-            log("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)", module: "ledger", level: .debug)
+            log("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)", module: "ledger")
         } catch {
             log("channel \(channel): block \(block.number) not committed: \(error)", module: "ledger", level: .error)
         }

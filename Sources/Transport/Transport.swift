@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Mutual-TLS listeners and dialers with fabnet's framing and identity-binding handshake.
 ///
@@ -27,27 +28,70 @@ public struct Transport: Sendable {
     }
 
     /// A bound listener; `serve` runs its accept loop.
+    ///
+    /// Guarantees: stopping it (`close()` or cancelling `serve`) never drops a connection that
+    /// NIO accepted: the accept stream is read to its end, and every connection accepted after
+    /// the stop, or never read from the stream, is closed properly. (NIO's writer of an accepted
+    /// connection must be finished before it is freed, or the process dies of SIGILL; a
+    /// connection accepted while the listener closed was dropped by the finished accept stream,
+    /// and peers stopped while others kept dialling them died that way.)
     public struct Listener: Sendable {
         let channel: NIOAsyncChannel<Accepted, Never>
         let transport: Transport
+        let accepted: AcceptedConnections
         /// The port actually bound (useful with port 0).
         public let port: Int
 
-        /// Stops accepting: the accept loop of `serve` ends (open connections are not touched).
+        /// Stops accepting: the accept loop of `serve` ends once NIO's queue of accepted
+        /// connections is read (those are closed); open connections are not touched.
         public func close() {
+            accepted.stopAccepting()
             channel.channel.close(promise: nil)
         }
 
-        /// Accepts connections until the task is cancelled or the listener closes; runs
+        /// Accepts connections until the listener closes or the task is cancelled; runs
         /// `handler` for each authenticated one, concurrently. Refused connections are reported
-        /// to `onRefused` and closed.
+        /// to `onRefused` and closed. On cancellation the listener closes, the accept queue is
+        /// drained (closing each) and the handlers are cancelled.
         public func serve(
             onRefused: @escaping @Sendable (any Error) -> Void = { _ in },
             handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void
         ) async throws {
+            let channel = channel, transport = transport, registry = accepted
+            // The accept loop runs in a task of its own, not as a child of this one: a cancelled
+            // task's `for await` ends at once and drops what NIO queued. Cancellation of `serve`
+            // reaches it as a closed listener instead, and it reads the queue to its end.
+            let loop = Task {
+                do {
+                    try await Self.acceptLoop(channel, registry: registry, transport: transport, onRefused: onRefused, handler: handler)
+                } catch {
+                    await registry.closeUnread()
+                    throw error
+                }
+                await registry.closeUnread()
+            }
+            try await withTaskCancellationHandler {
+                try await loop.value
+            } onCancel: {
+                registry.cancel()
+                channel.channel.close(promise: nil)
+            }
+        }
+
+        /// Reads the accept stream to its end, running `handler` for each connection while
+        /// accepting and closing the others.
+        private static func acceptLoop(
+            _ channel: NIOAsyncChannel<Accepted, Never>, registry: AcceptedConnections, transport: Transport,
+            onRefused: @escaping @Sendable (any Error) -> Void, handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void
+        ) async throws {
             try await channel.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await accepted in inbound {
+                        registry.taken(accepted.channel.channel)
+                        guard registry.isAccepting else {
+                            group.addTask { try? await accepted.channel.executeThenClose { _, _ in } }
+                            continue
+                        }
                         group.addTask {
                             do {
                                 try await transport.run(accepted, expecting: nil, handler: handler)
@@ -56,7 +100,54 @@ public struct Transport: Sendable {
                             }
                         }
                     }
+                    if registry.isCancelled { group.cancelAll() }
                 }
+            }
+        }
+    }
+
+    /// The connections a listener accepted and its accept loop has not read yet, and whether it
+    /// still accepts; shared by the listener's copies, its accept loop and NIO's initializer.
+    final class AcceptedConnections: Sendable {
+        private struct State {
+            var accepting = true
+            var cancelled = false
+            /// After the accept loop ended: whatever is accepted now is closed at once.
+            var loopEnded = false
+            var unread: [ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>] = [:]
+        }
+        private let state = Mutex(State())
+
+        var isAccepting: Bool { state.withLock { $0.accepting } }
+        var isCancelled: Bool { state.withLock { $0.cancelled } }
+        func stopAccepting() { state.withLock { $0.accepting = false } }
+        func cancel() { state.withLock { $0.accepting = false; $0.cancelled = true } }
+
+        /// Called by NIO's child initializer: keeps `connection` until the loop reads it, or
+        /// closes it at once if the loop has ended.
+        func accepted(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+            let late = state.withLock { state -> Bool in
+                guard !state.loopEnded else { return true }
+                state.unread[ObjectIdentifier(connection.channel)] = connection
+                return false
+            }
+            if late { Task { try? await connection.executeThenClose { _, _ in } } }
+        }
+
+        /// The accept loop read `channel`: its owner is now the loop.
+        func taken(_ channel: any Channel) {
+            _ = state.withLock { $0.unread.removeValue(forKey: ObjectIdentifier(channel)) }
+        }
+
+        /// After the accept loop: closes every accepted connection it never read.
+        func closeUnread() async {
+            let unread = state.withLock { state in
+                state.loopEnded = true
+                defer { state.unread = [:] }
+                return Array(state.unread.values)
+            }
+            await withDiscardingTaskGroup { group in
+                for connection in unread { group.addTask { try? await connection.executeThenClose { _, _ in } } }
             }
         }
     }
@@ -71,19 +162,22 @@ public struct Transport: Sendable {
     public func listen(host: String = "127.0.0.1", port: Int) async throws -> Listener {
         let context = try credentials.serverContext()
         let maximumFrameSize = self.maximumFrameSize
+        let registry = AcceptedConnections()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try Self.configure(child, tls: NIOSSLServerHandler(context: context), maximumFrameSize: maximumFrameSize)
+                    let accepted = try Self.configure(child, tls: NIOSSLServerHandler(context: context), maximumFrameSize: maximumFrameSize)
+                    registry.accepted(accepted.channel)
+                    return accepted
                 }
             }
         guard let bound = channel.channel.localAddress?.port else {
             try? await channel.channel.close()
             throw TransportError.handshakeRefused(reason: "listener has no port")
         }
-        return Listener(channel: channel, transport: self, port: bound)
+        return Listener(channel: channel, transport: self, accepted: registry, port: bound)
     }
 
     /// Dials `host:port`, checks the server's certificate against `serverHostname`, runs the

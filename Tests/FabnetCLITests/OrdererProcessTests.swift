@@ -211,4 +211,21 @@ actor Acknowledgements {
         #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/version").body.contains("Version"))
         #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/nope").status == 404)
     }
+
+    /// `fabnet bench catchup --blocks 50000` hung: the client sent every envelope before reading
+    /// an answer, both sides' buffers filled with answers and neither read. 50,000 answers
+    /// (refusals for a channel the orderer does not have: cheap to make and to answer) must all
+    /// come back over one connection.
+    @Test func fiftyThousandBroadcastsOverOneConnectionAllGetTheirAnswer() async throws {
+        let orderer = try OrdererUnderTest(maxMessageCount: 10, batchTimeout: "50ms")
+        defer { orderer.remove() }
+        try await orderer.start()
+        let client = try orderer.client(org: 1, user: 1)
+        let envelope = try TransactionBuilder.make(channel: "nochannel", writes: [("k", Data("v".utf8))], creator: client.signer).envelope
+        let responses = try await withDeadline(seconds: 120) {
+            try await client.broadcast(Array(repeating: envelope, count: 50_000))
+        }
+        #expect(responses.count == 50_000)
+        #expect(responses.allSatisfy { $0.status == .notFound })
+    }
 }

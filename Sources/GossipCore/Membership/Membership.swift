@@ -162,12 +162,12 @@ public struct Membership: Sendable {
                 members[id] = member
                 viewChanged(id)
                 effects.append(.memberDead(id, mspID: member.alive.mspID))
-                effects.append(.log("\(member.alive.mspID) peer \(id) is dead: not heard from for \(silent)"))
+                effects.append(.log("\(Self.name(of: member.alive)) is dead: not heard from for \(silent)"))
             } else if !member.isAlive, silent > purgeAfter, permanent.isDisjoint(with: endpoints(of: member.alive)) {
                 members[id] = nil
                 viewChanged(id)
                 purged[id] = member.alive.time
-                effects.append(.log("\(member.alive.mspID) peer \(id) purged after \(silent) without news"))
+                effects.append(.log("\(Self.name(of: member.alive)) purged after \(silent) without news"))
             }
         }
         effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
@@ -423,6 +423,13 @@ public struct Membership: Sendable {
             ? (alive.internalEndpoint ?? alive.externalEndpoint)
             : alive.externalEndpoint
         return .peer(alive.pkiID, endpoint ?? configuration.internalEndpoint)
+    }
+
+    /// A member as log lines name it: its endpoint (the node's name and port) and MSP ID; the
+    /// PKI-ID only for a peer that told no endpoint.
+    static func name(of alive: AliveMessage) -> String {
+        guard let endpoint = alive.internalEndpoint ?? alive.externalEndpoint else { return "\(alive.mspID) peer \(alive.pkiID)" }
+        return "\(endpoint.host):\(endpoint.port) (\(alive.mspID))"
     }
 
     private func endpoints(of alive: AliveMessage) -> Set<Endpoint> {

@@ -7,7 +7,8 @@ import OrdererNode
 /// on a free block of ports (ledgers OS-buffered), with clients for its nodes.
 ///
 /// Guarantees: `stop()` stops every node it started (by the pids in its state folder) and
-/// removes the folder; `start` stops what it started when the launch fails.
+/// removes the folder; `start` stops what it started when the launch fails; a signal that ends
+/// the benchmark does both (`BenchCleanup`).
 public struct BenchNetwork: Sendable {
     public let spec: NetworkSpec
     public let launcher: NetworkLauncher
@@ -22,6 +23,8 @@ public struct BenchNetwork: Sendable {
                              configure: (inout NetworkLauncher.Options) -> Void = { _ in }) async throws -> BenchNetwork {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-\(name)-\(getpid())")
         try? FileManager.default.removeItem(at: root)
+        BenchCleanup.register(root)
+        BenchCleanup.watchSignals()
         var options = NetworkLauncher.Options(
             stateDirectory: root.appendingPathComponent("state"), cryptoDirectory: root.appendingPathComponent("crypto-config"),
             basePort: try freePortBlock(count: 2 + 2 * spec.peers.count), timeout: timeout, executable: executable,
@@ -35,6 +38,7 @@ public struct BenchNetwork: Sendable {
         } catch {
             if let manifest = try? launcher.state.load() { _ = NetworkStopper(state: launcher.state).stop(manifest) }
             try? FileManager.default.removeItem(at: root)
+            BenchCleanup.unregister(root)
             throw error
         }
     }
@@ -44,6 +48,7 @@ public struct BenchNetwork: Sendable {
     public func stop() {
         _ = NetworkStopper(state: launcher.state).stop((try? launcher.state.load()) ?? manifest)
         if ProcessInfo.processInfo.environment["FABNET_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: root) }
+        BenchCleanup.unregister(root)
     }
 
     public var orderer: NetworkState.Node {

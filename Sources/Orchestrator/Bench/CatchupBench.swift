@@ -110,7 +110,7 @@ public enum CatchupBench {
         progress("starting \(stopped.name) again …")
         let restart = ContinuousClock.now, spawned = Date()
         network.manifest = try control.start(stopped, in: network.manifest)
-        let restarted = stopped  // same ports; a new pid
+        let restarted = network.manifest.nodes.first { $0.name == stopped.name } ?? stopped  // same ports; a new pid
         try await control.waitHealthy(restarted, timeout: parameters.timeout)
         let healthy = ContinuousClock.now - restart
         // Its own commit records time the catch-up; polling only says when it is over.

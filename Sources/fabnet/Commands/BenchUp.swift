@@ -57,7 +57,9 @@ struct BenchUp: AsyncParsableCommand {
             var spec = try description.load().spec
             if let peersPerOrg { spec = spec.withPeers(perOrganization: peersPerOrg) }
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-up-\(getpid())")
-            defer { try? FileManager.default.removeItem(at: root) }
+            BenchCleanup.register(root)
+            BenchCleanup.watchSignals()
+            defer { try? FileManager.default.removeItem(at: root); BenchCleanup.unregister(root) }
             var modes: [ModeResult] = []
             for mode in ["cold", "warm"] {
                 var samples: [(seconds: Double, phases: [String: Double])] = []
@@ -66,7 +68,9 @@ struct BenchUp: AsyncParsableCommand {
                     if mode == "cold" { try? FileManager.default.removeItem(at: root) }
                     Console.progress("\(mode) run \(run) of \(runs) …")
                     let timings = PhaseTimings()
-                    let basePort = try freePortBlock(count: 2 + 2 * spec.peers.count)
+                    // A warm run restarts the network on the ports it recorded.
+                    let recorded = FileManager.default.fileExists(atPath: state.appendingPathComponent(NetworkState.manifestName).path)
+                    let basePort = recorded ? nil : try freePortBlock(count: 2 + 2 * spec.peers.count)
                     let launcher = NetworkLauncher(spec: spec, options: .init(
                         stateDirectory: state, cryptoDirectory: crypto, basePort: basePort, timeout: timeout,
                         executable: UpCommand.executable()), progress: { phase, seconds in if let seconds { timings.add(phase, seconds) } })

@@ -20,7 +20,7 @@ struct NodeRestart: AsyncParsableCommand {
             let target = try control.node(node, in: manifest)
             if stateOptions.network.isRunning(target) { try control.stop(target, in: manifest, timeout: timeout) }
             manifest = try control.start(target, in: manifest)
-            try await control.waitHealthy(target)
+            try await control.waitHealthy(try control.node(target.name, in: manifest))
             print("\(target.name) restarted (pid \(try control.node(target.name, in: manifest).pid ?? 0))")
         }
     }

@@ -43,8 +43,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the crypto material is (made if missing).", valueName: "DIR"))
     var crypto = "crypto-config"
 
-    @Option(name: .customLong("base-port"), help: "The first port of the block the nodes get.")
-    var basePort = 7050
+    @Option(name: .customLong("base-port"),
+            help: "The first port of the block the nodes get (default 7050; a network made before keeps the ports it recorded).")
+    var basePort: Int?
 
     @Option(help: ArgumentHelp("Seconds to wait for each wait (health, convergence).", valueName: "S"))
     var timeout: Double = 30
@@ -54,6 +55,13 @@ struct UpCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the ready network as JSON (nodes, ports, pids, phase timings).")
     var json = false
+
+    func validate() throws {
+        if let basePort, !(1...65_535).contains(basePort) {
+            throw ValidationError("--base-port must be a port from 1024 to 65535, got \(basePort)")
+        }
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds above 0, got \(timeout)") }
+    }
 
     func run() async throws {
         try await Console.reportingErrors {

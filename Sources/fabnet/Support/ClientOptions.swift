@@ -7,20 +7,31 @@ import Orchestrator
 import Transport
 
 /// Flags of commands that talk to a running orderer as one of the network's identities.
+///
+/// Guarantees: without `--orderer`, the orderer, its port and the crypto material are only
+/// what `fabnet up` recorded in the state folder: a network that is not there, or whose orderer
+/// is down, is an error that says what to run; never a guess at the description's ports (with
+/// two networks, a guess could write into the other one).
 struct ClientOptions: ParsableArguments {
     @OptionGroup var network: NetworkOptions
 
-    @Option(help: ArgumentHelp("Where the crypto material is (as written by `fabnet crypto generate`).", valueName: "DIR"))
-    var crypto = "crypto-config"
+    @Option(help: ArgumentHelp("With --orderer: where the crypto material is (default crypto-config). A network `fabnet up` started uses the material it recorded.", valueName: "DIR"))
+    var crypto: String?
 
     @Option(name: .customLong("as"), help: ArgumentHelp("The identity to act as, MSPID/Name (e.g. Org1MSP/User1, OrdererMSP/Admin).", valueName: "MSP/NAME"))
     var identity: String?
 
-    @Option(help: ArgumentHelp("The orderer's address. Default: the orderer of the network `fabnet up` runs from --state, else 127.0.0.1 and the first orderer's port in the description.", valueName: "HOST:PORT"))
+    @Option(help: ArgumentHelp("An orderer `fabnet up` did not start (e.g. `fabnet orderer start`). Default: the orderer of the network in --state.", valueName: "HOST:PORT"))
     var orderer: String?
 
-    @Option(help: ArgumentHelp("The state folder of a network started with `fabnet up` (its orderer's port is used).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("The state folder of a network started with `fabnet up`.", valueName: "DIR"))
     var state = ".fabnet"
+
+    func validate() throws {
+        if crypto != nil, orderer == nil {
+            throw ValidationError("--crypto goes with --orderer; a network `fabnet up` started is reached with the crypto material recorded in \(state)/")
+        }
+    }
 
     /// The default identity of client commands: the first application org's first client (User1).
     static func firstApplicationClient(_ spec: NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)? {
@@ -29,26 +40,54 @@ struct ClientOptions: ParsableArguments {
         return (org, user)
     }
 
-    /// An orderer client acting as `--as`, or as `fallback(spec)` when it is not given.
-    func client(fallback: (NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)?) throws -> (client: OrdererClient, spec: NetworkSpec, layout: CryptoLayout) {
-        let spec = try network.load().spec
-        let layout = CryptoLayout(root: URL(fileURLWithPath: crypto))
-        let (org, user) = try resolveIdentity(spec, fallback: fallback)
-        let credentials = try NodeClients.credentials(of: user, in: org, spec: spec, layout: layout)
-        guard let node = spec.orderers.first else { throw ValidationError("the description has no orderer") }
-        var host = "127.0.0.1", port = node.port
-        let network = NetworkState(directory: URL(fileURLWithPath: state))
-        if let running = (try? network.load())?.nodes.first(where: { $0.role == "orderer" && network.isRunning($0) }) {
-            port = running.port
-        }
+    /// Where the orderer is and what describes its network.
+    struct Target {
+        var spec: NetworkSpec
+        var layout: CryptoLayout
+        var host: String
+        var port: Int
+        /// The name the orderer's TLS certificate carries.
+        var serverHostname: String
+    }
+
+    /// The orderer to talk to: `--orderer`, else the running orderer recorded in `--state`.
+    func target() throws -> Target {
         if let orderer {
             let parts = orderer.split(separator: ":")
-            guard parts.count == 2, let parsed = Int(parts[1]) else { throw ValidationError("--orderer must be HOST:PORT, got \(orderer)") }
-            host = String(parts[0])
-            port = parsed
+            guard parts.count == 2, let port = Int(parts[1]), (1...65_535).contains(port) else {
+                throw ValidationError("--orderer must be HOST:PORT, got \(orderer)")
+            }
+            let spec = try network.load().spec
+            guard let node = spec.orderers.first else { throw ValidationError("the description has no orderer") }
+            return Target(spec: spec, layout: CryptoLayout(root: URL(fileURLWithPath: crypto ?? "crypto-config")),
+                          host: String(parts[0]), port: port, serverHostname: node.commonName)
         }
-        let client = OrdererClient(transport: Transport(credentials: credentials), host: host, port: port, serverHostname: node.commonName)
-        return (client, spec, layout)
+        let networkState = NetworkState(directory: URL(fileURLWithPath: state))
+        guard let manifest = try networkState.load() else {
+            throw ValidationError("no network in \(state)/ (start one with `fabnet up`\(stateFlag))")
+        }
+        guard let node = manifest.nodes.first(where: { $0.role == "orderer" }) else {
+            throw ValidationError("the network in \(state)/ has no orderer")
+        }
+        guard networkState.isRunning(node) else {
+            throw ValidationError("\(node.name) is down: fabnet start \(node.name)\(stateFlag)")
+        }
+        let spec = try network.load(for: manifest).spec
+        return Target(spec: spec, layout: CryptoLayout(root: URL(fileURLWithPath: manifest.cryptoDirectory)),
+                      host: "127.0.0.1", port: node.port, serverHostname: node.host)
+    }
+
+    /// ` --state DIR` when it is not the default, for the commands an error suggests.
+    var stateFlag: String { state == ".fabnet" ? "" : " --state \(state)" }
+
+    /// An orderer client acting as `--as`, or as `fallback(spec)` when it is not given.
+    func client(fallback: (NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)?) throws -> (client: OrdererClient, spec: NetworkSpec, layout: CryptoLayout) {
+        let target = try target()
+        let (org, user) = try resolveIdentity(target.spec, fallback: fallback)
+        let credentials = try NodeClients.credentials(of: user, in: org, spec: target.spec, layout: target.layout)
+        let client = OrdererClient(transport: Transport(credentials: credentials), host: target.host, port: target.port,
+                                   serverHostname: target.serverHostname)
+        return (client, target.spec, target.layout)
     }
 
     private func resolveIdentity(_ spec: NetworkSpec, fallback: (NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)?) throws -> (OrganizationSpec, UserSpec) {

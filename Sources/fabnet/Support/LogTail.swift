@@ -8,14 +8,18 @@ enum LogTail {
     /// earlier runs' lines are not repeated), followed until a signal; then the network is
     /// stopped gracefully.
     static func follow(state: NetworkState, manifest: NetworkState.Manifest, from offsets: [String: UInt64]) async throws {
-        try await print(state: state, nodes: manifest.nodes, tail: nil, follow: true, from: offsets)
+        try await print(state: state, nodes: manifest.nodes, tail: nil, follow: true, from: offsets, reportExits: true)
         Console.error("stopping the network…")
         let killed = NetworkStopper(state: state).stop(manifest)
         Console.error("stopped\(killed.isEmpty ? "" : " (SIGKILL needed for \(killed.joined(separator: ", ")))")")
     }
 
     /// Prints each log (its last `tail` lines, or all), then with `follow` new lines until a signal.
-    static func print(state: NetworkState, nodes: [NetworkState.Node], tail: Int?, follow: Bool, from offsets: [String: UInt64] = [:]) async throws {
+    /// With `reportExits`, a node process that exits while followed is reported on standard error
+    /// ("peer1.org2.example.com exited (signal 9)"); a node started again (a new pid in
+    /// `network.json`) is followed and reported too.
+    static func print(state: NetworkState, nodes: [NetworkState.Node], tail: Int?, follow: Bool, from offsets: [String: UInt64] = [:],
+                      reportExits: Bool = false) async throws {
         let width = nodes.map(\.name.count).max() ?? 0
         let colours = [36, 33, 32, 35, 34, 31, 96, 93, 92, 95, 94]
         let terminal = isatty(STDOUT_FILENO) == 1
@@ -35,7 +39,11 @@ enum LogTail {
         defer { watcher.cancel() }
         let follower = Task { [readers] in
             var readers = readers
+            var exits = ExitWatch(state: state, nodes: nodes)
             while !Task.isCancelled {
+                if reportExits {
+                    for line in exits.poll() { Console.error(line) }
+                }
                 var any = false
                 for index in readers.indices {
                     for line in readers[index].read() {
@@ -49,6 +57,39 @@ enum LogTail {
         }
         for await _ in stop.stream {}
         follower.cancel()
+    }
+
+    /// Which followed nodes' processes exited since the last poll, as lines to print.
+    struct ExitWatch {
+        let state: NetworkState
+        /// Pids seen running, by node name.
+        var running: [String: Int32] = [:]
+        var lastManifestRead = ContinuousClock.now
+        var nodes: [NetworkState.Node]
+
+        init(state: NetworkState, nodes: [NetworkState.Node]) {
+            self.state = state
+            self.nodes = nodes
+            for node in nodes where state.isRunning(node) { running[node.name] = node.pid }
+        }
+
+        mutating func poll() -> [String] {
+            // A node started again from another shell has a new pid in network.json.
+            if ContinuousClock.now - lastManifestRead > .seconds(1), let manifest = try? state.load() {
+                lastManifestRead = ContinuousClock.now
+                nodes = manifest.nodes
+            }
+            var lines: [String] = []
+            for node in nodes {
+                let alive = state.isRunning(node)
+                if alive, running[node.name] != node.pid { running[node.name] = node.pid }
+                if !alive, let pid = running[node.name], pid == node.pid {
+                    running[node.name] = nil
+                    lines.append("\(node.name) exited (\(NodeExit.waitStatus(of: pid).replacingOccurrences(of: "killed by ", with: "")))")
+                }
+            }
+            return lines
+        }
     }
 
     /// Where each node's log ends now (to follow only what comes next).

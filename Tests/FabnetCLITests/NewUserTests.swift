@@ -1,0 +1,210 @@
+import FabnetTestKit
+import Foundation
+import Testing
+
+/// A network made with the CLI as a user makes it (`fabnet up -d` in a folder of theirs), always
+/// stopped and removed at the end.
+final class CLINetwork: @unchecked Sendable {
+    let root: URL
+    let state: URL
+    let crypto: URL
+    let basePort: Int
+
+    init(_ name: String = #function) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-cli-\(name.filter(\.isLetter).prefix(24))-\(UUID().uuidString.prefix(6))")
+        state = root.appendingPathComponent("state")
+        crypto = root.appendingPathComponent("crypto")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        basePort = try freePortBlock(count: 10)
+    }
+
+    /// `fabnet ARGUMENTS --state STATE`.
+    func cli(_ arguments: [String]) async throws -> CommandResult {
+        try await runFabnetOffPool(arguments + ["--state", state.path], in: root)
+    }
+
+    /// `fabnet up -d` on the default network; throws with its output if it fails.
+    @discardableResult
+    func up(_ extra: [String] = []) async throws -> CommandResult {
+        let result = try await cli(["up", "-d", "--crypto", crypto.path, "--timeout", "60"] + extra)
+        guard result.status == 0 else { throw DeadlineExceeded(seconds: 0, what: "fabnet up: \(result.errors)") }
+        return result
+    }
+
+    var manifest: NetworkState.Manifest? { try? NetworkState(directory: state).load() }
+
+    /// Stops every node the state folder records and removes the folder.
+    func remove() {
+        let network = NetworkState(directory: state)
+        if let manifest = try? network.load() { NetworkStopper(state: network).stop(manifest, signal: SIGKILL, timeout: 5) }
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+/// What a new user hits first: data safety, ports, `start` of a broken node, a bench ended by a
+/// signal, what the foreground `up` reports.
+@Suite(.serialized)
+struct NewUserTests {
+    @Test func downCleanRemovesWhatUpMadeAndKeepsTheUsersOwnFiles() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        // The user's own cryptogen file in the folder they give --crypto.
+        try FileManager.default.createDirectory(at: network.crypto, withIntermediateDirectories: true)
+        let own = network.crypto.appendingPathComponent("crypto-config.yaml")
+        try "PeerOrgs: []\n".write(to: own, atomically: true, encoding: .utf8)
+        try await network.up(["--base-port", String(network.basePort)])
+        #expect(FileManager.default.fileExists(atPath: network.crypto.appendingPathComponent("peerOrganizations").path))
+        let down = try await network.cli(["down", "--clean"])
+        #expect(down.status == 0, "\(down.errors)")
+        #expect(FileManager.default.fileExists(atPath: own.path), "the user's file survives --clean")
+        #expect(!FileManager.default.fileExists(atPath: network.crypto.appendingPathComponent("peerOrganizations").path))
+        #expect(!FileManager.default.fileExists(atPath: network.crypto.appendingPathComponent("ordererOrganizations").path))
+        #expect(!FileManager.default.fileExists(atPath: network.state.path))
+    }
+
+    @Test func clientCommandsUseOnlyTheirStateFolderAndNeverReachAnotherNetwork() async throws {
+        let a = try CLINetwork("networkA"), b = try CLINetwork("networkB")
+        defer { a.remove(); b.remove() }
+        try await a.up(["--base-port", String(a.basePort)])
+        try await b.up(["--base-port", String(b.basePort)])
+        let heightOfA = { try HTTPProbe.request(port: a.basePort + 1, path: "/metrics").body
+            .split(separator: "\n").first { $0.hasPrefix(#"fabnet_ledger_height{channel="mychannel"}"#) }.map(String.init) ?? "" }
+        let before = try heightOfA()
+        #expect(try await b.cli(["stop", "orderer.example.com"]).status == 0)
+        let put = try await b.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--wait", "--timeout", "5"])
+        #expect(put.status == 1)
+        #expect(put.errors.contains("orderer.example.com is down: fabnet start orderer.example.com --state \(b.state.path)"), "\(put.errors)")
+        let fetch = try await b.cli(["block", "fetch", "newest", "--channel", "mychannel"])
+        #expect(fetch.status == 1)
+        #expect(fetch.errors.contains("is down"))
+        #expect(try heightOfA() == before, "nothing was written into network A")
+        // No network at all: say how to start one; never suggest generating crypto material.
+        let nowhere = try await runFabnetOffPool(["tx", "put", "k", "v", "--channel", "mychannel", "--state", b.root.appendingPathComponent("none").path])
+        #expect(nowhere.status == 1)
+        #expect(nowhere.errors.contains("no network in \(b.root.appendingPathComponent("none").path)/ (start one with `fabnet up`"), "\(nowhere.errors)")
+        for result in [put, fetch, nowhere] { #expect(!result.errors.contains("crypto generate")) }
+        // With its orderer back, B takes the write.
+        #expect(try await b.cli(["start", "orderer.example.com"]).status == 0)
+        let again = try await b.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--wait"])
+        #expect(again.status == 0, "\(again.errors)")
+        #expect(try heightOfA() == before)
+    }
+
+    @Test func aBasePortThatDoesNotFitIsAClearError() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        let high = try await network.cli(["up", "-d", "--crypto", network.crypto.path, "--base-port", "65530"])
+        #expect(high.status == 1)
+        #expect(high.errors.contains("--base-port 65530 does not fit: the network needs 10 ports"), "\(high.errors)")
+        #expect(!high.errors.contains("Fatal error"))
+        for bad in ["0", "70000", "-3", "abc"] {
+            let result = try await network.cli(["up", "-d", "--crypto", network.crypto.path, "--base-port", bad])
+            #expect(result.status != 0, "--base-port \(bad)")
+            #expect(result.errors.contains("base-port"), "\(bad): \(result.errors)")
+            #expect(!result.errors.contains("Fatal error"))
+        }
+        #expect(network.manifest == nil, "nothing was started")
+    }
+
+    @Test func aSecondUpReusesTheRecordedPortsAndRefusesAnotherBasePort() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        try await network.up(["--base-port", String(network.basePort)])
+        let first = try #require(network.manifest)
+        #expect(try await network.cli(["down"]).status == 0)
+        // Without --base-port: the same ports, not 7050.
+        try await network.up()
+        let second = try #require(network.manifest)
+        #expect(second.basePort == network.basePort)
+        #expect(second.nodes.map(\.port) == first.nodes.map(\.port))
+        #expect(second.nodes.map(\.operationsPort) == first.nodes.map(\.operationsPort))
+        #expect(try await network.cli(["down"]).status == 0)
+        let moved = try await network.cli(["up", "-d", "--crypto", network.crypto.path, "--base-port", String(network.basePort + 100)])
+        #expect(moved.status == 1)
+        #expect(moved.errors.contains("uses ports from \(network.basePort); --base-port \(network.basePort + 100) would move it"), "\(moved.errors)")
+        #expect(network.manifest?.nodes.map(\.port) == first.nodes.map(\.port), "the recorded ports are not rewritten")
+    }
+
+    @Test func startingAPeerWithADamagedLedgerEndsAtOnceWithTheReasonAndTheFix() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        try await network.up(["--base-port", String(network.basePort)])
+        #expect(try await network.cli(["tx", "put", "a", "1", "--channel", "mychannel", "--wait"]).status == 0)
+        let peer = "peer1.org2.example.com"
+        try await eventually(seconds: 30, "\(peer) holds block 1") {
+            try await network.cli(["tx", "get", "a", "--channel", "mychannel", "--peer", peer]).output.contains("1")
+        }
+        #expect(try await network.cli(["stop", peer]).status == 0)
+        // Damage block 0's record (not the last one: a damaged last record is a torn write).
+        let ledger = network.state.appendingPathComponent("nodes/\(peer)/ledger/mychannel")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: ledger.path).sorted().first)
+        let handle = try FileHandle(forUpdating: ledger.appendingPathComponent(file))
+        try handle.seek(toOffset: 40)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 8))
+        try handle.close()
+
+        let start = try await network.cli(["start", peer])
+        #expect(start.status == 1)
+        #expect(start.errors.contains("\(peer) exited during start (exit code 1)"), "\(start.errors)")
+        #expect(start.errors.contains("ledger of channel mychannel is corrupted at block 0"), "\(start.errors)")
+        #expect(!start.errors.contains("did not happen"), "it ends when the node exits, not at a timeout")
+        // The fix, followed as printed, brings the peer back with the whole chain.
+        let aside = network.state.appendingPathComponent("damaged-\(peer)-mychannel")
+        #expect(start.errors.contains("mv \(ledger.path) \(aside.path)"), "\(start.errors)")
+        #expect(start.errors.contains("fabnet channel join mychannel --peer \(peer) --state \(network.state.path)"))
+        try FileManager.default.moveItem(at: ledger, to: aside)
+        let restarted = try await network.cli(["start", peer])
+        #expect(restarted.status == 0, "\(restarted.errors)")
+        let joined = try await network.cli(["channel", "join", "mychannel", "--peer", peer])
+        #expect(joined.status == 0, "\(joined.errors)")
+        try await eventually(seconds: 30, "\(peer) has a again") {
+            try await network.cli(["tx", "get", "a", "--channel", "mychannel", "--peer", peer]).output.contains("1")
+        }
+    }
+
+    @Test func aBenchEndedByASignalStopsItsNetworkAndRemovesItsFolder() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-signal-\(UUID().uuidString.prefix(6)).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let bench = try ChildProcess(executable: fabnetBinary.path, arguments: ["bench", "up", "--runs", "3"], logFile: log)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-up-\(bench.pid)")
+        let state = NetworkState(directory: root.appendingPathComponent("state"))
+        defer {
+            if let manifest = try? state.load() { NetworkStopper(state: state).stop(manifest, signal: SIGKILL, timeout: 5) }
+            try? FileManager.default.removeItem(at: root)
+        }
+        // Once a node of its network runs, end the bench as Ctrl-C would.
+        try await eventually(seconds: 60, "a node of the bench's network runs") {
+            (try? state.load())?.nodes.contains { state.isRunning($0) } ?? false
+        }
+        let nodes = try #require(try state.load()).nodes
+        bench.kill(SIGINT)
+        try await eventually(seconds: 30, "the bench exits") { bench.hasExited }
+        #expect(bench.exitCode == 128 + SIGINT, "\(bench.log)")
+        #expect(!FileManager.default.fileExists(atPath: root.path), "its folder is removed")
+        // Its nodes are gone (each pid no longer the process it recorded).
+        try await eventually(seconds: 10, "its nodes are gone") { nodes.allSatisfy { !state.isRunning($0) } }
+    }
+
+    @Test func theForegroundUpLogsEveryCommitAndReportsANodeThatExits() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        let output = network.root.appendingPathComponent("up.log")
+        let up = try ChildProcess(executable: fabnetBinary.path,
+                                  arguments: ["up", "--crypto", network.crypto.path, "--state", network.state.path, "--base-port", String(network.basePort)],
+                                  logFile: output)
+        defer { up.killAndReap() }
+        try await eventually(seconds: 60, "up is ready") { up.log.contains("ready in") || up.hasExited }
+        #expect(!up.hasExited, "\(up.log)")
+        #expect(try await network.cli(["tx", "put", "a", "1", "--channel", "mychannel", "--wait"]).status == 0)
+        // One info line per peer for the block.
+        try await eventually(seconds: 30, "every peer logs its commit of block 1") {
+            up.log.components(separatedBy: "\n").filter { $0.contains("committed block 1 ") }.count == 4
+        }
+        let victim = try #require(network.manifest?.nodes.first { $0.name == "peer1.org2.example.com" })
+        kill(try #require(victim.pid), SIGKILL)
+        try await eventually(seconds: 30, "up reports the exit") { up.log.contains("peer1.org2.example.com exited (signal 9)") }
+        up.kill(SIGINT)
+        try await eventually(seconds: 30, "up stops the network and exits") { up.hasExited }
+        #expect(up.log.contains("stopping the network"))
+    }
+}
