@@ -52,8 +52,9 @@ struct ConfigTxOrderer {
     var maxMessageCount: Int?
     var absoluteMaxBytes: Int?
     var preferredMaxBytes: Int?
+    /// Raft `EtcdRaft.Consenters` and BFT `ConsenterMapping` entries, as written.
     var consenters: [Located<Endpoint>] = []
-    /// Raft consenters with their TLS certificate paths, resolved against the file's folder.
+    /// The same consenters with their TLS certificate paths, resolved against the file's folder.
     var consenterSpecs: [ConsenterSpec] = []
     var organizations: [OrganizationReference] = []
     var capabilities: [String]?

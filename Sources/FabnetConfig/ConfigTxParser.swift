@@ -124,22 +124,31 @@ struct ConfigTxParser {
             }
         }
         if let raft = reader.mapping("EtcdRaft", what: "the EtcdRaft section") {
-            for item in raft.list("Consenters") ?? [] {
-                guard let consenter = MappingReader(item.node, path: item.path, diagnostics: diagnostics, what: "a consenter") else { continue }
-                consenter.warnUnknownKeys(known: ["Host", "Port", "ClientTLSCert", "ServerTLSCert"])
-                let host = consenter.string("Host", required: true)
-                let port = consenter.int("Port", required: true)
-                if let host, let port, let endpoint = checkedEndpoint(host: host, port: port, at: consenter.location(of: "Port"), path: consenter.keyPath("Port")) {
-                    section.consenters.append(Located(value: endpoint, location: item.node.location, path: item.path))
-                    section.consenterSpecs.append(ConsenterSpec(
-                        endpoint: endpoint, clientTLSCert: consenter.string("ClientTLSCert").map(resolve(path:)),
-                        serverTLSCert: consenter.string("ServerTLSCert").map(resolve(path:))))
-                }
-            }
+            consenters(raft.list("Consenters") ?? [], known: ["Host", "Port", "ClientTLSCert", "ServerTLSCert"], into: &section)
         }
+        // BFT (Fabric 3): `ConsenterMapping` entries carry the same Host, Port and TLS certificates.
+        consenters(reader.list("ConsenterMapping") ?? [],
+                   known: ["ID", "Host", "Port", "MSPID", "Identity", "ClientTLSCert", "ServerTLSCert"], into: &section)
         section.organizations = references(reader)
         section.capabilities = capabilities(reader)
         return section
+    }
+
+    /// Raft `Consenters` or BFT `ConsenterMapping` entries: endpoints, and cert paths resolved
+    /// against the file's folder.
+    func consenters(_ items: [(node: YAMLNode, path: String)], known: Set<String>, into section: inout ConfigTxOrderer) {
+        for item in items {
+            guard let consenter = MappingReader(item.node, path: item.path, diagnostics: diagnostics, what: "a consenter") else { continue }
+            consenter.warnUnknownKeys(known: known)
+            let host = consenter.string("Host", required: true)
+            let port = consenter.int("Port", required: true)
+            if let host, let port, let endpoint = checkedEndpoint(host: host, port: port, at: consenter.location(of: "Port"), path: consenter.keyPath("Port")) {
+                section.consenters.append(Located(value: endpoint, location: item.node.location, path: item.path))
+                section.consenterSpecs.append(ConsenterSpec(
+                    endpoint: endpoint, clientTLSCert: consenter.string("ClientTLSCert").map(resolve(path:)),
+                    serverTLSCert: consenter.string("ServerTLSCert").map(resolve(path:))))
+            }
+        }
     }
 
     /// The names of the enabled capabilities under `Capabilities` (`V2_0: true` → `V2_0`), sorted.

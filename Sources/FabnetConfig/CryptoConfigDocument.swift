@@ -23,4 +23,6 @@ struct CryptoConfigNode {
     var commonName: String
     var sans: [String]
     var location: SourceLocation
+    /// Its key path in the crypto-config file, e.g. `OrdererOrgs[0].Specs[1]`.
+    var path: String
 }

@@ -38,7 +38,8 @@ struct CryptoConfigParser {
             let commonName = spec.string("CommonName").map { expand($0, hostname: hostname, domain: lowerDomain, commonName: nil) }
                 ?? "\(hostname).\(lowerDomain)"
             let sans = (spec.strings("SANS") ?? []).map { expand($0, hostname: hostname, domain: lowerDomain, commonName: commonName) }
-            nodes.append(CryptoConfigNode(hostname: hostname.lowercased(), commonName: commonName.lowercased(), sans: sans, location: item.node.location))
+            nodes.append(CryptoConfigNode(hostname: hostname.lowercased(), commonName: commonName.lowercased(), sans: sans,
+                                          location: item.node.location, path: item.path))
         }
         if let template = reader.mapping("Template", what: "the node template") {
             let count = template.count("Count", minimum: 0) ?? 0
@@ -51,7 +52,8 @@ struct CryptoConfigParser {
                     .replacingTemplate("Index", with: String(index))
                 let commonName = "\(hostname).\(lowerDomain)".lowercased()
                 let sans = sanPatterns.map { expand($0, hostname: hostname, domain: lowerDomain, commonName: commonName) }
-                nodes.append(CryptoConfigNode(hostname: hostname.lowercased(), commonName: commonName, sans: sans, location: template.node.location))
+                nodes.append(CryptoConfigNode(hostname: hostname.lowercased(), commonName: commonName, sans: sans,
+                                              location: template.node.location, path: template.path))
             }
         }
         var users = 0

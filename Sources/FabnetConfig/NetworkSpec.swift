@@ -43,6 +43,10 @@ public struct OrganizationSpec: Sendable, Codable {
     public var orderers: [NodeSpec]
     /// `Admin@<domain>` first, then `User1@<domain>` …
     public var users: [UserSpec]
+    /// The org's anchor peers, each a peer of the org, in the order written. One written with
+    /// the peer's name is kept as written; one written as a loopback address (`127.0.0.1`,
+    /// `localhost`) with a port is the org's peer on that port: `<its common name>:<that port>`,
+    /// so it equals that peer's `endpoint`.
     public var anchorPeers: [Endpoint]
     public var ordererEndpoints: [Endpoint]
     public var policies: [String: PolicySpec]
@@ -58,7 +62,10 @@ public struct NodeSpec: Sendable, Codable, Hashable {
     public var commonName: String
     public var role: NodeRole
     public var mspID: String
-    /// The port the node serves on. Every node binds 127.0.0.1, so ports are unique network-wide.
+    /// The port the description gives the node (an anchor peer, `Peers.Port`, an orderer
+    /// endpoint or consenter), else one fabnet chose that no other node has: ports are unique
+    /// network-wide, as every node binds 127.0.0.1. `fabnet up` hands out its own ports from
+    /// `--base-port`; this one names the node in the description.
     public var port: Int
     /// Extra subject alternative names asked for by the description.
     public var extraSANs: [String]
@@ -85,12 +92,16 @@ public struct PolicySpec: Sendable, Codable, Hashable {
 public struct OrdererServiceSpec: Sendable, Codable {
     /// `etcdraft`, `BFT`, or `solo` as written; fabnet runs one orderer process whatever it says.
     public var type: String
+    /// Every orderer of the network (`<common name>:<port>`), in order; fabnet runs the first.
     public var endpoints: [Endpoint]
-    /// Raft consenters as written (fabnet runs one orderer; kept for tools that read them).
+    /// Raft `Consenters` or BFT `ConsenterMapping` entries of the first profile (else the
+    /// top-level `Orderer`) that has some, as written (hosts may be `127.0.0.1`); fabnet runs
+    /// one orderer and keeps them for tools that read them.
     public var consenters: [ConsenterSpec]
 }
 
-/// A raft consenter of configtx's `EtcdRaft.Consenters`, cert paths resolved against the file.
+/// A raft consenter of configtx's `EtcdRaft.Consenters`, or a BFT `ConsenterMapping` entry, cert
+/// paths resolved against the file.
 public struct ConsenterSpec: Sendable, Codable, Hashable {
     public var endpoint: Endpoint
     public var clientTLSCert: String?

@@ -1,6 +1,7 @@
 import FabnetConfig
 import FabnetModel
 import Foundation
+import Synchronization
 
 /// What a generation run did, by identity common name.
 public struct CryptoGenerationReport: Sendable, Codable {
@@ -11,6 +12,9 @@ public struct CryptoGenerationReport: Sendable, Codable {
     public var keptIdentities: [String] = []
     /// Identities whose files were incomplete or not signed by the org's current CA.
     public var replacedIdentities: [String] = []
+    /// Seconds spent in libcrypto (key generation, signing, PEM encoding); the rest of a run is
+    /// the file system (reads of what exists, folders, writes).
+    public var cryptoSeconds: Double = 0
 }
 
 /// Makes a network's keys and certificates in cryptogen's layout with libcrypto, in process.
@@ -26,6 +30,8 @@ public struct CryptoGenerationReport: Sendable, Codable {
 public struct CryptoMaterialGenerator: Sendable {
     public let layout: CryptoLayout
     public let now: Date
+    /// Time inside `openSSL { }` during the current `generate`.
+    private let cryptoTime = CryptoTime()
 
     public init(output: URL, now: Date = Date()) {
         self.layout = CryptoLayout(root: output)
@@ -34,12 +40,14 @@ public struct CryptoMaterialGenerator: Sendable {
 
     public func generate(_ spec: NetworkSpec, force: Bool = false) throws -> CryptoGenerationReport {
         var report = CryptoGenerationReport(output: layout.root.path)
+        cryptoTime.reset()
         for org in spec.organizations {
             if force, MaterialFiles.exists(layout.organizationDirectory(org)) {
                 try FileManager.default.removeItem(at: layout.organizationDirectory(org))
             }
             try generate(org, report: &report)
         }
+        report.cryptoSeconds = cryptoTime.seconds
         return report
     }
 
@@ -182,6 +190,18 @@ public struct CryptoMaterialGenerator: Sendable {
     }
 
     func openSSL<T>(_ context: String, _ body: () throws -> T) throws -> T {
+        let start = ContinuousClock.now
+        defer { cryptoTime.add(ContinuousClock.now - start) }
         do { return try body() } catch let error as OpenSSLError { throw CryptoGenerationError.openSSL(error, context: context) }
+    }
+}
+
+/// Time accumulated inside libcrypto calls of one generator (one generation at a time).
+final class CryptoTime: Sendable {
+    private let total = Mutex(Duration.zero)
+    func reset() { total.withLock { $0 = .zero } }
+    func add(_ duration: Duration) { total.withLock { $0 += duration } }
+    var seconds: Double {
+        total.withLock { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
     }
 }

@@ -207,4 +207,30 @@ struct NewUserTests {
         try await eventually(seconds: 30, "up stops the network and exits") { up.hasExited }
         #expect(up.log.contains("stopping the network"))
     }
+
+    /// fabric-samples' shapes (fixtures written by the project) start unchanged: the current
+    /// test-network (no anchor peers: ready once each org sees itself, as Fabric's rules allow)
+    /// and test-network-nano-bash (127.0.0.1 anchors, several orderers: the first runs, with a
+    /// warning naming the others).
+    @Test func fabricSamplesFilesStartUnchanged() async throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("FabnetConfigTests/Fixtures")
+        for (name, file, warning) in [
+            ("testNetwork", "test-network-current/configtx/configtx.yaml", "cannot find each other"),
+            ("nanoBash", "test-network-nano-bash/configtx.yaml", "several orderers"),
+        ] {
+            let network = try CLINetwork(name)
+            defer { network.remove() }
+            let up = try await network.up(["-f", fixtures.appendingPathComponent(file).path, "--base-port", String(network.basePort)])
+            #expect(up.errors.contains(warning), "\(file): \(up.errors)")
+            let manifest = try #require(network.manifest)
+            #expect(manifest.nodes.filter { $0.role == "orderer" }.count == 1, "\(file): one orderer runs")
+            #expect(try await network.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--wait"]).status == 0, "\(file)")
+            for peer in manifest.nodes where peer.role == "peer" {
+                try await eventually(seconds: 30, "\(peer.name) has k") {
+                    try await network.cli(["tx", "get", "k", "--channel", "mychannel", "--peer", peer.name]).status == 0
+                }
+            }
+        }
+    }
 }

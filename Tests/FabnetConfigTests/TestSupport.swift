@@ -9,6 +9,18 @@ enum Fixtures {
     static let testNetworkCryptoConfigs = ["org1", "org2", "orderer"].map {
         testNetwork.appendingPathComponent("organizations/cryptogen/crypto-config-\($0).yaml")
     }
+    /// The current fabric-samples test-network's shape: Raft in configtx/, BFT in bft-config/.
+    static let currentTestNetwork = directory.appendingPathComponent("test-network-current")
+    static let currentTestNetworkConfigtx = currentTestNetwork.appendingPathComponent("configtx/configtx.yaml")
+    static let currentTestNetworkBFT = currentTestNetwork.appendingPathComponent("bft-config/configtx.yaml")
+    static let currentTestNetworkCryptoConfigs = ["org1", "org2", "orderer"].map {
+        currentTestNetwork.appendingPathComponent("organizations/cryptogen/crypto-config-\($0).yaml")
+    }
+    /// test-network-nano-bash's shape: configtx.yaml with crypto-config.yaml beside it, BFT in bft-config/.
+    static let nanoBash = directory.appendingPathComponent("test-network-nano-bash")
+    static let nanoBashConfigtx = nanoBash.appendingPathComponent("configtx.yaml")
+    static let nanoBashBFT = nanoBash.appendingPathComponent("bft-config/configtx.yaml")
+    static let nanoBashCryptoConfig = nanoBash.appendingPathComponent("crypto-config.yaml")
     static let repositoryRoot = directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
