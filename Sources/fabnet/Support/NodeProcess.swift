@@ -8,7 +8,18 @@ import Transport
 enum NodeProcess {
     /// A node's log: each line to standard error, after a UTC timestamp and the node's name.
     static func log(name: String) -> @Sendable (String) -> Void {
-        { Console.error("\(ISO8601DateFormatter().string(from: Date())) \(name) \($0)") }
+        { Console.error("\(utcTimestamp()) \(name) \($0)") }
+    }
+
+    /// Now as `2026-12-01T22:31:25Z`, with gmtime_r: a peer logs a line per committed block, and
+    /// making an ISO8601DateFormatter for each line cost about 0.25 ms (catch-up of 10,000
+    /// blocks went from 0.8 s to 3.5 s).
+    static func utcTimestamp() -> String {
+        var seconds = time(nil)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     /// Serves `listener` with `handler`; once serving, runs `ready`. On a stop signal: stops
