@@ -58,7 +58,7 @@ struct UpCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let basePort, !(1...65_535).contains(basePort) {
-            throw ValidationError("--base-port must be a port from 1024 to 65535, got \(basePort)")
+            throw ValidationError("--base-port must be a port from 1 to 65535 (1024 and up need no root), got \(basePort)")
         }
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds above 0, got \(timeout)") }
     }
