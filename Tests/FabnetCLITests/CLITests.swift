@@ -178,8 +178,12 @@ import Testing
             #expect((raw["lastPeerMilliseconds"] as? [Double])?.count == 5)
             #expect((mode["receivedPerPeerPerBlockOverBlock"] as? Double ?? 0) > 0.9)
         }
-        // Direct delivery: the orderer sends every block to each of the 3 peers; gossip: to the leader only.
-        #expect(modes.map { ($0["ordererEgressOverBlocks"] as? Double).map { Int($0.rounded()) } } == [1, 1, 3])
+        // Direct delivery: the orderer sends every block to each of the 3 peers; gossip: to the
+        // leader only, or to two for a moment when a loaded 2-core machine makes a peer suspect
+        // its leader (seen once in six runs at 5 blocks; the gossip-scaling issue's false deaths).
+        let egress = modes.map { ($0["ordererEgressOverBlocks"] as? Double).map { Int($0.rounded()) } ?? 0 }
+        #expect(egress[2] == 3, "\(egress)")
+        #expect((1...2).contains(egress[0]) && (1...2).contains(egress[1]), "\(egress)")
         let svg = try String(contentsOf: picture, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("direct delivery: last peer"))
     }

@@ -11,8 +11,7 @@ import Synchronization
 /// up after it.
 public enum BenchCleanup {
     private static let roots = Mutex<[URL]>([])
-    private static let sources = Mutex<[any DispatchSourceSignal]>([])
-    /// The signal being handled (0: none), and the end of its clean-up.
+    private static let watcher = Mutex<SignalWatcher?>(nil)
     private static let signalled = Atomic<Int32>(0)
     private static let cleanedUp = DispatchSemaphore(value: 0)
 
@@ -26,25 +25,19 @@ public enum BenchCleanup {
     /// 128 + the signal. The benchmark's own thread, failing meanwhile because its nodes go,
     /// may reach `exit` first: it then waits for the clean-up and exits the same way.
     public static func watchSignals() {
-        sources.withLock { sources in
-            guard sources.isEmpty else { return }
+        watcher.withLock { watcher in
+            guard watcher == nil else { return }
             atexit {
                 let number = BenchCleanup.signalled.load(ordering: .acquiring)
                 guard number != 0 else { return }
                 BenchCleanup.cleanedUp.wait()
                 _exit(128 + number)
             }
-            for number in [SIGINT, SIGTERM, SIGHUP] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    guard signalled.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged else { return }
-                    cleanUp()
-                    cleanedUp.signal()
-                    _exit(128 + number)
-                }
-                source.resume()
-                sources.append(source)
+            watcher = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { number in
+                guard signalled.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged else { return }
+                cleanUp()
+                cleanedUp.signal()
+                _exit(128 + number)
             }
         }
     }
