@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +57,7 @@ let package = Package(
             name: "Transport",
             dependencies: [
                 "FabnetModel", "FabnetWire", "FabnetCrypto",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -63,6 +68,9 @@ let package = Package(
         .target(
             name: "OrdererNode",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "OperationsEndpoint",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -72,6 +80,9 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "OperationsEndpoint",
                 "GossipCore", "OrdererNode",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,6 +99,10 @@ let package = Package(
         .target(
             name: "OperationsEndpoint",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,6 +114,9 @@ let package = Package(
                 "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "Transport", "OperationsEndpoint",
                 "FabnetTestKit", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -132,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdererNodeTests",
-            dependencies: ["OrdererNode", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit"]
+            dependencies: ["OrdererNode", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit", "OperationsEndpoint"]
         ),
         .testTarget(
             name: "GossipCoreTests",
@@ -145,6 +163,16 @@ let package = Package(
         .testTarget(
             name: "PeerNodeTests",
             dependencies: ["PeerNode", "FabnetModel"]
+        ),
+        .testTarget(
+            name: "OperationsEndpointTests",
+            dependencies: [
+                "OperationsEndpoint",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "OrchestratorTests",

@@ -4,6 +4,8 @@ import FabnetModel
 import FabnetWire
 import Foundation
 import Ledger
+import Logging
+import OperationsEndpoint
 
 /// One channel of the ordering service: admits signed transactions, cuts them into signed
 /// blocks and serves those blocks.
@@ -37,14 +39,16 @@ public actor OrdererChannel {
     private var storageFailure: String?
     private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiter: UInt64 = 0
-    private let log: @Sendable (String) -> Void
+    private let logger: Logger
+    /// The service's timers (the batch timeout runs as a child task of the orderer's `run()`).
+    private let timers: ChildTasks
 
     /// Opens (or creates from `genesis`) the channel's ledger under `directory` and replays its
     /// pending log.
     public init(directory: URL, genesis: WireBlock?, signer: SigningIdentity, durability: LedgerDurability = .fsyncEachAppend,
-                log: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+                timers: ChildTasks, logger: Logger = Logger(label: "orderer", factory: { _ in SwiftLogNoOpLogHandler() })) async throws {
         let (ledger, report) = try ChannelLedger.open(directory: directory, channel: directory.lastPathComponent, durability: durability)
-        if report.truncatedBytes > 0 { log("ledger \(directory.lastPathComponent): cut a torn last record of \(report.truncatedBytes) bytes") }
+        if report.truncatedBytes > 0 { logger.warning("ledger \(directory.lastPathComponent): cut a torn last record of \(report.truncatedBytes) bytes") }
         if ledger.height == 0 {
             guard var genesis else { throw OrdererError.unknownChannel(directory.lastPathComponent) }
             try BlockSignatures.sign(&genesis, by: signer)
@@ -57,7 +61,8 @@ public actor OrdererChannel {
         self.config = config
         self.ledger = ledger
         self.signer = signer
-        self.log = log
+        self.logger = logger
+        self.timers = timers
         self.validator = MembershipValidator(organizations: try (config.applicationOrgs + config.ordererOrgs).map {
             try OrganizationRoots(mspID: $0.mspID, rootCertificatesPEM: $0.rootCerts.map { String(decoding: $0, as: UTF8.self) }, nodeOUs: $0.nodeOus)
         })
@@ -134,7 +139,7 @@ public actor OrdererChannel {
         do {
             try pendingLog.append(Array(bytes))
         } catch {
-            log("channel \(name): cannot store a transaction: \(error)")
+            logger.error("channel \(name): cannot store a transaction: \(error)")
             return .init(.internalServerError, "cannot store the transaction: \(error)", txID: txID)
         }
         pendingLogRecords += 1
@@ -155,13 +160,10 @@ public actor OrdererChannel {
                     try commit(transactions)
                 } catch {
                     storageFailure = "\(error)"
-                    log("channel \(name): cannot store block \(ledger.height): \(error); the channel stops admitting transactions, restart to recover from the pending log")
+                    logger.error("channel \(name): cannot store block \(ledger.height): \(error); the channel stops admitting transactions, restart to recover from the pending log")
                 }
             case let .startTimer(instant, generation):
-                Task { [weak self] in
-                    try? await Task.sleep(until: instant, clock: .continuous)
-                    await self?.timerExpired(generation: generation)
-                }
+                timers.schedule(at: instant) { [weak self] in await self?.timerExpired(generation: generation) }
             }
         }
         compactPendingLog()
@@ -185,7 +187,7 @@ public actor OrdererChannel {
             }
         } catch {
             // Not fatal: the log only grows; replay skips what is already in blocks.
-            log("channel \(name): cannot compact the pending log: \(error)")
+            logger.warning("channel \(name): cannot compact the pending log: \(error)")
         }
     }
 
@@ -219,7 +221,7 @@ public actor OrdererChannel {
             effects += cutter.ordered(bytes, size: bytes.count, now: .now)
             replayed += 1
         }
-        if replayed > 0 { log("channel \(name): replayed \(replayed) acknowledged transaction(s) from the pending log") }
+        if replayed > 0 { logger.info("channel \(name): replayed \(replayed) acknowledged transaction(s) from the pending log") }
         perform(effects)
         if let storageFailure { throw OrdererError.badGenesis("channel \(name) cannot store blocks: \(storageFailure)") }
     }

@@ -3,7 +3,10 @@ import FabnetCrypto
 import FabnetWire
 import Foundation
 import Ledger
+import Logging
 import NIOCore
+import OperationsEndpoint
+import ServiceLifecycle
 import Transport
 
 /// The ordering service process: channels by name, served over fabnet's transport.
@@ -12,7 +15,11 @@ import Transport
 /// block per DeliverResponse, then a final status; several deliveries may run at once on one
 /// connection), `admin` (join a channel from its genesis block, list channels: admins of the
 /// orderer's own org only).
-public actor OrdererService {
+///
+/// A swift-service-lifecycle `Service`: `run()` owns the channels' batch timers (child tasks);
+/// graceful shutdown ends them (what is acknowledged is on disk in the pending log, so a
+/// restart orders it).
+public actor OrdererService: Service {
     public let home: OrdererHome
     private let signer: SigningIdentity
     private let credentials: TransportCredentials
@@ -20,14 +27,22 @@ public actor OrdererService {
     /// Channels being joined right now (so two joins of one channel cannot both write block 0).
     private var joining: Set<String> = []
     private let durability: LedgerDurability
-    private let log: @Sendable (String) -> Void
-    public private(set) var broadcastCounts: [String: Int] = [:]
-    /// Blocks and bytes sent to deliver clients (the orderer's egress).
-    nonisolated let deliveredTraffic = TrafficCounter()
+    /// The node's logging (the `/logspec` route changes its levels).
+    public nonisolated let logging: NodeLogger
+    private let logger: Logger
+    /// The node's metrics registry (`/metrics`).
+    public nonisolated let registry: NodeMetrics
+    let metrics: OrdererMetrics
+    /// The channels' batch timers: child tasks of `run()`.
+    let timers = ChildTasks()
 
-    public init(home: OrdererHome, log: @escaping @Sendable (String) -> Void) async throws {
+    public init(home: OrdererHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics()) async throws {
         self.home = home
-        self.log = log
+        self.logging = logging
+        let logger = logging.logger("orderer")
+        self.logger = logger
+        self.registry = registry
+        metrics = OrdererMetrics(registry)
         credentials = try home.credentials()
         signer = credentials.signer
         durability = home.configuration.durability == "buffered" ? .osBuffered : .fsyncEachAppend
@@ -36,17 +51,28 @@ public actor OrdererService {
         for name in try FileManager.default.contentsOfDirectory(atPath: ledgerRoot.path).sorted() {
             do {
                 let channel = try await OrdererChannel(directory: ledgerRoot.appendingPathComponent(name), genesis: nil, signer: signer,
-                                                       durability: durability, log: log)
+                                                       durability: durability, timers: timers, logger: logger)
                 channels[channel.name] = channel
-                log("channel \(channel.name): resumed at height \(await channel.height)")
+                let height = await channel.height
+                logger.info("channel \(channel.name): resumed at height \(height)")
             } catch {
                 // One broken channel does not keep the others down; it is reported and skipped.
-                log("channel \(name): not served: \(error)")
+                logger.error("channel \(name): not served: \(error)")
             }
         }
     }
 
     public var channelNames: [String] { channels.keys.sorted() }
+
+    /// Runs the channels' timers until graceful shutdown or cancellation.
+    public func run() async {
+        let timers = self.timers
+        await withGracefulShutdownHandler {
+            await timers.run()
+        } onGracefulShutdown: {
+            timers.finish()
+        }
+    }
 
     public func channelInfo() async -> [WireChannelInfo] {
         var result: [WireChannelInfo] = []
@@ -105,7 +131,7 @@ public actor OrdererService {
         } else {
             response = WireBroadcastResponse(.notFound, OrdererError.unknownChannel(name).description)
         }
-        broadcastCounts["\(response.status)", default: 0] += 1
+        metrics.broadcast(status: "\(response.status)")
         return response
     }
 
@@ -150,7 +176,9 @@ public actor OrdererService {
             var answer = WirePacket()
             answer.stream = stream
             answer.deliverResponse.block = block
-            deliveredTraffic.add(blocks: 1, bytes: try await connection.send(answer))
+            let bytes = try await connection.send(answer)
+            metrics.deliveredBlocks.increment()
+            metrics.deliveredBytes.increment(by: bytes)
             if number == UInt64.max { break }
             number += 1
         }
@@ -194,7 +222,7 @@ public actor OrdererService {
                     let directory = home.ledgerDirectory.appendingPathComponent(config.channelID)
                     do {
                         let channel = try await OrdererChannel(directory: directory, genesis: join.genesisBlock, signer: signer,
-                                                               durability: durability, log: log)
+                                                               durability: durability, timers: timers, logger: logger)
                         channels[config.channelID] = channel
                     } catch {
                         try? FileManager.default.removeItem(at: directory)
@@ -202,7 +230,7 @@ public actor OrdererService {
                     }
                     response.status = .success
                     response.info = "joined \(config.channelID)"
-                    log("joined channel \(config.channelID)")
+                    logger.info("joined channel \(config.channelID)")
                 } catch let error as OrdererError {
                     response.status = .badRequest
                     response.info = "\(error)"
@@ -220,21 +248,4 @@ public actor OrdererService {
         response.channels = await channelInfo()
         return response
     }
-}
-
-/// Counts blocks and bytes from many tasks at once (a lock, no actor hop per block).
-public final class TrafficCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts = (blocks: 0, bytes: 0)
-
-    public init() {}
-
-    public func add(blocks: Int, bytes: Int) {
-        lock.withLock {
-            counts.blocks += blocks
-            counts.bytes += bytes
-        }
-    }
-
-    public var total: (blocks: Int, bytes: Int) { lock.withLock { counts } }
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import FabnetCrypto
 @_spi(Verification) import FabnetModel
 import FabnetWire
@@ -23,14 +24,17 @@ public final class GossipCodec: @unchecked Sendable {
     /// Header hashes of blocks already verified (forgotten past 4,096, then checked again).
     private var verifiedBlocks = Set<Data>()
     /// Entries or blocks dropped because their signature did not verify.
-    public private(set) var refused = 0
+    let refused: Counter
     /// Blocks that arrived again after a first copy (from the orderer or a peer) was verified.
-    public private(set) var repeatedBlocks = 0
+    let repeatedBlocks: Counter
 
     struct StateInfoKey: Hashable { let pkiID: PKIID; let mac: ChannelMAC }
 
-    public init(signer: SigningIdentity, identities: ValidatedIdentityCache, ordererOrganizations: Set<String>) {
+    public init(signer: SigningIdentity, identities: ValidatedIdentityCache, ordererOrganizations: Set<String>,
+                duplicates: Counter, refused: Counter) {
         self.signer = signer
+        repeatedBlocks = duplicates
+        self.refused = refused
         self.identities = identities
         self.ordererOrganizations = ordererOrganizations
         ownPKIID = signer.pkiID
@@ -263,7 +267,7 @@ public final class GossipCodec: @unchecked Sendable {
     public func verify(_ block: WireBlock) async -> Bool {
         let hash = BlockHasher.headerHash(number: block.header.number, previousHash: block.header.previousHash, dataHash: block.header.dataHash)
         if lock.withLock({ verifiedBlocks.contains(hash) }) {
-            lock.withLock { repeatedBlocks += 1 }
+            repeatedBlocks.increment()
             return true
         }
         guard BlockHasher.dataHash(block.data.transactions) == block.header.dataHash,
@@ -276,7 +280,7 @@ public final class GossipCodec: @unchecked Sendable {
     }
 
     private func refuse<T>() -> T? {
-        lock.withLock { refused += 1 }
+        refused.increment()
         return nil
     }
 

@@ -1,6 +1,9 @@
+import CoreMetrics
 import FabnetModel
 import FabnetWire
 import Foundation
+import Logging
+import OperationsEndpoint
 import Synchronization
 import Transport
 
@@ -12,17 +15,25 @@ import Transport
 /// whose remote proves another PKI-ID is closed; packets the remote sends back on it are handed
 /// to `onPacket` with the endpoint dialed. When a peer reaches us (`peerIsBack`), a dial to it
 /// that is still backing off is dropped with its stale queue and its recent failure forgotten, so
-/// what goes to a restarted peer next is sent at once.
-final class PeerConnections: @unchecked Sendable {
+/// what goes to a restarted peer next is sent at once. Each connection is a child task of the
+/// peer service's `run()` (through `ChildTasks`), so none outlives the service.
+final class PeerConnections: @unchecked Sendable {  // every var is read and written under `lock`
     private struct Outgoing {
         let id: Int
         let queue: AsyncStream<WirePacket>.Continuation
-        let task: Task<Void, Never>
     }
 
     private let transport: Transport
-    private let onPacket: @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void
-    private let log: @Sendable (String) -> Void
+    private let tasks: ChildTasks
+    /// Where packets that remotes send back on dialed connections go (set once, before the first send).
+    var onPacket: @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void {
+        get { lock.withLock { packetHandler } }
+        set { lock.withLock { packetHandler = newValue } }
+    }
+    private var packetHandler: @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void = { _, _, _ in }
+    private let logger: Logger
+    private let sentBytes: Counter
+    private let droppedCounter: Counter
     private let lock = NSLock()
     private var open: [Endpoint: Outgoing] = [:]
     private var failedAt: [Endpoint: ContinuousClock.Instant] = [:]
@@ -31,31 +42,33 @@ final class PeerConnections: @unchecked Sendable {
     private var dialing: Set<Int> = []
     private var generation = 0
     private let retryAfter: Duration = .milliseconds(500)
-    private var dropped = 0
-    private var sent = 0
     /// Which "cannot reach" lines are logged (a node that stays down: one line every few seconds).
     private var unreachable = UnreachableLog()
 
-    /// Bytes of frames sent, and packets dropped (queue full, or the endpoint recently unreachable).
-    var traffic: (bytesSent: Int, dropped: Int) { lock.withLock { (sent, dropped) } }
-
-    init(transport: Transport, log: @escaping @Sendable (String) -> Void,
-         onPacket: @escaping @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void) {
+    /// `sentBytes` counts bytes of frames sent, `dropped` packets dropped (queue full, or the
+    /// endpoint recently unreachable); `log` gets "cannot reach" and "connection ended" lines.
+    init(transport: Transport, tasks: ChildTasks, log: Logger, sentBytes: Counter, dropped: Counter) {
         self.transport = transport
-        self.log = log
-        self.onPacket = onPacket
+        self.tasks = tasks
+        logger = log
+        self.sentBytes = sentBytes
+        droppedCounter = dropped
     }
+
+    private func log(_ line: String) { logger.info("\(line)") }
+
+    static func key(_ id: Int) -> String { "dial:\(id)" }
 
     /// Queues `packet` for `endpoint`; `expecting` is the PKI-ID the remote must prove, if known.
     func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {
         lock.lock()
         defer { lock.unlock() }
         if let outgoing = open[endpoint] {
-            if case .dropped = outgoing.queue.yield(packet) { dropped += 1 }
+            if case .dropped = outgoing.queue.yield(packet) { droppedCounter.increment() }
             return
         }
         if let failed = failedAt[endpoint], ContinuousClock.now - failed < retryAfter {
-            dropped += 1
+            droppedCounter.increment()
             return
         }
         let (stream, queue) = AsyncStream.makeStream(of: WirePacket.self, bufferingPolicy: .bufferingOldest(4096))
@@ -64,8 +77,8 @@ final class PeerConnections: @unchecked Sendable {
         let id = generation
         dialing.insert(id)
         if let expecting { endpointsOf[expecting, default: []].insert(endpoint) }
-        let transport = transport, log = log
-        let task = Task {
+        let transport = transport
+        tasks.start(Self.key(id)) {
             // A peer that is not listening yet (nodes of one network start together) is dialed
             // again after 50, 100, 200, 400 ms while the packets wait in the queue, so a start-up
             // race costs milliseconds, not a reconnect interval.
@@ -81,7 +94,7 @@ final class PeerConnections: @unchecked Sendable {
                             self.dialing.remove(id)
                             return self.unreachable.reached(endpoint)
                         }
-                        if let line { log(line) }
+                        if let line { self.log(line) }
                         if let expecting, connection.remote.pkiID != expecting {
                             throw PeerError.notAllowed("\(endpoint) proved to be \(connection.remote.pkiID), not \(expecting)")
                         }
@@ -98,9 +111,9 @@ final class PeerConnections: @unchecked Sendable {
                     }
                     if !(error is CancellationError) {
                         if connected.withLock({ $0 }) {
-                            log("connection to \(endpoint) ended: \(error)")
+                            self.log("connection to \(endpoint) ended: \(error)")
                         } else if let line = self.lock.withLock({ self.unreachable.failed(endpoint, reason: "\(error)", now: .now) }) {
-                            log(line)
+                            self.log(line)
                         }
                     }
                     self.closed(endpoint, id: id, failed: true)
@@ -108,7 +121,7 @@ final class PeerConnections: @unchecked Sendable {
                 }
             }
         }
-        open[endpoint] = Outgoing(id: id, queue: queue, task: task)
+        open[endpoint] = Outgoing(id: id, queue: queue)
     }
 
     /// Dial attempts before an endpoint counts as unreachable (about 0.75 s in all).
@@ -116,7 +129,7 @@ final class PeerConnections: @unchecked Sendable {
 
     /// Reads what the remote sends (to `onPacket`) and writes the queued packets, until either ends.
     private func exchange(over connection: AuthenticatedConnection, from endpoint: Endpoint, sending stream: AsyncStream<WirePacket>) async throws {
-        let onPacket = onPacket
+        let onPacket = self.onPacket
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await packet in connection.packets { await onPacket(packet, connection, endpoint) }
@@ -124,7 +137,7 @@ final class PeerConnections: @unchecked Sendable {
             group.addTask {
                 for await packet in stream {
                     let size = try await connection.send(packet)
-                    self.lock.withLock { self.sent += size }
+                    self.sentBytes.increment(by: size)
                 }
             }
             _ = try await group.next()
@@ -144,7 +157,7 @@ final class PeerConnections: @unchecked Sendable {
             guard let outgoing = open[endpoint], dialing.contains(outgoing.id) else { continue }
             dialing.remove(outgoing.id)
             outgoing.queue.finish()
-            outgoing.task.cancel()
+            tasks.cancel(Self.key(outgoing.id))
             open[endpoint] = nil
         }
     }
@@ -166,7 +179,7 @@ final class PeerConnections: @unchecked Sendable {
         defer { lock.unlock() }
         for outgoing in open.values {
             outgoing.queue.finish()
-            outgoing.task.cancel()
+            tasks.cancel(Self.key(outgoing.id))
         }
         open.removeAll()
     }

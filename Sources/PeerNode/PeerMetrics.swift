@@ -1,33 +1,97 @@
+import CoreMetrics
 import GossipCore
+import OperationsEndpoint
 
-/// What a peer counts for `/metrics`: blocks by how they arrived, duplicates, bytes in, commits.
+/// What a peer measures, declared once as swift-metrics instruments on the node's registry:
+/// blocks by how they arrived, commits, gossip traffic, leadership, and per channel Fabric's
+/// `ledger_blockchain_height`, `gossip_state_height` and `gossip_leader_election_leader` (so
+/// Fabric's dashboards work) beside the `fabnet_*` series the benchmarks read.
+///
+/// Guarantees: every instrument is safe to update from any thread (the codec and the connection
+/// table update theirs off the peer actor); a channel's series exist from the first time it is named.
 struct PeerMetrics: Sendable {
-    var committed = 0
-    var commitSeconds = 0.0
-    var fromOrderer = 0
-    /// Bytes of the blocks delivered by the orderer (while leader).
-    var bytesFromOrderer = 0
-    var byPush = 0
-    var byPull = 0
-    var byStateTransfer = 0
-    var bytesReceived = 0
-    var messagesReceived = 0
-    var leaderChanges = 0
+    let node: NodeMetrics
+    let fromOrderer: Counter
+    let byPush: Counter
+    let byPull: Counter
+    let byStateTransfer: Counter
+    let committed: Counter
+    let commitFailures: Counter
+    let commitDuration: Timer
+    let bytesFromOrderer: Counter
+    let bytesReceived: Counter
+    let messagesReceived: Counter
+    let leaderChanges: Counter
+    let membersAlive: Gauge
+    let fabricMembersAlive: Gauge
+    /// Updated by the codec: blocks that arrived again, entries dropped for a bad signature.
+    let duplicates: Counter
+    let refused: Counter
+    /// Updated by the connection table: bytes of frames sent, messages dropped before sending.
+    let sentBytes: Counter
+    let dropped: Counter
 
-    mutating func recordCommit(seconds: Double) {
-        committed += 1
-        commitSeconds += seconds
+    init(_ node: NodeMetrics) {
+        self.node = node
+        fromOrderer = node.counter("fabnet_blocks_received_total", [("via", "orderer")])
+        byPush = node.counter("fabnet_blocks_received_total", [("via", "push")])
+        byPull = node.counter("fabnet_blocks_received_total", [("via", "pull")])
+        byStateTransfer = node.counter("fabnet_blocks_received_total", [("via", "state_transfer")])
+        committed = node.counter("fabnet_blocks_committed_total")
+        commitFailures = node.counter("fabnet_ledger_commit_failures_total")
+        commitDuration = node.timer("fabnet_ledger_commit_seconds")
+        bytesFromOrderer = node.counter("fabnet_deliver_received_bytes_total")
+        bytesReceived = node.counter("fabnet_gossip_received_bytes_total")
+        messagesReceived = node.counter("fabnet_gossip_received_messages_total")
+        leaderChanges = node.counter("fabnet_gossip_leader_changes_total")
+        membersAlive = node.gauge("fabnet_gossip_membership_total_peers_known")
+        fabricMembersAlive = node.gauge("gossip_membership_total_peers_known")
+        duplicates = node.counter("fabnet_blocks_duplicate_total")
+        refused = node.counter("fabnet_gossip_refused_total")
+        sentBytes = node.counter("fabnet_gossip_sent_bytes_total")
+        dropped = node.counter("fabnet_gossip_dropped_total")
     }
 
-    mutating func count(_ message: GossipMessage, bytes: Int) {
-        messagesReceived += 1
-        bytesReceived += bytes
+    /// Counts a received gossip message: bytes, and blocks by how they came.
+    func count(_ message: GossipMessage, bytes: Int) {
+        messagesReceived.increment()
+        bytesReceived.increment(by: bytes)
         guard case .channel(_, let inner) = message else { return }
         switch inner {
-        case .block: byPush += 1
-        case .pull(.update(_, let blocks)): byPull += blocks.count
-        case .stateResponse(_, let blocks): byStateTransfer += blocks.count
+        case .block: byPush.increment()
+        case .pull(.update(_, let blocks)): byPull.increment(by: blocks.count)
+        case .stateResponse(_, let blocks): byStateTransfer.increment(by: blocks.count)
         default: break
         }
     }
+
+    /// One channel's gauges (Fabric's names and fabnet's).
+    struct Channel: Sendable {
+        let ledgerHeight: Gauge
+        let fabricLedgerHeight: Gauge
+        let stateHeight: Gauge
+        let leader: Gauge
+        let fabricLeader: Gauge
+
+        init(_ node: NodeMetrics, channel: String) {
+            ledgerHeight = node.gauge("fabnet_ledger_height", [("channel", channel)])
+            fabricLedgerHeight = node.gauge("ledger_blockchain_height", [("channel", channel)])
+            stateHeight = node.gauge("gossip_state_height", [("channel", channel)])
+            leader = node.gauge("fabnet_gossip_leader", [("channel", channel)])
+            fabricLeader = node.gauge("gossip_leader_election_leader", [("channel", channel)])
+        }
+
+        func setHeight(_ height: UInt64) {
+            ledgerHeight.record(Int64(height))
+            fabricLedgerHeight.record(Int64(height))
+            stateHeight.record(Int64(height))
+        }
+
+        func setLeader(_ leading: Bool) {
+            leader.record(leading ? 1 : 0)
+            fabricLeader.record(leading ? 1 : 0)
+        }
+    }
+
+    func channel(_ name: String) -> Channel { Channel(node, channel: name) }
 }

@@ -82,7 +82,11 @@ extension PeerService {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
-        log("channel \(name): joined (members \(orgs.sorted().joined(separator: ", ")))", module: "ledger")
+        loggers.ledger.info("channel \(name): joined (members \(orgs.sorted().joined(separator: ", ")))")
+        let gauges = metrics.channel(name)
+        gauges.setHeight(1)
+        gauges.setLeader(false)
+        channelMetrics[name] = gauges
         perform(core.join(channel: name, organizations: orgs, height: 1, now: now))
         return "joined \(name)"
     }

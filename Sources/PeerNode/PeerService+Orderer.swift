@@ -9,47 +9,51 @@ import Transport
 extension PeerService {
     /// While leader of `channel`: delivers blocks from the orderer from the ledger height on
     /// (waiting for new ones), verifies each and hands it to the core, which commits and
-    /// gossips it. A lost connection is retried with back-off (0.1 s doubling to 3 s).
+    /// gossips it. A lost connection is retried with back-off (0.1 s doubling to 3 s). The
+    /// stream is a child task of `run()`: `.stopPulling` or the end of `run()` cancels it.
     func startPulling(_ channel: String) {
-        guard pulling[channel] == nil else { return }
         let client = OrdererClient(transport: Transport(credentials: credentials), port: ordererEndpoint.port,
                                    serverHostname: ordererEndpoint.host)
-        pulling[channel] = Task { [weak self] in
-            var backoff = Duration.milliseconds(100)
-            while !Task.isCancelled {
-                guard let self, let start = await self.nextToPull(channel) else { return }
-                do {
-                    let (_, status, info) = try await client.blocks(channel: channel, start: .number(start), stop: .number(UInt64.max),
-                                                                    failIfNotReady: false, collect: false) { block in
-                        await self.fromOrderer(block, channel: channel)
-                        return !Task.isCancelled
-                    }
-                    if Task.isCancelled { return }
-                    self.log("channel \(channel): deliver ended: \(status) \(info)", module: "deliver", level: .warning)
-                } catch {
-                    if Task.isCancelled { return }
-                    self.log("channel \(channel): deliver from \(client.serverHostname):\(client.port) failed: \(error); retrying in \(backoff)", module: "deliver", level: .warning)
+        tasks.start(Self.deliverKey(channel)) { [weak self] in
+            await self?.pull(channel, from: client)
+        }
+    }
+
+    private nonisolated func pull(_ channel: String, from client: OrdererClient) async {
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            guard let start = await nextToPull(channel) else { return }
+            do {
+                let (_, status, info) = try await client.blocks(channel: channel, start: .number(start), stop: .number(UInt64.max),
+                                                                failIfNotReady: false, collect: false) { block in
+                    await self.fromOrderer(block, channel: channel)
+                    return !Task.isCancelled
                 }
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(3))
+                if Task.isCancelled { return }
+                loggers.deliver.warning("channel \(channel): deliver ended: \(status) \(info)")
+            } catch {
+                if Task.isCancelled { return }
+                loggers.deliver.warning("channel \(channel): deliver from \(client.serverHostname):\(client.port) failed: \(error); retrying in \(backoff)")
             }
+            do { try await Task.sleep(for: backoff) } catch { return }
+            backoff = min(backoff * 2, .seconds(3))
         }
     }
 
     /// Where delivery resumes: the core's height (blocks it holds but has not committed yet
-    /// are not asked for again).
+    /// are not asked for again); nil once this peer no longer pulls `channel`.
     func nextToPull(_ channel: String) -> UInt64? {
-        guard pulling[channel] != nil else { return nil }
+        guard tasks.isRunning(Self.deliverKey(channel)) else { return nil }
         return core.height(of: channel)
     }
 
     func fromOrderer(_ block: WireBlock, channel: String) async {
         guard await codec.verify(block), let data = try? block.serializedBytes() as [UInt8] else {
-            log("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash", module: "deliver", level: .error)
+            loggers.deliver.error("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash")
             return
         }
-        metrics.fromOrderer += 1
-        metrics.bytesFromOrderer += data.count
+        metrics.fromOrderer.increment()
+        metrics.bytesFromOrderer.increment(by: data.count)
         guard !stopped else { return }
         perform(core.handle(.blockFromOrderer(channel: channel, GossipBlock(number: block.header.number, data: data)), now: now, random: &random))
     }

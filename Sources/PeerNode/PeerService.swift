@@ -5,54 +5,69 @@ import FabnetWire
 import Foundation
 import GossipCore
 import Ledger
+import Logging
 import NIOCore
 import OperationsEndpoint
 import OrdererNode
+import ServiceLifecycle
 import Transport
 
-/// The peer process: GossipCore's `GossipPeer` driven over mutual-TLS connections, a ledger per
-/// joined channel, blocks from the orderer while leader, admin requests from its org's admins.
+/// The peer process's gossip shell: GossipCore's `GossipPeer` driven over mutual-TLS connections,
+/// a ledger per joined channel, blocks from the orderer while leader, admin requests from its
+/// org's admins. A swift-service-lifecycle `Service`: `run()` starts gossip and owns every timer
+/// the core schedules, the leader's deliver streams and the outgoing connections (child tasks of
+/// `run()`); graceful shutdown ends them all and closes the connections.
 ///
 /// Guarantees: the core sees only verified input (the connection's proven identity for what a
 /// peer says itself, creator signatures for relayed alive messages and state infos, an orderer
 /// signature and matching data hash for every block); blocks are committed strictly in order,
 /// each checked against the previous block's hash before it is written; every effect the core
-/// returns is performed in the order returned, on this actor.
-public actor PeerService {
+/// returns is performed in the order returned, on this actor; nothing it started runs after
+/// `run()` returns.
+public actor PeerService: Service {
     public let home: PeerHome
     let credentials: TransportCredentials
     let codec: GossipCodec
     let identities: ValidatedIdentityCache
-    /// The log, filtered by the `/logspec` specification (modules: peer, gossip, ledger, deliver, comm).
-    public let logger: NodeLogger
+    /// The node's logging (the `/logspec` route changes its levels).
+    public let logging: NodeLogger
+    let loggers: PeerLoggers
+    /// The node's metrics registry (`/metrics`).
+    public nonisolated let registry: NodeMetrics
+    let metrics: PeerMetrics
+    var channelMetrics: [String: PeerMetrics.Channel] = [:]
     var core: GossipPeer
     var ledgers: [String: ChannelLedger] = [:]
     let durability: LedgerDurability
     let clock = ContinuousClock()
     let startedAt: ContinuousClock.Instant
     var random = SystemRandomNumberGenerator()
-    var connections: PeerConnections!
-    var pulling: [String: Task<Void, Never>] = [:]
+    /// Timers, deliver streams and dials: child tasks of `run()`.
+    let tasks = ChildTasks()
+    let connections: PeerConnections
     let ordererEndpoint: Endpoint
     var stopped = false
-    /// Counters for /metrics and status.
-    var metrics = PeerMetrics()
     /// Cut and commit time of each block (`/commits/<channel>`), for benchmarks.
     var commitRecords = CommitRecords()
 
-    /// `log` receives every line the log specification lets through (`info` at start).
-    public init(home: PeerHome, log: @escaping @Sendable (String) -> Void) async throws {
+    /// `logging` receives every line its log specification lets through (`info` at start).
+    public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics()) async throws {
         self.home = home
-        let logger = NodeLogger(sink: log)
-        self.logger = logger
+        self.logging = logging
+        let loggers = PeerLoggers(logging)
+        self.loggers = loggers
+        self.registry = registry
+        let metrics = PeerMetrics(registry)
+        self.metrics = metrics
         let config = home.configuration
         credentials = try home.credentials()
         identities = ValidatedIdentityCache(validator: credentials.validator)
-        codec = GossipCodec(signer: credentials.signer, identities: identities, ordererOrganizations: Set(config.ordererOrganizations))
+        codec = GossipCodec(signer: credentials.signer, identities: identities, ordererOrganizations: Set(config.ordererOrganizations),
+                            duplicates: metrics.duplicates, refused: metrics.refused)
         durability = config.durability == "buffered" ? .osBuffered : .fsyncEachAppend
         ordererEndpoint = try PeerHome.Configuration.endpoint(config.orderer, field: "orderer")
         let resolved = try GossipSettingsLoader.load(coreYAML: FileManager.default.fileExists(atPath: home.coreYAML.path) ? home.coreYAML : nil)
-        for warning in resolved.warnings { logger.log("configuration: \(warning)", module: "peer", level: .warning) }
+        for warning in resolved.warnings { loggers.peer.warning("configuration: \(warning)") }
         let settings = resolved.settings
         let mode = try LeaderElection.Mode(settings: settings)
         let endpoint = try PeerHome.Configuration.endpoint(config.endpoint, field: "endpoint")
@@ -69,33 +84,51 @@ public actor PeerService {
         var heights: [String: UInt64] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: home.ledgerDirectory.path).sorted() {
             let (ledger, report) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(name), channel: name, durability: durability)
-            if report.truncatedBytes > 0 { logger.log("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write", module: "ledger", level: .warning) }
+            if report.truncatedBytes > 0 { loggers.ledger.warning("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write") }
             ledgers[name] = ledger
             heights[name] = ledger.height
+            let gauges = metrics.channel(name)
+            gauges.setHeight(ledger.height)
+            gauges.setLeader(false)
+            channelMetrics[name] = gauges
         }
         let incarnation = UInt64(Date().timeIntervalSince1970 * 1_000_000)
         core = GossipPeer(configuration: membership, channels: ledgers.keys.sorted(), channelOrganizations: channelOrganizations,
                           mode: mode, incarnation: incarnation, heights: heights)
         startedAt = clock.now
-        for (name, height) in heights.sorted(by: { $0.key < $1.key }) { logger.log("channel \(name): resumed at height \(height)", module: "ledger") }
+        let transport = Transport(credentials: credentials, maximumFrameSize: config.maximumFrameSize)
+        connections = PeerConnections(transport: transport, tasks: tasks, log: loggers.comm, sentBytes: metrics.sentBytes, dropped: metrics.dropped)
+        for (name, height) in heights.sorted(by: { $0.key < $1.key }) { loggers.ledger.info("channel \(name): resumed at height \(height)") }
+        // Set after every stored property: packets dialed connections bring back go to this actor.
+        connections.onPacket = { [weak self] packet, connection, endpoint in
+            await self?.received(packet, on: connection, via: endpoint)
+        }
     }
 
     public var channelNames: [String] { ledgers.keys.sorted() }
 
     var now: GossipTime { GossipTime(nanoseconds: (clock.now - startedAt).nanosecondsValue) }
 
-    /// Binds the listener; `start()` then begins gossip.
+    /// Binds the gossip listener (serve it with `ListenerService` and `handle(_:)`).
     public func makeListener(group: any EventLoopGroup) async throws -> Transport.Listener {
         let transport = Transport(credentials: credentials, group: group, maximumFrameSize: home.configuration.maximumFrameSize)
-        let logger = self.logger
-        connections = PeerConnections(transport: transport, log: { logger.log($0, module: "comm") }) { [weak self] packet, connection, endpoint in
-            await self?.received(packet, on: connection, via: endpoint)
-        }
         return try await transport.listen(host: home.configuration.listenHost, port: home.configuration.port)
     }
 
-    /// Starts gossip (membership, election, state info) for every joined channel.
-    public func start() {
+    /// Runs gossip (membership, election, state info for every joined channel) until graceful
+    /// shutdown or cancellation; then stops pulling, cancels its timers and closes its connections.
+    public func run() async {
+        let tasks = self.tasks
+        await withGracefulShutdownHandler {
+            await self.start()
+            await tasks.run()
+        } onGracefulShutdown: {
+            tasks.finish()
+        }
+        stop()
+    }
+
+    func start() {
         perform(core.handle(.start, now: now, random: &random))
     }
 
@@ -126,15 +159,16 @@ public actor PeerService {
         }
     }
 
-    /// Stops gossip and pulling, closes connections.
-    public func stop() async {
+    /// Stops gossip and pulling, closes connections (what `run()` does when it ends).
+    func stop() {
         stopped = true
-        for task in pulling.values { task.cancel() }
-        pulling.removeAll()
-        connections?.closeAll()
+        tasks.finish()
+        connections.closeAll()
     }
 
     // MARK: effects
+
+    static func deliverKey(_ channel: String) -> String { "deliver:\(channel)" }
 
     func perform(_ effects: [GossipPeer.Effect]) {
         for effect in effects {
@@ -142,18 +176,18 @@ public actor PeerService {
             case let .send(message, destination):
                 send(message, to: destination)
             case let .schedule(timer, time):
-                let delay = Duration.nanoseconds(max(0, time.nanoseconds - now.nanoseconds))
-                Task { [weak self] in
-                    try? await Task.sleep(for: delay)
+                tasks.schedule(at: startedAt.advanced(by: .nanoseconds(time.nanoseconds))) { [weak self] in
                     await self?.fire(timer)
                 }
             case .startPulling(let channel):
-                log("channel \(channel): leader of \(home.configuration.mspID); pulling blocks from the orderer", module: "deliver", level: .debug)
-                metrics.leaderChanges += 1
+                loggers.deliver.debug("channel \(channel): leader of \(home.configuration.mspID); pulling blocks from the orderer")
+                metrics.leaderChanges.increment()
+                channelMetrics[channel]?.setLeader(true)
                 startPulling(channel)
             case .stopPulling(let channel):
-                log("channel \(channel): no longer leader; stopped pulling from the orderer", module: "deliver", level: .debug)
-                pulling.removeValue(forKey: channel)?.cancel()
+                loggers.deliver.debug("channel \(channel): no longer leader; stopped pulling from the orderer")
+                channelMetrics[channel]?.setLeader(false)
+                tasks.cancel(Self.deliverKey(channel))
             case let .commit(channel, block):
                 commit(block, to: channel)
             case let .serveBlocks(channel, numbers, nonce, destination):
@@ -168,7 +202,7 @@ public actor PeerService {
                 }
                 if let message = core.stateResponseMessage(channel: channel, nonce: nonce, blocks: blocks) { send(message, to: destination) }
             case .log(let line):
-                log(line, module: "gossip")
+                loggers.gossip.info("\(line)")
             }
         }
     }
@@ -193,15 +227,13 @@ public actor PeerService {
             let wire = try WireBlock(serializedBytes: block.data)
             let started = clock.now
             try ledger.append(wire, serialized: block.data)
-            metrics.recordCommit(seconds: (clock.now - started).seconds)
+            metrics.committed.increment()
+            metrics.commitDuration.recordNanoseconds((clock.now - started).nanosecondsValue)
+            channelMetrics[channel]?.setHeight(ledger.height)
             commitRecords.record(channel: channel, number: block.number, cut: wire.metadata.cutTime.date, committed: Date())
-            log("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)", module: "ledger")
+            loggers.ledger.info("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)")
         } catch {
-            log("channel \(channel): block \(block.number) not committed: \(error)", module: "ledger", level: .error)
+            loggers.ledger.error("channel \(channel): block \(block.number) not committed: \(error)")
         }
-    }
-
-    nonisolated func log(_ text: @autoclosure () -> String, module: String = "peer", level: NodeLogger.Level = .info) {
-        logger.log(text(), module: module, level: level)
     }
 }

@@ -172,7 +172,7 @@ actor Acknowledgements {
         process.kill(SIGTERM)
         try await eventually("orderer stopped") { process.hasExited }
         #expect(process.exitCode == 0, "\(process.log)")
-        #expect(process.log.contains("got signal 15, stopping"), "it ran until the signal, not until some timeout")
+        #expect(process.log.contains("got signal SIGTERM, stopping"), "it ran until the signal, not until some timeout")
     }
 
     @Test func cliSubmitsFetchesAndTheOperationsEndpointAnswers() async throws {

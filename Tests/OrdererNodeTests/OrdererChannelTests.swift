@@ -5,6 +5,7 @@ import FabnetTestKit
 import FabnetWire
 import Foundation
 import Ledger
+import OperationsEndpoint
 import Testing
 @testable import OrdererNode
 
@@ -13,6 +14,8 @@ struct OrdererFixture {
     let root: URL
     let spec: NetworkSpec
     let layout: CryptoLayout
+    /// The channels' timers, run as the orderer service's `run()` would, until `remove()`.
+    let timers = ChildTasks()
 
     init(maxMessageCount: Int = 10, batchTimeout: String = "1h", name: String = #function) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-orderer-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
@@ -22,9 +25,14 @@ struct OrdererFixture {
         spec = try NetworkLoader.load(text: text, file: "test.yaml", directory: root).spec
         layout = CryptoLayout(root: root.appendingPathComponent("crypto"))
         _ = try CryptoMaterialGenerator(output: layout.root).generate(spec)
+        let timers = timers
+        Task { await timers.run() }
     }
 
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    func remove() {
+        timers.finish()
+        try? FileManager.default.removeItem(at: root)
+    }
 
     func identity(org: Int, user: Int) throws -> SigningIdentity {
         let org = spec.organizations[org]
@@ -49,7 +57,7 @@ struct OrdererFixture {
     }
 
     func openChannel() async throws -> OrdererChannel {
-        try await OrdererChannel(directory: root.appendingPathComponent("ledger/mychannel"), genesis: try genesis(), signer: try ordererIdentity)
+        try await OrdererChannel(directory: root.appendingPathComponent("ledger/mychannel"), genesis: try genesis(), signer: try ordererIdentity, timers: timers)
     }
 }
 

@@ -11,7 +11,14 @@ struct OrdererStart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Run the orderer whose home folder is DIR (until SIGTERM/SIGINT; then it stops gracefully and exits 0).",
-        discussion: "Logs go to standard error. It prints `ready` once it serves. A restart continues from its ledgers and orders acknowledged transactions that were still pending."
+        discussion: """
+        Logs go to standard error (`FABRIC_LOGGING_SPEC` sets the first log specification; \
+        `/logspec` changes it while running). It prints `ready` once it serves. A restart \
+        continues from its ledgers and orders acknowledged transactions that were still pending.
+
+        Example:
+          fabnet orderer start --home .fabnet/nodes/orderer.example.com
+        """
     )
 
     @Option(help: ArgumentHelp("The home folder (see `fabnet orderer init`).", valueName: "DIR"))
@@ -20,17 +27,18 @@ struct OrdererStart: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let home = try OrdererHome.load(URL(fileURLWithPath: home))
-            let log = NodeProcess.log(name: home.configuration.name)
-            let service = try await OrdererService(home: home, log: log)
+            let logging = NodeLogger(name: home.configuration.name, spec: NodeLogger.initialSpec())
+            let logger = logging.logger("orderer")
+            let service = try await OrdererService(home: home, logging: logging)
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
+            let channels = await service.channelNames.joined(separator: ", ")
+            logger.info("ready: serving on \(home.configuration.host):\(listener.port), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
             // Open connections get a moment to finish what they are writing; ledgers are
             // consistent at every instant (each append is durable before it is acknowledged).
-            await NodeProcess.serve(listener: listener, operations: operations, grace: 5, log: log,
-                                    handler: { try await service.handle($0) }, ready: {
-                log("ready: serving on \(home.configuration.host):\(listener.port), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(await service.channelNames.joined(separator: ", "))")
-            })
+            try await NodeProcess.run(listener: listener, operations: operations, node: service, grace: .seconds(5), logger: logger,
+                                      handler: { try await service.handle($0) })
         }
     }
 }

@@ -1,9 +1,9 @@
 import ArgumentParser
-import Orchestrator
 import Foundation
 import NIOCore
 import NIOPosix
 import OperationsEndpoint
+import Orchestrator
 import PeerNode
 
 /// `fabnet peer start`: the peer process, until SIGTERM or SIGINT.
@@ -15,8 +15,12 @@ struct PeerStart: AsyncParsableCommand {
         The home folder is written by `fabnet up` (.fabnet/nodes/<peer>/): peer.json, msp/, tls/, \
         orgs/, and ledgers under ledger/. Gossip settings: fabnet's defaults, then core.yaml's \
         peer.gossip keys in the home folder, then CORE_PEER_GOSSIP_* variables. Logs go to \
-        standard error; it prints `ready` once it serves. A restart continues from its ledgers \
-        and catches up by gossip and state transfer.
+        standard error (`FABRIC_LOGGING_SPEC` sets the first log specification; `/logspec` \
+        changes it while running); it prints `ready` once it serves. A restart continues from its \
+        ledgers and catches up by gossip and state transfer.
+
+        Example:
+          fabnet peer start --home .fabnet/nodes/peer0.org1.example.com
         """
     )
 
@@ -26,17 +30,17 @@ struct PeerStart: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let home = try PeerHome.load(URL(fileURLWithPath: home))
-            let log = NodeProcess.log(name: home.configuration.name)
+            let logging = NodeLogger(name: home.configuration.name, spec: NodeLogger.initialSpec())
+            let logger = logging.logger("peer")
             FabnetPeerVersion.current = FabnetVersion.current
-            let service = try await PeerService(home: home, log: log)
+            let service = try await PeerService(home: home, logging: logging)
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
-            await NodeProcess.serve(listener: listener, operations: operations, grace: 2, log: log,
-                                    handler: { try await service.handle($0) }, ready: {
-                await service.start()
-                log("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(await service.channelNames.joined(separator: ", "))")
-            }, stopping: { await service.stop() })
+            let channels = await service.channelNames.joined(separator: ", ")
+            logger.info("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
+            try await NodeProcess.run(listener: listener, operations: operations, node: service, grace: .seconds(2), logger: logger,
+                                      handler: { try await service.handle($0) })
         }
     }
 }
