@@ -50,6 +50,10 @@ let package = Package(
             exclude: ["Protos"]
         ),
         .target(
+            name: "FabnetClient",
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "Transport"]
+        ),
+        .target(
             name: "Ledger",
             dependencies: ["FabnetModel", "FabnetWire"]
         ),
@@ -71,7 +75,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "OperationsEndpoint",
+                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "FabnetClient", "Ledger", "Transport", "OperationsEndpoint",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -83,17 +87,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "OperationsEndpoint",
-                "GossipCore", "OrdererNode",
+                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "FabnetClient", "Ledger", "Transport", "OperationsEndpoint",
+                "GossipCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
             name: "Orchestrator",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "PeerNode", "Transport"]
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode", "Transport"]
         ),
-        .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "OrdererNode", "PeerNode"]),
+        .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode"]),
         .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Simulator", dependencies: ["GossipCore", "FabnetModel"]),
         .target(
@@ -112,7 +116,7 @@ let package = Package(
             name: "fabnet",
             dependencies: [
                 "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "Transport", "OperationsEndpoint",
-                "FabnetTestKit", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator",
+                "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdererNodeTests",
-            dependencies: ["OrdererNode", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit", "OperationsEndpoint"]
+            dependencies: ["OrdererNode", "FabnetClient", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit", "OperationsEndpoint"]
         ),
         .testTarget(
             name: "GossipCoreTests",
@@ -158,7 +162,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FabnetCLITests",
-            dependencies: ["fabnet", "OrdererNode", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit"]
+            dependencies: ["fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit"]
         ),
         .testTarget(
             name: "PeerNodeTests",

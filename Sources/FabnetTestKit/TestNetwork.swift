@@ -1,9 +1,9 @@
 @_exported import Orchestrator
 import FabnetConfig
+import FabnetClient
 import FabnetCrypto
 import FabnetWire
 import Foundation
-import OrdererNode
 
 /// A whole network of real processes for integration tests: started from a description in a
 /// temporary folder on a free block of ports, with helpers to submit transactions, read peers'

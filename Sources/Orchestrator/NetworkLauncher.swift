@@ -1,4 +1,5 @@
 import FabnetConfig
+import FabnetClient
 import FabnetCrypto
 import FabnetModel
 

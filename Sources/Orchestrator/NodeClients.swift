@@ -1,9 +1,9 @@
 import FabnetConfig
+import FabnetClient
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
 import Foundation
-import OrdererNode
 import Transport
 
 /// Clients that act as one org's identity against the network's nodes (admin requests,

@@ -1,4 +1,5 @@
 import FabnetCrypto
+import FabnetClient
 @_spi(Verification) import FabnetModel
 import FabnetWire
 import Foundation

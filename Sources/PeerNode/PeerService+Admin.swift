@@ -4,7 +4,7 @@ import FabnetWire
 import Foundation
 import GossipCore
 import Ledger
-import OrdererNode
+import FabnetClient
 
 extension PeerService {
     /// Answers an admin request signed by an admin of this peer's org: join a channel from its

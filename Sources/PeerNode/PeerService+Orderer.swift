@@ -3,7 +3,7 @@ import FabnetModel
 import FabnetWire
 import Foundation
 import GossipCore
-import OrdererNode
+import FabnetClient
 import Transport
 
 extension PeerService {

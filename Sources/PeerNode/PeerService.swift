@@ -8,7 +8,6 @@ import Ledger
 import Logging
 import NIOCore
 import OperationsEndpoint
-import OrdererNode
 import ServiceLifecycle
 import Transport
 

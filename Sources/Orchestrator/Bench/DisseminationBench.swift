@@ -1,8 +1,8 @@
 import FabnetConfig
+import FabnetClient
 import FabnetCrypto
 import FabnetModel
 import Foundation
-import OrdererNode
 
 /// `fabnet bench dissemination` as a library: one org of P real peer processes and an orderer
 /// on this machine; B blocks of S bytes cut at a steady rate; each block's cut time (stamped

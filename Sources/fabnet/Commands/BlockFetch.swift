@@ -1,7 +1,7 @@
 import ArgumentParser
 import FabnetWire
+import FabnetClient
 import Foundation
-import OrdererNode
 import SwiftProtobuf
 
 /// `fabnet block fetch`: one block from the orderer.

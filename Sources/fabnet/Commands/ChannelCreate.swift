@@ -1,9 +1,9 @@
 import ArgumentParser
 import FabnetConfig
+import FabnetClient
 import FabnetCrypto
 import FabnetWire
 import Foundation
-import OrdererNode
 
 /// `fabnet channel create`: block 0 from a profile, joined by the orderer.
 struct ChannelCreate: AsyncParsableCommand {

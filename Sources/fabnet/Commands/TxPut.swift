@@ -1,5 +1,6 @@
 import ArgumentParser
 import FabnetWire
+import FabnetClient
 import Foundation
 import OrdererNode
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import FabnetConfig
+import FabnetClient
 import FabnetCrypto
 import Foundation
-import OrdererNode
 import Orchestrator
 import Transport
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import FabnetCrypto
+import FabnetClient
 import Foundation
 import Orchestrator
-import OrdererNode
 
 /// Flags of commands that ask one peer of the running network something, as its org's Admin.
 struct PeerOptions: ParsableArguments {

@@ -58,7 +58,7 @@ public struct OrdererClient: Sendable {
                 }
                 guard responses.count == envelopes.count else {
                     group.cancelAll()
-                    throw OrdererError.notAllowed("the orderer closed the connection after \(responses.count) of \(envelopes.count) answers")
+                    throw ClientError.closedEarly("the orderer closed the connection after \(responses.count) of \(envelopes.count) answers")
                 }
                 let sentAt = try await group.next() ?? []
                 return (responses, sentAt)
@@ -96,7 +96,7 @@ public struct OrdererClient: Sendable {
                 if responses.count == sentAt.count { break }
             }
             guard responses.count == sentAt.count else {
-                throw OrdererError.notAllowed("the orderer closed the connection after \(responses.count) of \(sentAt.count) answers")
+                throw ClientError.closedEarly("the orderer closed the connection after \(responses.count) of \(sentAt.count) answers")
             }
             return (responses, sentAt)
         }
@@ -152,7 +152,7 @@ public struct OrdererClient: Sendable {
             for try await packet in packets {
                 if case .adminResponse(let response)? = packet.body { return response }
             }
-            throw OrdererError.notAllowed("the orderer closed the connection without answering")
+            throw ClientError.closedEarly("the orderer closed the connection without answering")
         }
     }
 
