@@ -97,6 +97,10 @@ let package = Package(
             name: "Orchestrator",
             dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode", "Transport"]
         ),
+        .target(
+            name: "FabnetBench",
+            dependencies: ["Orchestrator", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "Transport"]
+        ),
         .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode"]),
         .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Simulator", dependencies: ["GossipCore", "FabnetModel"]),
@@ -116,7 +120,7 @@ let package = Package(
             name: "fabnet",
             dependencies: [
                 "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "Transport", "OperationsEndpoint",
-                "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator",
+                "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

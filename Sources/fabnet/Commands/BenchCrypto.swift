@@ -1,6 +1,7 @@
 import ArgumentParser
 import FabnetConfig
 import FabnetCrypto
+import FabnetBench
 import Foundation
 
 /// `fabnet bench crypto`: fabnet's in-process generation against the `openssl` command line.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FabnetBench
 import Foundation
 import Orchestrator
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FabnetWire
+import FabnetBench
 import Foundation
 import Ledger
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FabnetConfig
+import FabnetBench
 import Foundation
 import Orchestrator
 

@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 import Synchronization
 
 /// Stops a benchmark's networks and removes their folders when the benchmark is ended by a

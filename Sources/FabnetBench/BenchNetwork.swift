@@ -2,6 +2,7 @@ import FabnetConfig
 import FabnetClient
 import FabnetCrypto
 import Foundation
+import Orchestrator
 
 /// A network a benchmark runs: launched with `fabnet up`'s launcher in its own temporary folder
 /// on a free block of ports (ledgers OS-buffered), with clients for its nodes.

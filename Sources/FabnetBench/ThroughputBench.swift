@@ -4,6 +4,7 @@ import FabnetCrypto
 import FabnetModel
 import FabnetWire
 import Foundation
+import Orchestrator
 import OrdererNode
 
 /// `fabnet bench throughput` as a library: on the default network, unchanged (its channel cuts

@@ -3,6 +3,7 @@ import FabnetClient
 import FabnetCrypto
 import FabnetModel
 import Foundation
+import Orchestrator
 
 /// `fabnet bench dissemination` as a library: one org of P real peer processes and an orderer
 /// on this machine; B blocks of S bytes cut at a steady rate; each block's cut time (stamped

@@ -2,6 +2,7 @@ import FabnetConfig
 import FabnetClient
 import FabnetModel
 import Foundation
+import Orchestrator
 
 /// `fabnet bench catchup` as a library: on the default network (every transaction its own
 /// block), one peer that does not lead its org is stopped; K blocks are cut and reach the other

@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 
 /// A node's `/metrics` (Prometheus text format) read into numbers: each sample by its name
 /// with labels as written (`fabnet_ledger_height{channel="mychannel"}`), comments skipped.
