@@ -13,6 +13,8 @@ struct PeerMetrics: Sendable {
     var bytesReceived = 0
     var messagesReceived = 0
     var leaderChanges = 0
+    /// Commits that failed (after a retry) and halted their channel.
+    var commitFailures = 0
 
     mutating func recordCommit(seconds: Double) {
         committed += 1

@@ -25,7 +25,9 @@ extension PeerService {
     }
 
     func failedChecks() -> [(component: String, reason: String)] {
-        stopped ? [("gossip", "stopping")] : []
+        var failed = core.haltedChannels().sorted { $0.key < $1.key }.map { (component: "ledger:\($0.key)", reason: $0.value) }
+        if stopped { failed.append(("gossip", "stopping")) }
+        return failed
     }
 
     func metricsText() -> String {
@@ -45,6 +47,7 @@ extension PeerService {
                [(#"{via="orderer"}"#, metrics.fromOrderer), (#"{via="push"}"#, metrics.byPush),
                 (#"{via="pull"}"#, metrics.byPull), (#"{via="state_transfer"}"#, metrics.byStateTransfer)])
         metric("fabnet_blocks_committed_total", "Blocks committed to the ledgers.", "counter", [("", metrics.committed)])
+        metric("fabnet_ledger_commit_failures_total", "Blocks not written (after a retry); each halts its channel.", "counter", [("", metrics.commitFailures)])
         lines.append("# HELP fabnet_ledger_commit_seconds Time spent appending blocks to the ledgers (sum and count).")
         lines.append("# TYPE fabnet_ledger_commit_seconds summary")
         lines.append("fabnet_ledger_commit_seconds_sum \(metrics.commitSeconds)")
