@@ -26,7 +26,9 @@ extension PeerService {
     }
 
     func failedChecks() -> [(component: String, reason: String)] {
-        stopped ? [("gossip", "stopping")] : []
+        var failed = core.haltedChannels().sorted { $0.key < $1.key }.map { (component: "ledger:\($0.key)", reason: $0.value) }
+        if stopped { failed.append(("gossip", "stopping")) }
+        return failed
     }
 
     /// The registry's exposition, after the gauges read off the core (alive members) are set.

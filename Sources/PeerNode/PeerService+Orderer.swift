@@ -40,8 +40,9 @@ extension PeerService {
         }
     }
 
-    /// Where delivery resumes: the core's height (blocks it holds but has not committed yet
-    /// are not asked for again); nil once this peer no longer pulls `channel`.
+    /// Where delivery resumes: the core's confirmed height (the next block the ledger expects;
+    /// a block still in flight is delivered again and dropped by the core as a duplicate); nil
+    /// once this peer no longer pulls `channel`.
     func nextToPull(_ channel: String) -> UInt64? {
         guard tasks.isRunning(Self.deliverKey(channel)) else { return nil }
         return core.height(of: channel)

@@ -144,7 +144,6 @@ public actor PeerService: Service {
             let remote = connection.remote
             guard remote.role == .peer || remote.role == .member else { return }
             guard let message = await codec.decode(wire, from: remote) else { return }
-            if via == nil { connections.peerIsBack(remote.pkiID) }
             metrics.count(message.value, bytes: connection.packets.lastFrameSize)
             guard !stopped else { return }
             perform(core.handle(.received(message, via: via), now: now, random: &random))
@@ -191,15 +190,16 @@ public actor PeerService: Service {
                 commit(block, to: channel)
             case let .serveBlocks(channel, numbers, nonce, destination):
                 guard let ledger = ledgers[channel] else { continue }
-                // At most about 16 MB per answer (the requester asks again from where it got to).
-                var blocks: [GossipBlock] = []
-                var bytes = 0
-                for number in numbers where bytes < 16 << 20 {
-                    guard let data = try? ledger.blockBytes(number) else { break }
-                    blocks.append(GossipBlock(number: number, data: data))
-                    bytes += data.count
+                // Capped by the core (`GossipPeer.maximumStateResponseBytes`); an unreadable block ends the answer.
+                let message = core.stateResponse(channel: channel, nonce: nonce, numbers: numbers) { number in
+                    (try? ledger.blockBytes(number)).map { GossipBlock(number: number, data: $0) }
                 }
-                if let message = core.stateResponseMessage(channel: channel, nonce: nonce, blocks: blocks) { send(message, to: destination) }
+                if let message { send(message, to: destination) }
+            case let .channelHalted(channel, reason):
+                metrics.commitFailures.increment()
+                loggers.ledger.error("channel \(channel): halted, no further blocks are committed until the peer restarts: \(reason)")
+            case .peerIsBack(let peer):
+                connections.peerIsBack(peer)
             case .log(let line):
                 loggers.gossip.info("\(line)")
             }
@@ -220,19 +220,33 @@ public actor PeerService: Service {
         connections.send(packet, to: destination.endpoint, expecting: expecting)
     }
 
+    /// Appends `block` and answers the core: `committed`, or `commitFailed` when the block does
+    /// not decode, the channel has no ledger, or the append failed twice (a failed append leaves
+    /// the ledger as it was, so it is retried once, for a passing fault). A channel the core
+    /// halted is not written to.
     func commit(_ block: GossipBlock, to channel: String) {
-        guard let ledger = ledgers[channel] else { return }
+        guard core.blocks[channel]?.haltReason == nil else { return }
+        perform(core.handle(append(block, to: channel), now: now, random: &random))
+    }
+
+    /// Writes `block` to the channel's ledger; the answer for the core.
+    private func append(_ block: GossipBlock, to channel: String) -> GossipPeer.Event {
+        func failed(_ reason: String) -> GossipPeer.Event { .commitFailed(channel: channel, number: block.number, reason: reason) }
+        guard let ledger = ledgers[channel] else { return failed("no ledger for the channel on this peer") }
+        let wire: WireBlock
+        do { wire = try WireBlock(serializedBytes: block.data) } catch { return failed("the block does not decode: \(error)") }
+        let started = clock.now
         do {
-            let wire = try WireBlock(serializedBytes: block.data)
-            let started = clock.now
             try ledger.append(wire, serialized: block.data)
-            metrics.committed.increment()
-            metrics.commitDuration.recordNanoseconds((clock.now - started).nanosecondsValue)
-            channelMetrics[channel]?.setHeight(ledger.height)
-            commitRecords.record(channel: channel, number: block.number, cut: wire.metadata.cutTime.date, committed: Date())
-            loggers.ledger.info("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)")
         } catch {
-            loggers.ledger.error("channel \(channel): block \(block.number) not committed: \(error)")
+            loggers.ledger.warning("channel \(channel): appending block \(block.number) failed: \(error); retrying once")
+            do { try ledger.append(wire, serialized: block.data) } catch { return failed("append failed twice: \(error)") }
         }
+        metrics.committed.increment()
+        metrics.commitDuration.recordNanoseconds((clock.now - started).nanosecondsValue)
+        channelMetrics[channel]?.setHeight(ledger.height)
+        commitRecords.record(channel: channel, number: block.number, cut: wire.metadata.cutTime.date, committed: Date())
+        loggers.ledger.info("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)")
+        return .committed(channel: channel, number: block.number)
     }
 }

@@ -10,7 +10,9 @@ import GossipCore
 ///   channel with (as the recipient's own channel configuration says).
 /// At the end (`checkSettled`, after the faults are over and the network had time to settle):
 /// - at most one leader per org and channel (exactly one where the org has dynamic peers running);
-/// - every running channel peer committed every block the orderer cut.
+/// - every running channel peer committed every block the orderer cut; one whose commits were
+///   made to fail from block N (`failCommits`) halted the channel and holds exactly the blocks
+///   below N. A halt nobody injected is a violation.
 extension SimulatedNetwork.Peer {
     mutating func violate(_ what: String, at time: GossipTime) {
         if violations.isEmpty { traceAtFirstViolation = trace.ordered.map { time, event in "\(time) \(describe(event))" } }
@@ -61,7 +63,7 @@ extension SimulatedNetwork.Peer {
     private func describe(_ event: Event) -> String {
         switch event {
         case let .timer(timer, _): return "peer \(index) timer \(timer)"
-        case let .deliver(message, signer, _, _): return "peer \(signer) → peer \(index): \(SimulatedNetwork.summary(of: message))"
+        case let .deliver(message, signer, _): return "peer \(signer) → peer \(index): \(SimulatedNetwork.summary(of: message))"
         case let .fromOrderer(channel, block): return "orderer → peer \(index): block \(block.number) of \(channel)"
         }
     }
@@ -88,7 +90,12 @@ extension SimulatedNetwork {
             let total = UInt64(cut[channel]?.count ?? 0)
             for index in peers.indices where peers[index].isRunning && peers[index].channels.contains(channel) {
                 let height = peers[index].height(of: channel)
-                if height != total { violate("peer \(index) has \(height) of the \(total) blocks of \(channel)") }
+                let failingFrom = peers[index].failingCommits[channel]
+                if let reason = peers[index].halted[channel], failingFrom == nil {
+                    violate("peer \(index) halted \(channel) though no commit failure was injected: \(reason)")
+                }
+                let expected = failingFrom.map { min($0, total) } ?? total
+                if height != expected { violate("peer \(index) has \(height) of the \(total) blocks of \(channel) (expected \(expected))") }
             }
         }
     }

@@ -14,8 +14,11 @@ import GossipCore
 /// with probability `loss`, never delivers across a partition or to a crashed peer, and delivers
 /// a message only to the peer it was addressed to (a `.peer` destination whose endpoint now
 /// belongs to someone else is dropped). It plays the trusted shell: messages arrive as
-/// `Verified` values signed by their sender (and every entry of a batch by its creator), and it serves
-/// `serveBlocks` from the orderer's blocks below the serving peer's height (its "ledger").
+/// `Verified` values signed by their sender (and every entry of a batch by its creator), on a
+/// connection the sender opened (`via: nil`, as the process); it writes each `commit` to the
+/// peer's "ledger" (its commit times) and answers `committed` at once (or `commitFailed` where
+/// `failCommits` says so), and serves `serveBlocks` with `GossipPeer.stateResponse` from the
+/// orderer's blocks below the serving peer's height, capped as the process caps.
 /// Invariants are checked on every delivery and commit (see `violations`); `checkSettled()`
 /// adds the end-of-run ones.
 ///
@@ -133,6 +136,12 @@ public struct SimulatedNetwork {
         shared.running[index] = false
         if !peers[index].pulling.isEmpty { crashLeaderChanges += 1 }
         peers[index].pulling = []
+    }
+
+    /// From now on, peer `index` fails to write blocks of `channel` numbered `number` or higher
+    /// (a broken disk; kept across restarts): its core halts the channel at the first failure.
+    public mutating func failCommits(of index: Int, channel: String, from number: UInt64) {
+        peers[index].failingCommits[channel] = number
     }
 
     /// Injects `fault` at `time`.

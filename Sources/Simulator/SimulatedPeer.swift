@@ -34,6 +34,14 @@ extension SimulatedNetwork {
         /// Times it started or stopped pulling; blocks the orderer sent it.
         public internal(set) var leaderChanges = 0
         public internal(set) var ordererDeliveries = 0
+        /// Times another peer reached this one over a connection it opened (`peerIsBack`; the
+        /// process drops stale dials then, the simulator has none and counts them).
+        public internal(set) var peersBack = 0
+        /// Channels whose commits fail from a block number on (a broken disk, injected with
+        /// `SimulatedNetwork.failCommits`); kept across restarts.
+        public internal(set) var failingCommits: [String: UInt64] = [:]
+        /// Channels the core halted since the last start, with why (`channelHalted`).
+        public internal(set) var halted: [String: String] = [:]
 
         var queue = EventQueue<Event>()
         var random: SeededGenerator
@@ -45,8 +53,10 @@ extension SimulatedNetwork {
 
         enum Event {
             case timer(GossipPeer.Timer, incarnation: UInt64)
-            /// `hops`: the sender's hop count of each block the message carries.
-            case deliver(message: GossipMessage, signer: Int, via: Endpoint, hops: [Int])
+            /// `hops`: the sender's hop count of each block the message carries. It travels on a
+            /// connection its sender opened (as in the process, where peers send only on
+            /// connections they dial), so the recipient's core gets it with `via: nil`.
+            case deliver(message: GossipMessage, signer: Int, hops: [Int])
             case fromOrderer(channel: String, block: GossipBlock)
         }
 
@@ -71,6 +81,7 @@ extension SimulatedNetwork {
         mutating func start(keepLedger: Bool, now: GossipTime, view: SharedView) {
             incarnation += 1
             isRunning = true
+            halted = [:]
             if !keepLedger {
                 commitTimes = [:]
                 hops = [:]
@@ -90,9 +101,9 @@ extension SimulatedNetwork {
                 case let .timer(timer, incarnation):
                     guard isRunning, self.incarnation == incarnation else { continue }
                     apply(gossip.handle(.timer(timer), now: now, random: &random), now: now, view: view)
-                case let .deliver(message, signer, via, hops):
+                case let .deliver(message, signer, hops):
                     guard isRunning, view.canReach(signer, index) || signer == index else { dropped += 1; continue }
-                    deliver(message, from: signer, via: via, senderHops: hops, now: now, view: view)
+                    deliver(message, from: signer, senderHops: hops, now: now, view: view)
                 case let .fromOrderer(channel, block):
                     guard isRunning else { continue }
                     blocksReceived += 1
@@ -102,7 +113,7 @@ extension SimulatedNetwork {
             }
         }
 
-        private mutating func deliver(_ message: GossipMessage, from signer: Int, via: Endpoint, senderHops: [Int],
+        private mutating func deliver(_ message: GossipMessage, from signer: Int, senderHops: [Int],
                                       now: GossipTime, view: SharedView) {
             received += 1
             bytesReceived += MessageSize.of(message)
@@ -115,7 +126,7 @@ extension SimulatedNetwork {
                 }
             }
             let verified = Verified(value: message, signer: view.signers[signer])
-            apply(gossip.handle(.received(verified, via: via), now: now, random: &random), now: now, view: view)
+            apply(gossip.handle(.received(verified, via: nil), now: now, random: &random), now: now, view: view)
         }
 
         mutating func apply(_ effects: [GossipPeer.Effect], now: GossipTime, view: SharedView) {
@@ -136,25 +147,51 @@ extension SimulatedNetwork {
                         sendFromOrderer(block, channel: channel, now: now, view: view)
                     }
                 case let .commit(channel, block):
-                    let expected = height(of: channel)
-                    if block.number != expected {
-                        violate("peer \(index) committed block \(block.number) of \(channel), expected \(expected)", at: now)
-                    }
-                    if let list = view.cut[channel], Int(block.number) < list.count, list[Int(block.number)].block != block {
-                        violate("peer \(index) committed a block \(block.number) of \(channel) that differs from the orderer's", at: now)
-                    }
-                    commitTimes[channel, default: [:]][block.number] = now
+                    commit(block, to: channel, now: now, view: view)
+                case let .channelHalted(channel, reason):
+                    halted[channel] = reason
+                    log.append("\(now) \(channel): halted: \(reason)")
                 case .stopPulling(let channel):
                     pulling.remove(channel)
                     leaderChanges += 1
                 case let .serveBlocks(channel, numbers, nonce, destination):
                     // The peer's ledger: the orderer's blocks below its height.
                     let height = height(of: channel)
-                    let blocks = (view.cut[channel] ?? []).lazy.map(\.block).filter { numbers.contains($0.number) && $0.number < height }
-                    guard !blocks.isEmpty,
-                          let message = gossip.stateResponseMessage(channel: channel, nonce: nonce, blocks: Array(blocks)) else { continue }
-                    send(message, to: destination, now: now, view: view)
+                    let cut = view.cut[channel] ?? []
+                    let message = gossip.stateResponse(channel: channel, nonce: nonce, numbers: numbers) { number in
+                        number < height && number < UInt64(cut.count) ? cut[Int(number)].block : nil
+                    }
+                    if let message { send(message, to: destination, now: now, view: view) }
+                case .peerIsBack:
+                    peersBack += 1
                 }
+            }
+        }
+
+        /// Writes `block` to the peer's ledger (its commit times) and answers the core at once,
+        /// at the same `now`: `committed`, or `commitFailed` from the block `failingCommits`
+        /// names on (nothing written). Commits of a halted channel are skipped, as the contract asks.
+        private mutating func commit(_ block: GossipBlock, to channel: String, now: GossipTime, view: SharedView) {
+            guard halted[channel] == nil else { return }
+            if let from = failingCommits[channel], block.number >= from {
+                let reason = "simulated write failure (commits of \(channel) fail from block \(from))"
+                apply(gossip.handle(.commitFailed(channel: channel, number: block.number, reason: reason), now: now, random: &random),
+                      now: now, view: view)
+                return
+            }
+            let expected = height(of: channel)
+            if block.number != expected {
+                violate("peer \(index) committed block \(block.number) of \(channel), expected \(expected)", at: now)
+            }
+            if let list = view.cut[channel], Int(block.number) < list.count, list[Int(block.number)].block != block {
+                violate("peer \(index) committed a block \(block.number) of \(channel) that differs from the orderer's", at: now)
+            }
+            commitTimes[channel, default: [:]][block.number] = now
+            apply(gossip.handle(.committed(channel: channel, number: block.number), now: now, random: &random), now: now, view: view)
+            let confirmed = gossip.height(of: channel)
+            if confirmed != height(of: channel) {
+                violate("peer \(index)'s core says \(channel) is at height \(confirmed.map(String.init) ?? "none") after writing block \(block.number); its ledger is at \(height(of: channel))",
+                        at: now)
             }
         }
 
@@ -170,7 +207,7 @@ extension SimulatedNetwork {
                 senderHops = carried.map { hops[channel]?[$0.number] ?? 0 }
             }
             outbox.append((target, now + sampleLatency(view),
-                           .deliver(message: message, signer: index, via: configuration.internalEndpoint, hops: senderHops)))
+                           .deliver(message: message, signer: index, hops: senderHops)))
         }
 
         /// The orderer's deliver stream to a peer is one ordered connection: blocks arrive in the

@@ -102,6 +102,11 @@ extension StateTransfer {
         return gossip
     }
 
+    /// The effects apart from `peerIsBack` (every message here comes on a connection its sender opened).
+    func apart(fromConnections effects: [GossipPeer.Effect]) -> [GossipPeer.Effect] {
+        effects.filter { if case .peerIsBack = $0 { return false } else { return true } }
+    }
+
     func sends(_ effects: [GossipPeer.Effect]) -> [GossipMessage] {
         effects.compactMap { if case .send(let message, _) = $0 { return message } else { return nil } }
     }
@@ -128,7 +133,7 @@ extension StateTransfer {
     @Test mutating func aChannelMACOfAnotherChannelIsNeitherUnderstoodNorAnswered() {
         var gossip = peer()
         let effects = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "beta", from: 0, 1), now: .zero, random: &random)
-        #expect(effects.isEmpty)
+        #expect(apart(fromConnections: effects).isEmpty)
         // The same request for alpha is answered with a snapshot.
         let answered = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "alpha", from: 0, 1), now: .zero, random: &random)
         #expect(sends(answered).contains { if case .channel(_, .stateInfoSnapshot) = $0 { return true } else { return false } })
@@ -187,9 +192,10 @@ extension StateTransfer {
         // Blocks 0–139 are only in the ledger: the shell reads them; another org of the channel may ask.
         let effects = gossip.handle(message(.stateRequest(nonce: 7, first: 0, count: 500), channel: "alpha", from: 1, 0), now: .zero, random: &random)
         #expect(GossipSettings.fabnetDefaults.state.batchSize == 100)
-        #expect(effects == [.serveBlocks(channel: "alpha", numbers: 0..<100, nonce: 7, to: .peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0)))],
+        #expect(apart(fromConnections: effects) == [.serveBlocks(channel: "alpha", numbers: 0..<100, nonce: 7, to: .peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0)))],
                 "capped at batchSize and sent to the external endpoint")
         // Beyond the height: nothing.
-        #expect(gossip.handle(message(.stateRequest(nonce: 8, first: 150, count: 10), channel: "alpha", from: 1, 0), now: .zero, random: &random).isEmpty)
+        #expect(apart(fromConnections: gossip.handle(message(.stateRequest(nonce: 8, first: 150, count: 10), channel: "alpha", from: 1, 0),
+                                                     now: .zero, random: &random)).isEmpty)
     }
 }

@@ -57,7 +57,7 @@ import Testing
         }
         #expect(copies.count == 15 && copies.values.allSatisfy { $0 == 1 }, "\(copies)")
         #expect(depth.values.max() == 3)
-        #expect(all.allSatisfy { machines[$0]!.height == 1 })
+        #expect(all.allSatisfy { machines[$0]!.issued == 1 }, "every peer handed block 0 out for commit")
     }
 
     @Test mutating func aRelayForwardsEvenABlockItAlreadyHas() {
@@ -91,7 +91,7 @@ import Testing
         #expect(again.isEmpty)
         let update = machine.handle(.pull(.update(nonce: nonce, blocks: [GossipBlock(number: 0, data: [0])]), from: responder),
                                     now: gapCheck, random: &random)
-        #expect(machine.height == 2 && update.contains(.commit(GossipBlock(number: 1, data: [1]))))
+        #expect(machine.issued == 2 && update.contains(.commit(GossipBlock(number: 1, data: [1]))))
         // No gap left: the next check does nothing.
         #expect(machine.handle(.gapTimer, now: gapCheck + .seconds(1), random: &random).isEmpty)
     }

@@ -4,9 +4,14 @@ import FabnetModel
 /// other peers, are committed strictly in order, and are pushed on to the org.
 ///
 /// Guarantees and rules:
-/// - `commit` effects come in block order, each block once; a block ahead of the height waits in
-///   a reorder buffer of `state.blockBufferSize` (farther ahead is dropped, as Fabric; state
-///   transfer fetches it later).
+/// - `commit` effects come in block order, each block once; a block ahead of the next one to
+///   commit waits in a reorder buffer of `state.blockBufferSize` (farther ahead is dropped, as
+///   Fabric; state transfer fetches it later). The bookkeeping is `CommitQueue`'s: `height` is
+///   the confirmed ledger height and moves only on `.committed`; blocks handed out and not yet
+///   confirmed are in flight (not missing, a copy is a duplicate, served to pull requests).
+/// - `.commitFailed` halts the channel (`halted` effect, once): no further commits, incoming
+///   blocks are dropped, no pull round starts. Tree relay lists are still forwarded (the relay's
+///   part of the org needs the block whatever this peer's ledger does).
 /// - Push (Fabric's emitter): a new block is queued; the queue is emitted when it holds
 ///   `maxPropagationBurstSize` blocks or `maxPropagationBurstLatency` after its first block, each
 ///   block to `propagatePeerNum` random org peers of the channel, `propagateIterations` times.
@@ -41,6 +46,10 @@ public struct BlockDissemination: Sendable {
         case orgPeers([PKIID: Endpoint])
         /// Blocks fetched by state transfer: committed in order, not pushed on.
         case transferred([GossipBlock])
+        /// The shell wrote block `number` (answer to its `commit`).
+        case committed(UInt64)
+        /// The shell could not write block `number`.
+        case commitFailed(UInt64, reason: String)
     }
 
     public enum Effect: Hashable, Sendable {
@@ -51,6 +60,11 @@ public struct BlockDissemination: Sendable {
         case schedulePull(at: GossipTime)
         case scheduleDigestWait(nonce: UInt64, at: GossipTime)
         case scheduleGap(at: GossipTime)
+        /// The confirmed height moved to `height` (the election and state info follow it).
+        case confirmed(height: UInt64)
+        /// A commit failed: the channel stopped.
+        case halted(reason: String)
+        case log(String)
     }
 
     /// One round this peer started: when, and who holds which blocks.
@@ -65,10 +79,14 @@ public struct BlockDissemination: Sendable {
     }
 
     let settings: GossipSettings
-    /// The next block to commit.
-    public private(set) var height: UInt64
-    private var buffer: [UInt64: GossipBlock] = [:]
-    private var recent: [UInt64: GossipBlock] = [:]
+    private var commits: CommitQueue
+    /// The confirmed ledger height: the next block the ledger expects.
+    public var height: UInt64 { commits.height }
+    /// The next block to hand out for commit (`height` plus the blocks in flight): where pull and
+    /// state transfer look for missing blocks.
+    public var issued: UInt64 { commits.issued }
+    /// Why the channel halted, if a commit failed.
+    public var haltReason: String? { commits.haltReason }
     private var queue: [(block: GossipBlock, from: PKIID?)] = []
     private var orgPeers: [PKIID: Endpoint] = [:]
     private var sortedCache: [PKIID]?
@@ -83,6 +101,8 @@ public struct BlockDissemination: Sendable {
         }
     }
     public private(set) var duplicates = 0
+    /// Blocks dropped because the channel halted.
+    public private(set) var droppedWhileHalted = 0
     private var rounds: [UInt64: PullRound] = [:]
     /// Hello nonces of other peers, with when they were heard (a request must name one).
     private var hellos: [UInt64: (peer: PKIID, heard: GossipTime)] = [:]
@@ -91,7 +111,7 @@ public struct BlockDissemination: Sendable {
 
     public init(settings: GossipSettings, height: UInt64) {
         self.settings = settings
-        self.height = height
+        commits = CommitQueue(height: height, bufferSize: settings.state.blockBufferSize, windowSize: settings.maxBlockCountToStore)
     }
 
     /// The org peers of this channel this peer can push to (the `orgPeers` event, without effects).
@@ -100,18 +120,8 @@ public struct BlockDissemination: Sendable {
         sortedCache = nil
     }
 
-    /// A stored recent block, for pull and state transfer.
-    public func block(_ number: UInt64) -> GossipBlock? { recent[number] }
-
-    /// The committed blocks `numbers`, if all are still in the recent window.
-    public func recentBlocks(_ numbers: Range<UInt64>) -> [GossipBlock]? {
-        var blocks: [GossipBlock] = []
-        for number in numbers {
-            guard let block = recent[number] else { return nil }
-            blocks.append(block)
-        }
-        return blocks
-    }
+    /// A block of the recent window (handed out for commit), for pull and state transfer.
+    public func block(_ number: UInt64) -> GossipBlock? { commits.recentBlock(number) }
 
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         switch event {
@@ -128,18 +138,28 @@ public struct BlockDissemination: Sendable {
             gapCheckPending = false
             return hasGap ? startPullRound(now: now, eager: true, random: &random) : []
         case .pullTimer:
-            return [.schedulePull(at: now + settings.pullInterval)] + startPullRound(now: now, random: &random)
+            // A halted channel wants no block: it only keeps the timer (and answers others' pulls).
+            let next: [Effect] = [.schedulePull(at: now + settings.pullInterval)]
+            return commits.isHalted ? next : next + startPullRound(now: now, random: &random)
         case .digestWaitOver(let nonce):
             return requestMissing(nonce: nonce, now: now, random: &random)
         case let .pull(message, sender):
             return answer(message, from: sender, now: now, random: &random)
         case .transferred(let blocks):
             return blocks.flatMap { store($0) }
+        case .committed(let number):
+            if let refusal = commits.confirm(number) { return [.log("commit contract: \(refusal)")] }
+            return [.confirmed(height: commits.height)]
+        case let .commitFailed(number, reason):
+            let (halted, note) = commits.fail(number, reason: reason)
+            var effects: [Effect] = note.map { [.log("commit contract: \($0)")] } ?? []
+            if halted, let reason = commits.haltReason { effects.append(.halted(reason: reason)) }
+            return effects
         }
     }
 
-    /// Whether a block after the height is here while the one at the height is not.
-    private var hasGap: Bool { !buffer.isEmpty }
+    /// Whether a block after the next one to commit is here while that one is not.
+    private var hasGap: Bool { commits.hasGap }
 
     // MARK: pull
 
@@ -180,15 +200,14 @@ public struct BlockDissemination: Sendable {
         case .hello(let nonce):
             guard let endpoint = orgPeers[sender] else { return [] }
             hellos[nonce] = (sender, now)
-            let held = (Array(recent.keys) + Array(buffer.keys)).sorted()
-            return [.sendPull(.digest(nonce: nonce, numbers: held), to: sender, endpoint)]
+            return [.sendPull(.digest(nonce: nonce, numbers: commits.heldNumbers), to: sender, endpoint)]
         case let .digest(nonce, numbers):
             guard var round = rounds[nonce], now - round.started <= settings.digestWaitTime else { return [] }
             round.digests[sender] = numbers
             var effects: [Effect] = []
             if round.eager, let endpoint = orgPeers[sender] {
                 // Only the gaps: blocks after the highest one here may still be on their way.
-                let highest = buffer.keys.max() ?? height
+                let highest = commits.highestHeld
                 let wanted = numbers.filter { $0 < highest && isMissing($0) && !round.requested.contains($0) }
                 round.requested.formUnion(wanted)
                 if !wanted.isEmpty { effects.append(.sendPull(.request(nonce: nonce, numbers: wanted), to: sender, endpoint)) }
@@ -198,7 +217,7 @@ public struct BlockDissemination: Sendable {
         case let .request(nonce, numbers):
             guard let hello = hellos[nonce], hello.peer == sender, now - hello.heard <= settings.requestWaitTime,
                   let endpoint = orgPeers[sender] else { return [] }
-            let blocks = numbers.compactMap { recent[$0] ?? buffer[$0] }
+            let blocks = numbers.compactMap { commits.held($0) }
             return blocks.isEmpty ? [] : [.sendPull(.update(nonce: nonce, blocks: blocks), to: sender, endpoint)]
         case let .update(nonce, blocks):
             // Only answers to our own, still open rounds: a foreign or late nonce is ignored.
@@ -209,28 +228,19 @@ public struct BlockDissemination: Sendable {
         }
     }
 
-    /// Whether block `number` is neither committed nor buffered, and fits the reorder buffer.
-    private func isMissing(_ number: UInt64) -> Bool {
-        number >= height && buffer[number] == nil && number < height + UInt64(settings.state.blockBufferSize)
-    }
+    /// Whether block `number` is wanted (see `CommitQueue.isMissing`).
+    private func isMissing(_ number: UInt64) -> Bool { commits.isMissing(number) }
 
-    /// Buffers a new block and commits what is now in order; empty (and counted as a duplicate)
-    /// when the block is already committed or buffered.
+    /// Buffers a new block and hands out for commit what is now in order. A block in flight,
+    /// confirmed or buffered counts as a duplicate; one dropped by a halt is counted apart.
     private mutating func store(_ block: GossipBlock) -> [Effect] {
-        guard block.number >= height, buffer[block.number] == nil else {
-            duplicates += 1
-            return []
+        switch commits.store(block) {
+        case .ready(let blocks): return blocks.map { .commit($0) }
+        case .duplicate: duplicates += 1
+        case .halted: droppedWhileHalted += 1
+        case .beyondBuffer: break
         }
-        guard block.number < height + UInt64(settings.state.blockBufferSize) else { return [] }
-        buffer[block.number] = block
-        var effects: [Effect] = []
-        while let next = buffer.removeValue(forKey: height) {
-            effects.append(.commit(next))
-            recent[next.number] = next
-            if next.number >= UInt64(settings.maxBlockCountToStore) { recent[next.number - UInt64(settings.maxBlockCountToStore)] = nil }
-            height += 1
-        }
-        return effects
+        return []
     }
 
     private mutating func accept(_ block: GossipBlock, from sender: PKIID?, relay: [PKIID] = [], now: GossipTime,
@@ -304,6 +314,25 @@ public struct BlockDissemination: Sendable {
             }
         }
         return effects
+    }
+}
+
+extension BlockDissemination.Event {
+    /// What the event is about, for a log line.
+    var summary: String {
+        switch self {
+        case .fromOrderer(let block): return "block \(block.number) from the orderer"
+        case let .received(block, sender, _): return "block \(block.number) from \(sender)"
+        case .emitTimer: return "push timer"
+        case .gapTimer: return "gap timer"
+        case .pullTimer: return "pull timer"
+        case .digestWaitOver: return "pull digest timer"
+        case .pull(_, let sender): return "pull message from \(sender)"
+        case .orgPeers: return "org view"
+        case .transferred(let blocks): return "\(blocks.count) blocks from state transfer"
+        case .committed(let number): return "confirmation of block \(number)"
+        case let .commitFailed(number, reason): return "failure of block \(number) (\(reason))"
+        }
     }
 }
 

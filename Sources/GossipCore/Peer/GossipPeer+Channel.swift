@@ -51,10 +51,32 @@ extension GossipPeer {
         }
     }
 
-    /// The message the shell sends for a `serveBlocks` effect.
-    public func stateResponseMessage(channel: String, nonce: UInt64, blocks: [GossipBlock]) -> GossipMessage? {
+    /// The state response to send for a `serveBlocks` effect (and for requests the recent window
+    /// answers): blocks `numbers` read in order with `read` until one cannot be read or the next
+    /// would take the bytes above `maximumBytes` (the first block always goes, whatever its
+    /// size: the requester asks again from where the answer ended). Nil when the channel is
+    /// unknown or not even the first block could be read: then nothing is sent, and the
+    /// requester's timeout makes it ask another peer.
+    public func stateResponse(channel: String, nonce: UInt64, numbers: Range<UInt64>,
+                              maximumBytes: Int = GossipPeer.maximumStateResponseBytes,
+                              read: (UInt64) -> GossipBlock?) -> GossipMessage? {
         guard let mac = states[channel]?.ownMAC else { return nil }
+        let blocks = Self.servedBlocks(numbers, maximumBytes: maximumBytes, read: read)
+        guard !blocks.isEmpty else { return nil }
         return .channel(mac, .stateResponse(nonce: nonce, blocks: blocks))
+    }
+
+    /// The blocks of one state response (see `stateResponse`).
+    static func servedBlocks(_ numbers: Range<UInt64>, maximumBytes: Int, read: (UInt64) -> GossipBlock?) -> [GossipBlock] {
+        var blocks: [GossipBlock] = []
+        var bytes = 0
+        for number in numbers {
+            guard let block = read(number), block.number == number else { break }
+            guard blocks.isEmpty || bytes + block.data.count <= maximumBytes else { break }
+            blocks.append(block)
+            bytes += block.data.count
+        }
+        return blocks
     }
 
     /// The reachable channel peers of any org with their heights (state transfer sources).
@@ -168,8 +190,16 @@ extension GossipPeer {
 
     // MARK: state transfer
 
+    /// Where state transfer asks from: the next block to commit (blocks in flight are not asked
+    /// for again); nil for a channel this peer is not in or one that halted (it wants no blocks,
+    /// so its state transfer stops).
+    func transferStart(_ channel: String) -> UInt64? {
+        guard let flow = blocks[channel], flow.haltReason == nil else { return nil }
+        return flow.issued
+    }
+
     mutating func checkState(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        guard var machine = transfers[channel], let height = height(of: channel) else { return [] }
+        guard var machine = transfers[channel], let height = transferStart(channel) else { return [] }
         let highest = states[channel]?.highestHeight ?? 0
         let effects = machine.check(height: height, highest: highest, sources: { channelPeerHeights(channel) }, now: now, random: &random)
         transfers[channel] = machine
@@ -178,7 +208,7 @@ extension GossipPeer {
 
     /// New heights arrived: a peer far behind starts state transfer without waiting for its check.
     private mutating func heardHeights(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        guard var machine = transfers[channel], machine.inFlight == nil, let height = height(of: channel) else { return [] }
+        guard var machine = transfers[channel], machine.inFlight == nil, let height = transferStart(channel) else { return [] }
         let highest = states[channel]?.highestHeight ?? 0
         let effects = machine.heard(height: height, highest: highest, sources: { channelPeerHeights(channel) }, now: now, random: &random)
         transfers[channel] = machine
@@ -186,7 +216,7 @@ extension GossipPeer {
     }
 
     mutating func stateTimedOut(_ channel: String, nonce: UInt64, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        guard var machine = transfers[channel], let height = height(of: channel) else { return [] }
+        guard var machine = transfers[channel], let height = transferStart(channel) else { return [] }
         let effects = machine.timedOut(nonce: nonce, height: height, sources: channelPeerHeights(channel), now: now, random: &random)
         transfers[channel] = machine
         return transfer(channel, effects)
@@ -199,24 +229,29 @@ extension GossipPeer {
         }
         let range = request.first..<(request.first + UInt64(request.count))
         let stored = disseminate(channel, .transferred(received.filter { range.contains($0.number) }), now: now, random: &random)
-        let height = height(of: channel) ?? 0
+        transfers[channel] = machine
+        // Halted while storing: no next request.
+        guard let height = transferStart(channel) else { return stored }
         // The next request goes out before this batch's commits: the serving peer reads the next
-        // batch while this one is written.
+        // batch while this one is written. It starts after the blocks now in flight.
         let next = transfer(channel, machine.resume(height: height, sources: channelPeerHeights(channel), now: now, random: &random))
         transfers[channel] = machine
         return next + stored
     }
 
-    /// Answers a state request from a channel peer: from the recent window when it holds the
-    /// blocks, else the shell reads them from the ledger.
+    /// Answers a state request from a channel peer with written blocks only (below the
+    /// confirmed height): from the recent window when it holds the first one (capped as
+    /// `stateResponse` caps), else the shell reads them from the ledger.
     private func serve(_ channel: String, nonce: UInt64, first: UInt64, count: Int, to signer: VerifiedSigner) -> [Effect] {
-        guard let flow = blocks[channel], let mac = states[channel]?.ownMAC,
-              let requester = membership.members[signer.pkiID] else { return [] }  // dead too: see answerStateInfoRequest
+        guard let flow = blocks[channel], let requester = membership.members[signer.pkiID] else {
+            return []  // dead members count too: see answerStateInfoRequest
+        }
         let end = min(first + UInt64(max(0, min(count, settings.state.batchSize))), flow.height)
         guard first < end else { return [] }
         let destination = membership.destination(of: requester.alive)
-        if let recent = flow.recentBlocks(first..<end) {
-            return [.send(.channel(mac, .stateResponse(nonce: nonce, blocks: recent)), to: destination)]
+        if flow.block(first) != nil,
+           let message = stateResponse(channel: channel, nonce: nonce, numbers: first..<end, read: { flow.block($0) }) {
+            return [.send(message, to: destination)]
         }
         return [.serveBlocks(channel: channel, numbers: first..<end, nonce: nonce, to: destination)]
     }

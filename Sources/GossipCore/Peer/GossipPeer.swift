@@ -23,27 +23,82 @@ public struct GossipPeer: Sendable {
         case stateTimeout(channel: String, nonce: UInt64)
     }
 
+    /// What a shell tells the core. The contract between the core and its shells (the peer
+    /// process and the simulator) is written here and at `Effect`: both shells perform every
+    /// effect in the order returned, and answer with the events named there.
     public enum Event: Sendable {
+        /// Once, first: membership, and each channel's election, pull, state info and state transfer start.
         case start
+        /// A timer the core scheduled is due (see `Effect.schedule`).
         case timer(Timer)
+        /// A verified gossip message. `via` says which connection it came on: the endpoint this
+        /// peer dialled (the connection it opened) when the message came back on that
+        /// connection, or nil when it came on a connection the sender opened. fabnet peers send
+        /// only on connections they dial, so messages from them come with nil; the core then
+        /// answers `Effect.peerIsBack(sender)` first. Membership uses a non-nil `via` to refuse
+        /// a bootstrap endpoint that proves to be a peer of another org; as no fabnet peer
+        /// answers on a connection it accepted, that check does not fire in the process today
+        /// (the identity the dial proved never reaches the core). The simulator follows the
+        /// process: every message travels on a connection its sender opened, so `via` is nil.
         case received(Verified<GossipMessage>, via: Endpoint?)
         /// A block this peer pulled from the orderer (as leader), already checked.
         case blockFromOrderer(channel: String, GossipBlock)
+        /// The answer to `Effect.commit`: the block is written to the ledger. Only the oldest
+        /// block in flight (the confirmed height) may be confirmed; any other confirmation is a
+        /// contract violation, answered with a `log` effect and otherwise ignored.
+        case committed(channel: String, number: UInt64)
+        /// The answer to `Effect.commit` when the block could not be written (the shell may retry
+        /// the append before it reports this). The channel halts: `Effect.channelHalted`.
+        case commitFailed(channel: String, number: UInt64, reason: String)
     }
 
+    /// What the core asks of its shell; performed in the order returned.
     public enum Effect: Hashable, Sendable {
+        /// Send `message` to `destination`; loss is tolerated (pull and state transfer repair it).
         case send(GossipMessage, to: Destination)
+        /// Fire `Event.timer(timer)` at `time` or later. The same timer may be scheduled again
+        /// before it fired (e.g. `.emit`, the election's `.leaderCheck`): both shells fire every
+        /// schedule, and the core takes a stale one (its phase, nonce or round is over, or its
+        /// queue is empty) as a no-op. A shell must never drop the newest schedule of a timer.
         case schedule(Timer, at: GossipTime)
-        /// This peer became (or stopped being) the one that pulls `channel`'s blocks from the orderer.
+        /// This peer became the one that pulls `channel`'s blocks from the orderer: deliver from
+        /// `height(of: channel)` on (after a lost stream, again from there) and hand each block
+        /// in as `Event.blockFromOrderer`.
         case startPulling(channel: String)
+        /// This peer no longer pulls `channel`: stop its deliver stream (a block already on its
+        /// way may still be handed in; the core takes it like any other copy).
         case stopPulling(channel: String)
-        /// Append this block to the channel's ledger (in order, once each).
+        /// Append `block` to the channel's ledger. Commits come in block order, each block once;
+        /// the shell answers each, in the same order, exactly once, with `Event.committed` or
+        /// `Event.commitFailed` (it may retry a failed append first). Both shells answer at once,
+        /// before the next effect; a later answer is allowed (other events may come between).
+        /// Until the answer the block is in flight: not asked for again (a copy is a duplicate),
+        /// offered and served to pull requests, but not counted in `height(of:)`, the published
+        /// state info, the election's rank, the blocks state transfer serves or the deliver
+        /// restart point. Commits of a channel already halted (see `haltedChannels()`) are
+        /// skipped by the shell; answers for them are refused with a log line.
         case commit(channel: String, GossipBlock)
-        /// Read the committed blocks `numbers` of `channel` from the ledger and send them to
-        /// `destination` as `stateResponseMessage(channel:nonce:blocks:)` (older than the recent window).
+        /// A commit failed: `channel` stopped until the peer restarts: no further commits, its
+        /// incoming blocks dropped, no pull or state transfer requests, its height (and published
+        /// state info) frozen at the last written block, and its election turned standby (a
+        /// `stopPulling` follows if it led). Once per channel. The shell reports it: health check
+        /// failing with the channel named, a metric, an error log line.
+        case channelHalted(channel: String, reason: String)
+        /// Read the written blocks `numbers` of `channel` from the ledger (they are older than the
+        /// recent window) and send `stateResponse(channel:nonce:numbers:read:)` to `destination`,
+        /// if it returns a message.
         case serveBlocks(channel: String, numbers: Range<UInt64>, nonce: UInt64, to: Destination)
+        /// `peer` reached this peer over a connection it opened itself: it is up (again). The
+        /// shell forgets its recent dial failures and drops queued dials to it that still back
+        /// off (stale). Comes before the effects of the message that showed it.
+        case peerIsBack(PKIID)
+        /// Write the line to the node's log (gossip module); it names the channel when it is about one.
         case log(String)
     }
+
+    /// The most block bytes one state response carries (its frame must stay below the
+    /// transport's limit); the requester asks again from where the answer ended.
+    public static let maximumStateResponseBytes = 16 << 20
 
     public internal(set) var membership: Membership
     public internal(set) var elections: [String: LeaderElection]
@@ -122,8 +177,19 @@ public struct GossipPeer: Sendable {
     var settings: GossipSettings { configuration.settings }
     public var channels: [String] { resolver.channels }
 
-    /// The ledger height of `channel` (the next block to commit).
+    /// The confirmed ledger height of `channel`: the next block the ledger expects (blocks in
+    /// flight, handed out by `commit` and not yet confirmed, do not count).
     public func height(of channel: String) -> UInt64? { blocks[channel]?.height }
+
+    /// The next block of `channel` to hand out for commit: the confirmed height plus the blocks in flight.
+    public func nextToCommit(of channel: String) -> UInt64? { blocks[channel]?.issued }
+
+    /// The halted channels, each with why (a commit failed).
+    public func haltedChannels() -> [String: String] {
+        var halted: [String: String] = [:]
+        for (channel, flow) in blocks { if let reason = flow.haltReason { halted[channel] = reason } }
+        return halted
+    }
 
     /// Own-org peers of `channel` this peer currently sees (leadership, push and pull go to them).
     public func orgPeers(of channel: String) -> Set<PKIID> { Set(currentOrgPeers(of: channel).keys) }
@@ -171,12 +237,19 @@ public struct GossipPeer: Sendable {
             return stateTimedOut(channel, nonce: nonce, now: now, random: &random)
         case let .blockFromOrderer(channel, block):
             return disseminate(channel, .fromOrderer(block), now: now, random: &random)
+        case let .committed(channel, number):
+            return disseminate(channel, .committed(number), now: now, random: &random)
+        case let .commitFailed(channel, number, reason):
+            return disseminate(channel, .commitFailed(number, reason: reason), now: now, random: &random)
         case let .received(message, via):
+            // The sender opened the connection: it is up. Said first, so what this message
+            // makes the core send to it goes on a fresh dial, not a stale one.
+            let back: [Effect] = via == nil ? [.peerIsBack(message.signer.pkiID)] : []
             switch message.value {
             case .membership(let inner):
-                return lift(membership.handle(.received(message.map { _ in inner }, via: via), now: now, random: &random), now: now, random: &random)
+                return back + lift(membership.handle(.received(message.map { _ in inner }, via: via), now: now, random: &random), now: now, random: &random)
             case let .channel(mac, inner):
-                return receive(inner, channelMAC: mac, signer: message.signer, now: now, random: &random)
+                return back + receive(inner, channelMAC: mac, signer: message.signer, now: now, random: &random)
             }
         }
     }
@@ -236,7 +309,9 @@ public struct GossipPeer: Sendable {
     mutating func disseminate(_ channel: String, _ event: BlockDissemination.Event, now: GossipTime,
                               random: inout some RandomNumberGenerator) -> [Effect] {
         refreshViewsIfNeeded(now: now)
-        guard var flow = blocks[channel], let mac = states[channel]?.ownMAC else { return [.log("block for unknown channel \(channel) dropped")] }
+        guard var flow = blocks[channel], let mac = states[channel]?.ownMAC else {
+            return [.log("\(channel): \(event.summary) for a channel this peer is not in; dropped")]
+        }
         let effects = flow.handle(event, now: now, random: &random)
         blocks[channel] = flow
         var result: [Effect] = []
@@ -246,8 +321,15 @@ public struct GossipPeer: Sendable {
             case let .push(block, relay, peer, endpoint): result.append(.send(.channel(mac, .block(block, relay: relay)), to: .peer(peer, endpoint)))
             case .commit(let block):
                 result.append(.commit(channel: channel, block))
-                _ = elections[channel]?.handle(.height(block.number + 1), now: now)
-                states[channel]?.setHeight(block.number + 1)
+            case .confirmed(let height):
+                // Only a written block counts: the election ranks and the state info publishes it.
+                _ = elections[channel]?.handle(.height(height), now: now)
+                states[channel]?.setHeight(height)
+            case .halted(let reason):
+                result.append(.channelHalted(channel: channel, reason: reason))
+                result += leaveElection(channel)
+            case .log(let line):
+                result.append(.log("\(channel): \(line)"))
             case .scheduleEmit(let time): result.append(.schedule(.emit(channel: channel), at: time))
             case let .sendPull(message, peer, endpoint): result.append(.send(.channel(mac, .pull(message)), to: .peer(peer, endpoint)))
             case .schedulePull(let time): result.append(.schedule(.pull(channel: channel), at: time))
@@ -256,6 +338,15 @@ public struct GossipPeer: Sendable {
             }
         }
         return result
+    }
+
+    /// A halted channel can commit nothing, so it must not lead its org: its election turns
+    /// standby (never proposes, declares or follows) and stops pulling if it led; its org
+    /// mates, hearing no declaration, elect another leader.
+    private mutating func leaveElection(_ channel: String) -> [Effect] {
+        guard let election = elections[channel], election.mode != .standby else { return [] }
+        elections[channel] = LeaderElection(pkiID: configuration.pkiID, mode: .standby, settings: settings, incarnation: incarnation)
+        return election.isLeader ? [.stopPulling(channel: channel), .log("\(channel): halted: no longer a leader candidate")] : []
     }
 
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
