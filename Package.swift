@@ -144,7 +144,16 @@ let package = Package(
         ),
         .testTarget(
             name: "PeerNodeTests",
-            dependencies: ["PeerNode", "FabnetModel"]
+            dependencies: ["PeerNode", "FabnetModel", "OperationsEndpoint"]
+        ),
+        .testTarget(
+            name: "OperationsEndpointTests",
+            dependencies: [
+                "OperationsEndpoint",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "OrchestratorTests",
