@@ -6,6 +6,7 @@ import Foundation
 /// Guarantees: `time` is RFC 3339 in UTC with fractional seconds, as Go writes a `time.Time`;
 /// `failed_checks` is left out when nothing failed, as Fabric's `omitempty` does.
 struct HealthBody: Encodable {
+    /// One failed check: which part of the node and why.
     struct FailedCheck: Encodable {
         let component: String
         let reason: String

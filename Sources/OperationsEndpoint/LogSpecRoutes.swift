@@ -6,6 +6,7 @@ import NIOHTTP1
 ///
 /// Guarantees: a refused spec leaves the logger's current spec in force (`NodeLogger.setSpec`).
 enum LogSpecRoutes {
+    /// The body GET answers and PUT takes.
     struct SpecBody: Codable {
         let spec: String
     }

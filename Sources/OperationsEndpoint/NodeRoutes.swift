@@ -16,7 +16,7 @@ extension OperationsServer {
                                   metrics: @escaping @Sendable () async -> String) -> OperationsRouter {
         var router = OperationsRouter()
         router.on(.GET, "/healthz") { _ in .health(failedChecks: await failedChecks()) }
-        router.on(.GET, "/version") { _ in .json(VersionBody(Version: version, CommitSHA: "development build")) }
+        router.on(.GET, "/version") { _ in .json(VersionBody(version: version, commitSHA: "development build")) }
         router.on(.GET, "/metrics") { _ in
             OperationsResponse(contentType: "text/plain; version=0.0.4", body: await metrics())
         }
@@ -26,9 +26,12 @@ extension OperationsServer {
 }
 
 /// Fabric's `/version` body, key names as Fabric writes them.
-// swiftlint:disable identifier_name
 struct VersionBody: Encodable {
-    let Version: String
-    let CommitSHA: String
+    let version: String
+    let commitSHA: String
+
+    enum CodingKeys: String, CodingKey {
+        case version = "Version"
+        case commitSHA = "CommitSHA"
+    }
 }
-// swiftlint:enable identifier_name

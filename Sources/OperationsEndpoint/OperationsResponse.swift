@@ -32,7 +32,7 @@ public struct OperationsResponse: Sendable {
     /// Fabric's error body `{"Error":"<message>"}`; say in `message` what went wrong and what to send.
     public static func error(_ status: HTTPResponseStatus, _ message: String,
                              headers: [(name: String, value: String)] = []) -> OperationsResponse {
-        var response = json(ErrorBody(Error: message), status: status)
+        var response = json(ErrorBody(message: message), status: status)
         response.headers = headers
         return response
     }
@@ -41,8 +41,9 @@ public struct OperationsResponse: Sendable {
 
     /// Fabric's error shape: the key is `Error`, capitalised.
     struct ErrorBody: Encodable {
-        // swiftlint:disable:next identifier_name
-        let Error: String
+        let message: String
+
+        enum CodingKeys: String, CodingKey { case message = "Error" }
     }
 }
 
