@@ -80,7 +80,7 @@ let package = Package(
         ),
         .target(
             name: "Orchestrator",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "PeerNode", "Transport"]
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OperationsEndpoint", "OrdererNode", "PeerNode", "Transport"]
         ),
         .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "OrdererNode", "PeerNode"]),
         .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FabnetCLITests",
-            dependencies: ["fabnet", "OrdererNode", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit"]
+            dependencies: ["fabnet", "OrdererNode", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit", "OperationsEndpoint"]
         ),
         .testTarget(
             name: "PeerNodeTests",
