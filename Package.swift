@@ -95,11 +95,11 @@ let package = Package(
         ),
         .target(
             name: "Orchestrator",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode", "Transport"]
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "OperationsEndpoint", "OrdererNode", "PeerNode", "Transport"]
         ),
         .target(
             name: "FabnetBench",
-            dependencies: ["Orchestrator", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "Transport"]
+            dependencies: ["Orchestrator", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "Transport"]
         ),
         .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode"]),
         .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
@@ -166,11 +166,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FabnetCLITests",
-            dependencies: ["fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit"]
+            dependencies: ["fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit", "OperationsEndpoint"]
         ),
         .testTarget(
             name: "PeerNodeTests",
-            dependencies: ["PeerNode", "FabnetModel"]
+            dependencies: ["PeerNode", "FabnetModel", "OperationsEndpoint"]
         ),
         .testTarget(
             name: "OperationsEndpointTests",

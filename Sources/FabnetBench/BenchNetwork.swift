@@ -60,9 +60,11 @@ public struct BenchNetwork: Sendable {
     }
 
     /// `channel`'s ledger height at each of `peers` from their `/metrics` (0 when unreachable).
-    public static func heights(of peers: [NetworkState.Node], channel: String) -> [Double] {
+    public static func heights(of peers: [NetworkState.Node], channel: String) async -> [Double] {
         let sample = #"fabnet_ledger_height{channel="\#(channel)"}"#
-        return peers.map { (try? MetricsText.fetch(port: $0.operationsPort))?[sample] ?? 0 }
+        var heights: [Double] = []
+        for peer in peers { heights.append((try? await MetricsText.fetch(port: peer.operationsPort))?[sample] ?? 0) }
+        return heights
     }
 
     /// Waits until every one of `peers` holds `height` blocks of `channel`, reporting progress;
@@ -71,7 +73,7 @@ public struct BenchNetwork: Sendable {
                                      progress: (_ heights: [Double]) -> Void) async throws {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while true {
-            let heights = heights(of: peers, channel: channel)
+            let heights = await heights(of: peers, channel: channel)
             if heights.allSatisfy({ $0 >= Double(height) }) { return }
             progress(heights)
             guard ContinuousClock.now < deadline else {

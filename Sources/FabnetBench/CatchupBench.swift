@@ -81,7 +81,7 @@ public enum CatchupBench {
         guard let stopped else { throw OrchestratorError.state("every peer leads its org in \(channel); nothing to stop") }
         let others = clients.peers.filter { $0.name != stopped.name }
         let control = NodeControl(state: network.launcher.state, executable: parameters.executable)
-        let fromHeight = Int(BenchNetwork.heights(of: [stopped], channel: channel)[0])
+        let fromHeight = Int(await BenchNetwork.heights(of: [stopped], channel: channel)[0])
         progress("stopping \(stopped.name) at height \(fromHeight) …")
         try control.stop(stopped, in: network.manifest)
 
@@ -92,7 +92,7 @@ public enum CatchupBench {
         let envelopes = try (0..<parameters.blocks).map {
             try TransactionBuilder.make(channel: channel, writes: [("catchup-\($0)", value)], creator: client.signer).envelope
         }
-        let ordererBefore = try MetricsText.fetch(port: orderer.operationsPort)
+        let ordererBefore = try await MetricsText.fetch(port: orderer.operationsPort)
         progress("cutting \(parameters.blocks) blocks …")
         let produceStart = ContinuousClock.now
         let responses = try await client.broadcast(envelopes)
@@ -104,7 +104,7 @@ public enum CatchupBench {
             progress("the running peers hold \(heights.map { Int($0) }.map(String.init).joined(separator: ", ")) of \(toHeight) blocks …")
         }
         let produceSeconds = (ContinuousClock.now - produceStart).seconds
-        let ordererAfter = try MetricsText.fetch(port: orderer.operationsPort)
+        let ordererAfter = try await MetricsText.fetch(port: orderer.operationsPort)
         let egressBlocks = ordererAfter["fabnet_deliver_sent_blocks_total"] - ordererBefore["fabnet_deliver_sent_blocks_total"]
         let egressBytes = ordererAfter["fabnet_deliver_sent_bytes_total"] - ordererBefore["fabnet_deliver_sent_bytes_total"]
 
@@ -118,12 +118,12 @@ public enum CatchupBench {
         try await BenchNetwork.waitForHeight(toHeight, of: [restarted], channel: channel, timeout: parameters.timeout) { heights in
             progress("\(stopped.name): \(Int(heights[0])) of \(toHeight) blocks …")
         }
-        let commits = try DisseminationBench.commitTimes(port: restarted.operationsPort, channel: channel, from: UInt64(fromHeight))
+        let commits = try await DisseminationBench.commitTimes(port: restarted.operationsPort, channel: channel, from: UInt64(fromHeight))
         let times = commits.values.map(\.commit)
         guard let first = times.min(), let last = times.max() else {
             throw OrchestratorError.state("\(stopped.name) reports no commits from block \(fromHeight) on")
         }
-        let metrics = try MetricsText.fetch(port: restarted.operationsPort)
+        let metrics = try await MetricsText.fetch(port: restarted.operationsPort)
         func received(_ via: String) -> Int { Int(metrics[#"fabnet_blocks_received_total{via="\#(via)"}"#]) }
         return Measurement(
             peer: stopped.name, blocks: parameters.blocks,

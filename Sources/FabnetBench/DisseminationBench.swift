@@ -3,6 +3,7 @@ import FabnetClient
 import FabnetCrypto
 import FabnetModel
 import Foundation
+import OperationsEndpoint
 import Orchestrator
 
 /// `fabnet bench dissemination` as a library: one org of P real peer processes and an orderer
@@ -145,8 +146,9 @@ public enum DisseminationBench {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let before = try peers.map { try MetricsText.fetch(port: $0.operationsPort) }
-        let ordererBefore = try MetricsText.fetch(port: orderer.operationsPort)
+        var before: [MetricsText] = []
+        for peer in peers { before.append(try await MetricsText.fetch(port: peer.operationsPort)) }
+        let ordererBefore = try await MetricsText.fetch(port: orderer.operationsPort)
 
         // One transaction per block, each with a value of blockSize bytes.
         let client = try clients.client(of: orderer, as: org, role: .client)
@@ -166,9 +168,11 @@ public enum DisseminationBench {
             progress("\(mode.title): \(heights.filter { $0 >= Double(parameters.blocks + 1) }.count) of \(peers.count) peers have every block …")
         }
 
-        let after = try peers.map { try MetricsText.fetch(port: $0.operationsPort) }
-        let ordererAfter = try MetricsText.fetch(port: orderer.operationsPort)
-        let commits = try peers.map { try commitTimes(port: $0.operationsPort, channel: channel) }
+        var after: [MetricsText] = []
+        for peer in peers { after.append(try await MetricsText.fetch(port: peer.operationsPort)) }
+        let ordererAfter = try await MetricsText.fetch(port: orderer.operationsPort)
+        var commits: [[UInt64: (cut: Int64, commit: Int64)]] = []
+        for peer in peers { commits.append(try await commitTimes(port: peer.operationsPort, channel: channel)) }
         var lastCommit = Int64.min
         var lastPeer: [Double] = []
         var perPeer = [[Double]](repeating: [], count: peers.count)
@@ -198,10 +202,11 @@ public enum DisseminationBench {
             seconds: Double(lastCommit) / 1e9 - started.timeIntervalSince1970)
     }
 
-    /// A peer's `/commits/<channel>`: block number → (cut, commit) in ns since 1970.
-    static func commitTimes(port: Int, channel: String, from first: UInt64 = 1) throws -> [UInt64: (cut: Int64, commit: Int64)] {
+    /// A peer's `/commits/<channel>?from=first`: block number → (cut, commit) in ns since 1970,
+    /// for blocks from `first` on (the peer leaves the others out).
+    static func commitTimes(port: Int, channel: String, from first: UInt64 = 1) async throws -> [UInt64: (cut: Int64, commit: Int64)] {
         struct Body: Decodable { let blocks: [[Int64]] }
-        let response = try HTTPProbe.request(port: port, path: "/commits/\(channel)?from=\(first)", timeout: 10)
+        let response = try await HTTPProbe.get(port: port, path: "/commits/\(channel)?from=\(first)", timeout: 10)
         guard response.status == 200 else { throw OrchestratorError.state("GET /commits/\(channel) on port \(port) answered \(response.status): \(response.body)") }
         let body = try JSONDecoder().decode(Body.self, from: Data(response.body.utf8))
         var times: [UInt64: (cut: Int64, commit: Int64)] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import OperationsEndpoint
 import Orchestrator
 
 /// A node's `/metrics` (Prometheus text format) read into numbers: each sample by its name
@@ -16,8 +17,8 @@ public struct MetricsText: Sendable {
     }
 
     /// Reads a node's `/metrics` from its operations port on 127.0.0.1.
-    public static func fetch(port: Int) throws -> MetricsText {
-        let response = try HTTPProbe.request(port: port, path: "/metrics", timeout: 5)
+    public static func fetch(port: Int) async throws -> MetricsText {
+        let response = try await HTTPProbe.get(port: port, path: "/metrics", timeout: 5)
         guard response.status == 200 else { throw OrchestratorError.state("GET /metrics on port \(port) answered \(response.status)") }
         return MetricsText(parsing: response.body)
     }

@@ -65,7 +65,7 @@ public enum ThroughputBench {
         guard let channel = spec.channels.first, !channel.memberOrgs.isEmpty else {
             throw OrchestratorError.state("the default network has no channel")
         }
-        let startHeight = Int(BenchNetwork.heights(of: peers, channel: channel.name).min() ?? 0)
+        let startHeight = Int(await BenchNetwork.heights(of: peers, channel: channel.name).min() ?? 0)
 
         // Each client a user of a member org in turn, with its own connection.
         let clients = try (0..<parameters.clients).map {
@@ -133,7 +133,7 @@ public enum ThroughputBench {
         // Committed on every peer: the latest commit of its block among the peers.
         var everywhere: [UInt64: Int64] = [:]
         for peer in peers {
-            for (number, record) in try DisseminationBench.commitTimes(port: peer.operationsPort, channel: channel.name, from: UInt64(startHeight)) {
+            for (number, record) in try await DisseminationBench.commitTimes(port: peer.operationsPort, channel: channel.name, from: UInt64(startHeight)) {
                 everywhere[number] = max(everywhere[number] ?? .min, record.commit)
             }
         }

@@ -5,6 +5,7 @@ import FabnetModel
 
 import FabnetWire
 import Foundation
+import OperationsEndpoint
 import OrdererNode
 import PeerNode
 
@@ -247,7 +248,11 @@ public struct NetworkLauncher: Sendable {
             for node in pending where !state.isRunning(node) {
                 throw NodeExitError(exit: NodeExit.of(node, state: state))
             }
-            pending.removeAll { node in (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 }
+            var unhealthy: [NetworkState.Node] = []
+            for node in pending {
+                if (try? await HTTPProbe.get(port: node.operationsPort, path: "/healthz", timeout: 1))?.status != 200 { unhealthy.append(node) }
+            }
+            pending = unhealthy
             if pending.isEmpty { break }
             guard ContinuousClock.now < deadline else {
                 throw OrchestratorError.timeout("not healthy within \(options.timeout) s: \(pending.map(\.name).joined(separator: ", ")) (see \(state.directory.path)/logs/)")

@@ -1,4 +1,5 @@
 import Foundation
+import OperationsEndpoint
 
 /// Starts and stops single nodes of a network `fabnet up` made (`fabnet start|stop|restart|kill
 /// NODE`, and fault tests).
@@ -54,7 +55,7 @@ public struct NodeControl: Sendable {
     public func waitHealthy(_ node: NetworkState.Node, timeout: Double = 15) async throws {
         let state = state
         try await eventually(seconds: timeout, "\(node.name) healthy") {
-            if (try? HTTPProbe.request(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 { return true }
+            if (try? await HTTPProbe.get(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 { return true }
             guard state.isRunning(node) else { throw NodeExitError(exit: NodeExit.of(node, state: state)) }
             return false
         }

@@ -1,4 +1,5 @@
 import Foundation
+import OperationsEndpoint
 
 /// When each block was cut (the orderer's stamp in its metadata) and committed here, per
 /// channel, for benchmarks: both on this machine's wall clock, in nanoseconds since 1970.
@@ -26,8 +27,12 @@ struct CommitRecords: Sendable {
     static func nanos(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1e9).rounded()) }
 
     /// `{"channel":…,"blocks":[[number,cutNanos,commitNanos],…]}` for blocks from `first` on.
+    ///
+    /// Built by hand rather than with `JSONEncoder`: a long run keeps up to 200,000 rows per
+    /// channel and the rows are only integers, which need no escaping; the one string, the
+    /// channel name, is escaped by `JSONEncoder` (`JSONText.quoted`).
     func json(channel: String, from first: UInt64) -> String {
         let rows = (byChannel[channel] ?? []).lazy.filter { $0.number >= first }.map { "[\($0.number),\($0.cutNanos),\($0.commitNanos)]" }
-        return #"{"channel":"\#(channel)","blocks":[\#(rows.joined(separator: ","))]}"#
+        return #"{"channel":\#(JSONText.quoted(channel)),"blocks":[\#(rows.joined(separator: ","))]}"#
     }
 }

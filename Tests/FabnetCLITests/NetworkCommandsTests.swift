@@ -2,6 +2,7 @@ import FabnetConfig
 import FabnetTestKit
 import FabnetWire
 import Foundation
+import OperationsEndpoint
 import PeerNode
 import Testing
 
@@ -35,9 +36,16 @@ struct NetworkCommandsTests {
         return file
     }
 
+    /// Blocks each of `peers` received by any path, from their /metrics.
+    static func blocksReceived(_ peers: [NetworkState.Node]) async throws -> [Int] {
+        var received: [Int] = []
+        for peer in peers { received.append(try await blocksReceived(peer)) }
+        return received
+    }
+
     /// Blocks a peer received by any path, from its /metrics.
-    static func blocksReceived(_ peer: NetworkState.Node) throws -> Int {
-        let metrics = try HTTPProbe.request(port: peer.operationsPort, path: "/metrics").body
+    static func blocksReceived(_ peer: NetworkState.Node) async throws -> Int {
+        let metrics = try await HTTPProbe.get(port: peer.operationsPort, path: "/metrics").body
         return metrics.split(separator: "\n").filter { $0.hasPrefix("fabnet_blocks_received_total") }
             .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
     }
@@ -63,13 +71,13 @@ struct NetworkCommandsTests {
             #expect(org1Endpoints.isSubset(of: seen))
 
             // Blocks of org1only reach Org1's peers and nothing of it reaches Org2's.
-            let before = try org2.map(Self.blocksReceived)
+            let before = try await Self.blocksReceived(org2)
             _ = try await network.put((0..<20).map { ("only\($0)", "v\($0)") }, channel: "org1only")
             try await eventually(seconds: 30, "Org1's peers hold only19") {
                 for peer in org1 where try await network.query("only19", channel: "org1only", on: peer) != "v19" { return false }
                 return true
             }
-            #expect(try org2.map(Self.blocksReceived) == before, "an Org2 peer received blocks of a channel its org is not in")
+            #expect(try await Self.blocksReceived(org2) == before, "an Org2 peer received blocks of a channel its org is not in")
             for peer in org2 {
                 let channels = try await network.status(of: peer).peerChannels.map(\.name)
                 #expect(channels == ["mychannel"])
@@ -94,9 +102,9 @@ struct NetworkCommandsTests {
 
             // /logspec: a new spec is taken, a bad one refused with the reason.
             let port = org1[0].operationsPort
-            #expect(try HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"ledger=debug:info"}"#).status == 204)
-            #expect(try HTTPProbe.request(port: port, path: "/logspec").body == #"{"spec":"ledger=debug:info"}"#)
-            #expect(try HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"loud"}"#).status == 400)
+            #expect(try await HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"ledger=debug:info"}"#).status == 204)
+            #expect(try await HTTPProbe.get(port: port, path: "/logspec").body == #"{"spec":"ledger=debug:info"}"#)
+            #expect(try await HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"loud"}"#).status == 400)
 
             // kill and start by name: the node goes down, comes back, and catches up.
             let killed = try cli(["kill", "peer1.org2"])

@@ -1,5 +1,6 @@
 import FabnetTestKit
 import Foundation
+import OperationsEndpoint
 import Testing
 
 /// A network made with the CLI as a user makes it (`fabnet up -d` in a folder of theirs), always
@@ -67,9 +68,9 @@ struct NewUserTests {
         defer { a.remove(); b.remove() }
         try await a.up(["--base-port", String(a.basePort)])
         try await b.up(["--base-port", String(b.basePort)])
-        let heightOfA = { try HTTPProbe.request(port: a.basePort + 1, path: "/metrics").body
+        let heightOfA = { () async throws -> String in try await HTTPProbe.get(port: a.basePort + 1, path: "/metrics").body
             .split(separator: "\n").first { $0.hasPrefix(#"fabnet_ledger_height{channel="mychannel"}"#) }.map(String.init) ?? "" }
-        let before = try heightOfA()
+        let before = try await heightOfA()
         #expect(try await b.cli(["stop", "orderer.example.com"]).status == 0)
         let put = try await b.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--wait", "--timeout", "5"])
         #expect(put.status == 1)
@@ -77,7 +78,7 @@ struct NewUserTests {
         let fetch = try await b.cli(["block", "fetch", "newest", "--channel", "mychannel"])
         #expect(fetch.status == 1)
         #expect(fetch.errors.contains("is down"))
-        #expect(try heightOfA() == before, "nothing was written into network A")
+        #expect(try await heightOfA() == before, "nothing was written into network A")
         // No network at all: say how to start one; never suggest generating crypto material.
         let nowhere = try await runFabnetOffPool(["tx", "put", "k", "v", "--channel", "mychannel", "--state", b.root.appendingPathComponent("none").path])
         #expect(nowhere.status == 1)
@@ -87,7 +88,7 @@ struct NewUserTests {
         #expect(try await b.cli(["start", "orderer.example.com"]).status == 0)
         let again = try await b.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--wait"])
         #expect(again.status == 0, "\(again.errors)")
-        #expect(try heightOfA() == before)
+        #expect(try await heightOfA() == before)
     }
 
     @Test func aBasePortThatDoesNotFitIsAClearError() async throws {

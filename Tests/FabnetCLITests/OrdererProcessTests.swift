@@ -4,6 +4,7 @@ import FabnetCrypto
 import FabnetTestKit
 import FabnetWire
 import Foundation
+import OperationsEndpoint
 import OrdererNode
 import Testing
 import Transport
@@ -203,14 +204,14 @@ actor Acknowledgements {
         #expect(noChannel.status == 1)
         #expect(noChannel.errors.contains("nochannel"))
 
-        let health = try HTTPProbe.request(port: orderer.operationsPort, path: "/healthz")
+        let health = try await HTTPProbe.get(port: orderer.operationsPort, path: "/healthz")
         #expect(health.status == 200)
         #expect(health.body.contains(#""status":"OK""#))
-        let metrics = try HTTPProbe.request(port: orderer.operationsPort, path: "/metrics").body
+        let metrics = try await HTTPProbe.get(port: orderer.operationsPort, path: "/metrics").body
         #expect(metrics.contains(#"fabnet_ledger_height{channel="mychannel"} 3"#), "\(metrics)")
         #expect(metrics.contains(#"fabnet_ledger_height{channel="second"} 2"#), "\(metrics)")
-        #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/version").body.contains("Version"))
-        #expect(try HTTPProbe.request(port: orderer.operationsPort, path: "/nope").status == 404)
+        #expect(try await HTTPProbe.get(port: orderer.operationsPort, path: "/version").body.contains("Version"))
+        #expect(try await HTTPProbe.get(port: orderer.operationsPort, path: "/nope").status == 404)
     }
 
     /// `fabnet bench catchup --blocks 50000` hung: the client sent every envelope before reading

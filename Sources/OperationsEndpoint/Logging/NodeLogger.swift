@@ -32,6 +32,9 @@ public final class NodeLogger: Sendable {
 
     func level(for module: String) -> Logger.Level { current.withLock { $0.level(for: module) } }
 
+    /// Whether a line of `level` in `module` is written under the spec in force.
+    public func isEnabled(_ level: Logger.Level, module: String) -> Bool { level >= self.level(for: module) }
+
     /// A logger for `module`.
     public func logger(_ module: String) -> Logger {
         Logger(label: module) { [self] label in NodeLogHandler(module: label, node: self, sink: sink) }
