@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(
@@ -125,6 +126,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -166,7 +168,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FabnetCLITests",
-            dependencies: ["fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit", "OperationsEndpoint"]
+            dependencies: [
+                "fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit", "OperationsEndpoint",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
         ),
         .testTarget(
             name: "PeerNodeTests",

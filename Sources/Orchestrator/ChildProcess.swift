@@ -4,6 +4,12 @@ import Synchronization
 /// A child process started with `posix_spawn` with a clean signal mask and default signal
 /// handlers, so SIGTERM reaches it (Foundation's `Process` leaves signals blocked in children).
 /// Its standard output and error go to `logFile`. Whoever starts one must `kill` it.
+///
+/// Kept instead of swift-subprocess (which the CLI tests and `bench crypto` use for commands
+/// that run to completion): a node that `fabnet up -d` or `fabnet start` spawns must outlive
+/// the command, in its own process group, with its output appended to its log file and no
+/// pipe back to the parent; swift-subprocess ties a child's life to the `run` call that
+/// started it (it is reaped and its pipes read within that call).
 public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
     public let logFile: URL

@@ -1,13 +1,14 @@
 import Foundation
+import Subprocess
+import SystemPackage
 import Testing
 
 /// The `fabnet` binary as a user runs it: exit codes, messages on standard error, JSON for scripts.
 @Suite struct CLITests {
     static let binary = fabnetBinary
 
-    /// Runs `fabnet` off the cooperative pool (see `runFabnetOffPool`).
     func fabnet(_ arguments: String..., in directory: URL? = nil) async throws -> CommandResult {
-        try await runFabnetOffPool(arguments, in: directory)
+        try await runFabnet(arguments, in: directory)
     }
 
     func scratch() throws -> URL {
@@ -85,18 +86,9 @@ import Testing
     }
 
     @Test func gossipConflictFromTheEnvironmentFailsValidation() async throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["config", "validate"]
-        process.environment = ["CORE_PEER_GOSSIP_ORGLEADER": "true"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
-        let text = String(decoding: data, as: UTF8.self)
+        let result = try await runFabnet(["config", "validate"], environment: ["CORE_PEER_GOSSIP_ORGLEADER": "true"])
+        #expect(result.status == 1)
+        let text = result.errors
         #expect(text.contains("peer.gossip.useLeaderElection") && text.contains("peer.gossip.orgLeader"))
     }
 
@@ -117,7 +109,7 @@ import Testing
     @Test func simSmoke() async throws {
         let arguments = ["sim", "--peers", "12", "--orgs", "3", "--blocks", "20", "--block-size", "512", "--seed", "7",
                          "--fault", "crash:4@2,restart-empty:4@2.6", "--json"]
-        let result = try await runFabnetOffPool(arguments)
+        let result = try await runFabnet(arguments)
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["fullMembershipAfterMilliseconds"] is Double)
@@ -129,7 +121,7 @@ import Testing
         #expect(channel["committedEverywhere"] as? Int == 20, "the restarted peer caught up")
         #expect((channel["hops"] as? [String: Double])?["max"] != nil)
         #expect(object["bytesReceivedPerPeerPerBlock"] is Double)
-        let again = try await runFabnetOffPool(arguments)
+        let again = try await runFabnet(arguments)
         // The JSON has sorted keys: apart from the wall clock, the same seed prints the same text.
         let stable: (String) -> [Substring] = { $0.split(separator: "\n").filter { !$0.contains("wallClockSeconds") } }
         #expect(stable(result.output) == stable(again.output), "the same seed gives the same run")
@@ -152,7 +144,7 @@ import Testing
 
     @Test func benchUpSmoke() async throws {
         // One cold and one warm run of a network grown to 3 peers per org; nothing left running.
-        let result = try await runFabnetOffPool(["bench", "up", "--runs", "1", "--peers-per-org", "3", "--json"])
+        let result = try await runFabnet(["bench", "up", "--runs", "1", "--peers-per-org", "3", "--json"])
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         #expect(object["peers"] as? Int == 6)
@@ -166,7 +158,7 @@ import Testing
         // figures are there, the picture is written, nothing is left running.
         let picture = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-cdf-\(getpid()).svg")
         defer { try? FileManager.default.removeItem(at: picture) }
-        let result = try await runFabnetOffPool(["bench", "dissemination", "--peers", "3", "--blocks", "5", "--block-size", "1024",
+        let result = try await runFabnet(["bench", "dissemination", "--peers", "3", "--blocks", "5", "--block-size", "1024",
                                                  "--rate", "50", "--svg", picture.path, "--json"])
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
@@ -190,7 +182,7 @@ import Testing
 
     @Test func benchCatchupSmoke() async throws {
         // A peer misses 30 blocks and catches up: by state transfer, to the exact height.
-        let result = try await runFabnetOffPool(["bench", "catchup", "--blocks", "30", "--json"])
+        let result = try await runFabnet(["bench", "catchup", "--blocks", "30", "--json"])
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let measurement = try #require(object["measurement"] as? [String: Any])
@@ -203,7 +195,7 @@ import Testing
     @Test func benchThroughputSmoke() async throws {
         // Two clients for a second: every accepted transaction is found in a block, committed on
         // all 4 peers, with a latency each.
-        let result = try await runFabnetOffPool(["bench", "throughput", "--seconds", "1", "--clients", "2", "--max-rate", "400", "--json"])
+        let result = try await runFabnet(["bench", "throughput", "--seconds", "1", "--clients", "2", "--max-rate", "400", "--json"])
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let measurement = try #require(object["measurement"] as? [String: Any])
@@ -234,53 +226,20 @@ struct CommandResult {
 /// The `fabnet` built beside this test bundle.
 let fabnetBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fabnet")
 
-/// Runs `fabnet` to completion (short commands only; nodes are started with `ChildProcess`).
-func runFabnet(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = fabnetBinary
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    // Read both pipes to the end (a full pipe would block the child), then reap it.
-    let errorData = PipeReader(errors)
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                         errors: String(decoding: errorData.wait(), as: UTF8.self))
-}
-
-/// `runFabnet` on a thread of its own: waiting for a command must not hold one of the test
-/// runner's few cooperative threads (on 2 cores there are 2; the process and transport tests
-/// sharing them would miss their deadlines).
-func runFabnetOffPool(_ arguments: [String], in directory: URL? = nil) async throws -> CommandResult {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try runFabnet(arguments, in: directory) }) }.start()
+/// Runs `fabnet` to completion with swift-subprocess (short commands only; nodes are started
+/// with `ChildProcess`): both pipes are read to their end while it runs, and waiting holds no
+/// thread (the test runner has only 2 cooperative threads on this machine). `environment` adds
+/// to (or with nil removes from) the inherited environment.
+func runFabnet(_ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]) async throws -> CommandResult {
+    var changes: [Environment.Key: String?] = [:]
+    for (key, value) in environment { changes[Environment.Key(stringLiteral: key)] = value }
+    let result = try await Subprocess.run(
+        .path(FilePath(fabnetBinary.path)), arguments: Arguments(arguments), environment: .inherit.updating(changes),
+        workingDirectory: directory.map { FilePath($0.path) }, output: .string(limit: 64 << 20), error: .string(limit: 64 << 20))
+    let status: Int32
+    switch result.terminationStatus {
+    case .exited(let code): status = code
+    case .signaled(let signal): status = 128 + signal
     }
-}
-
-/// Reads a pipe to its end on another thread.
-final class PipeReader: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var data: Data?
-
-    init(_ pipe: Pipe) {
-        Thread.detachNewThread { [self] in
-            let read = pipe.fileHandleForReading.readDataToEndOfFile()
-            condition.lock()
-            data = read
-            condition.signal()
-            condition.unlock()
-        }
-    }
-
-    /// Blocks until the pipe is closed by the child (a condition, not a sleep).
-    func wait() -> Data {
-        condition.lock()
-        defer { condition.unlock() }
-        while data == nil { condition.wait() }
-        return data!
-    }
+    return CommandResult(status: status, output: result.standardOutput ?? "", errors: result.standardError ?? "")
 }

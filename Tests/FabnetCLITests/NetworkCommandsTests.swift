@@ -57,8 +57,8 @@ struct NetworkCommandsTests {
         defer { network.down() }
         let org1 = network.peers.filter { $0.mspID == "Org1MSP" }, org2 = network.peers.filter { $0.mspID == "Org2MSP" }
         // No -f: commands find the description `up` was given through the state folder.
-        func cli(_ arguments: [String]) throws -> CommandResult {
-            try runFabnet(arguments + ["--state", network.state.directory.path])
+        func cli(_ arguments: [String]) async throws -> CommandResult {
+            try await runFabnet(arguments + ["--state", network.state.directory.path])
         }
         do {
             // Org2 was given only Org1's anchor peer, yet sees every Org1 peer: it learned the
@@ -84,20 +84,20 @@ struct NetworkCommandsTests {
             }
 
             // The commands.
-            let status = try cli(["status", "--json"])
+            let status = try await cli(["status", "--json"])
             #expect(status.status == 0, "\(status.errors)")
             #expect(status.output.contains("\"org1only\""))
-            let list = try cli(["channel", "list", "--peer", "peer0.org1"])
+            let list = try await cli(["channel", "list", "--peer", "peer0.org1"])
             #expect(list.output.contains("mychannel") && list.output.contains("org1only"), "\(list.errors)")
-            let info = try cli(["channel", "getinfo", "org1only", "--peer", "peer1.org1"])
+            let info = try await cli(["channel", "getinfo", "org1only", "--peer", "peer1.org1"])
             #expect(info.status == 0 && info.output.contains("\"height\""), "\(info.errors)")
-            let refused = try cli(["channel", "join", "org1only", "--peer", "peer0.org2"])
+            let refused = try await cli(["channel", "join", "org1only", "--peer", "peer0.org2"])
             #expect(refused.status != 0 && refused.errors.contains("Org2MSP is not an organization of this channel"), "\(refused.output) \(refused.errors)")
-            let value = try cli(["tx", "get", "only7", "--channel", "org1only", "--peer", "peer1.org1"])
+            let value = try await cli(["tx", "get", "only7", "--channel", "org1only", "--peer", "peer1.org1"])
             #expect(value.output == "v7\n", "\(value.errors)")
-            let absent = try cli(["tx", "get", "nothing", "--channel", "org1only", "--peer", "peer1.org1"])
+            let absent = try await cli(["tx", "get", "nothing", "--channel", "org1only", "--peer", "peer1.org1"])
             #expect(absent.status != 0)
-            let logs = try cli(["logs", "--tail", "1", "peer0.org1"])
+            let logs = try await cli(["logs", "--tail", "1", "peer0.org1"])
             #expect(logs.output.hasPrefix("peer0.org1.example.com | "), "\(logs.errors)")
 
             // /logspec: a new spec is taken, a bad one refused with the reason.
@@ -107,11 +107,11 @@ struct NetworkCommandsTests {
             #expect(try await HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"loud"}"#).status == 400)
 
             // kill and start by name: the node goes down, comes back, and catches up.
-            let killed = try cli(["kill", "peer1.org2"])
+            let killed = try await cli(["kill", "peer1.org2"])
             #expect(killed.status == 0, "\(killed.errors)")
-            #expect(try cli(["status", "--json"]).output.contains("\"up\" : false"))
+            #expect(try await cli(["status", "--json"]).output.contains("\"up\" : false"))
             _ = try await network.put([("while-down", "yes")])
-            let started = try cli(["start", "peer1.org2"])
+            let started = try await cli(["start", "peer1.org2"])
             #expect(started.status == 0, "\(started.errors)")
             try await eventually(seconds: 30, "peer1.org2 catches up") {
                 try await network.query("while-down", on: org2[1]) == "yes"

@@ -21,7 +21,7 @@ final class CLINetwork: @unchecked Sendable {
 
     /// `fabnet ARGUMENTS --state STATE`.
     func cli(_ arguments: [String]) async throws -> CommandResult {
-        try await runFabnetOffPool(arguments + ["--state", state.path], in: root)
+        try await runFabnet(arguments + ["--state", state.path], in: root)
     }
 
     /// `fabnet up -d` on the default network; throws with its output if it fails.
@@ -80,7 +80,7 @@ struct NewUserTests {
         #expect(fetch.errors.contains("is down"))
         #expect(try await heightOfA() == before, "nothing was written into network A")
         // No network at all: say how to start one; never suggest generating crypto material.
-        let nowhere = try await runFabnetOffPool(["tx", "put", "k", "v", "--channel", "mychannel", "--state", b.root.appendingPathComponent("none").path])
+        let nowhere = try await runFabnet(["tx", "put", "k", "v", "--channel", "mychannel", "--state", b.root.appendingPathComponent("none").path])
         #expect(nowhere.status == 1)
         #expect(nowhere.errors.contains("no network in \(b.root.appendingPathComponent("none").path)/ (start one with `fabnet up`"), "\(nowhere.errors)")
         for result in [put, fetch, nowhere] { #expect(!result.errors.contains("crypto generate")) }

@@ -19,7 +19,7 @@ final class OrdererUnderTest: @unchecked Sendable {
     private(set) var process: ChildProcess?
     private(set) var starts = 0
 
-    init(maxMessageCount: Int, batchTimeout: String) throws {
+    init(maxMessageCount: Int, batchTimeout: String) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-orderer-process-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try freePort()
@@ -31,7 +31,7 @@ final class OrdererUnderTest: @unchecked Sendable {
         for arguments in [["crypto", "generate", "-f", "net.yaml", "-o", "crypto"],
                           ["orderer", "init", "-f", "net.yaml", "--crypto", "crypto", "--home", "home",
                            "--port", String(port), "--ops-port", String(operationsPort)]] {
-            let result = try runFabnet(arguments, in: directory)
+            let result = try await runFabnet(arguments, in: directory)
             guard result.status == 0 else { throw DeadlineExceeded(seconds: 0, what: "fabnet \(arguments): \(result.errors)") }
         }
         spec = try NetworkLoader.load(file: directory.appendingPathComponent("net.yaml")).spec
@@ -50,8 +50,8 @@ final class OrdererUnderTest: @unchecked Sendable {
         }
     }
 
-    func cli(_ arguments: [String]) throws -> CommandResult {
-        try runFabnet(arguments + ["-f", "net.yaml", "--crypto", "crypto", "--orderer", "127.0.0.1:\(port)"], in: directory)
+    func cli(_ arguments: [String]) async throws -> CommandResult {
+        try await runFabnet(arguments + ["-f", "net.yaml", "--crypto", "crypto", "--orderer", "127.0.0.1:\(port)"], in: directory)
     }
 
     func client(org: Int, user: Int) throws -> OrdererClient {
@@ -123,10 +123,10 @@ actor Acknowledgements {
     }
 
     @Test func concurrentClientsAndAKillNineLoseNothingAndDuplicateNothing() async throws {
-        let orderer = try OrdererUnderTest(maxMessageCount: 50, batchTimeout: "50ms")
+        let orderer = try await OrdererUnderTest(maxMessageCount: 50, batchTimeout: "50ms")
         defer { orderer.remove() }
         try await orderer.start()
-        let created = try orderer.cli(["channel", "create", "mychannel"])
+        let created = try await orderer.cli(["channel", "create", "mychannel"])
         #expect(created.status == 0, "\(created.errors)\n\(orderer.logs)")
 
         let clients = [try orderer.client(org: 1, user: 1), try orderer.client(org: 2, user: 1)]
@@ -178,29 +178,29 @@ actor Acknowledgements {
     }
 
     @Test func cliSubmitsFetchesAndTheOperationsEndpointAnswers() async throws {
-        let orderer = try OrdererUnderTest(maxMessageCount: 10, batchTimeout: "50ms")
+        let orderer = try await OrdererUnderTest(maxMessageCount: 10, batchTimeout: "50ms")
         defer { orderer.remove() }
         try await orderer.start()
-        #expect(try orderer.cli(["channel", "create", "mychannel"]).status == 0)
-        let put = try orderer.cli(["tx", "put", "greeting", "hello", "--channel", "mychannel", "--wait"])
+        #expect(try await orderer.cli(["channel", "create", "mychannel"]).status == 0)
+        let put = try await orderer.cli(["tx", "put", "greeting", "hello", "--channel", "mychannel", "--wait"])
         #expect(put.status == 0, "\(put.errors)")
         #expect(put.output.contains("block 1"))
-        let fetched = try orderer.cli(["block", "fetch", "newest", "--channel", "mychannel"])
+        let fetched = try await orderer.cli(["block", "fetch", "newest", "--channel", "mychannel"])
         #expect(fetched.output.contains("block 1 of mychannel"))
         #expect(fetched.output.contains("signed by      OrdererMSP"))
-        let json = try orderer.cli(["block", "fetch", "0", "--channel", "mychannel", "--json"])
+        let json = try await orderer.cli(["block", "fetch", "0", "--channel", "mychannel", "--json"])
         #expect(json.output.contains("\"header\""))
-        let stranger = try orderer.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--as", "Org1MSP/Admin", "--wait", "--timeout", "5"])
+        let stranger = try await orderer.cli(["tx", "put", "k", "v", "--channel", "mychannel", "--as", "Org1MSP/Admin", "--wait", "--timeout", "5"])
         #expect(stranger.status == 0, "admins are writers too: \(stranger.errors)")
         // Only the orderer org's admin may make the orderer join a channel.
-        let notAdmin = try orderer.cli(["channel", "create", "third", "--as", "Org1MSP/Admin"])
+        let notAdmin = try await orderer.cli(["channel", "create", "third", "--as", "Org1MSP/Admin"])
         #expect(notAdmin.status == 1)
         #expect(notAdmin.errors.contains("only an admin (NodeOU admin) of OrdererMSP"), "\(notAdmin.errors)")
         // Several channels at once.
-        #expect(try orderer.cli(["channel", "create", "second"]).status == 0)
-        #expect(try orderer.cli(["tx", "put", "k", "v", "--channel", "second", "--wait"]).output.contains("block 1"))
-        #expect(try orderer.cli(["block", "fetch", "oldest", "--channel", "second"]).output.contains("block 0 of second"))
-        let noChannel = try orderer.cli(["tx", "put", "k", "v", "--channel", "nochannel"])
+        #expect(try await orderer.cli(["channel", "create", "second"]).status == 0)
+        #expect(try await orderer.cli(["tx", "put", "k", "v", "--channel", "second", "--wait"]).output.contains("block 1"))
+        #expect(try await orderer.cli(["block", "fetch", "oldest", "--channel", "second"]).output.contains("block 0 of second"))
+        let noChannel = try await orderer.cli(["tx", "put", "k", "v", "--channel", "nochannel"])
         #expect(noChannel.status == 1)
         #expect(noChannel.errors.contains("nochannel"))
 
@@ -220,7 +220,7 @@ actor Acknowledgements {
     /// names the 60 KB channel name, are 48 MB of answers to 24 MB of envelopes, far more than
     /// the sockets buffer: they must all come back over one connection.
     @Test func broadcastsWhoseAnswersOutgrowTheBuffersAllGetTheirAnswer() async throws {
-        let orderer = try OrdererUnderTest(maxMessageCount: 10, batchTimeout: "50ms")
+        let orderer = try await OrdererUnderTest(maxMessageCount: 10, batchTimeout: "50ms")
         defer { orderer.remove() }
         try await orderer.start()
         let client = try orderer.client(org: 1, user: 1)

@@ -5,7 +5,7 @@ import FabnetBench
 import Foundation
 
 /// `fabnet bench crypto`: fabnet's in-process generation against the `openssl` command line.
-struct BenchCrypto: ParsableCommand {
+struct BenchCrypto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crypto",
         abstract: "Time making a network's material in process vs. with one openssl command per step.",
@@ -34,8 +34,8 @@ struct BenchCrypto: ParsableCommand {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
     }
 
-    func run() throws {
-        try Console.reportingErrors {
+    func run() async throws {
+        try await Console.reportingErrors {
             let spec = try network.load().spec
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-crypto-\(getpid())")
             defer { try? FileManager.default.removeItem(at: scratch) }
@@ -51,7 +51,7 @@ struct BenchCrypto: ParsableCommand {
                 inLibcrypto.append(made.result.cryptoSeconds)
                 if !json { Console.error("run \(run + 1)/\(runs): openssl CLI…") }
                 let baseline = OpenSSLCommandLineBaseline(directory: scratch.appendingPathComponent("openssl-\(run)"))
-                let timed = try Stopwatch.time { try baseline.generate(spec) }
+                let timed = try await Stopwatch.time { try await baseline.generate(spec) }
                 counts = timed.result
                 commandLine.append(timed.seconds)
             }
