@@ -66,4 +66,12 @@ final class Lines: Sendable {
         NodeLogger(name: "n", sink: lines.sink).logger("peer").info("first\nsecond")
         #expect(try #require(lines.all.first).hasSuffix("first\\nsecond"))
     }
+
+    @Test func metadataFollowsTheMessageSortedByKey() throws {
+        let lines = Lines()
+        var logger = NodeLogger(name: "n", sink: lines.sink).logger("comm")
+        logger[metadataKey: "peer"] = "peer1"
+        logger.info("dial failed", metadata: ["attempt": "2"])
+        #expect(try #require(lines.all.first).hasSuffix("[comm] dial failed attempt=2 peer=peer1"))
+    }
 }

@@ -30,8 +30,10 @@ struct NodeLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var text = event.message.description
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        if !merged.isEmpty { text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+        if !metadata.isEmpty || event.metadata?.isEmpty == false {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            text += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
         sink.write(NodeLogLine.format(node: node.name, level: event.level, module: module, message: text))
     }
 }
