@@ -16,7 +16,9 @@ import Transport
 /// a ledger per joined channel, blocks from the orderer while leader, admin requests from its
 /// org's admins. A swift-service-lifecycle `Service`: `run()` starts gossip and owns every timer
 /// the core schedules, the leader's deliver streams and the outgoing connections (child tasks of
-/// `run()`); graceful shutdown ends them all and closes the connections.
+/// `run()`); graceful shutdown ends them all and closes the connections. What touches the
+/// outside (the gossip transport, the orderer, the clock, the random generator) comes in through
+/// `PeerSeams`, so the shell runs on fakes in tests.
 ///
 /// Guarantees: the core sees only verified input (the connection's proven identity for what a
 /// peer says itself, creator signatures for relayed alive messages and state infos, an orderer
