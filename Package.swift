@@ -175,7 +175,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PeerNodeTests",
-            dependencies: ["PeerNode", "FabnetModel", "OperationsEndpoint"]
+            dependencies: [
+                "PeerNode", "FabnetModel", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetClient", "Ledger", "Transport",
+                "GossipCore", "FabnetWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "OperationsEndpointTests",

@@ -1,186 +1,190 @@
 import CoreMetrics
 import FabnetModel
 import FabnetWire
-import Foundation
 import Logging
 import OperationsEndpoint
 import Synchronization
 import Transport
 
-/// Outgoing gossip connections, one per endpoint, dialed on first send and kept open.
+/// Outgoing gossip connections over mutual TLS: the `GossipTransport` a peer process runs on.
+/// A thin shell around `ConnectionTable`, which makes every decision (dial, queue, drop, retry,
+/// give up, which dials a returning peer makes stale, what to log); this class owns the sockets,
+/// the queues and the dial tasks, and only carries out what the table returns.
 ///
-/// Guarantees: sends never block the caller (each connection has a bounded queue; when it is
-/// full, or the endpoint failed to connect less than `retryAfter` ago, the packet is dropped,
-/// which gossip tolerates: pull and state transfer repair it); a connection to `.peer(id, …)`
-/// whose remote proves another PKI-ID is closed; packets the remote sends back on it are handed
-/// to `onPacket` with the endpoint dialed. When a peer reaches us (`peerIsBack`), a dial to it
-/// that is still backing off is dropped with its stale queue and its recent failure forgotten, so
-/// what goes to a restarted peer next is sent at once. Each connection is a child task of the
-/// peer service's `run()` (through `ChildTasks`), so none outlives the service.
-final class PeerConnections: @unchecked Sendable {  // every var is read and written under `lock`
-    private struct Outgoing {
-        let id: Int
-        let queue: AsyncStream<WirePacket>.Continuation
+/// Guarantees: sends never block the caller (each connection has a bounded queue, 4,096
+/// packets; when it is full, or the table drops the packet, it is counted in `dropped`, which
+/// gossip tolerates: pull and state transfer repair it); a connection whose remote proves
+/// another PKI-ID than expected is closed; packets the remote sends back go to the receiver with
+/// the endpoint dialled. Each connection is a child task of the peer service's `run()` (through
+/// `ChildTasks`), so none outlives the service; its retry waits are on the tasks' clock.
+final class PeerConnections: GossipTransport {
+    private struct State {
+        var table: ConnectionTable
+        /// The queue of each connection in the table.
+        var queues: [ConnectionTable.ConnectionID: AsyncStream<WirePacket>.Continuation] = [:]
+        var receiver: @Sendable (ReturnedPacket) async -> Void = { _ in }
     }
+
+    /// Packets a connection holds before sends to it are dropped.
+    static let queueCapacity = 4096
 
     private let transport: Transport
     private let tasks: ChildTasks
-    /// Where packets that remotes send back on dialed connections go (set once, before the first send).
-    var onPacket: @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void {
-        get { lock.withLock { packetHandler } }
-        set { lock.withLock { packetHandler = newValue } }
-    }
-    private var packetHandler: @Sendable (WirePacket, AuthenticatedConnection, Endpoint) async -> Void = { _, _, _ in }
+    private let clock: any NodeClock
     private let logger: Logger
     private let sentBytes: Counter
-    private let droppedCounter: Counter
-    private let lock = NSLock()
-    private var open: [Endpoint: Outgoing] = [:]
-    private var failedAt: [Endpoint: ContinuousClock.Instant] = [:]
-    /// The endpoints dialed expecting each PKI-ID, and the connections still dialing (no handshake yet).
-    private var endpointsOf: [PKIID: Set<Endpoint>] = [:]
-    private var dialing: Set<Int> = []
-    private var generation = 0
-    private let retryAfter: Duration = .milliseconds(500)
-    /// Which "cannot reach" lines are logged (a node that stays down: one line every few seconds).
-    private var unreachable = UnreachableLog()
+    private let dropped: Counter
+    private let state: Mutex<State>
 
     /// `sentBytes` counts bytes of frames sent, `dropped` packets dropped (queue full, or the
     /// endpoint recently unreachable); `log` gets "cannot reach" and "connection ended" lines.
-    init(transport: Transport, tasks: ChildTasks, log: Logger, sentBytes: Counter, dropped: Counter) {
+    init(transport: Transport, tasks: ChildTasks, log: Logger, sentBytes: Counter, dropped: Counter, table: ConnectionTable = ConnectionTable()) {
         self.transport = transport
         self.tasks = tasks
+        clock = tasks.clock
         logger = log
         self.sentBytes = sentBytes
-        droppedCounter = dropped
+        self.dropped = dropped
+        state = Mutex(State(table: table))
     }
 
-    private func log(_ line: String) { logger.info("\(line)") }
+    private func log(_ line: String?) {
+        if let line { logger.info("\(line)") }
+    }
 
-    static func key(_ id: Int) -> String { "dial:\(id)" }
+    static func key(_ id: ConnectionTable.ConnectionID) -> String { "dial:\(id)" }
 
-    /// Queues `packet` for `endpoint`; `expecting` is the PKI-ID the remote must prove, if known.
+    func deliverReturnedPackets(to receiver: @escaping @Sendable (ReturnedPacket) async -> Void) {
+        state.withLock { $0.receiver = receiver }
+    }
+
     func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let outgoing = open[endpoint] {
-            if case .dropped = outgoing.queue.yield(packet) { droppedCounter.increment() }
-            return
-        }
-        if let failed = failedAt[endpoint], ContinuousClock.now - failed < retryAfter {
-            droppedCounter.increment()
-            return
-        }
-        let (stream, queue) = AsyncStream.makeStream(of: WirePacket.self, bufferingPolicy: .bufferingOldest(4096))
-        queue.yield(packet)
-        generation += 1
-        let id = generation
-        dialing.insert(id)
-        if let expecting { endpointsOf[expecting, default: []].insert(endpoint) }
-        let transport = transport
-        tasks.start(Self.key(id)) {
-            // A peer that is not listening yet (nodes of one network start together) is dialed
-            // again after 50, 100, 200, 400 ms while the packets wait in the queue, so a start-up
-            // race costs milliseconds, not a reconnect interval.
-            var delay = Duration.milliseconds(50)
-            var attempt = 1
-            while true {
-                // Set once the handshake succeeded: only failures before it are retried.
-                let connected = Mutex(false)
-                do {
-                    try await transport.connect(port: endpoint.port, serverHostname: endpoint.host) { connection in
-                        connected.withLock { $0 = true }
-                        let line = self.lock.withLock { () -> String? in
-                            self.dialing.remove(id)
-                            return self.unreachable.reached(endpoint)
-                        }
-                        if let line { self.log(line) }
-                        if let expecting, connection.remote.pkiID != expecting {
-                            throw PeerError.notAllowed("\(endpoint) proved to be \(connection.remote.pkiID), not \(expecting)")
-                        }
-                        try await self.exchange(over: connection, from: endpoint, sending: stream)
-                    }
-                    self.closed(endpoint, id: id, failed: false)
-                    return
-                } catch {
-                    if !connected.withLock({ $0 }), attempt < Self.connectAttempts, !Task.isCancelled {
-                        attempt += 1
-                        try? await Task.sleep(for: delay)
-                        delay *= 2
-                        continue
-                    }
-                    if !(error is CancellationError) {
-                        if connected.withLock({ $0 }) {
-                            self.log("connection to \(endpoint) ended: \(error)")
-                        } else if let line = self.lock.withLock({ self.unreachable.failed(endpoint, reason: "\(error)", now: .now) }) {
-                            self.log(line)
-                        }
-                    }
-                    self.closed(endpoint, id: id, failed: true)
-                    return
-                }
+        let now = clock.now
+        let accepted = state.withLock { state -> Bool in
+            switch state.table.send(to: endpoint, expecting: expecting, now: now) {
+            case .enqueue(let id):
+                guard case .enqueued = state.queues[id]?.yield(packet) else { return false }
+                return true
+            case .drop:
+                return false
+            case .dial(let id):
+                let (stream, queue) = AsyncStream.makeStream(of: WirePacket.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
+                queue.yield(packet)
+                state.queues[id] = queue
+                tasks.start(Self.key(id)) { await self.dial(id, to: endpoint, sending: stream) }
+                return true
             }
         }
-        open[endpoint] = Outgoing(id: id, queue: queue)
+        if !accepted { dropped.increment() }
     }
 
-    /// Dial attempts before an endpoint counts as unreachable (about 0.75 s in all).
-    static let connectAttempts = 5
+    func peerIsBack(_ peer: PKIID) {
+        close(state.withLock { $0.table.peerIsBack(peer) })
+    }
 
-    /// Reads what the remote sends (to `onPacket`) and writes the queued packets, until either ends.
+    func closeAll() {
+        close(state.withLock { $0.table.closeAll() })
+    }
+
+    /// Finishes the queues of connections the table removed and cancels their tasks.
+    private func close(_ ids: [ConnectionTable.ConnectionID]) {
+        for id in ids {
+            state.withLock { $0.queues.removeValue(forKey: id) }?.finish()
+            tasks.cancel(Self.key(id))
+        }
+    }
+
+    /// Finishes the queue of a connection the table removed (its own task is ending).
+    private func finishQueue(_ id: ConnectionTable.ConnectionID) {
+        state.withLock { $0.queues.removeValue(forKey: id) }?.finish()
+    }
+
+    /// Dials `endpoint` for connection `id` (again, while the table says retry), then exchanges
+    /// packets until the connection ends.
+    private func dial(_ id: ConnectionTable.ConnectionID, to endpoint: Endpoint, sending stream: AsyncStream<WirePacket>) async {
+        while true {
+            // Set once the handshake succeeded: only failures before it are dial failures.
+            let connected = Mutex(false)
+            let failure: any Error
+            do {
+                try await transport.connect(port: endpoint.port, serverHostname: endpoint.host) { connection in
+                    connected.withLock { $0 = true }
+                    let now = self.clock.now
+                    switch self.state.withLock({ $0.table.connected(id, to: endpoint, proved: connection.remote.pkiID, now: now) }) {
+                    case .exchange(let line):
+                        self.log(line)
+                    case .refuse(let reason):
+                        self.finishQueue(id)
+                        self.log("connection to \(endpoint) refused: \(reason)")
+                        throw PeerError.notAllowed(reason)
+                    case .abandon:
+                        return
+                    }
+                    try await self.exchange(over: connection, from: endpoint, sending: stream)
+                }
+                ended(id, endpoint, failure: nil)
+                return
+            } catch {
+                failure = error
+            }
+            let cancelled = Task.isCancelled || failure is CancellationError
+            if connected.withLock({ $0 }) {
+                ended(id, endpoint, failure: cancelled ? nil : "\(failure)")
+                return
+            }
+            let now = clock.now
+            switch state.withLock({ $0.table.dialFailed(id, to: endpoint, reason: "\(failure)", cancelled: cancelled, now: now) }) {
+            case .retry(let delay):
+                do {
+                    try await clock.sleep(until: clock.now + delay)
+                } catch {
+                    let now = clock.now
+                    _ = state.withLock { $0.table.dialFailed(id, to: endpoint, reason: "cancelled", cancelled: true, now: now) }
+                    finishQueue(id)
+                    return
+                }
+            case .giveUp(let line):
+                finishQueue(id)
+                log(line)
+                return
+            case .stop:
+                finishQueue(id)
+                return
+            }
+        }
+    }
+
+    /// An open connection ended: the table decides whether it counts, and what to log.
+    private func ended(_ id: ConnectionTable.ConnectionID, _ endpoint: Endpoint, failure: String?) {
+        let now = clock.now
+        switch state.withLock({ $0.table.closed(id, to: endpoint, failure: failure, now: now) }) {
+        case .close(let line):
+            finishQueue(id)
+            log(line)
+        case .ignore:
+            return
+        }
+    }
+
+    /// Reads what the remote sends (to the receiver) and writes the queued packets, until either ends.
     private func exchange(over connection: AuthenticatedConnection, from endpoint: Endpoint, sending stream: AsyncStream<WirePacket>) async throws {
-        let onPacket = self.onPacket
+        let receiver = state.withLock { $0.receiver }
+        let sentBytes = sentBytes
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for try await packet in connection.packets { await onPacket(packet, connection, endpoint) }
+                let packets = connection.packets
+                for try await packet in packets {
+                    await receiver(ReturnedPacket(packet: packet, remote: connection.remote, frameSize: packets.lastFrameSize, via: endpoint))
+                }
             }
             group.addTask {
                 for await packet in stream {
                     let size = try await connection.send(packet)
-                    self.sentBytes.increment(by: size)
+                    sentBytes.increment(by: size)
                 }
             }
             _ = try await group.next()
             group.cancelAll()
         }
-    }
-
-    /// `id` reached us over its own connection: it is up (again). Its endpoints' recent failures
-    /// are forgotten, and dials to them still backing off are dropped with what they queued
-    /// (sent while it was down: stale).
-    func peerIsBack(_ id: PKIID) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let endpoints = endpointsOf[id] else { return }
-        for endpoint in endpoints {
-            failedAt[endpoint] = nil
-            guard let outgoing = open[endpoint], dialing.contains(outgoing.id) else { continue }
-            dialing.remove(outgoing.id)
-            outgoing.queue.finish()
-            tasks.cancel(Self.key(outgoing.id))
-            open[endpoint] = nil
-        }
-    }
-
-    private func closed(_ endpoint: Endpoint, id: Int, failed: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        dialing.remove(id)
-        // Only the connection this task made (a newer one may have replaced it).
-        guard let outgoing = open[endpoint], outgoing.id == id else { return }
-        outgoing.queue.finish()
-        open[endpoint] = nil
-        if failed { failedAt[endpoint] = ContinuousClock.now } else { failedAt[endpoint] = nil }
-    }
-
-    /// Closes every connection.
-    func closeAll() {
-        lock.lock()
-        defer { lock.unlock() }
-        for outgoing in open.values {
-            outgoing.queue.finish()
-            tasks.cancel(Self.key(outgoing.id))
-        }
-        open.removeAll()
     }
 }

@@ -12,6 +12,8 @@ import OperationsEndpoint
 struct PeerMetrics: Sendable {
     let node: NodeMetrics
     let fromOrderer: Counter
+    /// Blocks from the orderer refused (bad orderer signature or data hash).
+    let refusedFromOrderer: Counter
     let byPush: Counter
     let byPull: Counter
     let byStateTransfer: Counter
@@ -34,6 +36,7 @@ struct PeerMetrics: Sendable {
     init(_ node: NodeMetrics) {
         self.node = node
         fromOrderer = node.counter("fabnet_blocks_received_total", [("via", "orderer")])
+        refusedFromOrderer = node.counter("fabnet_blocks_refused_total", [("via", "orderer")])
         byPush = node.counter("fabnet_blocks_received_total", [("via", "push")])
         byPull = node.counter("fabnet_blocks_received_total", [("via", "pull")])
         byStateTransfer = node.counter("fabnet_blocks_received_total", [("via", "state_transfer")])

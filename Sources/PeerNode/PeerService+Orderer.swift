@@ -3,29 +3,26 @@ import FabnetModel
 import FabnetWire
 import Foundation
 import GossipCore
-import FabnetClient
-import Transport
 
 extension PeerService {
     /// While leader of `channel`: delivers blocks from the orderer from the ledger height on
     /// (waiting for new ones), verifies each and hands it to the core, which commits and
     /// gossips it. A lost connection is retried with back-off (0.1 s doubling to 3 s). The
-    /// stream is a child task of `run()`: `.stopPulling` or the end of `run()` cancels it.
+    /// stream is a child task of `run()`: `.stopPulling` or the end of `run()` cancels it. The
+    /// blocks come from `blockSource`; the back-off waits are on the service's clock.
     func startPulling(_ channel: String) {
-        let client = OrdererClient(transport: Transport(credentials: credentials), port: ordererEndpoint.port,
-                                   serverHostname: ordererEndpoint.host)
+        let source = blockSource
         tasks.start(Self.deliverKey(channel)) { [weak self] in
-            await self?.pull(channel, from: client)
+            await self?.pull(channel, from: source)
         }
     }
 
-    private nonisolated func pull(_ channel: String, from client: OrdererClient) async {
+    private nonisolated func pull(_ channel: String, from source: any OrdererBlockSource) async {
         var backoff = Duration.milliseconds(100)
         while !Task.isCancelled {
             guard let start = await nextToPull(channel) else { return }
             do {
-                let (_, status, info) = try await client.blocks(channel: channel, start: .number(start), stop: .number(UInt64.max),
-                                                                failIfNotReady: false, collect: false) { block in
+                let (status, info) = try await source.deliver(channel: channel, from: start) { block in
                     await self.fromOrderer(block, channel: channel)
                     return !Task.isCancelled
                 }
@@ -33,9 +30,9 @@ extension PeerService {
                 loggers.deliver.warning("channel \(channel): deliver ended: \(status) \(info)")
             } catch {
                 if Task.isCancelled { return }
-                loggers.deliver.warning("channel \(channel): deliver from \(client.serverHostname):\(client.port) failed: \(error); retrying in \(backoff)")
+                loggers.deliver.warning("channel \(channel): deliver from \(source.name) failed: \(error); retrying in \(backoff)")
             }
-            do { try await Task.sleep(for: backoff) } catch { return }
+            do { try await clock.sleep(until: clock.now + backoff) } catch { return }
             backoff = min(backoff * 2, .seconds(3))
         }
     }
@@ -50,6 +47,7 @@ extension PeerService {
 
     func fromOrderer(_ block: WireBlock, channel: String) async {
         guard await codec.verify(block), let data = try? block.serializedBytes() as [UInt8] else {
+            metrics.refusedFromOrderer.increment()
             loggers.deliver.error("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash")
             return
         }

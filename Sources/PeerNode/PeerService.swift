@@ -1,3 +1,4 @@
+import FabnetClient
 import FabnetConfig
 import FabnetCrypto
 @_spi(Verification) import FabnetModel
@@ -15,7 +16,9 @@ import Transport
 /// a ledger per joined channel, blocks from the orderer while leader, admin requests from its
 /// org's admins. A swift-service-lifecycle `Service`: `run()` starts gossip and owns every timer
 /// the core schedules, the leader's deliver streams and the outgoing connections (child tasks of
-/// `run()`); graceful shutdown ends them all and closes the connections.
+/// `run()`); graceful shutdown ends them all and closes the connections. What touches the
+/// outside (the gossip transport, the orderer, the clock, the random generator) comes in through
+/// `PeerSeams`, so the shell runs on fakes in tests.
 ///
 /// Guarantees: the core sees only verified input (the connection's proven identity for what a
 /// peer says itself, creator signatures for relayed alive messages and state infos, an orderer
@@ -38,19 +41,43 @@ public actor PeerService: Service {
     var core: GossipPeer
     var ledgers: [String: ChannelLedger] = [:]
     let durability: LedgerDurability
-    let clock = ContinuousClock()
-    let startedAt: ContinuousClock.Instant
-    var random = SystemRandomNumberGenerator()
+    /// The service's time: `now` for the core, timers, commit durations (`tasks.clock`).
+    let clock: any NodeClock
+    var random: AnyRandomNumberGenerator
     /// Timers, deliver streams and dials: child tasks of `run()`.
-    let tasks = ChildTasks()
-    let connections: PeerConnections
-    let ordererEndpoint: Endpoint
+    let tasks: ChildTasks
+    /// The outgoing gossip connections (`PeerConnections` in a peer process).
+    let connections: any GossipTransport
+    /// The orderer the leader pulls blocks from.
+    let blockSource: any OrdererBlockSource
     var stopped = false
     /// Cut and commit time of each block (`/commits/<channel>`), for benchmarks.
     var commitRecords = CommitRecords()
 
-    /// `logging` receives every line its log specification lets through (`info` at start).
+    /// The peer of `home` on real sockets and the continuous clock: mutual-TLS gossip
+    /// connections (`PeerConnections`), the orderer of `peer.json` (`OrdererClient`), the system
+    /// random generator. `logging` receives every line its log specification lets through
+    /// (`info` at start).
     public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics()) async throws {
+        let credentials = try home.credentials()
+        let config = home.configuration
+        let orderer = try PeerHome.Configuration.endpoint(config.orderer, field: "orderer")
+        let tasks = ChildTasks(clock: SystemNodeClock())
+        let metrics = PeerMetrics(registry)
+        let connections = PeerConnections(transport: Transport(credentials: credentials, maximumFrameSize: config.maximumFrameSize), tasks: tasks,
+                                          log: PeerLoggers(logging).comm, sentBytes: metrics.sentBytes, dropped: metrics.dropped)
+        let blockSource = OrdererClient(transport: Transport(credentials: credentials), port: orderer.port, serverHostname: orderer.host)
+        try await self.init(home: home, logging: logging, metrics: registry,
+                            seams: PeerSeams(tasks: tasks, transport: connections, blockSource: blockSource), credentials: credentials)
+    }
+
+    /// The peer of `home` on the given seams (its transport, orderer, clock and random
+    /// generator): what tests build it with. The identity and ledgers are `home`'s.
+    public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics(), seams: PeerSeams) async throws {
+        try await self.init(home: home, logging: logging, metrics: registry, seams: seams, credentials: try home.credentials())
+    }
+
+    private init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics, seams: PeerSeams, credentials: TransportCredentials) async throws {
         self.home = home
         self.logging = logging
         let loggers = PeerLoggers(logging)
@@ -59,12 +86,16 @@ public actor PeerService: Service {
         let metrics = PeerMetrics(registry)
         self.metrics = metrics
         let config = home.configuration
-        credentials = try home.credentials()
+        self.credentials = credentials
+        tasks = seams.tasks
+        clock = seams.tasks.clock
+        random = AnyRandomNumberGenerator(seams.random)
+        connections = seams.transport
+        blockSource = seams.blockSource
         identities = ValidatedIdentityCache(validator: credentials.validator)
         codec = GossipCodec(signer: credentials.signer, identities: identities, ordererOrganizations: Set(config.ordererOrganizations),
                             duplicates: metrics.duplicates, refused: metrics.refused)
         durability = config.durability == "buffered" ? .osBuffered : .fsyncEachAppend
-        ordererEndpoint = try PeerHome.Configuration.endpoint(config.orderer, field: "orderer")
         let resolved = try GossipSettingsLoader.load(coreYAML: FileManager.default.fileExists(atPath: home.coreYAML.path) ? home.coreYAML : nil)
         for warning in resolved.warnings { loggers.peer.warning("configuration: \(warning)") }
         let settings = resolved.settings
@@ -94,19 +125,17 @@ public actor PeerService: Service {
         let incarnation = UInt64(Date().timeIntervalSince1970 * 1_000_000)
         core = GossipPeer(configuration: membership, channels: ledgers.keys.sorted(), channelOrganizations: channelOrganizations,
                           mode: mode, incarnation: incarnation, heights: heights)
-        startedAt = clock.now
-        let transport = Transport(credentials: credentials, maximumFrameSize: config.maximumFrameSize)
-        connections = PeerConnections(transport: transport, tasks: tasks, log: loggers.comm, sentBytes: metrics.sentBytes, dropped: metrics.dropped)
         for (name, height) in heights.sorted(by: { $0.key < $1.key }) { loggers.ledger.info("channel \(name): resumed at height \(height)") }
         // Set after every stored property: packets dialed connections bring back go to this actor.
-        connections.onPacket = { [weak self] packet, connection, endpoint in
-            await self?.received(packet, on: connection, via: endpoint)
+        connections.deliverReturnedPackets { [weak self] returned in
+            guard case .gossipMessage(let wire)? = returned.packet.body else { return }
+            await self?.received(wire, from: returned.remote, frameSize: returned.frameSize, via: returned.via)
         }
     }
 
     public var channelNames: [String] { ledgers.keys.sorted() }
 
-    var now: GossipTime { GossipTime(nanoseconds: (clock.now - startedAt).nanosecondsValue) }
+    var now: GossipTime { GossipTime(nanoseconds: clock.now.nanosecondsValue) }
 
     /// Binds the gossip listener (serve it with `ListenerService` and `handle(_:)`).
     public func makeListener(group: any EventLoopGroup) async throws -> Transport.Listener {
@@ -134,27 +163,28 @@ public actor PeerService: Service {
     /// Handles one accepted connection until it closes.
     public nonisolated func handle(_ connection: AuthenticatedConnection) async throws {
         for try await packet in connection.packets {
-            await received(packet, on: connection, via: nil)
+            switch packet.body {
+            case .gossipMessage(let wire)?:
+                await received(wire, from: connection.remote, frameSize: connection.packets.lastFrameSize, via: nil)
+            case .admin(let envelope)?:
+                var answer = WirePacket()
+                answer.stream = packet.stream
+                answer.adminResponse = await admin(envelope, from: connection.remote)
+                try? await connection.send(answer)
+            default:
+                continue
+            }
         }
     }
 
-    func received(_ packet: WirePacket, on connection: AuthenticatedConnection, via: Endpoint?) async {
-        switch packet.body {
-        case .gossipMessage(let wire)?:
-            let remote = connection.remote
-            guard remote.role == .peer || remote.role == .member else { return }
-            guard let message = await codec.decode(wire, from: remote) else { return }
-            metrics.count(message.value, bytes: connection.packets.lastFrameSize)
-            guard !stopped else { return }
-            perform(core.handle(.received(message, via: via), now: now, random: &random))
-        case .admin(let envelope)?:
-            var answer = WirePacket()
-            answer.stream = packet.stream
-            answer.adminResponse = await admin(envelope, from: connection.remote)
-            try? await connection.send(answer)
-        default:
-            return
-        }
+    /// A gossip message from `remote` (proven in the connection's handshake), `frameSize` bytes
+    /// on the wire; `via` is the endpoint this peer dialled when it came back on that connection.
+    func received(_ wire: WireGossipMessage, from remote: VerifiedSigner, frameSize: Int, via: Endpoint?) async {
+        guard remote.role == .peer || remote.role == .member else { return }
+        guard let message = await codec.decode(wire, from: remote) else { return }
+        metrics.count(message.value, bytes: frameSize)
+        guard !stopped else { return }
+        perform(core.handle(.received(message, via: via), now: now, random: &random))
     }
 
     /// Stops gossip and pulling, closes connections (what `run()` does when it ends).
@@ -174,7 +204,7 @@ public actor PeerService: Service {
             case let .send(message, destination):
                 send(message, to: destination)
             case let .schedule(timer, time):
-                tasks.schedule(at: startedAt.advanced(by: .nanoseconds(time.nanoseconds))) { [weak self] in
+                tasks.schedule(at: .nanoseconds(time.nanoseconds)) { [weak self] in
                     await self?.fire(timer)
                 }
             case .startPulling(let channel):

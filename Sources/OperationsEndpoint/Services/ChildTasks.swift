@@ -6,6 +6,9 @@ import Synchronization
 /// A shell calls `schedule`/`start`/`cancel` from anywhere (an actor's effect loop); the service
 /// calls `run()` once, inside its own `run()`, and `finish()` on graceful shutdown.
 ///
+/// Timers run on the continuous clock (`schedule(at: ContinuousClock.Instant)`) or on the clock
+/// given at `init` (`schedule(at: Duration)`, a `ManualClock` in tests).
+///
 /// Guarantees: a scheduled body runs at or after its instant, at most once, and only while
 /// `run()` runs (what is scheduled before `run()` starts waits for it; after `finish()` or a
 /// cancelled `run()`, nothing new starts and what still waits or runs is cancelled before `run()`
@@ -13,7 +16,8 @@ import Synchronization
 /// after a cancel is a new job); `start` with a key already running is ignored.
 public final class ChildTasks: Sendable {
     enum Command: Sendable {
-        case at(ContinuousClock.Instant, @Sendable () async -> Void)
+        /// A timer: `wait` returns when it is due (throws when cancelled), then `body` runs.
+        case at(wait: @Sendable () async throws -> Void, @Sendable () async -> Void)
         case job(key: String, generation: UInt64, stopped: AsyncStream<Void>, @Sendable () async -> Void)
     }
 
@@ -22,13 +26,23 @@ public final class ChildTasks: Sendable {
     /// Running keyed jobs: their generation and the continuation that stops them.
     private let jobs = Mutex<(next: UInt64, running: [String: (generation: UInt64, stop: AsyncStream<Void>.Continuation)])>((0, [:]))
 
-    public init() {
+    /// The clock `schedule(at: Duration)` counts on.
+    public let clock: any NodeClock
+
+    public init(clock: any NodeClock = SystemNodeClock()) {
+        self.clock = clock
         (commands, continuation) = AsyncStream.makeStream(of: Command.self)
     }
 
     /// Runs `body` at `instant` (on the continuous clock).
     public func schedule(at instant: ContinuousClock.Instant, _ body: @escaping @Sendable () async -> Void) {
-        continuation.yield(.at(instant, body))
+        continuation.yield(.at(wait: { try await Task.sleep(until: instant, clock: .continuous) }, body))
+    }
+
+    /// Runs `body` once `clock.now` reaches `time` (on the clock given at `init`).
+    public func schedule(at time: Duration, _ body: @escaping @Sendable () async -> Void) {
+        let clock = clock
+        continuation.yield(.at(wait: { try await clock.sleep(until: time) }, body))
     }
 
     /// Starts a job under `key` unless one runs under it; `body` should end when its task is cancelled.
@@ -60,9 +74,9 @@ public final class ChildTasks: Sendable {
         await withDiscardingTaskGroup { group in
             for await command in commands {
                 switch command {
-                case let .at(instant, body):
+                case let .at(wait, body):
                     group.addTask {
-                        do { try await Task.sleep(until: instant, clock: .continuous) } catch { return }
+                        do { try await wait() } catch { return }
                         await body()
                     }
                 case let .job(key, generation, stopped, body):

@@ -1,0 +1,46 @@
+import FabnetModel
+import FabnetWire
+
+/// What the peer service needs from the network to gossip: packets out to endpoints, and the
+/// packets remotes send back on the connections this side opened. `PeerConnections` is the real
+/// one (mutual TLS); tests use an in-memory one, so the service is tested without sockets.
+///
+/// Contract for an implementation (every method may be called from any task, and none blocks):
+public protocol GossipTransport: Sendable {
+    /// Sends `packet` to `endpoint` at some later time, or drops it: loss is allowed (gossip
+    /// repairs it), reordering of packets to one endpoint is not. When `expecting` is given, the
+    /// remote must prove that PKI-ID, or nothing is delivered to it.
+    func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?)
+
+    /// A hint: `peer` just reached this node over a connection of its own, so it is up. What is
+    /// still waiting to reach its endpoints from before may be dropped, and a recent failure to
+    /// reach them must no longer hold back new sends.
+    func peerIsBack(_ peer: PKIID)
+
+    /// Closes every connection and drops what waits to be sent; later sends may open new ones.
+    func closeAll()
+
+    /// Where packets that remotes send back on connections this side opened go, each with the
+    /// endpoint dialled. Set once, before the first send; the receiver is awaited per packet,
+    /// so a connection's packets reach it in order.
+    func deliverReturnedPackets(to receiver: @escaping @Sendable (ReturnedPacket) async -> Void)
+}
+
+/// A packet a remote sent back on a connection this peer opened.
+///
+/// Guarantees: `remote` is the identity the remote proved in the connection's handshake;
+/// `via` is the endpoint this peer dialled.
+public struct ReturnedPacket: Sendable {
+    public let packet: WirePacket
+    public let remote: VerifiedSigner
+    /// The size of the frame it came in (for the received-bytes counter).
+    public let frameSize: Int
+    public let via: Endpoint
+
+    public init(packet: WirePacket, remote: VerifiedSigner, frameSize: Int, via: Endpoint) {
+        self.packet = packet
+        self.remote = remote
+        self.frameSize = frameSize
+        self.via = via
+    }
+}
