@@ -3,6 +3,7 @@ import FabnetModel
 import FabnetWire
 import Foundation
 import Logging
+import NIOCore
 import OperationsEndpoint
 import Synchronization
 import Transport
@@ -20,7 +21,7 @@ import Transport
 final class PeerConnections: @unchecked Sendable {  // every var is read and written under `lock`
     private struct Outgoing {
         let id: Int
-        let queue: AsyncStream<WirePacket>.Continuation
+        let queue: AsyncStream<ByteBuffer>.Continuation
     }
 
     private let transport: Transport
@@ -61,6 +62,13 @@ final class PeerConnections: @unchecked Sendable {  // every var is read and wri
 
     /// Queues `packet` for `endpoint`; `expecting` is the PKI-ID the remote must prove, if known.
     func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {
+        guard let encoded = try? packet.frameBuffer() else { return }
+        send(encoded: encoded, to: endpoint, expecting: expecting)
+    }
+
+    /// The same for a packet already encoded (`WirePacket.frameBuffer()`): one encoding of a
+    /// message sent to many peers is shared by their queues, not made again per peer.
+    func send(encoded packet: ByteBuffer, to endpoint: Endpoint, expecting: PKIID?) {
         lock.lock()
         defer { lock.unlock() }
         if let outgoing = open[endpoint] {
@@ -71,7 +79,7 @@ final class PeerConnections: @unchecked Sendable {  // every var is read and wri
             droppedCounter.increment()
             return
         }
-        let (stream, queue) = AsyncStream.makeStream(of: WirePacket.self, bufferingPolicy: .bufferingOldest(4096))
+        let (stream, queue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(4096))
         queue.yield(packet)
         generation += 1
         let id = generation
@@ -128,7 +136,7 @@ final class PeerConnections: @unchecked Sendable {  // every var is read and wri
     static let connectAttempts = 5
 
     /// Reads what the remote sends (to `onPacket`) and writes the queued packets, until either ends.
-    private func exchange(over connection: AuthenticatedConnection, from endpoint: Endpoint, sending stream: AsyncStream<WirePacket>) async throws {
+    private func exchange(over connection: AuthenticatedConnection, from endpoint: Endpoint, sending stream: AsyncStream<ByteBuffer>) async throws {
         let onPacket = self.onPacket
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -136,7 +144,7 @@ final class PeerConnections: @unchecked Sendable {  // every var is read and wri
             }
             group.addTask {
                 for await packet in stream {
-                    let size = try await connection.send(packet)
+                    let size = try await connection.send(encoded: packet)
                     self.sentBytes.increment(by: size)
                 }
             }
