@@ -21,6 +21,15 @@ public enum FollowerPathBench {
     public struct Result: Sendable {
         public let committed: UInt64
         public let frameBytes: Int
+        /// CPU time of the process (all threads) during the follower path alone, in seconds.
+        public let pathCPUSeconds: Double
+    }
+
+    /// CPU time of the process so far (all threads), in seconds.
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Makes material in `directory` (a fresh folder), then pushes `blocks` blocks of
@@ -72,11 +81,13 @@ public enum FollowerPathBench {
         let proof = try mate.sign(Data("bench".utf8))
         let sender = try await service.identities.verify(signature: proof, over: Data("bench".utf8), by: mate.serialized)
 
+        let started = processCPUSeconds()
         let committed = await service.benchReceive(frames, from: sender, channel: channel)
+        let pathCPUSeconds = processCPUSeconds() - started
         guard committed == UInt64(blocks) else {
             throw PeerError.configuration("the follower committed \(committed) of \(blocks) blocks")
         }
-        return Result(committed: committed, frameBytes: frames.reduce(0) { $0 + $1.readableBytes })
+        return Result(committed: committed, frameBytes: frames.reduce(0) { $0 + $1.readableBytes }, pathCPUSeconds: pathCPUSeconds)
     }
 
     static func signer(_ nodeDirectory: URL, mspID: String) throws -> SigningIdentity {

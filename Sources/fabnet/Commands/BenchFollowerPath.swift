@@ -26,6 +26,6 @@ struct BenchFollowerPath: AsyncParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-followerpath-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try await FollowerPathBench.run(blocks: blocks, transactions: transactions, directory: folder)
-        print("committed \(result.committed) blocks (\(result.frameBytes) frame bytes)")
+        print("committed \(result.committed) blocks (\(result.frameBytes) frame bytes); path CPU \(String(format: "%.3f", result.pathCPUSeconds)) s")
     }
 }
