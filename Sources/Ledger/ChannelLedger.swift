@@ -94,6 +94,14 @@ public final class ChannelLedger {
         record(block, at: offset)
     }
 
+    /// The same for a block whose hashes are already computed (see `HashedBlock`): the chain is
+    /// checked (number, previous hash), nothing is parsed or hashed again.
+    public func append(_ block: HashedBlock) throws {
+        try checkChain(block.block.header)
+        let offset = try file.append(block.bytes)
+        record(block.block, headerHash: block.headerHash, at: offset)
+    }
+
     /// The block with this number, or `nil` above the height.
     public func block(_ number: UInt64) throws -> WireBlock? {
         guard number < height else { return nil }
@@ -119,21 +127,29 @@ public final class ChannelLedger {
         BlockHasher.headerHash(number: header.number, previousHash: header.previousHash, dataHash: header.dataHash)
     }
 
-    private func check(_ block: WireBlock) throws {
-        let header = block.header
+    private func checkChain(_ header: WireBlockHeader) throws {
         guard header.number == height else { throw LedgerError.outOfOrder(channel: channel, expected: height, got: header.number) }
         guard header.previousHash == (currentHash ?? Data()) else {
             throw LedgerError.previousHashMismatch(channel: channel, block: header.number)
         }
+    }
+
+    private func check(_ block: WireBlock) throws {
+        let header = block.header
+        try checkChain(header)
         guard header.dataHash == BlockHasher.dataHash(block.data.transactions) else {
             throw LedgerError.dataHashMismatch(channel: channel, block: header.number)
         }
     }
 
     private func record(_ block: WireBlock, at offset: Int) {
+        record(block, headerHash: Self.headerHash(block.header), at: offset)
+    }
+
+    private func record(_ block: WireBlock, headerHash: Data, at offset: Int) {
         offsets.append(offset)
         previousHash = currentHash
-        currentHash = Self.headerHash(block.header)
+        currentHash = headerHash
         state.apply(block)
     }
 }

@@ -1,5 +1,6 @@
 import FabnetModel
 import FabnetWire
+import NIOCore
 
 /// What the peer service needs from the network to gossip: packets out to endpoints, and the
 /// packets remotes send back on the connections this side opened. `PeerConnections` is the real
@@ -7,10 +8,12 @@ import FabnetWire
 ///
 /// Contract for an implementation (every method may be called from any task, and none blocks):
 public protocol GossipTransport: Sendable {
-    /// Sends `packet` to `endpoint` at some later time, or drops it: loss is allowed (gossip
-    /// repairs it), reordering of packets to one endpoint is not. When `expecting` is given, the
-    /// remote must prove that PKI-ID, or nothing is delivered to it.
-    func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?)
+    /// Sends a packet, already encoded (`WirePacket.frameBuffer()`), to `endpoint` at some later
+    /// time, or drops it: loss is allowed (gossip repairs it), reordering of packets to one
+    /// endpoint is not. When `expecting` is given, the remote must prove that PKI-ID, or nothing
+    /// is delivered to it. One encoding of a message sent to many peers is shared by all of them
+    /// (the buffer is not copied per peer).
+    func send(encoded packet: ByteBuffer, to endpoint: Endpoint, expecting: PKIID?)
 
     /// A hint: `peer` just reached this node over a connection of its own, so it is up. What is
     /// still waiting to reach its endpoints from before may be dropped, and a recent failure to
@@ -24,6 +27,15 @@ public protocol GossipTransport: Sendable {
     /// endpoint dialled. Set once, before the first send; the receiver is awaited per packet,
     /// so a connection's packets reach it in order.
     func deliverReturnedPackets(to receiver: @escaping @Sendable (ReturnedPacket) async -> Void)
+}
+
+extension GossipTransport {
+    /// Encodes `packet` and sends it (see `send(encoded:to:expecting:)`); a packet that does not
+    /// encode is dropped.
+    public func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {
+        guard let encoded = try? packet.frameBuffer() else { return }
+        send(encoded: encoded, to: endpoint, expecting: expecting)
+    }
 }
 
 /// A packet a remote sent back on a connection this peer opened.

@@ -2,6 +2,7 @@ import CoreMetrics
 import FabnetModel
 import FabnetWire
 import Logging
+import NIOCore
 import OperationsEndpoint
 import Synchronization
 import Transport
@@ -21,7 +22,7 @@ final class PeerConnections: GossipTransport {
     private struct State {
         var table: ConnectionTable
         /// The queue of each connection in the table.
-        var queues: [ConnectionTable.ConnectionID: AsyncStream<WirePacket>.Continuation] = [:]
+        var queues: [ConnectionTable.ConnectionID: AsyncStream<ByteBuffer>.Continuation] = [:]
         var receiver: @Sendable (ReturnedPacket) async -> Void = { _ in }
     }
 
@@ -58,7 +59,7 @@ final class PeerConnections: GossipTransport {
         state.withLock { $0.receiver = receiver }
     }
 
-    func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {
+    func send(encoded packet: ByteBuffer, to endpoint: Endpoint, expecting: PKIID?) {
         let now = clock.now
         let accepted = state.withLock { state -> Bool in
             switch state.table.send(to: endpoint, expecting: expecting, now: now) {
@@ -68,7 +69,7 @@ final class PeerConnections: GossipTransport {
             case .drop:
                 return false
             case .dial(let id):
-                let (stream, queue) = AsyncStream.makeStream(of: WirePacket.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
+                let (stream, queue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
                 queue.yield(packet)
                 state.queues[id] = queue
                 tasks.start(Self.key(id)) { await self.dial(id, to: endpoint, sending: stream) }
@@ -101,7 +102,7 @@ final class PeerConnections: GossipTransport {
 
     /// Dials `endpoint` for connection `id` (again, while the table says retry), then exchanges
     /// packets until the connection ends.
-    private func dial(_ id: ConnectionTable.ConnectionID, to endpoint: Endpoint, sending stream: AsyncStream<WirePacket>) async {
+    private func dial(_ id: ConnectionTable.ConnectionID, to endpoint: Endpoint, sending stream: AsyncStream<ByteBuffer>) async {
         while true {
             // Set once the handshake succeeded: only failures before it are dial failures.
             let connected = Mutex(false)
@@ -167,7 +168,7 @@ final class PeerConnections: GossipTransport {
     }
 
     /// Reads what the remote sends (to the receiver) and writes the queued packets, until either ends.
-    private func exchange(over connection: AuthenticatedConnection, from endpoint: Endpoint, sending stream: AsyncStream<WirePacket>) async throws {
+    private func exchange(over connection: AuthenticatedConnection, from endpoint: Endpoint, sending stream: AsyncStream<ByteBuffer>) async throws {
         let receiver = state.withLock { $0.receiver }
         let sentBytes = sentBytes
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -179,7 +180,7 @@ final class PeerConnections: GossipTransport {
             }
             group.addTask {
                 for await packet in stream {
-                    let size = try await connection.send(packet)
+                    let size = try await connection.send(encoded: packet)
                     sentBytes.increment(by: size)
                 }
             }

@@ -46,7 +46,8 @@ extension PeerService {
     }
 
     func fromOrderer(_ block: WireBlock, channel: String) async {
-        guard await codec.verify(block), let data = try? block.serializedBytes() as [UInt8] else {
+        // Encoded once here: the ledger and every push reuse these bytes.
+        guard let data = try? block.serializedBytes() as [UInt8], let verified = await codec.verify(block, serialized: data) else {
             metrics.refusedFromOrderer.increment()
             loggers.deliver.error("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash")
             return
@@ -54,6 +55,7 @@ extension PeerService {
         metrics.fromOrderer.increment()
         metrics.bytesFromOrderer.increment(by: data.count)
         guard !stopped else { return }
-        perform(core.handle(.blockFromOrderer(channel: channel, GossipBlock(number: block.header.number, data: data)), now: now, random: &random))
+        let gossip = GossipBlock(number: block.header.number, data: data, verified: verified)
+        perform(core.handle(.blockFromOrderer(channel: channel, gossip), now: now, random: &random))
     }
 }

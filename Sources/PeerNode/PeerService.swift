@@ -199,10 +199,12 @@ public actor PeerService: Service {
     static func deliverKey(_ channel: String) -> String { "deliver:\(channel)" }
 
     func perform(_ effects: [GossipPeer.Effect]) {
+        // The last message encoded: a push of one block to k peers is encoded once.
+        var encoded: (message: GossipMessage, packet: ByteBuffer)?
         for effect in effects {
             switch effect {
             case let .send(message, destination):
-                send(message, to: destination)
+                send(message, to: destination, reusing: &encoded)
             case let .schedule(timer, time):
                 tasks.schedule(at: .nanoseconds(time.nanoseconds)) { [weak self] in
                     await self?.fire(timer)
@@ -224,7 +226,7 @@ public actor PeerService: Service {
                 let message = core.stateResponse(channel: channel, nonce: nonce, numbers: numbers) { number in
                     (try? ledger.blockBytes(number)).map { GossipBlock(number: number, data: $0) }
                 }
-                if let message { send(message, to: destination) }
+                if let message { send(message, to: destination, reusing: &encoded) }
             case let .channelHalted(channel, reason):
                 metrics.commitFailures.increment()
                 loggers.ledger.error("channel \(channel): halted, no further blocks are committed until the peer restarts: \(reason)")
@@ -241,13 +243,21 @@ public actor PeerService: Service {
         perform(core.handle(.timer(timer), now: now, random: &random))
     }
 
-    func send(_ message: GossipMessage, to destination: Destination) {
-        guard let wire = try? codec.encode(message) else { return }
-        var packet = WirePacket()
-        packet.gossipMessage = wire
+    /// Sends `message`, encoded once for consecutive sends of the same message (`last`).
+    func send(_ message: GossipMessage, to destination: Destination, reusing last: inout (message: GossipMessage, packet: ByteBuffer)?) {
+        let packet: ByteBuffer
+        if let last, last.message == message {
+            packet = last.packet
+        } else {
+            do { packet = try codec.encodedPacket(message) } catch {
+                loggers.gossip.warning("cannot encode a message for \(destination.endpoint): \(error)")
+                return
+            }
+            last = (message, packet)
+        }
         let expecting: PKIID?
         if case .peer(let id, _) = destination { expecting = id } else { expecting = nil }
-        connections.send(packet, to: destination.endpoint, expecting: expecting)
+        connections.send(encoded: packet, to: destination.endpoint, expecting: expecting)
     }
 
     /// Appends `block` and answers the core: `committed`, or `commitFailed` when the block does
@@ -263,14 +273,23 @@ public actor PeerService: Service {
     private func append(_ block: GossipBlock, to channel: String) -> GossipPeer.Event {
         func failed(_ reason: String) -> GossipPeer.Event { .commitFailed(channel: channel, number: block.number, reason: reason) }
         guard let ledger = ledgers[channel] else { return failed("no ledger for the channel on this peer") }
-        let wire: WireBlock
-        do { wire = try WireBlock(serializedBytes: block.data) } catch { return failed("the block does not decode: \(error)") }
+        // Verified where it entered (parsed and hashed once); a block without that proof is parsed here.
+        let hashed: HashedBlock
+        if let verified = block.verified as? VerifiedBlock, verified.number == block.number {
+            hashed = verified.hashed
+        } else {
+            let wire: WireBlock
+            do { wire = try WireBlock(serializedBytes: block.data) } catch { return failed("the block does not decode: \(error)") }
+            guard let checked = HashedBlock(wire, serialized: block.data) else { return failed("the block's data does not match its header") }
+            hashed = checked
+        }
+        let wire = hashed.block
         let started = clock.now
         do {
-            try ledger.append(wire, serialized: block.data)
+            try ledger.append(hashed)
         } catch {
             loggers.ledger.warning("channel \(channel): appending block \(block.number) failed: \(error); retrying once")
-            do { try ledger.append(wire, serialized: block.data) } catch { return failed("append failed twice: \(error)") }
+            do { try ledger.append(hashed) } catch { return failed("append failed twice: \(error)") }
         }
         metrics.committed.increment()
         metrics.commitDuration.recordNanoseconds((clock.now - started).nanosecondsValue)

@@ -17,10 +17,16 @@ public struct AuthenticatedConnection: Sendable {
     /// Sends one packet; returns the size of its frame in bytes.
     @discardableResult
     public func send(_ packet: WirePacket) async throws -> Int {
-        let frame = try packet.frameBuffer()
-        let size = frame.readableBytes
-        try await outbound.write(frame)
-        return size
+        try await send(encoded: try packet.frameBuffer())
+    }
+
+    /// Sends a packet already encoded (`WirePacket.frameBuffer()`), so one encoding can go to
+    /// many connections (`ByteBuffer` is copy-on-write: nothing is copied before the write);
+    /// returns the size of its frame in bytes.
+    @discardableResult
+    public func send(encoded packet: ByteBuffer) async throws -> Int {
+        try await outbound.write(packet)
+        return packet.readableBytes
     }
 }
 

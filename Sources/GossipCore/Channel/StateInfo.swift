@@ -1,18 +1,33 @@
 import FabnetModel
 
 /// "In this channel my ledger height is …": signed by its creator; the channel is named by the
-/// creator's `ChannelMAC`, never in clear. Newer means a later `time`.
+/// creator's `ChannelMAC`, never in clear. Newer means a later `time`. Equality and hashing
+/// ignore `signed` (see `SignedForm`).
 public struct StateInfo: Hashable, Sendable {
     public let pkiID: PKIID
     public let channelMAC: ChannelMAC
     public let height: UInt64
     public let time: PeerTime
+    /// Its creator's signed envelope as received (empty for this peer's own).
+    public let signed: SignedForm
 
-    public init(pkiID: PKIID, channelMAC: ChannelMAC, height: UInt64, time: PeerTime) {
+    public init(pkiID: PKIID, channelMAC: ChannelMAC, height: UInt64, time: PeerTime, signed: SignedForm = .unsigned) {
         self.pkiID = pkiID
         self.channelMAC = channelMAC
         self.height = height
         self.time = time
+        self.signed = signed
+    }
+
+    public static func == (lhs: StateInfo, rhs: StateInfo) -> Bool {
+        lhs.pkiID == rhs.pkiID && lhs.channelMAC == rhs.channelMAC && lhs.height == rhs.height && lhs.time == rhs.time
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pkiID)
+        hasher.combine(channelMAC)
+        hasher.combine(height)
+        hasher.combine(time)
     }
 }
 
@@ -67,6 +82,13 @@ public struct ChannelStateInfo: Sendable {
         return (true, known == nil)
     }
 
+    /// Forgets `id`'s state info (membership purged it): its signed form goes with it. The
+    /// highest height stays (an upper bound either way).
+    mutating func forget(_ id: PKIID) {
+        guard let known = infos.removeValue(forKey: id) else { return }
+        peers.remove(id)
+        digest ^= Self.hash(known)
+    }
 
     mutating func setHeight(_ height: UInt64) {
         guard height != own.height else { return }

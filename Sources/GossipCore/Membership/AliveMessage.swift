@@ -18,7 +18,8 @@ public struct PeerTime: Hashable, Comparable, Sendable {
 
 /// "I am alive": who, in which org, where, and when (by the sender's own counter). Signed by its
 /// creator on the wire; the internal endpoint travels in the signed secret part, which is
-/// dropped (`internalEndpoint == nil`) before the message leaves the creator's org.
+/// dropped (`internalEndpoint == nil`) before the message leaves the creator's org. Equality and
+/// hashing ignore `signed` (see `SignedForm`).
 public struct AliveMessage: Hashable, Sendable {
     public let pkiID: PKIID
     public let mspID: String
@@ -27,18 +28,36 @@ public struct AliveMessage: Hashable, Sendable {
     /// What its own org uses; `nil` once stripped for another org.
     public let internalEndpoint: Endpoint?
     public let time: PeerTime
+    /// Its creator's signed envelope as received (with the secret part when it came with one).
+    public let signed: SignedForm
 
-    public init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime) {
+    public init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime,
+                signed: SignedForm = .unsigned) {
         self.pkiID = pkiID
         self.mspID = mspID
         self.externalEndpoint = externalEndpoint
         self.internalEndpoint = internalEndpoint
         self.time = time
+        self.signed = signed
     }
 
-    /// The same message without its secret part.
+    /// The same message without its secret part (the signed form stays: the shell leaves its
+    /// secret part out when `internalEndpoint` is nil).
     public var withoutInternalEndpoint: AliveMessage {
-        AliveMessage(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: nil, time: time)
+        AliveMessage(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: nil, time: time, signed: signed)
+    }
+
+    public static func == (lhs: AliveMessage, rhs: AliveMessage) -> Bool {
+        lhs.pkiID == rhs.pkiID && lhs.mspID == rhs.mspID && lhs.externalEndpoint == rhs.externalEndpoint
+            && lhs.internalEndpoint == rhs.internalEndpoint && lhs.time == rhs.time
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pkiID)
+        hasher.combine(mspID)
+        hasher.combine(externalEndpoint)
+        hasher.combine(internalEndpoint)
+        hasher.combine(time)
     }
 }
 

@@ -41,6 +41,9 @@ public struct Membership: Sendable {
         case memberDead(PKIID, mspID: String)
         /// A live member's endpoints changed.
         case memberMoved(PKIID, mspID: String)
+        /// A dead member was forgotten (after `msgExpirationFactor` × expiration): what other
+        /// parts keep about it (its state infos) goes too.
+        case memberPurged(PKIID, mspID: String)
         case log(String)
     }
 
@@ -167,6 +170,7 @@ public struct Membership: Sendable {
                 members[id] = nil
                 viewChanged(id)
                 purged[id] = member.alive.time
+                effects.append(.memberPurged(id, mspID: member.alive.mspID))
                 effects.append(.log("\(Self.name(of: member.alive)) purged after \(silent) without news"))
             }
         }
@@ -280,7 +284,7 @@ public struct Membership: Sendable {
         // Keep an internal endpoint learned earlier if this copy came stripped.
         let merged = alive.internalEndpoint == nil && knownInternal != nil && alive.mspID == configuration.mspID
             ? AliveMessage(pkiID: alive.pkiID, mspID: alive.mspID, externalEndpoint: alive.externalEndpoint,
-                           internalEndpoint: knownInternal, time: alive.time)
+                           internalEndpoint: knownInternal, time: alive.time, signed: alive.signed)
             : alive
         let moved = members.values[index].alive.externalEndpoint != merged.externalEndpoint || knownInternal != merged.internalEndpoint
         members.values[index].alive = merged

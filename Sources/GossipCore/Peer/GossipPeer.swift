@@ -278,6 +278,12 @@ public struct GossipPeer: Sendable {
                 }
             case .memberDead(_, let mspID), .memberMoved(_, let mspID):
                 if mspID == configuration.mspID { viewsDirty = true }
+            case .memberPurged(let id, _):
+                for channel in channels {
+                    states[channel]?.forget(id)
+                    ownOrgChannelIDs[channel]?.remove(id)
+                }
+                viewsDirty = true
             }
         }
         return result

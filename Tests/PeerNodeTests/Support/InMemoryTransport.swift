@@ -1,5 +1,6 @@
 @_spi(Verification) import FabnetModel
 import FabnetWire
+import NIOCore
 import Synchronization
 @testable import PeerNode
 
@@ -36,7 +37,11 @@ final class InMemoryTransport: GossipTransport {
         }
     }
 
-    func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {
+    func send(encoded buffer: ByteBuffer, to endpoint: Endpoint, expecting: PKIID?) {
+        // Decoded back, as the remote would: what the service encoded is what is recorded.
+        guard let packet = try? WirePacket(serializedBytes: Array(buffer.readableBytesView)) else {
+            preconditionFailure("the service sent a buffer that is not a WirePacket")
+        }
         state.withLock { $0.sent.append(Sent(packet: packet, endpoint: endpoint, expecting: expecting)) }
     }
 

@@ -1,0 +1,207 @@
+import FabnetModel
+import FabnetWire
+import Foundation
+import GossipCore
+
+/// Where the signed envelope of a value the core relays comes from when it is encoded.
+protocol EnvelopeSource: Sendable {
+    func envelope(of message: AliveMessage) throws -> WireEnvelope
+    func envelope(of info: StateInfo) throws -> WireEnvelope
+}
+
+/// What turns the signed or signature-bearing parts of a wire message into core values: a value
+/// comes back only if it passed the check (the peer's `GossipVerifier`).
+protocol EntryVerifier: Sendable {
+    func alive(_ envelope: WireEnvelope) async -> AliveMessage?
+    func stateInfo(_ envelope: WireEnvelope) async -> StateInfo?
+    /// The blocks of `payloads` that pass, in order.
+    func blocks(_ payloads: [WirePayload]) async -> [GossipBlock]
+}
+
+/// The mapping between GossipCore's messages and their wire form, and nothing else: no
+/// signatures are checked or made here (an `EnvelopeSource` gives the signed envelopes to send,
+/// an `EntryVerifier` checks what arrives) and nothing is remembered.
+///
+/// Guarantees: `decode(encode(m))` is `m` for every message the core sends, given entry
+/// verifiers that accept what the source signed; every entry of a message is encoded or the
+/// encoding fails (`EncodingError`), none is left out silently; a wire message of a kind this
+/// peer does not know (an unknown pull kind, an empty content) decodes to nil.
+enum GossipWire {
+    /// Why a message could not be encoded.
+    enum EncodingError: Error, Equatable, CustomStringConvertible {
+        /// Another peer's value without the signed form it came with (a shell contract violation).
+        case unsigned(PKIID)
+
+        var description: String {
+            switch self {
+            case .unsigned(let id): return "no signed form for the value of \(id)"
+            }
+        }
+    }
+
+    // MARK: core → wire
+
+    static func encode(_ message: GossipMessage, envelopes: some EnvelopeSource) throws -> WireGossipMessage {
+        var wire = WireGossipMessage()
+        switch message {
+        case .membership(.alive(let batch)):
+            wire.alive.alive = try batch.map { try envelopes.envelope(of: $0) }
+        case let .membership(.request(sender, digest)):
+            wire.membershipRequest.selfInformation = try envelopes.envelope(of: sender)
+            wire.membershipRequest.viewDigest = digest
+        case let .membership(.response(aliveList, dead)):
+            wire.membershipResponse.alive = try aliveList.map { try envelopes.envelope(of: $0) }
+            wire.membershipResponse.dead = try dead.map { try envelopes.envelope(of: $0) }
+        case let .channel(mac, inner):
+            wire.channel = try encode(inner, mac: mac, envelopes: envelopes)
+        }
+        return wire
+    }
+
+    private static func encode(_ message: ChannelMessage, mac: ChannelMAC, envelopes: some EnvelopeSource) throws -> WireChannelMessage {
+        var wire = WireChannelMessage()
+        wire.mac = Data(mac.bytes)
+        switch message {
+        case .leadership(let leadership):
+            wire.leadership.pkiID = Data(leadership.pkiID.bytes)
+            wire.leadership.timestamp = Self.wire(leadership.time)
+            wire.leadership.isDeclaration = leadership.isDeclaration
+            wire.leadership.ledgerHeight = leadership.ledgerHeight
+        case let .block(block, relay):
+            wire.block = payload(block)
+            wire.block.relay = relay.map { Data($0.bytes) }
+        case .pull(let pull):
+            var wirePull = WirePullMessage()
+            switch pull {
+            case .hello(let nonce): wirePull.kind = .hello; wirePull.nonce = nonce
+            case let .digest(nonce, numbers): wirePull.kind = .digest; wirePull.nonce = nonce; wirePull.numbers = numbers
+            case let .request(nonce, numbers): wirePull.kind = .request; wirePull.nonce = nonce; wirePull.numbers = numbers
+            case let .update(nonce, blocks): wirePull.kind = .update; wirePull.nonce = nonce; wirePull.blocks = blocks.map(payload)
+            }
+            wire.pull = wirePull
+        case .stateInfo(let info):
+            wire.stateInfo = try envelopes.envelope(of: info)
+        case .stateInfoRequest(let digest):
+            wire.stateInfoRequest.withDigest = digest != nil
+            wire.stateInfoRequest.digest = digest ?? 0
+        case .stateInfoSnapshot(let infos):
+            wire.stateInfoSnapshot.elements = try infos.map { try envelopes.envelope(of: $0) }
+        case let .stateRequest(nonce, first, count):
+            wire.stateRequest.nonce = nonce
+            wire.stateRequest.first = first
+            wire.stateRequest.count = UInt64(count)
+        case let .stateResponse(nonce, blocks):
+            wire.stateResponse.nonce = nonce
+            wire.stateResponse.payloads = blocks.map(payload)
+        }
+        return wire
+    }
+
+    // MARK: wire → core
+
+    /// The core's message for `wire`; nil when it is of an unknown kind or nothing in it
+    /// survives `verifier` (entries that fail are left out, the rest goes on).
+    static func decode(_ wire: WireGossipMessage, verifier: some EntryVerifier) async -> GossipMessage? {
+        switch wire.content {
+        case .alive(let batch)?:
+            var entries: [AliveMessage] = []
+            for envelope in batch.alive { if let entry = await verifier.alive(envelope) { entries.append(entry) } }
+            return entries.isEmpty ? nil : .membership(.alive(entries))
+        case .membershipRequest(let request)?:
+            return await verifier.alive(request.selfInformation).map { .membership(.request(sender: $0, viewDigest: request.viewDigest)) }
+        case .membershipResponse(let response)?:
+            var aliveList: [AliveMessage] = [], dead: [AliveMessage] = []
+            for envelope in response.alive { if let entry = await verifier.alive(envelope) { aliveList.append(entry) } }
+            for envelope in response.dead { if let entry = await verifier.alive(envelope) { dead.append(entry) } }
+            return .membership(.response(alive: aliveList, dead: dead))
+        case .channel(let channel)?:
+            return await decode(channel, verifier: verifier).map { .channel(ChannelMAC(bytes: Array(channel.mac)), $0) }
+        case nil:
+            return nil
+        }
+    }
+
+    private static func decode(_ wire: WireChannelMessage, verifier: some EntryVerifier) async -> ChannelMessage? {
+        switch wire.content {
+        case .leadership(let leadership)?:
+            return .leadership(LeadershipMessage(pkiID: PKIID(Array(leadership.pkiID)), isDeclaration: leadership.isDeclaration,
+                                                 ledgerHeight: leadership.ledgerHeight, time: time(leadership.timestamp)))
+        case .block(let payload)?:
+            return await verifier.blocks([payload]).first.map { .block($0, relay: payload.relay.map { PKIID(Array($0)) }) }
+        case .pull(let pull)?:
+            switch pull.kind {
+            case .hello: return .pull(.hello(nonce: pull.nonce))
+            case .digest: return .pull(.digest(nonce: pull.nonce, numbers: pull.numbers))
+            case .request: return .pull(.request(nonce: pull.nonce, numbers: pull.numbers))
+            case .update: return .pull(.update(nonce: pull.nonce, blocks: await verifier.blocks(pull.blocks)))
+            case .UNRECOGNIZED: return nil
+            }
+        case .stateInfo(let envelope)?:
+            return await verifier.stateInfo(envelope).map { .stateInfo($0) }
+        case .stateInfoRequest(let request)?:
+            return .stateInfoRequest(digest: request.withDigest ? request.digest : nil)
+        case .stateInfoSnapshot(let snapshot)?:
+            var infos: [StateInfo] = []
+            for envelope in snapshot.elements { if let info = await verifier.stateInfo(envelope) { infos.append(info) } }
+            return .stateInfoSnapshot(infos)
+        case .stateRequest(let request)?:
+            return .stateRequest(nonce: request.nonce, first: request.first, count: Int(clamping: request.count))
+        case .stateResponse(let response)?:
+            return .stateResponse(nonce: response.nonce, blocks: await verifier.blocks(response.payloads))
+        case nil:
+            return nil
+        }
+    }
+
+    // MARK: values inside signed payloads
+
+    /// The alive message a verified payload says, with the signed envelope it came in.
+    static func alive(_ payload: WireAliveMessage, mspID: String, internalEndpoint: Endpoint?, signed: SignedForm) -> AliveMessage {
+        let external = payload.hasExternalEndpoint ? Endpoint(host: payload.externalEndpoint.host, port: Int(payload.externalEndpoint.port)) : nil
+        return AliveMessage(pkiID: PKIID(Array(payload.pkiID)), mspID: mspID, externalEndpoint: external,
+                            internalEndpoint: internalEndpoint, time: time(payload.timestamp), signed: signed)
+    }
+
+    /// The alive payload of `message` (what its creator signs).
+    static func alivePayload(_ message: AliveMessage, identity: WireSerializedIdentity) -> WireAliveMessage {
+        var payload = WireAliveMessage()
+        payload.pkiID = Data(message.pkiID.bytes)
+        payload.identity = identity
+        if let external = message.externalEndpoint { payload.externalEndpoint = WireEndpoint(host: external.host, port: external.port) }
+        payload.timestamp = wire(message.time)
+        return payload
+    }
+
+    static func stateInfo(_ payload: WireStateInfo, signed: SignedForm) -> StateInfo {
+        StateInfo(pkiID: PKIID(Array(payload.pkiID)), channelMAC: ChannelMAC(bytes: Array(payload.channelMac)),
+                  height: payload.ledgerHeight, time: time(payload.timestamp), signed: signed)
+    }
+
+    static func stateInfoPayload(_ info: StateInfo, identity: WireSerializedIdentity) -> WireStateInfo {
+        var payload = WireStateInfo()
+        payload.pkiID = Data(info.pkiID.bytes)
+        payload.identity = identity
+        payload.channelMac = Data(info.channelMAC.bytes)
+        payload.ledgerHeight = info.height
+        payload.timestamp = wire(info.time)
+        return payload
+    }
+
+    // MARK: helpers
+
+    static func payload(_ block: GossipBlock) -> WirePayload {
+        var payload = WirePayload()
+        payload.seqNum = block.number
+        payload.data = Data(block.data)
+        return payload
+    }
+
+    static func wire(_ time: PeerTime) -> WirePeerTime {
+        var wire = WirePeerTime()
+        wire.incNum = time.incarnation
+        wire.seqNum = time.sequence
+        return wire
+    }
+
+    static func time(_ wire: WirePeerTime) -> PeerTime { PeerTime(incarnation: wire.incNum, sequence: wire.seqNum) }
+}
