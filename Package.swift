@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fabnet", targets: ["fabnet"]),
+        // A dev tool for callgrind (see its main.swift), not shipped.
+        .executable(name: "followerpath-probe", targets: ["FollowerPathProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -117,6 +119,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .executableTarget(name: "FollowerPathProbe", dependencies: ["PeerNode"]),
         .executableTarget(
             name: "fabnet",
             dependencies: [
