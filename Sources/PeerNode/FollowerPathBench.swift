@@ -32,9 +32,11 @@ public enum FollowerPathBench {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    /// Makes material in `directory` (a fresh folder), then pushes `blocks` blocks of
-    /// `transactions` transactions through a follower.
-    public static func run(blocks: Int, transactions: Int, directory: URL) async throws -> Result {
+    /// Makes material and `blocks` blocks of `transactions` transactions in `directory` (a fresh
+    /// folder), then pushes the first `pushing` of them (all by default) through a follower: two
+    /// runs with the same `blocks` and different `pushing` differ by the path alone.
+    public static func run(blocks: Int, pushing: Int? = nil, transactions: Int, directory: URL) async throws -> Result {
+        let pushing = min(pushing ?? blocks, blocks)
         let spec = try NetworkLoader.load(file: nil, cryptoConfigFiles: [], discoverCryptoConfig: false).spec
         let cryptoRoot = directory.appendingPathComponent("crypto")
         try CryptoMaterialGenerator(output: cryptoRoot).generate(spec)
@@ -82,12 +84,12 @@ public enum FollowerPathBench {
         let sender = try await service.identities.verify(signature: proof, over: Data("bench".utf8), by: mate.serialized)
 
         let started = processCPUSeconds()
-        let committed = await service.benchReceive(frames, from: sender, channel: channel)
+        let committed = await service.benchReceive(Array(frames.prefix(pushing)), from: sender, channel: channel)
         let pathCPUSeconds = processCPUSeconds() - started
-        guard committed == UInt64(blocks) else {
-            throw PeerError.configuration("the follower committed \(committed) of \(blocks) blocks")
+        guard committed == UInt64(pushing) else {
+            throw PeerError.configuration("the follower committed \(committed) of \(pushing) blocks")
         }
-        return Result(committed: committed, frameBytes: frames.reduce(0) { $0 + $1.readableBytes }, pathCPUSeconds: pathCPUSeconds)
+        return Result(committed: committed, frameBytes: frames.prefix(pushing).reduce(0) { $0 + $1.readableBytes }, pathCPUSeconds: pathCPUSeconds)
     }
 
     static func signer(_ nodeDirectory: URL, mspID: String) throws -> SigningIdentity {
