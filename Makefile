@@ -2,7 +2,7 @@
 SWIFT ?= swift
 FABNET = .build/debug/fabnet
 
-.PHONY: deps build test up down bench clean embed protos fabric-venv fabric-check
+.PHONY: deps build test up down bench clean embed protos fabric-venv fabric-check fabric-vectors
 
 deps:
 	@./scripts/install-deps
@@ -16,9 +16,18 @@ test: deps fabric-check
 	$(SWIFT) test --no-parallel
 
 ## Checks FabricWire's .proto files against Hyperledger's own descriptors (the official
-## hyperledger-fabric-protos from PyPI, in .venv-fabric/): same names, numbers, types, services.
+## hyperledger-fabric-protos from PyPI, in .venv-fabric/): same names, numbers, types, services;
+## and that FabricWireTests' byte vectors are what the official protos make today.
+FABRIC_VECTORS = Tests/FabricWireTests/Fixtures/fabric-vectors.json
 fabric-check: deps fabric-venv
 	$(FABRIC_VENV)/bin/python Tests/fabric/check_protos.py
+	@$(FABRIC_VENV)/bin/python Tests/fabric/make_vectors.py | cmp -s - $(FABRIC_VECTORS) \
+	  || { echo "$(FABRIC_VECTORS) differs from what Tests/fabric/make_vectors.py writes (make fabric-vectors)"; exit 1; }
+	@echo "$(FABRIC_VECTORS) is what the official protos make"
+
+## Re-writes FabricWireTests' byte vectors with the official Python protos (commit the result).
+fabric-vectors: fabric-venv
+	$(FABRIC_VENV)/bin/python Tests/fabric/make_vectors.py > $(FABRIC_VECTORS)
 
 ## The Python set for the Fabric checks, pinned in Tests/fabric/requirements.txt.
 FABRIC_VENV = .venv-fabric

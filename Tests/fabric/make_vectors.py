@@ -4,7 +4,8 @@
 Each vector is a message made with the official `hyperledger-fabric-protos` package (PyPI),
 serialised deterministically (map keys sorted), with the field values the Swift test expects
 after decoding. Everything is fixed (no clock, no randomness), so running the script again gives
-the same file. Usage (from the repository root, with the venv of `make fabric-venv`):
+the same file; `make fabric-check` checks that it does. Usage: `make fabric-vectors`, or from the
+repository root, with the venv of `make fabric-venv`:
 
     .venv-fabric/bin/python Tests/fabric/make_vectors.py > Tests/FabricWireTests/Fixtures/fabric-vectors.json
 """
