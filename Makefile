@@ -2,7 +2,7 @@
 SWIFT ?= swift
 FABNET = .build/debug/fabnet
 
-.PHONY: deps build test up down bench clean embed protos
+.PHONY: deps build test up down bench clean embed protos fabric-venv fabric-check fabric-vectors
 
 deps:
 	@./scripts/install-deps
@@ -12,8 +12,31 @@ build: deps
 
 ## Runs every test (what CI runs: .ci/run). One test at a time: on 2 cores the multi-process
 ## tests, run in parallel, starved each other past their handshake deadlines (2.5 min either way).
-test: deps
+test: deps fabric-check
 	$(SWIFT) test --no-parallel
+
+## Checks FabricWire's .proto files against Hyperledger's own descriptors (the official
+## hyperledger-fabric-protos from PyPI, in .venv-fabric/): same names, numbers, types, services;
+## and that FabricWireTests' byte vectors are what the official protos make today.
+FABRIC_VECTORS = Tests/FabricWireTests/Fixtures/fabric-vectors.json
+fabric-check: deps fabric-venv
+	$(FABRIC_VENV)/bin/python Tests/fabric/check_protos.py
+	@$(FABRIC_VENV)/bin/python Tests/fabric/make_vectors.py | cmp -s - $(FABRIC_VECTORS) \
+	  || { echo "$(FABRIC_VECTORS) differs from what Tests/fabric/make_vectors.py writes (make fabric-vectors)"; exit 1; }
+	@echo "$(FABRIC_VECTORS) is what the official protos make"
+
+## Re-writes FabricWireTests' byte vectors with the official Python protos (commit the result).
+fabric-vectors: fabric-venv
+	$(FABRIC_VENV)/bin/python Tests/fabric/make_vectors.py > $(FABRIC_VECTORS)
+
+## The Python set for the Fabric checks, pinned in Tests/fabric/requirements.txt.
+FABRIC_VENV = .venv-fabric
+fabric-venv: $(FABRIC_VENV)/.installed
+$(FABRIC_VENV)/.installed: Tests/fabric/requirements.txt
+	rm -rf $(FABRIC_VENV)
+	python3 -m venv $(FABRIC_VENV)
+	$(FABRIC_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/fabric/requirements.txt
+	touch $@
 
 ## The default network on 127.0.0.1: crypto, orderer, four peers, mychannel; then its logs
 ## (Ctrl-C stops it). `make up ARGS=-d` returns once ready; `make down` stops it.
@@ -34,15 +57,30 @@ clean:
 embed:
 	./scripts/embed-default-network
 
-## Regenerates Sources/FabnetWire/Generated from Sources/FabnetWire/Protos (the output is committed).
-## Needs protoc (Debian's protobuf-compiler); builds protoc-gen-swift from the swift-protobuf
-## checkout SwiftPM already made, into .build-protoc/ (about 10 minutes the first time).
+## Regenerates Sources/FabnetWire/Generated from Sources/FabnetWire/Protos, and
+## Sources/FabricWire/Generated (messages and gRPC stubs) from Sources/FabricWire/Protos; the
+## output is committed. Needs protoc (Debian's protobuf-compiler, installed by scripts/install-deps);
+## builds protoc-gen-swift from the swift-protobuf checkout SwiftPM already made, into
+## .build-protoc/, and protoc-gen-grpc-swift-2 from the grpc-swift-protobuf checkout, into
+## .build-protoc-grpc/ (about 10 minutes each the first time).
 PROTO_DIR = Sources/FabnetWire/Protos
 PROTO_OUT = Sources/FabnetWire/Generated
-protos:
-	@command -v protoc >/dev/null || { echo "installing protobuf-compiler"; sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; $$sudo apt-get install -y -qq protobuf-compiler; }
+FABRIC_PROTO_DIR = Sources/FabricWire/Protos
+FABRIC_PROTO_OUT = Sources/FabricWire/Generated
+SWIFT_PLUGIN = $(CURDIR)/.build-protoc/release/protoc-gen-swift
+GRPC_PLUGIN = $(CURDIR)/.build-protoc-grpc/release/protoc-gen-grpc-swift-2
+protos: deps
 	$(SWIFT) package resolve
 	$(SWIFT) build -c release --package-path .build/checkouts/swift-protobuf --product protoc-gen-swift --scratch-path .build-protoc
+	$(SWIFT) build -c release --package-path .build/checkouts/grpc-swift-protobuf --product protoc-gen-grpc-swift-2 --scratch-path .build-protoc-grpc
 	rm -f $(PROTO_OUT)/*.pb.swift
-	protoc --plugin=protoc-gen-swift=.build-protoc/release/protoc-gen-swift --swift_opt=Visibility=Public \
+	protoc --plugin=protoc-gen-swift=$(SWIFT_PLUGIN) --swift_opt=Visibility=Public \
 	  --swift_out=$(PROTO_OUT) -I $(PROTO_DIR) $(PROTO_DIR)/*.proto
+	rm -f $(FABRIC_PROTO_OUT)/*.swift
+	cd $(FABRIC_PROTO_DIR) && protoc -I . --plugin=protoc-gen-swift=$(SWIFT_PLUGIN) \
+	  --swift_opt=Visibility=Public,FileNaming=PathToUnderscores --swift_out=$(CURDIR)/$(FABRIC_PROTO_OUT) \
+	  $$(find . -name '*.proto' | sed 's|^\./||' | sort)
+	cd $(FABRIC_PROTO_DIR) && protoc -I . --plugin=protoc-gen-grpc-swift=$(GRPC_PLUGIN) \
+	  --grpc-swift_opt=Visibility=Public,FileNaming=PathToUnderscores,Client=true,Server=true \
+	  --grpc-swift_out=$(CURDIR)/$(FABRIC_PROTO_OUT) \
+	  $$(grep -rl --include='*.proto' '^service ' . | sed 's|^\./||' | sort)
