@@ -7,8 +7,8 @@ import OperationsEndpoint
 /// `ledger_blockchain_height`, `gossip_state_height` and `gossip_leader_election_leader` (so
 /// Fabric's dashboards work) beside the `fabnet_*` series the benchmarks read.
 ///
-/// Guarantees: every instrument is safe to update from any thread (the codec and the connection
-/// table update theirs off the peer actor); a channel's series exist from the first time it is named.
+/// Guarantees: every instrument is safe to update from any thread (the codec and `PeerConnections`
+/// update theirs off the peer actor); a channel's series exist from the first time it is named.
 struct PeerMetrics: Sendable {
     let node: NodeMetrics
     let fromOrderer: Counter

@@ -170,7 +170,9 @@ public actor PeerService: Service {
                 var answer = WirePacket()
                 answer.stream = packet.stream
                 answer.adminResponse = await admin(envelope, from: connection.remote)
-                try? await connection.send(answer)
+                do { _ = try await connection.send(answer) } catch {
+                    loggers.comm.info("admin answer to \(connection.remote.mspID) not sent: \(error)")
+                }
             default:
                 continue
             }

@@ -60,7 +60,9 @@ public struct Transport: Sendable {
             let channel = channel, transport = transport, registry = accepted
             // The accept loop runs in a task of its own, not as a child of this one: a cancelled
             // task's `for await` ends at once and drops what NIO queued. Cancellation of `serve`
-            // reaches it as a closed listener instead, and it reads the queue to its end.
+            // reaches it as a closed listener instead, and it reads the queue to its end; once it
+            // has (it may already have, after a graceful `close()`), the loop task is cancelled
+            // too, so the handlers of connections still open end instead of being waited for.
             let loop = Task {
                 do {
                     try await Self.acceptLoop(channel, registry: registry, transport: transport, onRefused: onRefused, handler: handler)
@@ -73,8 +75,9 @@ public struct Transport: Sendable {
             try await withTaskCancellationHandler {
                 try await loop.value
             } onCancel: {
-                registry.cancel()
+                let readToTheEnd = registry.cancel()
                 channel.channel.close(promise: nil)
+                if readToTheEnd { loop.cancel() }
             }
         }
 
@@ -100,7 +103,9 @@ public struct Transport: Sendable {
                             }
                         }
                     }
-                    if registry.isCancelled { group.cancelAll() }
+                    // Read to the end. Cancelled already: end the handlers; else `serve`'s
+                    // cancellation, if it comes, cancels this task and so the handlers.
+                    if registry.finishedReading() { group.cancelAll() }
                 }
             }
         }
@@ -112,6 +117,8 @@ public struct Transport: Sendable {
         private struct State {
             var accepting = true
             var cancelled = false
+            /// Whether the accept loop read the accept stream to its end.
+            var readToTheEnd = false
             /// After the accept loop ended: whatever is accepted now is closed at once.
             var loopEnded = false
             var unread: [ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>] = [:]
@@ -121,7 +128,25 @@ public struct Transport: Sendable {
         var isAccepting: Bool { state.withLock { $0.accepting } }
         var isCancelled: Bool { state.withLock { $0.cancelled } }
         func stopAccepting() { state.withLock { $0.accepting = false } }
-        func cancel() { state.withLock { $0.accepting = false; $0.cancelled = true } }
+        /// Stops accepting for good; returns whether the accept loop has read the stream to its
+        /// end (then cancelling its task drops nothing).
+        func cancel() -> Bool {
+            state.withLock { state in
+                state.accepting = false
+                state.cancelled = true
+                return state.readToTheEnd
+            }
+        }
+
+        /// The accept loop read the stream to its end; returns whether the listener was cancelled.
+        /// (With `cancel()` under one lock: one of the two sees the other, so the handlers of
+        /// open connections are cancelled either by the loop or through its task.)
+        func finishedReading() -> Bool {
+            state.withLock { state in
+                state.readToTheEnd = true
+                return state.cancelled
+            }
+        }
 
         /// Called by NIO's child initializer: keeps `connection` until the loop reads it, or
         /// closes it at once if the loop has ended.

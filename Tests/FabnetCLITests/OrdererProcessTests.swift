@@ -6,6 +6,7 @@ import FabnetWire
 import Foundation
 import OperationsEndpoint
 import OrdererNode
+import Synchronization
 import Testing
 import Transport
 
@@ -212,6 +213,33 @@ actor Acknowledgements {
         #expect(metrics.contains(#"fabnet_ledger_height{channel="second"} 2"#), "\(metrics)")
         #expect(try await HTTPProbe.get(port: orderer.operationsPort, path: "/version").body.contains("Version"))
         #expect(try await HTTPProbe.get(port: orderer.operationsPort, path: "/nope").status == 404)
+    }
+
+    /// A node stopped while a client keeps a connection open (a peer's deliver stream waiting
+    /// for the next block) still exits: the listener gives open connections its grace, then
+    /// cancels their handlers. (It waited for them forever once, so `fabnet stop` needed SIGKILL.)
+    @Test func aSIGTERMWhileADeliverStreamWaitsStillStopsTheOrderer() async throws {
+        let orderer = try await OrdererUnderTest(maxMessageCount: 10, batchTimeout: "50ms")
+        defer { orderer.remove() }
+        try await orderer.start()
+        #expect(try await orderer.cli(["channel", "create", "mychannel"]).status == 0)
+        let client = try orderer.client(org: 1, user: 1)
+        let delivered = Mutex(0)
+        let waiting = Task {
+            try await client.blocks(channel: "mychannel", start: .number(0), stop: .number(UInt64.max),
+                                    failIfNotReady: false, collect: false) { _ in
+                delivered.withLock { $0 += 1 }
+                return true
+            }
+        }
+        defer { waiting.cancel() }
+        let process = try #require(orderer.process)
+        // Block 0 came: the stream is open and now waits for block 1.
+        try await eventually("block 0 on the deliver stream") { delivered.withLock { $0 } >= 1 }
+        process.kill(SIGTERM)
+        try await eventually(seconds: 30, "orderer stopped with a deliver stream open") { process.hasExited }
+        #expect(process.exitCode == 0, "\(process.log)")
+        #expect(process.log.contains("stopped"), "\(process.log)")
     }
 
     /// `fabnet bench catchup --blocks 50000` hung: the client sent every envelope before reading

@@ -43,6 +43,8 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         #expect(events.withLock { $0 } == ["job started", "job cancelled"])
         #expect(!tasks.isRunning("job"))
         tasks.schedule(at: .now) { events.withLock { $0.append("after finish") } }
+        tasks.start("late") { events.withLock { $0.append("late job") } }
+        #expect(!tasks.isRunning("late"), "a job started after run() ended is not taken")
         #expect(!events.withLock { $0 }.contains("after finish"))
     }
 

@@ -230,7 +230,7 @@ extension GossipPeer {
         let range = request.first..<(request.first + UInt64(request.count))
         let stored = disseminate(channel, .transferred(received.filter { range.contains($0.number) }), now: now, random: &random)
         transfers[channel] = machine
-        // Halted while storing: no next request.
+        // A halted channel (a commit failed, now or before): no next request.
         guard let height = transferStart(channel) else { return stored }
         // The next request goes out before this batch's commits: the serving peer reads the next
         // batch while this one is written. It starts after the blocks now in flight.

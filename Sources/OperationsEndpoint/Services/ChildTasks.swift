@@ -25,6 +25,8 @@ public final class ChildTasks: Sendable {
     private let continuation: AsyncStream<Command>.Continuation
     /// Running keyed jobs: their generation and the continuation that stops them.
     private let jobs = Mutex<(next: UInt64, running: [String: (generation: UInt64, stop: AsyncStream<Void>.Continuation)])>((0, [:]))
+    /// Set by `finish()` and when `run()` returns: nothing is taken any more.
+    private let ended = Mutex(false)
 
     /// The clock `schedule(at: Duration)` counts on.
     public let clock: any NodeClock
@@ -47,6 +49,7 @@ public final class ChildTasks: Sendable {
 
     /// Starts a job under `key` unless one runs under it; `body` should end when its task is cancelled.
     public func start(_ key: String, _ body: @escaping @Sendable () async -> Void) {
+        guard !ended.withLock({ $0 }) else { return }
         let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
         let generation: UInt64? = jobs.withLock { jobs in
             guard jobs.running[key] == nil else { return nil }
@@ -67,7 +70,10 @@ public final class ChildTasks: Sendable {
     }
 
     /// Ends `run()`: nothing new starts; waiting timers and running jobs are cancelled.
-    public func finish() { continuation.finish() }
+    public func finish() {
+        ended.withLock { $0 = true }
+        continuation.finish()
+    }
 
     /// Runs scheduled timers and jobs as child tasks until `finish()` or cancellation.
     public func run() async {
@@ -97,6 +103,7 @@ public final class ChildTasks: Sendable {
             }
             group.cancelAll()
         }
+        ended.withLock { $0 = true }
         let left = jobs.withLock { jobs in
             defer { jobs.running.removeAll() }
             return jobs.running.values.map(\.stop)

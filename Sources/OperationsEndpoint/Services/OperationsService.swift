@@ -2,7 +2,9 @@ import NIOCore
 import ServiceLifecycle
 
 /// The operations endpoint as a swift-service-lifecycle `Service`: the bound HTTP server answers
-/// until graceful shutdown or cancellation, then its channel is closed.
+/// until graceful shutdown or cancellation, then its channel is closed. A server channel that
+/// closes by itself ends `run()` too, so the group stops the node instead of leaving it without
+/// `/healthz` and `/metrics`.
 public struct OperationsService: Service {
     let channel: any Channel
 
@@ -10,7 +12,14 @@ public struct OperationsService: Service {
     public init(channel: any Channel) { self.channel = channel }
 
     public func run() async {
-        try? await gracefulShutdown()
-        try? await channel.close()
+        let channel = channel
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await channel.closeFuture.get() }
+            group.addTask { try? await gracefulShutdown() }
+            _ = await group.next()
+            // Closing completes the close future; cancelling ends the wait for shutdown.
+            try? await channel.close()
+            group.cancelAll()
+        }
     }
 }

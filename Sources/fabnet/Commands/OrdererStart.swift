@@ -37,7 +37,7 @@ struct OrdererStart: AsyncParsableCommand {
             logger.info("ready: serving on \(home.configuration.host):\(listener.port), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
             // Open connections get a moment to finish what they are writing; ledgers are
             // consistent at every instant (each append is durable before it is acknowledged).
-            try await NodeProcess.run(listener: listener, operations: operations, node: service, grace: .seconds(5), logger: logger,
+            try await NodeProcess.run(listener: listener, operations: operations, node: service, nodeStopsFirst: false, grace: .seconds(5), logger: logger,
                                       handler: { try await service.handle($0) })
         }
     }

@@ -9,21 +9,29 @@ import Transport
 /// `ServiceGroup` of the node's services (the node's own service, the operations endpoint, the
 /// transport listener), with graceful shutdown on SIGTERM and SIGINT.
 ///
-/// Shutdown runs in reverse order of `services`: the node's service first (gossip and its
-/// timers stop, outgoing connections close), then the operations endpoint, then the listener,
-/// which gives open connections `grace` before it cancels them. A service that ends by itself
-/// ends the group (a failed listener stops the node instead of leaving it half alive).
+/// Shutdown runs in reverse order of `services`. A peer stops its node service first (gossip
+/// and its timers stop, outgoing connections close), then the operations endpoint, then the
+/// listener, which gives open connections `grace` before it cancels them. The orderer
+/// (`nodeStopsFirst: false`) stops its listener first, so transactions acknowledged during the
+/// grace are still cut by its channels' batch timers, and its node service last. A service that
+/// ends by itself ends the group (a failed listener or operations endpoint stops the node instead
+/// of leaving it half alive).
 enum NodeProcess {
-    static func run(listener: Transport.Listener, operations: any Channel, node: any Service, grace: Duration, logger: Logger,
+    static func run(listener: Transport.Listener, operations: any Channel, node: any Service, nodeStopsFirst: Bool = true,
+                    grace: Duration, logger: Logger,
                     handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void) async throws {
         let listening = ListenerService(listener: listener, grace: grace, onRefused: { error in
             if !(error is CancellationError) { logger.info("connection ended: \(error)") }
         }, handler: handler)
+        let operationsService = ServiceGroupConfiguration.ServiceConfiguration(service: OperationsService(channel: operations))
+        let ordered: [ServiceGroupConfiguration.ServiceConfiguration] = nodeStopsFirst
+            ? [.init(service: listening), operationsService, .init(service: node)]
+            : [.init(service: node), operationsService, .init(service: listening)]
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: listening), .init(service: OperationsService(channel: operations)), .init(service: node),
-                       .init(service: SignalAnnouncer(logger: logger), successTerminationBehavior: .ignore)],
+            services: ordered + [.init(service: SignalAnnouncer(logger: logger), successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        // The listener's own grace ends first; this only bounds a service that does not stop.
+        // Bounds the whole shutdown: the listener's grace plus what the other services take
+        // (they stop in milliseconds); past it the group cancels what is left.
         configuration.maximumGracefulShutdownDuration = grace + .seconds(3)
         try await ServiceGroup(configuration: configuration).run()
         logger.info("stopped")
