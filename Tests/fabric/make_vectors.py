@@ -12,6 +12,9 @@ repository root, with the venv of `make fabric-venv`:
 
 import hashlib
 import json
+import os
+import subprocess
+import tempfile
 
 from fabric_protos.common import common_pb2, configtx_pb2, configuration_pb2, policies_pb2
 from fabric_protos.gateway import gateway_pb2
@@ -230,6 +233,36 @@ def commit_status_request():
     return signed, {"transactionId": "tx-7", "channelId": "mychannel", "creatorMspId": "Org1MSP"}
 
 
+def der_with_openssl(number, previous_hash, data_hash):
+    """Fabric's BlockHeaderBytes (ASN.1 DER SEQUENCE of INTEGER, OCTET STRING, OCTET STRING), as
+    OpenSSL's DER encoder writes it: an encoder that is neither ours nor Fabric's."""
+    # An empty hex string is refused by OpenSSL; an empty plain string encodes the same.
+    previous = f"FORMAT:HEX,OCTETSTRING:{previous_hash.hex()}" if previous_hash else "OCTETSTRING:"
+    config = (
+        "asn1=SEQUENCE:header\n[header]\n"
+        f"number=INTEGER:{number}\n"
+        f"previous={previous}\n"
+        f"data=FORMAT:HEX,OCTETSTRING:{data_hash.hex()}\n"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        conf = os.path.join(folder, "header.cnf")
+        out = os.path.join(folder, "header.der")
+        with open(conf, "w") as handle:
+            handle.write(config)
+        subprocess.run(["openssl", "asn1parse", "-genconf", conf, "-out", out, "-noout"], check=True)
+        with open(out, "rb") as handle:
+            return handle.read()
+
+
+def block_header(number, previous_hash):
+    """A header whose DER and hash the Swift rules must reproduce (numbers chosen to hit DER's
+    zero, high-bit and multi-byte integer cases, and an empty previous hash as block 0 has)."""
+    data_hash = hashlib.sha256(b"entries of block %d" % number).digest()
+    header = common_pb2.BlockHeader(number=number, previous_hash=previous_hash, data_hash=data_hash)
+    der = der_with_openssl(number, previous_hash, data_hash)
+    return header, {"derHex": der.hex(), "hashHex": hashlib.sha256(der).hexdigest()}
+
+
 def main():
     envelope, envelope_expected = endorser_envelope()
     the_block, block_expected = block(envelope)
@@ -240,6 +273,9 @@ def main():
         "seekInfo": ("orderer.SeekInfo", *seek_info()),
         "chaincodeMessage": ("protos.ChaincodeMessage", *shim_message()),
         "signedCommitStatusRequest": ("gateway.SignedCommitStatusRequest", *commit_status_request()),
+        "headerZero": ("common.BlockHeader", *block_header(0, b"")),
+        "headerHighBit": ("common.BlockHeader", *block_header(200, hashlib.sha256(b"block 199").digest())),
+        "headerLarge": ("common.BlockHeader", *block_header(0x8000_0000_0001, hashlib.sha256(b"big").digest())),
     }
     document = {
         "generator": "Tests/fabric/make_vectors.py with hyperledger-fabric-protos (see requirements.txt)",
