@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "FabnetCrypto",
             dependencies: [
-                "COpenSSL", "FabnetConfig", "FabnetModel", "FabnetWire",
+                "COpenSSL", "FabnetConfig", "FabnetModel", "FabnetWire", "FabricWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
@@ -66,11 +66,11 @@ let package = Package(
         ),
         .target(
             name: "FabnetClient",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "Transport"]
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "Transport"]
         ),
         .target(
             name: "Ledger",
-            dependencies: ["FabnetModel", "FabnetWire"]
+            dependencies: ["FabnetModel", "FabricWire"]
         ),
         .target(
             name: "Transport",
@@ -90,7 +90,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "FabnetClient", "Ledger", "Transport", "OperationsEndpoint",
+                "FabnetModel", "FabnetWire", "FabricWire", "FabnetCrypto", "FabnetConfig", "FabnetClient", "Ledger", "Transport", "OperationsEndpoint",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -102,7 +102,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "FabnetModel", "FabnetWire", "FabnetCrypto", "FabnetConfig", "FabnetClient", "Ledger", "Transport", "OperationsEndpoint",
+                "FabnetModel", "FabnetWire", "FabricWire", "FabnetCrypto", "FabnetConfig", "FabnetClient", "Ledger", "Transport", "OperationsEndpoint",
                 "GossipCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -114,7 +114,7 @@ let package = Package(
         ),
         .target(
             name: "FabnetBench",
-            dependencies: ["Orchestrator", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "Transport"]
+            dependencies: ["Orchestrator", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabnetClient", "Transport"]
         ),
         .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode"]),
         .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "fabnet",
             dependencies: [
-                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "OrdererNode", "Transport", "OperationsEndpoint",
+                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "OrdererNode", "Transport", "OperationsEndpoint",
                 "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerTests",
-            dependencies: ["Ledger", "FabnetWire"]
+            dependencies: ["Ledger", "FabricWire"]
         ),
         .testTarget(
             name: "TransportTests",
@@ -184,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrdererNodeTests",
-            dependencies: ["OrdererNode", "FabnetClient", "FabnetWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit", "OperationsEndpoint"]
+            dependencies: ["OrdererNode", "FabnetClient", "FabnetWire", "FabricWire", "FabnetCrypto", "FabnetConfig", "Ledger", "Transport", "FabnetModel", "FabnetTestKit", "OperationsEndpoint"]
         ),
         .testTarget(
             name: "GossipCoreTests",
@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "FabnetCLITests",
             dependencies: [
-                "fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "Transport", "FabnetTestKit", "OperationsEndpoint",
+                "fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabricWire", "Transport", "FabnetTestKit", "OperationsEndpoint",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
@@ -201,7 +201,8 @@ let package = Package(
             name: "PeerNodeTests",
             dependencies: [
                 "PeerNode", "FabnetModel", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetClient", "Ledger", "Transport",
-                "GossipCore", "FabnetWire",
+                "GossipCore", "FabnetWire", "FabricWire",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -122,7 +122,7 @@ public enum ThroughputBench {
         _ = try await withDeadline(seconds: parameters.timeout, "the orderer cutting every accepted transaction") {
             try await deliverer.blocks(channel: channel.name, start: .number(UInt64(startHeight)), stop: .number(UInt64.max),
                                        failIfNotReady: false, collect: false) { block in
-                located.add(block.header.number, ids: OrdererChannel.transactionIDs(in: block).filter { acceptedIDs.contains($0) })
+                located.add(block.header.number, ids: block.transactionIDs.filter { acceptedIDs.contains($0) })
             }
         }
         let endHeight = Int(located.lastBlock) + 1

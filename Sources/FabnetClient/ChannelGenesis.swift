@@ -1,7 +1,9 @@
 import FabnetConfig
 import FabnetCrypto
 import FabnetWire
+import FabricWire
 import Foundation
+import SwiftProtobuf
 
 /// Block 0 of a channel: its configuration (member orgs with their CA and TLS roots and anchor
 /// peers, orderer orgs and endpoints, batch parameters, capabilities), made from a profile of the
@@ -37,39 +39,38 @@ public enum ChannelGenesis {
         return config
     }
 
-    /// Block 0: one transaction carrying `config`, signed by `creator`.
-    public static func block(_ config: WireChannelConfig, creator: SigningIdentity, now: Date = Date()) throws -> WireBlock {
-        var transaction = WireTransaction()
-        transaction.channelID = config.channelID
-        transaction.creator = creator.serialized
-        transaction.nonce = Data((0..<24).map { _ in UInt8.random(in: 0...255) })
-        transaction.txID = TransactionID.make(nonce: transaction.nonce, creator: transaction.creator)
-        transaction.timestamp = .init(now)
-        transaction.config = config
-        let envelope = try EnvelopeSealing.seal(transaction, by: creator)
-        var block = WireBlock()
+    /// Block 0: one CONFIG envelope carrying `config`, signed by `creator`, in a Fabric block
+    /// with Fabric's hashes and empty metadata (the orderer signs it when it creates the channel).
+    public static func block(_ config: WireChannelConfig, creator: SigningIdentity, now: Date = Date()) throws -> Common_Block {
+        var channelHeader = Common_ChannelHeader()
+        channelHeader.type = Int32(Common_HeaderType.config.rawValue)
+        channelHeader.channelID = config.channelID
+        channelHeader.timestamp = Google_Protobuf_Timestamp(date: now)
+        var signatureHeader = Common_SignatureHeader()
+        signatureHeader.creator = try creator.serialized.serializedBytes()
+        signatureHeader.nonce = FabricTransactionID.randomNonce()
+        channelHeader.txID = FabricTransactionID.make(nonce: signatureHeader.nonce, creator: signatureHeader.creator)
+        var payload = Common_Payload()
+        payload.header.channelHeader = try channelHeader.serializedBytes()
+        payload.header.signatureHeader = try signatureHeader.serializedBytes()
+        payload.data = try config.serializedBytes()
+        var envelope = Common_Envelope()
+        envelope.payload = try payload.serializedBytes()
+        envelope.signature = try creator.sign(envelope.payload)
+        var block = Common_Block()
         block.header.number = 0
-        block.data.transactions = [try envelope.serializedBytes()]
-        block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
-        block.metadata.cutTime = .init(now)
+        block.data.data = [try envelope.serializedBytes()]
+        block.header.dataHash = BlockDataRules.dataHash(block.data.data)
+        block.metadata = BlockMetadataLayout.empty
         return block
     }
 
     /// The configuration block 0 carries, or `nil` if it carries none.
-    public static func configuration(in block: WireBlock) -> WireChannelConfig? {
-        guard block.header.number == 0, let first = block.data.transactions.first,
-              let envelope = try? WireEnvelope(serializedBytes: first),
-              let transaction = try? WireTransaction(serializedBytes: envelope.payload), transaction.hasConfig else { return nil }
-        return transaction.config
-    }
-}
-
-/// Transaction ids as Fabric computes them: hex SHA-256 of nonce ‖ serialized creator.
-public enum TransactionID {
-    public static func make(nonce: Data, creator: WireSerializedIdentity) -> String {
-        var bytes = nonce
-        bytes.append((try? creator.serializedBytes()) ?? Data())
-        return BlockHasher.sha256Hex(bytes)
+    public static func configuration(in block: Common_Block) -> WireChannelConfig? {
+        guard block.header.number == 0, block.data.data.count == 1,
+              let view = try? EnvelopeView.open(block.data.data[0]), view.headerType == .config,
+              let config = try? WireChannelConfig(serializedBytes: view.payload.data) else { return nil }
+        return config
     }
 }
 

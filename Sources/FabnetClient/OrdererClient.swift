@@ -1,5 +1,6 @@
 import FabnetCrypto
 import FabnetWire
+import FabricWire
 import Foundation
 import Transport
 
@@ -112,7 +113,20 @@ public struct OrdererClient: Sendable {
     /// Blocks `start...stop` of `channel` (waiting for blocks not cut yet unless `failIfNotReady`).
     /// `collect: false` hands each block to `onBlock` only (a long-running stream keeps nothing).
     public func blocks(channel: String, start: WireSeekPosition, stop: WireSeekPosition, failIfNotReady: Bool = true, collect: Bool = true,
-                       onBlock: @escaping @Sendable (WireBlock) async throws -> Bool = { _ in true }) async throws -> (blocks: [WireBlock], status: WireStatus, info: String) {
+                       onBlock: @escaping @Sendable (Common_Block) async throws -> Bool = { _ in true }) async throws -> (blocks: [Common_Block], status: WireStatus, info: String) {
+        let collected = Collected()
+        let (status, info) = try await blockBytes(channel: channel, start: start, stop: stop, failIfNotReady: failIfNotReady) { bytes in
+            let block = try Common_Block(serializedBytes: bytes)
+            if collect { collected.append(block) }
+            return try await onBlock(block)
+        }
+        return (collected.blocks, status, info)
+    }
+
+    /// The same, handing each block over as the encoded `common.Block` the orderer sent; returns
+    /// the final status (SUCCESS with "stopped by the client" when `onBlock` returned false).
+    public func blockBytes(channel: String, start: WireSeekPosition, stop: WireSeekPosition, failIfNotReady: Bool = true,
+                           onBlock: @escaping @Sendable ([UInt8]) async throws -> Bool) async throws -> (status: WireStatus, info: String) {
         var request = WireDeliverRequest()
         request.channelID = channel
         request.creator = signer.serialized
@@ -123,20 +137,18 @@ public struct OrdererClient: Sendable {
         var packet = WirePacket()
         packet.deliver = try EnvelopeSealing.seal(request, by: signer)
         return try await exchange(packet) { packets in
-            var blocks: [WireBlock] = []
             for try await packet in packets {
                 guard case .deliverResponse(let response)? = packet.body else { continue }
                 switch response.type {
-                case .block(let block)?:
-                    if collect { blocks.append(block) }
-                    if try await !onBlock(block) { return (blocks, .success, "stopped by the client") }
+                case .block(let bytes)?:
+                    if try await !onBlock([UInt8](bytes)) { return (.success, "stopped by the client") }
                 case .status(let status)?:
-                    return (blocks, status, response.info)
+                    return (status, response.info)
                 case nil:
                     continue
                 }
             }
-            return (blocks, .serviceUnavailable, "the orderer closed the connection")
+            return (.serviceUnavailable, "the orderer closed the connection")
         }
     }
 
@@ -178,4 +190,12 @@ extension WireSeekPosition {
         position.specified.number = number
         return position
     }
+}
+
+/// Blocks gathered by a delivery's callback (which may run on any task).
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Common_Block] = []
+    func append(_ block: Common_Block) { lock.withLock { stored.append(block) } }
+    var blocks: [Common_Block] { lock.withLock { stored } }
 }

@@ -1,24 +1,27 @@
 import FabnetCrypto
 import FabnetWire
+import FabricWire
 import Foundation
 
-/// Makes signed transactions as a client does: a random nonce, the tx id derived from it, the
-/// creator's identity and the writes, sealed in an envelope.
+/// Makes signed transactions as a client does until endorsement exists: an unendorsed Fabric
+/// endorser transaction (`UnendorsedTransaction`) in namespace `fabnet` with the writes, a
+/// random nonce, the tx id derived from it, signed by the creator.
+///
+/// Guarantees: the envelope's payload is a Fabric `common.Payload` and its signature is the
+/// creator's over it (the envelope is fabnet's frame type, which has Fabric's field numbers, so
+/// it re-encodes as the same `common.Envelope`).
 public enum TransactionBuilder {
+    /// The namespace fabnet's own commands write in.
+    public static let namespace = "fabnet"
+
     public static func make(channel: String, writes: [(key: String, value: Data?)], creator: SigningIdentity,
                             now: Date = Date()) throws -> (envelope: WireEnvelope, txID: String) {
-        var transaction = WireTransaction()
-        transaction.channelID = channel
-        transaction.creator = creator.serialized
-        transaction.nonce = Data((0..<24).map { _ in UInt8.random(in: 0...255) })
-        transaction.txID = TransactionID.make(nonce: transaction.nonce, creator: transaction.creator)
-        transaction.timestamp = WireTimestamp(now)
-        transaction.writes = writes.map { key, value in
-            var write = WireKVWrite()
-            write.key = key
-            if let value { write.value = value } else { write.isDelete = true }
-            return write
-        }
-        return (try EnvelopeSealing.seal(transaction, by: creator), transaction.txID)
+        let made = try UnendorsedTransaction.payload(
+            channel: channel, namespace: namespace, arguments: [Data("put".utf8)] + writes.flatMap { [Data($0.key.utf8), $0.value ?? Data()] },
+            writes: writes, creator: try creator.serialized.serializedBytes(), nonce: FabricTransactionID.randomNonce(), timestamp: now)
+        var envelope = WireEnvelope()
+        envelope.payload = made.payload
+        envelope.signature = try creator.sign(made.payload)
+        return (envelope, made.txID)
     }
 }

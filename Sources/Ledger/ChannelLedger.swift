@@ -1,25 +1,34 @@
-import FabnetWire
+import FabricWire
 import Foundation
 
-/// One channel's ledger: the chain of blocks in an append-only file, an index from block number
-/// to file offset, and the world state. Not thread-safe: one owner (an actor or a single task).
+/// One channel's ledger: Fabric blocks in an append-only file, an index from block number to
+/// file offset, the transaction id index and the world state. Not thread-safe: one owner (an
+/// actor or a single task).
 ///
 /// Guarantees:
-/// - Opening reads every record and checks the chain (number, previous hash, data hash). A torn
-///   last record (the file ends inside it, or its checksum fails) is cut off and reported in
-///   `OpenReport`; damage anywhere before the last record refuses to open, naming the block.
-/// - `append` takes only the next block of the chain, and returns once it is durable (see
-///   `LedgerDurability`).
+/// - Opening reads every record and checks the chain (number, previous hash = Fabric's header
+///   hash of the block before, data hash). A torn last record (the file ends inside it, or its
+///   checksum fails) is cut off and reported in `OpenReport`; damage anywhere before the last
+///   record refuses to open, naming the block. A folder from an older fabnet (its `blocks.dat`
+///   held fabnet's own block format) is refused with what to do.
+/// - `append` takes only the next block of the chain whose entries are well formed, and returns
+///   once it is durable (see `LedgerDurability`). A peer's block is stored with its
+///   TRANSACTIONS_FILTER; only VALID transactions change the world state.
 public final class ChannelLedger {
     public let channel: String
     public let directory: URL
     private let file: BlockFile
     private var offsets: [Int] = []
     public private(set) var state = WorldState()
+    public private(set) var transactions = TransactionIndex()
     /// Header hash of the last block (`nil` while empty).
     public private(set) var currentHash: Data?
     /// Header hash of the block before the last one.
     public private(set) var previousHash: Data?
+
+    /// The file a ledger keeps its blocks in, and the one older fabnets used.
+    static let blockFileName = "blocks.fabric"
+    static let olderBlockFileName = "blocks.dat"
 
     /// The number of blocks; the next block's number.
     public var height: UInt64 { UInt64(offsets.count) }
@@ -31,16 +40,19 @@ public final class ChannelLedger {
         public let truncatedBytes: Int
     }
 
-    /// Opens (or creates) `directory/blocks.dat`.
+    /// Opens (or creates) `directory/blocks.fabric`.
     public static func open(directory: URL, channel: String, durability: LedgerDurability = .fsyncEachAppend) throws -> (ChannelLedger, OpenReport) {
         let existed = FileManager.default.fileExists(atPath: directory.path)
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent(olderBlockFileName).path) {
+            throw LedgerError.olderFormat(path: directory.path)
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw LedgerError.io(path: directory.path, operation: "create folder", errno: EACCES)
         }
         if !existed, durability == .fsyncEachAppend { BlockFile.syncDirectory(of: directory.path) }
-        let file = try BlockFile(path: directory.appendingPathComponent("blocks.dat").path, durability: durability)
+        let file = try BlockFile(path: directory.appendingPathComponent(blockFileName).path, durability: durability)
         let ledger = ChannelLedger(channel: channel, directory: directory, file: file)
         let truncated = try ledger.recover()
         return (ledger, OpenReport(blocks: ledger.height, truncatedBytes: truncated))
@@ -52,24 +64,27 @@ public final class ChannelLedger {
         self.file = file
     }
 
-    /// Scans the file, checks the chain, rebuilds index and state; returns bytes cut off.
+    /// Scans the file, checks the chain, rebuilds the indexes and state; returns bytes cut off.
     private func recover() throws -> Int {
         var offset = 0
         while offset < file.size {
             switch try file.scan(at: offset) {
             case let .intact(start, payload, end):
-                let block: WireBlock
+                let block: Common_Block
                 do {
-                    block = try WireBlock(serializedBytes: payload)
+                    block = try Common_Block(serializedBytes: payload)
                 } catch {
                     throw LedgerError.corrupted(channel: channel, block: height, offset: start, reason: "block does not decode")
                 }
                 do {
-                    try check(block)
+                    try checkChain(block.header)
+                    guard BlockDataRules.dataHash(block.data.data) == block.header.dataHash else {
+                        throw LedgerError.dataHashMismatch(channel: channel, block: block.header.number)
+                    }
                 } catch let error as LedgerError {
                     throw LedgerError.corrupted(channel: channel, block: height, offset: start, reason: error.description)
                 }
-                record(block, at: start)
+                record(block.header, hash: BlockHeaderBytes.hash(block.header), effects: BlockEffects.read(block), at: start)
                 offset = end
             case let .tornTail(start):
                 let cut = file.size - start
@@ -82,32 +97,42 @@ public final class ChannelLedger {
         return 0
     }
 
-    /// Appends the next block; returns once it is durable.
-    public func append(_ block: WireBlock) throws {
-        try append(block, serialized: try block.serializedBytes())
-    }
-
-    /// The same, with the bytes `block` was decoded from (not encoded again).
-    public func append(_ block: WireBlock, serialized bytes: [UInt8]) throws {
-        try check(block)
+    /// Appends the next block as it is (an orderer's block, or block 0), after checking its
+    /// chain, data hash and well-formedness; returns once it is durable. Its effects are read
+    /// from its own TRANSACTIONS_FILTER (none: nothing changes the world state).
+    public func append(_ block: Common_Block) throws {
+        let bytes: [UInt8] = try block.serializedBytes()
+        let hashed: HashedBlock
+        do {
+            hashed = try HashedBlock(block, serialized: bytes)
+        } catch .dataHashMismatch {
+            throw LedgerError.dataHashMismatch(channel: channel, block: block.header.number)
+        } catch let .notWellFormed(reason) {
+            throw LedgerError.notWellFormed(channel: channel, block: block.header.number, reason: reason)
+        }
+        try checkChain(block.header)
         let offset = try file.append(bytes)
-        record(block, at: offset)
+        record(block.header, hash: hashed.headerHash, effects: BlockEffects.read(block), at: offset)
     }
 
-    /// The same for a block whose hashes are already computed (see `HashedBlock`): the chain is
-    /// checked (number, previous hash), nothing is parsed or hashed again.
-    public func append(_ block: HashedBlock) throws {
+    /// Appends a peer's validated block: stored with one flag per transaction in its
+    /// TRANSACTIONS_FILTER; the VALID ones' writes change the world state. Nothing is parsed or
+    /// hashed again (see `HashedBlock`).
+    public func append(_ block: HashedBlock, effects: [TransactionEffect]) throws {
         try checkChain(block.block.header)
-        let offset = try file.append(block.bytes)
-        record(block.block, headerHash: block.headerHash, at: offset)
+        precondition(effects.count == block.block.data.data.count, "one effect per transaction")
+        var flagged = block.block
+        BlockMetadataLayout.setTransactionsFilter(effects.map(\.code), in: &flagged)
+        let offset = try file.append(try flagged.serializedBytes())
+        record(block.block.header, hash: block.headerHash, effects: effects, at: offset)
     }
 
     /// The block with this number, or `nil` above the height.
-    public func block(_ number: UInt64) throws -> WireBlock? {
+    public func block(_ number: UInt64) throws -> Common_Block? {
         guard number < height else { return nil }
         let offset = offsets[Int(number)]
         do {
-            return try WireBlock(serializedBytes: try file.payload(at: offset))
+            return try Common_Block(serializedBytes: try file.payload(at: offset))
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -115,41 +140,30 @@ public final class ChannelLedger {
         }
     }
 
-    /// The stored bytes of block `number` (its serialization as appended), or `nil` above the
-    /// height: what a peer serves to another without decoding it.
+    /// The stored bytes of block `number` (with this peer's flags), or `nil` above the height:
+    /// what a peer serves to another without decoding it.
     public func blockBytes(_ number: UInt64) throws -> [UInt8]? {
         guard number < height else { return nil }
         return try file.payload(at: offsets[Int(number)])
     }
 
-    /// The header hash fabnet chains blocks with.
-    public static func headerHash(_ header: WireBlockHeader) -> Data {
-        BlockHasher.headerHash(number: header.number, previousHash: header.previousHash, dataHash: header.dataHash)
-    }
-
-    private func checkChain(_ header: WireBlockHeader) throws {
+    private func checkChain(_ header: Common_BlockHeader) throws {
         guard header.number == height else { throw LedgerError.outOfOrder(channel: channel, expected: height, got: header.number) }
         guard header.previousHash == (currentHash ?? Data()) else {
             throw LedgerError.previousHashMismatch(channel: channel, block: header.number)
         }
     }
 
-    private func check(_ block: WireBlock) throws {
-        let header = block.header
-        try checkChain(header)
-        guard header.dataHash == BlockHasher.dataHash(block.data.transactions) else {
-            throw LedgerError.dataHashMismatch(channel: channel, block: header.number)
-        }
-    }
-
-    private func record(_ block: WireBlock, at offset: Int) {
-        record(block, headerHash: Self.headerHash(block.header), at: offset)
-    }
-
-    private func record(_ block: WireBlock, headerHash: Data, at offset: Int) {
+    private func record(_ header: Common_BlockHeader, hash: Data, effects: [TransactionEffect], at offset: Int) {
         offsets.append(offset)
         previousHash = currentHash
-        currentHash = headerHash
-        state.apply(block)
+        currentHash = hash
+        for (index, effect) in effects.enumerated() {
+            let version = Version(block: header.number, transaction: UInt64(index))
+            transactions.record(effect.txID, TransactionLocation(block: header.number, index: UInt64(index), code: effect.code))
+            for namespace in effect.writes {
+                state.apply(namespace.set.writes, namespace: namespace.namespace, version: version)
+            }
+        }
     }
 }

@@ -6,6 +6,11 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case outOfOrder(channel: String, expected: UInt64, got: UInt64)
     case previousHashMismatch(channel: String, block: UInt64)
     case dataHashMismatch(channel: String, block: UInt64)
+    /// An appended block's entries are not each a canonical Envelope (Fabric's guard against
+    /// cross-linked transactions).
+    case notWellFormed(channel: String, block: UInt64, reason: String)
+    /// The folder holds a ledger in the block format of an older fabnet.
+    case olderFormat(path: String)
     case io(path: String, operation: String, errno: Int32)
 
     public var description: String {
@@ -19,6 +24,10 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
             return "channel \(channel): block \(block)'s previous hash is not the hash of block \(block - 1)"
         case let .dataHashMismatch(channel, block):
             return "channel \(channel): block \(block)'s data hash does not match its transactions"
+        case let .notWellFormed(channel, block, reason):
+            return "channel \(channel): block \(block) is refused: \(reason)"
+        case let .olderFormat(path):
+            return "\(path) holds state from an older fabnet (its own block format, not Fabric's); fix: fabnet down --clean"
         case let .io(path, operation, code):
             return "cannot \(operation) \(path): errno \(code)"
         }

@@ -127,7 +127,7 @@ public struct NetworkLauncher: Sendable {
         encoder.outputFormatting = .sortedKeys
         var copy = spec
         copy.source = ""
-        return BlockHasher.sha256Hex((try? encoder.encode(copy)) ?? Data())
+        return HexDigest.sha256((try? encoder.encode(copy)) ?? Data())
     }
 
     /// What differs between the network `manifest` was made from and `spec`, in words.
@@ -269,7 +269,7 @@ public struct NetworkLauncher: Sendable {
         for channel in spec.channels {
             let config = try ChannelGenesis.configuration(of: channel, in: spec, layout: layout)
             var join = WireJoinChannel()
-            join.genesisBlock = try ChannelGenesis.block(config, creator: ordererClient.signer)
+            join.genesisBlock = try ChannelGenesis.block(config, creator: ordererClient.signer).serializedBytes()
             let created = try await retryingUnsent { try await ordererClient.admin(.joinChannel(join)) }
             guard created.status == .success else { throw OrchestratorError.state("the orderer refused channel \(channel.name): \(created.info)") }
             let (blocks, _, info) = try await retryingUnsent {
@@ -277,7 +277,7 @@ public struct NetworkLauncher: Sendable {
             }
             guard let genesis = blocks.first else { throw OrchestratorError.state("block 0 of \(channel.name) not delivered: \(info)") }
             var peerJoin = WireJoinChannel()
-            peerJoin.genesisBlock = genesis
+            peerJoin.genesisBlock = try genesis.serializedBytes()
             let command = WireAdminRequest.OneOf_Command.joinChannel(peerJoin)
             let channelName = channel.name
             try await withThrowingTaskGroup(of: Void.self) { group in

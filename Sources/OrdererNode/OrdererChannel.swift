@@ -3,7 +3,9 @@ import FabnetClient
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
+import SwiftProtobuf
 import Ledger
 import Logging
 import OperationsEndpoint
@@ -13,12 +15,17 @@ import OperationsEndpoint
 ///
 /// Guarantees:
 /// - A transaction is answered SUCCESS only once it is in the pending log on disk (fsync), so it
-///   reaches a block even if the process dies right after answering; it is ordered once (its tx
-///   id is refused when seen again, and the pending log is replayed against the ledger's tx ids).
-/// - Admission (Writers): the envelope's signature verifies with the creator's certificate, the
-///   creator is a client or admin of a member org (or a member of an org without NodeOUs), the
-///   tx id is SHA-256(nonce ‖ creator), the channel matches, and the size is ≤ AbsoluteMaxBytes.
-/// - Every block is signed by this orderer and on disk before it is delivered.
+///   reaches a block even if the process dies right after answering; after a crash the pending
+///   log is replayed from the first record the ledger's last blocks do not already hold.
+/// - Admission, as Fabric's orderer admits an envelope: it decodes down to its headers (else
+///   BAD_REQUEST), is an ENDORSER_TRANSACTION for this channel (else BAD_REQUEST), is at most
+///   AbsoluteMaxBytes (else REQUEST_ENTITY_TOO_LARGE), its creator's signature over the payload
+///   verifies (else FORBIDDEN) and the creator is a Writer: a client or admin of a member org
+///   (or a member of an org without NodeOUs; else FORBIDDEN). As in Fabric, the orderer does not
+///   judge tx ids or duplicates: peers flag those (BAD_PROPOSAL_TXID, DUPLICATE_TXID).
+/// - Every block is a Fabric block (ASN.1 header hash chain, concatenated data hash over
+///   canonical envelopes), signed by this orderer in its SIGNATURES metadata with the cut time
+///   in the signed consenter metadata, and on disk before it is delivered.
 /// - Signatures and certificates are checked outside the actor (concurrently, one creator
 ///   certificate chain validated once); only the duplicate check, the pending log and the
 ///   cutter run on it.
@@ -32,7 +39,6 @@ public actor OrdererChannel {
     /// Creators already validated (clients submit thousands of transactions with one identity).
     private nonisolated let identities: ValidatedIdentityCache
     private var cutter: BlockCutter<Data>
-    private var knownTransactionIDs: Set<String> = []
     /// Records in the pending log, including ones already in blocks (compacted away regularly).
     private var pendingLogRecords = 0
     /// Set when storing a block failed: the channel stops admitting until the process restarts
@@ -46,13 +52,13 @@ public actor OrdererChannel {
 
     /// Opens (or creates from `genesis`) the channel's ledger under `directory` and replays its
     /// pending log.
-    public init(directory: URL, genesis: WireBlock?, signer: SigningIdentity, durability: LedgerDurability = .fsyncEachAppend,
+    public init(directory: URL, genesis: Common_Block?, signer: SigningIdentity, durability: LedgerDurability = .fsyncEachAppend,
                 timers: ChildTasks, logger: Logger = Logger(label: "orderer", factory: { _ in SwiftLogNoOpLogHandler() })) async throws {
         let (ledger, report) = try ChannelLedger.open(directory: directory, channel: directory.lastPathComponent, durability: durability)
         if report.truncatedBytes > 0 { logger.warning("ledger \(directory.lastPathComponent): cut a torn last record of \(report.truncatedBytes) bytes") }
         if ledger.height == 0 {
             guard var genesis else { throw OrdererError.unknownChannel(directory.lastPathComponent) }
-            try BlockSignatures.sign(&genesis, by: signer)
+            try BlockSignatures.sign(&genesis, consenterMetadata: try Self.cutTime(Date()), by: signer)
             try ledger.append(genesis)
         }
         guard let first = try ledger.block(0), let config = ChannelGenesis.configuration(in: first) else {
@@ -73,9 +79,6 @@ public actor OrdererChannel {
             maxMessageCount: Int(config.batch.maxMessageCount), preferredMaxBytes: Int(clamping: config.batch.preferredMaxBytes),
             batchTimeout: .nanoseconds(config.batch.batchTimeoutNanos)))
         pendingLog = try BlockFile(path: directory.appendingPathComponent("pending.log").path, durability: durability)
-        for number in 0..<ledger.height {
-            for id in Self.transactionIDs(in: try ledger.block(number)!) { knownTransactionIDs.insert(id) }
-        }
         try await replayPendingLog()
     }
 
@@ -101,42 +104,44 @@ public actor OrdererChannel {
     /// Admits one signed transaction; SUCCESS means durable. The checks that need no channel
     /// state run here, off the actor; `admit` does the rest on it.
     public nonisolated func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
-        guard let bytes = try? envelope.serializedBytes() as Data else { return .init(.badRequest, "the envelope does not encode") }
+        // fabnet's frame envelope has Fabric's field numbers: the entry is Fabric's canonical encoding.
+        var fabric = Common_Envelope()
+        fabric.payload = envelope.payload
+        fabric.signature = envelope.signature
+        guard let bytes = try? fabric.serializedBytes() as Data else { return .init(.badRequest, "the envelope does not encode") }
         guard bytes.count <= Int(config.batch.absoluteMaxBytes) else {
             return .init(.requestEntityTooLarge, "transaction of \(bytes.count) bytes exceeds AbsoluteMaxBytes (\(config.batch.absoluteMaxBytes))")
         }
-        let transaction: WireTransaction
+        let view: EnvelopeView
+        do {
+            view = try EnvelopeView.open(fabric)
+        } catch {
+            return .init(.badRequest, "bad envelope: \(error.reason)")
+        }
+        guard fabric.signature.count > 0 else { return .init(.badRequest, "the envelope has no signature") }
+        guard view.headerType == .endorserTransaction else {
+            return .init(.badRequest, "header type \(view.channelHeader.type) is not accepted by broadcast (only ENDORSER_TRANSACTION; channel configuration is made by `fabnet channel create`)")
+        }
+        guard view.channelID == name else { return .init(.badRequest, "transaction is for channel \(view.channelID), not \(name)") }
+        let creator = WireSerializedIdentity.with { $0.mspID = view.creator.mspid; $0.idBytes = view.creator.idBytes }
         let signer: VerifiedSigner
         do {
-            transaction = try WireTransaction(serializedBytes: envelope.payload)
-        } catch {
-            return .init(.badRequest, "\(FrameError.undecodable(type: WireTransaction.protoMessageName, reason: "\(error)"))")
-        }
-        do {
-            signer = try await identities.verify(signature: envelope.signature, over: envelope.payload, by: transaction.creator)
+            signer = try await identities.verify(signature: fabric.signature, over: fabric.payload, by: creator)
         } catch let error as IdentityError {
-            return .init(.forbidden, "\(error)")
+            return .init(.forbidden, "implicit policy evaluation failed: the creator's signature is not valid: \(error)")
         } catch {
             return .init(.badRequest, "\(error)")
         }
-        guard transaction.channelID == name else { return .init(.badRequest, "transaction is for channel \(transaction.channelID), not \(name)") }
-        guard !transaction.hasConfig else { return .init(.badRequest, "configuration transactions are not accepted by broadcast") }
         guard config.applicationOrgs.contains(where: { $0.mspID == signer.mspID }),
               [.client, .admin, .member].contains(signer.role) else {
             return .init(.forbidden, "\(signer.mspID) \(signer.role.rawValue) is not a writer of \(name) (clients and admins of its member orgs are)")
         }
-        guard transaction.txID == TransactionID.make(nonce: transaction.nonce, creator: transaction.creator) else {
-            return .init(.badRequest, "tx id is not SHA-256(nonce ‖ creator)")
-        }
-        return await admit(transaction.txID, bytes: bytes)
+        return await admit(view.txID, bytes: bytes)
     }
 
-    /// The stateful part of admission: not a duplicate, on disk, handed to the cutter.
+    /// The stateful part of admission: on disk, handed to the cutter.
     private func admit(_ txID: String, bytes: Data) -> WireBroadcastResponse {
         if let storageFailure { return .init(.serviceUnavailable, "channel \(name) stopped after a storage error (\(storageFailure)); restart the orderer") }
-        guard !knownTransactionIDs.contains(txID) else {
-            return .init(.badRequest, "duplicate transaction \(txID)", txID: txID)
-        }
         do {
             try pendingLog.append(Array(bytes))
         } catch {
@@ -144,7 +149,6 @@ public actor OrdererChannel {
             return .init(.internalServerError, "cannot store the transaction: \(error)", txID: txID)
         }
         pendingLogRecords += 1
-        knownTransactionIDs.insert(txID)
         // Acknowledged from here on: it is on disk. Cutting failures stop the channel, not this answer.
         perform(cutter.ordered(bytes, size: bytes.count, now: .now))
         return .init(.success, "", txID: txID)
@@ -194,48 +198,62 @@ public actor OrdererChannel {
 
     /// Makes, signs and appends the next block; then drops what it holds from the pending log.
     private func commit(_ transactions: [Data]) throws {
-        var block = WireBlock()
+        var block = Common_Block()
         block.header.number = ledger.height
         block.header.previousHash = ledger.currentHash ?? Data()
-        block.data.transactions = transactions
-        block.header.dataHash = BlockHasher.dataHash(transactions)
-        block.metadata.cutTime = WireTimestamp(Date())
-        try BlockSignatures.sign(&block, by: signer)
+        block.data.data = transactions
+        block.header.dataHash = BlockDataRules.dataHash(transactions)
+        block.metadata = BlockMetadataLayout.empty
+        try BlockSignatures.sign(&block, consenterMetadata: try Self.cutTime(Date()), by: signer)
         try ledger.append(block)
         let resumed = waiters.values
         waiters = [:]
         for waiter in resumed { waiter.resume() }
     }
 
+    /// fabnet's consenter metadata: the cut time, which benchmarks measure from.
+    static func cutTime(_ date: Date) throws -> Data {
+        try Google_Protobuf_Timestamp(date: date).serializedBytes()
+    }
+
     /// Re-admits what the pending log holds and the ledger does not (after a crash).
+    ///
+    /// The log holds, in admission order, records already cut into the last blocks (compaction
+    /// keeps only a tail) followed by the ones not cut yet, and blocks take records in that same
+    /// order. So the records already in blocks are the longest prefix of the log that equals the
+    /// end of the ledger's transaction sequence; replay starts after it. (An envelope sent twice
+    /// byte for byte may be taken for its ordered copy and dropped: peers would have flagged it
+    /// DUPLICATE_TXID anyway.)
     private func replayPendingLog() async throws {
         // Cut as the original run would have; the log is compacted only at the end, so until every
         // replayed transaction is in a block or rewritten into the log, the log still holds it.
-        var effects: [BlockCutter<Data>.Effect] = []
-        let records = try pendingLog.readAll()
+        let records = try pendingLog.readAll().map { Data($0) }
         pendingLogRecords = records.count
-        var replayed = 0
-        for record in records {
-            let bytes = Data(record)
-            guard let id = Self.transactionIDs(in: [bytes]).first, !knownTransactionIDs.contains(id) else { continue }
-            knownTransactionIDs.insert(id)
+        let ordered = try orderedPrefixLength(of: records)
+        var effects: [BlockCutter<Data>.Effect] = []
+        for bytes in records.dropFirst(ordered) {
             effects += cutter.ordered(bytes, size: bytes.count, now: .now)
-            replayed += 1
         }
+        let replayed = records.count - ordered
         if replayed > 0 { logger.info("channel \(name): replayed \(replayed) acknowledged transaction(s) from the pending log") }
         perform(effects)
         if let storageFailure { throw OrdererError.badGenesis("channel \(name) cannot store blocks: \(storageFailure)") }
     }
 
-    /// The transaction ids of a block's transactions, in order.
-    public static func transactionIDs(in block: WireBlock) -> [String] { transactionIDs(in: block.data.transactions) }
-
-    static func transactionIDs(in transactions: [Data]) -> [String] {
-        transactions.compactMap { bytes in
-            guard let envelope = try? WireEnvelope(serializedBytes: bytes),
-                  let transaction = try? WireTransaction(serializedBytes: envelope.payload) else { return nil }
-            return transaction.txID
+    /// How many of `records` (from the start) the ledger's last blocks already hold.
+    private func orderedPrefixLength(of records: [Data]) throws -> Int {
+        guard !records.isEmpty, ledger.height > 1 else { return 0 }
+        var tail: [Data] = []
+        var number = ledger.height - 1
+        while tail.count < records.count, number >= 1, let block = try ledger.block(number) {
+            tail.insert(contentsOf: block.data.data, at: 0)
+            number -= 1
         }
+        for length in stride(from: min(records.count, tail.count), to: 0, by: -1)
+        where Array(tail.suffix(length)) == Array(records.prefix(length)) {
+            return length
+        }
+        return 0
     }
 
     // MARK: deliver
@@ -248,7 +266,10 @@ public actor OrdererChannel {
     /// The validator for identities of this channel's orgs.
     public nonisolated var membershipValidator: MembershipValidator { validator }
 
-    public func block(_ number: UInt64) throws -> WireBlock? { try ledger.block(number) }
+    public func block(_ number: UInt64) throws -> Common_Block? { try ledger.block(number) }
+
+    /// The stored bytes of block `number`, or `nil` above the height (served without decoding).
+    public func blockBytes(_ number: UInt64) throws -> [UInt8]? { try ledger.blockBytes(number) }
 
     /// Waits until the ledger is higher than `number` (returns at once if it already is), or
     /// until the calling task is cancelled.

@@ -2,6 +2,7 @@ import FabnetCrypto
 import FabnetClient
 @_spi(Verification) import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
 import Ledger
 import Logging
@@ -125,7 +126,7 @@ public actor OrdererService: Service {
     }
 
     func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
-        let name = (try? WireTransaction(serializedBytes: envelope.payload))?.channelID ?? ""
+        let name = (try? EnvelopeView.open(Common_Envelope.with { $0.payload = envelope.payload; $0.signature = envelope.signature }))?.channelID ?? ""
         let response: WireBroadcastResponse
         if let channel = channels[name] {
             response = await channel.broadcast(envelope)
@@ -173,10 +174,10 @@ public actor OrdererService: Service {
                 await channel.waitForBlock(number)
                 try Task.checkCancellation()
             }
-            guard let block = try await channel.block(number) else { break }
+            guard let block = try await channel.blockBytes(number) else { break }
             var answer = WirePacket()
             answer.stream = stream
-            answer.deliverResponse.block = block
+            answer.deliverResponse.block = Data(block)
             let bytes = try await connection.send(answer)
             metrics.deliveredBlocks.increment()
             metrics.deliveredBytes.increment(by: bytes)
@@ -204,7 +205,8 @@ public actor OrdererService: Service {
         }
         switch request.value.command {
         case .joinChannel(let join)?:
-            guard let config = ChannelGenesis.configuration(in: join.genesisBlock) else {
+            guard let genesis = try? Common_Block(serializedBytes: join.genesisBlock),
+                  let config = ChannelGenesis.configuration(in: genesis) else {
                 response.status = .badRequest
                 response.info = "the block is not a genesis block with a channel configuration"
                 return response
@@ -222,7 +224,7 @@ public actor OrdererService: Service {
                     defer { joining.remove(config.channelID) }
                     let directory = home.ledgerDirectory.appendingPathComponent(config.channelID)
                     do {
-                        let channel = try await OrdererChannel(directory: directory, genesis: join.genesisBlock, signer: signer,
+                        let channel = try await OrdererChannel(directory: directory, genesis: genesis, signer: signer,
                                                                durability: durability, timers: timers, logger: logger)
                         channels[config.channelID] = channel
                     } catch {

@@ -3,6 +3,7 @@ import FabnetConfig
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
 import GossipCore
 import Ledger
@@ -64,16 +65,17 @@ public enum FollowerPathBench {
         var frames: [ByteBuffer] = []
         var previous = Data()
         for number in 0..<UInt64(blocks) {
-            var block = WireBlock()
+            var block = Common_Block()
             block.header.number = number
             block.header.previousHash = previous
-            block.data.transactions = try (0..<transactions).map { index in
-                try TransactionBuilder.make(channel: channel, writes: [("key\(index)", Data(repeating: UInt8(index), count: 256))],
+            block.data.data = try (0..<transactions).map { index in
+                try TransactionBuilder.make(channel: channel, writes: [("key\(number)-\(index)", Data(repeating: UInt8(index), count: 256))],
                                             creator: mate).envelope.serializedBytes()
             }
-            block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
-            try BlockSignatures.sign(&block, by: orderer)
-            previous = BlockHasher.headerHash(number: number, previousHash: block.header.previousHash, dataHash: block.header.dataHash)
+            block.header.dataHash = BlockDataRules.dataHash(block.data.data)
+            block.metadata = BlockMetadataLayout.empty
+            try BlockSignatures.sign(&block, consenterMetadata: Data(), by: orderer)
+            previous = BlockHeaderBytes.hash(block.header)
             var packet = WirePacket()
             packet.gossipMessage.channel.mac = Data(mac.bytes)
             packet.gossipMessage.channel.block.seqNum = number

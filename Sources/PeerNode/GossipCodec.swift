@@ -2,6 +2,7 @@ import CoreMetrics
 import FabnetCrypto
 @_spi(Verification) import FabnetModel
 import FabnetWire
+import FabricWire
 import GossipCore
 import NIOCore
 
@@ -44,7 +45,7 @@ public final class GossipCodec: Sendable {
 
     /// `block` from the orderer, encoded once into `bytes`, if an orderer signed it and its data
     /// matches its header.
-    func verify(_ block: WireBlock, serialized bytes: [UInt8]) async -> VerifiedBlock? {
+    func verify(_ block: Common_Block, serialized bytes: [UInt8]) async -> VerifiedBlock? {
         await verifier.verify(block, serialized: bytes)
     }
 }

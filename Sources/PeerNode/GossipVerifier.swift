@@ -2,7 +2,9 @@ import CoreMetrics
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
+import Ledger
 import GossipCore
 
 /// Where what other peers relay is checked before the core sees it: every alive message and
@@ -20,8 +22,8 @@ final class GossipVerifier: EntryVerifier {
     let refused: Counter
     /// Blocks that arrived again after a first copy (from the orderer or a peer) was verified.
     let repeatedBlocks: Counter
-    /// Header hashes of blocks whose signature was verified.
-    let recentBlocks = RecentlyVerified<Data, Bool>()
+    /// Header hashes of blocks whose signature was verified, with their prepared transactions.
+    let recentBlocks = RecentlyVerified<Data, [PreparedTransaction]>()
     /// Checked envelopes by signature: the payload and secret part checked with it, and the value.
     let recentEnvelopes = RecentlyVerified<Data, CheckedEnvelope>()
 
@@ -92,7 +94,7 @@ final class GossipVerifier: EntryVerifier {
     /// and its number is the one announced; it carries its `VerifiedBlock`.
     func block(_ payload: WirePayload) async -> GossipBlock? {
         let bytes = [UInt8](payload.data)
-        guard let block = try? WireBlock(serializedBytes: bytes), block.header.number == payload.seqNum,
+        guard let block = try? Common_Block(serializedBytes: bytes), block.header.number == payload.seqNum,
               let verified = await verify(block, serialized: bytes) else { return refuse() }
         return GossipBlock(number: payload.seqNum, data: bytes, verified: verified)
     }

@@ -1,6 +1,7 @@
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
 import GossipCore
 import Ledger
@@ -32,7 +33,7 @@ extension PeerService {
         switch request.command {
         case .joinChannel(let join)?:
             do {
-                response.info = try joinChannel(genesis: join.genesisBlock)
+                response.info = try joinChannel(genesis: try Common_Block(serializedBytes: join.genesisBlock))
             } catch {
                 response.status = .badRequest
                 response.info = "\(error)"
@@ -50,9 +51,12 @@ extension PeerService {
                 response.info = "this peer has not joined \(query.channel) (joined: \(channelNames.joined(separator: ", ")))"
                 return response
             }
-            if let value = ledger.state[query.key] {
+            let namespace = query.namespace.isEmpty ? TransactionBuilder.namespace : query.namespace
+            if let value = ledger.state[namespace, query.key] {
                 response.found = true
                 response.value = value.value
+                response.versionBlock = value.version.block
+                response.versionTx = value.version.transaction
                 response.info = "version \(value.version)"
             }
         case nil:
@@ -63,7 +67,7 @@ extension PeerService {
     }
 
     /// Creates the channel's ledger from block 0 and starts its gossip; joining again is a no-op.
-    func joinChannel(genesis: WireBlock) throws -> String {
+    func joinChannel(genesis: Common_Block) throws -> String {
         guard let config = ChannelGenesis.configuration(in: genesis) else {
             throw PeerError.notAllowed("the block is not a genesis block with a channel configuration")
         }
@@ -76,8 +80,14 @@ extension PeerService {
         let directory = home.ledgerDirectory.appendingPathComponent(name)
         do {
             let (ledger, _) = try ChannelLedger.open(directory: directory, channel: name, durability: durability)
-            if ledger.height == 0 { try ledger.append(genesis) }
+            if ledger.height == 0 {
+                // A peer's ledger keeps its flags: block 0's configuration is VALID.
+                var flagged = genesis
+                BlockMetadataLayout.setTransactionsFilter([.valid], in: &flagged)
+                try ledger.append(flagged)
+            }
             ledgers[name] = ledger
+            channelOrganizations[name] = orgs
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error

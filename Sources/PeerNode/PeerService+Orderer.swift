@@ -1,6 +1,7 @@
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
 import GossipCore
 
@@ -45,9 +46,14 @@ extension PeerService {
         return core.height(of: channel)
     }
 
-    func fromOrderer(_ block: WireBlock, channel: String) async {
-        // Encoded once here: the ledger and every push reuse these bytes.
-        guard let data = try? block.serializedBytes() as [UInt8], let verified = await codec.verify(block, serialized: data) else {
+    func fromOrderer(_ data: [UInt8], channel: String) async {
+        // Decoded once here: the ledger and every push reuse these bytes.
+        guard let block = try? Common_Block(serializedBytes: data) else {
+            metrics.refusedFromOrderer.increment()
+            loggers.deliver.error("channel \(channel): a block from the orderer refused: it does not decode as a common.Block")
+            return
+        }
+        guard let verified = await codec.verify(block, serialized: data) else {
             metrics.refusedFromOrderer.increment()
             loggers.deliver.error("channel \(channel): block \(block.header.number) from the orderer refused: bad signature or data hash")
             return

@@ -3,6 +3,7 @@ import FabnetConfig
 import FabnetCrypto
 @_spi(Verification) import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
 import GossipCore
 import Ledger
@@ -40,6 +41,8 @@ public actor PeerService: Service {
     var channelMetrics: [String: PeerMetrics.Channel] = [:]
     var core: GossipPeer
     var ledgers: [String: ChannelLedger] = [:]
+    /// Each joined channel's member orgs, from its block 0: whose creators' transactions can be VALID.
+    var channelOrganizations: [String: Set<String>] = [:]
     let durability: LedgerDurability
     /// The service's time: `now` for the core, timers, commit durations (`tasks.clock`).
     let clock: any NodeClock
@@ -116,6 +119,11 @@ public actor PeerService: Service {
             let (ledger, report) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(name), channel: name, durability: durability)
             if report.truncatedBytes > 0 { loggers.ledger.warning("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write") }
             ledgers[name] = ledger
+            if let first = try ledger.block(0), let genesis = ChannelGenesis.configuration(in: first) {
+                self.channelOrganizations[name] = Set(genesis.applicationOrgs.map(\.mspID))
+            } else {
+                self.channelOrganizations[name] = channelOrganizations[name]
+            }
             heights[name] = ledger.height
             let gauges = metrics.channel(name)
             gauges.setHeight(ledger.height)
@@ -271,33 +279,31 @@ public actor PeerService: Service {
         perform(core.handle(append(block, to: channel), now: now, random: &random))
     }
 
-    /// Writes `block` to the channel's ledger; the answer for the core.
+    /// Judges each transaction of `block` and writes it with its flags to the channel's ledger;
+    /// the answer for the core.
     private func append(_ block: GossipBlock, to channel: String) -> GossipPeer.Event {
         func failed(_ reason: String) -> GossipPeer.Event { .commitFailed(channel: channel, number: block.number, reason: reason) }
         guard let ledger = ledgers[channel] else { return failed("no ledger for the channel on this peer") }
-        // Verified where it entered (parsed and hashed once); a block without that proof is parsed here.
-        let hashed: HashedBlock
-        if let verified = block.verified as? VerifiedBlock, verified.number == block.number {
-            hashed = verified.hashed
-        } else {
-            let wire: WireBlock
-            do { wire = try WireBlock(serializedBytes: block.data) } catch { return failed("the block does not decode: \(error)") }
-            guard let checked = HashedBlock(wire, serialized: block.data) else { return failed("the block's data does not match its header") }
-            hashed = checked
+        // Verified where it entered (parsed, hashed, signatures checked once): every block the
+        // core commits came through `GossipVerifier`.
+        guard let verified = block.verified as? VerifiedBlock, verified.number == block.number else {
+            return failed("block \(block.number) reached the commit without being verified")
         }
-        let wire = hashed.block
         let started = clock.now
+        let effects = CommitValidation.effects(verified.transactions, channel: channel, organizations: channelOrganizations[channel] ?? [],
+                                               committed: ledger.transactions, blockNumber: block.number)
         do {
-            try ledger.append(hashed)
+            try ledger.append(verified.hashed, effects: effects)
         } catch {
             loggers.ledger.warning("channel \(channel): appending block \(block.number) failed: \(error); retrying once")
-            do { try ledger.append(hashed) } catch { return failed("append failed twice: \(error)") }
+            do { try ledger.append(verified.hashed, effects: effects) } catch { return failed("append failed twice: \(error)") }
         }
         metrics.committed.increment()
         metrics.commitDuration.recordNanoseconds((clock.now - started).nanosecondsValue)
         channelMetrics[channel]?.setHeight(ledger.height)
-        commitRecords.record(channel: channel, number: block.number, cut: wire.metadata.cutTime.date, committed: Date())
-        loggers.ledger.info("channel \(channel): committed block \(block.number) (\(wire.data.transactions.count) transactions)")
+        commitRecords.record(channel: channel, number: block.number, cut: BlockMetadataLayout.cutTime(of: verified.block) ?? Date(), committed: Date())
+        let valid = effects.count { $0.code == .valid }
+        loggers.ledger.info("channel \(channel): committed block \(block.number) (\(effects.count) transactions, \(valid) valid)")
         return .committed(channel: channel, number: block.number)
     }
 }

@@ -1,37 +1,79 @@
+import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
+import Ledger
 
 /// A block as it entered this peer, checked once: parsed, its data hash matched against its
-/// header, its header hash computed, an orderer's signature verified. `GossipBlock.verified`
-/// carries it through the core unopened, so the commit appends it without parsing or hashing
-/// again (`ChannelLedger.append(_: HashedBlock)`).
+/// header and its entries well formed, its header hash computed, an orderer's signature
+/// verified, and each transaction opened with its creator's signature checked.
+/// `GossipBlock.verified` carries it through the core unopened, so the commit only adds what
+/// needs the ledger (duplicates, the channel's orgs) and appends it without parsing, hashing or
+/// verifying again (`ChannelLedger.append(_:effects:)`).
 ///
 /// Guarantees: only `GossipVerifier` makes one, after the checks; immutable (a reference, so
 /// carrying it copies nothing).
 final class VerifiedBlock: Sendable {
     let hashed: HashedBlock
+    /// One per entry: what it writes and any problem found before commit.
+    let transactions: [PreparedTransaction]
 
     /// Made by `GossipVerifier.verify(_:serialized:)` only.
-    fileprivate init(_ hashed: HashedBlock) { self.hashed = hashed }
+    fileprivate init(_ hashed: HashedBlock, transactions: [PreparedTransaction]) {
+        self.hashed = hashed
+        self.transactions = transactions
+    }
 
-    var block: WireBlock { hashed.block }
+    var block: Common_Block { hashed.block }
     var bytes: [UInt8] { hashed.bytes }
     var number: UInt64 { hashed.number }
 }
 
 extension GossipVerifier {
-    /// `block` (decoded from `bytes`, or encoded into them) if its data matches its header and an
-    /// orderer signed it; a block whose header hash is among the recently verified skips the
-    /// signature check (counted as a repeat), never the data hash check.
-    func verify(_ block: WireBlock, serialized bytes: [UInt8]) async -> VerifiedBlock? {
-        guard let hashed = HashedBlock(block, serialized: bytes) else { return nil }
-        if recentBlocks.value(for: hashed.headerHash) != nil {
+    /// `block` (decoded from `bytes`) if its data matches its header and an orderer signed it,
+    /// with its transactions prepared; a block whose header hash is among the recently verified
+    /// skips the orderer signature check (counted as a repeat), never the data hash check.
+    func verify(_ block: Common_Block, serialized bytes: [UInt8]) async -> VerifiedBlock? {
+        guard let hashed = try? HashedBlock(block, serialized: bytes) else { return nil }
+        if let transactions = recentBlocks.value(for: hashed.headerHash) {
             repeatedBlocks.increment()
-            return VerifiedBlock(hashed)
+            return VerifiedBlock(hashed, transactions: transactions)
         }
         guard (try? await identities.verifyBlock(block, ordererOrgs: ordererOrganizations)) != nil else { return nil }
-        recentBlocks.insert(true, for: hashed.headerHash)
-        return VerifiedBlock(hashed)
+        let transactions = await prepare(block.data.data)
+        recentBlocks.insert(transactions, for: hashed.headerHash)
+        return VerifiedBlock(hashed, transactions: transactions)
+    }
+
+    /// Opens each entry and checks its creator's signature, in chunks on all cores.
+    func prepare(_ entries: [Data]) async -> [PreparedTransaction] {
+        let chunk = 16
+        let identities = self.identities
+        return await withTaskGroup(of: (Int, [PreparedTransaction]).self) { group in
+            for start in stride(from: 0, to: entries.count, by: chunk) {
+                let slice = Array(entries[start..<min(start + chunk, entries.count)])
+                group.addTask {
+                    var prepared: [PreparedTransaction] = []
+                    prepared.reserveCapacity(slice.count)
+                    for entry in slice {
+                        var transaction = CommitValidation.prepare(entry)
+                        if let view = transaction.view, transaction.problem == nil, view.headerType == .endorserTransaction {
+                            let creator = WireSerializedIdentity.with { $0.mspID = view.creator.mspid; $0.idBytes = view.creator.idBytes }
+                            do {
+                                _ = try await identities.verify(signature: view.envelope.signature, over: view.envelope.payload, by: creator)
+                            } catch {
+                                transaction.failSignature("\(error)")
+                            }
+                        }
+                        prepared.append(transaction)
+                    }
+                    return (start, prepared)
+                }
+            }
+            var chunks: [(Int, [PreparedTransaction])] = []
+            for await result in group { chunks.append(result) }
+            return chunks.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
     }
 }

@@ -48,7 +48,7 @@ struct NetworkTests {
                 let height = try await ordererHeight()
                 guard height > 1 else { return false }
                 let blocks = try await network.clients.client(of: network.orderer).blocks(channel: "mychannel", start: .number(1), stop: .number(height - 1))
-                return blocks.blocks.reduce(0) { $0 + $1.data.transactions.count } == 200
+                return blocks.blocks.reduce(0) { $0 + $1.data.data.count } == 200
             }
             var height = try await ordererHeight()
             try await Self.waitSameChain(network, peers: network.peers, height: height)
@@ -84,7 +84,7 @@ struct NetworkTests {
                 let now = try await ordererHeight()
                 guard now > expected else { return false }
                 let blocks = try await network.clients.client(of: network.orderer).blocks(channel: "mychannel", start: .number(expected), stop: .number(now - 1))
-                return blocks.blocks.reduce(0) { $0 + $1.data.transactions.count } == 100
+                return blocks.blocks.reduce(0) { $0 + $1.data.data.count } == 100
             }
             height = try await ordererHeight()
             try await network.start(network.node(stopped.name)!)

@@ -3,6 +3,7 @@ import FabnetClient
 import FabnetCrypto
 import FabnetTestKit
 import FabnetWire
+import FabricWire
 import Foundation
 import OperationsEndpoint
 import OrdererNode
@@ -79,13 +80,17 @@ final class OrdererUnderTest: @unchecked Sendable {
 /// Counts acknowledgements across client tasks.
 actor Acknowledgements {
     private(set) var ids: Set<String> = []
+    /// Ids sent again after a dropped connection (Fabric's orderer orders a resent envelope again).
+    private(set) var resent: Set<String> = []
     func add(_ new: [String]) { ids.formUnion(new) }
+    func resend(_ again: [String]) { resent.formUnion(again) }
     var count: Int { ids.count }
 }
 
 @Suite(.serialized) struct OrdererProcessTests {
     /// Sends `envelopes` in chunks; on a dropped connection waits for the orderer and resends
-    /// the chunk (what was already stored comes back as a duplicate, which also counts as taken).
+    /// the chunk (as a Fabric client would; what was already stored is ordered again, and peers
+    /// flag the second copy DUPLICATE_TXID).
     func submit(_ envelopes: [(WireEnvelope, String)], with client: OrdererClient, acknowledgements: Acknowledgements) async throws {
         var index = 0
         while index < envelopes.count {
@@ -94,7 +99,7 @@ actor Acknowledgements {
                 let responses = try await client.broadcast(chunk.map(\.0))
                 var taken: [String] = []
                 for (response, (_, id)) in zip(responses, chunk) {
-                    if response.status == .success || response.info.contains("duplicate") {
+                    if response.status == .success {
                         taken.append(id)
                     } else {
                         Issue.record("refused \(id): \(response.info)")
@@ -104,6 +109,7 @@ actor Acknowledgements {
                 index += chunk.count
             } catch {
                 // The orderer is down: wait until it answers again (any answer will do).
+                await acknowledgements.resend(chunk.map(\.1))
                 try await eventually(seconds: 30, "orderer back") { (try? await client.admin(.listChannels(.init()))) != nil }
             }
         }
@@ -115,15 +121,12 @@ actor Acknowledgements {
         guard fetched.status == .success else { return ([], []) }
         var transactions: [String] = []
         for block in fetched.blocks.dropFirst() {
-            for bytes in block.data.transactions {
-                let envelope = try WireEnvelope(serializedBytes: bytes)
-                transactions.append(try WireTransaction(serializedBytes: envelope.payload).txID)
-            }
+            transactions += block.transactionIDs
         }
-        return (transactions, fetched.blocks.dropFirst().map(\.data.transactions.count))
+        return (transactions, fetched.blocks.dropFirst().map(\.data.data.count))
     }
 
-    @Test func concurrentClientsAndAKillNineLoseNothingAndDuplicateNothing() async throws {
+    @Test func concurrentClientsAndAKillNineLoseNothingAndOrderOnlyResentCopiesTwice() async throws {
         let orderer = try await OrdererUnderTest(maxMessageCount: 50, batchTimeout: "50ms")
         defer { orderer.remove() }
         try await orderer.start()
@@ -159,16 +162,21 @@ actor Acknowledgements {
         #expect(orderer.starts == 2, "the orderer was killed and restarted mid-stream")
         #expect(orderer.logs.contains("resumed at height"))
 
-        // Everything acknowledged is in the chain exactly once, in blocks within the limits.
+        // Everything acknowledged is in the chain, in blocks within the limits; a transaction is
+        // there twice only if its client sent it twice (the orderer's own replay adds no copy).
         let reader = clients[0]
+        let everyID = Set(batches.flatMap { $0.map(\.txID) })
         try await eventually(seconds: 30, "all 1000 transactions in blocks") {
-            try await Self.chain(of: reader).transactions.count >= 1000
+            Set(try await Self.chain(of: reader).transactions) == everyID
         }
         let (transactions, blockSizes) = try await Self.chain(of: reader)
         #expect(blockSizes.allSatisfy { (1...50).contains($0) }, "\(blockSizes)")
-        #expect(transactions.count == 1000, "\(orderer.logs)")
-        #expect(Set(transactions).count == transactions.count, "a transaction was ordered twice")
-        #expect(Set(transactions) == Set(batches.flatMap { $0.map(\.txID) }))
+        #expect(Set(transactions) == everyID)
+        let resent = await acknowledgements.resent
+        let copies = Dictionary(transactions.map { ($0, 1) }, uniquingKeysWith: +)
+        for (id, count) in copies where count > 1 {
+            #expect(resent.contains(id) && count == 2, "\(id) is in the chain \(count) times, sent again: \(resent.contains(id))")
+        }
 
         // SIGTERM: a graceful stop with exit code 0.
         let process = try #require(orderer.process)

@@ -36,15 +36,12 @@ import Testing
         })
     }
 
-    func sample() -> WireTransaction {
-        var transaction = WireTransaction()
-        transaction.channelID = "mychannel"
-        transaction.txID = "tx1"
-        var write = WireKVWrite()
-        write.key = "k"
-        write.value = Data("v".utf8)
-        transaction.writes = [write]
-        return transaction
+    /// A signed request of fabnet's own (an admin's world-state query).
+    func sample() -> WireAdminRequest {
+        var request = WireAdminRequest()
+        request.queryState.channel = "mychannel"
+        request.queryState.key = "k"
+        return request
     }
 
     func sealed(by identity: SigningIdentity) throws -> WireEnvelope {
@@ -56,9 +53,9 @@ import Testing
     @Test func signedEnvelopeOpensAsVerifiedWithRoleAndPKIID() async throws {
         defer { scratch.remove() }
         let identity = try #require(try peerMSP(org1).signingIdentity)
-        let verified = try await EnvelopeSealing.open(try sealed(by: identity), as: WireTransaction.self, creator: \.creator,
+        let verified = try await EnvelopeSealing.open(try sealed(by: identity), as: WireAdminRequest.self, creator: \.creator,
                                                       validator: try validator())
-        #expect(verified.value.writes.first?.key == "k")
+        #expect(verified.value.queryState.key == "k")
         #expect(verified.signer.mspID == "Org1MSP")
         #expect(verified.signer.role == .peer)
         #expect(verified.signer.pkiID == identity.pkiID)
@@ -88,10 +85,10 @@ import Testing
         defer { scratch.remove() }
         let identity = try #require(try peerMSP(org1).signingIdentity)
         var envelope = try sealed(by: identity)
-        // Still a valid Transaction (field 2, tx id "A", appended), but not what was signed.
-        envelope.payload.append(contentsOf: [0x12, 0x01, 0x41])
+        // Still a valid request (field 4, an empty ListChannels, appended), but not what was signed.
+        envelope.payload.append(contentsOf: [0x22, 0x00])
         await #expect(throws: IdentityError.badSignature(mspID: "Org1MSP", subject: identity.certificate.subject.description)) {
-            _ = try await EnvelopeSealing.open(envelope, as: WireTransaction.self, creator: \.creator, validator: try validator())
+            _ = try await EnvelopeSealing.open(envelope, as: WireAdminRequest.self, creator: \.creator, validator: try validator())
         }
     }
 
@@ -103,7 +100,7 @@ import Testing
         let raw = [UInt8](signature.rawRepresentation)
         envelope.signature = try P256.Signing.ECDSASignature(rawRepresentation: raw[..<32] + Self.negate(Array(raw[32...]))).derRepresentation
         await #expect(throws: IdentityError.highS) {
-            _ = try await EnvelopeSealing.open(envelope, as: WireTransaction.self, creator: \.creator, validator: try validator())
+            _ = try await EnvelopeSealing.open(envelope, as: WireAdminRequest.self, creator: \.creator, validator: try validator())
         }
     }
 

@@ -1,33 +1,42 @@
-import FabnetWire
+import FabricWire
 import Foundation
 import Testing
 @testable import Ledger
 
-/// Builds chains of blocks with key/value transactions.
+/// Builds chains of Fabric blocks whose transactions write keys in namespace `fabnet`; every
+/// transaction is flagged VALID unless `codes` says otherwise.
 struct ChainBuilder {
-    private(set) var blocks: [WireBlock] = []
+    private(set) var blocks: [Common_Block] = []
     private var previousHash = Data()
+    private var counter = 0
 
-    mutating func add(_ writes: [(String, String?)]...) -> WireBlock {
-        var block = WireBlock()
+    static func envelope(_ writes: [(String, String?)], nonce: Data) -> Data {
+        let creator = try! Msp_SerializedIdentity.with { $0.mspid = "Org1MSP"; $0.idBytes = Data("cert".utf8) }.serializedBytes() as Data
+        let made = try! UnendorsedTransaction.payload(
+            channel: "mychannel", namespace: "fabnet", arguments: [], writes: writes.map { ($0.0, $0.1.map { Data($0.utf8) }) },
+            creator: creator, nonce: nonce, timestamp: Date(timeIntervalSince1970: 1_800_000_000))
+        var envelope = Common_Envelope()
+        envelope.payload = made.payload
+        envelope.signature = Data(repeating: 7, count: 70)
+        return try! envelope.serializedBytes()
+    }
+
+    mutating func add(_ writes: [(String, String?)]...) -> Common_Block {
+        add(writes.map { transactionWrites -> Data in
+            counter += 1
+            return Self.envelope(transactionWrites, nonce: Data("nonce-\(counter)".utf8))
+        })
+    }
+
+    mutating func add(_ entries: [Data], codes: [Protos_TxValidationCode]? = nil) -> Common_Block {
+        var block = Common_Block()
         block.header.number = UInt64(blocks.count)
         block.header.previousHash = previousHash
-        block.data.transactions = writes.map { transactionWrites in
-            var transaction = WireTransaction()
-            transaction.channelID = "mychannel"
-            transaction.writes = transactionWrites.map { key, value in
-                var write = WireKVWrite()
-                write.key = key
-                if let value { write.value = Data(value.utf8) } else { write.isDelete = true }
-                return write
-            }
-            var envelope = WireEnvelope()
-            envelope.payload = try! transaction.serializedBytes()
-            envelope.signature = Data(repeating: 7, count: 70)
-            return try! envelope.serializedBytes()
-        }
-        block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
-        previousHash = ChannelLedger.headerHash(block.header)
+        block.data.data = entries
+        block.header.dataHash = BlockDataRules.dataHash(entries)
+        block.metadata = BlockMetadataLayout.empty
+        BlockMetadataLayout.setTransactionsFilter(codes ?? entries.map { _ in .valid }, in: &block)
+        previousHash = BlockHeaderBytes.hash(block.header)
         blocks.append(block)
         return block
     }
@@ -56,11 +65,11 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         #expect(report.blocks == 3)
         #expect(try ledger.block(1) == chain.blocks[1])
         #expect(try ledger.block(3) == nil)
-        #expect(ledger.currentHash == ChannelLedger.headerHash(chain.blocks[2].header))
-        #expect(ledger.previousHash == ChannelLedger.headerHash(chain.blocks[1].header))
-        #expect(ledger.state["a"] == VersionedValue(value: Data("2".utf8), version: Version(block: 1, transaction: 0)))
-        #expect(ledger.state["c"]?.version == Version(block: 1, transaction: 1))
-        #expect(ledger.state["b"] == nil)
+        #expect(ledger.currentHash == BlockHeaderBytes.hash(chain.blocks[2].header))
+        #expect(ledger.previousHash == BlockHeaderBytes.hash(chain.blocks[1].header))
+        #expect(ledger.state["fabnet", "a"] == VersionedValue(value: Data("2".utf8), version: Version(block: 1, transaction: 0)))
+        #expect(ledger.state["fabnet", "c"]?.version == Version(block: 1, transaction: 1))
+        #expect(ledger.state["fabnet", "b"] == nil)
     }
 
     @Test func appendRefusesBlocksThatDoNotContinueTheChain() throws {
@@ -76,7 +85,7 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         wrongPrevious.header.previousHash = Data(repeating: 0, count: 32)
         #expect(throws: LedgerError.previousHashMismatch(channel: "ch", block: 1)) { try ledger.append(wrongPrevious) }
         var wrongData = chain.blocks[1]
-        wrongData.data.transactions.append(Data("extra".utf8))
+        wrongData.data.data.append(ChainBuilder.envelope([("extra", "1")], nonce: Data("x".utf8)))
         #expect(throws: LedgerError.dataHashMismatch(channel: "ch", block: 1)) { try ledger.append(wrongData) }
         #expect(ledger.height == 1)
     }
@@ -85,7 +94,7 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var chain = ChainBuilder()
-        let file = directory.appendingPathComponent("source/blocks.dat")
+        let file = directory.appendingPathComponent("source/blocks.fabric")
         let lastStart: Int
         do {
             let (ledger, _) = try ChannelLedger.open(directory: file.deletingLastPathComponent(), channel: "ch")
@@ -98,11 +107,11 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         for cut in lastStart..<bytes.count {
             let copy = directory.appendingPathComponent("cut-\(cut)")
             try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
-            try bytes.prefix(cut).write(to: copy.appendingPathComponent("blocks.dat"))
+            try bytes.prefix(cut).write(to: copy.appendingPathComponent("blocks.fabric"))
             let (ledger, report) = try ChannelLedger.open(directory: copy, channel: "ch")
             #expect(report == ChannelLedger.OpenReport(blocks: 4, truncatedBytes: cut - lastStart), "cut at \(cut)")
-            #expect(ledger.currentHash == ChannelLedger.headerHash(chain.blocks[3].header))
-            #expect(ledger.state["last"] == nil)
+            #expect(ledger.currentHash == BlockHeaderBytes.hash(chain.blocks[3].header))
+            #expect(ledger.state["fabnet", "last"] == nil)
             // The ledger goes on from there: the lost block can be appended again.
             try ledger.append(chain.blocks[4])
             #expect(ledger.height == 5)
@@ -115,7 +124,7 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         defer { try? FileManager.default.removeItem(at: directory) }
         var chain = ChainBuilder()
         var starts: [Int] = []
-        let file = directory.appendingPathComponent("blocks.dat")
+        let file = directory.appendingPathComponent("blocks.fabric")
         do {
             let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
             for index in 0..<5 {
@@ -139,7 +148,7 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var chain = ChainBuilder()
-        let file = directory.appendingPathComponent("blocks.dat")
+        let file = directory.appendingPathComponent("blocks.fabric")
         do {
             let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
             for index in 0..<3 { try ledger.append(chain.add([("k\(index)", "v")])) }
@@ -156,7 +165,7 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var chain = ChainBuilder()
-        let file = directory.appendingPathComponent("blocks.dat")
+        let file = directory.appendingPathComponent("blocks.fabric")
         do {
             let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
             for index in 0..<2 { try ledger.append(chain.add([("k\(index)", "v")])) }
@@ -188,7 +197,7 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         _ = chain.add([("a", "1")])
         var forged = chain.add([("b", "1")])
         forged.header.previousHash = Data(repeating: 1, count: 32)
-        let file = try BlockFile(path: directory.appendingPathComponent("blocks.dat").path, durability: .osBuffered)
+        let file = try BlockFile(path: directory.appendingPathComponent("blocks.fabric").path, durability: .osBuffered)
         _ = try file.append(try chain.blocks[0].serializedBytes())
         _ = try file.append(try forged.serializedBytes())
         _ = try file.append(try chain.blocks[0].serializedBytes())
@@ -201,5 +210,59 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
             #expect(reason.contains("previous hash"))
             #expect(error.description.contains("fix:"))
         }
+    }
+
+    @Test func aFolderFromAnOlderFabnetIsRefusedWithWhatToDo() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data([1, 2, 3]).write(to: directory.appendingPathComponent("blocks.dat"))
+        #expect(throws: LedgerError.olderFormat(path: directory.path)) { _ = try ChannelLedger.open(directory: directory, channel: "ch") }
+        #expect(LedgerError.olderFormat(path: "x").description.contains("fabnet down --clean"))
+    }
+
+    @Test func crossLinkedEntriesAreRefusedOnAppend() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
+        var chain = ChainBuilder()
+        let entry = ChainBuilder.envelope([("a", "1")], nonce: Data("n".utf8))
+        let block = chain.add([entry.prefix(9), entry.dropFirst(9)].map { Data($0) })
+        #expect(throws: LedgerError.self) { try ledger.append(block) }
+        #expect(ledger.height == 0)
+    }
+
+    @Test func onlyValidTransactionsWriteAndEveryIdIsIndexedOnce() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var chain = ChainBuilder()
+        let first = ChainBuilder.envelope([("a", "1")], nonce: Data("one".utf8))
+        let rejected = ChainBuilder.envelope([("b", "1")], nonce: Data("two".utf8))
+        do {
+            let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "mychannel", durability: .osBuffered)
+            try ledger.append(chain.add([first, rejected], codes: [.valid, .badCreatorSignature]))
+            // The same envelope again: a duplicate, which keeps the first location.
+            try ledger.append(chain.add([first], codes: [.duplicateTxid]))
+        }
+        let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "mychannel")
+        #expect(ledger.state["fabnet", "a"]?.version == Version(block: 0, transaction: 0))
+        #expect(ledger.state["fabnet", "b"] == nil)
+        let firstID = try EnvelopeView.open(first).txID
+        #expect(ledger.transactions[firstID] == TransactionLocation(block: 0, index: 0, code: .valid))
+        #expect(ledger.transactions[try EnvelopeView.open(rejected).txID]?.code == .badCreatorSignature)
+        #expect(BlockMetadataLayout.transactionsFilter(of: try #require(try ledger.block(1))) == [9])
+    }
+
+    @Test func rangeScansAreSortedAndBounded() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
+        var chain = ChainBuilder()
+        try ledger.append(chain.add([("b", "1"), ("d", "1"), ("a", "1"), ("c", "1")]))
+        try ledger.append(chain.add([("c", nil), ("e", "2")]))
+        #expect(ledger.state.range("fabnet", from: "", to: "").map(\.key) == ["a", "b", "d", "e"])
+        #expect(ledger.state.range("fabnet", from: "b", to: "e").map(\.key) == ["b", "d"])
+        #expect(ledger.state.range("fabnet", from: "a", to: "", limit: 2).map(\.key) == ["a", "b"])
+        #expect(ledger.state.range("other", from: "", to: "").isEmpty)
+        #expect(ledger.state["fabnet", "e"]?.version == Version(block: 1, transaction: 0))
     }
 }

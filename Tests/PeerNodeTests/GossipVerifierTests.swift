@@ -2,6 +2,8 @@ import FabnetConfig
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricWire
+import FabnetClient
 import Foundation
 import GossipCore
 import Ledger
@@ -55,13 +57,15 @@ enum SignedEnvelopesFixture {
     }
 
     /// Block `number` on top of `previous`, signed by the orderer.
-    static func block(_ number: UInt64, previous: Data = Data()) throws -> WireBlock {
-        var block = WireBlock()
+    static func block(_ number: UInt64, previous: Data = Data(), entries: [Data]? = nil) throws -> Common_Block {
+        var block = Common_Block()
         block.header.number = number
         block.header.previousHash = previous
-        block.data.transactions = [Data("tx \(number)".utf8)]
-        block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
-        try BlockSignatures.sign(&block, by: material.orderer)
+        block.data.data = try entries ?? [TransactionBuilder.make(channel: "c", writes: [("k\(number)", Data("v".utf8))], creator: material.mate)
+            .envelope.serializedBytes()]
+        block.header.dataHash = BlockDataRules.dataHash(block.data.data)
+        block.metadata = BlockMetadataLayout.empty
+        try BlockSignatures.sign(&block, consenterMetadata: Data(), by: material.orderer)
         return block
     }
 }
@@ -123,7 +127,8 @@ enum SignedEnvelopesFixture {
         let gossip = try #require(await verifier.block(payload))
         let verified = try #require(gossip.verified as? VerifiedBlock)
         #expect(verified.block == block && verified.bytes == gossip.data)
-        #expect(verified.hashed.headerHash == ChannelLedger.headerHash(block.header))
+        #expect(verified.hashed.headerHash == BlockHeaderBytes.hash(block.header))
+        #expect(verified.transactions.count == 1 && verified.transactions[0].problem == nil)
         // A second copy skips the signature check, and is counted as a repeat.
         #expect(await verifier.block(payload) != nil)
         #expect(Self.count("repeated", in: metrics) == "1")
@@ -137,14 +142,14 @@ enum SignedEnvelopesFixture {
         payload.data = try block.serializedBytes()
         #expect(await verifier.block(payload) != nil)
         var tampered = block
-        tampered.data.transactions = [Data("another transaction".utf8)]
+        tampered.data.data = [try TransactionBuilder.make(channel: "c", writes: [("other", Data())], creator: Fixture.material.mate).envelope.serializedBytes()]
         payload.data = try tampered.serializedBytes()
         #expect(await verifier.block(payload) == nil)
         payload.data = try block.serializedBytes()
         payload.seqNum = 1
         #expect(await verifier.block(payload) == nil)
         var unsigned = try Fixture.block(1)
-        unsigned.metadata = WireBlockMetadata()
+        unsigned.metadata = BlockMetadataLayout.empty
         payload.data = try unsigned.serializedBytes()
         #expect(await verifier.block(payload) == nil)
         #expect(Self.count("refused", in: metrics) == "3")
@@ -157,12 +162,37 @@ enum SignedEnvelopesFixture {
         let (verifier, _) = Fixture.verifier()
         let first = try Fixture.block(0)
         let firstVerified = try #require(await verifier.verify(first, serialized: try first.serializedBytes()))
-        try ledger.append(firstVerified.hashed)
-        #expect(ledger.height == 1 && ledger.currentHash == ChannelLedger.headerHash(first.header))
-        #expect(try ledger.blockBytes(0) == firstVerified.bytes)
+        let effects = CommitValidation.effects(firstVerified.transactions, channel: "c", organizations: [Fixture.material.mate.mspID],
+                                               committed: ledger.transactions, blockNumber: 0)
+        #expect(effects.map(\.code) == [.valid])
+        try ledger.append(firstVerified.hashed, effects: effects)
+        #expect(ledger.height == 1 && ledger.currentHash == BlockHeaderBytes.hash(first.header))
+        #expect(BlockMetadataLayout.transactionsFilter(of: try #require(try ledger.block(0))) == [0])
         let orphan = try Fixture.block(1, previous: Data([1, 2, 3]))
         let orphanVerified = try #require(await verifier.verify(orphan, serialized: try orphan.serializedBytes()))
-        #expect(throws: LedgerError.previousHashMismatch(channel: "c", block: 1)) { try ledger.append(orphanVerified.hashed) }
+        #expect(throws: LedgerError.previousHashMismatch(channel: "c", block: 1)) {
+            try ledger.append(orphanVerified.hashed, effects: [TransactionEffect(txID: "", code: .valid, writes: [])])
+        }
         #expect(ledger.height == 1)
+    }
+
+    @Test func aTransactionWhoseCreatorDidNotSignItIsFlaggedNotRefused() async throws {
+        let mate = Fixture.material.mate
+        var forged = try TransactionBuilder.make(channel: "c", writes: [("k", Data("v".utf8))], creator: mate).envelope
+        forged.signature = try Fixture.material.orderer.sign(forged.payload)
+        let good = try TransactionBuilder.make(channel: "c", writes: [("k", Data("w".utf8))], creator: mate).envelope
+        let block = try Fixture.block(0, entries: [try forged.serializedBytes(), try good.serializedBytes(), try good.serializedBytes()])
+        let (verifier, _) = Fixture.verifier()
+        let verified = try #require(await verifier.verify(block, serialized: try block.serializedBytes()))
+        let effects = CommitValidation.effects(verified.transactions, channel: "c", organizations: [mate.mspID],
+                                               committed: TransactionIndex(), blockNumber: 0)
+        #expect(effects.map(\.code) == [.badCreatorSignature, .valid, .duplicateTxid])
+        #expect(effects[1].writes.first?.set.writes.first?.value == Data("w".utf8))
+        #expect(CommitValidation.effects(verified.transactions, channel: "other", organizations: [mate.mspID],
+                                         committed: TransactionIndex(), blockNumber: 0).map(\.code)
+                == [.badCommonHeader, .badCommonHeader, .badCommonHeader])
+        #expect(CommitValidation.effects(verified.transactions, channel: "c", organizations: ["Org2MSP"],
+                                         committed: TransactionIndex(), blockNumber: 0).map(\.code)
+                == [.badCreatorSignature, .badCreatorSignature, .badCreatorSignature])
     }
 }

@@ -1,5 +1,6 @@
 @_spi(Verification) import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
 import GossipCore
 import Logging
@@ -159,7 +160,9 @@ import Testing
             // Signed by a peer, not an orderer; then a tampered signature.
             fixture.orderer.publish(try fixture.block(after: fixture.genesis, signer: try fixture.nodeIdentity(org: 1, peer: 1)))
             var tampered = try fixture.block(after: fixture.genesis)
-            tampered.metadata.signatures[0].signature[8] ^= 0xFF
+            var signatures = try #require(BlockMetadataLayout.signatures(of: tampered))
+            signatures.signatures[0].signature[8] ^= 0xFF
+            tampered.metadata.metadata[0] = try signatures.serializedBytes()
             fixture.orderer.publish(tampered)
             try await eventually("two refusals") { await fixture.metric(#"fabnet_blocks_refused_total{via="orderer"}"#) == 2 }
             #expect(await fixture.service.channelInfo().first?.height == 1)
@@ -183,8 +186,8 @@ import Testing
             #expect(await fixture.service.failedChecks().isEmpty)
             #expect(await fixture.metric("fabnet_ledger_commit_failures_total") == 0)
 
-            // The disk under the channel's ledger fails: every write to blocks.dat now errs.
-            try makeWritesFail(to: fixture.home.ledgerDirectory.appendingPathComponent("\(PeerFixture.channel)/blocks.dat"))
+            // The disk under the channel's ledger fails: every write to blocks.fabric now errs.
+            try makeWritesFail(to: fixture.home.ledgerDirectory.appendingPathComponent("\(PeerFixture.channel)/blocks.fabric"))
             fixture.orderer.publish(try fixture.block(after: fixture.genesis))
             try await eventually("the channel halted") { await !fixture.service.failedChecks().isEmpty }
 

@@ -1,5 +1,6 @@
 import FabnetModel
 import FabnetWire
+import FabricWire
 import Foundation
 import X509
 
@@ -34,7 +35,7 @@ public final class ValidatedIdentityCache: @unchecked Sendable {
     }
 
     /// Checks that some signature on `block` is by an orderer of `ordererOrgs`; returns the signer.
-    public func verifyBlock(_ block: WireBlock, ordererOrgs: Set<String>) async throws -> VerifiedSigner {
+    public func verifyBlock(_ block: Common_Block, ordererOrgs: Set<String>) async throws -> VerifiedSigner {
         try await BlockSignatures.verify(block, ordererOrgs: ordererOrgs) { try await validate($0) }
     }
 }

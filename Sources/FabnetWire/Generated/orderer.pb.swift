@@ -10,6 +10,11 @@
 
 /// The ordering service's requests and answers: broadcast (submit) and deliver (read blocks).
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -298,10 +303,11 @@ public nonisolated struct WireDeliverResponse: Sendable {
     set {type = .status(newValue)}
   }
 
-  public var block: WireBlock {
+  /// A Fabric common.Block, encoded (with the peer's TRANSACTIONS_FILTER when a peer serves it).
+  public var block: Data {
     get {
       if case .block(let v)? = type {return v}
-      return WireBlock()
+      return Data()
     }
     set {type = .block(newValue)}
   }
@@ -312,7 +318,8 @@ public nonisolated struct WireDeliverResponse: Sendable {
 
   public nonisolated enum OneOf_Type: Equatable, Sendable {
     case status(WireStatus)
-    case block(WireBlock)
+    /// A Fabric common.Block, encoded (with the peer's TRANSACTIONS_FILTER when a peer serves it).
+    case block(Data)
 
   }
 
@@ -635,15 +642,10 @@ nonisolated extension WireDeliverResponse: SwiftProtobuf.Message, SwiftProtobuf.
         }
       }()
       case 2: try {
-        var v: WireBlock?
-        var hadOneofValue = false
-        if let current = self.type {
-          hadOneofValue = true
-          if case .block(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
         if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          if self.type != nil {try decoder.handleConflictingOneOf()}
           self.type = .block(v)
         }
       }()
@@ -665,7 +667,7 @@ nonisolated extension WireDeliverResponse: SwiftProtobuf.Message, SwiftProtobuf.
     }()
     case .block?: try {
       guard case .block(let v)? = self.type else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 2)
     }()
     case nil: break
     }

@@ -144,20 +144,12 @@ public nonisolated struct WireJoinChannel: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var genesisBlock: WireBlock {
-    get {_genesisBlock ?? WireBlock()}
-    set {_genesisBlock = newValue}
-  }
-  /// Returns true if `genesisBlock` has been explicitly set.
-  public var hasGenesisBlock: Bool {self._genesisBlock != nil}
-  /// Clears the value of `genesisBlock`. Subsequent reads from it will return its default value.
-  public mutating func clearGenesisBlock() {self._genesisBlock = nil}
+  /// A Fabric common.Block (block 0: the channel's CONFIG transaction), encoded.
+  public var genesisBlock: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
-
-  fileprivate var _genesisBlock: WireBlock? = nil
 }
 
 public nonisolated struct WireListChannels: Sendable {
@@ -262,6 +254,9 @@ public nonisolated struct WireQueryState: Sendable {
 
   public var key: String = String()
 
+  /// The chaincode namespace (fabnet's own `fabnet` when empty).
+  public var namespace: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -343,6 +338,11 @@ public nonisolated struct WireAdminResponse: Sendable {
   public var value: Data = Data()
 
   public var version: String = String()
+
+  /// The version of a found value: the block and the transaction in it that wrote it.
+  public var versionBlock: UInt64 = 0
+
+  public var versionTx: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -554,25 +554,21 @@ nonisolated extension WireJoinChannel: SwiftProtobuf.Message, SwiftProtobuf._Mes
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._genesisBlock) }()
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.genesisBlock) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._genesisBlock {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
+    if !self.genesisBlock.isEmpty {
+      try visitor.visitSingularBytesField(value: self.genesisBlock, fieldNumber: 1)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireJoinChannel, rhs: WireJoinChannel) -> Bool {
-    if lhs._genesisBlock != rhs._genesisBlock {return false}
+    if lhs.genesisBlock != rhs.genesisBlock {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -729,7 +725,7 @@ nonisolated extension WirePeerStatus: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension WireQueryState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".QueryState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0\u{1}key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0\u{1}key\0\u{1}namespace\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -739,6 +735,7 @@ nonisolated extension WireQueryState: SwiftProtobuf.Message, SwiftProtobuf._Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.channel) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
       default: break
       }
     }
@@ -751,12 +748,16 @@ nonisolated extension WireQueryState: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if !self.key.isEmpty {
       try visitor.visitSingularStringField(value: self.key, fieldNumber: 2)
     }
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireQueryState, rhs: WireQueryState) -> Bool {
     if lhs.channel != rhs.channel {return false}
     if lhs.key != rhs.key {return false}
+    if lhs.namespace != rhs.namespace {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -899,7 +900,7 @@ nonisolated extension WireChannelInfo: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0\u{1}members\0\u{3}peer_channels\0\u{1}found\0\u{1}value\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0\u{1}members\0\u{3}peer_channels\0\u{1}found\0\u{1}value\0\u{1}version\0\u{3}version_block\0\u{3}version_tx\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -915,6 +916,8 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
       case 6: try { try decoder.decodeSingularBoolField(value: &self.found) }()
       case 7: try { try decoder.decodeSingularBytesField(value: &self.value) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.versionBlock) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.versionTx) }()
       default: break
       }
     }
@@ -945,6 +948,12 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.version.isEmpty {
       try visitor.visitSingularStringField(value: self.version, fieldNumber: 8)
     }
+    if self.versionBlock != 0 {
+      try visitor.visitSingularUInt64Field(value: self.versionBlock, fieldNumber: 9)
+    }
+    if self.versionTx != 0 {
+      try visitor.visitSingularUInt64Field(value: self.versionTx, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -957,6 +966,8 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.found != rhs.found {return false}
     if lhs.value != rhs.value {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.versionBlock != rhs.versionBlock {return false}
+    if lhs.versionTx != rhs.versionTx {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -71,3 +71,10 @@ public struct EnvelopeView: Sendable {
         }
     }
 }
+
+extension Common_Block {
+    /// The tx ids of the block's entries that open, in order (entries that do not open are left out).
+    public var transactionIDs: [String] {
+        data.data.compactMap { try? EnvelopeView.open($0).txID }
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FabnetWire
 import FabnetBench
+import FabricWire
 import Foundation
 import Ledger
 
@@ -41,16 +42,21 @@ struct BenchLedger: ParsableCommand {
                 let (ledger, _) = try ChannelLedger.open(directory: folder, channel: "bench", durability: durability)
                 var previous = Data()
                 var latencies: [Double] = []
-                let payload = Data((0..<size).map { UInt8(truncatingIfNeeded: $0) })
+                // One canonical envelope of about `size` bytes (a ledger refuses entries that are not).
+                var envelope = Common_Envelope()
+                envelope.payload = Data((0..<max(1, size - 8)).map { UInt8(truncatingIfNeeded: $0) })
+                envelope.signature = Data(repeating: 1, count: 4)
+                let payload: Data = try envelope.serializedBytes()
                 let total = try Stopwatch.time {
                     for number in 0..<UInt64(blocks) {
-                        var block = WireBlock()
+                        var block = Common_Block()
                         block.header.number = number
                         block.header.previousHash = previous
-                        block.data.transactions = [payload]
-                        block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
+                        block.data.data = [payload]
+                        block.header.dataHash = BlockDataRules.dataHash(block.data.data)
+                        block.metadata = BlockMetadataLayout.empty
                         latencies.append(try Stopwatch.time { try ledger.append(block) }.seconds * 1e6)
-                        previous = ChannelLedger.headerHash(block.header)
+                        previous = BlockHeaderBytes.hash(block.header)
                     }
                 }.seconds
                 latencies.sort()

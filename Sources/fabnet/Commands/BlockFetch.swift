@@ -1,6 +1,7 @@
 import ArgumentParser
 import FabnetWire
 import FabnetClient
+import FabricWire
 import Foundation
 import SwiftProtobuf
 
@@ -18,7 +19,7 @@ struct BlockFetch: AsyncParsableCommand {
     @Option(help: "The channel.")
     var channel: String
 
-    @Flag(help: "Print the whole block as JSON (protobuf JSON mapping).")
+    @Flag(help: "Print the whole block as proto3 JSON with its nested messages decoded (transactions, creators, read-write sets, a config block's tree), as configtxlator proto_decode shows it.")
     var json = false
 
     @OptionGroup var client: ClientOptions
@@ -38,19 +39,22 @@ struct BlockFetch: AsyncParsableCommand {
                 throw ValidationError("no block: \(result.info) (\(result.status))")
             }
             if json {
-                var options = JSONEncodingOptions()
-                options.preserveProtoFieldNames = true
-                print(try block.jsonString(options: options))
+                print(DecodedJSON.render(DecodedJSON.block(block)))
                 return
             }
-            let cut = block.metadata.cutTime.date
+            let cut = BlockMetadataLayout.cutTime(of: block).map { ISO8601DateFormatter().string(from: $0) } ?? "(not recorded)"
+            let signers = (BlockMetadataLayout.signatures(of: block)?.signatures ?? []).compactMap { signature in
+                (try? Common_SignatureHeader(serializedBytes: signature.signatureHeader))
+                    .flatMap { try? Msp_SerializedIdentity(serializedBytes: $0.creator) }?.mspid
+            }
             print("""
                 block \(block.header.number) of \(channel)
-                  transactions   \(block.data.transactions.count)
+                  transactions   \(block.data.data.count)
                   data hash      \(block.header.dataHash.hex)
                   previous hash  \(block.header.previousHash.hex)
-                  cut at         \(ISO8601DateFormatter().string(from: cut))
-                  signed by      \(block.metadata.signatures.map(\.signer.mspID).joined(separator: ", "))
+                  header hash    \(BlockHeaderBytes.hash(block.header).hex)
+                  cut at         \(cut)
+                  signed by      \(signers.joined(separator: ", "))
                 """)
         }
     }

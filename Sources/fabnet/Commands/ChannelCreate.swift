@@ -39,7 +39,7 @@ struct ChannelCreate: AsyncParsableCommand {
             let config = try ChannelGenesis.configuration(of: channel, in: spec, layout: layout)
             let genesis = try ChannelGenesis.block(config, creator: orderer.signer)
             var join = WireJoinChannel()
-            join.genesisBlock = genesis
+            join.genesisBlock = try genesis.serializedBytes()
             let response = try await orderer.admin(.joinChannel(join))
             guard response.status == .success else {
                 throw ValidationError("the orderer refused: \(response.info) (\(response.status))")

@@ -20,7 +20,7 @@ struct ChannelJoin: AsyncParsableCommand {
             let (blocks, _, info) = try await clients.client(of: orderer, as: node.mspID).blocks(channel: name, start: .number(0), stop: .number(0))
             guard let genesis = blocks.first else { throw ValidationError("the orderer has no block 0 of \(name): \(info)") }
             var join = WireJoinChannel()
-            join.genesisBlock = genesis
+            join.genesisBlock = try genesis.serializedBytes()
             let response = try await admin.admin(.joinChannel(join))
             guard response.status == .success else { throw ValidationError("\(node.name) refused: \(response.info)") }
             print("\(node.name): \(response.info)")

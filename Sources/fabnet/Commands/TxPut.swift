@@ -1,6 +1,7 @@
 import ArgumentParser
 import FabnetWire
 import FabnetClient
+import FabricWire
 import Foundation
 import OrdererNode
 
@@ -65,11 +66,7 @@ struct TxPut: AsyncParsableCommand {
 
 /// Finds transaction ids in blocks.
 enum OrdererChannelIDs {
-    static func contains(_ txID: String, in block: WireBlock) -> Bool {
-        block.data.transactions.contains { bytes in
-            guard let envelope = try? WireEnvelope(serializedBytes: bytes),
-                  let transaction = try? WireTransaction(serializedBytes: envelope.payload) else { return false }
-            return transaction.txID == txID
-        }
+    static func contains(_ txID: String, in block: Common_Block) -> Bool {
+        block.transactionIDs.contains(txID)
     }
 }

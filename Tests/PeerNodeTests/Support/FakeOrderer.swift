@@ -1,4 +1,5 @@
 import FabnetWire
+import FabricWire
 import Synchronization
 @testable import PeerNode
 
@@ -10,8 +11,8 @@ import Synchronization
 final class FakeOrderer: OrdererBlockSource {
     private struct State {
         var requests: [(channel: String, start: UInt64)] = []
-        var waiting: [WireBlock] = []
-        var stream: AsyncStream<WireBlock>.Continuation?
+        var waiting: [[UInt8]] = []
+        var stream: AsyncStream<[UInt8]>.Continuation?
     }
 
     private let state = Mutex(State())
@@ -22,15 +23,16 @@ final class FakeOrderer: OrdererBlockSource {
     var requests: [(channel: String, start: UInt64)] { state.withLock { $0.requests } }
 
     /// Hands `block` to the open deliver stream (or the next one).
-    func publish(_ block: WireBlock) {
+    func publish(_ block: Common_Block) {
+        let block: [UInt8] = try! block.serializedBytes()
         state.withLock { state in
             if let stream = state.stream { stream.yield(block) } else { state.waiting.append(block) }
         }
     }
 
     func deliver(channel: String, from start: UInt64,
-                 onBlock: @escaping @Sendable (WireBlock) async throws -> Bool) async throws -> (status: WireStatus, info: String) {
-        let (blocks, continuation) = AsyncStream.makeStream(of: WireBlock.self)
+                 onBlock: @escaping @Sendable ([UInt8]) async throws -> Bool) async throws -> (status: WireStatus, info: String) {
+        let (blocks, continuation) = AsyncStream.makeStream(of: [UInt8].self)
         state.withLock { state in
             state.requests.append((channel, start))
             for block in state.waiting { continuation.yield(block) }

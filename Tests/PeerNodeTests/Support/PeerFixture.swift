@@ -4,6 +4,8 @@ import FabnetConfig
 import FabnetCrypto
 @_spi(Verification) import FabnetModel
 import FabnetWire
+import FabricWire
+import SwiftProtobuf
 import Foundation
 import GossipCore
 import Ledger
@@ -28,7 +30,7 @@ struct PeerFixture {
     /// Every log line the service wrote.
     let lines = CapturedLines()
     let service: PeerService
-    let genesis: WireBlock
+    let genesis: Common_Block
 
     static let channel = "mychannel"
     static let bootstrap = Endpoint(host: "peer1.org1.example.com", port: 7053)!
@@ -61,7 +63,9 @@ struct PeerFixture {
         let config = try ChannelGenesis.configuration(of: spec.channels[0], in: spec, layout: layout)
         genesis = try ChannelGenesis.block(config, creator: try Self.identity(spec, layout, org: 1, user: 0))
         let (ledger, _) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(Self.channel), channel: Self.channel)
-        try ledger.append(genesis)
+        var flagged = genesis
+        BlockMetadataLayout.setTransactionsFilter([.valid], in: &flagged)
+        try ledger.append(flagged)
         let lines = lines
         let logging = NodeLogger(name: configuration.name, spec: "info", sink: ClosureSink { lines.append($0) })
         let seams = PeerSeams(tasks: ChildTasks(clock: clock), transport: transport, blockSource: orderer, random: SeededGenerator(seed: 14))
@@ -82,17 +86,17 @@ struct PeerFixture {
     }
 
     /// Block `number` after `previous`, with one transaction, signed by `signer` (the orderer unless given).
-    func block(after previous: WireBlock, signer: SigningIdentity? = nil) throws -> WireBlock {
+    func block(after previous: Common_Block, signer: SigningIdentity? = nil) throws -> Common_Block {
         let number = previous.header.number + 1
         let (envelope, _) = try TransactionBuilder.make(channel: Self.channel, writes: [("key\(number)", Data("value\(number)".utf8))],
                                                         creator: try Self.identity(spec, layout, org: 1, user: 1))
-        var block = WireBlock()
+        var block = Common_Block()
         block.header.number = number
-        block.header.previousHash = ChannelLedger.headerHash(previous.header)
-        block.data.transactions = [try envelope.serializedBytes()]
-        block.header.dataHash = BlockHasher.dataHash(block.data.transactions)
-        block.metadata.cutTime = WireTimestamp(Date())
-        try BlockSignatures.sign(&block, by: try signer ?? nodeIdentity(org: 0))
+        block.header.previousHash = BlockHeaderBytes.hash(previous.header)
+        block.data.data = [try envelope.serializedBytes()]
+        block.header.dataHash = BlockDataRules.dataHash(block.data.data)
+        block.metadata = BlockMetadataLayout.empty
+        try BlockSignatures.sign(&block, consenterMetadata: try Google_Protobuf_Timestamp(date: Date()).serializedBytes(), by: try signer ?? nodeIdentity(org: 0))
         return block
     }
 

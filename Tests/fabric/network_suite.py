@@ -1,0 +1,391 @@
+#!/usr/bin/env python3
+"""Checks a running fabnet network with Hyperledger's own code: the official protos and gRPC stubs
+(`hyperledger-fabric-protos` from PyPI) over `grpcio`, the way a Fabric SDK talks to Fabric.
+
+Usage: network_suite.py STATE_DIR   (the state folder of `fabnet up`, whose network.json names
+each node's gRPC port). It drives the orderer's AtomicBroadcast (Broadcast, Deliver) and each
+peer's Deliver over TLS, checks blocks with Fabric's rules (ASN.1 header hash chain, data hash,
+the orderer's metadata signatures), block 0 as a configuration, refusals with Fabric's statuses,
+and the peers' validation flags. Signatures are made and checked with the `openssl` command, so
+the suite needs nothing beyond the pinned Python set. Ends with "N passed, M failed"; exit 1 if any
+failed.
+"""
+
+import glob
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import grpc
+from fabric_protos.common import common_pb2, configtx_pb2, policies_pb2
+from fabric_protos.ledger.rwset import rwset_pb2
+from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
+from fabric_protos.msp import identities_pb2, msp_config_pb2
+from fabric_protos.orderer import ab_pb2, ab_pb2_grpc
+from fabric_protos.peer import (
+    chaincode_pb2,
+    events_pb2_grpc,
+    proposal_pb2,
+    proposal_response_pb2,
+    transaction_pb2,
+)
+
+CHANNEL = "mychannel"
+# The order of the P-256 group: signatures with s above half of it are refused by Fabric.
+CURVE_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+# ---------------------------------------------------------------- crypto with the openssl command
+
+def der_length(length):
+    if length < 0x80:
+        return bytes([length])
+    body = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def der(tag, content):
+    return bytes([tag]) + der_length(len(content)) + content
+
+
+def der_integer(value):
+    body = value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big")
+    if body[0] & 0x80:
+        body = b"\x00" + body
+    return der(0x02, body)
+
+
+def parse_signature(signature):
+    """(r, s) of a DER ECDSA signature."""
+    assert signature[0] == 0x30
+    index = 2 if signature[1] < 0x80 else 2 + (signature[1] & 0x7F)
+    values = []
+    for _ in range(2):
+        assert signature[index] == 0x02
+        length = signature[index + 1]
+        values.append(int.from_bytes(signature[index + 2:index + 2 + length], "big"))
+        index += 2 + length
+    return values
+
+
+def sign(key_file, data):
+    """A DER ECDSA P-256 signature over SHA-256(data), low S as Fabric requires."""
+    with tempfile.NamedTemporaryFile() as message:
+        message.write(data)
+        message.flush()
+        signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key_file, message.name],
+                                   check=True, capture_output=True).stdout
+    r, s = parse_signature(signature)
+    if s > CURVE_ORDER // 2:
+        s = CURVE_ORDER - s
+    return der(0x30, der_integer(r) + der_integer(s))
+
+
+def verify(certificate_pem, data, signature):
+    """Whether `signature` over SHA-256(data) verifies with the certificate's key."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {name: os.path.join(folder, name) for name in ("cert", "key", "data", "sig")}
+        for name, content in (("cert", certificate_pem), ("data", data), ("sig", signature)):
+            with open(paths[name], "wb") as handle:
+                handle.write(content)
+        key = subprocess.run(["openssl", "x509", "-in", paths["cert"], "-pubkey", "-noout"], check=True, capture_output=True).stdout
+        with open(paths["key"], "wb") as handle:
+            handle.write(key)
+        result = subprocess.run(["openssl", "dgst", "-sha256", "-verify", paths["key"], "-signature", paths["sig"], paths["data"]],
+                                capture_output=True)
+        return result.returncode == 0
+
+
+def certificate_der(pem):
+    return subprocess.run(["openssl", "x509", "-outform", "DER"], input=pem, check=True, capture_output=True).stdout
+
+
+# ---------------------------------------------------------------- Fabric's rules, written from the spec
+
+def header_bytes(header):
+    """Fabric's BlockHeaderBytes: DER SEQUENCE { INTEGER number, OCTET STRING previous, OCTET STRING data }."""
+    return der(0x30, der_integer(header.number) + der(0x04, header.previous_hash) + der(0x04, header.data_hash))
+
+
+def header_hash(header):
+    return hashlib.sha256(header_bytes(header)).digest()
+
+
+def tx_id(nonce, creator):
+    return hashlib.sha256(nonce + creator).hexdigest()
+
+
+# ---------------------------------------------------------------- the network under test
+
+class Network:
+    def __init__(self, state):
+        with open(os.path.join(state, "network.json")) as handle:
+            self.manifest = json.load(handle)
+        self.crypto = self.manifest["cryptoDirectory"]
+        self.nodes = self.manifest["nodes"]
+        self.orderer = next(node for node in self.nodes if node["role"] == "orderer")
+        self.peers = [node for node in self.nodes if node["role"] == "peer"]
+
+    def org_folder(self, msp_id):
+        domain = {"OrdererMSP": "ordererOrganizations/example.com"}.get(msp_id)
+        if domain:
+            return os.path.join(self.crypto, domain)
+        number = msp_id.replace("Org", "").replace("MSP", "")
+        return os.path.join(self.crypto, f"peerOrganizations/org{number}.example.com")
+
+    def tls_root(self, msp_id):
+        return read(glob.glob(os.path.join(self.org_folder(msp_id), "tlsca", "*.pem"))[0])
+
+    def user(self, msp_id, name):
+        """(serialized identity, key file, certificate PEM) of `name`@domain's enrollment."""
+        folder = glob.glob(os.path.join(self.org_folder(msp_id), "users", f"{name}@*", "msp"))[0]
+        certificate = read(glob.glob(os.path.join(folder, "signcerts", "*.pem"))[0])
+        key = sorted(glob.glob(os.path.join(folder, "keystore", "*")))[0]
+        identity = identities_pb2.SerializedIdentity(mspid=msp_id, id_bytes=certificate).SerializeToString()
+        return identity, key, certificate
+
+    def tls_user(self, msp_id, name):
+        folder = glob.glob(os.path.join(self.org_folder(msp_id), "users", f"{name}@*", "tls"))[0]
+        return read(os.path.join(folder, "client.key")), read(os.path.join(folder, "client.crt"))
+
+    def channel(self, node, client=None):
+        roots = self.tls_root(node["mspID"])
+        credentials = grpc.ssl_channel_credentials(roots, *(client or (None, None)))
+        options = [("grpc.ssl_target_name_override", node["host"])]
+        return grpc.secure_channel(f"127.0.0.1:{node['grpcPort']}", credentials, options)
+
+
+def read(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def envelope_of(payload, key):
+    data = payload.SerializeToString()
+    return common_pb2.Envelope(payload=data, signature=sign(key, data))
+
+
+def signed_header(kind, identity, channel=CHANNEL, extension=b"", tls_hash=b"", nonce=None):
+    nonce = nonce if nonce is not None else os.urandom(24)
+    channel_header = common_pb2.ChannelHeader(type=kind, channel_id=channel, tx_id=tx_id(nonce, identity), epoch=0,
+                                              extension=extension, tls_cert_hash=tls_hash)
+    channel_header.timestamp.GetCurrentTime()
+    signature_header = common_pb2.SignatureHeader(creator=identity, nonce=nonce)
+    return common_pb2.Header(channel_header=channel_header.SerializeToString(),
+                             signature_header=signature_header.SerializeToString()), channel_header.tx_id
+
+
+def endorser_transaction(identity, key, writes, channel=CHANNEL):
+    """An unendorsed endorser transaction writing `writes` in namespace `fabnet`, as fabnet's `tx put` makes one."""
+    extension = proposal_pb2.ChaincodeHeaderExtension(chaincode_id=chaincode_pb2.ChaincodeID(name="fabnet")).SerializeToString()
+    header, txid = signed_header(common_pb2.ENDORSER_TRANSACTION, identity, channel, extension)
+    kv = kv_rwset_pb2.KVRWSet(writes=[kv_rwset_pb2.KVWrite(key=k, value=v) for k, v in sorted(writes.items())])
+    results = rwset_pb2.TxReadWriteSet(data_model=rwset_pb2.TxReadWriteSet.KV,
+                                       ns_rwset=[rwset_pb2.NsReadWriteSet(namespace="fabnet", rwset=kv.SerializeToString())])
+    action = proposal_pb2.ChaincodeAction(results=results.SerializeToString(),
+                                          response=proposal_response_pb2.Response(status=200),
+                                          chaincode_id=chaincode_pb2.ChaincodeID(name="fabnet"))
+    invocation = chaincode_pb2.ChaincodeInvocationSpec(chaincode_spec=chaincode_pb2.ChaincodeSpec(
+        type=chaincode_pb2.ChaincodeSpec.GOLANG, chaincode_id=chaincode_pb2.ChaincodeID(name="fabnet"),
+        input=chaincode_pb2.ChaincodeInput(args=[b"put"])))
+    proposal_payload = proposal_pb2.ChaincodeProposalPayload(input=invocation.SerializeToString()).SerializeToString()
+    response_payload = proposal_response_pb2.ProposalResponsePayload(
+        proposal_hash=hashlib.sha256(header.channel_header + header.signature_header + proposal_payload).digest(),
+        extension=action.SerializeToString())
+    action_payload = transaction_pb2.ChaincodeActionPayload(
+        chaincode_proposal_payload=proposal_payload,
+        action=transaction_pb2.ChaincodeEndorsedAction(proposal_response_payload=response_payload.SerializeToString()))
+    transaction = transaction_pb2.Transaction(actions=[transaction_pb2.TransactionAction(
+        header=header.signature_header, payload=action_payload.SerializeToString())])
+    payload = common_pb2.Payload(header=header, data=transaction.SerializeToString())
+    return envelope_of(payload, key), txid
+
+
+def seek_envelope(identity, key, start, stop, behavior=ab_pb2.SeekInfo.FAIL_IF_NOT_READY, channel=CHANNEL, tls_hash=b""):
+    def position(value):
+        if value == "newest":
+            return ab_pb2.SeekPosition(newest=ab_pb2.SeekNewest())
+        if value == "oldest":
+            return ab_pb2.SeekPosition(oldest=ab_pb2.SeekOldest())
+        return ab_pb2.SeekPosition(specified=ab_pb2.SeekSpecified(number=value))
+    header, _ = signed_header(common_pb2.DELIVER_SEEK_INFO, identity, channel, tls_hash=tls_hash)
+    info = ab_pb2.SeekInfo(start=position(start), stop=position(stop), behavior=behavior)
+    return envelope_of(common_pb2.Payload(header=header, data=info.SerializeToString()), key)
+
+
+def deliver(stub, envelope, timeout=20):
+    """(blocks, final status) of one Deliver request."""
+    blocks, status = [], None
+    for response in stub.Deliver(iter([envelope]), timeout=timeout):
+        if response.HasField("block"):
+            blocks.append(response.block)
+        else:
+            status = response.status
+            break
+    return blocks, status
+
+
+# ---------------------------------------------------------------- the checks
+
+class Suite:
+    def __init__(self, network):
+        self.network = network
+        self.client = network.user("Org1MSP", "User1")
+        self.orderer_stub = ab_pb2_grpc.AtomicBroadcastStub(network.channel(network.orderer))
+        self.passed = 0
+        self.failed = 0
+        self.txid = None
+
+    def run(self, name, check):
+        try:
+            check()
+            self.passed += 1
+            print(f"PASS {name}")
+        except Exception:  # noqa: BLE001 - every failure is reported, the suite goes on
+            self.failed += 1
+            print(f"FAIL {name}")
+            traceback.print_exc(file=sys.stdout)
+
+    def orderer_blocks(self, start, stop):
+        identity, key, _ = self.client
+        blocks, status = deliver(self.orderer_stub, seek_envelope(identity, key, start, stop))
+        assert status == common_pb2.SUCCESS, f"Deliver ended with {common_pb2.Status.Name(status)}"
+        return blocks
+
+    def block0_is_a_configuration(self):
+        block = self.orderer_blocks(0, 0)[0]
+        envelope = common_pb2.Envelope.FromString(block.data.data[0])
+        payload = common_pb2.Payload.FromString(envelope.payload)
+        header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
+        assert header.type == common_pb2.CONFIG and header.channel_id == CHANNEL, header
+        config = configtx_pb2.ConfigEnvelope.FromString(payload.data).config
+        groups = config.channel_group.groups
+        assert set(groups["Application"].groups) == {"Org1MSP", "Org2MSP"}, list(groups["Application"].groups)
+        assert set(groups["Orderer"].groups) == {"OrdererMSP"}, list(groups["Orderer"].groups)
+        for org, group in list(groups["Application"].groups.items()) + list(groups["Orderer"].groups.items()):
+            msp = msp_config_pb2.MSPConfig.FromString(group.values["MSP"].value)
+            fabric = msp_config_pb2.FabricMSPConfig.FromString(msp.config)
+            assert fabric.name == org and fabric.root_certs and fabric.tls_root_certs, org
+        writers = groups["Application"].policies["Writers"].policy
+        assert writers.type == policies_pb2.Policy.IMPLICIT_META
+        endorsement = policies_pb2.ImplicitMetaPolicy.FromString(groups["Application"].policies["Endorsement"].policy.value)
+        assert endorsement.rule == policies_pb2.ImplicitMetaPolicy.MAJORITY and endorsement.sub_policy == "Endorsement"
+
+    def broadcast_is_ordered_into_a_block(self):
+        identity, key, _ = self.client
+        envelope, txid = endorser_transaction(identity, key, {"python-suite": b"written by grpcio"})
+        responses = list(self.orderer_stub.Broadcast(iter([envelope]), timeout=20))
+        assert [r.status for r in responses] == [common_pb2.SUCCESS], responses
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            for block in self.orderer_blocks("oldest", "newest"):
+                for entry in block.data.data:
+                    payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(entry).payload)
+                    if common_pb2.ChannelHeader.FromString(payload.header.channel_header).tx_id == txid:
+                        self.txid = (txid, block.header.number)
+                        return
+            time.sleep(0.2)
+        raise AssertionError(f"{txid} is in no block after 20 s")
+
+    def blocks_follow_fabrics_hash_and_signature_rules(self):
+        blocks = self.orderer_blocks("oldest", "newest")
+        assert len(blocks) >= 2, len(blocks)
+        previous = None
+        for block in blocks:
+            assert block.header.previous_hash == (header_hash(previous.header) if previous else b""), block.header.number
+            assert block.header.data_hash == hashlib.sha256(b"".join(block.data.data)).digest(), block.header.number
+            for entry in block.data.data:
+                assert common_pb2.Envelope.FromString(entry).SerializeToString() == entry, "an entry is not canonical"
+            assert len(block.metadata.metadata) == 5
+            metadata = common_pb2.Metadata.FromString(block.metadata.metadata[common_pb2.SIGNATURES])
+            common_pb2.OrdererBlockMetadata.FromString(metadata.value)
+            assert metadata.signatures, f"block {block.header.number} is not signed"
+            for signature in metadata.signatures:
+                creator = identities_pb2.SerializedIdentity.FromString(
+                    common_pb2.SignatureHeader.FromString(signature.signature_header).creator)
+                assert creator.mspid == "OrdererMSP", creator.mspid
+                signed = metadata.value + signature.signature_header + header_bytes(block.header)
+                assert verify(creator.id_bytes, signed, signature.signature), f"block {block.header.number}: bad orderer signature"
+            previous = block
+
+    def refusals_carry_fabrics_statuses(self):
+        identity, _, _ = self.client
+        _, other_key, _ = self.network.user("Org2MSP", "User1")
+        forged, _ = endorser_transaction(identity, other_key, {"forged": b"x"})
+        statuses = [r.status for r in self.orderer_stub.Broadcast(iter([forged]), timeout=20)]
+        assert statuses == [common_pb2.FORBIDDEN], statuses
+        _, key, _ = self.client
+        elsewhere, _ = endorser_transaction(identity, key, {"k": b"v"}, channel="nosuchchannel")
+        statuses = [r.status for r in self.orderer_stub.Broadcast(iter([elsewhere]), timeout=20)]
+        assert statuses == [common_pb2.NOT_FOUND], statuses
+        garbage = common_pb2.Envelope(payload=b"\xff\xff", signature=b"\x30\x00")
+        statuses = [r.status for r in self.orderer_stub.Broadcast(iter([garbage]), timeout=20)]
+        assert statuses == [common_pb2.BAD_REQUEST], statuses
+        # A reader's request signed with someone else's key.
+        _, status = deliver(self.orderer_stub, seek_envelope(identity, other_key, 0, 0))
+        assert status == common_pb2.FORBIDDEN, common_pb2.Status.Name(status)
+        identity, key, _ = self.client
+        _, status = deliver(self.orderer_stub, seek_envelope(identity, key, 10_000, 10_000))
+        assert status == common_pb2.NOT_FOUND, common_pb2.Status.Name(status)
+
+    def deliver_checks_the_tls_certificate_hash(self):
+        identity, key, _ = self.client
+        tls_key, tls_cert = self.network.tls_user("Org1MSP", "User1")
+        stub = ab_pb2_grpc.AtomicBroadcastStub(self.network.channel(self.network.orderer, (tls_key, tls_cert)))
+        bound = hashlib.sha256(certificate_der(tls_cert)).digest()
+        blocks, status = deliver(stub, seek_envelope(identity, key, 0, 0, tls_hash=bound))
+        assert status == common_pb2.SUCCESS and len(blocks) == 1, common_pb2.Status.Name(status)
+        _, status = deliver(stub, seek_envelope(identity, key, 0, 0, tls_hash=hashlib.sha256(b"another").digest()))
+        assert status != common_pb2.SUCCESS, "a seek bound to another certificate was served"
+
+    def peers_deliver_the_same_blocks_with_flags(self):
+        assert self.txid, "the broadcast check did not run first"
+        txid, number = self.txid
+        identity, key, _ = self.client
+        ordered = self.orderer_blocks(0, number)
+        for peer in self.network.peers:
+            stub = events_pb2_grpc.DeliverStub(self.network.channel(peer))
+            deadline = time.time() + 20
+            while True:
+                blocks, status = [], None
+                for response in stub.Deliver(iter([seek_envelope(identity, key, 0, number)]), timeout=20):
+                    if response.HasField("block"):
+                        blocks.append(response.block)
+                    else:
+                        status = response.status
+                        break
+                if status == common_pb2.SUCCESS or time.time() > deadline:
+                    break
+                time.sleep(0.2)
+            assert status == common_pb2.SUCCESS, f"{peer['name']}: {common_pb2.Status.Name(status)}"
+            for theirs, ours in zip(blocks, ordered):
+                assert theirs.header == ours.header and theirs.data == ours.data, f"{peer['name']} block {ours.header.number}"
+                flags = theirs.metadata.metadata[common_pb2.TRANSACTIONS_FILTER]
+                assert len(flags) == len(theirs.data.data), f"{peer['name']} block {ours.header.number}: {len(flags)} flags"
+            last = blocks[number]
+            index = [common_pb2.ChannelHeader.FromString(common_pb2.Payload.FromString(
+                common_pb2.Envelope.FromString(entry).payload).header.channel_header).tx_id for entry in last.data.data].index(txid)
+            flag = last.metadata.metadata[common_pb2.TRANSACTIONS_FILTER][index]
+            assert flag == transaction_pb2.VALID, f"{peer['name']}: {transaction_pb2.TxValidationCode.Name(flag)}"
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    suite = Suite(Network(sys.argv[1]))
+    for name in ("block0_is_a_configuration", "broadcast_is_ordered_into_a_block",
+                 "blocks_follow_fabrics_hash_and_signature_rules", "refusals_carry_fabrics_statuses",
+                 "deliver_checks_the_tls_certificate_hash", "peers_deliver_the_same_blocks_with_flags"):
+        suite.run(name, getattr(suite, name))
+    print(f"{suite.passed} passed, {suite.failed} failed")
+    return 0 if suite.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
