@@ -28,6 +28,8 @@ public final class GRPCEndpoint: Service, Sendable {
     private let server: GRPCServer<HTTP2ServerTransport.Custom<EndpointListener>>
     private let transport: HTTP2ServerTransport.Custom<EndpointListener>
     private let logger: Logger
+    /// The client certificates of open connections (internal: tests check entries go away).
+    let clientCertificates: ClientCertificateRegistry
 
     /// Prepares the server (the TLS context is built now, so bad material fails here, not in
     /// ``run()``). `port` 0 picks a free port.
@@ -44,6 +46,7 @@ public final class GRPCEndpoint: Service, Sendable {
         transport = HTTP2ServerTransport.Custom(listenerFactory: listener)
         server = GRPCServer(transport: transport, services: services,
                             interceptors: [ClientCertificateInterceptor(registry: registry)])
+        self.clientCertificates = registry
         self.host = host
         self.requestedPort = port
         self.logger = logger

@@ -110,6 +110,10 @@ struct EndpointTests {
                 }
                 #expect(answers == [.block(0), .status(.success)])
             }
+            // The certificate recorded for the closed connection goes away with it.
+            try await withDeadline(10, "forgetting a closed connection's certificate") {
+                while endpoint.clientCertificates.count > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
         }
         let expected = try material.clientCertificateHash()
         #expect(backend.callers.map(\.clientCertificateHash) == [expected, nil])
