@@ -104,6 +104,7 @@ let package = Package(
         .target(
             name: "OrdererNode",
             dependencies: [
+                "FabricServices",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,6 +117,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
+                "FabricServices",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,8 +154,8 @@ let package = Package(
         .executableTarget(
             name: "fabnet",
             dependencies: [
-                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "OrdererNode", "Transport", "OperationsEndpoint",
-                "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench",
+                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabricServices", "OrdererNode", "Transport",
+                "OperationsEndpoint", "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -28,7 +28,7 @@ public struct BenchNetwork: Sendable {
         BenchCleanup.watchSignals()
         var options = NetworkLauncher.Options(
             stateDirectory: root.appendingPathComponent("state"), cryptoDirectory: root.appendingPathComponent("crypto-config"),
-            basePort: try freePortBlock(count: 2 + 2 * spec.peers.count), timeout: timeout, executable: executable,
+            basePort: try freePortBlock(count: NetworkLauncher.portCount(peers: spec.peers.count)), timeout: timeout, executable: executable,
             durability: "buffered")
         configure(&options)
         let launcher = NetworkLauncher(spec: spec, options: options)

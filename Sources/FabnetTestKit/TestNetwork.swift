@@ -28,7 +28,7 @@ public final class TestNetwork: @unchecked Sendable {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-test-\(UUID().uuidString.prefix(8))")
         state = NetworkState(directory: root.appendingPathComponent("state"))
         self.executable = executable
-        let basePort = try freePortBlock(count: 2 + 2 * spec.peers.count)
+        let basePort = try freePortBlock(count: NetworkLauncher.portCount(peers: spec.peers.count))
         let launcher = NetworkLauncher(spec: spec, options: .init(
             stateDirectory: state.directory, cryptoDirectory: root.appendingPathComponent("crypto-config"),
             basePort: basePort, timeout: timeout, executable: executable, durability: "buffered"))

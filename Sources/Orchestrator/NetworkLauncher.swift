@@ -34,7 +34,9 @@ public struct NetworkLauncher: Sendable {
         /// leader election or one static leader; more when several peers are static leaders.
         public var leadersPerOrganization: ClosedRange<Int> = 1...1
 
-        public static let defaultBasePort = 7050
+        /// Without `--base-port`: gRPC on the description's own ports (7050, 7051, 9051 …), the
+        /// framing and operations ports in a block from here (two per node).
+        public static let defaultBasePort = 17050
 
         public init(stateDirectory: URL, cryptoDirectory: URL, basePort: Int?, timeout: Double, executable: String, durability: String = "fsync") {
             self.stateDirectory = stateDirectory
@@ -69,6 +71,9 @@ public struct NetworkLauncher: Sendable {
             if !running.isEmpty {
                 throw OrchestratorError.state("a network is already running from \(state.directory.path) (\(running.map(\.name).joined(separator: ", "))); run `fabnet down` first, or use another --state folder and --base-port")
             }
+            if (existing.format ?? 1) < NetworkState.Manifest.currentFormat {
+                throw OrchestratorError.state("\(state.directory.path) holds state from an older fabnet (its ledgers keep fabnet's own blocks, not Fabric's): fabnet down --clean, then fabnet up")
+            }
             if existing.descriptionDigest != Self.digest(of: spec) {
                 throw OrchestratorError.state("the description changed since \(state.directory.path) was made: \(Self.changes(from: existing, to: spec)); its ledgers and node homes belong to the old one. Run `fabnet down --clean` to start afresh, or use another --state folder")
             }
@@ -77,14 +82,15 @@ public struct NetworkLauncher: Sendable {
             }
         }
         let basePort = existing?.basePort ?? options.basePort ?? Options.defaultBasePort
-        let portCount = 2 * (1 + spec.peers.count)
+        let describedGRPCPorts = existing.map { $0.describedGRPCPorts ?? false } ?? (options.basePort == nil)
+        let portCount = describedGRPCPorts ? 2 * (1 + spec.peers.count) : Self.portCount(peers: spec.peers.count)
         guard basePort >= 1, basePort + portCount - 1 <= 65_535 else {
             throw OrchestratorError.basePortOutOfRange(basePort: basePort, ports: portCount)
         }
         var manifest = try phase("crypto") { () -> NetworkState.Manifest in
             let before = CreatedPaths.snapshot(of: options.cryptoDirectory)
             _ = try CryptoMaterialGenerator(output: options.cryptoDirectory).generate(spec)
-            var manifest = try plan(basePort: basePort, existing: existing)
+            var manifest = try plan(basePort: basePort, describedGRPCPorts: describedGRPCPorts, existing: existing)
             var created = existing?.created ?? CreatedPaths()
             created.add(before: before, after: CreatedPaths.snapshot(of: options.cryptoDirectory))
             manifest.created = created
@@ -145,34 +151,44 @@ public struct NetworkLauncher: Sendable {
         return changes.isEmpty ? "the same nodes and channels, other settings (orgs, anchor peers, policies, batch sizes)" : changes.joined(separator: "; ")
     }
 
-    /// Ports: the orderer gets basePort (operations +1), each peer the next two; a network
-    /// made before keeps the ports it recorded.
-    func plan(basePort: Int, existing: NetworkState.Manifest?) throws -> NetworkState.Manifest {
+    /// The ports a network of `peers` peers and one orderer takes from `--base-port`: three per
+    /// node (fabnet's framing, gRPC, operations).
+    public static func portCount(peers: Int) -> Int { 3 * (1 + peers) }
+
+    /// Ports. With `--base-port` B each node takes three in order, orderer first: framing (`port`),
+    /// gRPC (`grpcPort`), operations (`operationsPort`). Without it, gRPC listens on the node's
+    /// port in the description (test-network's 7050, 7051, 9051, so an application written for
+    /// fabric-samples reaches the right service) and framing and operations take two ports each
+    /// from `defaultBasePort`. A network made before keeps the ports it recorded.
+    func plan(basePort: Int, describedGRPCPorts: Bool, existing: NetworkState.Manifest?) throws -> NetworkState.Manifest {
         guard let orderer = spec.orderers.first else { throw OrchestratorError.state("the description has no orderer") }
-        var nodes = [NetworkState.Node(name: orderer.commonName, role: "orderer", mspID: orderer.mspID, host: orderer.commonName,
-                                       port: basePort, operationsPort: basePort + 1)]
-        for (index, peer) in spec.peers.enumerated() {
-            let port = basePort + 2 + 2 * index
-            nodes.append(NetworkState.Node(name: peer.commonName, role: "peer", mspID: peer.mspID, host: peer.commonName,
-                                           port: port, operationsPort: port + 1))
+        var nodes: [NetworkState.Node] = []
+        for (index, node) in ([orderer] + spec.peers).enumerated() {
+            let (port, grpcPort, operationsPort) = describedGRPCPorts
+                ? (basePort + 2 * index, node.port, basePort + 2 * index + 1)
+                : (basePort + 3 * index, basePort + 3 * index + 1, basePort + 3 * index + 2)
+            nodes.append(NetworkState.Node(name: node.commonName, role: node.role == .orderer ? "orderer" : "peer", mspID: node.mspID,
+                                           host: node.commonName, port: port, grpcPort: grpcPort, operationsPort: operationsPort))
         }
         if let existing {
             let recorded = Dictionary(existing.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for index in nodes.indices {
                 guard let old = recorded[nodes[index].name] else { continue }
                 nodes[index].port = old.port
+                nodes[index].grpcPort = old.grpcPort
                 nodes[index].operationsPort = old.operationsPort
             }
         }
         // A description file by its absolute path, so later commands find it from anywhere.
         let source = FileManager.default.fileExists(atPath: spec.source) ? URL(fileURLWithPath: spec.source).path : spec.source
-        return NetworkState.Manifest(source: source, descriptionDigest: Self.digest(of: spec), cryptoDirectory: options.cryptoDirectory.path,
-                                     basePort: basePort, channels: spec.channels.map(\.name), nodes: nodes)
+        return NetworkState.Manifest(format: NetworkState.Manifest.currentFormat, source: source, descriptionDigest: Self.digest(of: spec),
+                                     cryptoDirectory: options.cryptoDirectory.path, basePort: basePort, describedGRPCPorts: describedGRPCPorts,
+                                     channels: spec.channels.map(\.name), nodes: nodes)
     }
 
     func checkPorts(_ manifest: NetworkState.Manifest) throws {
         for node in manifest.nodes {
-            for port in [node.port, node.operationsPort] where !isFree(port) {
+            for port in [node.port, node.grpcPort, node.operationsPort].compactMap({ $0 }) where !isFree(port) {
                 throw OrchestratorError.portInUse(port: port, node: node.name, basePort: manifest.basePort)
             }
         }
@@ -191,7 +207,8 @@ public struct NetworkLauncher: Sendable {
         let byName = Dictionary(manifest.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         guard let ordererNode = manifest.nodes.first(where: { $0.role == "orderer" }), let ordererSpec = spec.orderers.first else { return }
         try OrdererHome.create(at: state.home(of: ordererNode.name), spec: spec, layout: layout, node: ordererSpec,
-                               port: ordererNode.port, operationsPort: ordererNode.operationsPort, durability: options.durability)
+                               port: ordererNode.port, grpcPort: ordererNode.grpcPort, operationsPort: ordererNode.operationsPort,
+                               durability: options.durability)
         // Anchor peers as the description names them (host and port), mapped to the ports given here.
         var anchors: [String: [String]] = [:]
         for org in spec.organizations where !org.peers.isEmpty {
@@ -213,7 +230,8 @@ public struct NetworkLauncher: Sendable {
                 // peer0 bootstraps from peer1, the others from peer0 (own org only, as Fabric requires).
                 let bootstrap = endpoints.count < 2 ? [] : [index == 0 ? endpoints[1] : endpoints[0]]
                 let configuration = PeerHome.Configuration(
-                    mspID: org.mspID, name: peer.commonName, listenHost: "127.0.0.1", port: node.port, operationsPort: node.operationsPort,
+                    mspID: org.mspID, name: peer.commonName, listenHost: "127.0.0.1", port: node.port, grpcPort: node.grpcPort,
+                    operationsPort: node.operationsPort,
                     endpoint: "\(node.host):\(node.port)", externalEndpoint: true, bootstrap: bootstrap, anchors: anchors,
                     organizations: spec.organizations.map(\.mspID), ordererOrganizations: ordererOrgs,
                     orderer: "\(ordererNode.host):\(ordererNode.port)", channels: channels, durability: options.durability,

@@ -14,7 +14,10 @@ public struct NetworkState: Sendable {
         public var mspID: String
         /// The name its certificate carries (what clients dial with; it listens on 127.0.0.1).
         public var host: String
+        /// fabnet's framing (gossip, the peers' deliver and fabnet's own commands).
         public var port: Int
+        /// Fabric's gRPC services: the orderer's AtomicBroadcast, a peer's Deliver.
+        public var grpcPort: Int?
         public var operationsPort: Int
         public var pid: Int32?
         /// When the process started (clock ticks since boot, from /proc): with the pid, it tells
@@ -29,11 +32,17 @@ public struct NetworkState: Sendable {
     }
 
     public struct Manifest: Codable, Sendable, Equatable {
+        /// The state folder's format: 2 since nodes keep Fabric's blocks; absent in folders of
+        /// older fabnets, whose ledgers hold fabnet's own blocks (refused, see `load`).
+        public var format: Int?
+        public static let currentFormat = 2
         /// Where the description came from, and a digest of its resolved content.
         public var source: String
         public var descriptionDigest: String
         public var cryptoDirectory: String
         public var basePort: Int
+        /// Whether gRPC listens on the description's ports (no `--base-port` was given).
+        public var describedGRPCPorts: Bool?
         public var channels: [String]
         public var nodes: [Node]
         /// What `up` made on disk (absent in state folders of older fabnet versions).

@@ -37,7 +37,7 @@ public actor OrdererChannel {
     private let signer: SigningIdentity
     private nonisolated let validator: MembershipValidator
     /// Creators already validated (clients submit thousands of transactions with one identity).
-    private nonisolated let identities: ValidatedIdentityCache
+    nonisolated let identities: ValidatedIdentityCache
     private var cutter: BlockCutter<Data>
     /// Records in the pending log, including ones already in blocks (compacted away regularly).
     private var pendingLogRecords = 0

@@ -12,6 +12,8 @@ public struct OrdererHome: Sendable {
         public var name: String
         public var host: String
         public var port: Int
+        /// Where the orderer serves `orderer.AtomicBroadcast` over gRPC; none when absent.
+        public var grpcPort: Int?
         public var operationsPort: Int
         /// Every org whose identities may connect (channel membership is decided per channel).
         public var organizations: [String]
@@ -46,12 +48,12 @@ public struct OrdererHome: Sendable {
     /// Makes a home for `node` from the description and its generated crypto material.
     @discardableResult
     public static func create(at directory: URL, spec: NetworkSpec, layout: CryptoLayout, node: NodeSpec,
-                              port: Int? = nil, operationsPort: Int, durability: String = "fsync") throws -> OrdererHome {
+                              port: Int? = nil, grpcPort: Int? = nil, operationsPort: Int, durability: String = "fsync") throws -> OrdererHome {
         guard let org = spec.organization(mspID: node.mspID) else { throw OrdererError.notAllowed("no org \(node.mspID)") }
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         let home = OrdererHome(directory: directory, configuration: Configuration(
-            mspID: node.mspID, name: node.commonName, host: "127.0.0.1", port: port ?? node.port, operationsPort: operationsPort,
+            mspID: node.mspID, name: node.commonName, host: "127.0.0.1", port: port ?? node.port, grpcPort: grpcPort, operationsPort: operationsPort,
             organizations: spec.organizations.map(\.mspID), durability: durability, maximumFrameSize: 100 << 20))
         let nodeDirectory = layout.nodeDirectory(node, in: org)
         guard fileManager.fileExists(atPath: nodeDirectory.path) else {

@@ -11,12 +11,15 @@ final class OrdererMetrics: Sendable {
     let node: NodeMetrics
     let deliveredBlocks: Counter
     let deliveredBytes: Counter
+    /// Deliver requests served over gRPC (`orderer.AtomicBroadcast/Deliver`) that passed their checks.
+    let grpcDeliveries: Counter
     private let statuses = Mutex<[String: Counter]>([:])
 
     init(_ node: NodeMetrics) {
         self.node = node
         deliveredBlocks = node.counter("fabnet_deliver_sent_blocks_total")
         deliveredBytes = node.counter("fabnet_deliver_sent_bytes_total")
+        grpcDeliveries = node.counter("fabnet_grpc_deliver_requests_total")
     }
 
     func broadcast(status: String) {

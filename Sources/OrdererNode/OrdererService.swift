@@ -24,8 +24,8 @@ import Transport
 public actor OrdererService: Service {
     public let home: OrdererHome
     private let signer: SigningIdentity
-    private let credentials: TransportCredentials
-    private var channels: [String: OrdererChannel] = [:]
+    let credentials: TransportCredentials
+    var channels: [String: OrdererChannel] = [:]
     /// Channels being joined right now (so two joins of one channel cannot both write block 0).
     private var joining: Set<String> = []
     private let durability: LedgerDurability

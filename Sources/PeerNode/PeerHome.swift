@@ -16,6 +16,8 @@ public struct PeerHome: Sendable {
         public var name: String
         public var listenHost: String
         public var port: Int
+        /// Where the peer serves Fabric's gRPC services (Deliver); none when absent.
+        public var grpcPort: Int?
         public var operationsPort: Int
         /// The gossip endpoint other peers dial (the peer's host name and port).
         public var endpoint: String
@@ -37,13 +39,14 @@ public struct PeerHome: Sendable {
         public var durability: String
         public var maximumFrameSize: Int
 
-        public init(mspID: String, name: String, listenHost: String, port: Int, operationsPort: Int, endpoint: String, externalEndpoint: Bool,
+        public init(mspID: String, name: String, listenHost: String, port: Int, grpcPort: Int? = nil, operationsPort: Int, endpoint: String, externalEndpoint: Bool,
                     bootstrap: [String], anchors: [String: [String]], organizations: [String], ordererOrganizations: [String],
                     orderer: String, channels: [String: [String]], durability: String, maximumFrameSize: Int) {
             self.mspID = mspID
             self.name = name
             self.listenHost = listenHost
             self.port = port
+            self.grpcPort = grpcPort
             self.operationsPort = operationsPort
             self.endpoint = endpoint
             self.externalEndpoint = externalEndpoint

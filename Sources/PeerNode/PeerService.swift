@@ -41,6 +41,9 @@ public actor PeerService: Service {
     var channelMetrics: [String: PeerMetrics.Channel] = [:]
     var core: GossipPeer
     var ledgers: [String: ChannelLedger] = [:]
+    /// Deliver requests (gRPC) waiting for a block to be committed.
+    var blockWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    var nextBlockWaiter: UInt64 = 0
     /// Each joined channel's member orgs, from its block 0: whose creators' transactions can be VALID.
     var channelOrganizations: [String: Set<String>] = [:]
     let durability: LedgerDurability
@@ -301,6 +304,7 @@ public actor PeerService: Service {
         metrics.committed.increment()
         metrics.commitDuration.recordNanoseconds((clock.now - started).nanosecondsValue)
         channelMetrics[channel]?.setHeight(ledger.height)
+        committedBlock()
         commitRecords.record(channel: channel, number: block.number, cut: BlockMetadataLayout.cutTime(of: verified.block) ?? Date(), committed: Date())
         let valid = effects.count { $0.code == .valid }
         loggers.ledger.info("channel \(channel): committed block \(block.number) (\(effects.count) transactions, \(valid) valid)")

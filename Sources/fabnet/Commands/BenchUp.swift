@@ -71,7 +71,7 @@ struct BenchUp: AsyncParsableCommand {
                     let timings = PhaseTimings()
                     // A warm run restarts the network on the ports it recorded.
                     let recorded = FileManager.default.fileExists(atPath: state.appendingPathComponent(NetworkState.manifestName).path)
-                    let basePort = recorded ? nil : try freePortBlock(count: 2 + 2 * spec.peers.count)
+                    let basePort = recorded ? nil : try freePortBlock(count: NetworkLauncher.portCount(peers: spec.peers.count))
                     let launcher = NetworkLauncher(spec: spec, options: .init(
                         stateDirectory: state, cryptoDirectory: crypto, basePort: basePort, timeout: timeout,
                         executable: UpCommand.executable()), progress: { phase, seconds in if let seconds { timings.add(phase, seconds) } })

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FabricServices
 import Foundation
 import NIOCore
 import NIOPosix
@@ -33,11 +34,17 @@ struct OrdererStart: AsyncParsableCommand {
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
+            let grpc = try home.configuration.grpcPort.map { port in
+                try GRPCEndpoint(host: home.configuration.host, port: port, security: .tls(try service.grpcTLS()),
+                                 services: [AtomicBroadcastService(service)], logger: logging.logger("grpc"))
+            }
             let channels = await service.channelNames.joined(separator: ", ")
-            logger.info("ready: serving on \(home.configuration.host):\(listener.port), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
+            let grpcLine = home.configuration.grpcPort.map { ", AtomicBroadcast (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
+            logger.info("ready: serving on \(home.configuration.host):\(listener.port)\(grpcLine), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
             // Open connections get a moment to finish what they are writing; ledgers are
             // consistent at every instant (each append is durable before it is acknowledged).
-            try await NodeProcess.run(listener: listener, operations: operations, node: service, nodeStopsFirst: false, grace: .seconds(5), logger: logger,
+            try await NodeProcess.run(listener: listener, operations: operations, node: service, grpc: grpc, nodeStopsFirst: false,
+                                      grace: .seconds(5), logger: logger,
                                       handler: { try await service.handle($0) })
         }
     }

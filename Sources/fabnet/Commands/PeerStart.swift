@@ -1,4 +1,5 @@
 import ArgumentParser
+import FabricServices
 import Foundation
 import NIOCore
 import NIOPosix
@@ -37,9 +38,14 @@ struct PeerStart: AsyncParsableCommand {
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
+            let grpc = try home.configuration.grpcPort.map { port in
+                try GRPCEndpoint(host: home.configuration.listenHost, port: port, security: .tls(try service.grpcTLS()),
+                                 services: [PeerDeliverService(service)], logger: logging.logger("grpc"))
+            }
             let channels = await service.channelNames.joined(separator: ", ")
-            logger.info("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
-            try await NodeProcess.run(listener: listener, operations: operations, node: service, grace: .seconds(2), logger: logger,
+            let grpcLine = home.configuration.grpcPort.map { ", Deliver (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
+            logger.info("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint)\(grpcLine), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
+            try await NodeProcess.run(listener: listener, operations: operations, node: service, grpc: grpc, grace: .seconds(2), logger: logger,
                                       handler: { try await service.handle($0) })
         }
     }

@@ -92,8 +92,9 @@ struct UpCommand: AsyncParsableCommand {
                 print(try Console.json(UpReport(readySeconds: seconds, phases: timings.all, nodes: manifest.nodes)))
             } else {
                 print(String(format: "ready in %.2f s", seconds))
-                print(Console.table([["NODE", "ROLE", "ORG", "PORT", "OPS", "PID"]] + manifest.nodes.map {
-                    [$0.name, $0.role, $0.mspID, "\($0.port)", "\($0.operationsPort)", $0.pid.map(String.init) ?? "-"]
+                print(Console.table([["NODE", "ROLE", "ORG", "GRPC", "PORT", "OPS", "PID"]] + manifest.nodes.map {
+                    [$0.name, $0.role, $0.mspID, $0.grpcPort.map(String.init) ?? "-", "\($0.port)", "\($0.operationsPort)",
+                     $0.pid.map(String.init) ?? "-"]
                 }))
             }
             guard !detach else { return }

@@ -7,7 +7,8 @@ import Transport
 
 /// The life of a node process (`orderer start`, `peer start`): one swift-service-lifecycle
 /// `ServiceGroup` of the node's services (the node's own service, the operations endpoint, the
-/// transport listener), with graceful shutdown on SIGTERM and SIGINT.
+/// transport listener, the gRPC endpoint for Fabric's clients), with graceful shutdown on SIGTERM
+/// and SIGINT.
 ///
 /// Shutdown runs in reverse order of `services`. A peer stops its node service first (gossip
 /// and its timers stop, outgoing connections close), then the operations endpoint, then the
@@ -17,16 +18,18 @@ import Transport
 /// ends by itself ends the group (a failed listener or operations endpoint stops the node instead
 /// of leaving it half alive).
 enum NodeProcess {
-    static func run(listener: Transport.Listener, operations: any Channel, node: any Service, nodeStopsFirst: Bool = true,
-                    grace: Duration, logger: Logger,
+    static func run(listener: Transport.Listener, operations: any Channel, node: any Service, grpc: (any Service)? = nil,
+                    nodeStopsFirst: Bool = true, grace: Duration, logger: Logger,
                     handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void) async throws {
         let listening = ListenerService(listener: listener, grace: grace, onRefused: { error in
             if !(error is CancellationError) { logger.info("connection ended: \(error)") }
         }, handler: handler)
         let operationsService = ServiceGroupConfiguration.ServiceConfiguration(service: OperationsService(channel: operations))
+        // The gRPC endpoint stops with the listener: outside clients go when fabnet's own do.
+        let listeners: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: listening)] + (grpc.map { [.init(service: $0)] } ?? [])
         let ordered: [ServiceGroupConfiguration.ServiceConfiguration] = nodeStopsFirst
-            ? [.init(service: listening), operationsService, .init(service: node)]
-            : [.init(service: node), operationsService, .init(service: listening)]
+            ? listeners + [operationsService, .init(service: node)]
+            : [.init(service: node), operationsService] + listeners
         var configuration = ServiceGroupConfiguration(
             services: ordered + [.init(service: SignalAnnouncer(logger: logger), successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

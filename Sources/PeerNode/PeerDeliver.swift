@@ -1,0 +1,98 @@
+import FabnetCrypto
+import FabnetModel
+import FabnetWire
+import FabricServices
+import FabricWire
+import Foundation
+import Ledger
+import Transport
+
+/// The peer's `protos.Deliver/Deliver` for outside clients (the SDKs' block events): the peer's
+/// committed blocks with its TRANSACTIONS_FILTER, as Fabric's peers serve them.
+///
+/// Guarantees: a seek is served only when its envelope decodes (BAD_REQUEST otherwise), names a
+/// channel this peer joined (NOT_FOUND), is signed by its creator, who is a member of one of the
+/// channel's orgs (FORBIDDEN), and passes the TLS binding check when the client presented a
+/// certificate (BAD_REQUEST); blocks come from this peer's ledger only, and a seek for blocks
+/// not committed yet waits for them (or answers NOT_FOUND with FAIL_IF_NOT_READY).
+extension PeerService: DeliveryBackend {
+    public nonisolated func deliver(_ seek: Common_Envelope, caller: DeliveryCaller,
+                                    send: (Common_Block) async throws -> Void) async throws -> Common_Status {
+        let request = try SeekRequest(parsing: seek)
+        guard let organizations = await organizations(of: request.channelID) else {
+            throw DeliverRejection(.notFound, "this peer has not joined channel \(request.channelID)")
+        }
+        guard let view = try? EnvelopeView.open(seek) else { throw DeliverRejection(.badRequest, "the seek envelope's creator does not decode") }
+        let creator = WireSerializedIdentity.with { $0.mspID = view.creator.mspid; $0.idBytes = view.creator.idBytes }
+        let signer: VerifiedSigner
+        do {
+            signer = try await identities.verify(signature: seek.signature, over: seek.payload, by: creator)
+        } catch {
+            throw DeliverRejection(.forbidden, "the seek's signature does not verify: \(error)")
+        }
+        guard organizations.contains(signer.mspID) else {
+            throw DeliverRejection(.forbidden, "\(signer.mspID) is not a reader of \(request.channelID)")
+        }
+        if let presented = caller.clientCertificateHash, !request.tlsCertificateHash.isEmpty, presented != request.tlsCertificateHash {
+            throw DeliverRejection(.badRequest, "the seek's tls_cert_hash is not the hash of the TLS certificate this client presented")
+        }
+        let ledger = PeerLedgerView(peer: self, channel: request.channelID)
+        let plan = try SeekPlan(request.seekInfo, height: await ledger.height())
+        return try await plan.deliver(from: ledger, send: send)
+    }
+
+    func organizations(of channel: String) -> Set<String>? {
+        guard ledgers[channel] != nil else { return nil }
+        return channelOrganizations[channel] ?? []
+    }
+
+    /// Waits until `channel`'s ledger holds block `number` (returns at once if it does), or until
+    /// the calling task is cancelled.
+    func waitForBlock(_ number: UInt64, channel: String) async {
+        while (ledgers[channel]?.height ?? 0) <= number, !Task.isCancelled {
+            nextBlockWaiter += 1
+            let id = nextBlockWaiter
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    if Task.isCancelled { continuation.resume() } else { blockWaiters[id] = continuation }
+                }
+            } onCancel: {
+                Task { await self.cancelBlockWaiter(id) }
+            }
+        }
+    }
+
+    private func cancelBlockWaiter(_ id: UInt64) {
+        blockWaiters.removeValue(forKey: id)?.resume()
+    }
+
+    /// Wakes every Deliver waiting for a block (each checks its own channel's height again).
+    func committedBlock() {
+        let waiting = blockWaiters.values
+        blockWaiters = [:]
+        for waiter in waiting { waiter.resume() }
+    }
+
+    func ledgerHeight(_ channel: String) -> UInt64 { ledgers[channel]?.height ?? 0 }
+    func ledgerBlock(_ number: UInt64, channel: String) throws -> Common_Block? { try ledgers[channel]?.block(number) }
+
+    /// TLS for the gRPC endpoint: the peer's TLS certificate and key; a client certificate is
+    /// optional and, when presented, must chain to one of the network's orgs' TLS CAs.
+    public nonisolated func grpcTLS() throws -> GRPCEndpointTLS {
+        GRPCEndpointTLS(certificateChain: credentials.tlsCertificateChain, privateKey: credentials.tlsPrivateKey,
+                        clientTrustRoots: credentials.tlsTrustRoots, clientCertificates: .optional)
+    }
+}
+
+/// One channel of a peer's ledger as Deliver reads it.
+struct PeerLedgerView: DeliverableLedger {
+    let peer: PeerService
+    let channel: String
+
+    func height() async -> UInt64 { await peer.ledgerHeight(channel) }
+    func block(_ number: UInt64) async throws -> Common_Block? { try await peer.ledgerBlock(number, channel: channel) }
+    func waitForBlock(_ number: UInt64) async throws {
+        await peer.waitForBlock(number, channel: channel)
+        try Task.checkCancellation()
+    }
+}
