@@ -64,6 +64,10 @@ let package = Package(
             exclude: ["Protos"]
         ),
         .target(
+            name: "FabricPolicy",
+            dependencies: ["FabricWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(
             name: "FabnetClient",
             dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "Transport"]
         ),
@@ -167,6 +171,10 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "FabricPolicyTests",
+            dependencies: ["FabricPolicy", "FabricWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(
             name: "LedgerTests",
