@@ -69,7 +69,10 @@ let package = Package(
         ),
         .target(
             name: "FabnetClient",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "Transport"]
+            dependencies: [
+                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "Transport", "FabricWire", "FabricPolicy",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .target(
             name: "Ledger",
@@ -175,6 +178,13 @@ let package = Package(
         .testTarget(
             name: "FabricPolicyTests",
             dependencies: ["FabricPolicy", "FabricWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .testTarget(
+            name: "FabnetClientTests",
+            dependencies: [
+                "FabnetClient", "FabricPolicy", "FabricWire", "FabnetConfig", "FabnetCrypto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "LedgerTests",
