@@ -10,14 +10,16 @@ import SwiftProtobuf
 ///
 /// Guarantees: the tree is `Channel {HashingAlgorithm SHA256, BlockDataHashingStructure
 /// 4294967295, OrdererAddresses, Capabilities; Readers/Writers/Admins; Orderer {ConsensusType,
-/// BatchSize, BatchTimeout, Capabilities; its policies incl. BlockValidation; an org group per
+/// BatchSize, BatchTimeout, ChannelRestrictions, Capabilities; its policies incl. BlockValidation; an org group per
 /// orderer org {MSP, Endpoints; policies}}, Application {Capabilities; policies; an org group per
 /// member org {MSP, AnchorPeers; policies}}}`, version 0 everywhere, every group, value and
 /// policy with mod_policy `Admins` except `OrdererAddresses` (`/Channel/Orderer/Admins`), as
 /// configtxgen sets them; values without content (no capabilities, no anchor peers) are left out
 /// as configtxgen leaves them out. Every policy's rule parses; otherwise a
 /// `ChannelConfigBuildError` names the policy. Not written (yet): the etcdraft consenter metadata
-/// of `ConsensusType`, `ChannelRestrictions`, ACLs.
+/// of `ConsensusType` (FabricWire has no etcdraft messages), BFT `Orderers`, ACLs. The
+/// channel-level `OrdererAddresses` are the channel's orderer orgs' endpoints (configtxgen writes
+/// `Orderer.Addresses`; the two agree for descriptions that write both alike).
 public enum ChannelConfigBuilder {
     static let admins = "Admins"
 
@@ -39,6 +41,10 @@ public enum ChannelConfigBuilder {
         var batchTimeout = Orderer_BatchTimeout()
         batchTimeout.timeout = GoDuration.format(channel.batch.batchTimeout)
         try addValue("BatchTimeout", batchTimeout, to: &orderer)
+        // orderer.ChannelRestrictions{max_count: 0}, which configtxgen always writes: zero fields, so no bytes.
+        var restrictions = Common_ConfigValue()
+        restrictions.modPolicy = admins
+        orderer.values["ChannelRestrictions"] = restrictions
         try addCapabilities(channel.capabilities.orderer, to: &orderer)
         for org in ordererOrgs {
             var orgGroup = try organizationGroup(org, layout: layout, level: "Orderer", channel: channel)

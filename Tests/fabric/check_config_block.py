@@ -35,10 +35,11 @@ VALUE_TYPES = {
     "BatchSize": orderer_configuration_pb2.BatchSize,
     "BatchTimeout": orderer_configuration_pb2.BatchTimeout,
     "ConsensusType": orderer_configuration_pb2.ConsensusType,
+    "ChannelRestrictions": orderer_configuration_pb2.ChannelRestrictions,
     "AnchorPeers": peer_configuration_pb2.AnchorPeers,
     "MSP": msp_config_pb2.MSPConfig,
 }
-REQUIRED_ORDERER_VALUES = ["BatchSize", "BatchTimeout", "ConsensusType"]
+REQUIRED_ORDERER_VALUES = ["BatchSize", "BatchTimeout", "ConsensusType", "ChannelRestrictions"]
 
 
 class Checker:
