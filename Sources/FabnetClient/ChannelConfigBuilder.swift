@@ -16,8 +16,8 @@ import SwiftProtobuf
 /// policy with mod_policy `Admins` except `OrdererAddresses` (`/Channel/Orderer/Admins`), as
 /// configtxgen sets them; values without content (no capabilities, no anchor peers) are left out
 /// as configtxgen leaves them out. Every policy's rule parses; otherwise a
-/// `ChannelConfigBuildError` names the policy. Not written (yet): the etcdraft consenter metadata
-/// of `ConsensusType` (FabricWire has no etcdraft messages), BFT `Orderers`, ACLs. The
+/// `ChannelConfigBuildError` names the policy. An etcdraft `ConsensusType` carries its consenters
+/// (`EtcdRaftMetadata`). Not written (yet): BFT `Orderers` and options, ACLs. The
 /// channel-level `OrdererAddresses` are the channel's orderer orgs' endpoints (configtxgen writes
 /// `Orderer.Addresses`; the two agree for descriptions that write both alike).
 public enum ChannelConfigBuilder {
@@ -32,6 +32,10 @@ public enum ChannelConfigBuilder {
         var consensus = Orderer_ConsensusType()
         consensus.type = spec.orderer.type
         consensus.state = .normal
+        if spec.orderer.type == "etcdraft" {
+            let nodes = ordererOrgs.flatMap { org in org.orderers.map { (node: $0, org: org) } }
+            consensus.metadata = try EtcdRaftMetadata.make(orderers: nodes, layout: layout, channel: channel.name)
+        }
         try addValue("ConsensusType", consensus, to: &orderer)
         var batchSize = Orderer_BatchSize()
         batchSize.maxMessageCount = UInt32(clamping: channel.batch.maxMessageCount)

@@ -46,6 +46,15 @@ import Testing
         let orderer = try #require(channel.groups["Orderer"])
         #expect(Set(orderer.values.keys) == ["ConsensusType", "BatchSize", "BatchTimeout", "ChannelRestrictions", "Capabilities"])
         #expect(orderer.values["ChannelRestrictions"]?.value.isEmpty == true)
+        let consensus = try Orderer_ConsensusType(serializedBytes: orderer.values["ConsensusType"]!.value)
+        #expect(consensus.type == "etcdraft")
+        #expect(consensus.state == .normal)
+        // etcdraft.ConfigMetadata{consenters: [{host, port, client cert, server cert}], options}: the
+        // consenter's host is in it, and its TLS certificate twice.
+        let metadata = String(decoding: consensus.metadata, as: UTF8.self)
+        #expect(metadata.contains("orderer.example.com"))
+        #expect(metadata.components(separatedBy: "-----BEGIN CERTIFICATE-----").count == 3)
+        #expect(metadata.contains("500ms"))
         #expect(Set(orderer.policies.keys) == ["Readers", "Writers", "Admins", "BlockValidation"])
         #expect(Set(orderer.groups.keys) == ["OrdererOrg"])
         let application = try #require(channel.groups["Application"])

@@ -11,7 +11,8 @@ channel header is a CONFIG header, decodes the `ConfigEnvelope`, and walks the w
   `common.ImplicitMetaPolicy`);
 - the Orderer group's `BatchSize`, `BatchTimeout` and `ConsensusType`, the channel's
   `HashingAlgorithm`, `BlockDataHashingStructure`, `OrdererAddresses`, every `Capabilities`,
-  `AnchorPeers` and `Endpoints` decode as their types, with no unknown fields anywhere.
+  `AnchorPeers` and `Endpoints` decode as their types, with no unknown fields anywhere; an
+  etcdraft `ConsensusType`'s metadata decodes as `etcdraft.ConfigMetadata` with PEM consenters.
 
 Prints one line per failure, then "N passed, M failed"; exits non-zero when anything failed.
 Usage: check_config_block.py ENVELOPE_FILE
@@ -24,6 +25,7 @@ from google.protobuf import unknown_fields
 from fabric_protos.common import common_pb2, configtx_pb2, configuration_pb2, policies_pb2
 from fabric_protos.msp import msp_config_pb2, msp_principal_pb2
 from fabric_protos.orderer import configuration_pb2 as orderer_configuration_pb2
+from fabric_protos.orderer.etcdraft import configuration_pb2 as etcdraft_configuration_pb2
 from fabric_protos.peer import configuration_pb2 as peer_configuration_pb2
 
 VALUE_TYPES = {
@@ -83,6 +85,17 @@ class Checker:
                 identifier = getattr(ous, f"{role}_ou_identifier")
                 self.check(identifier.organizational_unit_identifier == role, f"{path}: NodeOU {role} is '{identifier.organizational_unit_identifier}'")
 
+    def etcdraft(self, metadata, path):
+        raft = self.decode(etcdraft_configuration_pb2.ConfigMetadata, metadata, f"{path} metadata")
+        if raft is None:
+            return
+        self.check(len(raft.consenters) > 0, f"{path}: etcdraft metadata has no consenters")
+        for consenter in raft.consenters:
+            self.check(consenter.host != "" and consenter.port > 0, f"{path}: a consenter has no host or port")
+            for cert in [consenter.client_tls_cert, consenter.server_tls_cert]:
+                self.check(cert.startswith(b"-----BEGIN CERTIFICATE-----"), f"{path}: consenter {consenter.host} TLS certificate is not PEM")
+        self.check(raft.options.tick_interval != "", f"{path}: etcdraft options have no tick interval")
+
     def policy(self, config_policy, path):
         policy = config_policy.policy
         if policy.type == policies_pb2.Policy.SIGNATURE:
@@ -109,6 +122,8 @@ class Checker:
             message = self.decode(value_type, value.value, f"{path}/{key}")
             if message is not None and key == "MSP":
                 self.msp(message, f"{path}/{key}")
+            if message is not None and key == "ConsensusType" and message.type == "etcdraft":
+                self.etcdraft(message.metadata, f"{path}/{key}")
         for key, policy in sorted(group.policies.items()):
             self.policy(policy, f"{path}/{key}")
         for key, child in sorted(group.groups.items()):
