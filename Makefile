@@ -2,7 +2,7 @@
 SWIFT ?= swift
 FABNET = .build/debug/fabnet
 
-.PHONY: deps build test up down bench clean embed protos fabric-venv fabric-check fabric-vectors
+.PHONY: deps build test up down bench clean embed protos fabric-venv fabric-check fabric-vectors fabric-config-check
 
 deps:
 	@./scripts/install-deps
@@ -24,6 +24,15 @@ fabric-check: deps fabric-venv
 	@$(FABRIC_VENV)/bin/python Tests/fabric/make_vectors.py | cmp -s - $(FABRIC_VECTORS) \
 	  || { echo "$(FABRIC_VECTORS) differs from what Tests/fabric/make_vectors.py writes (make fabric-vectors)"; exit 1; }
 	@echo "$(FABRIC_VECTORS) is what the official protos make"
+
+## Builds the default network's block-0 config envelope (FabnetClientTests writes it when
+## FABNET_CONFIG_ENVELOPE_OUT is set) and decodes its whole tree with the official Python protos.
+CONFIG_ENVELOPE = .build/fabric-check/config-envelope.pb
+fabric-config-check: fabric-venv
+	mkdir -p $(dir $(CONFIG_ENVELOPE))
+	rm -f $(CONFIG_ENVELOPE)
+	FABNET_CONFIG_ENVELOPE_OUT=$(abspath $(CONFIG_ENVELOPE)) $(SWIFT) test --filter ChannelConfigBuilderTests/writesTheEnvelopeForThePythonCheck
+	$(FABRIC_VENV)/bin/python Tests/fabric/check_config_block.py $(CONFIG_ENVELOPE)
 
 ## Re-writes FabricWireTests' byte vectors with the official Python protos (commit the result).
 fabric-vectors: fabric-venv

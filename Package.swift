@@ -82,8 +82,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FabricPolicy",
+            dependencies: ["FabricWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(
             name: "FabnetClient",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "Transport"]
+            dependencies: [
+                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "Transport", "FabricWire", "FabricPolicy",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .target(
             name: "Ledger",
@@ -198,6 +205,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "FabricPolicyTests",
+            dependencies: ["FabricPolicy", "FabricWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .testTarget(
+            name: "FabnetClientTests",
+            dependencies: [
+                "FabnetClient", "FabricPolicy", "FabricWire", "FabnetConfig", "FabnetCrypto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(

@@ -58,6 +58,8 @@ struct ConfigTxOrderer {
     var consenterSpecs: [ConsenterSpec] = []
     var organizations: [OrganizationReference] = []
     var capabilities: [String]?
+    /// `Policies`, when the section has the key (an empty map counts as given).
+    var policies: [String: PolicySpec]?
     var location: SourceLocation
 }
 
@@ -65,6 +67,7 @@ struct ConfigTxOrderer {
 struct ConfigTxApplication {
     var organizations: [OrganizationReference] = []
     var capabilities: [String]?
+    var policies: [String: PolicySpec]?
     var location: SourceLocation
 }
 
@@ -74,6 +77,8 @@ struct ConfigTxProfile {
     var orderer: ConfigTxOrderer?
     var application: ConfigTxApplication?
     var capabilities: [String]?
+    /// The profile's own (channel-level) `Policies`.
+    var policies: [String: PolicySpec]?
     var location: SourceLocation
 }
 

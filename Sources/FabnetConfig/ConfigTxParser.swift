@@ -45,6 +45,7 @@ struct ConfigTxParser {
                     orderer: reader.mapping("Orderer", what: "an Orderer section").map(orderer),
                     application: reader.mapping("Application", what: "an Application section").map(application),
                     capabilities: capabilities(reader),
+                    policies: reader.mapping("Policies", what: "a map of policies").map(policies),
                     location: node.location))
             }
         }
@@ -131,6 +132,7 @@ struct ConfigTxParser {
                    known: ["ID", "Host", "Port", "MSPID", "Identity", "ClientTLSCert", "ServerTLSCert"], into: &section)
         section.organizations = references(reader)
         section.capabilities = capabilities(reader)
+        section.policies = reader.mapping("Policies", what: "a map of policies").map(policies)
         return section
     }
 
@@ -159,7 +161,9 @@ struct ConfigTxParser {
 
     func application(_ reader: MappingReader) -> ConfigTxApplication {
         reader.warnUnknownKeys(known: ["Organizations", "Capabilities", "Policies", "ACLs"])
-        return ConfigTxApplication(organizations: references(reader), capabilities: capabilities(reader), location: reader.node.location)
+        return ConfigTxApplication(organizations: references(reader), capabilities: capabilities(reader),
+                                   policies: reader.mapping("Policies", what: "a map of policies").map(policies),
+                                   location: reader.node.location)
     }
 
     /// The `Organizations` list of a section: aliased org mappings or plain names.

@@ -3,7 +3,7 @@ import FabnetModel
 /// The channels `fabnet up` creates: fabnet's `Channels` list, else one channel `mychannel` made
 /// from the first profile that has an `Application` section. Members are the profile's
 /// application orgs; batch settings come from its `Orderer` section, then the top-level
-/// `Orderer`, then configtxgen's defaults.
+/// `Orderer`, then configtxgen's defaults; policies likewise (`channelPolicies`).
 extension NetworkResolver {
     func channels(_ document: ConfigTxDocument, specs: [OrganizationSpec], orgs: [ConfigTxOrganization]) -> [ChannelSpec] {
         var wanted = document.channels
@@ -64,7 +64,8 @@ extension NetworkResolver {
                 orderer: profile.orderer?.capabilities ?? document.orderer?.capabilities ?? [],
                 application: profile.application?.capabilities ?? document.application?.capabilities ?? [])
             result.append(ChannelSpec(name: channel.name, profile: profile.name, memberOrgs: members, ordererOrgs: ordererOrgs,
-                                      batch: batch, capabilities: capabilities))
+                                      batch: batch, capabilities: capabilities,
+                                      policies: policies(of: profile, document: document, channel: channel.name)))
         }
         return result
     }

@@ -56,7 +56,9 @@ struct NetworkResolver {
                 name: name, mspID: mspID, domain: domain, role: isApplication ? .peer : .orderer, mspDir: org.mspDir,
                 enableNodeOUs: crypto?.enableNodeOUs ?? org.enableNodeOUs ?? true, caHostname: crypto?.caHostname ?? "ca",
                 peers: [], orderers: [], users: [], anchorPeers: [],
-                ordererEndpoints: org.ordererEndpoints.map(\.value), policies: org.policies)
+                ordererEndpoints: org.ordererEndpoints.map(\.value),
+                policies: org.policies.isEmpty
+                    ? PolicySpec.organizationDefaults(mspID: mspID, role: isApplication ? .peer : .orderer) : org.policies)
             var plan: [PlannedNode] = []
             if isOrderer {
                 plan += orderers(of: org, mspID: mspID, domain: domain, document: document,

@@ -49,6 +49,8 @@ public struct OrganizationSpec: Sendable, Codable {
     /// so it equals that peer's `endpoint`.
     public var anchorPeers: [Endpoint]
     public var ordererEndpoints: [Endpoint]
+    /// The org's `Policies` as written; an org that writes none gets
+    /// `PolicySpec.organizationDefaults` for its role.
     public var policies: [String: PolicySpec]
 
     public var nodes: [NodeSpec] { orderers + peers }
@@ -84,8 +86,14 @@ public struct UserSpec: Sendable, Codable, Hashable {
 
 /// A policy as configtx writes it (`Type: Signature`, `Rule: "OR('Org1MSP.member')"`).
 public struct PolicySpec: Sendable, Codable, Hashable {
+    /// `Signature` or `ImplicitMeta`.
     public var type: String
     public var rule: String
+
+    public init(type: String, rule: String) {
+        self.type = type
+        self.rule = rule
+    }
 }
 
 /// The ordering service: its consensus type and the endpoints clients use.
@@ -108,7 +116,8 @@ public struct ConsenterSpec: Sendable, Codable, Hashable {
     public var serverTLSCert: String?
 }
 
-/// A channel `fabnet up` creates: its member orgs and the batch parameters of its orderer.
+/// A channel `fabnet up` creates: its member orgs, the batch parameters of its orderer, its
+/// capabilities and policies.
 public struct ChannelSpec: Sendable, Codable {
     public var name: String
     public var profile: String
@@ -118,6 +127,8 @@ public struct ChannelSpec: Sendable, Codable {
     public var ordererOrgs: [String]
     public var batch: BatchParameters
     public var capabilities: ChannelCapabilities
+    /// The channel's policies by level, defaults filled in.
+    public var policies: ChannelPolicies
 }
 
 /// The capabilities a channel's profile enables, by level (names such as `V2_0`, sorted).

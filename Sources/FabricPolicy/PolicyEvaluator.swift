@@ -1,0 +1,162 @@
+import FabricWire
+import Foundation
+import SwiftProtobuf
+
+/// Evaluates a channel's policies as Fabric does, without I/O or clocks.
+///
+/// Guarantees, following Fabric's policy manager, ImplicitMeta and cauthdsl semantics:
+/// - A path starting with `/` is absolute and must begin `/Channel/`; any other is relative to
+///   `/Channel` (`Writers`, `Application/Writers`). A path naming no policy is not satisfied.
+/// - ImplicitMeta `ANY`/`ALL`/`MAJORITY <name>` evaluates policy `<name>` of every direct
+///   sub-group (a sub-group without it counts as not satisfied) and needs 1, all, or more than
+///   half of them; a group with no sub-groups satisfies any of the three, as in Fabric.
+/// - A signature policy is evaluated over the signers with duplicates (same `identity`) removed;
+///   a signer satisfies at most one principal in the whole evaluation: a gate tries its parts in
+///   order, each on the signers still free, and keeps the signers a satisfied part used. So it is
+///   greedy, as Fabric's: order principals from most to least specific.
+/// - Principals other than MSP roles (OU, identity, …) are never satisfied here.
+public struct PolicyEvaluator: Sendable {
+    public let root: ConfigPolicyGroup
+
+    public init(root: ConfigPolicyGroup) {
+        self.root = root
+    }
+
+    public init(view: ChannelConfigView) {
+        root = view.policyTree
+    }
+
+    /// Evaluates the policy at `path` against `signers`.
+    public func evaluate(_ path: String, signers: [PolicySigner]) -> PolicyEvaluation {
+        var components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if path.hasPrefix("/") {
+            guard components.first == "Channel" else {
+                return PolicyEvaluation(satisfied: false, explanation: "no policy at \(path): absolute paths start with /Channel/")
+            }
+            components.removeFirst()
+        }
+        guard let name = components.popLast() else {
+            return PolicyEvaluation(satisfied: false, explanation: "'\(path)' names no policy")
+        }
+        let groupPath = (["/Channel"] + components).joined(separator: "/")
+        guard let group = root.group(at: components), let policy = group.policies[name] else {
+            return PolicyEvaluation(satisfied: false, explanation: "no policy at \(groupPath)/\(name)")
+        }
+        return evaluate(policy, named: name, in: group, groupPath: groupPath, signers: Self.deduplicated(signers))
+    }
+
+    /// Evaluates a signature policy on its own (a chaincode's endorsement policy, say).
+    public static func evaluate(_ policy: Common_SignaturePolicyEnvelope, signers: [PolicySigner]) -> PolicyEvaluation {
+        let signers = deduplicated(signers)
+        var used = [Bool](repeating: false, count: signers.count)
+        let satisfied = evaluate(policy.rule, identities: policy.identities, signers: signers, used: &used)
+        let text = SignaturePolicyText.text(of: policy)
+        let by = signers.isEmpty ? "no signer" : signers.map(\.label).joined(separator: ", ")
+        return PolicyEvaluation(satisfied: satisfied, explanation: "\(text) \(satisfied ? "satisfied" : "not satisfied") by \(by)")
+    }
+
+    func evaluate(_ policy: Common_Policy, named name: String, in group: ConfigPolicyGroup, groupPath: String,
+                  signers: [PolicySigner]) -> PolicyEvaluation {
+        switch Common_Policy.PolicyType(rawValue: Int(policy.type)) {
+        case .signature:
+            guard let envelope = try? Common_SignaturePolicyEnvelope(serializedBytes: policy.value) else {
+                return PolicyEvaluation(satisfied: false, explanation: "\(groupPath)/\(name) does not decode as a SignaturePolicyEnvelope")
+            }
+            let result = Self.evaluate(envelope, signers: signers)
+            return PolicyEvaluation(satisfied: result.satisfied, explanation: "\(groupPath)/\(name): \(result.explanation)")
+        case .implicitMeta:
+            guard let meta = try? Common_ImplicitMetaPolicy(serializedBytes: policy.value) else {
+                return PolicyEvaluation(satisfied: false, explanation: "\(groupPath)/\(name) does not decode as an ImplicitMetaPolicy")
+            }
+            return evaluate(meta, in: group, groupPath: groupPath, signers: signers)
+        default:
+            return PolicyEvaluation(satisfied: false, explanation: "\(groupPath)/\(name) has policy type \(policy.type), which fabnet does not evaluate")
+        }
+    }
+
+    func evaluate(_ meta: Common_ImplicitMetaPolicy, in group: ConfigPolicyGroup, groupPath: String,
+                  signers: [PolicySigner]) -> PolicyEvaluation {
+        let children = group.groups.keys.sorted()
+        let needed: Int
+        switch meta.rule {
+        case .any: needed = 1
+        case .all: needed = children.count
+        case .majority: needed = children.count / 2 + 1
+        case .UNRECOGNIZED(let value):
+            return PolicyEvaluation(satisfied: false, explanation: "ImplicitMeta rule \(value) at \(groupPath) is unknown")
+        }
+        let threshold = children.isEmpty ? 0 : needed
+        var satisfiedBy: [String] = []
+        var failures: [String] = []
+        for child in children {
+            let childGroup = group.groups[child]!
+            let childPath = "\(groupPath)/\(child)"
+            guard let policy = childGroup.policies[meta.subPolicy] else {
+                failures.append("no policy at \(childPath)/\(meta.subPolicy)")
+                continue
+            }
+            let result = evaluate(policy, named: meta.subPolicy, in: childGroup, groupPath: childPath, signers: signers)
+            if result.satisfied { satisfiedBy.append(child) } else { failures.append(result.explanation) }
+        }
+        let satisfied = satisfiedBy.count >= threshold
+        let rule = ImplicitMetaRule.text(of: meta)
+        var explanation = "\(rule) at \(groupPath): \(satisfiedBy.count) of \(children.count) satisfied"
+        if !satisfiedBy.isEmpty { explanation += " (\(satisfiedBy.joined(separator: ", ")))" }
+        explanation += ", \(threshold) needed"
+        if !satisfied, !failures.isEmpty { explanation += "; " + failures.joined(separator: "; ") }
+        return PolicyEvaluation(satisfied: satisfied, explanation: explanation)
+    }
+
+    /// cauthdsl's rule: a signed-by consumes the first free signer that satisfies its principal;
+    /// a gate runs each part on a copy of the free set and keeps the copy when the part holds.
+    static func evaluate(_ rule: Common_SignaturePolicy, identities: [Common_MSPPrincipal], signers: [PolicySigner],
+                         used: inout [Bool]) -> Bool {
+        switch rule.type {
+        case .signedBy(let index):
+            guard index >= 0, Int(index) < identities.count else { return false }
+            let principal = identities[Int(index)]
+            guard principal.principalClassification == .role,
+                  let role = try? Common_MSPRole(serializedBytes: principal.principal),
+                  let wanted = policyRole(role.role) else { return false }
+            for (position, signer) in signers.enumerated() where !used[position] {
+                if signer.satisfies(mspID: role.mspIdentifier, role: wanted) {
+                    used[position] = true
+                    return true
+                }
+            }
+            return false
+        case .nOutOf(let gate):
+            var verified: Int32 = 0
+            for part in gate.rules {
+                var trial = used
+                if evaluate(part, identities: identities, signers: signers, used: &trial) {
+                    verified += 1
+                    used = trial
+                }
+            }
+            return verified >= gate.n
+        case nil:
+            return false
+        }
+    }
+
+    static func policyRole(_ role: Common_MSPRole.MSPRoleType) -> PolicyRole? {
+        switch role {
+        case .member: .member
+        case .admin: .admin
+        case .client: .client
+        case .peer: .peer
+        case .orderer: .orderer
+        case .UNRECOGNIZED: nil
+        }
+    }
+
+    /// Signers in order, a later one with the same `identity` as an earlier one dropped.
+    static func deduplicated(_ signers: [PolicySigner]) -> [PolicySigner] {
+        var seen = Set<Data>()
+        return signers.filter { signer in
+            guard let identity = signer.identity else { return true }
+            return seen.insert(identity).inserted
+        }
+    }
+}
