@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "FabnetCrypto",
             dependencies: [
-                "COpenSSL", "FabnetConfig", "FabnetModel", "FabnetWire", "FabricWire",
+                "COpenSSL", "FabnetConfig", "FabnetModel", "FabnetWire", "FabricWire", "FabricPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "OrdererNode",
             dependencies: [
-                "FabricServices",
+                "FabricServices", "FabricPolicy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

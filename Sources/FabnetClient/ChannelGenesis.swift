@@ -1,62 +1,26 @@
 import FabnetConfig
 import FabnetCrypto
 import FabnetWire
+import FabricPolicy
 import FabricWire
 import Foundation
 import SwiftProtobuf
 
-/// Block 0 of a channel: its configuration (member orgs with their CA and TLS roots and anchor
-/// peers, orderer orgs and endpoints, batch parameters, capabilities), made from a profile of the
-/// description and the generated crypto material, signed by the admin who creates it.
+/// Block 0 of a channel, as configtxgen makes it: one CONFIG envelope whose `ConfigEnvelope`
+/// holds the channel's configuration tree (`ChannelConfigBuilder`: orgs with their MSPs, the
+/// policies, batch values, capabilities), signed by the admin who creates the channel; and the
+/// way back from such a block to what the nodes run with.
+///
+/// Guarantees: `block` has Fabric's data hash and five empty metadata slots (the orderer signs
+/// it when it creates the channel); `view(in:)` and `configuration(in:)` read any block 0 whose
+/// one entry is a CONFIG envelope carrying a `ConfigEnvelope` (configtxgen's too), and give
+/// `nil` for anything else.
 public enum ChannelGenesis {
-    /// The configuration of `channel` as block 0 carries it.
-    public static func configuration(of channel: ChannelSpec, in spec: NetworkSpec, layout: CryptoLayout) throws -> WireChannelConfig {
-        var config = WireChannelConfig()
-        config.channelID = channel.name
-        config.applicationOrgs = try channel.memberOrgs.compactMap(spec.organization(mspID:)).map { try organization($0, layout: layout) }
-        config.ordererOrgs = try channel.ordererOrgs.compactMap(spec.organization(mspID:)).map { try organization($0, layout: layout) }
-        config.ordererEndpoints = channel.ordererOrgs.compactMap(spec.organization(mspID:)).flatMap(\.orderers).map {
-            WireEndpoint(host: $0.commonName, port: $0.port)
-        }
-        config.batch.batchTimeoutNanos = Int64(channel.batch.batchTimeout.components.seconds) * 1_000_000_000
-            + channel.batch.batchTimeout.components.attoseconds / 1_000_000_000
-        config.batch.maxMessageCount = UInt32(channel.batch.maxMessageCount)
-        config.batch.absoluteMaxBytes = UInt64(channel.batch.absoluteMaxBytes)
-        config.batch.preferredMaxBytes = UInt64(channel.batch.preferredMaxBytes)
-        config.capabilities = channel.capabilities.channel
-        return config
-    }
-
-    static func organization(_ org: OrganizationSpec, layout: CryptoLayout) throws -> WireOrganizationConfig {
-        let msp = try LocalMSP.load(directory: layout.organizationMSPDirectory(org), mspID: org.mspID)
-        var config = WireOrganizationConfig()
-        config.mspID = org.mspID
-        config.name = org.name
-        config.rootCerts = msp.caCertificatesPEM.map { Data($0.utf8) }
-        config.tlsRootCerts = msp.tlsCACertificatesPEM.map { Data($0.utf8) }
-        config.nodeOus = msp.nodeOUs
-        config.anchorPeers = org.anchorPeers.map { WireEndpoint(host: $0.host, port: $0.port) }
-        return config
-    }
-
-    /// Block 0: one CONFIG envelope carrying `config`, signed by `creator`, in a Fabric block
-    /// with Fabric's hashes and empty metadata (the orderer signs it when it creates the channel).
-    public static func block(_ config: WireChannelConfig, creator: SigningIdentity, now: Date = Date()) throws -> Common_Block {
-        var channelHeader = Common_ChannelHeader()
-        channelHeader.type = Int32(Common_HeaderType.config.rawValue)
-        channelHeader.channelID = config.channelID
-        channelHeader.timestamp = Google_Protobuf_Timestamp(date: now)
-        var signatureHeader = Common_SignatureHeader()
-        signatureHeader.creator = try creator.serialized.serializedBytes()
-        signatureHeader.nonce = FabricTransactionID.randomNonce()
-        channelHeader.txID = FabricTransactionID.make(nonce: signatureHeader.nonce, creator: signatureHeader.creator)
-        var payload = Common_Payload()
-        payload.header.channelHeader = try channelHeader.serializedBytes()
-        payload.header.signatureHeader = try signatureHeader.serializedBytes()
-        payload.data = try config.serializedBytes()
-        var envelope = Common_Envelope()
-        envelope.payload = try payload.serializedBytes()
-        envelope.signature = try creator.sign(envelope.payload)
+    /// Block 0 of `channel` of `spec`, with the crypto material under `layout`.
+    public static func block(of channel: ChannelSpec, in spec: NetworkSpec, layout: CryptoLayout, creator: SigningIdentity,
+                             now: Date = Date()) throws -> Common_Block {
+        let config = try ChannelConfigBuilder.config(of: channel, in: spec, layout: layout)
+        let envelope = try ConfigEnvelopeBuilder.envelope(config: config, channelID: channel.name, creator: creator, now: now)
         var block = Common_Block()
         block.header.number = 0
         block.data.data = [try envelope.serializedBytes()]
@@ -65,11 +29,46 @@ public enum ChannelGenesis {
         return block
     }
 
-    /// The configuration block 0 carries, or `nil` if it carries none.
-    public static func configuration(in block: Common_Block) -> WireChannelConfig? {
+    /// The configuration tree block 0 carries, read (`nil` when it carries none).
+    public static func view(in block: Common_Block) -> ChannelConfigView? {
         guard block.header.number == 0, block.data.data.count == 1,
-              let view = try? EnvelopeView.open(block.data.data[0]), view.headerType == .config,
-              let config = try? WireChannelConfig(serializedBytes: view.payload.data) else { return nil }
+              let envelope = try? Common_Envelope(serializedBytes: block.data.data[0]),
+              let (channelID, config) = try? ConfigEnvelopeBuilder.config(in: envelope) else { return nil }
+        return try? ChannelConfigView(config: config, channelID: channelID)
+    }
+
+    /// What a node runs a channel with (orgs and their roots, anchor peers, orderer endpoints,
+    /// batch values), from block 0's configuration; `nil` when it carries none.
+    public static func configuration(in block: Common_Block) -> WireChannelConfig? {
+        view(in: block).map(settings)
+    }
+
+    /// The node-side summary of a configuration tree.
+    public static func settings(of view: ChannelConfigView) -> WireChannelConfig {
+        func organization(_ org: OrganizationConfig) -> WireOrganizationConfig {
+            var result = WireOrganizationConfig()
+            result.mspID = org.mspID
+            result.name = org.groupName
+            result.rootCerts = org.rootCertificates
+            result.tlsRootCerts = org.tlsRootCertificates
+            result.nodeOus = org.nodeOUs.enabled
+            result.anchorPeers = org.anchorPeers.map { WireEndpoint(host: $0.host, port: $0.port) }
+            return result
+        }
+        var config = WireChannelConfig()
+        config.channelID = view.channelID
+        config.applicationOrgs = view.applicationOrgs.map(organization)
+        config.ordererOrgs = view.ordererOrgs.map(organization)
+        config.ordererEndpoints = view.allOrdererEndpoints.compactMap { address in
+            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
+            return WireEndpoint(host: String(address[..<colon]), port: port)
+        }
+        let timeout = view.batchTimeout.components
+        config.batch.batchTimeoutNanos = timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000
+        config.batch.maxMessageCount = view.batchSize.maxMessageCount
+        config.batch.absoluteMaxBytes = UInt64(view.batchSize.absoluteMaxBytes)
+        config.batch.preferredMaxBytes = UInt64(view.batchSize.preferredMaxBytes)
+        config.capabilities = view.capabilities.channel
         return config
     }
 }

@@ -25,7 +25,7 @@ public enum ConfigEnvelopeBuilder {
         var timestamp = Google_Protobuf_Timestamp()
         timestamp.seconds = Int64(now.timeIntervalSince1970.rounded(.down))
         channelHeader.timestamp = timestamp
-        channelHeader.txID = BlockHasher.sha256Hex(nonce + creatorBytes)
+        channelHeader.txID = FabricTransactionID.make(nonce: nonce, creator: creatorBytes)
 
         var signatureHeader = Common_SignatureHeader()
         signatureHeader.creator = creatorBytes

@@ -285,9 +285,8 @@ public struct NetworkLauncher: Sendable {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
         for channel in spec.channels {
-            let config = try ChannelGenesis.configuration(of: channel, in: spec, layout: layout)
             var join = WireJoinChannel()
-            join.genesisBlock = try ChannelGenesis.block(config, creator: ordererClient.signer).serializedBytes()
+            join.genesisBlock = try ChannelGenesis.block(of: channel, in: spec, layout: layout, creator: ordererClient.signer).serializedBytes()
             let created = try await retryingUnsent { try await ordererClient.admin(.joinChannel(join)) }
             guard created.status == .success else { throw OrchestratorError.state("the orderer refused channel \(channel.name): \(created.info)") }
             let (blocks, _, info) = try await retryingUnsent {

@@ -25,10 +25,19 @@ public struct NodeExit: Sendable, CustomStringConvertible {
     }
 
     /// A wait status in words (reaps the process if it is our child and has exited).
-    public static func waitStatus(of pid: Int32?) -> String {
+    ///
+    /// A child that is exiting may not be waitable for a moment after /proc shows it gone (seen
+    /// under load: the check that it stopped running came first), so a child still there is
+    /// waited for up to `patience` seconds before its status is called unknown.
+    public static func waitStatus(of pid: Int32?, patience: Double = 2) -> String {
         guard let pid else { return "no pid recorded" }
         var status: Int32 = 0
-        let reaped = waitpid(pid, &status, WNOHANG)
+        let deadline = ContinuousClock.now + .milliseconds(Int(patience * 1000))
+        var reaped = waitpid(pid, &status, WNOHANG)
+        while reaped == 0, ContinuousClock.now < deadline {
+            usleep(10_000)  // a blocking CLI path: the exit is milliseconds away
+            reaped = waitpid(pid, &status, WNOHANG)
+        }
         guard reaped == pid else { return "pid \(pid); not our child, so its exit status is unknown" }
         return status & 0x7F == 0 ? "exit code \((status >> 8) & 0xFF)" : "killed by signal \(status & 0x7F)"
     }

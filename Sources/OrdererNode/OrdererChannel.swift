@@ -3,6 +3,7 @@ import FabnetClient
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricPolicy
 import FabricWire
 import Foundation
 import SwiftProtobuf
@@ -20,8 +21,8 @@ import OperationsEndpoint
 /// - Admission, as Fabric's orderer admits an envelope: it decodes down to its headers (else
 ///   BAD_REQUEST), is an ENDORSER_TRANSACTION for this channel (else BAD_REQUEST), is at most
 ///   AbsoluteMaxBytes (else REQUEST_ENTITY_TOO_LARGE), its creator's signature over the payload
-///   verifies (else FORBIDDEN) and the creator is a Writer: a client or admin of a member org
-///   (or a member of an org without NodeOUs; else FORBIDDEN). As in Fabric, the orderer does not
+///   verifies (else FORBIDDEN) and the creator satisfies the channel's `/Channel/Writers` policy
+///   from block 0 (else FORBIDDEN, saying why). As in Fabric, the orderer does not
 ///   judge tx ids or duplicates: peers flag those (BAD_PROPOSAL_TXID, DUPLICATE_TXID).
 /// - Every block is a Fabric block (ASN.1 header hash chain, concatenated data hash over
 ///   canonical envelopes), signed by this orderer in its SIGNATURES metadata with the cut time
@@ -32,6 +33,8 @@ import OperationsEndpoint
 public actor OrdererChannel {
     public nonisolated let name: String
     public nonisolated let config: WireChannelConfig
+    /// The channel's policies from block 0 (`/Channel/Writers` admits, `/Channel/Readers` reads).
+    public nonisolated let policies: PolicyEvaluator
     private let ledger: ChannelLedger
     private let pendingLog: BlockFile
     private let signer: SigningIdentity
@@ -61,11 +64,13 @@ public actor OrdererChannel {
             try BlockSignatures.sign(&genesis, consenterMetadata: try Self.cutTime(Date()), by: signer)
             try ledger.append(genesis)
         }
-        guard let first = try ledger.block(0), let config = ChannelGenesis.configuration(in: first) else {
+        guard let first = try ledger.block(0), let view = ChannelGenesis.view(in: first) else {
             throw OrdererError.badGenesis("block 0 of \(directory.lastPathComponent) carries no channel configuration")
         }
+        let config = ChannelGenesis.settings(of: view)
         self.name = config.channelID
         self.config = config
+        self.policies = PolicyEvaluator(view: view)
         self.ledger = ledger
         self.signer = signer
         self.logger = logger
@@ -132,9 +137,9 @@ public actor OrdererChannel {
         } catch {
             return .init(.badRequest, "\(error)")
         }
-        guard config.applicationOrgs.contains(where: { $0.mspID == signer.mspID }),
-              [.client, .admin, .member].contains(signer.role) else {
-            return .init(.forbidden, "\(signer.mspID) \(signer.role.rawValue) is not a writer of \(name) (clients and admins of its member orgs are)")
+        let writers = policies.evaluate("/Channel/Writers", signers: [PolicySigner(signer)])
+        guard writers.satisfied else {
+            return .init(.forbidden, "\(signer.mspID) \(signer.role.rawValue) is not a writer of \(name): \(writers.explanation)")
         }
         return await admit(view.txID, bytes: bytes)
     }
@@ -258,9 +263,9 @@ public actor OrdererChannel {
 
     // MARK: deliver
 
-    /// Whether `signer` may read this channel (Readers: any identity of a member or orderer org).
+    /// Whether `signer` may read this channel (`/Channel/Readers` of block 0).
     public nonisolated func mayRead(_ signer: VerifiedSigner) -> Bool {
-        (config.applicationOrgs + config.ordererOrgs).contains { $0.mspID == signer.mspID }
+        policies.evaluate("/Channel/Readers", signers: [PolicySigner(signer)]).satisfied
     }
 
     /// The validator for identities of this channel's orgs.

@@ -126,8 +126,17 @@ public actor OrdererService: Service {
     }
 
     func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
-        let name = (try? EnvelopeView.open(Common_Envelope.with { $0.payload = envelope.payload; $0.signature = envelope.signature }))?.channelID ?? ""
         let response: WireBroadcastResponse
+        let view: EnvelopeView
+        do {
+            view = try EnvelopeView.open(Common_Envelope.with { $0.payload = envelope.payload; $0.signature = envelope.signature })
+        } catch {
+            // Fabric's orderer: a message it cannot read is a BAD_REQUEST, whatever channel it meant.
+            response = WireBroadcastResponse(.badRequest, "bad envelope: \(error.reason)")
+            metrics.broadcast(status: "\(response.status)")
+            return response
+        }
+        let name = view.channelID
         if let channel = channels[name] {
             response = await channel.broadcast(envelope)
         } else {

@@ -214,6 +214,17 @@ import Testing
         #expect(object["opensslProcesses"] as? Int == 72)
         #expect(object["speedup"] is Double)
     }
+
+    @Test func benchCryptoVerifyReportsRatesOnOneAndAllCores() async throws {
+        let result = try await fabnet("bench", "crypto", "--verify", "--runs", "1", "--seconds", "0.2", "--json")
+        #expect(result.status == 0, "\(result.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect((object["cores"] as? Int ?? 0) >= 1)
+        for key in ["verifyOneCore", "verifyAllCores", "signOneCore", "signAllCores"] {
+            let rate = try #require(object[key] as? [String: Any], "\(key)")
+            #expect((rate["median"] as? Double ?? 0) > 0, "\(key)")
+        }
+    }
 }
 
 /// What a finished `fabnet` run printed.

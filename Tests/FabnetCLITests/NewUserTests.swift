@@ -16,7 +16,7 @@ final class CLINetwork: @unchecked Sendable {
         state = root.appendingPathComponent("state")
         crypto = root.appendingPathComponent("crypto")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        basePort = try freePortBlock(count: 10)
+        basePort = try freePortBlock(count: NetworkLauncher.portCount(peers: 4))
     }
 
     /// `fabnet ARGUMENTS --state STATE`.
@@ -68,7 +68,8 @@ struct NewUserTests {
         defer { a.remove(); b.remove() }
         try await a.up(["--base-port", String(a.basePort)])
         try await b.up(["--base-port", String(b.basePort)])
-        let heightOfA = { () async throws -> String in try await HTTPProbe.get(port: a.basePort + 1, path: "/metrics").body
+        // The orderer is first: framing, gRPC, then operations.
+        let heightOfA = { () async throws -> String in try await HTTPProbe.get(port: a.basePort + 2, path: "/metrics").body
             .split(separator: "\n").first { $0.hasPrefix(#"fabnet_ledger_height{channel="mychannel"}"#) }.map(String.init) ?? "" }
         let before = try await heightOfA()
         #expect(try await b.cli(["stop", "orderer.example.com"]).status == 0)
@@ -96,7 +97,7 @@ struct NewUserTests {
         defer { network.remove() }
         let high = try await network.cli(["up", "-d", "--crypto", network.crypto.path, "--base-port", "65530"])
         #expect(high.status == 1)
-        #expect(high.errors.contains("--base-port 65530 does not fit: the network needs 10 ports"), "\(high.errors)")
+        #expect(high.errors.contains("--base-port 65530 does not fit: the network needs 15 ports"), "\(high.errors)")
         #expect(!high.errors.contains("Fatal error"))
         for bad in ["0", "70000", "-3", "abc"] {
             let result = try await network.cli(["up", "-d", "--crypto", network.crypto.path, "--base-port", bad])
@@ -124,6 +125,25 @@ struct NewUserTests {
         #expect(moved.status == 1)
         #expect(moved.errors.contains("uses ports from \(network.basePort); --base-port \(network.basePort + 100) would move it"), "\(moved.errors)")
         #expect(network.manifest?.nodes.map(\.port) == first.nodes.map(\.port), "the recorded ports are not rewritten")
+        #expect(second.nodes.map(\.grpcPort) == first.nodes.map(\.grpcPort))
+        #expect(Set(first.nodes.flatMap { [$0.port, $0.grpcPort ?? 0, $0.operationsPort] }).count == 15, "three ports per node, all different")
+    }
+
+    @Test func stateFromAnOlderFabnetIsRefusedWithWhatToDo() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        try await network.up(["--base-port", String(network.basePort)])
+        #expect(try await network.cli(["down"]).status == 0)
+        // An older fabnet wrote no format: its ledgers hold fabnet's own blocks.
+        let file = network.state.appendingPathComponent("network.json")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        object["format"] = nil
+        try JSONSerialization.data(withJSONObject: object).write(to: file)
+        let again = try await network.cli(["up", "-d", "--crypto", network.crypto.path])
+        #expect(again.status == 1)
+        #expect(again.errors.contains("state from an older fabnet"), "\(again.errors)")
+        #expect(again.errors.contains("fabnet down --clean"), "\(again.errors)")
+        #expect(try await network.cli(["down", "--clean"]).status == 0, "an older state folder can still be cleaned")
     }
 
     @Test func startingAPeerWithADamagedLedgerEndsAtOnceWithTheReasonAndTheFix() async throws {

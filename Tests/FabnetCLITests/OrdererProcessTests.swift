@@ -15,6 +15,7 @@ import Transport
 final class OrdererUnderTest: @unchecked Sendable {
     let directory: URL
     let port: Int
+    let grpcPort: Int
     let operationsPort: Int
     let spec: NetworkSpec
     let layout: CryptoLayout
@@ -26,13 +27,14 @@ final class OrdererUnderTest: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try freePort()
         operationsPort = try freePort()
+        grpcPort = try freePort()
         let text = DefaultNetwork.configtx
             .replacingOccurrences(of: "MaxMessageCount: 500", with: "MaxMessageCount: \(maxMessageCount)")
             .replacingOccurrences(of: "BatchTimeout: 250ms", with: "BatchTimeout: \(batchTimeout)")
         try text.write(to: directory.appendingPathComponent("net.yaml"), atomically: true, encoding: .utf8)
         for arguments in [["crypto", "generate", "-f", "net.yaml", "-o", "crypto"],
                           ["orderer", "init", "-f", "net.yaml", "--crypto", "crypto", "--home", "home",
-                           "--port", String(port), "--ops-port", String(operationsPort)]] {
+                           "--port", String(port), "--ops-port", String(operationsPort), "--grpc-port", String(grpcPort)]] {
             let result = try await runFabnet(arguments, in: directory)
             guard result.status == 0 else { throw DeadlineExceeded(seconds: 0, what: "fabnet \(arguments): \(result.errors)") }
         }

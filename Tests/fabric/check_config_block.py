@@ -147,13 +147,8 @@ def indices_in_range(rule, count):
     return all(indices_in_range(child, count) for child in rule.n_out_of.rules)
 
 
-def main():
-    if len(sys.argv) != 2:
-        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
-        return 2
-    with open(sys.argv[1], "rb") as handle:
-        data = handle.read()
-    checker = Checker()
+def check_envelope(data, checker):
+    """Walks a config envelope's bytes with the official protos, counting in `checker`."""
     envelope = checker.decode(common_pb2.Envelope, data, "envelope")
     payload = None if envelope is None else checker.decode(common_pb2.Payload, envelope.payload, "payload")
     if payload is not None:
@@ -169,6 +164,16 @@ def main():
                 for key in REQUIRED_ORDERER_VALUES:
                     checker.check(key in channel.groups["Orderer"].values, f"/Channel/Orderer has no {key}")
             checker.group(channel, "/Channel")
+    return checker
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    with open(sys.argv[1], "rb") as handle:
+        data = handle.read()
+    checker = check_envelope(data, Checker())
     print(f"{checker.passed} passed, {checker.failed} failed")
     return 1 if checker.failed else 0
 

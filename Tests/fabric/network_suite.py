@@ -265,12 +265,22 @@ class Suite:
         assert header.type == common_pb2.CONFIG and header.channel_id == CHANNEL, header
         config = configtx_pb2.ConfigEnvelope.FromString(payload.data).config
         groups = config.channel_group.groups
-        assert set(groups["Application"].groups) == {"Org1MSP", "Org2MSP"}, list(groups["Application"].groups)
-        assert set(groups["Orderer"].groups) == {"OrdererMSP"}, list(groups["Orderer"].groups)
-        for org, group in list(groups["Application"].groups.items()) + list(groups["Orderer"].groups.items()):
-            msp = msp_config_pb2.MSPConfig.FromString(group.values["MSP"].value)
-            fabric = msp_config_pb2.FabricMSPConfig.FromString(msp.config)
-            assert fabric.name == org and fabric.root_certs and fabric.tls_root_certs, org
+
+        def msp_ids(section):
+            """The MSP IDs of a section's org groups (keyed by org Name, as configtxgen keys them)."""
+            names = set()
+            for key, group in groups[section].groups.items():
+                fabric = msp_config_pb2.FabricMSPConfig.FromString(msp_config_pb2.MSPConfig.FromString(group.values["MSP"].value).config)
+                assert fabric.root_certs and fabric.tls_root_certs, key
+                names.add(fabric.name)
+            return names
+        assert msp_ids("Application") == {"Org1MSP", "Org2MSP"}, msp_ids("Application")
+        assert msp_ids("Orderer") == {"OrdererMSP"}, msp_ids("Orderer")
+        # Every value and policy of the tree decodes as its declared type (check_config_block.py).
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import check_config_block
+        checker = check_config_block.check_envelope(block.data.data[0], check_config_block.Checker())
+        assert checker.failed == 0 and checker.passed > 50, f"config tree: {checker.passed} passed, {checker.failed} failed"
         writers = groups["Application"].policies["Writers"].policy
         assert writers.type == policies_pb2.Policy.IMPLICIT_META
         endorsement = policies_pb2.ImplicitMetaPolicy.FromString(groups["Application"].policies["Endorsement"].policy.value)

@@ -17,10 +17,22 @@ struct BenchCrypto: AsyncParsableCommand {
         time apart: in libcrypto (keys, signatures, PEM) and in the file system (the rest: folders, \
         reads, writes), which varies most from machine to machine.
 
-        Example:
+        With --verify it measures instead this machine's ECDSA P-256 rate through the calls the \
+        nodes use (verify and sign of a 1 KB message, on one core and on all cores, 2 s each per \
+        run): the ceiling of every throughput figure, since each transaction costs the orderer one \
+        verification and each peer one per creator (and later per endorsement).
+
+        Examples:
           swift build -c release && .build/release/fabnet bench crypto --runs 5
+          .build/release/fabnet bench crypto --verify --runs 5 --json
         """
     )
+
+    @Flag(help: "Measure ECDSA P-256 verifications and signatures per second (one core, all cores) instead of generation.")
+    var verify = false
+
+    @Option(help: "With --verify: seconds per measurement.")
+    var seconds = 2.0
 
     @OptionGroup var network: NetworkOptions
 
@@ -35,6 +47,7 @@ struct BenchCrypto: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if verify { return try await runVerify() }
         try await Console.reportingErrors {
             let spec = try network.load().spec
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-crypto-\(getpid())")
@@ -75,6 +88,62 @@ struct BenchCrypto: AsyncParsableCommand {
                              counts.certificates, result.speedup, result.speedupOfCrypto))
             }
         }
+    }
+
+    /// `--verify`: verifications and signatures per second, one core and all cores.
+    func runVerify() async throws {
+        try await Console.reportingErrors {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            var rows: [String: [Double]] = [:]
+            let kinds = [("verify", 1), ("verify", cores), ("sign", 1), ("sign", cores)]
+            for run in 0..<runs {
+                if !json { Console.error("run \(run + 1)/\(runs)…") }
+                for (kind, tasks) in kinds {
+                    let measured = kind == "verify" ? try await SignatureRate.verify(tasks: tasks, seconds: seconds)
+                        : try await SignatureRate.sign(tasks: tasks, seconds: seconds)
+                    rows["\(kind) \(tasks)", default: []].append(measured.perSecond)
+                }
+            }
+            let result = VerifyResult(
+                cores: cores, runs: runs, secondsEach: seconds,
+                verifyOneCore: Rate(rows["verify 1"] ?? []), verifyAllCores: Rate(rows["verify \(cores)"] ?? []),
+                signOneCore: Rate(rows["sign 1"] ?? []), signAllCores: Rate(rows["sign \(cores)"] ?? []))
+            if json {
+                print(try Console.json(result))
+                return
+            }
+            print(Console.table([["ECDSA P-256 (1 KB message)", "MIN", "MEDIAN", "MAX"]] + [
+                ("verify, 1 core", result.verifyOneCore), ("verify, \(cores) cores", result.verifyAllCores),
+                ("sign, 1 core", result.signOneCore), ("sign, \(cores) cores", result.signAllCores),
+            ].map { [$0.0] + $0.1.columns }))
+            print("per second, \(runs) runs of \(seconds) s each")
+        }
+    }
+
+    /// Operations per second over the runs.
+    struct Rate: Encodable {
+        let min: Double
+        let median: Double
+        let max: Double
+
+        init(_ values: [Double]) {
+            let summary = Summary(values)
+            min = summary.min
+            median = summary.median
+            max = summary.max
+        }
+
+        var columns: [String] { [min, median, max].map { String(format: "%.0f", $0) } }
+    }
+
+    struct VerifyResult: Encodable {
+        let cores: Int
+        let runs: Int
+        let secondsEach: Double
+        let verifyOneCore: Rate
+        let verifyAllCores: Rate
+        let signOneCore: Rate
+        let signAllCores: Rate
     }
 
     struct Summary: Encodable {

@@ -36,8 +36,7 @@ struct ChannelCreate: AsyncParsableCommand {
             }
             guard var channel else { throw ValidationError("the description defines no channel") }
             channel.name = name
-            let config = try ChannelGenesis.configuration(of: channel, in: spec, layout: layout)
-            let genesis = try ChannelGenesis.block(config, creator: orderer.signer)
+            let genesis = try ChannelGenesis.block(of: channel, in: spec, layout: layout, creator: orderer.signer)
             var join = WireJoinChannel()
             join.genesisBlock = try genesis.serializedBytes()
             let response = try await orderer.admin(.joinChannel(join))

@@ -26,6 +26,9 @@ struct OrdererInit: AsyncParsableCommand {
     @Option(name: .customLong("ops-port"), help: "The operations endpoint's port (/healthz, /metrics, /version). Default: port + 1000.")
     var operationsPort: Int?
 
+    @Option(name: .customLong("grpc-port"), help: "Where to serve Fabric's orderer.AtomicBroadcast over gRPC with TLS (for Fabric SDKs and tools). Default: port + 2000.")
+    var grpcPort: Int?
+
     @Option(help: "Which orderer of the description (its host name). Default: the first.")
     var node: String?
 
@@ -37,8 +40,9 @@ struct OrdererInit: AsyncParsableCommand {
             }
             let servingPort = port ?? orderer.port
             let home = try OrdererHome.create(at: URL(fileURLWithPath: self.home), spec: spec, layout: CryptoLayout(root: URL(fileURLWithPath: crypto)),
-                                              node: orderer, port: servingPort, operationsPort: operationsPort ?? servingPort + 1000)
-            print("\(self.home)/: orderer \(orderer.commonName) (\(orderer.mspID)) on 127.0.0.1:\(home.configuration.port), operations on :\(home.configuration.operationsPort)")
+                                              node: orderer, port: servingPort, grpcPort: grpcPort ?? servingPort + 2000,
+                                              operationsPort: operationsPort ?? servingPort + 1000)
+            print("\(self.home)/: orderer \(orderer.commonName) (\(orderer.mspID)) on 127.0.0.1:\(home.configuration.port), gRPC (AtomicBroadcast) on :\(home.configuration.grpcPort ?? 0), operations on :\(home.configuration.operationsPort)")
         }
     }
 }

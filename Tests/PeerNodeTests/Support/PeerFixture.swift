@@ -60,8 +60,7 @@ struct PeerFixture {
             try "peer:\n  gossip:\n    useLeaderElection: false\n    orgLeader: true\n".write(to: home.coreYAML, atomically: true, encoding: .utf8)
         }
         // Joined: block 0 in the channel's ledger, as a restart finds it.
-        let config = try ChannelGenesis.configuration(of: spec.channels[0], in: spec, layout: layout)
-        genesis = try ChannelGenesis.block(config, creator: try Self.identity(spec, layout, org: 1, user: 0))
+        genesis = try ChannelGenesis.block(of: spec.channels[0], in: spec, layout: layout, creator: try Self.identity(spec, layout, org: 1, user: 0))
         let (ledger, _) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(Self.channel), channel: Self.channel)
         var flagged = genesis
         BlockMetadataLayout.setTransactionsFilter([.valid], in: &flagged)

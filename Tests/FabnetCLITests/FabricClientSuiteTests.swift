@@ -1,0 +1,30 @@
+import FabnetTestKit
+import Foundation
+import Subprocess
+import SystemPackage
+import Testing
+
+/// The default network checked by Hyperledger's own code: `Tests/fabric/network_suite.py` drives
+/// the orderer's AtomicBroadcast and the peers' Deliver through the official protos and grpcio
+/// over TLS (the Python set `make test` installs in `.venv-fabric/`). Skipped, saying so, when
+/// that virtual environment is missing (`swift test` alone); `make test` and CI always run it.
+@Suite(.serialized)
+struct FabricClientSuiteTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let python = repository.appendingPathComponent(".venv-fabric/bin/python")
+    static let suite = repository.appendingPathComponent("Tests/fabric/network_suite.py")
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: python.path), "needs .venv-fabric (make fabric-venv)"))
+    func officialProtosAndGRPCClientsTalkToTheNetwork() async throws {
+        let network = try await TestNetwork(executable: fabnetBinary.path)
+        defer { network.down() }
+        let result = try await Subprocess.run(
+            .path(FilePath(Self.python.path)), arguments: [Self.suite.path, network.state.directory.path],
+            output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
+        let output = result.standardOutput ?? ""
+        let summary = output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(result.terminationStatus.isSuccess, "\(output)\n\(result.standardError ?? "")\n\(network.logTails())")
+        #expect(summary.hasSuffix(" passed, 0 failed"), "\(output)")
+        print(summary)
+    }
+}
