@@ -113,15 +113,21 @@ public actor OrdererChannel {
         var fabric = Common_Envelope()
         fabric.payload = envelope.payload
         fabric.signature = envelope.signature
-        guard let bytes = try? fabric.serializedBytes() as Data else { return .init(.badRequest, "the envelope does not encode") }
-        guard bytes.count <= Int(config.batch.absoluteMaxBytes) else {
-            return .init(.requestEntityTooLarge, "transaction of \(bytes.count) bytes exceeds AbsoluteMaxBytes (\(config.batch.absoluteMaxBytes))")
-        }
         let view: EnvelopeView
         do {
             view = try EnvelopeView.open(fabric)
         } catch {
             return .init(.badRequest, "bad envelope: \(error.reason)")
+        }
+        return await broadcast(fabric, view: view)
+    }
+
+    /// The same for an envelope its caller already opened (the service opens each once, to
+    /// find its channel).
+    nonisolated func broadcast(_ fabric: Common_Envelope, view: EnvelopeView) async -> WireBroadcastResponse {
+        guard let bytes = try? fabric.serializedBytes() as Data else { return .init(.badRequest, "the envelope does not encode") }
+        guard bytes.count <= Int(config.batch.absoluteMaxBytes) else {
+            return .init(.requestEntityTooLarge, "transaction of \(bytes.count) bytes exceeds AbsoluteMaxBytes (\(config.batch.absoluteMaxBytes))")
         }
         guard fabric.signature.count > 0 else { return .init(.badRequest, "the envelope has no signature") }
         guard view.headerType == .endorserTransaction else {

@@ -125,11 +125,14 @@ public actor OrdererService: Service {
         }
     }
 
-    func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
+    /// Admits one envelope. Off the actor: only finding the channel hops onto it, so clients'
+    /// envelopes are opened and their signatures checked on all cores at once.
+    nonisolated func broadcast(_ envelope: WireEnvelope) async -> WireBroadcastResponse {
         let response: WireBroadcastResponse
+        let fabric = Common_Envelope.with { $0.payload = envelope.payload; $0.signature = envelope.signature }
         let view: EnvelopeView
         do {
-            view = try EnvelopeView.open(Common_Envelope.with { $0.payload = envelope.payload; $0.signature = envelope.signature })
+            view = try EnvelopeView.open(fabric)
         } catch {
             // Fabric's orderer: a message it cannot read is a BAD_REQUEST, whatever channel it meant.
             response = WireBroadcastResponse(.badRequest, "bad envelope: \(error.reason)")
@@ -137,8 +140,8 @@ public actor OrdererService: Service {
             return response
         }
         let name = view.channelID
-        if let channel = channels[name] {
-            response = await channel.broadcast(envelope)
+        if let channel = await channel(named: name) {
+            response = await channel.broadcast(fabric, view: view)
         } else {
             response = WireBroadcastResponse(.notFound, OrdererError.unknownChannel(name).description)
         }

@@ -285,4 +285,15 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
                                                committed: TransactionIndex(), blockNumber: 1)
         #expect(effects[0].writes.count == 1 && effects[1].writes.isEmpty && effects[3].writes.isEmpty, "only VALID ones write")
     }
+
+    @Test func crc32cMatchesTheStandardCheckValueAndTheBytewiseMethod() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 1000, 4097] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes { crc = CRC32C.tables[0][Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            #expect(CRC32C.checksum(bytes) == crc ^ 0xFFFF_FFFF, "length \(length)")
+        }
+    }
 }
