@@ -233,6 +233,35 @@ def commit_status_request():
     return signed, {"transactionId": "tx-7", "channelId": "mychannel", "creatorMspId": "Org1MSP"}
 
 
+def signed_proposal():
+    """A client's signed proposal with a transient map: what an endorser unpacks. The expected
+    proposal hash leaves the transient map out, as Fabric's endorser does."""
+    nonce = bytes(range(100, 124))
+    txid = hashlib.sha256(nonce + creator()).hexdigest()
+    channel_header = common_pb2.ChannelHeader(
+        type=common_pb2.ENDORSER_TRANSACTION, channel_id="mychannel", tx_id=txid, epoch=0,
+        extension=raw(proposal_pb2.ChaincodeHeaderExtension(chaincode_id=chaincode_pb2.ChaincodeID(name="basic"))))
+    channel_header.timestamp.seconds = TIMESTAMP
+    header = common_pb2.Header(channel_header=raw(channel_header),
+                               signature_header=raw(common_pb2.SignatureHeader(creator=creator(), nonce=nonce)))
+    invocation = chaincode_pb2.ChaincodeInvocationSpec(chaincode_spec=chaincode_pb2.ChaincodeSpec(
+        type=chaincode_pb2.ChaincodeSpec.GOLANG, chaincode_id=chaincode_pb2.ChaincodeID(name="basic"),
+        input=chaincode_pb2.ChaincodeInput(args=[b"ReadAsset", b"asset1"])))
+    with_transient = proposal_pb2.ChaincodeProposalPayload(input=raw(invocation))
+    with_transient.TransientMap["secret"] = b"not in the transaction"
+    without_transient = proposal_pb2.ChaincodeProposalPayload(input=raw(invocation))
+    proposal = proposal_pb2.Proposal(header=raw(header), payload=raw(with_transient))
+    signed = proposal_pb2.SignedProposal(proposal_bytes=raw(proposal), signature=b"\x30\x44client")
+    expected = {
+        "txId": txid,
+        "chaincodeName": "basic",
+        "args": ["ReadAsset", "asset1"],
+        "proposalHashHex": hashlib.sha256(header.channel_header + header.signature_header + raw(without_transient)).hexdigest(),
+        "payloadWithoutTransientHex": raw(without_transient).hex(),
+    }
+    return signed, expected
+
+
 def der_with_openssl(number, previous_hash, data_hash):
     """Fabric's BlockHeaderBytes (ASN.1 DER SEQUENCE of INTEGER, OCTET STRING, OCTET STRING), as
     OpenSSL's DER encoder writes it: an encoder that is neither ours nor Fabric's."""
@@ -273,6 +302,7 @@ def main():
         "seekInfo": ("orderer.SeekInfo", *seek_info()),
         "chaincodeMessage": ("protos.ChaincodeMessage", *shim_message()),
         "signedCommitStatusRequest": ("gateway.SignedCommitStatusRequest", *commit_status_request()),
+        "signedProposal": ("protos.SignedProposal", *signed_proposal()),
         "headerZero": ("common.BlockHeader", *block_header(0, b"")),
         "headerHighBit": ("common.BlockHeader", *block_header(200, hashlib.sha256(b"block 199").digest())),
         "headerLarge": ("common.BlockHeader", *block_header(0x8000_0000_0001, hashlib.sha256(b"big").digest())),
