@@ -21,9 +21,9 @@ struct FabricClientSuiteTests {
         let result = try await Subprocess.run(
             .path(FilePath(Self.python.path)), arguments: [Self.suite.path, network.state.directory.path],
             output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
-        let output = result.standardOutput ?? ""
+        let output = result.standardOutput
         let summary = output.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(result.terminationStatus.isSuccess, "\(output)\n\(result.standardError ?? "")\n\(network.logTails())")
+        #expect(result.terminationStatus.isSuccess, "\(output)\n\(result.standardError)\n\(network.logTails())")
         #expect(summary.hasSuffix(" passed, 0 failed"), "\(output)")
         print(summary)
     }

@@ -31,10 +31,11 @@ import Testing
             return result
         }
         #expect(throws: UnpackedProposal.Problem.self) { _ = try UnpackedProposal.unpack(try altered { $0.txID = "abc" }) }
+        let wrongID = try altered { $0.txID = "abc" }
         do {
-            _ = try UnpackedProposal.unpack(try altered { $0.txID = "abc" })
+            _ = try UnpackedProposal.unpack(wrongID)
         } catch {
-            #expect(error.message.hasPrefix("incorrectly computed txid"))
+            #expect((error as UnpackedProposal.Problem).message.hasPrefix("incorrectly computed txid"))
         }
         #expect(throws: UnpackedProposal.Problem.self) { _ = try UnpackedProposal.unpack(try altered { $0.type = 1 }) }
         #expect(throws: UnpackedProposal.Problem.self) { _ = try UnpackedProposal.unpack(try altered { $0.epoch = 3 }) }
