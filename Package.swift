@@ -161,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "fabnet",
             dependencies: [
-                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabricServices", "OrdererNode", "Transport",
+                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabricServices", "FabricPolicy", "OrdererNode", "Transport",
                 "OperationsEndpoint", "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -14,8 +14,8 @@ public enum TransactionBuilder {
     /// The namespace fabnet's own commands write in.
     public static let namespace = "fabnet"
 
-    public static func make(channel: String, writes: [(key: String, value: Data?)], creator: SigningIdentity,
-                            now: Date = Date()) throws -> (envelope: WireEnvelope, txID: String) {
+    public static func make(channel: String, namespace: String = TransactionBuilder.namespace, writes: [(key: String, value: Data?)],
+                            creator: SigningIdentity, now: Date = Date()) throws -> (envelope: WireEnvelope, txID: String) {
         let made = try UnendorsedTransaction.payload(
             channel: channel, namespace: namespace, arguments: [Data("put".utf8)] + writes.flatMap { [Data($0.key.utf8), $0.value ?? Data()] },
             writes: writes, creator: try creator.serialized.serializedBytes(), nonce: FabricTransactionID.randomNonce(), timestamp: now)

@@ -70,6 +70,8 @@ public struct PeerHome: Sendable {
     public var tlsDirectory: URL { directory.appendingPathComponent("tls") }
     public var ledgerDirectory: URL { directory.appendingPathComponent("ledger") }
     public var coreYAML: URL { directory.appendingPathComponent("core.yaml") }
+    /// The chaincode servers this peer reaches (`ChaincodeConnections`).
+    public var chaincodesFile: URL { directory.appendingPathComponent("chaincodes.json") }
     public func organizationMSP(_ mspID: String) -> URL { directory.appendingPathComponent("orgs/\(mspID)/msp") }
 
     /// Reads `peer.json`; a missing or malformed file is an error that says how to make one.

@@ -59,6 +59,39 @@ extension PeerService {
                 response.versionTx = value.version.transaction
                 response.info = "version \(value.version)"
             }
+        case .connectChaincode(let request)?:
+            let connection = request.connection
+            guard ledgers[connection.channel] != nil else {
+                response.status = .notFound
+                response.info = "this peer has not joined \(connection.channel) (joined: \(channelNames.joined(separator: ", ")))"
+                return response
+            }
+            guard !connection.name.isEmpty, Endpoint(parsing: connection.address) != nil else {
+                response.status = .badRequest
+                response.info = "a chaincode connection needs a name and a HOST:PORT address (got '\(connection.name)' at '\(connection.address)')"
+                return response
+            }
+            do {
+                try chaincodeConnections.save(connection)
+                response.info = "\(connection.name) on \(connection.channel): reached at \(connection.address)"
+                loggers.peer.info("chaincode \(connection.name) on \(connection.channel): reached at \(connection.address)\(connection.tlsRootCertificate.isEmpty ? "" : " over TLS")")
+            } catch {
+                response.status = .internalServerError
+                response.info = "cannot save the connection in \(home.chaincodesFile.path): \(error)"
+            }
+        case .listChaincodes(let request)?:
+            guard let ledger = ledgers[request.channel] else {
+                response.status = .notFound
+                response.info = "this peer has not joined \(request.channel) (joined: \(channelNames.joined(separator: ", ")))"
+                return response
+            }
+            response.chaincodes = ChaincodeDefinitions.all(in: ledger.state).map { name, definition, version in
+                var status = WireChaincodeStatus()
+                status.definition = definition
+                status.definedAtBlock = version.block
+                if let connection = chaincodeConnections.connection(channel: request.channel, name: name) { status.connection = connection }
+                return status
+            }
         case nil:
             response.status = .badRequest
             response.info = "no command"

@@ -59,6 +59,8 @@ public actor PeerService: Service {
     var stopped = false
     /// Cut and commit time of each block (`/commits/<channel>`), for benchmarks.
     var commitRecords = CommitRecords()
+    /// The chaincode servers this peer reaches, from its home.
+    var chaincodeConnections: ChaincodeConnections
 
     /// The peer of `home` on real sockets and the continuous clock: mutual-TLS gossip
     /// connections (`PeerConnections`), the orderer of `peer.json` (`OrdererClient`), the system
@@ -93,6 +95,7 @@ public actor PeerService: Service {
         self.metrics = metrics
         let config = home.configuration
         self.credentials = credentials
+        chaincodeConnections = try ChaincodeConnections.load(home.chaincodesFile)
         tasks = seams.tasks
         clock = seams.tasks.clock
         random = AnyRandomNumberGenerator(seams.random)

@@ -219,6 +219,22 @@ public nonisolated struct WireAdminRequest: Sendable {
     set {command = .queryState(newValue)}
   }
 
+  public var connectChaincode: WireConnectChaincode {
+    get {
+      if case .connectChaincode(let v)? = command {return v}
+      return WireConnectChaincode()
+    }
+    set {command = .connectChaincode(newValue)}
+  }
+
+  public var listChaincodes: WireListChaincodes {
+    get {
+      if case .listChaincodes(let v)? = command {return v}
+      return WireListChaincodes()
+    }
+    set {command = .listChaincodes(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
@@ -226,6 +242,8 @@ public nonisolated struct WireAdminRequest: Sendable {
     case listChannels(WireListChannels)
     case peerStatus(WirePeerStatus)
     case queryState(WireQueryState)
+    case connectChaincode(WireConnectChaincode)
+    case listChaincodes(WireListChaincodes)
 
   }
 
@@ -233,6 +251,78 @@ public nonisolated struct WireAdminRequest: Sendable {
 
   fileprivate var _creator: WireSerializedIdentity? = nil
   fileprivate var _timestamp: WireTimestamp? = nil
+}
+
+/// Keep (or replace) the connection to a chaincode server in this peer's home.
+public nonisolated struct WireConnectChaincode: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var connection: WireChaincodeConnection {
+    get {_connection ?? WireChaincodeConnection()}
+    set {_connection = newValue}
+  }
+  /// Returns true if `connection` has been explicitly set.
+  public var hasConnection: Bool {self._connection != nil}
+  /// Clears the value of `connection`. Subsequent reads from it will return its default value.
+  public mutating func clearConnection() {self._connection = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _connection: WireChaincodeConnection? = nil
+}
+
+/// The chaincodes defined on a channel (from the peer's world state) and its connections to them.
+public nonisolated struct WireListChaincodes: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var channel: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One chaincode as a peer sees it.
+public nonisolated struct WireChaincodeStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var definition: WireChaincodeDefinition {
+    get {_definition ?? WireChaincodeDefinition()}
+    set {_definition = newValue}
+  }
+  /// Returns true if `definition` has been explicitly set.
+  public var hasDefinition: Bool {self._definition != nil}
+  /// Clears the value of `definition`. Subsequent reads from it will return its default value.
+  public mutating func clearDefinition() {self._definition = nil}
+
+  /// The definition's version: the block and the transaction that committed it.
+  public var definedAtBlock: UInt64 = 0
+
+  public var connection: WireChaincodeConnection {
+    get {_connection ?? WireChaincodeConnection()}
+    set {_connection = newValue}
+  }
+  /// Returns true if `connection` has been explicitly set.
+  public var hasConnection: Bool {self._connection != nil}
+  /// Clears the value of `connection`. Subsequent reads from it will return its default value.
+  public mutating func clearConnection() {self._connection = nil}
+
+  public var connected: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _definition: WireChaincodeDefinition? = nil
+  fileprivate var _connection: WireChaincodeConnection? = nil
 }
 
 public nonisolated struct WirePeerStatus: Sendable {
@@ -343,6 +433,8 @@ public nonisolated struct WireAdminResponse: Sendable {
   public var versionBlock: UInt64 = 0
 
   public var versionTx: UInt64 = 0
+
+  public var chaincodes: [WireChaincodeStatus] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -595,7 +687,7 @@ nonisolated extension WireListChannels: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0\u{3}peer_status\0\u{3}query_state\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0\u{3}peer_status\0\u{3}query_state\0\u{3}connect_chaincode\0\u{3}list_chaincodes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -657,6 +749,32 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
           self.command = .queryState(v)
         }
       }()
+      case 7: try {
+        var v: WireConnectChaincode?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .connectChaincode(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .connectChaincode(v)
+        }
+      }()
+      case 8: try {
+        var v: WireListChaincodes?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .listChaincodes(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .listChaincodes(v)
+        }
+      }()
       default: break
       }
     }
@@ -690,6 +808,14 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
       guard case .queryState(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     }()
+    case .connectChaincode?: try {
+      guard case .connectChaincode(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .listChaincodes?: try {
+      guard case .listChaincodes(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -699,6 +825,119 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs._creator != rhs._creator {return false}
     if lhs._timestamp != rhs._timestamp {return false}
     if lhs.command != rhs.command {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireConnectChaincode: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConnectChaincode"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}connection\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._connection) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._connection {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireConnectChaincode, rhs: WireConnectChaincode) -> Bool {
+    if lhs._connection != rhs._connection {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireListChaincodes: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListChaincodes"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.channel) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.channel.isEmpty {
+      try visitor.visitSingularStringField(value: self.channel, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireListChaincodes, rhs: WireListChaincodes) -> Bool {
+    if lhs.channel != rhs.channel {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireChaincodeStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ChaincodeStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}definition\0\u{3}defined_at_block\0\u{1}connection\0\u{1}connected\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._definition) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.definedAtBlock) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._connection) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.connected) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._definition {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.definedAtBlock != 0 {
+      try visitor.visitSingularUInt64Field(value: self.definedAtBlock, fieldNumber: 2)
+    }
+    try { if let v = self._connection {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.connected != false {
+      try visitor.visitSingularBoolField(value: self.connected, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireChaincodeStatus, rhs: WireChaincodeStatus) -> Bool {
+    if lhs._definition != rhs._definition {return false}
+    if lhs.definedAtBlock != rhs.definedAtBlock {return false}
+    if lhs._connection != rhs._connection {return false}
+    if lhs.connected != rhs.connected {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -900,7 +1139,7 @@ nonisolated extension WireChannelInfo: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0\u{1}members\0\u{3}peer_channels\0\u{1}found\0\u{1}value\0\u{1}version\0\u{3}version_block\0\u{3}version_tx\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0\u{1}members\0\u{3}peer_channels\0\u{1}found\0\u{1}value\0\u{1}version\0\u{3}version_block\0\u{3}version_tx\0\u{1}chaincodes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -918,6 +1157,7 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
       case 8: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.versionBlock) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.versionTx) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.chaincodes) }()
       default: break
       }
     }
@@ -954,6 +1194,9 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if self.versionTx != 0 {
       try visitor.visitSingularUInt64Field(value: self.versionTx, fieldNumber: 10)
     }
+    if !self.chaincodes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.chaincodes, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -968,6 +1211,7 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.version != rhs.version {return false}
     if lhs.versionBlock != rhs.versionBlock {return false}
     if lhs.versionTx != rhs.versionTx {return false}
+    if lhs.chaincodes != rhs.chaincodes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -24,8 +24,9 @@ struct UpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Start the network: crypto, orderer, peers, channels; wait until it is ready.",
         discussion: """
-        Generates missing crypto material, gives the nodes one block of ports from --base-port \
-        (orderer: base and base+1 for operations; then two per peer), writes each node's home \
+        Generates missing crypto material, gives every node its ports (gRPC on the description's \
+        own ports, fabnet's framing and operations two per node from 17050; with --base-port N, \
+        three per node from N: framing, gRPC, operations), writes each node's home \
         under the state folder, spawns the orderer and the peers (this same executable), creates \
         the description's channels and joins every peer of their member orgs. Ready means: every \
         node's /healthz is OK, every peer joined its channels, each org has exactly one leader per \

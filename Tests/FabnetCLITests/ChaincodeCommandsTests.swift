@@ -1,0 +1,56 @@
+import FabnetTestKit
+import Foundation
+import Testing
+
+/// `fabnet chaincode deploy|list` on a running network: definitions committed on the channel in
+/// fabnet's lifecycle namespace, every peer told where the server is.
+@Suite(.serialized)
+struct ChaincodeCommandsTests {
+    @Test func deployCommitsADefinitionEveryPeerReadsAndCountsItsSequence() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        try await network.up(["--base-port", String(network.basePort)])
+        let empty = try await network.cli(["chaincode", "list", "-c", "mychannel"])
+        #expect(empty.status == 0, "\(empty.errors)")
+        #expect(empty.output.contains("no chaincode is defined on mychannel"))
+
+        let first = try await network.cli(["chaincode", "deploy", "basic", "--address", "127.0.0.1:9999", "-c", "mychannel"])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("basic 1.0 (sequence 1) defined on mychannel"), "\(first.output)")
+        #expect(first.output.contains("4 peer(s) reach it at 127.0.0.1:9999"), "\(first.output)")
+
+        let second = try await network.cli(["chaincode", "deploy", "basic", "--address", "127.0.0.1:9998", "-c", "mychannel",
+                                            "--version", "2.0", "--policy", "AND('Org1MSP.peer','Org2MSP.peer')"])
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(second.output.contains("basic 2.0 (sequence 2)"), "\(second.output)")
+
+        let listed = try await network.cli(["chaincode", "list", "-c", "mychannel", "--json"])
+        #expect(listed.status == 0, "\(listed.errors)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+        #expect(rows.count == 4, "one row per peer: \(listed.output)")
+        for row in rows {
+            #expect(row["name"] as? String == "basic")
+            #expect(row["version"] as? String == "2.0")
+            #expect(row["sequence"] as? Int == 2)
+            #expect(row["policy"] as? String == "AND('Org1MSP.peer','Org2MSP.peer')")
+            #expect(row["address"] as? String == "127.0.0.1:9998")
+        }
+
+        // The definition is a transaction in a block, readable by any Fabric tool.
+        let block = try await network.cli(["block", "fetch", "newest", "--channel", "mychannel", "--json"])
+        #expect(block.output.contains("_fabnet_lifecycle"), "\(block.output.prefix(400))")
+
+        let bad = try await network.cli(["chaincode", "deploy", "other", "--address", "127.0.0.1:9999", "-c", "mychannel", "--policy", "AND('Org1MSP.peer'"])
+        #expect(bad.status == 1)
+        #expect(bad.errors.contains("--policy AND('Org1MSP.peer'"), "\(bad.errors)")
+        let noChannel = try await network.cli(["chaincode", "deploy", "other", "--address", "127.0.0.1:9999", "-c", "nochannel"])
+        #expect(noChannel.status == 1)
+        #expect(noChannel.errors.contains("no channel nochannel"), "\(noChannel.errors)")
+
+        // A restarted peer keeps the connection it was given (its home).
+        #expect(try await network.cli(["restart", "peer0.org1"]).status == 0)
+        let again = try await network.cli(["chaincode", "list", "-c", "mychannel", "--peer", "peer0.org1", "--json"])
+        let row = try #require((try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [[String: Any]])?.first, "\(again.output) \(again.errors)")
+        #expect(row["address"] as? String == "127.0.0.1:9998")
+    }
+}
