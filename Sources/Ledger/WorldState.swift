@@ -31,8 +31,9 @@ public struct VersionedValue: Hashable, Sendable {
 /// by applying the writes of VALID transactions in block order (a later write wins, a delete
 /// removes the key). Held in memory and rebuilt from the block file when a ledger opens.
 ///
-/// Guarantees: `range` returns keys in byte order (Fabric's order for range queries), from
-/// `start` inclusive to `end` exclusive (an empty `end` is open), at most `limit` of them.
+/// Guarantees: a value type: a copy is a snapshot that later commits do not change (what an
+/// endorser simulates against); `range` returns keys in byte order (Fabric's order for range
+/// queries), from `start` inclusive to `end` exclusive (an empty `end` is open), at most `limit`.
 public struct WorldState: Sendable {
     private var namespaces: [String: NamespaceState] = [:]
 
@@ -61,8 +62,8 @@ public struct WorldState: Sendable {
 
     /// Applies one transaction's writes in `namespace` at `version`.
     mutating func apply(_ writes: [Kvrwset_KVWrite], namespace: String, version: Version) {
-        let state = namespaces[namespace] ?? NamespaceState()
-        namespaces[namespace] = state
+        var state = namespaces[namespace] ?? NamespaceState()
+        namespaces[namespace] = nil  // unique, so the writes below do not copy the dictionary
         for write in writes {
             if write.isDelete {
                 state.remove(write.key)
@@ -70,30 +71,35 @@ public struct WorldState: Sendable {
                 state.set(write.key, VersionedValue(value: write.value, version: version))
             }
         }
+        namespaces[namespace] = state
     }
 }
 
-/// One namespace's keys. A reference so the sorted key list can be cached inside a value-typed
-/// `WorldState`; it is rebuilt lazily after keys are added or removed (appends are frequent,
-/// range queries rare, and keeping an array sorted on every insert would cost O(n) each).
-final class NamespaceState: @unchecked Sendable {
+/// One namespace's keys, and their byte order computed once per set of keys: a change of the
+/// keys replaces the cache box with a new empty one (never fills an old one), so copies made
+/// before keep theirs and a snapshot never sees keys it does not hold. Appends are frequent and
+/// range queries rare, so the order is computed lazily rather than kept on every insert.
+struct NamespaceState: Sendable {
     private(set) var values: [String: VersionedValue] = [:]
-    private var sorted: [String]?
+    private var order = SortedKeys()
+
+    mutating func set(_ key: String, _ value: VersionedValue) {
+        if values.updateValue(value, forKey: key) == nil { order = SortedKeys() }
+    }
+
+    mutating func remove(_ key: String) {
+        if values.removeValue(forKey: key) != nil { order = SortedKeys() }
+    }
+
+    func sortedKeys() -> [String] { order.keys(of: values) }
+}
+
+/// A lazily filled sorted key list for one fixed set of keys (see `NamespaceState`).
+final class SortedKeys: @unchecked Sendable {
     private let lock = NSLock()
+    private var sorted: [String]?
 
-    func set(_ key: String, _ value: VersionedValue) {
-        lock.withLock {
-            if values.updateValue(value, forKey: key) == nil { sorted = nil }
-        }
-    }
-
-    func remove(_ key: String) {
-        lock.withLock {
-            if values.removeValue(forKey: key) != nil { sorted = nil }
-        }
-    }
-
-    func sortedKeys() -> [String] {
+    func keys(of values: [String: VersionedValue]) -> [String] {
         lock.withLock {
             if let sorted { return sorted }
             let keys = values.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -296,4 +296,18 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
             #expect(CRC32C.checksum(bytes) == crc ^ 0xFFFF_FFFF, "length \(length)")
         }
     }
+
+    @Test func aCopyOfTheWorldStateIsASnapshot() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "ch", durability: .osBuffered)
+        var chain = ChainBuilder()
+        try ledger.append(chain.add([("a", "1"), ("b", "1")]))
+        let snapshot = ledger.state
+        #expect(snapshot.range("fabnet", from: "", to: "").map(\.key) == ["a", "b"])
+        try ledger.append(chain.add([("c", "2"), ("a", nil)]))
+        #expect(snapshot.range("fabnet", from: "", to: "").map(\.key) == ["a", "b"], "the snapshot keeps its keys")
+        #expect(snapshot["fabnet", "a"]?.value == Data("1".utf8))
+        #expect(ledger.state.range("fabnet", from: "", to: "").map(\.key) == ["b", "c"])
+    }
 }
