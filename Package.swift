@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "FabricServices",
             dependencies: [
-                "FabricWire",
+                "FabricWire", "FabnetCrypto", "FabnetModel",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -68,3 +68,15 @@ public struct SeekRequest: Sendable, Equatable {
         self.seekInfo = seekInfo
     }
 }
+
+extension SeekRequest {
+    /// Fabric's binding check, for a client that presented a TLS certificate: a seek that names
+    /// a certificate hash must name that one (BAD_REQUEST otherwise); a seek naming none passes,
+    /// as the certificate is optional here (`clientAuthRequired: false`).
+    public func checkBinding(_ caller: DeliveryCaller) throws(DeliverRejection) {
+        if let presented = caller.clientCertificateHash, !tlsCertificateHash.isEmpty, presented != tlsCertificateHash {
+            throw DeliverRejection(.badRequest, "the seek's tls_cert_hash is not the hash of the TLS certificate this client presented")
+        }
+    }
+}
+

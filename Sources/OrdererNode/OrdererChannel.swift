@@ -134,10 +134,9 @@ public actor OrdererChannel {
             return .init(.badRequest, "header type \(view.channelHeader.type) is not accepted by broadcast (only ENDORSER_TRANSACTION; channel configuration is made by `fabnet channel create`)")
         }
         guard view.channelID == name else { return .init(.badRequest, "transaction is for channel \(view.channelID), not \(name)") }
-        let creator = WireSerializedIdentity.with { $0.mspID = view.creator.mspid; $0.idBytes = view.creator.idBytes }
         let signer: VerifiedSigner
         do {
-            signer = try await identities.verify(signature: fabric.signature, over: fabric.payload, by: creator)
+            signer = try await identities.verifyCreator(of: fabric, creator: view.creator)
         } catch let error as IdentityError {
             return .init(.forbidden, "implicit policy evaluation failed: the creator's signature is not valid: \(error)")
         } catch {

@@ -34,9 +34,7 @@ extension OrdererService: AtomicBroadcastBackend {
             throw DeliverRejection(.notFound, OrdererError.unknownChannel(request.channelID).description)
         }
         _ = try await channel.verifyReader(seek)
-        if let presented = caller.clientCertificateHash, !request.tlsCertificateHash.isEmpty, presented != request.tlsCertificateHash {
-            throw DeliverRejection(.badRequest, "the seek's tls_cert_hash is not the hash of the TLS certificate this client presented")
-        }
+        try request.checkBinding(caller)
         metrics.grpcDeliveries.increment()
         let plan = try SeekPlan(request.seekInfo, height: await channel.height)
         return try await plan.deliver(from: OrdererLedgerView(channel: channel), send: send)
@@ -56,14 +54,7 @@ extension OrdererService: AtomicBroadcastBackend {
 extension OrdererChannel {
     /// The signer of a Deliver seek envelope, if its signature verifies and it is a Reader.
     nonisolated func verifyReader(_ seek: Common_Envelope) async throws -> VerifiedSigner {
-        guard let view = try? EnvelopeView.open(seek) else { throw DeliverRejection(.badRequest, "the seek envelope's creator does not decode") }
-        let creator = WireSerializedIdentity.with { $0.mspID = view.creator.mspid; $0.idBytes = view.creator.idBytes }
-        let signer: VerifiedSigner
-        do {
-            signer = try await identities.verify(signature: seek.signature, over: seek.payload, by: creator)
-        } catch {
-            throw DeliverRejection(.forbidden, "the seek's signature does not verify: \(error)")
-        }
+        let signer = try await identities.verifySeekForDeliver(seek)
         guard mayRead(signer) else { throw DeliverRejection(.forbidden, "\(signer.mspID) is not a reader of \(name)") }
         return signer
     }

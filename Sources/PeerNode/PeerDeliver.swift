@@ -22,20 +22,11 @@ extension PeerService: DeliveryBackend {
         guard let organizations = await organizations(of: request.channelID) else {
             throw DeliverRejection(.notFound, "this peer has not joined channel \(request.channelID)")
         }
-        guard let view = try? EnvelopeView.open(seek) else { throw DeliverRejection(.badRequest, "the seek envelope's creator does not decode") }
-        let creator = WireSerializedIdentity.with { $0.mspID = view.creator.mspid; $0.idBytes = view.creator.idBytes }
-        let signer: VerifiedSigner
-        do {
-            signer = try await identities.verify(signature: seek.signature, over: seek.payload, by: creator)
-        } catch {
-            throw DeliverRejection(.forbidden, "the seek's signature does not verify: \(error)")
-        }
+        let signer = try await identities.verifySeekForDeliver(seek)
         guard organizations.contains(signer.mspID) else {
             throw DeliverRejection(.forbidden, "\(signer.mspID) is not a reader of \(request.channelID)")
         }
-        if let presented = caller.clientCertificateHash, !request.tlsCertificateHash.isEmpty, presented != request.tlsCertificateHash {
-            throw DeliverRejection(.badRequest, "the seek's tls_cert_hash is not the hash of the TLS certificate this client presented")
-        }
+        try request.checkBinding(caller)
         let ledger = PeerLedgerView(peer: self, channel: request.channelID)
         let plan = try SeekPlan(request.seekInfo, height: await ledger.height())
         return try await plan.deliver(from: ledger, send: send)

@@ -59,9 +59,8 @@ extension GossipVerifier {
                     for entry in slice {
                         var transaction = CommitValidation.prepare(entry)
                         if let view = transaction.view, transaction.problem == nil, view.headerType == .endorserTransaction {
-                            let creator = WireSerializedIdentity.with { $0.mspID = view.creator.mspid; $0.idBytes = view.creator.idBytes }
                             do {
-                                _ = try await identities.verify(signature: view.envelope.signature, over: view.envelope.payload, by: creator)
+                                _ = try await identities.verifyCreator(of: view.envelope, creator: view.creator)
                             } catch {
                                 transaction.failSignature("\(error)")
                             }

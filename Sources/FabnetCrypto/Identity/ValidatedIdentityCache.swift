@@ -39,3 +39,44 @@ public final class ValidatedIdentityCache: @unchecked Sendable {
         try await BlockSignatures.verify(block, ordererOrgs: ordererOrgs) { try await validate($0) }
     }
 }
+
+extension WireSerializedIdentity {
+    /// Fabric's `msp.SerializedIdentity` as fabnet's (the same fields and wire bytes).
+    public init(_ identity: Msp_SerializedIdentity) {
+        self.init()
+        mspID = identity.mspid
+        idBytes = identity.idBytes
+    }
+}
+
+extension ValidatedIdentityCache {
+    /// The signer of a Fabric envelope whose header names `creator`: its identity validated and
+    /// its signature over the payload checked (low S).
+    public func verifyCreator(of envelope: Common_Envelope, creator: Msp_SerializedIdentity) async throws -> VerifiedSigner {
+        try await verify(signature: envelope.signature, over: envelope.payload, by: WireSerializedIdentity(creator))
+    }
+
+    /// The signer of a Deliver seek envelope, refused as Fabric's deliver service refuses one:
+    /// BAD_REQUEST when its creator does not decode, FORBIDDEN when its signature does not verify.
+    public func verifySeek(_ seek: Common_Envelope) async throws(SeekSignatureProblem) -> VerifiedSigner {
+        guard let view = try? EnvelopeView.open(seek) else { throw .undecodable }
+        do {
+            return try await verifyCreator(of: seek, creator: view.creator)
+        } catch {
+            throw .badSignature("\(error)")
+        }
+    }
+}
+
+/// Why a seek envelope's signer could not be established.
+public enum SeekSignatureProblem: Error, CustomStringConvertible {
+    case undecodable
+    case badSignature(String)
+
+    public var description: String {
+        switch self {
+        case .undecodable: "the seek envelope's creator does not decode"
+        case .badSignature(let reason): "the seek's signature does not verify: \(reason)"
+        }
+    }
+}

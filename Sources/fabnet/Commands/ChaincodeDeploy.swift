@@ -1,5 +1,6 @@
 import ArgumentParser
 import FabnetClient
+import FabnetConfig
 import FabnetCrypto
 import FabnetWire
 import Foundation
@@ -64,12 +65,7 @@ struct ChaincodeDeploy: AsyncParsableCommand {
 
     func run() async throws {
         try await Console.reportingErrors {
-            let manifest = try stateOptions.manifest()
-            let spec = try network.load(for: manifest).spec
-            let clients = NodeClients(spec: spec, layout: CryptoLayout(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
-            guard let channelSpec = spec.channels.first(where: { $0.name == channel }) else {
-                throw ValidationError("no channel \(channel) in the description (channels: \(spec.channels.map(\.name).joined(separator: ", ")))")
-            }
+            let (_, clients, channelSpec) = try ChaincodeTarget.load(channel: channel, network: network, state: stateOptions)
             guard let orderer = clients.orderer, stateOptions.network.isRunning(orderer) else {
                 throw ValidationError("the orderer is down: fabnet start orderer\(stateFlag)")
             }
@@ -129,6 +125,20 @@ struct ChaincodeDeploy: AsyncParsableCommand {
         let txID: String
         let address: String
         let peers: [String]
+    }
+}
+
+/// What the chaincode commands work on: the running network's manifest, clients of its nodes,
+/// and the channel's description (an unknown channel is an error naming the known ones).
+enum ChaincodeTarget {
+    static func load(channel: String, network: NetworkOptions, state: StateOptions) throws -> (NetworkState.Manifest, NodeClients, ChannelSpec) {
+        let manifest = try state.manifest()
+        let spec = try network.load(for: manifest).spec
+        let clients = NodeClients(spec: spec, layout: CryptoLayout(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
+        guard let channelSpec = spec.channels.first(where: { $0.name == channel }) else {
+            throw ValidationError("no channel \(channel) in the description (channels: \(spec.channels.map(\.name).joined(separator: ", ")))")
+        }
+        return (manifest, clients, channelSpec)
     }
 }
 

@@ -43,12 +43,7 @@ struct ChaincodeList: AsyncParsableCommand {
 
     func run() async throws {
         try await Console.reportingErrors {
-            let manifest = try stateOptions.manifest()
-            let spec = try network.load(for: manifest).spec
-            let clients = NodeClients(spec: spec, layout: CryptoLayout(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
-            guard let channelSpec = spec.channels.first(where: { $0.name == channel }) else {
-                throw ValidationError("no channel \(channel) in the description (channels: \(spec.channels.map(\.name).joined(separator: ", ")))")
-            }
+            let (manifest, clients, channelSpec) = try ChaincodeTarget.load(channel: channel, network: network, state: stateOptions)
             let peers: [NetworkState.Node]
             if let peer {
                 peers = [try NodeControl(state: stateOptions.network, executable: UpCommand.executable()).node(peer, in: manifest)]
