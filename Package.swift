@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "FabricServices",
+                "FabricServices", "FabricPolicy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -152,6 +152,19 @@ public struct OrdererClient: Sendable {
         }
     }
 
+    /// Asks the peer this client talks to for an endorsement of `proposal` (fabnet's framing; the
+    /// Gateway does the same over gRPC).
+    public func endorse(_ proposal: Protos_SignedProposal) async throws -> Protos_ProposalResponse {
+        var packet = WirePacket()
+        packet.endorse = try proposal.serializedBytes()
+        return try await exchange(packet) { packets in
+            for try await packet in packets {
+                if case .endorseResponse(let bytes)? = packet.body { return try Protos_ProposalResponse(serializedBytes: bytes) }
+            }
+            throw ClientError.closedEarly("\(serverHostname) closed the connection without answering the endorsement request")
+        }
+    }
+
     /// Sends an admin command signed by this client's identity.
     public func admin(_ command: WireAdminRequest.OneOf_Command) async throws -> WireAdminResponse {
         var request = WireAdminRequest()

@@ -16,4 +16,11 @@ public enum ChaincodeDefinitions {
             return (key, definition, value.version)
         }
     }
+
+    /// The definition of `name` in force in `state`, or `nil`.
+    public static func definition(of name: String, in state: WorldState) -> WireChaincodeDefinition? {
+        guard let value = state[ChaincodeLifecycle.namespace, name],
+              let definition = try? WireChaincodeDefinition(serializedBytes: value.value), definition.name == name else { return nil }
+        return definition
+    }
 }

@@ -1,6 +1,7 @@
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricPolicy
 import FabricWire
 import Foundation
 import GossipCore
@@ -101,9 +102,10 @@ extension PeerService {
 
     /// Creates the channel's ledger from block 0 and starts its gossip; joining again is a no-op.
     func joinChannel(genesis: Common_Block) throws -> String {
-        guard let config = ChannelGenesis.configuration(in: genesis) else {
+        guard let view = ChannelGenesis.view(in: genesis) else {
             throw PeerError.notAllowed("the block is not a genesis block with a channel configuration")
         }
+        let config = ChannelGenesis.settings(of: view)
         let name = config.channelID
         if ledgers[name] != nil { return "already a member of \(name)" }
         let orgs = Set(config.applicationOrgs.map(\.mspID))
@@ -121,6 +123,7 @@ extension PeerService {
             }
             ledgers[name] = ledger
             channelOrganizations[name] = orgs
+            channelPolicies[name] = PolicyEvaluator(view: view)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error

@@ -3,6 +3,7 @@ import FabnetConfig
 import FabnetCrypto
 @_spi(Verification) import FabnetModel
 import FabnetWire
+import FabricPolicy
 import FabricWire
 import Foundation
 import GossipCore
@@ -44,6 +45,8 @@ public actor PeerService: Service {
     /// Deliver requests (gRPC) waiting for a block to be committed.
     var blockWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     var nextBlockWaiter: UInt64 = 0
+    /// Each joined channel's policies, from its block 0 (the endorser checks Writers with them).
+    var channelPolicies: [String: PolicyEvaluator] = [:]
     /// Each joined channel's member orgs, from its block 0: whose creators' transactions can be VALID.
     var channelOrganizations: [String: Set<String>] = [:]
     let durability: LedgerDurability
@@ -125,8 +128,9 @@ public actor PeerService: Service {
             let (ledger, report) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(name), channel: name, durability: durability)
             if report.truncatedBytes > 0 { loggers.ledger.warning("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write") }
             ledgers[name] = ledger
-            if let first = try ledger.block(0), let genesis = ChannelGenesis.configuration(in: first) {
-                self.channelOrganizations[name] = Set(genesis.applicationOrgs.map(\.mspID))
+            if let first = try ledger.block(0), let view = ChannelGenesis.view(in: first) {
+                self.channelOrganizations[name] = Set(view.applicationOrgs.map(\.mspID))
+                channelPolicies[name] = PolicyEvaluator(view: view)
             } else {
                 self.channelOrganizations[name] = channelOrganizations[name]
             }
@@ -176,20 +180,34 @@ public actor PeerService: Service {
 
     /// Handles one accepted connection until it closes.
     public nonisolated func handle(_ connection: AuthenticatedConnection) async throws {
-        for try await packet in connection.packets {
-            switch packet.body {
-            case .gossipMessage(let wire)?:
-                await received(wire, from: connection.remote, frameSize: connection.packets.lastFrameSize, via: nil)
-            case .admin(let envelope)?:
-                var answer = WirePacket()
-                answer.stream = packet.stream
-                answer.adminResponse = await admin(envelope, from: connection.remote)
-                do { _ = try await connection.send(answer) } catch {
-                    loggers.comm.info("admin answer to \(connection.remote.mspID) not sent: \(error)")
+        try await withThrowingDiscardingTaskGroup { group in
+            for try await packet in connection.packets {
+                switch packet.body {
+                case .gossipMessage(let wire)?:
+                    await received(wire, from: connection.remote, frameSize: connection.packets.lastFrameSize, via: nil)
+                case .admin(let envelope)?:
+                    var answer = WirePacket()
+                    answer.stream = packet.stream
+                    answer.adminResponse = await admin(envelope, from: connection.remote)
+                    do { _ = try await connection.send(answer) } catch {
+                        loggers.comm.info("admin answer to \(connection.remote.mspID) not sent: \(error)")
+                    }
+                case .endorse(let bytes)?:
+                    // A chaincode call may take a while: endorsements run beside the connection's other packets.
+                    group.addTask {
+                        var answer = WirePacket()
+                        answer.stream = packet.stream
+                        answer.endorseResponse = try await self.endorse(proposalBytes: bytes).serializedBytes()
+                        do { _ = try await connection.send(answer) } catch {
+                            self.loggers.comm.info("endorsement for \(connection.remote.mspID) not sent: \(error)")
+                        }
+                    }
+                default:
+                    continue
                 }
-            default:
-                continue
             }
+            // The remote is gone: its endorsements have no one to answer to.
+            group.cancelAll()
         }
     }
 

@@ -53,4 +53,23 @@ struct ChaincodeCommandsTests {
         let row = try #require((try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [[String: Any]])?.first, "\(again.output) \(again.errors)")
         #expect(row["address"] as? String == "127.0.0.1:9998")
     }
+
+    @Test func txPutIsEndorsedByAPeerOfEachOrgBeforeItIsOrdered() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        try await network.up(["--base-port", String(network.basePort)])
+        let put = try await network.cli(["tx", "put", "greeting", "hello", "--channel", "mychannel", "--wait"])
+        #expect(put.status == 0, "\(put.errors)")
+        let fetched = try await network.cli(["block", "fetch", "newest", "--channel", "mychannel", "--json"])
+        let block = try #require(try JSONSerialization.jsonObject(with: Data(fetched.output.utf8)) as? [String: Any])
+        let entry = try #require(((block["data"] as? [String: Any])?["data"] as? [[String: Any]])?.first)
+        let actions = try #require(((entry["payload"] as? [String: Any])?["data"] as? [String: Any])?["actions"] as? [[String: Any]])
+        let endorsed = try #require((actions.first?["payload"] as? [String: Any])?["action"] as? [String: Any])
+        let endorsements = try #require(endorsed["endorsements"] as? [[String: Any]])
+        let orgs = Set(endorsements.compactMap { ($0["endorser"] as? [String: Any])?["mspid"] as? String })
+        #expect(orgs == ["Org1MSP", "Org2MSP"], "\(endorsements)")
+        try await eventually(seconds: 30, "peer1.org2 reads greeting") {
+            try await network.cli(["tx", "get", "greeting", "--channel", "mychannel", "--peer", "peer1.org2"]).output.contains("hello")
+        }
+    }
 }

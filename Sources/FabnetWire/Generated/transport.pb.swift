@@ -115,6 +115,24 @@ public nonisolated struct WirePacket: Sendable {
     set {body = .gossipMessage(newValue)}
   }
 
+  /// A client's protos.SignedProposal (encoded), to endorse; answered by endorse_response, a
+  /// protos.ProposalResponse (encoded), on the same stream.
+  public var endorse: Data {
+    get {
+      if case .endorse(let v)? = body {return v}
+      return Data()
+    }
+    set {body = .endorse(newValue)}
+  }
+
+  public var endorseResponse: Data {
+    get {
+      if case .endorseResponse(let v)? = body {return v}
+      return Data()
+    }
+    set {body = .endorseResponse(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -133,6 +151,10 @@ public nonisolated struct WirePacket: Sendable {
     case adminResponse(WireAdminResponse)
     /// Gossip on a connection whose handshake authenticated the sender.
     case gossipMessage(WireGossipMessage)
+    /// A client's protos.SignedProposal (encoded), to endorse; answered by endorse_response, a
+    /// protos.ProposalResponse (encoded), on the same stream.
+    case endorse(Data)
+    case endorseResponse(Data)
 
   }
 
@@ -447,7 +469,7 @@ fileprivate nonisolated let _protobuf_package = "fabnet.wire"
 
 nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Packet"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stream\0\u{1}handshake\0\u{1}broadcast\0\u{3}broadcast_response\0\u{1}deliver\0\u{3}deliver_response\0\u{1}gossip\0\u{1}admin\0\u{3}admin_response\0\u{3}gossip_message\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stream\0\u{1}handshake\0\u{1}broadcast\0\u{3}broadcast_response\0\u{1}deliver\0\u{3}deliver_response\0\u{1}gossip\0\u{1}admin\0\u{3}admin_response\0\u{3}gossip_message\0\u{1}endorse\0\u{3}endorse_response\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -573,6 +595,22 @@ nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageI
           self.body = .gossipMessage(v)
         }
       }()
+      case 11: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.body != nil {try decoder.handleConflictingOneOf()}
+          self.body = .endorse(v)
+        }
+      }()
+      case 12: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.body != nil {try decoder.handleConflictingOneOf()}
+          self.body = .endorseResponse(v)
+        }
+      }()
       default: break
       }
     }
@@ -622,6 +660,14 @@ nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     case .gossipMessage?: try {
       guard case .gossipMessage(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .endorse?: try {
+      guard case .endorse(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 11)
+    }()
+    case .endorseResponse?: try {
+      guard case .endorseResponse(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 12)
     }()
     case nil: break
     }

@@ -1,0 +1,91 @@
+import FabnetClient
+import FabnetCrypto
+import FabnetModel
+import FabnetWire
+import FabricPolicy
+import FabricWire
+import Foundation
+import Ledger
+
+/// A peer's endorser: checks a client's signed proposal as Fabric's endorser does, runs the
+/// chaincode against a snapshot of the committed state, and signs the result.
+///
+/// Guarantees: a proposal runs only when it unpacks (`UnpackedProposal`), names a channel this
+/// peer joined, its creator's signature verifies, the creator satisfies the channel's
+/// `/Channel/Application/Writers`, its tx id is not committed yet, and its chaincode is the
+/// built-in contract or defined on the channel; every refusal is a `ProposalResponse` whose
+/// response has status 500 and Fabric's message. A chaincode response of status 400 or more is
+/// returned unendorsed, as Fabric does. The signed payload is deterministic for a given proposal
+/// and committed state, so peers at one height endorse identical bytes.
+extension PeerService {
+    nonisolated func endorse(proposalBytes: Data) async -> Protos_ProposalResponse {
+        guard let signed = try? Protos_SignedProposal(serializedBytes: proposalBytes) else {
+            return Self.refusal("error unmarshalling SignedProposal: the request is not one")
+        }
+        return await endorse(signed)
+    }
+
+    func endorse(_ signed: Protos_SignedProposal) async -> Protos_ProposalResponse {
+        let proposal: UnpackedProposal
+        do {
+            proposal = try UnpackedProposal.unpack(signed)
+        } catch {
+            return Self.refusal(error.message)
+        }
+        let channel = proposal.channelID
+        guard ledgers[channel] != nil, let policies = channelPolicies[channel] else {
+            return Self.refusal("channel '\(channel)' not found on this peer")
+        }
+        let signer: VerifiedSigner
+        do {
+            let envelope = Common_Envelope.with { $0.payload = signed.proposalBytes; $0.signature = signed.signature }
+            signer = try await identities.verifyCreator(of: envelope, creator: proposal.creator)
+        } catch {
+            return Self.refusal("access denied: the proposal's creator or its signature is not valid: \(error)")
+        }
+        let writers = policies.evaluate("/Channel/Application/Writers", signers: [PolicySigner(signer)])
+        guard writers.satisfied else {
+            return Self.refusal("access denied: channel [\(channel)] creator org [\(signer.mspID)]: \(writers.explanation)")
+        }
+        // Read after the signature check (the ledger may have moved meanwhile).
+        guard let ledger = ledgers[channel] else { return Self.refusal("channel '\(channel)' not found on this peer") }
+        guard !ledger.transactions.contains(proposal.txID) else {
+            return Self.refusal("duplicate transaction found [\(proposal.txID)]. Creator [\(signer.mspID)]")
+        }
+        let snapshot = ledger.state
+        let name = proposal.chaincodeName
+        let execution: BuiltInContract.Execution
+        if name == TransactionBuilder.namespace {
+            execution = BuiltInContract.invoke(proposal, state: snapshot)
+        } else if ChaincodeDefinitions.definition(of: name, in: snapshot) != nil {
+            return Self.refusal("chaincode \(name) is defined on channel \(channel), but this peer does not run chaincode servers yet (only the built-in `fabnet` contract)")
+        } else {
+            return Self.refusal("make sure the chaincode \(name) has been successfully defined on channel \(channel) and try again: chaincode \(name) not found")
+        }
+        guard execution.response.status < 400 else {
+            var response = Protos_ProposalResponse()
+            response.version = 1
+            response.response = execution.response
+            return response
+        }
+        do {
+            var chaincodeID = proposal.chaincodeID
+            chaincodeID.version = execution.version
+            let payload = try EndorsedTransaction.responsePayload(proposal: proposal, results: try execution.readWriteSet.serializedBytes(),
+                                                                 events: Data(), response: execution.response, chaincodeID: chaincodeID)
+            let signer = credentials.signer
+            return try EndorsedTransaction.proposalResponse(payload: payload, response: execution.response,
+                                                            endorser: try signer.serialized.serializedBytes()) { try signer.sign($0) }
+        } catch {
+            return Self.refusal("cannot sign the endorsement: \(error)")
+        }
+    }
+
+    /// A refusal as Fabric's endorser returns one: status 500 and the reason.
+    static func refusal(_ message: String) -> Protos_ProposalResponse {
+        var response = Protos_ProposalResponse()
+        response.response.status = 500
+        response.response.message = message
+        return response
+    }
+}
