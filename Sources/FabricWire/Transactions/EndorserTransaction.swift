@@ -16,8 +16,12 @@ public enum EndorserTransaction {
 
     /// The action of `view` (an endorser transaction) opened down to its read-write sets.
     public static func rwset(of view: EnvelopeView) throws(EnvelopeView.Problem) -> [NamespaceSet] {
-        let action = try chaincodeAction(of: view)
-        guard let rwset = try? Rwset_TxReadWriteSet(serializedBytes: action.results) else {
+        try rwset(results: chaincodeAction(of: view).results)
+    }
+
+    /// A ChaincodeAction's `results` (a TxReadWriteSet) opened per namespace, in order.
+    public static func rwset(results: Data) throws(EnvelopeView.Problem) -> [NamespaceSet] {
+        guard let rwset = try? Rwset_TxReadWriteSet(serializedBytes: results) else {
             throw EnvelopeView.Problem(code: .badRwset, reason: "the read-write set does not decode")
         }
         var result: [NamespaceSet] = []
