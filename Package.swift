@@ -97,6 +97,10 @@ let package = Package(
             dependencies: ["FabnetModel", "FabricWire"]
         ),
         .target(
+            name: "TxValidation",
+            dependencies: ["Ledger", "FabricWire", "FabricPolicy", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(
             name: "Transport",
             dependencies: [
                 "FabnetModel", "FabnetWire", "FabnetCrypto",
@@ -221,6 +225,10 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", "FabricWire"]
+        ),
+        .testTarget(
+            name: "TxValidationTests",
+            dependencies: ["TxValidation", "Ledger", "FabricWire", "FabricPolicy", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(
             name: "TransportTests",
