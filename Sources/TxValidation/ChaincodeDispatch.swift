@@ -19,7 +19,8 @@ import SwiftProtobuf
 ///   (state-based endorsement is not supported: INVALID_OTHER_REASON);
 /// - the invoked chaincode, then every namespace written, in read-write set order, has a rule
 ///   (`ValidationContext.rule`; none: INVALID_CHAINCODE) and satisfies it: a defined
-///   chaincode's endorsement policy over the counted endorsers (`EndorsementSigners`), the
+///   chaincode's endorsement policy over the counted endorsers (`EndorsementSigners`; only
+///   peers among them with `ValidationContext.onlyPeersEndorse`), the
 ///   lifecycle policy over creator and counted endorsers with well-formed definitions
 ///   (`LifecycleWrites`), or nothing more for a creator-only namespace
 ///   (ENDORSEMENT_POLICY_FAILURE / INVALID_WRITESET). Unlike Fabric, whose map order makes the
@@ -88,9 +89,10 @@ enum ChaincodeDispatch {
                     return TransactionVerdict(.endorsementPolicyFailure, signers.explain("writes to '\(name)' need \(path) over the creator and endorsers: \(result.explanation)"))
                 }
             case .chaincode(let definition):
-                let result = signers.evaluate(definition.policy, with: context.policies)
+                let endorsers = context.onlyPeersEndorse ? signers.peersOnly() : signers
+                let result = endorsers.evaluate(definition.policy, with: context.policies)
                 if !result.satisfied {
-                    return TransactionVerdict(.endorsementPolicyFailure, signers.explain("endorsement policy of '\(name)' (\(definition.policy)) not satisfied: \(result.explanation)"))
+                    return TransactionVerdict(.endorsementPolicyFailure, endorsers.explain("endorsement policy of '\(name)' (\(definition.policy)) not satisfied: \(result.explanation)"))
                 }
             }
         }

@@ -42,6 +42,19 @@ struct EndorsementSigners: Sendable {
         self.ignored = ignored
     }
 
+    /// These signers with the endorsements by anything but a peer left out too.
+    func peersOnly() -> EndorsementSigners {
+        let others = counted.filter { !$0.roles.contains(.peer) }
+        guard !others.isEmpty else { return self }
+        return EndorsementSigners(counted: counted.filter { $0.roles.contains(.peer) },
+                                  ignored: ignored + others.map { "\($0.label) is not a peer" })
+    }
+
+    private init(counted: [PolicySigner], ignored: [String]) {
+        self.counted = counted
+        self.ignored = ignored
+    }
+
     /// Evaluates `policy` over the counted endorsers (and `also`, signers that count beside
     /// them, such as a lifecycle transaction's creator).
     func evaluate(_ policy: EndorsementPolicy, with evaluator: PolicyEvaluator, also: [PolicySigner] = []) -> PolicyEvaluation {

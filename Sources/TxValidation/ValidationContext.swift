@@ -26,10 +26,16 @@ public struct ValidationContext: Sendable {
     /// satisfy, over the creator and the endorsers. Default `/Channel/Application/Admins`
     /// (MAJORITY Admins: an admin of a majority of the orgs).
     public var lifecyclePolicy: String
+    /// When set, a chaincode's endorsements count only from peers (role `peer`), whatever its
+    /// policy names. Off by default, as in Fabric, where the policy alone decides which roles
+    /// count (its default org `Endorsement` policies name `peer`). Lifecycle writes are never
+    /// affected: admins sign them.
+    public var onlyPeersEndorse: Bool
 
     public init(channel: String, blockNumber: UInt64, organizations: Set<String>, policies: PolicyEvaluator,
                 definitions: ChaincodeDefinitions, state: WorldState, transactions: TransactionIndex,
-                creatorOnlyNamespaces: Set<String> = ["fabnet"], lifecyclePolicy: String = "/Channel/Application/Admins") {
+                creatorOnlyNamespaces: Set<String> = ["fabnet"], lifecyclePolicy: String = "/Channel/Application/Admins",
+                onlyPeersEndorse: Bool = false) {
         self.channel = channel
         self.blockNumber = blockNumber
         self.organizations = organizations
@@ -39,6 +45,7 @@ public struct ValidationContext: Sendable {
         self.transactions = transactions
         self.creatorOnlyNamespaces = creatorOnlyNamespaces
         self.lifecyclePolicy = lifecyclePolicy
+        self.onlyPeersEndorse = onlyPeersEndorse
     }
 
     /// The context for the next block of `ledger` (number `ledger.height`, its state and

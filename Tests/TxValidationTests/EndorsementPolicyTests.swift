@@ -35,6 +35,19 @@ import Testing
         #expect(block.codes == [.valid])
     }
 
+    @Test func aChannelMayCountOnlyPeersWhateverThePolicy() throws {
+        let member = ChaincodeDefinition(name: "basic", version: "1.0", policy: .signature(try SignaturePolicyRule.parse("OR('Org2MSP.member')")))
+        var context = TestChannel.context(definitions: [member])
+        context.onlyPeersEndorse = true
+        let block = TestChannel.validate([write.endorsed(by: .client2).candidate()], context)
+        #expect(block.codes == [.endorsementPolicyFailure])
+        #expect(block.verdicts[0].reason.contains("Org2MSP.client is not a peer"))
+        #expect(TestChannel.validate([write.endorsed(by: .peer2).candidate()], context).codes == [.valid])
+        // Admins still define chaincodes.
+        let deploy = ChaincodeDefinitionTests.deploy(ChaincodeDefinition(name: "asset", version: "1", policy: .channelDefault), nonce: "o1")
+        #expect(TestChannel.validate([deploy.candidate()], context).codes == [.valid])
+    }
+
     @Test func twoEndorsementsByOneIdentityCountOnce() throws {
         let twice = ChaincodeDefinition(name: "basic", version: "1.0",
                                         policy: .signature(try SignaturePolicyRule.parse("OutOf(2, 'Org1MSP.peer', 'Org1MSP.peer')")))
