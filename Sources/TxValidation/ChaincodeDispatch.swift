@@ -8,9 +8,9 @@ import SwiftProtobuf
 /// block.
 ///
 /// Guarantees, in this order, the first failure deciding:
-/// - the action's response payload is a ChaincodeAction (BAD_RESPONSE_PAYLOAD) whose
-///   read-write set decodes (BAD_RWSET); the channel header's extension is a
-///   ChaincodeHeaderExtension (BAD_HEADER_EXTENSION);
+/// - the channel header's extension is a ChaincodeHeaderExtension (BAD_HEADER_EXTENSION); the
+///   action's response payload is a ChaincodeAction (BAD_RESPONSE_PAYLOAD) whose read-write set
+///   decodes (BAD_RWSET);
 /// - both name a chaincode (INVALID_OTHER_REASON when either is missing), the same one, not
 ///   empty (INVALID_CHAINCODE); a defined chaincode's action carries a version
 ///   (INVALID_CHAINCODE); a chaincode event, if any, is the invoked chaincode's
@@ -28,13 +28,13 @@ import SwiftProtobuf
 enum ChaincodeDispatch {
     static func problem(_ candidate: CandidateTransaction, view: EnvelopeView, action: EndorsedAction,
                         context: ValidationContext, definitions: ChaincodeDefinitions) -> TransactionVerdict? {
-        if let problem = candidate.namespacesProblem { return problem }
-        guard let chaincodeAction = action.chaincodeAction else {
-            return TransactionVerdict(.badResponsePayload, "the proposal response payload's extension is not a ChaincodeAction")
-        }
         guard let header = try? Protos_ChaincodeHeaderExtension(serializedBytes: view.channelHeader.extension) else {
             return TransactionVerdict(.badHeaderExtension, "the channel header's extension is not a ChaincodeHeaderExtension")
         }
+        guard let chaincodeAction = action.chaincodeAction else {
+            return TransactionVerdict(.badResponsePayload, "the proposal response payload's extension is not a ChaincodeAction")
+        }
+        if let problem = candidate.namespacesProblem { return problem }
         guard header.hasChaincodeID else {
             return TransactionVerdict(.invalidOtherReason, "the channel header's extension names no chaincode")
         }

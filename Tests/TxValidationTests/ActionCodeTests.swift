@@ -11,6 +11,14 @@ import Testing
 @Suite struct ActionCodeTests {
     let call = TransactionBuilder("a1").writing("k", "v").endorsed(by: .peer1, .peer2)
 
+    @Test func anUndecodableHeaderExtensionOrResponseHasItsOwnCode() {
+        let garbage = Data([0xFF, 0xFF, 0xFF])
+        #expect(TestChannel.validate([call.changing { $0.headerExtension = garbage }.candidate()]).codes == [.badHeaderExtension])
+        #expect(TestChannel.validate([call.changing { $0.responseExtension = garbage }.candidate()]).codes == [.badResponsePayload])
+        // An extension naming no chaincode.
+        #expect(TestChannel.validate([call.changing { $0.headerExtension = Data() }.candidate()]).codes == [.invalidOtherReason])
+    }
+
     @Test func aReadWriteSetThatDoesNotDecodeIsBadRwset() {
         let block = TestChannel.validate([call.changing { $0.results = Data([0xFF, 0xFF, 0xFF]) }.candidate()])
         #expect(block.codes == [.badRwset])

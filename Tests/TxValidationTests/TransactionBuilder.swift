@@ -54,6 +54,8 @@ struct TransactionBuilder {
     var actionChaincode: String?
     var results: Data?
     var events: Data?
+    var headerExtension: Data?
+    var responseExtension: Data?
 
     init(_ nonce: String, chaincode: String = "basic") {
         self.nonce = Data(nonce.utf8)
@@ -152,7 +154,7 @@ struct TransactionBuilder {
             $0.channelID = channel
             $0.txID = expectedTxID
             $0.timestamp = Google_Protobuf_Timestamp(seconds: 1_800_000_000)
-            $0.extension = try! Protos_ChaincodeHeaderExtension.with { $0.chaincodeID = chaincodeID }.serializedBytes()
+            $0.extension = headerExtension ?? (try! Protos_ChaincodeHeaderExtension.with { $0.chaincodeID = chaincodeID }.serializedBytes())
         }.serializedBytes() as Data
         let signatureHeader = try! Common_SignatureHeader.with { $0.creator = creator.serialized; $0.nonce = nonce }.serializedBytes() as Data
         let headerInAction = actionHeader ?? signatureHeader
@@ -177,7 +179,7 @@ struct TransactionBuilder {
         let response = try! Protos_ProposalResponsePayload.with {
             $0.proposalHash = proposalHash ?? ProposalHash.make(channelHeader: channelHeader, signatureHeader: headerInAction,
                                                                 proposalPayload: proposalPayload)
-            $0.extension = try! action.serializedBytes()
+            $0.extension = responseExtension ?? (try! action.serializedBytes())
         }.serializedBytes() as Data
         let actionPayload = Protos_ChaincodeActionPayload.with {
             $0.chaincodeProposalPayload = proposalPayload
