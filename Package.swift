@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "TxValidation",
-            dependencies: ["Ledger", "FabricWire", "FabricPolicy", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Ledger", "FabricWire", "FabricPolicy", "FabnetWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
             name: "Transport",
@@ -228,7 +228,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TxValidationTests",
-            dependencies: ["TxValidation", "Ledger", "FabricWire", "FabricPolicy", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["TxValidation", "Ledger", "FabricWire", "FabricPolicy", "FabnetWire", "FabnetClient",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(
             name: "TransportTests",

@@ -11,8 +11,8 @@ import Ledger
 ///    MSPs and record the outcome (`recordCreator`, `recordEndorsement`) as a `PolicySigner`
 ///    (MSP ID, roles from NodeOU or the admin list) or a rejection.
 /// 2. At its turn to commit, on the ledger's owner: `validate(candidates, context:)` with the
-///    channel's orgs and `PolicyEvaluator`, the definitions in force (`ChaincodeDefinitions`,
-///    kept by the shell; `ChaincodeDefinitions(state:)` when a ledger opens), the ledger's
+///    channel's orgs and `PolicyEvaluator`, the definitions in force (`DefinitionsInForce`,
+///    kept by the shell; `DefinitionsInForce(state:)` when a ledger opens), the ledger's
 ///    state and transaction index; then `ChannelLedger.append(_:effects:)` with `effects`, and
 ///    keep `definitions` for the next block.
 ///
@@ -47,7 +47,7 @@ public enum BlockValidator {
         return ValidatedBlock(effects: effects, verdicts: verdicts, definitions: definitions)
     }
 
-    static func judge(_ candidate: CandidateTransaction, context: ValidationContext, definitions: ChaincodeDefinitions,
+    static func judge(_ candidate: CandidateTransaction, context: ValidationContext, definitions: DefinitionsInForce,
                       carried: inout Set<String>, updates: InBlockUpdates) -> TransactionVerdict {
         let view: EnvelopeView
         let action: EndorsedAction
@@ -77,7 +77,7 @@ public enum BlockValidator {
 public struct ValidatedBlock: Sendable {
     public let effects: [TransactionEffect]
     public let verdicts: [TransactionVerdict]
-    public let definitions: ChaincodeDefinitions
+    public let definitions: DefinitionsInForce
 
     /// The codes, in order (what the block's TRANSACTIONS_FILTER will hold).
     public var codes: [Protos_TxValidationCode] { verdicts.map(\.code) }

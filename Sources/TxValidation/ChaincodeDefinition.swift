@@ -1,66 +1,67 @@
+import FabnetWire
 import FabricPolicy
 import FabricWire
 import Foundation
 import SwiftProtobuf
 
-/// A chaincode as the channel defines it: its name (the namespace it writes), its version and
-/// the endorsement policy every transaction writing its namespace must satisfy.
+/// A chaincode as the channel defines it: its name (the namespace it writes), its version, the
+/// sequence of this definition among those of its name, and the endorsement policy every
+/// transaction invoking it or writing its namespace must satisfy.
 ///
-/// Guarantees: `encoded()` is deterministic (the same definition always gives the same bytes,
-/// JSON with sorted keys and the policy as a serialized `common.ApplicationPolicy` in base64),
-/// and `decode(_:)` accepts exactly what `encoded()` can produce for a valid definition: a
-/// non-empty name and version and a policy that is a signature policy or a channel policy path.
+/// Guarantees: the stored form is `fabnet chaincode deploy`'s, a `WireChaincodeDefinition`
+/// (FabnetWire) under the chaincode's name in the lifecycle namespace; `encoded()` is
+/// deterministic, and `decode(_:)` accepts exactly the values that name a chaincode, a version,
+/// a sequence of at least 1 and a policy: a signature policy that decodes, or a channel policy
+/// path.
 public struct ChaincodeDefinition: Sendable, Hashable {
     public var name: String
     public var version: String
+    public var sequence: UInt64
     public var policy: EndorsementPolicy
 
-    public init(name: String, version: String, policy: EndorsementPolicy) {
+    public init(name: String, version: String, sequence: UInt64 = 1, policy: EndorsementPolicy) {
         self.name = name
         self.version = version
+        self.sequence = sequence
         self.policy = policy
     }
 
     /// The state value a lifecycle transaction writes for this definition.
     public func encoded() -> Data {
-        var application = Common_ApplicationPolicy()
+        var wire = WireChaincodeDefinition()
+        wire.name = name
+        wire.version = version
+        wire.sequence = sequence
         switch policy {
-        case .signature(let envelope): application.signaturePolicy = envelope
-        case .channelPolicy(let path): application.channelConfigPolicyReference = path
+        case .signature(let envelope):
+            // Serializing a message this module built cannot fail.
+            wire.signaturePolicy = (try? envelope.serializedBytes()) ?? Data()
+        case .channelPolicy(let path):
+            wire.channelPolicy = path
         }
-        // Serializing a message this module built cannot fail.
-        let policyBytes: Data = (try? application.serializedBytes()) ?? Data()
-        let stored = Stored(name: name, version: version, endorsementPolicy: policyBytes.base64EncodedString())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(stored)) ?? Data()
+        wire.policyText = policy.description
+        return (try? wire.serializedBytes()) ?? Data()
     }
 
     /// The definition a lifecycle value holds, or why it holds none.
     public static func decode(_ value: Data) -> Result<ChaincodeDefinition, DefinitionProblem> {
-        guard let stored = try? JSONDecoder().decode(Stored.self, from: value) else {
-            return .failure(DefinitionProblem("is not a JSON chaincode definition with name, version and endorsementPolicy"))
+        guard let wire = try? WireChaincodeDefinition(serializedBytes: value) else {
+            return .failure(DefinitionProblem("is not a fabnet.wire.ChaincodeDefinition"))
         }
-        guard !stored.name.isEmpty else { return .failure(DefinitionProblem("has an empty name")) }
-        guard !stored.version.isEmpty else { return .failure(DefinitionProblem("of '\(stored.name)' has an empty version")) }
-        guard let policyBytes = Data(base64Encoded: stored.endorsementPolicy),
-              let application = try? Common_ApplicationPolicy(serializedBytes: policyBytes) else {
-            return .failure(DefinitionProblem("of '\(stored.name)' has an endorsementPolicy that is not a base64 common.ApplicationPolicy"))
-        }
-        switch application.type {
-        case .signaturePolicy(let envelope):
-            return .success(ChaincodeDefinition(name: stored.name, version: stored.version, policy: .signature(envelope)))
-        case .channelConfigPolicyReference(let path) where !path.isEmpty:
-            return .success(ChaincodeDefinition(name: stored.name, version: stored.version, policy: .channelPolicy(path)))
+        guard !wire.name.isEmpty else { return .failure(DefinitionProblem("has an empty name")) }
+        guard !wire.version.isEmpty else { return .failure(DefinitionProblem("of '\(wire.name)' has an empty version")) }
+        guard wire.sequence >= 1 else { return .failure(DefinitionProblem("of '\(wire.name)' has sequence 0; sequences start at 1")) }
+        switch wire.endorsementPolicy {
+        case .signaturePolicy(let bytes)?:
+            guard let envelope = try? Common_SignaturePolicyEnvelope(serializedBytes: bytes), envelope.hasRule else {
+                return .failure(DefinitionProblem("of '\(wire.name)' has a signature policy that is not a SignaturePolicyEnvelope with a rule"))
+            }
+            return .success(ChaincodeDefinition(name: wire.name, version: wire.version, sequence: wire.sequence, policy: .signature(envelope)))
+        case .channelPolicy(let path)? where !path.isEmpty:
+            return .success(ChaincodeDefinition(name: wire.name, version: wire.version, sequence: wire.sequence, policy: .channelPolicy(path)))
         default:
-            return .failure(DefinitionProblem("of '\(stored.name)' names no endorsement policy"))
+            return .failure(DefinitionProblem("of '\(wire.name)' names no endorsement policy"))
         }
-    }
-
-    private struct Stored: Codable {
-        var name: String
-        var version: String
-        var endorsementPolicy: String
     }
 }
 
@@ -74,6 +75,20 @@ public enum EndorsementPolicy: Sendable, Hashable, CustomStringConvertible {
 
     /// Fabric's default: the channel's Application `Endorsement` policy.
     public static let channelDefault = EndorsementPolicy.channelPolicy("/Channel/Application/Endorsement")
+
+    /// One admin of any of `organizations`: `OR('Org1MSP.admin', …)`, orgs sorted.
+    public static func anyAdmin(of organizations: Set<String>) -> EndorsementPolicy {
+        let sorted = organizations.sorted()
+        var envelope = Common_SignaturePolicyEnvelope()
+        envelope.identities = sorted.map { SignaturePolicyRule.principal(mspID: $0, role: .admin) }
+        envelope.rule.nOutOf.n = 1
+        envelope.rule.nOutOf.rules = sorted.indices.map { index in
+            var rule = Common_SignaturePolicy()
+            rule.signedBy = Int32(index)
+            return rule
+        }
+        return .signature(envelope)
+    }
 
     public var description: String {
         switch self {

@@ -21,13 +21,13 @@ import SwiftProtobuf
 ///   (`ValidationContext.rule`; none: INVALID_CHAINCODE) and satisfies it: a defined
 ///   chaincode's endorsement policy over the counted endorsers (`EndorsementSigners`; only
 ///   peers among them with `ValidationContext.onlyPeersEndorse`), the
-///   lifecycle policy over creator and counted endorsers with well-formed definitions
-///   (`LifecycleWrites`), or nothing more for a creator-only namespace
+///   lifecycle policy over creator and counted endorsers, then well-formed definitions each the
+///   next of its name (`LifecycleWrites`), or nothing more for a creator-only namespace
 ///   (ENDORSEMENT_POLICY_FAILURE / INVALID_WRITESET). Unlike Fabric, whose map order makes the
 ///   code of a transaction failing two ways vary, the order here is fixed.
 enum ChaincodeDispatch {
     static func problem(_ candidate: CandidateTransaction, view: EnvelopeView, action: EndorsedAction,
-                        context: ValidationContext, definitions: ChaincodeDefinitions) -> TransactionVerdict? {
+                        context: ValidationContext, definitions: DefinitionsInForce) -> TransactionVerdict? {
         guard let header = try? Protos_ChaincodeHeaderExtension(serializedBytes: view.channelHeader.extension) else {
             return TransactionVerdict(.badHeaderExtension, "the channel header's extension is not a ChaincodeHeaderExtension")
         }
@@ -81,13 +81,13 @@ enum ChaincodeDispatch {
             switch rule {
             case .creatorOnly:
                 continue
-            case .lifecycle(let path):
-                if let set, let problem = LifecycleWrites.problem(in: set) { return problem }
+            case .lifecycle(let policy):
                 let creator = candidate.creator.signer.flatMap { context.organizations.contains($0.mspID) ? $0 : nil }
-                let result = signers.evaluate(.channelPolicy(path), with: context.policies, also: creator.map { [$0] } ?? [])
+                let result = signers.evaluate(policy, with: context.policies, also: creator.map { [$0] } ?? [])
                 if !result.satisfied {
-                    return TransactionVerdict(.endorsementPolicyFailure, signers.explain("writes to '\(name)' need \(path) over the creator and endorsers: \(result.explanation)"))
+                    return TransactionVerdict(.endorsementPolicyFailure, signers.explain("writes to '\(name)' need \(policy) over the creator and endorsers: \(result.explanation)"))
                 }
+                if let set, let problem = LifecycleWrites.problem(in: set, definitions: definitions) { return problem }
             case .chaincode(let definition):
                 let endorsers = context.onlyPeersEndorse ? signers.peersOnly() : signers
                 let result = endorsers.evaluate(definition.policy, with: context.policies)

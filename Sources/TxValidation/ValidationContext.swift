@@ -15,17 +15,18 @@ public struct ValidationContext: Sendable {
     public var organizations: Set<String>
     /// The channel's policies (configuration in force).
     public var policies: PolicyEvaluator
-    public var definitions: ChaincodeDefinitions
+    public var definitions: DefinitionsInForce
     public var state: WorldState
     public var transactions: TransactionIndex
     /// Namespaces a transaction may write with its creator's signature alone, no endorsement
     /// and no definition: `fabnet`, which `fabnet tx put` writes until it becomes an endorsed
     /// call of the built-in contract.
     public var creatorOnlyNamespaces: Set<String>
-    /// The channel policy that writes to the lifecycle namespace (chaincode definitions) must
-    /// satisfy, over the creator and the endorsers. Default `/Channel/Application/Admins`
-    /// (MAJORITY Admins: an admin of a majority of the orgs).
-    public var lifecyclePolicy: String
+    /// The policy that writes to the lifecycle namespace (chaincode definitions) must satisfy,
+    /// over the creator and the endorsers. `nil` (the default): one admin of any of the
+    /// channel's orgs, as `fabnet chaincode deploy` commits a definition as one org's Admin;
+    /// `.channelPolicy("/Channel/Application/Admins")` would ask a majority of the orgs' admins.
+    public var lifecyclePolicy: EndorsementPolicy?
     /// When set, a chaincode's endorsements count only from peers (role `peer`), whatever its
     /// policy names. Off by default, as in Fabric, where the policy alone decides which roles
     /// count (its default org `Endorsement` policies name `peer`). Lifecycle writes are never
@@ -33,8 +34,8 @@ public struct ValidationContext: Sendable {
     public var onlyPeersEndorse: Bool
 
     public init(channel: String, blockNumber: UInt64, organizations: Set<String>, policies: PolicyEvaluator,
-                definitions: ChaincodeDefinitions, state: WorldState, transactions: TransactionIndex,
-                creatorOnlyNamespaces: Set<String> = ["fabnet"], lifecyclePolicy: String = "/Channel/Application/Admins",
+                definitions: DefinitionsInForce, state: WorldState, transactions: TransactionIndex,
+                creatorOnlyNamespaces: Set<String> = ["fabnet"], lifecyclePolicy: EndorsementPolicy? = nil,
                 onlyPeersEndorse: Bool = false) {
         self.channel = channel
         self.blockNumber = blockNumber
@@ -51,15 +52,15 @@ public struct ValidationContext: Sendable {
     /// The context for the next block of `ledger` (number `ledger.height`, its state and
     /// transaction index as committed so far).
     public init(nextBlockOf ledger: ChannelLedger, organizations: Set<String>, policies: PolicyEvaluator,
-                definitions: ChaincodeDefinitions) {
+                definitions: DefinitionsInForce) {
         self.init(channel: ledger.channel, blockNumber: ledger.height, organizations: organizations, policies: policies,
                   definitions: definitions, state: ledger.state, transactions: ledger.transactions)
     }
 
     /// How a transaction that writes (or invokes) `namespace` is judged, with `definitions` in
     /// force at its place in the block; `nil`: no chaincode of that name (INVALID_CHAINCODE).
-    func rule(for namespace: String, definitions: ChaincodeDefinitions) -> NamespaceRule? {
-        if namespace == ChaincodeDefinitions.namespace { return .lifecycle(policyPath: lifecyclePolicy) }
+    func rule(for namespace: String, definitions: DefinitionsInForce) -> NamespaceRule? {
+        if namespace == DefinitionsInForce.namespace { return .lifecycle(lifecyclePolicy ?? .anyAdmin(of: organizations)) }
         if creatorOnlyNamespaces.contains(namespace) { return .creatorOnly }
         return definitions[namespace].map(NamespaceRule.chaincode)
     }
@@ -69,9 +70,9 @@ public struct ValidationContext: Sendable {
 enum NamespaceRule: Sendable, Hashable {
     /// fabnet's unendorsed namespace: the creator's verified signature suffices.
     case creatorOnly
-    /// fabnet's lifecycle namespace: the channel policy at `policyPath` over creator and
-    /// endorsers, and every write a well-formed definition (`LifecycleWrites`).
-    case lifecycle(policyPath: String)
+    /// fabnet's lifecycle namespace: `policy` over creator and endorsers, and every write a
+    /// well-formed definition, the next of its name (`LifecycleWrites`).
+    case lifecycle(EndorsementPolicy)
     /// A defined chaincode: its endorsement policy over the endorsers.
     case chaincode(ChaincodeDefinition)
 }

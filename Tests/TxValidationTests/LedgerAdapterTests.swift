@@ -34,7 +34,7 @@ import Testing
         let toCarol = TransactionBuilder("carol", chaincode: "asset").reading("asset1", at: version).writing("asset1", "Carol")
             .endorsed(by: .peer2, .peer1)
 
-        var definitions = ChaincodeDefinitions()
+        var definitions = DefinitionsInForce()
         do {
             let (ledger, _) = try ChannelLedger.open(directory: directory, channel: "mychannel", durability: .osBuffered)
             for (entries, expected) in [([deploy, create], [Protos_TxValidationCode.valid, .valid]),
@@ -52,7 +52,7 @@ import Testing
         let (ledger, report) = try ChannelLedger.open(directory: directory, channel: "mychannel")
         #expect(report.blocks == 2)
         #expect(ledger.state["asset", "asset1"] == VersionedValue(value: Data("Bob".utf8), version: Version(block: 1, transaction: 0)))
-        #expect(ChaincodeDefinitions(state: ledger.state) == definitions)
+        #expect(DefinitionsInForce(state: ledger.state) == definitions)
         #expect(definitions["asset"] == asset)
         #expect(BlockMetadataLayout.transactionsFilter(of: try #require(try ledger.block(1))) == [0, 11])
         #expect(ledger.transactions[toCarol.expectedTxID]?.code == .mvccReadConflict)

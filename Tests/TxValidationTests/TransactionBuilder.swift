@@ -247,7 +247,7 @@ enum TestChannel {
     static func context(block: UInt64 = 5, state: WorldState = WorldState(), transactions: TransactionIndex = TransactionIndex(),
                         definitions: [ChaincodeDefinition] = [basic]) -> ValidationContext {
         ValidationContext(channel: "mychannel", blockNumber: block, organizations: ["Org1MSP", "Org2MSP"], policies: policies,
-                          definitions: ChaincodeDefinitions(definitions), state: state, transactions: transactions)
+                          definitions: DefinitionsInForce(definitions), state: state, transactions: transactions)
     }
 
     /// A state holding `entries` (namespace, key, value, version).
