@@ -128,7 +128,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "FabricServices", "FabricPolicy",
+                "FabricServices", "FabricPolicy", "TxValidation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -259,7 +259,7 @@ let package = Package(
             name: "PeerNodeTests",
             dependencies: [
                 "PeerNode", "FabnetModel", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetClient", "Ledger", "Transport",
-                "GossipCore", "FabnetWire", "FabricWire",
+                "GossipCore", "FabnetWire", "FabricWire", "TxValidation",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -55,16 +55,22 @@ public enum FollowerPathBench {
         let home = try PeerHome.create(at: directory.appendingPathComponent("peer"), configuration: configuration,
                                        nodeDirectory: layout.nodeDirectory(org.peers[0], in: org),
                                        organizationMSPs: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
-        _ = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(channel), channel: channel, durability: .osBuffered)
         let mate = try signer(layout.nodeDirectory(org.peers[1], in: org), mspID: org.mspID)
         let orderer = try signer(layout.nodeDirectory(ordererOrg.orderers[0], in: ordererOrg), mspID: ordererOrg.mspID)
+        // Joined: block 0, the channel's configuration, is in the ledger (as `channel join` leaves it).
+        guard var channelSpec = spec.channels.first else { throw PeerError.configuration("the default network has no channel") }
+        channelSpec.name = channel
+        var genesis = try ChannelGenesis.block(of: channelSpec, in: spec, layout: layout, creator: orderer)
+        BlockMetadataLayout.setTransactionsFilter([.valid], in: &genesis)
+        let (ledger, _) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(channel), channel: channel, durability: .osBuffered)
+        try ledger.append(genesis)
         let service = try await PeerService(home: home, logging: NodeLogger(name: configuration.name, spec: "error"))
 
         // The frames an org mate pushes (made before the measured part, the same in every build).
         let mac = ChannelMAC(pkiID: mate.pkiID, channel: channel)
         var frames: [ByteBuffer] = []
-        var previous = Data()
-        for number in 0..<UInt64(blocks) {
+        var previous = BlockHeaderBytes.hash(genesis.header)
+        for number in 1...UInt64(blocks) {
             var block = Common_Block()
             block.header.number = number
             block.header.previousHash = previous
@@ -86,7 +92,7 @@ public enum FollowerPathBench {
         let sender = try await service.identities.verify(signature: proof, over: Data("bench".utf8), by: mate.serialized)
 
         let started = processCPUSeconds()
-        let committed = await service.benchReceive(Array(frames.prefix(pushing)), from: sender, channel: channel)
+        let committed = await service.benchReceive(Array(frames.prefix(pushing)), from: sender, channel: channel) - 1
         let pathCPUSeconds = processCPUSeconds() - started
         guard committed == UInt64(pushing) else {
             throw PeerError.configuration("the follower committed \(committed) of \(pushing) blocks")

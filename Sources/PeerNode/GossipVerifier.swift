@@ -5,6 +5,7 @@ import FabnetWire
 import FabricWire
 import Foundation
 import Ledger
+import TxValidation
 import GossipCore
 
 /// Where what other peers relay is checked before the core sees it: every alive message and
@@ -23,7 +24,7 @@ final class GossipVerifier: EntryVerifier {
     /// Blocks that arrived again after a first copy (from the orderer or a peer) was verified.
     let repeatedBlocks: Counter
     /// Header hashes of blocks whose signature was verified, with their prepared transactions.
-    let recentBlocks = RecentlyVerified<Data, [PreparedTransaction]>()
+    let recentBlocks = RecentlyVerified<Data, [CandidateTransaction]>()
     /// Checked envelopes by signature: the payload and secret part checked with it, and the value.
     let recentEnvelopes = RecentlyVerified<Data, CheckedEnvelope>()
 

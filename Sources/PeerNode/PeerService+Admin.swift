@@ -6,6 +6,7 @@ import FabricWire
 import Foundation
 import GossipCore
 import Ledger
+import TxValidation
 import FabnetClient
 
 extension PeerService {
@@ -124,6 +125,7 @@ extension PeerService {
             ledgers[name] = ledger
             channelOrganizations[name] = orgs
             channelPolicies[name] = PolicyEvaluator(view: view)
+            definitions[name] = DefinitionsInForce(state: ledger.state)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error

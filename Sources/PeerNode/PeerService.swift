@@ -8,6 +8,7 @@ import FabricWire
 import Foundation
 import GossipCore
 import Ledger
+import TxValidation
 import Logging
 import NIOCore
 import OperationsEndpoint
@@ -45,6 +46,8 @@ public actor PeerService: Service {
     /// Deliver requests (gRPC) waiting for a block to be committed.
     var blockWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     var nextBlockWaiter: UInt64 = 0
+    /// Each joined channel's chaincode definitions in force after its last committed block.
+    var definitions: [String: DefinitionsInForce] = [:]
     /// Each joined channel's policies, from its block 0 (the endorser checks Writers with them).
     var channelPolicies: [String: PolicyEvaluator] = [:]
     /// Each joined channel's member orgs, from its block 0: whose creators' transactions can be VALID.
@@ -135,6 +138,7 @@ public actor PeerService: Service {
                 self.channelOrganizations[name] = channelOrganizations[name]
             }
             heights[name] = ledger.height
+            definitions[name] = DefinitionsInForce(state: ledger.state)
             let gauges = metrics.channel(name)
             gauges.setHeight(ledger.height)
             gauges.setLeader(false)
@@ -314,14 +318,18 @@ public actor PeerService: Service {
             return failed("block \(block.number) reached the commit without being verified")
         }
         let started = clock.now
-        let effects = CommitValidation.effects(verified.transactions, channel: channel, organizations: channelOrganizations[channel] ?? [],
-                                               committed: ledger.transactions, blockNumber: block.number)
+        guard let policies = channelPolicies[channel] else { return failed("no configuration of the channel on this peer") }
+        let context = ValidationContext(nextBlockOf: ledger, organizations: channelOrganizations[channel] ?? [], policies: policies,
+                                        definitions: definitions[channel] ?? DefinitionsInForce(state: ledger.state))
+        let validated = BlockValidator.validate(verified.transactions, context: context)
+        let effects = validated.effects
         do {
             try ledger.append(verified.hashed, effects: effects)
         } catch {
             loggers.ledger.warning("channel \(channel): appending block \(block.number) failed: \(error); retrying once")
             do { try ledger.append(verified.hashed, effects: effects) } catch { return failed("append failed twice: \(error)") }
         }
+        definitions[channel] = validated.definitions
         metrics.committed.increment()
         metrics.commitDuration.recordNanoseconds((clock.now - started).nanosecondsValue)
         channelMetrics[channel]?.setHeight(ledger.height)

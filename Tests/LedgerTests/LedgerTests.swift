@@ -266,26 +266,6 @@ func scratchDirectory(_ name: String = #function) throws -> URL {
         #expect(ledger.state["fabnet", "e"]?.version == Version(block: 1, transaction: 0))
     }
 
-    @Test func commitValidationGivesFabricsCodes() throws {
-        let good = ChainBuilder.envelope([("a", "1")], nonce: Data("n1".utf8))
-        // A tx id that is not SHA-256(nonce ‖ creator).
-        var envelope = try Common_Envelope(serializedBytes: good)
-        var payload = try Common_Payload(serializedBytes: envelope.payload)
-        var header = try Common_ChannelHeader(serializedBytes: payload.header.channelHeader)
-        header.txID = String(repeating: "0", count: 64)
-        payload.header.channelHeader = try header.serializedBytes()
-        envelope.payload = try payload.serializedBytes()
-        let wrongID: Data = try envelope.serializedBytes()
-        let entries = [good, wrongID, Data([0xFF, 0x01]), good]
-        let prepared = entries.map(CommitValidation.prepare)
-        let codes = CommitValidation.effects(prepared, channel: "mychannel", organizations: ["Org1MSP"],
-                                             committed: TransactionIndex(), blockNumber: 1).map(\.code)
-        #expect(codes == [.valid, .badProposalTxid, .nilEnvelope, .duplicateTxid])
-        let effects = CommitValidation.effects(prepared, channel: "mychannel", organizations: ["Org1MSP"],
-                                               committed: TransactionIndex(), blockNumber: 1)
-        #expect(effects[0].writes.count == 1 && effects[1].writes.isEmpty && effects[3].writes.isEmpty, "only VALID ones write")
-    }
-
     @Test func crc32cMatchesTheStandardCheckValueAndTheBytewiseMethod() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
         var generator = SystemRandomNumberGenerator()

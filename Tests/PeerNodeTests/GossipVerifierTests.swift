@@ -7,6 +7,7 @@ import FabnetClient
 import Foundation
 import GossipCore
 import Ledger
+import TxValidation
 import OperationsEndpoint
 import Testing
 import Transport
@@ -128,7 +129,7 @@ enum SignedEnvelopesFixture {
         let verified = try #require(gossip.verified as? VerifiedBlock)
         #expect(verified.block == block && verified.bytes == gossip.data)
         #expect(verified.hashed.headerHash == BlockHeaderBytes.hash(block.header))
-        #expect(verified.transactions.count == 1 && verified.transactions[0].problem == nil)
+        #expect(verified.transactions.count == 1 && verified.transactions[0].creator.signer != nil)
         // A second copy skips the signature check, and is counted as a repeat.
         #expect(await verifier.block(payload) != nil)
         #expect(Self.count("repeated", in: metrics) == "1")
@@ -162,10 +163,8 @@ enum SignedEnvelopesFixture {
         let (verifier, _) = Fixture.verifier()
         let first = try Fixture.block(0)
         let firstVerified = try #require(await verifier.verify(first, serialized: try first.serializedBytes()))
-        let effects = CommitValidation.effects(firstVerified.transactions, channel: "c", organizations: [Fixture.material.mate.mspID],
-                                               committed: ledger.transactions, blockNumber: 0)
-        #expect(effects.map(\.code) == [.valid])
-        try ledger.append(firstVerified.hashed, effects: effects)
+        #expect(firstVerified.transactions.count == 1 && firstVerified.transactions[0].creator.signer?.mspID == Fixture.material.mate.mspID)
+        try ledger.append(firstVerified.hashed, effects: [TransactionEffect(txID: firstVerified.transactions[0].txID, code: .valid, writes: [])])
         #expect(ledger.height == 1 && ledger.currentHash == BlockHeaderBytes.hash(first.header))
         #expect(BlockMetadataLayout.transactionsFilter(of: try #require(try ledger.block(0))) == [0])
         let orphan = try Fixture.block(1, previous: Data([1, 2, 3]))
@@ -176,23 +175,17 @@ enum SignedEnvelopesFixture {
         #expect(ledger.height == 1)
     }
 
-    @Test func aTransactionWhoseCreatorDidNotSignItIsFlaggedNotRefused() async throws {
+    @Test func aTransactionWhoseCreatorDidNotSignItIsMarkedRejectedNotDropped() async throws {
         let mate = Fixture.material.mate
         var forged = try TransactionBuilder.make(channel: "c", writes: [("k", Data("v".utf8))], creator: mate).envelope
         forged.signature = try Fixture.material.orderer.sign(forged.payload)
         let good = try TransactionBuilder.make(channel: "c", writes: [("k", Data("w".utf8))], creator: mate).envelope
-        let block = try Fixture.block(0, entries: [try forged.serializedBytes(), try good.serializedBytes(), try good.serializedBytes()])
+        let block = try Fixture.block(0, entries: [try forged.serializedBytes(), try good.serializedBytes()])
         let (verifier, _) = Fixture.verifier()
         let verified = try #require(await verifier.verify(block, serialized: try block.serializedBytes()))
-        let effects = CommitValidation.effects(verified.transactions, channel: "c", organizations: [mate.mspID],
-                                               committed: TransactionIndex(), blockNumber: 0)
-        #expect(effects.map(\.code) == [.badCreatorSignature, .valid, .duplicateTxid])
-        #expect(effects[1].writes.first?.set.writes.first?.value == Data("w".utf8))
-        #expect(CommitValidation.effects(verified.transactions, channel: "other", organizations: [mate.mspID],
-                                         committed: TransactionIndex(), blockNumber: 0).map(\.code)
-                == [.badCommonHeader, .badCommonHeader, .badCommonHeader])
-        #expect(CommitValidation.effects(verified.transactions, channel: "c", organizations: ["Org2MSP"],
-                                         committed: TransactionIndex(), blockNumber: 0).map(\.code)
-                == [.badCreatorSignature, .badCreatorSignature, .badCreatorSignature])
+        #expect(verified.transactions.count == 2)
+        if case .rejected = verified.transactions[0].creator {} else { Issue.record("the forged creator signature was not rejected") }
+        #expect(verified.transactions[1].creator.signer?.mspID == mate.mspID)
+        #expect(verified.transactions[1].creator.signer?.roles.contains(.peer) == true)
     }
 }
