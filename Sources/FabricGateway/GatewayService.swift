@@ -25,6 +25,8 @@ import Logging
 ///   (Fabric answers what its discovery service says, FAILED_PRECONDITION or UNAVAILABLE; fabnet
 ///   knows and says which).
 /// - ChaincodeEvents is not served yet: UNIMPLEMENTED, pointing at the peer's Deliver.
+/// - A call whose RPC gRPC cancels (deadline, client gone, shutdown) is cancelled with it: a
+///   waiting CommitStatus ends CANCELLED and never holds up the server's shutdown.
 public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
     /// The ACL Fabric applies to CommitStatus by default.
     public static let commitStatusPolicy = "/Channel/Application/Readers"
@@ -43,19 +45,19 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
     // MARK: gRPC methods
 
     public func evaluate(request: Gateway_EvaluateRequest, context: ServerContext) async throws -> Gateway_EvaluateResponse {
-        do throws(GatewayFailure) { return try await evaluate(request) } catch { throw error.rpcError }
+        try await Self.served { () async throws(GatewayFailure) in try await self.evaluate(request) }
     }
 
     public func endorse(request: Gateway_EndorseRequest, context: ServerContext) async throws -> Gateway_EndorseResponse {
-        do throws(GatewayFailure) { return try await endorse(request) } catch { throw error.rpcError }
+        try await Self.served { () async throws(GatewayFailure) in try await self.endorse(request) }
     }
 
     public func submit(request: Gateway_SubmitRequest, context: ServerContext) async throws -> Gateway_SubmitResponse {
-        do throws(GatewayFailure) { return try await submit(request) } catch { throw error.rpcError }
+        try await Self.served { () async throws(GatewayFailure) in try await self.submit(request) }
     }
 
     public func commitStatus(request: Gateway_SignedCommitStatusRequest, context: ServerContext) async throws -> Gateway_CommitStatusResponse {
-        do throws(GatewayFailure) { return try await commitStatus(request) } catch { throw error.rpcError }
+        try await Self.served { () async throws(GatewayFailure) in try await self.commitStatus(request) }
     }
 
     public func chaincodeEvents(request: Gateway_SignedChaincodeEventsRequest,
@@ -186,6 +188,26 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
     }
 
     // MARK: helpers
+
+    /// Runs one call as the handler of its RPC: in a task of its own that is cancelled when gRPC
+    /// cancels the RPC (deadline passed, client gone, server shutting down; grpc-swift signals
+    /// these through the RPC's cancellation handle, not by cancelling the handler's task), so a
+    /// CommitStatus waiting for a commit, or an endorsement, ends then. A failure becomes Fabric's
+    /// RPCError.
+    static func served<T: Sendable>(_ call: @escaping @Sendable () async throws(GatewayFailure) -> T) async throws(RPCError) -> T {
+        let task = Task { () async -> Result<T, GatewayFailure> in
+            do throws(GatewayFailure) { return .success(try await call()) } catch { return .failure(error) }
+        }
+        let result = await withTaskCancellationHandler {
+            await withRPCCancellationHandler { await task.value } onCancelRPC: { task.cancel() }
+        } onCancel: {
+            task.cancel()
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let failure): throw failure.rpcError
+        }
+    }
 
     private func channel(_ id: String) async throws(GatewayFailure) -> PolicyEvaluator {
         guard let policies = await backend.channelPolicies(id) else {

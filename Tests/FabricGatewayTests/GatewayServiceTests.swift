@@ -89,6 +89,19 @@ struct GatewayServiceTests {
         #expect(action.action.endorsements.map(\.endorser) == [endorsers[1].identity, endorsers[2].identity])
     }
 
+    @Test func anEndorserPastTheTimeoutCountsAsUnreachable() async throws {
+        let endorsers = [FakeEndorser("peer0.org1:7051", "Org1MSP", local: true, .hang), FakeEndorser("peer1.org1:7051", "Org1MSP"),
+                         FakeEndorser("peer0.org2:7051", "Org2MSP")]
+        let backend = FakeBackend(endorsers: endorsers)
+        let signed = try signedProposal()
+        let options = GatewayOptions(endorsementTimeout: .milliseconds(200))
+        let response = try await withGateway(backend, options: options) { gateway in
+            try await gateway.endorse(.with { $0.proposedTransaction = signed })
+        }
+        #expect(backend.endorserList.map(\.asked.count) == [1, 1, 1])
+        #expect(!response.preparedTransaction.payload.isEmpty)
+    }
+
     @Test func mismatchedPayloadsAbortWithTheEndorsersDetail() async throws {
         let backend = FakeBackend(endorsers: Self.twoOrgs(org2: .endorse(results: "a different read-write set")))
         let signed = try signedProposal()
@@ -192,6 +205,19 @@ struct GatewayServiceTests {
         }
         #expect(response.result == .mvccReadConflict)
         #expect(response.blockNumber == 7)
+    }
+
+    @Test func aClientThatStopsWaitingForCommitStatusLeavesNothingBehind() async throws {
+        let backend = FakeBackend(endorsers: Self.twoOrgs())
+        let request = try Self.commitStatusRequest("tx-never")
+        let error = try await withGateway(backend) { gateway in
+            var options = CallOptions.defaults
+            options.timeout = .milliseconds(300)
+            return try await rpcError { _ = try await gateway.commitStatus(request, options: options) }
+        }
+        // The endpoint stopped (withGateway returned), so the waiting handler ended too: cancelled.
+        #expect(error.code == .deadlineExceeded || error.code == .cancelled)
+        #expect(await backend.board.cancelled == ["tx-never"])
     }
 
     @Test func commitStatusOfACommittedTransactionAnswersAtOnce() async throws {

@@ -62,6 +62,8 @@ enum EndorserBehaviour: Sendable {
     case peerError(String)
     case refuse(String)
     case unreachable
+    /// Never answers (until cancelled).
+    case hang
 }
 
 struct Unreachable: Error, CustomStringConvertible {
@@ -119,6 +121,8 @@ final class FakeEndorser: GatewayEndorser, @unchecked Sendable {
             throw GatewayRefusal(message)
         case .unreachable:
             throw Unreachable(address: address)
+        case .hang:
+            while true { try await Task.sleep(for: .seconds(3600)) }
         }
     }
 }
@@ -189,8 +193,13 @@ actor CommitBoard {
         }
     }
 
+    /// The tx ids of the waits that were cancelled, in order.
+    private(set) var cancelled: [String] = []
+
     private func cancel(_ txID: String, _ id: UUID) {
-        waiting[txID]?.removeValue(forKey: id)?.resume(throwing: CancellationError())
+        guard let continuation = waiting[txID]?.removeValue(forKey: id) else { return }
+        cancelled.append(txID)
+        continuation.resume(throwing: CancellationError())
     }
 }
 
