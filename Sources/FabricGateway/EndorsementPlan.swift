@@ -80,9 +80,14 @@ public struct EndorsementPlan: Sendable, Equatable {
             let everyone = Layout(orgs.map { Requirement($0, groups[$0]!.count) })
             let why = policy.evaluate(signers: signers(for: everyone), channel: channel).explanation
             let available = orgs.isEmpty ? "none" : orgs.map { "\($0) (\(groups[$0]!.count))" }.joined(separator: ", ")
+            let considered = groups.values.reduce(0) { $0 + $1.count }
+            var lagging = ""
+            if considered < candidates.count, let highest = candidates.map(\.ledgerHeight).max() {
+                lagging = "; \(candidates.count - considered) more peer(s) were left out, being over \(maximumLag) block(s) behind the highest ledger height known, \(highest)"
+            }
             throw GatewayFailure(.failedPrecondition, """
                 no combination of the endorsing peers available on channel '\(channelID)' satisfies the endorsement \
-                policy \(policy.text) of chaincode '\(chaincode)': peers by org: \(available); \(why)
+                policy \(policy.text) of chaincode '\(chaincode)': peers by org: \(available)\(lagging); \(why)
                 """)
         }
         return EndorsementPlan(layouts: layouts, endorsers: groups)

@@ -87,6 +87,14 @@ import Testing
         #expect(failure?.message.contains("Org1MSP (2), Org2MSP (2)") == true)
     }
 
+    @Test func theFailureSaysWhenLaggingPeersWereLeftOut() throws {
+        var peers = Self.peers
+        peers[2].ledgerHeight = 9
+        peers[3].ledgerHeight = 9
+        let failure = #expect(throws: GatewayFailure.self) { _ = try self.makePlan(.channelDefault, peers: peers) }
+        #expect(failure?.message.contains("peers by org: Org1MSP (2); 2 more peer(s) were left out, being over 0 block(s) behind the highest ledger height known, 10") == true)
+    }
+
     @Test func aChannelPolicyReferenceWithoutTheChannelIsNotSatisfied() throws {
         #expect(throws: GatewayFailure.self) { _ = try self.makePlan(.channelDefault, channel: nil) }
     }
