@@ -36,6 +36,8 @@ public protocol GatewayBackend: Sendable {
 /// unreachable) is status 500 with no payload. Throw ``GatewayRefusal`` when the endorser refused
 /// the proposal before running it (signature, Writers, duplicate tx id: the client's fault, not
 /// retried); throw anything else when the peer could not be reached (retried on another peer).
+/// Return or throw promptly when the task is cancelled (the endorsement timeout, or the client
+/// gone): the gateway waits for the call to end.
 public protocol GatewayEndorser: Sendable {
     /// host:port, as the error details name it.
     var address: String { get }
@@ -50,7 +52,7 @@ public protocol GatewayEndorser: Sendable {
 /// An ordering node the gateway submits transactions to.
 ///
 /// Contract for `broadcast`: the orderer's answer for this one envelope; throw when it cannot
-/// be reached (the gateway tries the next orderer).
+/// be reached (the gateway tries the next orderer), and promptly when the task is cancelled.
 public protocol GatewayOrderer: Sendable {
     var address: String { get }
     var mspID: String { get }
