@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "FabricServices", "FabricPolicy", "TxValidation",
+                "FabricServices", "FabricPolicy", "TxValidation", "FabricGateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,7 +175,7 @@ let package = Package(
         .executableTarget(
             name: "fabnet",
             dependencies: [
-                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabricServices", "FabricPolicy", "OrdererNode", "Transport",
+                "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabricServices", "FabricPolicy", "FabricGateway", "OrdererNode", "Transport",
                 "OperationsEndpoint", "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

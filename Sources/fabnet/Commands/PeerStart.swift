@@ -1,4 +1,5 @@
 import ArgumentParser
+import FabricGateway
 import FabricServices
 import Foundation
 import NIOCore
@@ -40,10 +41,11 @@ struct PeerStart: AsyncParsableCommand {
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
             let grpc = try home.configuration.grpcPort.map { port in
                 try GRPCEndpoint(host: home.configuration.listenHost, port: port, security: .tls(try service.grpcTLS()),
-                                 services: [PeerDeliverService(service)], logger: logging.logger("grpc"))
+                                 services: [PeerDeliverService(service), GatewayService(service, logger: logging.logger("gateway"))],
+                                 logger: logging.logger("grpc"))
             }
             let channels = await service.channelNames.joined(separator: ", ")
-            let grpcLine = home.configuration.grpcPort.map { ", Deliver (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
+            let grpcLine = home.configuration.grpcPort.map { ", Gateway and Deliver (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
             logger.info("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint)\(grpcLine), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
             try await NodeProcess.run(listener: listener, operations: operations, node: service, grpc: grpc, grace: .seconds(2), logger: logger,
                                       handler: { try await service.handle($0) })

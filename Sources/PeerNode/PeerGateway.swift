@@ -1,0 +1,129 @@
+import FabnetClient
+import FabnetCrypto
+import FabnetModel
+import FabnetWire
+import FabricGateway
+import FabricPolicy
+import FabricWire
+import Foundation
+import GossipCore
+import Ledger
+import Transport
+import TxValidation
+
+/// What the Fabric Gateway on this peer's `grpcPort` (`FabricGateway.GatewayService`) needs from
+/// the peer: the channel's policies and chaincode definitions in force, the endorsers (this peer,
+/// and the other peers of the channel's orgs that gossip shows alive, with their heights), the
+/// orderer, identity checks and commit statuses.
+///
+/// Guarantees: remote endorsers are asked over fabnet's framing (`endorse` packets) with this
+/// peer's identity; the local one runs in process; a commit status waits until this peer's
+/// ledger holds the transaction (returning its code and block) or the call is cancelled.
+extension PeerService: GatewayBackend {
+    public nonisolated var localMSPID: String { home.configuration.mspID }
+
+    public func channelPolicies(_ channel: String) async -> PolicyEvaluator? { channelPolicies[channel] }
+
+    public func chaincode(_ name: String, channel: String) async -> GatewayChaincode? {
+        guard ledgers[channel] != nil else { return nil }
+        if name == TransactionBuilder.namespace {
+            return GatewayChaincode(name: name, version: BuiltInContract.version, endorsementPolicy: .channelDefault)
+        }
+        guard let definition = definitions[channel]?[name] else { return nil }
+        let policy: FabricGateway.EndorsementPolicy
+        switch definition.policy {
+        case .signature(let envelope): policy = .signature(envelope)
+        case .channelPolicy(let path): policy = .channelPolicy(path)
+        }
+        return GatewayChaincode(name: name, version: definition.version, endorsementPolicy: policy)
+    }
+
+    public func endorsers(channel: String) async -> [any GatewayEndorser] {
+        guard let ledger = ledgers[channel], let organizations = channelOrganizations[channel] else { return [] }
+        let local = LocalEndorser(peer: self, address: home.configuration.endpoint, mspID: home.configuration.mspID, ledgerHeight: ledger.height)
+        var result: [any GatewayEndorser] = [local]
+        let heights = core.channelPeerHeights(channel)
+        let transport = Transport(credentials: credentials)
+        for member in core.membership.aliveMembers where member.alive.pkiID != credentials.signer.pkiID {
+            let alive = member.alive
+            guard organizations.contains(alive.mspID), let endpoint = alive.internalEndpoint ?? alive.externalEndpoint else { continue }
+            // A peer whose height gossip has not told yet is taken to be at this peer's.
+            result.append(RemoteEndorser(client: OrdererClient(transport: transport, port: endpoint.port, serverHostname: endpoint.host),
+                                         address: endpoint.description, mspID: alive.mspID, ledgerHeight: heights[alive.pkiID] ?? ledger.height))
+        }
+        return result
+    }
+
+    public func orderers(channel: String) async -> [any GatewayOrderer] {
+        guard let endpoint = try? PeerHome.Configuration.endpoint(home.configuration.orderer, field: "orderer") else { return [] }
+        let client = OrdererClient(transport: Transport(credentials: credentials), port: endpoint.port, serverHostname: endpoint.host)
+        return [GatewayOrdererClient(client: client, address: endpoint.description, mspID: home.configuration.ordererOrganizations.first ?? "")]
+    }
+
+    public nonisolated func authenticate(channel: String, identity: Data, signature: Data, signedData: Data) async throws(GatewayRefusal) -> PolicySigner {
+        guard let decoded = try? Msp_SerializedIdentity(serializedBytes: identity) else { throw GatewayRefusal("the identity does not decode as a msp.SerializedIdentity") }
+        do {
+            let signer = try await identities.verify(signature: signature, over: signedData, by: WireSerializedIdentity(decoded))
+            return PolicySigner(signer, identity: identity)
+        } catch {
+            throw GatewayRefusal("\(error)")
+        }
+    }
+
+    public func commitStatus(channel: String, transactionID: String) async throws -> GatewayCommitStatus {
+        while true {
+            guard let ledger = ledgers[channel] else { throw GatewayRefusal("this peer has not joined \(channel)") }
+            if let location = ledger.transactions[transactionID] {
+                return GatewayCommitStatus(code: location.code, blockNumber: location.block)
+            }
+            await waitForBlock(ledger.height, channel: channel)
+            try Task.checkCancellation()
+        }
+    }
+}
+
+/// This peer as an endorser of its own gateway.
+struct LocalEndorser: GatewayEndorser {
+    let peer: PeerService
+    let address: String
+    let mspID: String
+    let ledgerHeight: UInt64
+    var isLocal: Bool { true }
+
+    func endorse(_ proposal: UnpackedProposal) async throws -> Protos_ProposalResponse {
+        await peer.endorse(proposal.signedProposal)
+    }
+}
+
+/// Another peer of the channel, asked over fabnet's framing.
+struct RemoteEndorser: GatewayEndorser {
+    let client: OrdererClient
+    let address: String
+    let mspID: String
+    let ledgerHeight: UInt64
+    var isLocal: Bool { false }
+
+    func endorse(_ proposal: UnpackedProposal) async throws -> Protos_ProposalResponse {
+        try await client.endorse(proposal.signedProposal)
+    }
+}
+
+/// The ordering service as the gateway submits to it (fabnet's framing).
+struct GatewayOrdererClient: GatewayOrderer {
+    let client: OrdererClient
+    let address: String
+    let mspID: String
+
+    func broadcast(_ envelope: Common_Envelope) async throws -> Orderer_BroadcastResponse {
+        var wire = WireEnvelope()
+        wire.payload = envelope.payload
+        wire.signature = envelope.signature
+        guard let answer = try await client.broadcast([wire]).first else {
+            throw GatewayRefusal("the orderer closed the connection without answering")
+        }
+        var response = Orderer_BroadcastResponse()
+        response.status = Common_Status(rawValue: answer.status.rawValue) ?? .internalServerError
+        response.info = answer.info
+        return response
+    }
+}
