@@ -2,7 +2,9 @@
 
 It is served as chaincode-as-a-service: the peer dials it. Hyperledger's shim reads the listen
 address from CHAINCODE_SERVER_ADDRESS (host:port) and the ID it registers with from CHAINCODE_ID;
-TLS is off unless CORE_TLS_CLIENT_KEY_PATH and CORE_TLS_CLIENT_CERT_PATH name a key and certificate.
+TLS is off unless CORE_TLS_CLIENT_KEY_PATH and CORE_TLS_CLIENT_CERT_PATH name the server's key and
+certificate (PEM files); CORE_PEER_TLS_ROOTCERT_FILE then names the CA whose client certificates
+it requires.
 
     CHAINCODE_SERVER_ADDRESS=127.0.0.1:9999 CHAINCODE_ID=basic python asset_transfer.py
 
@@ -14,6 +16,7 @@ range query (the peer answers it in pages). A failed check raises, which the con
 into an error response (status 500 and the message).
 """
 import json
+import os
 
 from fabric_chaincode_python.fabric_contract_api.contractapi import (
     Contract,
@@ -76,4 +79,10 @@ class AssetTransfer(Contract):
 
 
 if __name__ == "__main__":
-    ContractChaincode.new_chaincode(AssetTransfer()).start()
+    # The shim's server falls back to these variables only for arguments it is not given, but
+    # start() (2.5.4) always passes key, cert and client_ca_certs on, None included: read them here.
+    ContractChaincode.new_chaincode(AssetTransfer()).start(
+        key=os.getenv("CORE_TLS_CLIENT_KEY_PATH"),
+        cert=os.getenv("CORE_TLS_CLIENT_CERT_PATH"),
+        client_ca_certs=os.getenv("CORE_PEER_TLS_ROOTCERT_FILE"),
+    )
