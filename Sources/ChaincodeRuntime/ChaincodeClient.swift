@@ -19,7 +19,8 @@ import Synchronization
 ///   at once with the last ``ChaincodeError``; during a connection attempt they wait for it, at
 ///   most until their own timeout; once sent, a call ends by its timeout at the latest. Calls
 ///   that were in flight when the stream ended fail with ``ChaincodeError/streamClosed(chaincode:address:reason:)``.
-/// - Several calls run at once on the one stream, told apart by channel and transaction ID.
+/// - Calls share the one stream, told apart by channel and transaction ID; at most
+///   `maxConcurrentCalls` are in flight at once (1 by default, see ``Options/maxConcurrentCalls``).
 public final class ChaincodeClient: Service, Sendable {
     /// Timing and paging settings.
     public struct Options: Sendable, Equatable {
@@ -31,13 +32,20 @@ public final class ChaincodeClient: Service, Sendable {
         public var maximumBackoff: Duration
         /// Records per page of a range query without a page size (Fabric's peer: 100).
         public var rangeBatchSize: Int
+        /// How many calls may be in flight on the stream at once; the others wait their turn
+        /// (within their timeout). 1 by default: Hyperledger's Python shim (fabric-chaincode-python
+        /// 2.5.4) writes to the stream from concurrent tasks, which grpcio refuses
+        /// (GRPC_CALL_ERROR_TOO_MANY_OPERATIONS), so with two calls in flight one of its messages
+        /// can be lost. Raise it for shims that serialize their writes (Go, Java, Node).
+        public var maxConcurrentCalls: Int
 
         public init(registrationTimeout: Duration = .seconds(5), initialBackoff: Duration = .milliseconds(100),
-                    maximumBackoff: Duration = .seconds(2), rangeBatchSize: Int = 100) {
+                    maximumBackoff: Duration = .seconds(2), rangeBatchSize: Int = 100, maxConcurrentCalls: Int = 1) {
             self.registrationTimeout = registrationTimeout
             self.initialBackoff = initialBackoff
             self.maximumBackoff = maximumBackoff
             self.rangeBatchSize = rangeBatchSize
+            self.maxConcurrentCalls = max(1, maxConcurrentCalls)
         }
     }
 
@@ -49,6 +57,7 @@ public final class ChaincodeClient: Service, Sendable {
     public let options: Options
     private let logger: Logger
     private let core = Mutex(ClientCore())
+    private let slots: CallSlots
 
     public init(name: String, chaincodeID: String? = nil, endpoint: ChaincodeEndpoint, options: Options = Options(),
                 logger: Logger = Logger(label: "fabnet.chaincode")) {
@@ -56,6 +65,7 @@ public final class ChaincodeClient: Service, Sendable {
         self.chaincodeID = chaincodeID ?? name
         self.endpoint = endpoint
         self.options = options
+        self.slots = CallSlots(options.maxConcurrentCalls)
         var logger = logger
         logger[metadataKey: "chaincode"] = "\(name)"
         logger[metadataKey: "address"] = "\(endpoint)"
@@ -85,7 +95,11 @@ public final class ChaincodeClient: Service, Sendable {
         let deadline = ContinuousClock.now + timeout
         try await waitForStream(until: deadline, for: key, timeout: timeout)
         return try await withThrowingTaskGroup(of: ChaincodeInvocation?.self) { group in
-            group.addTask { try await self.send(invocation) }
+            group.addTask {
+                try await self.slots.acquire()
+                defer { self.slots.release() }
+                return try await self.send(invocation)
+            }
             group.addTask {
                 try await Task.sleep(until: deadline, clock: .continuous)
                 self.feed(.timedOut(key, seconds: timeout.seconds))
