@@ -150,7 +150,7 @@ let package = Package(
         .target(
             name: "PeerNode",
             dependencies: [
-                "FabricServices", "FabricPolicy", "TxValidation", "FabricGateway",
+                "FabricServices", "FabricPolicy", "TxValidation", "FabricGateway", "ChaincodeRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -5,6 +5,7 @@ import FabnetWire
 import FabricPolicy
 import FabricWire
 import Foundation
+import ChaincodeRuntime
 import Ledger
 
 /// A peer's endorser: checks a client's signed proposal as Fabric's endorser does, runs the
@@ -18,6 +19,9 @@ import Ledger
 /// returned unendorsed, as Fabric does. The signed payload is deterministic for a given proposal
 /// and committed state, so peers at one height endorse identical bytes.
 extension PeerService {
+    /// How long a chaincode call may take.
+    static let chaincodeTimeout: Duration = .seconds(30)
+
     nonisolated func endorse(proposalBytes: Data) async -> Protos_ProposalResponse {
         guard let signed = try? Protos_SignedProposal(serializedBytes: proposalBytes) else {
             return Self.refusal("error unmarshalling SignedProposal: the request is not one")
@@ -26,6 +30,14 @@ extension PeerService {
     }
 
     func endorse(_ signed: Protos_SignedProposal) async -> Protos_ProposalResponse {
+        let response = await runEndorsement(signed)
+        if response.response.status >= 400 {
+            loggers.peer.info("endorsement not given: \(response.response.status) \(response.response.message)")
+        }
+        return response
+    }
+
+    private func runEndorsement(_ signed: Protos_SignedProposal) async -> Protos_ProposalResponse {
         let proposal: UnpackedProposal
         do {
             proposal = try UnpackedProposal.unpack(signed)
@@ -52,27 +64,50 @@ extension PeerService {
         guard !ledger.transactions.contains(proposal.txID) else {
             return Self.refusal("duplicate transaction found [\(proposal.txID)]. Creator [\(signer.mspID)]")
         }
-        let snapshot = ledger.state
+        let snapshot = WorldStateSnapshot(state: ledger.state)
         let name = proposal.chaincodeName
-        let execution: BuiltInContract.Execution
-        if name == TransactionBuilder.namespace {
-            execution = BuiltInContract.invoke(proposal, state: snapshot)
-        } else if ChaincodeDefinitions.definition(of: name, in: snapshot) != nil {
-            return Self.refusal("chaincode \(name) is defined on channel \(channel), but this peer does not run chaincode servers yet (only the built-in `fabnet` contract)")
-        } else {
-            return Self.refusal("make sure the chaincode \(name) has been successfully defined on channel \(channel) and try again: chaincode \(name) not found")
+        let execution: ChaincodeInvocation
+        let version: String
+        do {
+            if name == TransactionBuilder.namespace {
+                version = BuiltInContract.version
+                execution = try BuiltInContract.invoke(proposal, state: snapshot)
+            } else if let definition = definitions[channel]?[name] {
+                version = definition.version
+                let client = try chaincodeClient(channel: channel, name: name)
+                // A client just started (or reconnecting) gets a moment to register; one whose
+                // server is known unreachable fails at once with why.
+                switch client.connectionState {
+                case .ready: break
+                case .unavailable(let error): throw error
+                default: try await client.waitUntilReady(timeout: .seconds(5))
+                }
+                execution = try await client.invoke(channel: channel, txID: proposal.txID, signedProposal: signed, input: proposal.input,
+                                                    state: snapshot, timeout: Self.chaincodeTimeout)
+            } else {
+                return Self.refusal("make sure the chaincode \(name) has been successfully defined on channel \(channel) and try again: chaincode \(name) not found")
+            }
+        } catch {
+            return Self.refusal("error in simulation: \(error)")
         }
-        guard execution.response.status < 400 else {
+        if execution.response.status >= 400 {
+            // A chaincode error: the response and its payload, unendorsed, so a gateway tells it
+            // from a failure of the peer itself (status 500 without a payload) and does not retry.
             var response = Protos_ProposalResponse()
             response.version = 1
             response.response = execution.response
+            var chaincodeID = proposal.chaincodeID
+            chaincodeID.version = version
+            response.payload = (try? EndorsedTransaction.responsePayload(proposal: proposal, results: Data(), events: Data(),
+                                                                         response: execution.response, chaincodeID: chaincodeID)) ?? Data()
             return response
         }
         do {
             var chaincodeID = proposal.chaincodeID
-            chaincodeID.version = execution.version
+            chaincodeID.version = version
+            let events: Data = try execution.events.map { try $0.serializedBytes() } ?? Data()
             let payload = try EndorsedTransaction.responsePayload(proposal: proposal, results: try execution.readWriteSet.serializedBytes(),
-                                                                 events: Data(), response: execution.response, chaincodeID: chaincodeID)
+                                                                 events: events, response: execution.response, chaincodeID: chaincodeID)
             let signer = credentials.signer
             return try EndorsedTransaction.proposalResponse(payload: payload, response: execution.response,
                                                             endorser: try signer.serialized.serializedBytes()) { try signer.sign($0) }
@@ -89,3 +124,21 @@ extension PeerService {
         return response
     }
 }
+
+/// A copy of a channel's world state as a chaincode simulation reads it (`CommittedState`).
+struct WorldStateSnapshot: CommittedState {
+    let state: WorldState
+
+    func value(namespace: String, key: String) -> (value: Data, version: Kvrwset_Version)? {
+        state[namespace, key].map { ($0.value, Self.version($0.version)) }
+    }
+
+    func range(namespace: String, start: String, end: String) -> [(key: String, value: Data, version: Kvrwset_Version)] {
+        state.range(namespace, from: start, to: end).map { ($0.key, $0.value.value, Self.version($0.value.version)) }
+    }
+
+    static func version(_ version: Version) -> Kvrwset_Version {
+        Kvrwset_Version.with { $0.blockNum = version.block; $0.txNum = version.transaction }
+    }
+}
+

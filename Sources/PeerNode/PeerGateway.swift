@@ -127,3 +127,18 @@ struct GatewayOrdererClient: GatewayOrderer {
         return response
     }
 }
+
+/// The gateway's settings on a fabnet peer.
+///
+/// Heights of other peers come from gossip's state info, which trails commits by up to its
+/// publishing interval, so asking only peers at exactly the highest height known would leave
+/// whole orgs out right after a block; 2 blocks of tolerance keep them in (a peer that really
+/// lags endorses stale reads, which validation flags MVCC_READ_CONFLICT, and the client retries).
+public enum PeerGatewaySettings {
+    public static var options: GatewayOptions {
+        var options = GatewayOptions()
+        options.maximumHeightLag = 2
+        return options
+    }
+}
+

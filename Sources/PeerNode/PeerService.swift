@@ -7,6 +7,7 @@ import FabricPolicy
 import FabricWire
 import Foundation
 import GossipCore
+import ChaincodeRuntime
 import Ledger
 import TxValidation
 import Logging
@@ -67,6 +68,8 @@ public actor PeerService: Service {
     var commitRecords = CommitRecords()
     /// The chaincode servers this peer reaches, from its home.
     var chaincodeConnections: ChaincodeConnections
+    /// A running client per chaincode reached (see `chaincodeClient(channel:name:)`).
+    var chaincodeClients: [String: (connection: WireChaincodeConnection, client: ChaincodeClient)] = [:]
 
     /// The peer of `home` on real sockets and the continuous clock: mutual-TLS gossip
     /// connections (`PeerConnections`), the orderer of `peer.json` (`OrdererClient`), the system

@@ -429,6 +429,71 @@ def gateway_endorses_submits_and_reports_commit_status(suite):
         assert error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION), error.code()
 
 
+def submit_via_gateway(stub, key, identity, chaincode, args, organizations=()):
+    """Endorse (optionally by exactly `organizations`), sign, Submit and wait: the commit code."""
+    proposal, txid = signed_proposal(identity, key, chaincode, args)
+    endorsed = stub.Endorse(gateway_pb2.EndorseRequest(transaction_id=txid, channel_id=CHANNEL, proposed_transaction=proposal,
+                                                       endorsing_organizations=list(organizations)), timeout=60)
+    prepared = endorsed.prepared_transaction
+    prepared.signature = sign(key, prepared.payload)
+    return txid, prepared
+
+
+def wait_status(stub, key, identity, txid):
+    request = gateway_pb2.CommitStatusRequest(transaction_id=txid, channel_id=CHANNEL, identity=identity).SerializeToString()
+    return stub.CommitStatus(gateway_pb2.SignedCommitStatusRequest(request=request, signature=sign(key, request)), timeout=60).result
+
+
+def asset_transfer_through_the_gateway(suite, chaincode):
+    """Hyperledger's Python contract (asset transfer) run as a service, called through the
+    Gateway as fabric-gateway clients call it: create, read on both orgs, list with a range
+    query, an MVCC conflict between two transfers, an endorsement policy failure, and a
+    chaincode error as Fabric's gateway reports it."""
+    network = suite.network
+    identity, key, _ = suite.client
+    gateways = {peer["mspID"]: gateway_pb2_grpc.GatewayStub(network.channel(peer)) for peer in network.peers}
+    org1, org2 = gateways["Org1MSP"], gateways["Org2MSP"]
+    txid, prepared = submit_via_gateway(org1, key, identity, chaincode, [b"CreateAsset", b"asset1", b"blue", b"5", b"Tom", b"300"])
+    org1.Submit(gateway_pb2.SubmitRequest(transaction_id=txid, channel_id=CHANNEL, prepared_transaction=prepared), timeout=60)
+    code = wait_status(org1, key, identity, txid)
+    assert code == transaction_pb2.VALID, transaction_pb2.TxValidationCode.Name(code)
+    for gateway in (org1, org2):
+        deadline = time.time() + 20
+        while True:
+            read, _ = signed_proposal(identity, key, chaincode, [b"ReadAsset", b"asset1"])
+            try:
+                result = gateway.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=read), timeout=60).result
+                break
+            except grpc.RpcError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert json.loads(result.payload)["Owner"] == "Tom", result.payload
+    listed, _ = signed_proposal(identity, key, chaincode, [b"GetAllAssets"])
+    assets = json.loads(org1.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=listed), timeout=60).result.payload)
+    assert [asset["ID"] for asset in assets] == ["asset1"], assets
+    # Two transfers of one asset endorsed at the same version: one VALID, one MVCC_READ_CONFLICT.
+    first = submit_via_gateway(org1, key, identity, chaincode, [b"TransferAsset", b"asset1", b"Ann"])
+    second = submit_via_gateway(org1, key, identity, chaincode, [b"TransferAsset", b"asset1", b"Bob"])
+    for txid, prepared in (first, second):
+        org1.Submit(gateway_pb2.SubmitRequest(transaction_id=txid, channel_id=CHANNEL, prepared_transaction=prepared), timeout=60)
+    codes = sorted(wait_status(org1, key, identity, txid) for txid, _ in (first, second))
+    assert codes == [transaction_pb2.VALID, transaction_pb2.MVCC_READ_CONFLICT], [transaction_pb2.TxValidationCode.Name(c) for c in codes]
+    # Endorsed by Org1 alone: the default MAJORITY Endorsement of two orgs is not met.
+    txid, prepared = submit_via_gateway(org1, key, identity, chaincode, [b"CreateAsset", b"asset9", b"red", b"1", b"Eve", b"1"], ["Org1MSP"])
+    org1.Submit(gateway_pb2.SubmitRequest(transaction_id=txid, channel_id=CHANNEL, prepared_transaction=prepared), timeout=60)
+    code = wait_status(org1, key, identity, txid)
+    assert code == transaction_pb2.ENDORSEMENT_POLICY_FAILURE, transaction_pb2.TxValidationCode.Name(code)
+    # A chaincode error reaches the client as Fabric's gateway reports it.
+    missing, _ = signed_proposal(identity, key, chaincode, [b"ReadAsset", b"nosuchasset"])
+    try:
+        org1.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=missing), timeout=60)
+        raise AssertionError("reading a missing asset succeeded")
+    except grpc.RpcError as error:
+        assert error.code() == grpc.StatusCode.UNKNOWN, error.code()
+        assert "chaincode response 500" in error.details(), error.details()
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -439,6 +504,9 @@ def main():
                  "deliver_checks_the_tls_certificate_hash", "peers_deliver_the_same_blocks_with_flags"):
         suite.run(name, getattr(suite, name))
     suite.run("gateway_endorses_submits_and_reports_commit_status", lambda: gateway_endorses_submits_and_reports_commit_status(suite))
+    chaincode = os.environ.get("FABNET_CHAINCODE")
+    if chaincode:
+        suite.run("asset_transfer_through_the_gateway", lambda: asset_transfer_through_the_gateway(suite, chaincode))
     print(f"{suite.passed} passed, {suite.failed} failed")
     return 0 if suite.failed == 0 else 1
 
