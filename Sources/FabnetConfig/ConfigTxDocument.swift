@@ -16,6 +16,8 @@ struct ConfigTxDocument {
     var application: ConfigTxApplication?
     var profiles: [ConfigTxProfile] = []
     var channels: [ConfigTxChannel] = []
+    /// fabnet's own `Chaincodes` key: chaincode servers `up` deploys.
+    var chaincodes: [ConfigTxChaincode] = []
     var location: SourceLocation
 }
 
@@ -83,6 +85,19 @@ struct ConfigTxProfile {
 }
 
 /// fabnet's top-level `Channels:` entry: a channel `fabnet up` creates from a profile.
+/// One entry of fabnet's `Chaincodes` key, as written.
+struct ConfigTxChaincode {
+    var name: String
+    var address: String
+    var channels: [String]
+    var version: String?
+    var policy: String?
+    var id: String?
+    var tlsRootCert: String?
+    var location: SourceLocation
+    var path: String
+}
+
 struct ConfigTxChannel {
     var name: String
     var profile: String

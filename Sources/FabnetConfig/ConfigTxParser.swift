@@ -9,7 +9,7 @@ struct ConfigTxParser {
     let diagnostics: Diagnostics
     let baseDirectory: URL
 
-    static let topLevelKeys: Set = ["Organizations", "Capabilities", "Application", "Orderer", "Channel", "Profiles", "Channels"]
+    static let topLevelKeys: Set = ["Organizations", "Capabilities", "Application", "Orderer", "Channel", "Profiles", "Channels", "Chaincodes"]
     static let organizationKeys: Set = [
         "Name", "ID", "MSPDir", "MSPType", "Policies", "AnchorPeers", "OrdererEndpoints", "SkipAsForeign", "AdminPrincipal",
         "Domain", "Peers", "Users", "EnableNodeOUs",
@@ -56,6 +56,22 @@ struct ConfigTxParser {
             let profile = reader.string("Profile", required: true, hint: "name the profile under Profiles the channel is made from")
             if let name, let profile {
                 document.channels.append(ConfigTxChannel(name: name, profile: profile, location: item.node.location, path: item.path))
+            }
+        }
+        for item in top.list("Chaincodes") ?? [] {
+            guard let reader = MappingReader(item.node, path: item.path, diagnostics: diagnostics, what: "a chaincode") else { continue }
+            reader.warnUnknownKeys(known: ["Name", "Address", "Channels", "Version", "Policy", "ID", "TLSRootCert"])
+            let name = reader.string("Name", required: true, hint: "name the chaincode, e.g. Name: basic")
+            let address = reader.string("Address", required: true, hint: "where its server listens, e.g. Address: 127.0.0.1:9999")
+            let channels = reader.strings("Channels")
+            if channels == nil || channels?.isEmpty == true {
+                reader.error("Channels", "a chaincode needs the channels it is defined on", hint: "e.g. Channels: [mychannel]")
+            }
+            if let name, let address, let channels, !channels.isEmpty {
+                document.chaincodes.append(ConfigTxChaincode(
+                    name: name, address: address, channels: channels, version: reader.string("Version"), policy: reader.string("Policy"),
+                    id: reader.string("ID"), tlsRootCert: reader.string("TLSRootCert").map { resolve(path: $0) },
+                    location: item.node.location, path: item.path))
             }
         }
         return document

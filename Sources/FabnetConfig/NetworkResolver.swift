@@ -104,6 +104,7 @@ struct NetworkResolver {
         warnSeveralOrderers(plans)
         let channels = self.channels(document, specs: specs, orgs: orgs)
         warnOrgsCannotFindEachOther(channels, specs: specs, orgs: orgs)
+        let chaincodes = self.chaincodes(document, channels: channels)
         guard !specs.isEmpty else { return nil }
         let type = document.profiles.first { $0.orderer?.type != nil }?.orderer?.type ?? document.orderer?.type ?? "etcdraft"
         return NetworkSpec(
@@ -112,7 +113,33 @@ struct NetworkResolver {
                 type: type, endpoints: specs.flatMap(\.orderers).map(\.endpoint),
                 consenters: (document.profiles.compactMap(\.orderer) + [document.orderer].compactMap { $0 })
                     .first { !$0.consenterSpecs.isEmpty }?.consenterSpecs ?? []),
-            channels: channels)
+            channels: channels, chaincodes: chaincodes)
+    }
+
+    /// fabnet's `Chaincodes` entries, checked: known channels, a HOST:PORT address, names used once.
+    func chaincodes(_ document: ConfigTxDocument, channels: [ChannelSpec]) -> [ChaincodeSpec] {
+        var seen: Set<String> = []
+        return document.chaincodes.compactMap { entry in
+            let known = Set(channels.map(\.name))
+            var ok = true
+            for channel in entry.channels where !known.contains(channel) {
+                diagnostics.error("chaincode \(entry.name) names channel '\(channel)', which the network does not create", at: entry.location,
+                                  key: "\(entry.path).Channels", hint: "channels: \(known.sorted().joined(separator: ", "))")
+                ok = false
+            }
+            if Endpoint(parsing: entry.address) == nil {
+                diagnostics.error("chaincode \(entry.name): '\(entry.address)' is not HOST:PORT", at: entry.location, key: "\(entry.path).Address",
+                                  hint: "where its server listens, e.g. 127.0.0.1:9999")
+                ok = false
+            }
+            if !seen.insert(entry.name).inserted {
+                diagnostics.error("chaincode \(entry.name) is listed twice", at: entry.location, key: "\(entry.path).Name", hint: "list each chaincode once with all its channels")
+                ok = false
+            }
+            guard ok else { return nil }
+            return ChaincodeSpec(name: entry.name, address: entry.address, channels: entry.channels, version: entry.version,
+                                 policy: entry.policy, id: entry.id, tlsRootCert: entry.tlsRootCert)
+        }
     }
 
     // MARK: organizations

@@ -10,6 +10,8 @@ public struct NetworkSpec: Sendable, Codable {
     public var organizations: [OrganizationSpec]
     public var orderer: OrdererServiceSpec
     public var channels: [ChannelSpec]
+    /// Chaincode servers `fabnet up` deploys (fabnet's `Chaincodes` key), in the order written.
+    public var chaincodes: [ChaincodeSpec] = []
 
     public var peers: [NodeSpec] { organizations.flatMap(\.peers) }
     public var orderers: [NodeSpec] { organizations.flatMap(\.orderers) }
@@ -82,6 +84,20 @@ public struct UserSpec: Sendable, Codable, Hashable {
     public var name: String
     public var commonName: String
     public var role: UserRole
+}
+
+/// A chaincode server `fabnet up` defines on its channels, as `fabnet chaincode deploy` would.
+/// Guarantees (from `NetworkLoader`): the channels are channels of the network, the address is
+/// HOST:PORT, names are used once, and a TLS root certificate path is resolved against the
+/// description's folder.
+public struct ChaincodeSpec: Sendable, Codable, Hashable {
+    public var name: String
+    public var address: String
+    public var channels: [String]
+    public var version: String?
+    public var policy: String?
+    public var id: String?
+    public var tlsRootCert: String?
 }
 
 /// A policy as configtx writes it (`Type: Signature`, `Rule: "OR('Org1MSP.member')"`).

@@ -105,6 +105,7 @@ public struct NetworkLauncher: Sendable {
             try await phase("health") { try await waitHealthy(manifest) }
             try await phase("channels") { try await createChannels(clients) }
             try await phase("convergence") { try await waitConverged(clients) }
+            if !spec.chaincodes.isEmpty { try await phase("chaincodes") { try await deployChaincodes(clients) } }
             return manifest
         } catch {
             NetworkStopper(state: state).stop(manifest, timeout: 5)
@@ -306,6 +307,26 @@ public struct NetworkLauncher: Sendable {
                     }
                 }
                 try await group.waitForAll()
+            }
+        }
+    }
+
+    /// Defines the description's `Chaincodes` on their channels (again only when their version or
+    /// policy changed since the state folder's last `up`) and tells every peer where they listen.
+    func deployChaincodes(_ clients: NodeClients) async throws {
+        let deployment = ChaincodeDeployment(clients: clients, state: state)
+        for chaincode in spec.chaincodes {
+            let tls = try chaincode.tlsRootCert.map { path -> Data in
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw OrchestratorError.state("chaincode \(chaincode.name): TLSRootCert \(path) cannot be read")
+                }
+                return data
+            }
+            for name in chaincode.channels {
+                guard let channel = spec.channels.first(where: { $0.name == name }) else { continue }
+                _ = try await deployment.deploy(name: chaincode.name, address: chaincode.address, channel: channel,
+                                                version: chaincode.version ?? "1.0", policy: chaincode.policy, id: chaincode.id,
+                                                tlsRootPEM: tls, timeout: options.timeout, onlyIfChanged: true)
             }
         }
     }

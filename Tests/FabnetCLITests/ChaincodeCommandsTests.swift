@@ -1,3 +1,4 @@
+import FabnetConfig
 import FabnetTestKit
 import Foundation
 import Testing
@@ -71,5 +72,31 @@ struct ChaincodeCommandsTests {
         try await eventually(seconds: 30, "peer1.org2 reads greeting") {
             try await network.cli(["tx", "get", "greeting", "--channel", "mychannel", "--peer", "peer1.org2"]).output.contains("hello")
         }
+    }
+
+    @Test func upDeploysTheDescriptionsChaincodesOnceAndKeepsThemAcrossRestarts() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        let file = network.root.appendingPathComponent("net.yaml")
+        try (DefaultNetwork.configtx + """
+
+            Chaincodes:
+              - Name: basic
+                Address: 127.0.0.1:9999
+                Channels: [mychannel]
+                Policy: "OR('Org1MSP.peer','Org2MSP.peer')"
+            """).write(to: file, atomically: true, encoding: .utf8)
+        try await network.up(["-f", file.path, "--base-port", String(network.basePort)])
+        func rows() async throws -> [[String: Any]] {
+            let listed = try await network.cli(["chaincode", "list", "-c", "mychannel", "-f", file.path, "--json"])
+            return try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]], "\(listed.errors)")
+        }
+        let first = try await rows()
+        #expect(first.count == 4, "\(first)")
+        #expect(first.allSatisfy { $0["policy"] as? String == "OR('Org1MSP.peer','Org2MSP.peer')" && $0["sequence"] as? Int == 1 })
+        #expect(first.allSatisfy { $0["address"] as? String == "127.0.0.1:9999" })
+        #expect(try await network.cli(["down"]).status == 0)
+        try await network.up(["-f", file.path])
+        #expect(try await rows().allSatisfy { $0["sequence"] as? Int == 1 }, "an unchanged definition is not committed again")
     }
 }

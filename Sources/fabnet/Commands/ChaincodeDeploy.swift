@@ -66,65 +66,20 @@ struct ChaincodeDeploy: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let (_, clients, channelSpec) = try ChaincodeTarget.load(channel: channel, network: network, state: stateOptions)
-            guard let orderer = clients.orderer, stateOptions.network.isRunning(orderer) else {
-                throw ValidationError("the orderer is down: fabnet start orderer\(stateFlag)")
-            }
-            let peers = clients.peers.filter { channelSpec.memberOrgs.contains($0.mspID) && stateOptions.network.isRunning($0) }
-            guard let reader = peers.first else { throw ValidationError("no peer of \(channel) runs: fabnet up\(stateFlag)") }
             let tlsRootPEM = try tlsRoot.map { path in
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--tls-root \(path): cannot read the file") }
                 return data
             }
-
-            // The next sequence of this name, from a peer's world state.
-            let listed = try await listChaincodes(of: reader, clients: clients, channel: channel)
-            let sequence = (listed.first { $0.definition.name == name }?.definition.sequence ?? 0) + 1
-            let definition = try ChaincodeLifecycle.definition(name: name, version: version, sequence: sequence, policy: policy)
-
-            // Committed as the first member org's Admin.
-            let admin = try clients.client(of: orderer, as: channelSpec.memberOrgs[0], role: .admin)
-            let (envelope, txID) = try ChaincodeLifecycle.transaction(definition, channel: channel, admin: admin.signer)
-            guard let answer = try await admin.broadcast([envelope]).first, answer.status == .success else {
-                throw ValidationError("the orderer refused the definition of \(name): the connection ended or it answered with an error")
-            }
-            try await eventually(seconds: timeout, "the definition of \(name) (sequence \(sequence)) on \(reader.name)") {
-                try await listChaincodes(of: reader, clients: clients, channel: channel).contains { $0.definition.name == name && $0.definition.sequence == sequence }
-            }
-
-            // Every running peer of the channel keeps where the server is.
-            var connection = WireChaincodeConnection()
-            connection.channel = channel
-            connection.name = name
-            connection.address = address
-            connection.chaincodeID = id ?? name
-            if let tlsRootPEM { connection.tlsRootCertificate = tlsRootPEM }
-            var request = WireConnectChaincode()
-            request.connection = connection
-            for peer in peers {
-                let response = try await clients.client(of: peer).admin(.connectChaincode(request))
-                guard response.status == .success else { throw ValidationError("\(peer.name) refused the connection to \(name): \(response.info)") }
-            }
+            let result = try await ChaincodeDeployment(clients: clients, state: stateOptions.network).deploy(
+                name: name, address: address, channel: channelSpec, version: version, policy: policy, id: id, tlsRootPEM: tlsRootPEM,
+                timeout: timeout)
             if json {
-                print(try Console.json(DeployReport(name: name, version: version, sequence: sequence, policy: definition.policyText,
-                                                    channel: channel, txID: txID, address: address, peers: peers.map(\.name))))
+                print(try Console.json(result))
             } else {
-                print("\(name) \(version) (sequence \(sequence)) defined on \(channel) in tx \(txID), endorsement policy \(definition.policyText)")
-                print("\(peers.count) peer(s) reach it at \(address)\(tlsRootPEM == nil ? "" : " over TLS"): \(peers.map(\.name).joined(separator: ", "))")
+                print("\(name) \(version) (sequence \(result.sequence)) defined on \(channel) in tx \(result.txID), endorsement policy \(result.policy)")
+                print("\(result.peers.count) peer(s) reach it at \(address)\(tlsRootPEM == nil ? "" : " over TLS"): \(result.peers.joined(separator: ", "))")
             }
         }
-    }
-
-    var stateFlag: String { stateOptions.state == ".fabnet" ? "" : " --state \(stateOptions.state)" }
-
-    struct DeployReport: Encodable {
-        let name: String
-        let version: String
-        let sequence: UInt64
-        let policy: String
-        let channel: String
-        let txID: String
-        let address: String
-        let peers: [String]
     }
 }
 
@@ -142,11 +97,4 @@ enum ChaincodeTarget {
     }
 }
 
-/// The chaincodes `peer` sees on a channel (as its org's Admin).
-func listChaincodes(of peer: NetworkState.Node, clients: NodeClients, channel: String? = nil) async throws -> [WireChaincodeStatus] {
-    var request = WireListChaincodes()
-    request.channel = channel ?? ""
-    let response = try await clients.client(of: peer).admin(.listChaincodes(request))
-    guard response.status == .success else { throw ValidationError("\(peer.name): \(response.info)") }
-    return response.chaincodes
-}
+

@@ -52,7 +52,7 @@ struct ChaincodeList: AsyncParsableCommand {
             }
             var rows: [Row] = []
             for node in peers {
-                for status in try await listChaincodes(of: node, clients: clients, channel: channel) {
+                for status in try await ChaincodeDeployment(clients: clients, state: stateOptions.network).chaincodes(on: node, channel: channel) {
                     rows.append(Row(peer: node.name, name: status.definition.name, version: status.definition.version,
                                     sequence: status.definition.sequence, policy: status.definition.policyText,
                                     definedAtBlock: status.definedAtBlock, address: status.hasConnection ? status.connection.address : nil))
