@@ -494,6 +494,33 @@ def asset_transfer_through_the_gateway(suite, chaincode):
         assert "chaincode response 500" in error.details(), error.details()
 
 
+def every_peer_flags_every_block_alike(suite):
+    """Every peer (also one that was down while a chaincode was defined, and caught up since)
+    holds the same blocks with the same TRANSACTIONS_FILTER: validation is deterministic."""
+    identity, key, _ = suite.client
+    height = len(suite.orderer_blocks("oldest", "newest"))
+    flags = {}
+    for peer in suite.network.peers:
+        stub = events_pb2_grpc.DeliverStub(suite.network.channel(peer))
+        deadline = time.time() + 30
+        while True:
+            blocks, status = [], None
+            for response in stub.Deliver(iter([seek_envelope(identity, key, 0, height - 1)]), timeout=30):
+                if response.HasField("block"):
+                    blocks.append(response.block)
+                else:
+                    status = response.status
+                    break
+            if status == common_pb2.SUCCESS or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        assert status == common_pb2.SUCCESS, f"{peer['name']} did not reach height {height}: {common_pb2.Status.Name(status)}"
+        flags[peer["name"]] = [bytes(block.metadata.metadata[common_pb2.TRANSACTIONS_FILTER]) for block in blocks]
+    reference = next(iter(flags.values()))
+    for name, found in flags.items():
+        assert found == reference, f"{name} flags blocks differently: {found} vs {reference}"
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -507,6 +534,7 @@ def main():
     chaincode = os.environ.get("FABNET_CHAINCODE")
     if chaincode:
         suite.run("asset_transfer_through_the_gateway", lambda: asset_transfer_through_the_gateway(suite, chaincode))
+    suite.run("every_peer_flags_every_block_alike", lambda: every_peer_flags_every_block_alike(suite))
     print(f"{suite.passed} passed, {suite.failed} failed")
     return 0 if suite.failed == 0 else 1
 
