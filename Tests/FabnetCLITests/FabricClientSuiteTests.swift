@@ -1,3 +1,4 @@
+import FabnetClient
 import FabnetTestKit
 import Foundation
 import Subprocess
@@ -43,5 +44,15 @@ struct FabricClientSuiteTests {
         #expect(result.terminationStatus.isSuccess, "\(output)\n\(result.standardError)\n\(network.logTails())\n--- chaincode ---\n\(chaincode.log)")
         #expect(summary.hasSuffix(" passed, 0 failed"), "\(output)")
         print(summary)
+
+        // A chaincode that is stopped: its proposals fail with where it was, not a hang.
+        chaincode.killAndReap()
+        let peer = try #require(network.peers.first { $0.mspID == "Org1MSP" })
+        let client = try network.clients.client(of: peer, as: "Org1MSP", role: .client)
+        let (proposal, _) = try ProposalBuilder.make(channel: "mychannel", chaincode: "basic", arguments: ["ReadAsset", "asset1"].map { Data($0.utf8) },
+                                                     creator: client.signer)
+        let refused = try await client.endorse(proposal)
+        #expect(refused.response.status == 500 && !refused.hasEndorsement)
+        #expect(refused.response.message.contains("127.0.0.1:\(port)"), "\(refused.response.message)")
     }
 }
