@@ -13,6 +13,7 @@ extension PeerService {
     static func chaincodeKey(channel: String, name: String) -> String { "chaincode:\(channel)/\(name)" }
 
     func chaincodeClient(channel: String, name: String) throws -> ChaincodeClient {
+        guard !stopped else { throw PeerError.notAllowed("this peer is stopping; ask another peer") }
         guard let connection = chaincodeConnections.connection(channel: channel, name: name) else {
             throw PeerError.notAllowed("no server is known for chaincode \(name) on \(channel) at this peer: fabnet chaincode deploy \(name) --address HOST:PORT -c \(channel)")
         }

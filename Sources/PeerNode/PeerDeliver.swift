@@ -1,6 +1,7 @@
 import FabnetCrypto
 import FabnetModel
 import FabnetWire
+import FabricPolicy
 import FabricServices
 import FabricWire
 import Foundation
@@ -11,30 +12,26 @@ import Transport
 /// committed blocks with its TRANSACTIONS_FILTER, as Fabric's peers serve them.
 ///
 /// Guarantees: a seek is served only when its envelope decodes (BAD_REQUEST otherwise), names a
-/// channel this peer joined (NOT_FOUND), is signed by its creator, who is a member of one of the
-/// channel's orgs (FORBIDDEN), and passes the TLS binding check when the client presented a
+/// channel this peer joined (NOT_FOUND), is signed by its creator, who satisfies the channel's
+/// `/Channel/Application/Readers` (FORBIDDEN), and passes the TLS binding check when the client presented a
 /// certificate (BAD_REQUEST); blocks come from this peer's ledger only, and a seek for blocks
 /// not committed yet waits for them (or answers NOT_FOUND with FAIL_IF_NOT_READY).
 extension PeerService: DeliveryBackend {
     public nonisolated func deliver(_ seek: Common_Envelope, caller: DeliveryCaller,
                                     send: (Common_Block) async throws -> Void) async throws -> Common_Status {
         let request = try SeekRequest(parsing: seek)
-        guard let organizations = await organizations(of: request.channelID) else {
+        guard let readers = await channelPolicies[request.channelID] else {
             throw DeliverRejection(.notFound, "this peer has not joined channel \(request.channelID)")
         }
         let signer = try await identities.verifySeekForDeliver(seek)
-        guard organizations.contains(signer.mspID) else {
-            throw DeliverRejection(.forbidden, "\(signer.mspID) is not a reader of \(request.channelID)")
+        let evaluation = readers.evaluate("/Channel/Application/Readers", signers: [PolicySigner(signer)])
+        guard evaluation.satisfied else {
+            throw DeliverRejection(.forbidden, "\(signer.mspID) \(signer.role.rawValue) is not a reader of \(request.channelID): \(evaluation.explanation)")
         }
         try request.checkBinding(caller)
         let ledger = PeerLedgerView(peer: self, channel: request.channelID)
         let plan = try SeekPlan(request.seekInfo, height: await ledger.height())
         return try await plan.deliver(from: ledger, send: send)
-    }
-
-    func organizations(of channel: String) -> Set<String>? {
-        guard ledgers[channel] != nil else { return nil }
-        return channelOrganizations[channel] ?? []
     }
 
     /// Waits until `channel`'s ledger holds block `number` (returns at once if it does), or until

@@ -44,12 +44,13 @@ extension PeerService: GatewayBackend {
         var result: [any GatewayEndorser] = [local]
         let heights = core.channelPeerHeights(channel)
         let transport = Transport(credentials: credentials)
+        // Only peers that published their state of this channel (so they joined it) and are reachable.
         for member in core.membership.aliveMembers where member.alive.pkiID != credentials.signer.pkiID {
             let alive = member.alive
-            guard organizations.contains(alive.mspID), let endpoint = alive.internalEndpoint ?? alive.externalEndpoint else { continue }
-            // A peer whose height gossip has not told yet is taken to be at this peer's.
+            guard organizations.contains(alive.mspID), let height = heights[alive.pkiID],
+                  let endpoint = alive.internalEndpoint ?? alive.externalEndpoint else { continue }
             result.append(RemoteEndorser(client: OrdererClient(transport: transport, port: endpoint.port, serverHostname: endpoint.host),
-                                         address: endpoint.description, mspID: alive.mspID, ledgerHeight: heights[alive.pkiID] ?? ledger.height))
+                                         address: endpoint.description, mspID: alive.mspID, ledgerHeight: height))
         }
         return result
     }

@@ -133,13 +133,15 @@ public actor PeerService: Service {
         for name in try FileManager.default.contentsOfDirectory(atPath: home.ledgerDirectory.path).sorted() {
             let (ledger, report) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(name), channel: name, durability: durability)
             if report.truncatedBytes > 0 { loggers.ledger.warning("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write") }
-            ledgers[name] = ledger
-            if let first = try ledger.block(0), let view = ChannelGenesis.view(in: first) {
-                self.channelOrganizations[name] = Set(view.applicationOrgs.map(\.mspID))
-                channelPolicies[name] = PolicyEvaluator(view: view)
-            } else {
-                self.channelOrganizations[name] = channelOrganizations[name]
+            // A ledger without its configuration (a join cut short before block 0 was written)
+            // is not served: joining the channel again writes block 0 into it.
+            guard let first = try ledger.block(0), let view = ChannelGenesis.view(in: first) else {
+                loggers.ledger.warning("channel \(name): its ledger holds no configuration block 0; not served until `fabnet channel join \(name) --peer \(config.name)`")
+                continue
             }
+            ledgers[name] = ledger
+            self.channelOrganizations[name] = Set(view.applicationOrgs.map(\.mspID))
+            channelPolicies[name] = PolicyEvaluator(view: view)
             heights[name] = ledger.height
             definitions[name] = DefinitionsInForce(state: ledger.state)
             let gauges = metrics.channel(name)
