@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "FabricServicesTests",
             dependencies: [
-                "FabricServices", "FabricWire", "FabnetCrypto", "FabnetConfig",
+                "FabricServices", "FabricWire", "FabnetCrypto", "FabnetConfig", "Orchestrator",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -236,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "FabricGatewayTests",
             dependencies: [
-                "FabricGateway", "FabricServices", "FabricWire", "FabricPolicy",
+                "FabricGateway", "FabricServices", "FabricWire", "FabricPolicy", "Orchestrator",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -248,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "ChaincodeRuntimeTests",
             dependencies: [
-                "ChaincodeRuntime", "FabricWire",
+                "ChaincodeRuntime", "FabricWire", "Orchestrator",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),

@@ -1,6 +1,7 @@
 @testable import ChaincodeRuntime
 import FabricWire
 import Foundation
+import Orchestrator
 import Testing
 
 /// The client against a chaincode server written in Swift (``FakeShim``): calls, failures that
@@ -131,7 +132,7 @@ struct ChaincodeClientTests {
             }
             // The server is gone: calls fail, and clearly.
             let error = await #expect(throws: ChaincodeError.self) {
-                try await withDeadline(10, "a call while the chaincode is down") { try await self.call(client, "down") }
+                try await withDeadline(seconds: 10, "a call while the chaincode is down") { try await self.call(client, "down") }
             }
             #expect(error?.description.contains("127.0.0.1:\(port)") == true, "\(String(describing: error))")
             try await withFakeChaincode(.register("counter"), port: port) { _ in

@@ -101,21 +101,6 @@ func waitUntil(_ what: String, seconds: Double = 10, _ condition: () -> Bool) as
     }
 }
 
-/// Runs `body`, failing if it takes longer than `seconds`.
-func withDeadline<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TestFailure("\(what) took longer than \(seconds) s")
-        }
-        return value
-    }
-}
 
 /// Whether something accepts TCP connections on 127.0.0.1:`port`.
 func isListening(port: Int) -> Bool {

@@ -1,5 +1,6 @@
 @testable import FabricGateway
 import Foundation
+import Orchestrator
 import Testing
 
 /// Python's grpcio with Hyperledger's protos (Tests/fabric/gateway_smoke.py) calls Evaluate,
@@ -18,7 +19,7 @@ struct GatewayPythonInteropTests {
             endorsers: [FakeEndorser("peer0.org1:7051", "Org1MSP", local: true), FakeEndorser("peer0.org2:7051", "Org2MSP")],
             orderers: [FakeOrderer("orderer0:7050", .success, commitsTo: board)], board: board)
         let (status, output) = try await withGatewayPort(backend) { port in
-            try await withDeadline(60, "gateway_smoke.py") { try await run(Self.python, [Self.script.path, "127.0.0.1:\(port)"]) }
+            try await withDeadline(seconds: 60, "gateway_smoke.py") { try await run(Self.python, [Self.script.path, "127.0.0.1:\(port)"]) }
         }
         #expect(status == 0, "gateway_smoke.py said:\n\(output)")
         #expect(output.contains("OK"))

@@ -3,6 +3,7 @@ import FabricPolicy
 import FabricServices
 import FabricWire
 import Foundation
+import Orchestrator
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
@@ -275,7 +276,7 @@ func withGateway<T: Sendable>(_ backend: any GatewayBackend, options: GatewayOpt
     try await withGatewayPort(backend, options: options) { port in
         let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port),
                                                        transportSecurity: .plaintext)
-        return try await withDeadline(30, "the gateway calls") {
+        return try await withDeadline(seconds: 30, "the gateway calls") {
             try await withGRPCClient(transport: transport) { client in
                 try await body(Gateway_Gateway.Client(wrapping: client))
             }
@@ -292,22 +293,6 @@ func withGatewayPort<T: Sendable>(_ backend: any GatewayBackend, options: Gatewa
     return try await withRunningEndpoint(endpoint, body)
 }
 
-/// Runs `body`, failing if it takes longer than `seconds`.
-func withDeadline<T: Sendable>(_ seconds: Double = 20, _ what: String = "the operation",
-                               _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TestFailure("\(what) took longer than \(seconds) s")
-        }
-        return value
-    }
-}
 
 /// Runs `endpoint` in a `ServiceGroup`, runs `body` with its port, then shuts the group down
 /// gracefully and waits for it to return.
@@ -317,13 +302,13 @@ func withRunningEndpoint<T: Sendable>(_ endpoint: GRPCEndpoint,
     let running = Task { try await group.run() }
     let outcome: Result<T, any Error>
     do {
-        let port = try await withDeadline(20, "binding the endpoint") { try await endpoint.port }
+        let port = try await withDeadline(seconds: 20, "binding the endpoint") { try await endpoint.port }
         outcome = .success(try await body(port))
     } catch {
         outcome = .failure(error)
     }
     await group.triggerGracefulShutdown()
-    try await withDeadline(20, "stopping the endpoint") { try await running.value }
+    try await withDeadline(seconds: 20, "stopping the endpoint") { try await running.value }
     return try outcome.get()
 }
 

@@ -1,6 +1,7 @@
 @testable import FabricServices
 import FabricWire
 import Foundation
+import Orchestrator
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Testing
@@ -30,7 +31,7 @@ struct EndpointTests {
                                  _ body: @escaping @Sendable (Orderer_AtomicBroadcast.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
         let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port),
                                                        transportSecurity: security)
-        return try await withDeadline(30, "the client's calls") {
+        return try await withDeadline(seconds: 30, "the client's calls") {
             try await withGRPCClient(transport: transport) { client in
                 try await body(Orderer_AtomicBroadcast.Client(wrapping: client))
             }
@@ -111,9 +112,7 @@ struct EndpointTests {
                 #expect(answers == [.block(0), .status(.success)])
             }
             // The certificate recorded for the closed connection goes away with it.
-            try await withDeadline(10, "forgetting a closed connection's certificate") {
-                while endpoint.clientCertificates.count > 0 { try await Task.sleep(for: .milliseconds(10)) }
-            }
+            try await eventually(seconds: 10, "forgetting a closed connection's certificate") { endpoint.clientCertificates.count == 0 }
         }
         let expected = try material.clientCertificateHash()
         #expect(backend.callers.map(\.clientCertificateHash) == [expected, nil])
@@ -171,7 +170,7 @@ struct EndpointTests {
         let (blocks, filtered) = try await withRunningEndpoint(endpoint) { port in
             let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port),
                                                            transportSecurity: .plaintext)
-            return try await withDeadline(30, "the peer calls") {
+            return try await withDeadline(seconds: 30, "the peer calls") {
                 try await withGRPCClient(transport: transport) { client in
                     let peer = Protos_Deliver.Client(wrapping: client)
                     let blocks = try await peer.deliver(requestProducer: { try await $0.write(seek) }) { response in

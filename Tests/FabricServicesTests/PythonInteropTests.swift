@@ -1,5 +1,6 @@
 @testable import FabricServices
 import Foundation
+import Orchestrator
 import Testing
 
 /// Python's grpcio with Hyperledger's protos (Tests/fabric/grpc_smoke.py) talks to a GRPCEndpoint
@@ -20,7 +21,7 @@ struct PythonInteropTests {
                                         services: [AtomicBroadcastService(backend)])
         let (status, output) = try await withRunningEndpoint(endpoint) { port in
             let arguments = [Self.script.path, "127.0.0.1:\(port)", material.trustRoots[0].path, "--expect-blocks", "3"] + (withClientCertificate ? ["--client-cert", material.clientCertificate.path, "--client-key", material.clientKey.path] : [])
-            return try await withDeadline(60, "grpc_smoke.py") { try await run(Self.python, arguments) }
+            return try await withDeadline(seconds: 60, "grpc_smoke.py") { try await run(Self.python, arguments) }
         }
         #expect(status == 0, "grpc_smoke.py said:\n\(output)")
         #expect(output.contains("OK"))

@@ -3,6 +3,7 @@ import FabnetCrypto
 @testable import FabricServices
 import FabricWire
 import Foundation
+import Orchestrator
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
@@ -72,22 +73,6 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs `body`, failing if it takes longer than `seconds`.
-func withDeadline<T: Sendable>(_ seconds: Double = 20, _ what: String = "the operation",
-                               _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TestFailure("\(what) took longer than \(seconds) s")
-        }
-        return value
-    }
-}
 
 /// A ledger of `count` tiny blocks numbered 0…count−1 that never grows.
 struct FixedLedger: DeliverableLedger {
@@ -178,12 +163,12 @@ func withRunningEndpoint<T: Sendable>(_ endpoint: GRPCEndpoint,
     let running = Task { try await group.run() }
     let outcome: Result<T, any Error>
     do {
-        let port = try await withDeadline(20, "binding the endpoint") { try await endpoint.port }
+        let port = try await withDeadline(seconds: 20, "binding the endpoint") { try await endpoint.port }
         outcome = .success(try await body(port))
     } catch {
         outcome = .failure(error)
     }
     await group.triggerGracefulShutdown()
-    try await withDeadline(20, "stopping the endpoint") { try await running.value }
+    try await withDeadline(seconds: 20, "stopping the endpoint") { try await running.value }
     return try outcome.get()
 }
