@@ -17,27 +17,34 @@ import Ledger
 /// built-in contract or defined on the channel; every refusal is a `ProposalResponse` whose
 /// response has status 500 and Fabric's message. A chaincode response of status 400 or more is
 /// returned unendorsed, as Fabric does. The signed payload is deterministic for a given proposal
-/// and committed state, so peers at one height endorse identical bytes.
+/// and committed state, so peers at one height endorse identical bytes. Asked with a
+/// `minimumHeight` (another peer's gateway passes its own height), the simulation reads a state
+/// of at least that many blocks: the endorser waits up to `catchUpLimit` for its ledger to reach
+/// it, and refuses with both heights when it does not.
 extension PeerService {
     /// How long a chaincode call may take.
     static let chaincodeTimeout: Duration = .seconds(30)
+    /// How long an endorser behind the asking gateway waits to catch up before refusing.
+    static let catchUpLimit: Duration = .seconds(3)
 
-    nonisolated func endorse(proposalBytes: Data) async -> Protos_ProposalResponse {
+    nonisolated func endorse(proposalBytes: Data, minimumHeight: UInt64 = 0) async -> Protos_ProposalResponse {
         guard let signed = try? Protos_SignedProposal(serializedBytes: proposalBytes) else {
             return Self.refusal("error unmarshalling SignedProposal: the request is not one")
         }
-        return await endorse(signed)
+        return await endorse(signed, minimumHeight: minimumHeight)
     }
 
-    func endorse(_ signed: Protos_SignedProposal) async -> Protos_ProposalResponse {
-        let response = await runEndorsement(signed)
+    func endorse(_ signed: Protos_SignedProposal, minimumHeight: UInt64 = 0,
+                 catchUpLimit: Duration = PeerService.catchUpLimit) async -> Protos_ProposalResponse {
+        let response = await runEndorsement(signed, minimumHeight: minimumHeight, catchUpLimit: catchUpLimit)
         if response.response.status >= 400 {
             loggers.peer.info("endorsement not given: \(response.response.status) \(response.response.message)")
         }
         return response
     }
 
-    private func runEndorsement(_ signed: Protos_SignedProposal) async -> Protos_ProposalResponse {
+    private func runEndorsement(_ signed: Protos_SignedProposal, minimumHeight: UInt64,
+                                catchUpLimit: Duration) async -> Protos_ProposalResponse {
         let proposal: UnpackedProposal
         do {
             proposal = try UnpackedProposal.unpack(signed)
@@ -59,7 +66,11 @@ extension PeerService {
         guard writers.satisfied else {
             return Self.refusal("access denied: channel [\(channel)] creator org [\(signer.mspID)]: \(writers.explanation)")
         }
-        // Read after the signature check (the ledger may have moved meanwhile).
+        if ledgerHeight(channel) < minimumHeight, await !waitForHeight(minimumHeight, channel: channel, limit: catchUpLimit) {
+            return Self.refusal("this peer's ledger of channel \(channel) is at height \(ledgerHeight(channel)), behind the gateway's "
+                                + "\(minimumHeight) after waiting \(catchUpLimit); the gateway asks peers at its own height: retry")
+        }
+        // Read after the signature check and the wait (the ledger may have moved meanwhile).
         guard let ledger = ledgers[channel] else { return Self.refusal("channel '\(channel)' not found on this peer") }
         guard !ledger.transactions.contains(proposal.txID) else {
             return Self.refusal("duplicate transaction found [\(proposal.txID)]. Creator [\(signer.mspID)]")

@@ -50,6 +50,26 @@ extension PeerService: DeliveryBackend {
         }
     }
 
+    /// Waits until this peer's ledger of `channel` holds at least `height` blocks, for at most
+    /// `limit` (real time); whether it does.
+    func waitForHeight(_ height: UInt64, channel: String, limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                while await self.ledgerHeight(channel) < height, !Task.isCancelled {
+                    await self.waitForBlock(height - 1, channel: channel)
+                }
+                return await self.ledgerHeight(channel) >= height
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)  // the time limit of the wait, not a synchronisation
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || ledgerHeight(channel) >= height
+        }
+    }
+
     private func cancelBlockWaiter(_ id: UInt64) {
         blockWaiters.removeValue(forKey: id)?.resume()
     }

@@ -17,7 +17,8 @@ import TxValidation
 /// orderer, identity checks and commit statuses.
 ///
 /// Guarantees: remote endorsers are asked over fabnet's framing (`endorse` packets) with this
-/// peer's identity; the local one runs in process; a commit status waits until this peer's
+/// peer's identity and this peer's ledger height, so each simulates on a state at least as new
+/// as the gateway's (it waits to catch up, or refuses); the local one runs in process; a commit status waits until this peer's
 /// ledger holds the transaction (returning its code and block) or the call is cancelled.
 extension PeerService: GatewayBackend {
     public nonisolated var localMSPID: String { home.configuration.mspID }
@@ -50,7 +51,8 @@ extension PeerService: GatewayBackend {
             guard organizations.contains(alive.mspID), let height = heights[alive.pkiID],
                   let endpoint = alive.internalEndpoint ?? alive.externalEndpoint else { continue }
             result.append(RemoteEndorser(client: OrdererClient(transport: transport, port: endpoint.port, serverHostname: endpoint.host),
-                                         address: endpoint.description, mspID: alive.mspID, ledgerHeight: height))
+                                         address: endpoint.description, mspID: alive.mspID, ledgerHeight: height,
+                                         gatewayHeight: ledger.height))
         }
         return result
     }
@@ -96,16 +98,20 @@ struct LocalEndorser: GatewayEndorser {
     }
 }
 
-/// Another peer of the channel, asked over fabnet's framing.
+/// Another peer of the channel, asked over fabnet's framing to endorse at (at least) the
+/// gateway's height.
 struct RemoteEndorser: GatewayEndorser {
     let client: OrdererClient
     let address: String
     let mspID: String
+    /// Its height as gossip last reported it (for planning).
     let ledgerHeight: UInt64
+    /// The gateway's own height when it planned: the endorser simulates only at this height or above.
+    let gatewayHeight: UInt64
     var isLocal: Bool { false }
 
     func endorse(_ proposal: UnpackedProposal) async throws -> Protos_ProposalResponse {
-        try await client.endorse(proposal.signedProposal)
+        try await client.endorse(proposal.signedProposal, minimumHeight: gatewayHeight)
     }
 }
 
@@ -132,9 +138,10 @@ struct GatewayOrdererClient: GatewayOrderer {
 /// The gateway's settings on a fabnet peer.
 ///
 /// Heights of other peers come from gossip's state info, which trails commits by up to its
-/// publishing interval, so asking only peers at exactly the highest height known would leave
-/// whole orgs out right after a block; 2 blocks of tolerance keep them in (a peer that really
-/// lags endorses stale reads, which validation flags MVCC_READ_CONFLICT, and the client retries).
+/// publishing interval, so planning only with peers at exactly the highest height known would
+/// leave whole orgs out right after a block; 2 blocks of tolerance keep them in. The rule that
+/// endorsements read the gateway's state holds anyway: each remote endorser is told the
+/// gateway's height and waits for it (or refuses).
 public enum PeerGatewaySettings {
     public static var options: GatewayOptions {
         var options = GatewayOptions()

@@ -201,12 +201,13 @@ public actor PeerService: Service {
                     do { _ = try await connection.send(answer) } catch {
                         loggers.comm.info("admin answer to \(connection.remote.mspID) not sent: \(error)")
                     }
-                case .endorse(let bytes)?:
+                case .endorse(let request)?:
                     // A chaincode call may take a while: endorsements run beside the connection's other packets.
                     group.addTask {
                         var answer = WirePacket()
                         answer.stream = packet.stream
-                        answer.endorseResponse = try await self.endorse(proposalBytes: bytes).serializedBytes()
+                        answer.endorseResponse = try await self.endorse(proposalBytes: request.signedProposal,
+                                                                         minimumHeight: request.minimumHeight).serializedBytes()
                         do { _ = try await connection.send(answer) } catch {
                             self.loggers.comm.info("endorsement for \(connection.remote.mspID) not sent: \(error)")
                         }

@@ -66,4 +66,31 @@ import Testing
         #expect(answer.response.status == 500 && !answer.hasEndorsement)
         #expect(answer.response.message.contains("no function 'nope'"))
     }
+
+    /// A gateway asks only peers at its own height: an endorser told a height it has not reached
+    /// waits for its ledger to get there, and refuses with both heights when it does not in time.
+    @Test func anEndorserBehindTheGatewaysHeightWaitsForItOrRefuses() async throws {
+        let fixture = try await PeerFixture(staticLeader: true)
+        defer { fixture.remove() }
+        let client = try PeerFixture.identity(fixture.spec, fixture.layout, org: 1, user: 1)
+        try await running(fixture) {
+            try await eventually("the leader's deliver stream") { fixture.orderer.requests.count == 1 }
+            let (get, _) = try ProposalBuilder.make(channel: PeerFixture.channel, chaincode: "fabnet",
+                                                    arguments: ["get", "key1"].map { Data($0.utf8) }, creator: client)
+            // At height 1 (block 0 only), asked by a gateway at height 2.
+            let refused = await fixture.service.endorse(get, minimumHeight: 2, catchUpLimit: .milliseconds(20))
+            #expect(refused.response.status == 500 && !refused.hasEndorsement)
+            #expect(refused.response.message.contains("is at height 1, behind the gateway's 2"), "\(refused.response.message)")
+            // Its own height or below: endorsed at once.
+            #expect(await fixture.service.endorse(get, minimumHeight: 1, catchUpLimit: .zero).response.status == 200)
+
+            // Asked again with time to catch up: block 1 arrives, and then it endorses.
+            let service = fixture.service
+            let pending = Task { await service.endorse(get, minimumHeight: 2, catchUpLimit: .seconds(60)) }
+            fixture.orderer.publish(try fixture.block(after: fixture.genesis))
+            let answer = await pending.value
+            #expect(answer.response.status == 200, "\(answer.response.message)")
+            #expect(await fixture.service.channelInfo().first?.height == 2)
+        }
+    }
 }

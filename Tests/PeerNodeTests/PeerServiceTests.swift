@@ -12,22 +12,6 @@ import Testing
 /// The peer service's shell on fakes (in-memory transport, fake orderer, manual clock): what it
 /// sends, when its timers fire, what it commits, and what it shows on `/healthz` and `/metrics`.
 @Suite struct PeerServiceTests {
-    /// Runs the service until the body returns, then cancels it and waits for `run()` to end.
-    func running<T>(_ fixture: PeerFixture, _ body: () async throws -> T) async throws -> T {
-        let service = fixture.service
-        let task = Task { await service.run() }
-        do {
-            let result = try await body()
-            task.cancel()
-            await task.value
-            return result
-        } catch {
-            task.cancel()
-            await task.value
-            throw error
-        }
-    }
-
     /// Advances the manual clock in `step`s until `condition` holds, for at most `limit` of
     /// virtual time; after each step the service gets a moment (real time, polled) to act on
     /// the timers that came due.

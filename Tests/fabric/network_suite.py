@@ -472,6 +472,28 @@ def asset_transfer_through_the_gateway(suite, chaincode):
     listed, _ = signed_proposal(identity, key, chaincode, [b"GetAllAssets"])
     assets = json.loads(org1.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=listed), timeout=60).result.payload)
     assert [asset["ID"] for asset in assets] == ["asset1"], assets
+    # 150 more in one transaction: listing all takes two of the peer's batches (100 records
+    # each, QUERY_STATE_NEXT), and a paginated query walks pages by the peer's bookmarks.
+    txid, prepared = submit_via_gateway(org1, key, identity, chaincode, [b"CreateAssets", b"bulk", b"150"])
+    org1.Submit(gateway_pb2.SubmitRequest(transaction_id=txid, channel_id=CHANNEL, prepared_transaction=prepared), timeout=60)
+    code = wait_status(org1, key, identity, txid)
+    assert code == transaction_pb2.VALID, transaction_pb2.TxValidationCode.Name(code)
+    listed, _ = signed_proposal(identity, key, chaincode, [b"GetAllAssets"])
+    assets = json.loads(org1.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=listed), timeout=60).result.payload)
+    expected = ["asset1"] + [f"bulk{n:04d}" for n in range(150)]
+    assert [asset["ID"] for asset in assets] == expected, [asset["ID"] for asset in assets][:5]
+    walked, bookmark, pages = [], "", 0
+    while True:
+        page, _ = signed_proposal(identity, key, chaincode, [b"GetAssetsPage", bookmark.encode(), b"40"])
+        answer = json.loads(org1.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=page), timeout=60).result.payload)
+        assert answer["fetched"] == len(answer["ids"]), answer
+        walked += answer["ids"]
+        pages += 1
+        bookmark = answer["bookmark"]
+        if not bookmark:
+            break
+        assert bookmark == expected[len(walked)], (bookmark, len(walked))
+    assert walked == expected and pages == 4, (pages, walked[:3])
     # Two transfers of one asset endorsed at the same version: one VALID, one MVCC_READ_CONFLICT.
     first = submit_via_gateway(org1, key, identity, chaincode, [b"TransferAsset", b"asset1", b"Ann"])
     second = submit_via_gateway(org1, key, identity, chaincode, [b"TransferAsset", b"asset1", b"Bob"])

@@ -115,12 +115,12 @@ public nonisolated struct WirePacket: Sendable {
     set {body = .gossipMessage(newValue)}
   }
 
-  /// A client's protos.SignedProposal (encoded), to endorse; answered by endorse_response, a
+  /// A gateway's request to endorse a client's proposal; answered by endorse_response, a
   /// protos.ProposalResponse (encoded), on the same stream.
-  public var endorse: Data {
+  public var endorse: WireEndorseRequest {
     get {
       if case .endorse(let v)? = body {return v}
-      return Data()
+      return WireEndorseRequest()
     }
     set {body = .endorse(newValue)}
   }
@@ -151,12 +151,30 @@ public nonisolated struct WirePacket: Sendable {
     case adminResponse(WireAdminResponse)
     /// Gossip on a connection whose handshake authenticated the sender.
     case gossipMessage(WireGossipMessage)
-    /// A client's protos.SignedProposal (encoded), to endorse; answered by endorse_response, a
+    /// A gateway's request to endorse a client's proposal; answered by endorse_response, a
     /// protos.ProposalResponse (encoded), on the same stream.
-    case endorse(Data)
+    case endorse(WireEndorseRequest)
     case endorseResponse(Data)
 
   }
+
+  public init() {}
+}
+
+public nonisolated struct WireEndorseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The client's protos.SignedProposal, encoded.
+  public var signedProposal: Data = Data()
+
+  /// The asking gateway's ledger height on the proposal's channel: the endorser simulates only
+  /// once its own ledger is at least this high (waiting a little), so every endorsement of a
+  /// proposal reads the state the gateway sees or a newer one.
+  public var minimumHeight: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -596,10 +614,15 @@ nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageI
         }
       }()
       case 11: try {
-        var v: Data?
-        try decoder.decodeSingularBytesField(value: &v)
+        var v: WireEndorseRequest?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .endorse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
         if let v = v {
-          if self.body != nil {try decoder.handleConflictingOneOf()}
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
           self.body = .endorse(v)
         }
       }()
@@ -663,7 +686,7 @@ nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     }()
     case .endorse?: try {
       guard case .endorse(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularBytesField(value: v, fieldNumber: 11)
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
     }()
     case .endorseResponse?: try {
       guard case .endorseResponse(let v)? = self.body else { preconditionFailure() }
@@ -677,6 +700,41 @@ nonisolated extension WirePacket: SwiftProtobuf.Message, SwiftProtobuf._MessageI
   public static func ==(lhs: WirePacket, rhs: WirePacket) -> Bool {
     if lhs.stream != rhs.stream {return false}
     if lhs.body != rhs.body {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireEndorseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EndorseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}signed_proposal\0\u{3}minimum_height\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.signedProposal) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.minimumHeight) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.signedProposal.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signedProposal, fieldNumber: 1)
+    }
+    if self.minimumHeight != 0 {
+      try visitor.visitSingularUInt64Field(value: self.minimumHeight, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireEndorseRequest, rhs: WireEndorseRequest) -> Bool {
+    if lhs.signedProposal != rhs.signedProposal {return false}
+    if lhs.minimumHeight != rhs.minimumHeight {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -120,6 +120,22 @@ struct PeerFixture {
     var logLines: [String] { lines.all }
 }
 
+/// Runs the fixture's service until the body returns, then cancels it and waits for `run()` to end.
+func running<T>(_ fixture: PeerFixture, _ body: () async throws -> T) async throws -> T {
+    let service = fixture.service
+    let task = Task { await service.run() }
+    do {
+        let result = try await body()
+        task.cancel()
+        await task.value
+        return result
+    } catch {
+        task.cancel()
+        await task.value
+        throw error
+    }
+}
+
 /// Log lines as a sink received them, in order.
 final class CapturedLines: Sendable {
     private let lines = Mutex<[String]>([])

@@ -11,12 +11,19 @@ it requires.
 An asset is a JSON object stored under its ID. Transactions (arguments are strings, as the peer
 passes them): CreateAsset(id, color, size, owner, appraisedValue), ReadAsset(id),
 UpdateAsset(id, color, size, owner, appraisedValue), TransferAsset(id, newOwner) which answers the
-previous owner, DeleteAsset(id), AssetExists(id), and GetAllAssets() which reads every asset with a
-range query (the peer answers it in pages). A failed check raises, which the contract API turns
+previous owner, DeleteAsset(id), AssetExists(id), GetAllAssets() which reads every asset with a
+range query (the peer answers it in batches the shim asks for with QUERY_STATE_NEXT),
+CreateAssets(prefix, count) which writes count assets prefix0000, prefix0001, ... in one
+transaction, and GetAssetsPage(bookmark, pageSize), one page of a paginated range query with the
+peer's bookmark of the next page (as Go's GetStateByRangeWithPagination returns it). A failed
+check raises, which the contract API turns
 into an error response (status 500 and the message).
 """
 import json
 import os
+
+from fabric_protos.ledger.queryresult import kv_query_result_pb2
+from fabric_protos.peer import chaincode_shim_pb2
 
 from fabric_chaincode_python.fabric_contract_api.contractapi import (
     Contract,
@@ -76,6 +83,26 @@ class AssetTransfer(Contract):
         async for record in results:
             assets.append(json.loads(record.value))
         return json.dumps(assets, sort_keys=True)
+
+    async def CreateAssets(self, ctx: Context, prefix: str, count: int) -> int:
+        for n in range(int(count)):
+            asset = {"ID": f"{prefix}{n:04d}", "Color": "green", "Size": 1, "Owner": "Zoe", "AppraisedValue": n}
+            await ctx.get_stub().put_state(asset["ID"], _encode(asset))
+        return int(count)
+
+    async def GetAssetsPage(self, ctx: Context, bookmark: str, page_size: int) -> str:
+        # The shim's paginated iterator (2.5.4) drops the response's metadata, the bookmark of the
+        # next page; so this sends the paginated GET_STATE_BY_RANGE through the shim's handler and
+        # reads the first QueryResponse itself (one batch holds a page of up to 100 records).
+        stub = ctx.get_stub()
+        metadata = chaincode_shim_pb2.QueryMetadata(pageSize=int(page_size), bookmark=bookmark).SerializeToString()
+        raw = await stub.client.handle_get_state_by_range("", "", "", stub.channel_id, stub.tx_id, metadata=metadata)
+        response = chaincode_shim_pb2.QueryResponse.FromString(raw.payload)
+        ids = [json.loads(kv_query_result_pb2.KV.FromString(result.resultBytes).value)["ID"] for result in response.results]
+        if response.has_more:
+            await stub.client.handle_query_state_close(response.id, stub.channel_id, stub.tx_id)
+        page = chaincode_shim_pb2.QueryResponseMetadata.FromString(response.metadata)
+        return json.dumps({"ids": ids, "bookmark": page.bookmark, "fetched": page.fetched_records_count}, sort_keys=True)
 
 
 if __name__ == "__main__":
