@@ -26,6 +26,7 @@ public protocol GatewayBackend: Sendable {
     func orderers(channel: String) async -> [any GatewayOrderer]
     func authenticate(channel: String, identity: Data, signature: Data, signedData: Data) async throws(GatewayRefusal) -> PolicySigner
     func commitStatus(channel: String, transactionID: String) async throws -> GatewayCommitStatus
+    func committedBlocks(channel: String) async -> (any CommittedBlocks)?
 }
 
 /// One peer that endorses proposals for the gateway: this peer itself, or another one reached

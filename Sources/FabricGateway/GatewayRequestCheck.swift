@@ -76,6 +76,36 @@ public enum GatewayRequestCheck {
         return request
     }
 
+    /// The decoded inner request of a `ChaincodeEvents` call: it names an identity, a channel
+    /// and a chaincode.
+    public static func chaincodeEvents(_ signed: Gateway_SignedChaincodeEventsRequest) throws(GatewayFailure) -> Gateway_ChaincodeEventsRequest {
+        guard !signed.request.isEmpty else {
+            throw GatewayFailure(.invalidArgument, "a chaincode events request is required")
+        }
+        let request: Gateway_ChaincodeEventsRequest
+        do {
+            request = try Gateway_ChaincodeEventsRequest(serializedBytes: signed.request)
+        } catch {
+            throw GatewayFailure(.invalidArgument, "invalid chaincode events request: \(error)")
+        }
+        guard !request.identity.isEmpty else { throw GatewayFailure(.invalidArgument, "no identity provided") }
+        guard !request.channelID.isEmpty else { throw GatewayFailure(.invalidArgument, "no channel ID provided") }
+        guard !request.chaincodeID.isEmpty else { throw GatewayFailure(.invalidArgument, "no chaincode ID provided") }
+        return request
+    }
+
+    /// The first block a `ChaincodeEvents` call reads, as Fabric's gateway chooses it: the next
+    /// block to commit when no position (or `next_commit`) is given, else the `specified` one;
+    /// `oldest` and `newest` are refused.
+    public static func firstBlock(of position: Orderer_SeekPosition?, height: UInt64) throws(GatewayFailure) -> UInt64 {
+        switch position?.type {
+        case nil, .nextCommit?: return height
+        case .specified(let specified)?: return specified.number
+        case .oldest?: throw GatewayFailure(.invalidArgument, "invalid start position type: oldest; use specified (a block number) or next_commit")
+        case .newest?: throw GatewayFailure(.invalidArgument, "invalid start position type: newest; use specified (a block number) or next_commit")
+        }
+    }
+
     static func matches(transactionID: String, channelID: String, txID: String, channel: String,
                         what: String) throws(GatewayFailure) {
         if !transactionID.isEmpty, transactionID != txID {

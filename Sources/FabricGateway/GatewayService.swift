@@ -24,7 +24,8 @@ import Logging
 /// - A channel this peer does not serve is NOT_FOUND, and so is a chaincode not defined on it
 ///   (Fabric answers what its discovery service says, FAILED_PRECONDITION or UNAVAILABLE; fabnet
 ///   knows and says which).
-/// - ChaincodeEvents is not served yet: UNIMPLEMENTED, pointing at the peer's Deliver.
+/// - ChaincodeEvents streams one response per block holding the chaincode's events (valid
+///   transactions only), from the next commit or a specified block, resuming after a tx id.
 /// - A call whose RPC gRPC cancels (deadline, client gone, shutdown) is cancelled with it: a
 ///   waiting CommitStatus ends CANCELLED and never holds up the server's shutdown.
 public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
@@ -63,10 +64,9 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
     public func chaincodeEvents(request: Gateway_SignedChaincodeEventsRequest,
                                 response: RPCWriter<Gateway_ChaincodeEventsResponse>,
                                 context: ServerContext) async throws {
-        throw RPCError(code: .unimplemented, message: """
-            gateway.Gateway/ChaincodeEvents is not served by this fabnet peer yet; \
-            read the events from the transactions of the blocks protos.Deliver/Deliver sends
-            """)
+        try await Self.served { () async throws(GatewayFailure) in
+            try await self.chaincodeEvents(request) { try await response.write($0) }
+        }
     }
 
     // MARK: the calls, with typed failures
@@ -184,6 +184,52 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
         return Gateway_CommitStatusResponse.with {
             $0.result = status.code
             $0.blockNumber = status.blockNumber
+        }
+    }
+
+    /// `ChaincodeEvents`: from the start position on, one response per committed block that holds
+    /// events of the chaincode (valid transactions only), following the chain until the client
+    /// leaves. The signer must satisfy the channel's Readers, as for CommitStatus.
+    public func chaincodeEvents(_ signed: Gateway_SignedChaincodeEventsRequest,
+                                send: @escaping @Sendable (Gateway_ChaincodeEventsResponse) async throws -> Void) async throws(GatewayFailure) {
+        let request = try GatewayRequestCheck.chaincodeEvents(signed)
+        let policies = try await self.channel(request.channelID)
+        let signer: PolicySigner
+        do throws(GatewayRefusal) {
+            signer = try await backend.authenticate(channel: request.channelID, identity: request.identity,
+                                                    signature: signed.signature, signedData: signed.request)
+        } catch {
+            throw GatewayFailure(.permissionDenied, "the chaincode events request's signer is refused on channel '\(request.channelID)': \(error.message)")
+        }
+        let readers = policies.evaluate(Self.commitStatusPolicy, signers: [signer])
+        guard readers.satisfied else {
+            throw GatewayFailure(.permissionDenied, "\(signer.label) may not read the events of channel '\(request.channelID)': \(readers.explanation)")
+        }
+        guard let blocks = await backend.committedBlocks(channel: request.channelID) else {
+            throw GatewayFailure(.notFound, "channel '\(request.channelID)' is not served by this peer of \(backend.localMSPID)")
+        }
+        var number = try GatewayRequestCheck.firstBlock(of: request.hasStartPosition ? request.startPosition : nil,
+                                                        height: await blocks.height())
+        var after = request.afterTransactionID
+        do {
+            while true {
+                if await blocks.height() <= number { try await blocks.waitForBlock(number) }
+                guard let block = try await blocks.block(number) else {
+                    throw GatewayFailure(.unavailable, "block \(number) of channel '\(request.channelID)' could not be read on this peer")
+                }
+                let events = ChaincodeEventScan.events(in: block, chaincode: request.chaincodeID, after: after)
+                after = ""
+                if !events.isEmpty {
+                    try await send(.with { $0.blockNumber = number; $0.events = events })
+                }
+                number += 1
+            }
+        } catch let failure as GatewayFailure {
+            throw failure
+        } catch is CancellationError {
+            throw GatewayFailure(.cancelled, "the chaincode events request was cancelled")
+        } catch {
+            throw GatewayFailure(.unavailable, "chaincode events of '\(request.chaincodeID)' on channel '\(request.channelID)' stopped: \(error)")
         }
     }
 

@@ -5,7 +5,9 @@ import Foundation
 
 /// The contract fabnet's own commands call (`fabnet tx put`): chaincode `fabnet`, run inside each
 /// peer, no server needed. Functions: `put KEY VALUE [KEY VALUE …]` writes (an empty value
-/// deletes), `del KEY …` deletes, `get KEY` reads (the value is the response's payload).
+/// deletes), `del KEY …` deletes, `get KEY` reads (the value is the response's payload),
+/// `emit NAME PAYLOAD [KEY VALUE …]` sets the transaction's chaincode event (Fabric allows one
+/// per transaction) and writes the pairs, as `put` does.
 ///
 /// Guarantees: the same simulation as any chaincode (`TransactionSimulator` on a snapshot: reads
 /// see the committed state with versions, the read-write set sorted as Fabric's builder sorts
@@ -21,11 +23,12 @@ enum BuiltInContract {
         }
         let arguments = proposal.input.args
         guard let function = arguments.first.map({ String(decoding: $0, as: UTF8.self) }) else {
-            return failure("the fabnet contract needs a function: put KEY VALUE…, del KEY…, get KEY")
+            return failure("the fabnet contract needs a function: put KEY VALUE…, del KEY…, get KEY, emit NAME PAYLOAD [KEY VALUE…]")
         }
         let rest = Array(arguments.dropFirst())
         var simulator = TransactionSimulator(state: state)
         var payload = Data()
+        var event: Protos_ChaincodeEvent?
         switch function {
         case "put":
             guard !rest.isEmpty, rest.count.isMultiple(of: 2) else { return failure("put takes KEY VALUE pairs, got \(rest.count) arguments") }
@@ -38,10 +41,23 @@ enum BuiltInContract {
         case "get":
             guard rest.count == 1 else { return failure("get takes one key, got \(rest.count) arguments") }
             payload = simulator.getState(namespace: namespace, key: String(decoding: rest[0], as: UTF8.self)) ?? Data()
+        case "emit":
+            guard rest.count >= 2, rest.count.isMultiple(of: 2) else {
+                return failure("emit takes NAME PAYLOAD and then KEY VALUE pairs, got \(rest.count) arguments")
+            }
+            event = Protos_ChaincodeEvent.with {
+                $0.chaincodeID = namespace
+                $0.txID = proposal.txID
+                $0.eventName = String(decoding: rest[0], as: UTF8.self)
+                $0.payload = rest[1]
+            }
+            for index in stride(from: 2, to: rest.count, by: 2) {
+                try simulator.putState(namespace: namespace, key: String(decoding: rest[index], as: UTF8.self), value: rest[index + 1])
+            }
         default:
-            return failure("the fabnet contract has no function '\(function)' (put, del, get)")
+            return failure("the fabnet contract has no function '\(function)' (put, del, get, emit)")
         }
         return ChaincodeInvocation(response: Protos_Response.with { $0.status = 200; $0.payload = payload },
-                                   readWriteSet: try simulator.readWriteSet(), events: nil)
+                                   readWriteSet: try simulator.readWriteSet(), events: event)
     }
 }

@@ -3,6 +3,7 @@ import FabnetCrypto
 import FabnetModel
 import FabnetWire
 import FabricPolicy
+import FabricServices
 import FabricWire
 import Foundation
 import ChaincodeRuntime
@@ -21,7 +22,7 @@ import Ledger
 /// `minimumHeight` (another peer's gateway passes its own height), the simulation reads a state
 /// of at least that many blocks: the endorser waits up to `catchUpLimit` for its ledger to reach
 /// it, and refuses with both heights when it does not.
-extension PeerService {
+extension PeerService: ProposalEndorser {
     /// How long a chaincode call may take.
     static let chaincodeTimeout: Duration = .seconds(30)
     /// How long an endorser behind the asking gateway waits to catch up before refusing.
@@ -125,6 +126,12 @@ extension PeerService {
         } catch {
             return Self.refusal("cannot sign the endorsement: \(error)")
         }
+    }
+
+    /// `protos.Endorser/ProcessProposal` (a client collecting endorsements itself): this
+    /// peer's own state, whatever its height.
+    public func processProposal(_ proposal: Protos_SignedProposal) async -> Protos_ProposalResponse {
+        await endorse(proposal)
     }
 
     /// A refusal as Fabric's endorser returns one: status 500 and the reason.

@@ -73,6 +73,10 @@ extension PeerService: GatewayBackend {
         }
     }
 
+    public func committedBlocks(channel: String) async -> (any CommittedBlocks)? {
+        ledgers[channel] == nil ? nil : PeerLedgerView(peer: self, channel: channel)
+    }
+
     public func commitStatus(channel: String, transactionID: String) async throws -> GatewayCommitStatus {
         while true {
             guard let ledger = ledgers[channel] else { throw GatewayRefusal("this peer has not joined \(channel)") }
@@ -84,6 +88,8 @@ extension PeerService: GatewayBackend {
         }
     }
 }
+
+extension PeerLedgerView: CommittedBlocks {}
 
 /// This peer as an endorser of its own gateway.
 struct LocalEndorser: GatewayEndorser {

@@ -242,15 +242,4 @@ struct GatewayServiceTests {
         #expect(badSignature.code == .permissionDenied)
         #expect(badSignature.message.contains("the signature does not verify"))
     }
-
-    @Test func chaincodeEventsAreNotServedYet() async throws {
-        let error = try await withGateway(FakeBackend(endorsers: Self.twoOrgs())) { gateway in
-            try await rpcError {
-                try await gateway.chaincodeEvents(Gateway_SignedChaincodeEventsRequest()) { response in
-                    for try await _ in response.messages {}
-                }
-            }
-        }
-        #expect(error.code == .unimplemented)
-    }
 }

@@ -236,6 +236,8 @@ final class FakeBackend: GatewayBackend, @unchecked Sendable {
     let endorserList: [FakeEndorser]
     let ordererList: [FakeOrderer]
     let board: CommitBoard
+    /// The peer's committed chain of `mychannel`, for ChaincodeEvents.
+    let chain = FakeChain()
     /// Who signs CommitStatus requests (nil: the signature is refused).
     let commitStatusSigner: PolicySigner?
 
@@ -267,6 +269,67 @@ final class FakeBackend: GatewayBackend, @unchecked Sendable {
     func commitStatus(channel: String, transactionID: String) async throws -> GatewayCommitStatus {
         try await board.status(of: transactionID)
     }
+    func committedBlocks(channel: String) async -> (any CommittedBlocks)? { channel == "mychannel" ? chain : nil }
+}
+
+/// A committed chain the test appends to; a reader waiting for the next block is woken by it,
+/// or by the cancellation of its task (as a peer's ledger wakes its Deliver waiters).
+actor FakeChain: CommittedBlocks {
+    private var blocks: [Common_Block] = []
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+
+    func append(_ block: Common_Block) {
+        blocks.append(block)
+        let woken = waiters.values
+        waiters = [:]
+        for waiter in woken { waiter.resume() }
+    }
+
+    func height() -> UInt64 { UInt64(blocks.count) }
+    func block(_ number: UInt64) -> Common_Block? { number < blocks.count ? blocks[Int(number)] : nil }
+    func waitForBlock(_ number: UInt64) async throws {
+        while blocks.count <= number {
+            try Task.checkCancellation()
+            let id = UUID()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    if Task.isCancelled { continuation.resume() } else { waiters[id] = continuation }
+                }
+            } onCancel: {
+                Task { await self.wake(id) }
+            }
+        }
+    }
+
+    private func wake(_ id: UUID) { waiters.removeValue(forKey: id)?.resume() }
+}
+
+/// A committed block of `transactions`: each an endorsed transaction of `chaincode` carrying the
+/// event `event` (none when nil), with its validation code.
+func blockWithEvents(number: UInt64, _ transactions: [(chaincode: String, event: String?, code: Protos_TxValidationCode)]) throws -> Common_Block {
+    var block = Common_Block()
+    block.header.number = number
+    for (index, transaction) in transactions.enumerated() {
+        let proposal = try UnpackedProposal.unpack(try signedProposal(chaincode: transaction.chaincode, args: ["f"],
+                                                                      nonce: Data((0..<24).map { UInt8(truncatingIfNeeded: Int(number) * 31 + index + $0) })))
+        let events: Data = try transaction.event.map { name in
+            try Protos_ChaincodeEvent.with {
+                $0.chaincodeID = transaction.chaincode
+                $0.txID = proposal.txID
+                $0.eventName = name
+                $0.payload = Data("payload of \(name)".utf8)
+            }.serializedBytes()
+        } ?? Data()
+        var chaincodeID = proposal.chaincodeID
+        chaincodeID.version = "1.0"
+        let payload = try EndorsedTransaction.responsePayload(proposal: proposal, results: Data(), events: events,
+                                                              response: .with { $0.status = 200 }, chaincodeID: chaincodeID)
+        var envelope = try GatewayResults.preparedTransaction(proposal: proposal, responsePayload: payload, endorsements: [])
+        envelope.signature = Data("client-signature".utf8)
+        block.data.data.append(try envelope.serializedBytes())
+    }
+    BlockMetadataLayout.setTransactionsFilter(transactions.map(\.code), in: &block)
+    return block
 }
 
 /// Runs a Gateway over `backend` on a plaintext GRPCEndpoint on 127.0.0.1 and calls `body` with a

@@ -31,6 +31,7 @@ from fabric_protos.orderer import ab_pb2, ab_pb2_grpc
 from fabric_protos.peer import (
     chaincode_pb2,
     events_pb2_grpc,
+    peer_pb2_grpc,
     proposal_pb2,
     proposal_response_pb2,
     transaction_pb2,
@@ -429,6 +430,75 @@ def gateway_endorses_submits_and_reports_commit_status(suite):
         assert error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION), error.code()
 
 
+def endorser_serves_older_sdks(suite):
+    """protos.Endorser/ProcessProposal, as Fabric's `peer` CLI and the SDKs before the Gateway use
+    it: the client collects one endorsement per org itself, assembles the transaction, broadcasts
+    it to the orderer, and it commits VALID; a refusal is a gRPC success with status 500."""
+    network = suite.network
+    identity, key, _ = suite.client
+    endorsers = [next(p for p in network.peers if p["mspID"] == msp) for msp in ("Org1MSP", "Org2MSP")]
+    proposal, txid = signed_proposal(identity, key, "fabnet", [b"put", b"via-endorser", b"hello endorser"])
+    responses = [peer_pb2_grpc.EndorserStub(network.channel(peer)).ProcessProposal(proposal, timeout=30) for peer in endorsers]
+    for response in responses:
+        assert response.response.status == 200, response.response.message
+    assert responses[0].payload == responses[1].payload, "the two orgs' peers endorsed different bytes"
+    parsed = proposal_pb2.Proposal.FromString(proposal.proposal_bytes)
+    header = common_pb2.Header.FromString(parsed.header)
+    action = transaction_pb2.ChaincodeActionPayload(
+        chaincode_proposal_payload=parsed.payload,
+        action=transaction_pb2.ChaincodeEndorsedAction(proposal_response_payload=responses[0].payload,
+                                                       endorsements=[r.endorsement for r in responses]))
+    transaction = transaction_pb2.Transaction(actions=[transaction_pb2.TransactionAction(
+        header=header.signature_header, payload=action.SerializeToString())])
+    envelope = envelope_of(common_pb2.Payload(header=header, data=transaction.SerializeToString()), key)
+    answers = list(suite.orderer_stub.Broadcast(iter([envelope]), timeout=20))
+    assert answers[0].status == common_pb2.SUCCESS, answers[0]
+    gateway = gateway_pb2_grpc.GatewayStub(network.channel(endorsers[0]))
+    code = wait_status(gateway, key, identity, txid)
+    assert code == transaction_pb2.VALID, transaction_pb2.TxValidationCode.Name(code)
+    # A proposal signed by someone else: refused inside the response, not as a gRPC error.
+    forged, _ = signed_proposal(identity, key, "fabnet", [b"get", b"via-endorser"])
+    forged.signature = sign(key, b"something else")
+    refused = peer_pb2_grpc.EndorserStub(network.channel(endorsers[0])).ProcessProposal(forged, timeout=30)
+    assert refused.response.status == 500 and "access denied" in refused.response.message, refused.response
+
+
+def chaincode_events_through_the_gateway(suite):
+    """gateway.Gateway/ChaincodeEvents with the built-in contract's `emit`: the event of a
+    committed transaction is read from its block, and a client resuming after that transaction
+    gets the next one."""
+    network = suite.network
+    identity, key, _ = suite.client
+    stub = gateway_pb2_grpc.GatewayStub(network.channel(next(p for p in network.peers if p["mspID"] == "Org2MSP")))
+
+    def emit(name, payload):
+        txid, prepared = submit_via_gateway(stub, key, identity, "fabnet", [b"emit", name, payload, b"evented", payload])
+        stub.Submit(gateway_pb2.SubmitRequest(transaction_id=txid, channel_id=CHANNEL, prepared_transaction=prepared), timeout=60)
+        request = gateway_pb2.CommitStatusRequest(transaction_id=txid, channel_id=CHANNEL, identity=identity).SerializeToString()
+        status = stub.CommitStatus(gateway_pb2.SignedCommitStatusRequest(request=request, signature=sign(key, request)), timeout=60)
+        assert status.result == transaction_pb2.VALID, transaction_pb2.TxValidationCode.Name(status.result)
+        return txid, status.block_number
+
+    def first_events(start, after=""):
+        request = gateway_pb2.ChaincodeEventsRequest(channel_id=CHANNEL, chaincode_id="fabnet", identity=identity,
+                                                     start_position=ab_pb2.SeekPosition(specified=ab_pb2.SeekSpecified(number=start)),
+                                                     after_transaction_id=after).SerializeToString()
+        responses = stub.ChaincodeEvents(gateway_pb2.SignedChaincodeEventsRequest(request=request, signature=sign(key, request)), timeout=30)
+        try:
+            return next(iter(responses))
+        finally:
+            responses.cancel()
+
+    first, block = emit(b"AssetMoved", b"asset7 to Ann")
+    response = first_events(block)
+    assert response.block_number == block, (response.block_number, block)
+    event = response.events[0]
+    assert (event.chaincode_id, event.tx_id, event.event_name, event.payload) == ("fabnet", first, "AssetMoved", b"asset7 to Ann"), event
+    second, _ = emit(b"AssetSold", b"asset7 to Bob")
+    resumed = first_events(block, after=first)
+    assert [(e.tx_id, e.event_name) for e in resumed.events] == [(second, "AssetSold")], resumed
+
+
 def submit_via_gateway(stub, key, identity, chaincode, args, organizations=()):
     """Endorse (optionally by exactly `organizations`), sign, Submit and wait: the commit code."""
     proposal, txid = signed_proposal(identity, key, chaincode, args)
@@ -553,6 +623,8 @@ def main():
                  "deliver_checks_the_tls_certificate_hash", "peers_deliver_the_same_blocks_with_flags"):
         suite.run(name, getattr(suite, name))
     suite.run("gateway_endorses_submits_and_reports_commit_status", lambda: gateway_endorses_submits_and_reports_commit_status(suite))
+    suite.run("endorser_serves_older_sdks", lambda: endorser_serves_older_sdks(suite))
+    suite.run("chaincode_events_through_the_gateway", lambda: chaincode_events_through_the_gateway(suite))
     chaincode = os.environ.get("FABNET_CHAINCODE")
     if chaincode:
         suite.run("asset_transfer_through_the_gateway", lambda: asset_transfer_through_the_gateway(suite, chaincode))

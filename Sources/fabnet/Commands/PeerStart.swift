@@ -41,7 +41,8 @@ struct PeerStart: AsyncParsableCommand {
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))
             let grpc = try home.configuration.grpcPort.map { port in
                 try GRPCEndpoint(host: home.configuration.listenHost, port: port, security: .tls(try service.grpcTLS()),
-                                 services: [PeerDeliverService(service), GatewayService(service, options: PeerGatewaySettings.options, logger: logging.logger("gateway"))],
+                                 services: [PeerDeliverService(service), EndorserService(service),
+                                            GatewayService(service, options: PeerGatewaySettings.options, logger: logging.logger("gateway"))],
                                  logger: logging.logger("grpc"))
             }
             let channels = await service.channelNames.joined(separator: ", ")
