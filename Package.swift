@@ -166,7 +166,9 @@ let package = Package(
         ),
         .target(
             name: "FabnetBench",
-            dependencies: ["Orchestrator", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabnetClient", "Transport"]
+            dependencies: ["Orchestrator", "OperationsEndpoint", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabnetClient", "Transport",
+                           .product(name: "GRPCCore", package: "grpc-swift-2"),
+                           .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport")]
         ),
         .target(name: "FabnetTestKit", dependencies: ["Orchestrator", "FabnetConfig", "FabnetWire", "FabnetClient", "OrdererNode", "PeerNode"]),
         .target(name: "GossipCore", dependencies: ["FabnetModel", .product(name: "Crypto", package: "swift-crypto")]),
@@ -279,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabnetModel", "FabnetTestKit",
+                "Transport", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabnetModel", "FabnetTestKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

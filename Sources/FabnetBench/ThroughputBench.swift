@@ -8,12 +8,25 @@ import Orchestrator
 import OrdererNode
 
 /// `fabnet bench throughput` as a library: on the default network, unchanged (its channel cuts
-/// a block every 500 transactions or 250 ms), C clients each submit pre-signed transactions
-/// over their own connection as fast as the orderer answers (up to W unanswered) for T seconds.
-/// Measured: transactions accepted, committed on every peer per second, and per transaction
-/// submit → committed on every peer (its block's latest commit, from the peers' `/commits`).
+/// a block every 500 transactions or 250 ms), C clients each submit for T seconds over their own
+/// connection, with W transactions in flight each:
+/// - `.gateway` (the default): through the peers' Fabric Gateways (client i on peer i mod 4), as
+///   a fabric-gateway application does: Endorse a pre-signed proposal of the built-in contract
+///   (`put`, endorsed by both orgs under the channel's MAJORITY Endorsement), sign the prepared
+///   transaction, Submit;
+/// - `.orderer`: pre-signed, unendorsed envelopes straight to the orderer (fabnet's framing), the
+///   ordering and commit path alone (fabnet's creator-only namespace: VALID without endorsements).
+/// Measured: transactions accepted, committed on every peer per second, VALID on every peer, and
+/// per transaction submit (the Endorse call, or the broadcast) → committed on every peer (its
+/// block's latest commit, from the peers' `/commits`).
 public enum ThroughputBench {
+    /// Where the clients submit.
+    public enum Path: String, Sendable, Codable, CaseIterable {
+        case gateway, orderer
+    }
+
     public struct Parameters: Sendable {
+        public var path: Path
         public var seconds: Double
         public var clients: Int
         public var window: Int
@@ -22,10 +35,14 @@ public enum ThroughputBench {
         /// they run out).
         public var maximumRate: Int
         public var timeout: Double
+        /// Seconds each of the verification and signing rates is measured for before the run.
+        public var calibrationSeconds: Double
         public var executable: String
 
-        public init(seconds: Double = 10, clients: Int = 4, window: Int = 20, valueSize: Int = 64, maximumRate: Int = 12_000,
-                    timeout: Double = 120, executable: String) {
+        public init(path: Path = .gateway, seconds: Double = 10, clients: Int = 4, window: Int = 20, valueSize: Int = 64,
+                    maximumRate: Int = 12_000, timeout: Double = 120, calibrationSeconds: Double = 2, executable: String) {
+            self.path = path
+            self.calibrationSeconds = calibrationSeconds
             self.seconds = seconds
             self.clients = clients
             self.window = window
@@ -37,6 +54,7 @@ public enum ThroughputBench {
     }
 
     public struct Measurement: Sendable, Codable {
+        public let path: Path
         public let clients: Int
         public let peers: Int
         public let submitted: Int
@@ -50,13 +68,52 @@ public enum ThroughputBench {
         public let latencyMilliseconds: [Double]
         /// Whether the pre-signed transactions ran out before `seconds` passed.
         public let ranOut: Bool
+        /// The fewest transactions any peer flagged VALID on the channel during the run.
+        public let validOnEveryPeer: Int
+        /// Transactions the gateway or the orderer did not accept, and the first reason.
+        public let refused: Int
+        public let firstRefusal: String?
+        /// This machine's ECDSA P-256 verifications and signatures per second on all its cores,
+        /// measured before the network starts.
+        public let verificationsPerSecond: Double
+        public let signaturesPerSecond: Double
+        /// V: the verifications one transaction costs in all processes together (see ``verifications(per:peers:endorsements:)``).
+        public let verificationsPerTransaction: Int
+        /// Signatures one transaction costs during the run (the client's proposal is signed in advance).
+        public let signaturesPerTransaction: Int
+
+        /// The most transactions per second the machine's verifications allow: rate / V.
+        public var ceiling: Double { verificationsPerSecond / Double(max(verificationsPerTransaction, 1)) }
 
         public var acceptedPerSecond: Double { Double(accepted) / max(submitSeconds, 1e-9) }
         public var committedPerSecond: Double { Double(accepted) / max(seconds, 1e-9) }
     }
 
+    /// V, the signature verifications one transaction costs across all processes: the orderer
+    /// checks the creator's signature (1); every peer checks the creator's and each endorsement's
+    /// at commit (peers × (1 + E)); through the gateway each endorser also checks the proposal (E).
+    /// The orderer's block signature is checked once per block by each peer, spread over hundreds
+    /// of transactions, and left out.
+    public static func verifications(per path: Path, peers: Int, endorsements: Int) -> Int {
+        switch path {
+        case .orderer: return 1 + peers
+        case .gateway: return 1 + peers * (1 + endorsements) + endorsements
+        }
+    }
+
+    /// Signatures per transaction during the run: through the gateway the client signs the
+    /// prepared transaction and each endorser its endorsement; straight to the orderer nothing
+    /// (every envelope is signed in advance).
+    public static func signatures(per path: Path, endorsements: Int) -> Int {
+        path == .gateway ? 1 + endorsements : 0
+    }
+
     public static func run(_ parameters: Parameters, progress: @escaping @Sendable (String) -> Void) async throws -> Measurement {
         let spec = try NetworkLoader.load(file: nil, cryptoConfigFiles: [], discoverCryptoConfig: false).spec
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        progress("measuring ECDSA verifications and signatures on \(cores) cores …")
+        let verifying = try await SignatureRate.verify(tasks: cores, seconds: parameters.calibrationSeconds)
+        let signing = try await SignatureRate.sign(tasks: cores, seconds: parameters.calibrationSeconds)
         progress("starting the default network …")
         let network = try await BenchNetwork.start(spec, name: "throughput", timeout: parameters.timeout, executable: parameters.executable)
         defer { network.stop() }
@@ -67,51 +124,17 @@ public enum ThroughputBench {
         }
         let startHeight = Int(await BenchNetwork.heights(of: peers, channel: channel.name).min() ?? 0)
 
-        // Each client a user of a member org in turn, with its own connection.
-        let clients = try (0..<parameters.clients).map {
-            try network.clients.client(of: orderer, as: channel.memberOrgs[$0 % channel.memberOrgs.count], role: .client)
-        }
+        let validBefore = try await validCounts(of: peers, channel: channel.name)
         let perClient = max(1, Int((parameters.seconds * Double(parameters.maximumRate)).rounded(.up)) / parameters.clients)
-        progress("signing \(perClient * parameters.clients) transactions …")
-        let value = Data((0..<parameters.valueSize).map { UInt8(truncatingIfNeeded: $0) })
-        let prepared = PreparedEnvelopes(count: parameters.clients)
-        DispatchQueue.concurrentPerform(iterations: parameters.clients) { index in
-            prepared.set(index, (0..<perClient).compactMap {
-                try? TransactionBuilder.make(channel: channel.name, writes: [("tp-\(index)-\($0)", value)], creator: clients[index].signer).envelope
-            })
+        let submission: Submission
+        switch parameters.path {
+        case .orderer: submission = try await submitToOrderer(parameters, network: network, orderer: orderer, channel: channel, perClient: perClient, progress: progress)
+        case .gateway: submission = try await submitThroughGateways(parameters, network: network, channel: channel, perClient: perClient, progress: progress)
         }
-
-        progress("submitting for \(parameters.seconds) s with \(parameters.clients) clients …")
-        let deadline = ContinuousClock.now + .seconds(parameters.seconds)
-        let ticker = Task {
-            while !Task.isCancelled, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .seconds(1))
-                progress("submitting: \(String(format: "%.0f", parameters.seconds - (deadline - ContinuousClock.now).seconds)) of \(parameters.seconds) s …")
-            }
-        }
-        let runs = try await withThrowingTaskGroup(of: (Int, [WireBroadcastResponse], [Date]).self) { group in
-            for (index, client) in clients.enumerated() {
-                let envelopes = prepared.get(index)
-                group.addTask {
-                    let (responses, sentAt) = try await client.broadcast(envelopes, window: parameters.window, until: deadline)
-                    return (index, responses, sentAt)
-                }
-            }
-            var runs: [(Int, [WireBroadcastResponse], [Date])] = []
-            for try await run in group { runs.append(run) }
-            return runs.sorted { $0.0 < $1.0 }
-        }
-        ticker.cancel()
+        let sentAt = submission.sentAt
         let submitEnd = Date()
-
-        var sentAt: [String: Date] = [:]
-        var submitted = 0
-        for (_, responses, times) in runs {
-            submitted += times.count
-            for (response, time) in zip(responses, times) where response.status == .success { sentAt[response.txID] = time }
-        }
-        guard let firstSubmission = runs.compactMap({ $0.2.first }).min(), !sentAt.isEmpty else {
-            throw OrchestratorError.state("the orderer accepted no transaction")
+        guard let firstSubmission = submission.firstSubmission, !sentAt.isEmpty else {
+            throw OrchestratorError.state("no transaction was accepted\(submission.firstRefusal.map { ": \($0)" } ?? "")")
         }
 
         // The blocks that hold the accepted transactions, read back from the orderer.
@@ -144,12 +167,161 @@ public enum ThroughputBench {
             lastCommit = max(lastCommit, commit)
             for id in ids { if let sent = sentAt[id] { latencies.append((sent, (Double(commit) / 1e9 - sent.timeIntervalSince1970) * 1000)) } }
         }
+        let validAfter = try await validCounts(of: peers, channel: channel.name)
+        let valid = zip(validBefore, validAfter).map { Int($1 - $0) }.min() ?? 0
         return Measurement(
-            clients: parameters.clients, peers: peers.count, submitted: submitted, accepted: sentAt.count, blocks: located.blocks.count,
-            submitSeconds: submitEnd.timeIntervalSince(firstSubmission),
+            path: parameters.path, clients: parameters.clients, peers: peers.count, submitted: submission.submitted, accepted: sentAt.count,
+            blocks: located.blocks.count, submitSeconds: submitEnd.timeIntervalSince(firstSubmission),
             seconds: Double(lastCommit) / 1e9 - firstSubmission.timeIntervalSince1970,
             latencyMilliseconds: latencies.sorted { $0.0 < $1.0 }.map(\.1),
-            ranOut: runs.contains { $0.2.count == perClient })
+            ranOut: submission.ranOut, validOnEveryPeer: valid, refused: submission.refused, firstRefusal: submission.firstRefusal,
+            verificationsPerSecond: verifying.perSecond, signaturesPerSecond: signing.perSecond,
+            verificationsPerTransaction: verifications(per: parameters.path, peers: peers.count, endorsements: channel.memberOrgs.count / 2 + 1),
+            signaturesPerTransaction: signatures(per: parameters.path, endorsements: channel.memberOrgs.count / 2 + 1))
+    }
+
+    /// What the clients submitted: accepted transactions by tx id with when each was submitted.
+    struct Submission {
+        var sentAt: [String: Date] = [:]
+        var submitted = 0
+        var firstSubmission: Date?
+        var ranOut = false
+        var refused = 0
+        var firstRefusal: String?
+    }
+
+    /// Per peer, the transactions it flagged VALID on `channel` so far (Fabric's `ledger_transaction_count`).
+    static func validCounts(of peers: [NetworkState.Node], channel: String) async throws -> [Double] {
+        var counts: [Double] = []
+        for peer in peers {
+            let metrics = try await MetricsText.fetch(port: peer.operationsPort)
+            counts.append(metrics.samples.filter {
+                $0.key.hasPrefix("ledger_transaction_count{") && $0.key.contains("channel=\"\(channel)\"")
+                    && $0.key.contains("validation_code=\"VALID\"")
+            }.values.reduce(0, +))
+        }
+        return counts
+    }
+
+    /// Pre-signed unendorsed envelopes straight to the orderer, each client over its own connection.
+    static func submitToOrderer(_ parameters: Parameters, network: BenchNetwork, orderer: NetworkState.Node, channel: ChannelSpec,
+                                perClient: Int, progress: @escaping @Sendable (String) -> Void) async throws -> Submission {
+        // Each client a user of a member org in turn, with its own connection.
+        let clients = try (0..<parameters.clients).map {
+            try network.clients.client(of: orderer, as: channel.memberOrgs[$0 % channel.memberOrgs.count], role: .client)
+        }
+        progress("signing \(perClient * parameters.clients) transactions …")
+        let value = Data((0..<parameters.valueSize).map { UInt8(truncatingIfNeeded: $0) })
+        let prepared = PreparedEnvelopes(count: parameters.clients)
+        DispatchQueue.concurrentPerform(iterations: parameters.clients) { index in
+            prepared.set(index, (0..<perClient).compactMap {
+                try? TransactionBuilder.make(channel: channel.name, writes: [("tp-\(index)-\($0)", value)], creator: clients[index].signer).envelope
+            })
+        }
+        progress("submitting for \(parameters.seconds) s with \(parameters.clients) clients …")
+        let deadline = ContinuousClock.now + .seconds(parameters.seconds)
+        let ticker = progressTicker(seconds: parameters.seconds, deadline: deadline, progress: progress)
+        defer { ticker.cancel() }
+        let runs = try await withThrowingTaskGroup(of: ([WireBroadcastResponse], [Date]).self) { group in
+            for (index, client) in clients.enumerated() {
+                let envelopes = prepared.get(index)
+                group.addTask { try await client.broadcast(envelopes, window: parameters.window, until: deadline) }
+            }
+            var runs: [([WireBroadcastResponse], [Date])] = []
+            for try await run in group { runs.append(run) }
+            return runs
+        }
+        var submission = Submission()
+        for (responses, times) in runs {
+            submission.submitted += times.count
+            submission.ranOut = submission.ranOut || times.count == perClient
+            for (response, time) in zip(responses, times) {
+                if response.status == .success {
+                    submission.sentAt[response.txID] = time
+                } else {
+                    submission.refused += 1
+                    submission.firstRefusal = submission.firstRefusal ?? "\(response.status): \(response.info)"
+                }
+            }
+        }
+        submission.firstSubmission = runs.compactMap { $0.1.first }.min()
+        return submission
+    }
+
+    /// Pre-signed proposals of the built-in contract through the peers' Gateways (client i on
+    /// peer i mod the peer count), as fabric-gateway applications submit.
+    static func submitThroughGateways(_ parameters: Parameters, network: BenchNetwork, channel: ChannelSpec, perClient: Int,
+                                      progress: @escaping @Sendable (String) -> Void) async throws -> Submission {
+        let gateways = network.clients.peers.filter { $0.grpcPort != nil && channel.memberOrgs.contains($0.mspID) }
+        guard !gateways.isEmpty else { throw OrchestratorError.state("no peer of \(channel.name) serves the Gateway (no gRPC port)") }
+        let spec = network.clients.spec
+        let layout = network.clients.layout
+        let roots = try spec.organizations.filter { !$0.peers.isEmpty }.map {
+            try Data(contentsOf: layout.tlsCADirectory($0).appendingPathComponent(layout.tlsCACertificateName($0)))
+        }
+        let submitters = try (0..<parameters.clients).map { index in
+            let gateway = gateways[index % gateways.count]
+            return GatewaySubmitter(host: "127.0.0.1", port: gateway.grpcPort!, trustRootsPEM: roots, channel: channel.name,
+                                    signer: try network.clients.credentials(of: gateway.mspID, role: .client).signer, window: parameters.window)
+        }
+        progress("signing \(perClient * parameters.clients) proposals …")
+        let value = Data((0..<parameters.valueSize).map { UInt8(truncatingIfNeeded: $0) })
+        let prepared = PreparedProposals(count: parameters.clients)
+        DispatchQueue.concurrentPerform(iterations: parameters.clients) { index in
+            prepared.set(index, (0..<perClient).compactMap {
+                guard let made = try? ProposalBuilder.make(channel: channel.name, chaincode: TransactionBuilder.namespace,
+                                                           arguments: [Data("put".utf8), Data("tp-\(index)-\($0)".utf8), value],
+                                                           creator: submitters[index].signer) else { return nil }
+                return GatewaySubmitter.Proposal(signed: made.signed, txID: made.txID)
+            })
+        }
+        progress("submitting through \(gateways.count) gateways for \(parameters.seconds) s with \(parameters.clients) clients …")
+        let deadline = ContinuousClock.now + .seconds(parameters.seconds)
+        let ticker = progressTicker(seconds: parameters.seconds, deadline: deadline, progress: progress)
+        defer { ticker.cancel() }
+        let runs = try await withThrowingTaskGroup(of: [GatewaySubmitter.Outcome].self) { group in
+            for (index, submitter) in submitters.enumerated() {
+                let proposals = prepared.get(index)
+                group.addTask { try await submitter.run(proposals, until: deadline) }
+            }
+            var runs: [[GatewaySubmitter.Outcome]] = []
+            for try await run in group { runs.append(run) }
+            return runs
+        }
+        var submission = Submission()
+        for outcomes in runs {
+            submission.submitted += outcomes.count
+            submission.ranOut = submission.ranOut || outcomes.count == perClient
+            for outcome in outcomes {
+                if let failure = outcome.failure {
+                    submission.refused += 1
+                    submission.firstRefusal = submission.firstRefusal ?? failure
+                } else {
+                    submission.sentAt[outcome.txID] = outcome.startedAt
+                }
+            }
+        }
+        submission.firstSubmission = runs.flatMap { $0.map(\.startedAt) }.min()
+        return submission
+    }
+
+    /// Says every second how far the submission is.
+    static func progressTicker(seconds: Double, deadline: ContinuousClock.Instant, progress: @escaping @Sendable (String) -> Void) -> Task<Void, any Error> {
+        Task {
+            while !Task.isCancelled, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .seconds(1))  // a progress line each second, not a synchronisation
+                progress("submitting: \(String(format: "%.0f", seconds - (deadline - ContinuousClock.now).seconds)) of \(seconds) s …")
+            }
+        }
+    }
+
+    /// Proposals signed on several threads, one list per client.
+    final class PreparedProposals: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lists: [[GatewaySubmitter.Proposal]]
+        init(count: Int) { lists = Array(repeating: [], count: count) }
+        func set(_ index: Int, _ list: [GatewaySubmitter.Proposal]) { lock.withLock { lists[index] = list } }
+        func get(_ index: Int) -> [GatewaySubmitter.Proposal] { lock.withLock { lists[index] } }
     }
 
     /// Envelopes signed on several threads, one list per client.

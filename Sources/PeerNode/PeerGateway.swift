@@ -44,23 +44,29 @@ extension PeerService: GatewayBackend {
         let local = LocalEndorser(peer: self, address: home.configuration.endpoint, mspID: home.configuration.mspID, ledgerHeight: ledger.height)
         var result: [any GatewayEndorser] = [local]
         let heights = core.channelPeerHeights(channel)
-        let transport = Transport(credentials: credentials)
         // Only peers that published their state of this channel (so they joined it) and are reachable.
         for member in core.membership.aliveMembers where member.alive.pkiID != credentials.signer.pkiID {
             let alive = member.alive
             guard organizations.contains(alive.mspID), let height = heights[alive.pkiID],
                   let endpoint = alive.internalEndpoint ?? alive.externalEndpoint else { continue }
-            result.append(RemoteEndorser(client: OrdererClient(transport: transport, port: endpoint.port, serverHostname: endpoint.host),
-                                         address: endpoint.description, mspID: alive.mspID, ledgerHeight: height,
-                                         gatewayHeight: ledger.height))
+            result.append(RemoteEndorser(link: gatewayLink(to: endpoint), address: endpoint.description, mspID: alive.mspID,
+                                         ledgerHeight: height, gatewayHeight: ledger.height))
         }
         return result
     }
 
     public func orderers(channel: String) async -> [any GatewayOrderer] {
         guard let endpoint = try? PeerHome.Configuration.endpoint(home.configuration.orderer, field: "orderer") else { return [] }
-        let client = OrdererClient(transport: Transport(credentials: credentials), port: endpoint.port, serverHostname: endpoint.host)
-        return [GatewayOrdererClient(client: client, address: endpoint.description, mspID: home.configuration.ordererOrganizations.first ?? "")]
+        return [GatewayOrdererClient(link: gatewayLink(to: endpoint), address: endpoint.description,
+                                     mspID: home.configuration.ordererOrganizations.first ?? "")]
+    }
+
+    /// The gateway's one connection to `endpoint`, opened on first use and kept until the peer stops.
+    func gatewayLink(to endpoint: Endpoint) -> MultiplexedLink {
+        if let link = gatewayLinks[endpoint.description] { return link }
+        let link = MultiplexedLink(transport: Transport(credentials: credentials), port: endpoint.port, serverHostname: endpoint.host)
+        gatewayLinks[endpoint.description] = link
+        return link
     }
 
     public nonisolated func authenticate(channel: String, identity: Data, signature: Data, signedData: Data) async throws(GatewayRefusal) -> PolicySigner {
@@ -107,7 +113,7 @@ struct LocalEndorser: GatewayEndorser {
 /// Another peer of the channel, asked over fabnet's framing to endorse at (at least) the
 /// gateway's height.
 struct RemoteEndorser: GatewayEndorser {
-    let client: OrdererClient
+    let link: MultiplexedLink
     let address: String
     let mspID: String
     /// Its height as gossip last reported it (for planning).
@@ -117,13 +123,13 @@ struct RemoteEndorser: GatewayEndorser {
     var isLocal: Bool { false }
 
     func endorse(_ proposal: UnpackedProposal) async throws -> Protos_ProposalResponse {
-        try await client.endorse(proposal.signedProposal, minimumHeight: gatewayHeight)
+        try await link.endorse(proposal.signedProposal, minimumHeight: gatewayHeight)
     }
 }
 
-/// The ordering service as the gateway submits to it (fabnet's framing).
+/// The ordering service as the gateway submits to it (fabnet's framing, one long-lived connection).
 struct GatewayOrdererClient: GatewayOrderer {
-    let client: OrdererClient
+    let link: MultiplexedLink
     let address: String
     let mspID: String
 
@@ -131,9 +137,7 @@ struct GatewayOrdererClient: GatewayOrderer {
         var wire = WireEnvelope()
         wire.payload = envelope.payload
         wire.signature = envelope.signature
-        guard let answer = try await client.broadcast([wire]).first else {
-            throw GatewayRefusal("the orderer closed the connection without answering")
-        }
+        let answer = try await link.broadcast(wire)
         var response = Orderer_BroadcastResponse()
         response.status = Common_Status(rawValue: answer.status.rawValue) ?? .internalServerError
         response.info = answer.info

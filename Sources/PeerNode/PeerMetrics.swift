@@ -97,4 +97,20 @@ struct PeerMetrics: Sendable {
     }
 
     func channel(_ name: String) -> Channel { Channel(node, channel: name) }
+
+    /// Fabric's `ledger_transaction_count{channel, transaction_type, chaincode, validation_code}`:
+    /// the transactions a commit judged, counted by type, chaincode and code.
+    func countTransactions(_ counts: [TransactionCountKey: Int], channel: String) {
+        for (key, count) in counts {
+            node.counter("ledger_transaction_count", [("channel", channel), ("transaction_type", key.type),
+                                                      ("chaincode", key.chaincode), ("validation_code", key.code)]).increment(by: count)
+        }
+    }
+}
+
+/// The labels `ledger_transaction_count` counts one transaction under.
+struct TransactionCountKey: Hashable, Sendable {
+    let type: String
+    let chaincode: String
+    let code: String
 }

@@ -70,6 +70,8 @@ public actor PeerService: Service {
     var chaincodeConnections: ChaincodeConnections
     /// A running client per chaincode reached (see `chaincodeClient(channel:name:)`).
     var chaincodeClients: [String: (connection: WireChaincodeConnection, client: ChaincodeClient)] = [:]
+    /// The gateway's long-lived connections to other peers and the orderer, by endpoint.
+    var gatewayLinks: [String: MultiplexedLink] = [:]
 
     /// The peer of `home` on real sockets and the continuous clock: mutual-TLS gossip
     /// connections (`PeerConnections`), the orderer of `peer.json` (`OrdererClient`), the system
@@ -236,6 +238,8 @@ public actor PeerService: Service {
         stopped = true
         tasks.finish()
         connections.closeAll()
+        for link in gatewayLinks.values { link.close() }
+        gatewayLinks = [:]
     }
 
     // MARK: effects
@@ -341,6 +345,14 @@ public actor PeerService: Service {
         channelMetrics[channel]?.setHeight(ledger.height)
         committedBlock()
         commitRecords.record(channel: channel, number: block.number, cut: BlockMetadataLayout.cutTime(of: verified.block) ?? Date(), committed: Date())
+        var counts: [TransactionCountKey: Int] = [:]
+        for (candidate, effect) in zip(verified.transactions, effects) {
+            let key = TransactionCountKey(type: candidate.view?.headerType?.fabricName ?? "UNKNOWN",
+                                          chaincode: candidate.action?.chaincodeAction?.chaincodeID.name ?? "",
+                                          code: effect.code.fabricName)
+            counts[key, default: 0] += 1
+        }
+        metrics.countTransactions(counts, channel: channel)
         let valid = effects.count { $0.code == .valid }
         loggers.ledger.info("channel \(channel): committed block \(block.number) (\(effects.count) transactions, \(valid) valid)")
         return .committed(channel: channel, number: block.number)

@@ -193,17 +193,33 @@ import Testing
     }
 
     @Test func benchThroughputSmoke() async throws {
-        // Two clients for a second: every accepted transaction is found in a block, committed on
-        // all 4 peers, with a latency each.
-        let result = try await runFabnet(["bench", "throughput", "--seconds", "1", "--clients", "2", "--max-rate", "400", "--json"])
+        // Two clients for a second through the peers' Gateways: every accepted transaction is
+        // found in a block, committed VALID on all 4 peers (endorsed by both orgs), with a latency
+        // each; the ceiling counts V = 1 + 4 × 3 + 2 verifications per transaction.
+        let result = try await runFabnet(["bench", "throughput", "--seconds", "1", "--clients", "2", "--max-rate", "400",
+                                          "--calibration-seconds", "0.2", "--json"])
         #expect(result.status == 0, "\(result.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let measurement = try #require(object["measurement"] as? [String: Any])
         let accepted = try #require(measurement["accepted"] as? Int)
+        #expect(measurement["path"] as? String == "gateway")
         #expect(accepted > 0 && accepted <= 400)
+        #expect(measurement["validOnEveryPeer"] as? Int == accepted, "\(measurement["firstRefusal"] ?? "")")
         #expect((measurement["latencyMilliseconds"] as? [Double])?.count == accepted)
         #expect(measurement["peers"] as? Int == 4)
+        #expect(measurement["verificationsPerTransaction"] as? Int == 15)
+        #expect((object["ceiling"] as? Double ?? 0) > 0)
         #expect((object["committedPerSecond"] as? Double ?? 0) > 0)
+
+        // Straight to the orderer: unendorsed envelopes, judged by their creator's signature alone
+        // (fabnet's creator-only namespace), so V counts the orderer's check and each peer's.
+        let direct = try await runFabnet(["bench", "throughput", "--via", "orderer", "--seconds", "1", "--clients", "2", "--max-rate", "400",
+                                          "--calibration-seconds", "0.2", "--json"])
+        #expect(direct.status == 0, "\(direct.errors)")
+        let directMeasurement = try #require((try JSONSerialization.jsonObject(with: Data(direct.output.utf8)) as? [String: Any])?["measurement"] as? [String: Any])
+        #expect((directMeasurement["accepted"] as? Int ?? 0) > 0)
+        #expect(directMeasurement["validOnEveryPeer"] as? Int == directMeasurement["accepted"] as? Int)
+        #expect(directMeasurement["verificationsPerTransaction"] as? Int == 5)
     }
 
     @Test func benchCryptoSmoke() async throws {

@@ -51,3 +51,15 @@ import Testing
         #expect(sets[0].set.reads.map(\.key) == ["asset1"])
     }
 }
+
+/// Validation codes are named as Fabric names them.
+@Suite struct TxValidationCodeNameTests {
+    @Test func namesMatchFabrics() {
+        #expect(Protos_TxValidationCode.valid.fabricName == "VALID")
+        #expect(Protos_TxValidationCode.mvccReadConflict.fabricName == "MVCC_READ_CONFLICT")
+        #expect(Protos_TxValidationCode.badProposalTxid.fabricName == "BAD_PROPOSAL_TXID")
+        #expect(Protos_TxValidationCode.endorsementPolicyFailure.fabricName == "ENDORSEMENT_POLICY_FAILURE")
+        #expect(Protos_TxValidationCode.nilTxaction.fabricName == "NIL_TXACTION")
+        #expect(Protos_TxValidationCode(rawValue: 4242)?.fabricName == "4242")
+    }
+}
