@@ -148,14 +148,14 @@ struct GatewayOrdererClient: GatewayOrderer {
 /// The gateway's settings on a fabnet peer.
 ///
 /// Heights of other peers come from gossip's state info, which trails commits by up to its
-/// publishing interval, so planning only with peers at exactly the highest height known would
-/// leave whole orgs out right after a block; 2 blocks of tolerance keep them in. The rule that
+/// publishing interval (under load, several blocks), so planning only with peers at exactly the
+/// highest height known would leave whole orgs out; 10 blocks of tolerance keep them in. The rule that
 /// endorsements read the gateway's state holds anyway: each remote endorser is told the
 /// gateway's height and waits for it (or refuses).
 public enum PeerGatewaySettings {
     public static var options: GatewayOptions {
         var options = GatewayOptions()
-        options.maximumHeightLag = 2
+        options.maximumHeightLag = 10
         return options
     }
 }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import FabricWire
 import GossipCore
 import OperationsEndpoint
 
@@ -99,18 +100,22 @@ struct PeerMetrics: Sendable {
     func channel(_ name: String) -> Channel { Channel(node, channel: name) }
 
     /// Fabric's `ledger_transaction_count{channel, transaction_type, chaincode, validation_code}`:
-    /// the transactions a commit judged, counted by type, chaincode and code.
-    func countTransactions(_ counts: [TransactionCountKey: Int], channel: String) {
+    /// the transactions a commit judged (type, chaincode, code each), counted per distinct labels.
+    func countTransactions(_ transactions: [(type: Common_HeaderType?, chaincode: String, code: Protos_TxValidationCode)], channel: String) {
+        var counts: [TransactionCountKey: Int] = [:]
+        for transaction in transactions {
+            counts[TransactionCountKey(type: transaction.type, chaincode: transaction.chaincode, code: transaction.code), default: 0] += 1
+        }
         for (key, count) in counts {
-            node.counter("ledger_transaction_count", [("channel", channel), ("transaction_type", key.type),
-                                                      ("chaincode", key.chaincode), ("validation_code", key.code)]).increment(by: count)
+            node.counter("ledger_transaction_count", [("channel", channel), ("transaction_type", key.type?.fabricName ?? "UNKNOWN"),
+                                                      ("chaincode", key.chaincode), ("validation_code", key.code.fabricName)]).increment(by: count)
         }
     }
 }
 
 /// The labels `ledger_transaction_count` counts one transaction under.
 struct TransactionCountKey: Hashable, Sendable {
-    let type: String
+    let type: Common_HeaderType?
     let chaincode: String
-    let code: String
+    let code: Protos_TxValidationCode
 }

@@ -345,14 +345,9 @@ public actor PeerService: Service {
         channelMetrics[channel]?.setHeight(ledger.height)
         committedBlock()
         commitRecords.record(channel: channel, number: block.number, cut: BlockMetadataLayout.cutTime(of: verified.block) ?? Date(), committed: Date())
-        var counts: [TransactionCountKey: Int] = [:]
-        for (candidate, effect) in zip(verified.transactions, effects) {
-            let key = TransactionCountKey(type: candidate.view?.headerType?.fabricName ?? "UNKNOWN",
-                                          chaincode: candidate.action?.chaincodeAction?.chaincodeID.name ?? "",
-                                          code: effect.code.fabricName)
-            counts[key, default: 0] += 1
-        }
-        metrics.countTransactions(counts, channel: channel)
+        metrics.countTransactions(zip(verified.transactions, effects).map { candidate, effect in
+            (candidate.view?.headerType, candidate.action?.chaincodeAction?.chaincodeID.name ?? "", effect.code)
+        }, channel: channel)
         let valid = effects.count { $0.code == .valid }
         loggers.ledger.info("channel \(channel): committed block \(block.number) (\(effects.count) transactions, \(valid) valid)")
         return .committed(channel: channel, number: block.number)

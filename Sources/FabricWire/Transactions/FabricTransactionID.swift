@@ -11,7 +11,20 @@ public enum FabricTransactionID {
         var hasher = SHA256()
         hasher.update(data: nonce)
         hasher.update(data: creator)
-        return hasher.finalize().map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        return lowerHex(hasher.finalize())
+    }
+
+    /// Lower-case hex of `bytes`, written into one buffer (every committing peer computes a tx id
+    /// per transaction: a string per byte showed in profiles).
+    static func lowerHex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(64)
+        for byte in bytes {
+            ascii.append(digits[Int(byte >> 4)])
+            ascii.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: ascii, as: UTF8.self)
     }
 
     /// 24 random bytes, the nonce length Fabric's SDKs use.
