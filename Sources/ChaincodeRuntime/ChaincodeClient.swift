@@ -149,12 +149,14 @@ public final class ChaincodeClient: Service, Sendable {
     }
 
     /// Waits until the chaincode has registered, through failed attempts, for at most `timeout`;
-    /// throws the last failure (or that the client is not running) when it has not.
+    /// throws the last failure (or that the client is not running) when it has not. A chaincode
+    /// that dials in and has not registered makes no attempts to wait through: that throws at once.
     public func waitUntilReady(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
             let state = connectionState
             if state == .ready { return }
+            if case .dialIn = source, case .unavailable(let error) = state { throw error }
             guard try await nextConnectionChange(from: state, until: deadline) else {
                 switch state {
                 case .unavailable(let error): throw error

@@ -72,7 +72,7 @@ struct DialInClientTests {
             let first = FakeRegistration()
             let firstEnded = Task { await client.accept(register: FakeRegistration.register("counter:1.0"), from: "shim-1",
                                                         inbound: first.inbound, send: first.send) }
-            try await client.waitUntilReady(timeout: .seconds(5))
+            try await waitUntil("the registration is served") { client.connectionState == .ready }
             async let answered: Void = self.answerNextTransaction(first, with: "one")
             #expect(try await self.call(client, "tx1").response.payload == Data("one".utf8))
             try await answered
@@ -82,7 +82,7 @@ struct DialInClientTests {
             let secondEnded = Task { await client.accept(register: FakeRegistration.register("counter"), from: "shim-2",
                                                          inbound: second.inbound, send: second.send) }
             #expect(await firstEnded.value == .replaced(chaincode: "counter", address: "shim-1"))
-            try await client.waitUntilReady(timeout: .seconds(5))
+            try await waitUntil("the registration is served") { client.connectionState == .ready }
             async let answeredAgain: Void = self.answerNextTransaction(second, with: "two")
             #expect(try await self.call(client, "tx2").response.payload == Data("two".utf8))
             try await answeredAgain
@@ -102,7 +102,7 @@ struct DialInClientTests {
             let first = FakeRegistration()
             let firstEnded = Task { await client.accept(register: FakeRegistration.register("counter"), from: "shim-1",
                                                         inbound: first.inbound, send: first.send) }
-            try await client.waitUntilReady(timeout: .seconds(5))
+            try await waitUntil("the registration is served") { client.connectionState == .ready }
             let pending = Task { try await self.call(client, "tx-pending") }
             for await message in first.received where message.type == .transaction { break }
             let second = FakeRegistration()

@@ -36,10 +36,11 @@ struct ChaincodeDeploy: AsyncParsableCommand {
           fabnet chaincode deploy basic --address 127.0.0.1:9999 -c mychannel
           fabnet chaincode deploy basic --address 127.0.0.1:9999 -c mychannel --version 2.0 \\
             --policy "AND('Org1MSP.peer','Org2MSP.peer')"
-          fabnet chaincode deploy basic -c mychannel        # the chaincode dials in:
-          CORE_PEER_ADDRESS=127.0.0.1:7051 CORE_CHAINCODE_ID_NAME=basic:1.0 CORE_PEER_TLS_ENABLED=true \\
-            CORE_PEER_TLS_ROOTCERT_FILE=crypto-config/peerOrganizations/org1.example.com/tlsca/tlsca.org1.example.com-cert.pem \\
-            go run .
+          fabnet chaincode deploy basic -c mychannel     # it dials in, e.g.:
+          CA=crypto-config/peerOrganizations/org1.example.com/tlsca
+          CORE_PEER_TLS_ENABLED=true \\
+            CORE_PEER_TLS_ROOTCERT_FILE=$CA/tlsca.org1.example.com-cert.pem \\
+            CORE_PEER_ADDRESS=127.0.0.1:7051 CORE_CHAINCODE_ID_NAME=basic go run .
         """
     )
 
