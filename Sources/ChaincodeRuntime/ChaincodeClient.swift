@@ -1,7 +1,5 @@
 import FabricWire
 import Foundation
-import GRPCCore
-import GRPCNIOTransportHTTP2Posix
 import Logging
 import ServiceLifecycle
 import Synchronization

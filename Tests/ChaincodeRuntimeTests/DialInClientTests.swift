@@ -39,6 +39,13 @@ struct DialInClientTests {
                                 input: input(["inc"]), state: InMemoryCommittedState(), timeout: .seconds(10))
     }
 
+    /// Registers a fake shim as `id` from `remote`; the shim and the task that ends with the stream's reason.
+    func register(_ client: ChaincodeClient, as id: String = "counter", from remote: String) -> (FakeRegistration, Task<ChaincodeError, Never>) {
+        let shim = FakeRegistration()
+        let ended = Task { await client.accept(register: FakeRegistration.register(id), from: remote, inbound: shim.inbound, send: shim.send) }
+        return (shim, ended)
+    }
+
     /// Reads what the peer sent until a TRANSACTION and answers COMPLETED with `payload`.
     func answerNextTransaction(_ shim: FakeRegistration, with payload: String) async throws {
         for await message in shim.received where message.type == .transaction {
@@ -69,18 +76,14 @@ struct DialInClientTests {
     @Test func anAcceptedStreamServesCallsAndANewerRegistrationReplacesIt() async throws {
         let client = client()
         try await withRunning(client) {
-            let first = FakeRegistration()
-            let firstEnded = Task { await client.accept(register: FakeRegistration.register("counter:1.0"), from: "shim-1",
-                                                        inbound: first.inbound, send: first.send) }
+            let (first, firstEnded) = register(client, as: "counter:1.0", from: "shim-1")
             try await waitUntil("the registration is served") { client.connectionState == .ready }
             async let answered: Void = self.answerNextTransaction(first, with: "one")
             #expect(try await self.call(client, "tx1").response.payload == Data("one".utf8))
             try await answered
 
             // A second registration (the developer restarted the chaincode): the first stream ends.
-            let second = FakeRegistration()
-            let secondEnded = Task { await client.accept(register: FakeRegistration.register("counter"), from: "shim-2",
-                                                         inbound: second.inbound, send: second.send) }
+            let (second, secondEnded) = register(client, from: "shim-2")
             #expect(await firstEnded.value == .replaced(chaincode: "counter", address: "shim-1"))
             try await waitUntil("the registration is served") { client.connectionState == .ready }
             async let answeredAgain: Void = self.answerNextTransaction(second, with: "two")
@@ -99,15 +102,11 @@ struct DialInClientTests {
     @Test func aCallInFlightFailsWhenItsStreamIsReplaced() async throws {
         let client = client()
         try await withRunning(client) {
-            let first = FakeRegistration()
-            let firstEnded = Task { await client.accept(register: FakeRegistration.register("counter"), from: "shim-1",
-                                                        inbound: first.inbound, send: first.send) }
+            let (first, firstEnded) = register(client, from: "shim-1")
             try await waitUntil("the registration is served") { client.connectionState == .ready }
             let pending = Task { try await self.call(client, "tx-pending") }
             for await message in first.received where message.type == .transaction { break }
-            let second = FakeRegistration()
-            let secondEnded = Task { await client.accept(register: FakeRegistration.register("counter"), from: "shim-2",
-                                                         inbound: second.inbound, send: second.send) }
+            let (second, secondEnded) = register(client, from: "shim-2")
             let error = await #expect(throws: ChaincodeError.self) { try await pending.value }
             #expect("\(error.map { "\($0)" } ?? "")".contains("the newer registration replaced the stream from shim-1"), "\(String(describing: error))")
             #expect(await firstEnded.value == .replaced(chaincode: "counter", address: "shim-1"))
