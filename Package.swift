@@ -190,7 +190,7 @@ let package = Package(
             name: "fabnet",
             dependencies: [
                 "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabricWire", "FabricServices", "FabricPolicy", "FabricGateway", "OrdererNode", "Transport",
-                "OperationsEndpoint", "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench",
+                "OperationsEndpoint", "FabnetClient", "Ledger", "GossipCore", "Simulator", "PeerNode", "Orchestrator", "FabnetBench", "ChaincodeRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -24,6 +24,11 @@ public enum ChaincodeError: Error, Sendable, Equatable, CustomStringConvertible 
     case cancelled(chaincode: String, transaction: TransactionKey)
     /// The peer could not encode a message of the transaction (its input or its read-write set).
     case encodingFailed(chaincode: String, transaction: TransactionKey, what: String, cause: String)
+    /// A chaincode that dials the peer (``ChaincodeStreamSource/dialIn(peerAddress:)``) has no
+    /// registration open with it; `lastEnd` says why the last one ended, if there was one.
+    case notRegistered(chaincode: String, chaincodeID: String, peerAddress: String, lastEnd: String?)
+    /// A newer registration of the same chaincode took over from the stream at `address`.
+    case replaced(chaincode: String, address: String)
 
     public var description: String {
         switch self {
@@ -38,7 +43,7 @@ public enum ChaincodeError: Error, Sendable, Equatable, CustomStringConvertible 
         case .protocolViolation(let chaincode, let address, let detail):
             return "chaincode \(chaincode) at \(address) broke the shim protocol: \(detail); check the chaincode's shim version"
         case .streamClosed(let chaincode, let address, let reason):
-            return "the stream to chaincode \(chaincode) at \(address) ended (\(reason)); check the chaincode's log; the peer reconnects"
+            return "the stream to chaincode \(chaincode) at \(address) ended (\(reason)); check the chaincode's log (the peer dials a chaincode server again; a chaincode that dials in must register again)"
         case .timedOut(let chaincode, let address, let transaction, let seconds):
             return "chaincode \(chaincode) at \(address) did not complete \(transaction) within \(Self.format(seconds)) s; check the chaincode's log (a contract that raises outside the contract API never answers), or allow a longer timeout"
         case .duplicateTransaction(let chaincode, let transaction):
@@ -49,6 +54,13 @@ public enum ChaincodeError: Error, Sendable, Equatable, CustomStringConvertible 
             return "the call of chaincode \(chaincode) for \(transaction) was cancelled"
         case .encodingFailed(let chaincode, let transaction, let what, let cause):
             return "could not encode \(what) of \(transaction) on chaincode \(chaincode): \(cause); this is a bug in fabnet, please report it"
+        case .notRegistered(let chaincode, let chaincodeID, let peerAddress, let lastEnd):
+            let ended = lastEnd.map { " (its last registration ended: \($0))" } ?? ""
+            return "chaincode \(chaincode) dials in but has not registered with this peer\(ended); start it with "
+                + "CORE_PEER_ADDRESS=\(peerAddress) CORE_CHAINCODE_ID_NAME=\(chaincodeID) and TLS on (CORE_PEER_TLS_ENABLED=true, "
+                + "CORE_PEER_TLS_ROOTCERT_FILE=the peer org's TLS CA), or deploy it with --address HOST:PORT to have the peer dial its server"
+        case .replaced(let chaincode, let address):
+            return "chaincode \(chaincode) registered with this peer again: the newer registration replaced the stream from \(address), which is closed"
         }
     }
 

@@ -2,7 +2,7 @@ import FabricWire
 
 /// The mutable state of a ``ChaincodeClient``, kept behind its mutex: the current stream's
 /// ``ShimHandler``, the queue of messages to send on it, the callers waiting for their
-/// transactions, and the callers waiting for the connection to change.
+/// transactions, the callers waiting for the connection to change, and what ends the stream early.
 ///
 /// Guarantees: effects are applied in the handler's order while the lock is held (so messages
 /// are queued in order); continuations are resumed only after the lock is released
@@ -16,6 +16,12 @@ struct ClientCore {
     var outbound: AsyncStream<Protos_ChaincodeMessage>.Continuation?
     /// Why the handler closed the current stream, if it did.
     var closeReason: ChaincodeError?
+    /// Ends the current stream early (a newer registration took over, the client stopped).
+    var interrupt: AsyncStream<ChaincodeError>.Continuation?
+    /// Counts the registrations a dial-in client took; only the newest may install its stream.
+    var registrations = 0
+    /// `run()` has returned: registrations are refused from now on.
+    var finished = false
     var pending: [TransactionKey: CheckedContinuation<ChaincodeInvocation, any Error>] = [:]
     var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     var nextWaiter = 0

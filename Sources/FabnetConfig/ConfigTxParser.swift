@@ -62,12 +62,13 @@ struct ConfigTxParser {
             guard let reader = MappingReader(item.node, path: item.path, diagnostics: diagnostics, what: "a chaincode") else { continue }
             reader.warnUnknownKeys(known: ["Name", "Address", "Channels", "Version", "Policy", "ID", "TLSRootCert"])
             let name = reader.string("Name", required: true, hint: "name the chaincode, e.g. Name: basic")
-            let address = reader.string("Address", required: true, hint: "where its server listens, e.g. Address: 127.0.0.1:9999")
+            // No Address: the chaincode dials the peers (protos.ChaincodeSupport/Register).
+            let address = reader.string("Address") ?? ""
             let channels = reader.strings("Channels")
             if channels == nil || channels?.isEmpty == true {
                 reader.error("Channels", "a chaincode needs the channels it is defined on", hint: "e.g. Channels: [mychannel]")
             }
-            if let name, let address, let channels, !channels.isEmpty {
+            if let name, let channels, !channels.isEmpty {
                 document.chaincodes.append(ConfigTxChaincode(
                     name: name, address: address, channels: channels, version: reader.string("Version"), policy: reader.string("Policy"),
                     id: reader.string("ID"), tlsRootCert: reader.string("TLSRootCert").map { resolve(path: $0) },

@@ -116,7 +116,7 @@ struct NetworkResolver {
             channels: channels, chaincodes: chaincodes)
     }
 
-    /// fabnet's `Chaincodes` entries, checked: known channels, a HOST:PORT address, names used once.
+    /// fabnet's `Chaincodes` entries, checked: known channels, a HOST:PORT address or none (the chaincode dials in), names used once.
     func chaincodes(_ document: ConfigTxDocument, channels: [ChannelSpec]) -> [ChaincodeSpec] {
         var seen: Set<String> = []
         return document.chaincodes.compactMap { entry in
@@ -127,7 +127,12 @@ struct NetworkResolver {
                                   key: "\(entry.path).Channels", hint: "channels: \(known.sorted().joined(separator: ", "))")
                 ok = false
             }
-            if Endpoint(parsing: entry.address) == nil {
+            if entry.address.isEmpty, entry.tlsRootCert != nil {
+                diagnostics.error("chaincode \(entry.name) has a TLSRootCert but no Address", at: entry.location, key: "\(entry.path).TLSRootCert",
+                                  hint: "give the Address its server listens on, or drop TLSRootCert: a chaincode without Address dials the peers")
+                ok = false
+            }
+            if !entry.address.isEmpty, Endpoint(parsing: entry.address) == nil {
                 diagnostics.error("chaincode \(entry.name): '\(entry.address)' is not HOST:PORT", at: entry.location, key: "\(entry.path).Address",
                                   hint: "where its server listens, e.g. 127.0.0.1:9999")
                 ok = false

@@ -86,12 +86,13 @@ public struct UserSpec: Sendable, Codable, Hashable {
     public var role: UserRole
 }
 
-/// A chaincode server `fabnet up` defines on its channels, as `fabnet chaincode deploy` would.
+/// A chaincode `fabnet up` defines on its channels, as `fabnet chaincode deploy` would.
 /// Guarantees (from `NetworkLoader`): the channels are channels of the network, the address is
-/// HOST:PORT, names are used once, and a TLS root certificate path is resolved against the
-/// description's folder.
+/// HOST:PORT or empty (no `Address`: the chaincode dials the peers, and has no TLS root), names
+/// are used once, and a TLS root certificate path is resolved against the description's folder.
 public struct ChaincodeSpec: Sendable, Codable, Hashable {
     public var name: String
+    /// Where its server listens; empty when the chaincode dials the peers.
     public var address: String
     public var channels: [String]
     public var version: String?

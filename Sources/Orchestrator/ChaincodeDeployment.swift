@@ -6,7 +6,8 @@ import Foundation
 /// Defines a chaincode on a channel of a running network, as `fabnet chaincode deploy` and
 /// `fabnet up` (for the description's `Chaincodes`) do: the definition is committed in fabnet's
 /// lifecycle namespace as the first member org's Admin, then every running peer of the channel's
-/// orgs keeps where the server listens.
+/// orgs keeps where the server listens, or, with an empty address, that the chaincode dials in
+/// (`protos.ChaincodeSupport/Register` on the peer's gRPC port).
 ///
 /// Guarantees: returns once a peer's ledger holds the new definition (or throws after `timeout`
 /// saying so); the sequence is one more than the peer's current one for the name; nothing is
@@ -28,8 +29,11 @@ public struct ChaincodeDeployment: Sendable {
         public let policy: String
         public let channel: String
         public let txID: String
+        /// Where the server listens; empty when the chaincode dials in.
         public let address: String
         public let peers: [String]
+        /// A chaincode that dials in: each peer's gRPC address, its `CORE_PEER_ADDRESS` (by peer name).
+        public let registerAt: [String: String]
     }
 
     /// Defines `name` anew (the next sequence) unless `onlyIfChanged` and the definition in force
@@ -46,7 +50,7 @@ public struct ChaincodeDeployment: Sendable {
         if onlyIfChanged, let current, current.version == version, current.policyText == (policy ?? ChaincodeLifecycle.defaultPolicy) {
             try await connect(name: name, address: address, channel: channel.name, id: id, tlsRootPEM: tlsRootPEM, peers: peers)
             return Result(name: name, version: version, sequence: current.sequence, policy: current.policyText, channel: channel.name,
-                          txID: "", address: address, peers: peers.map(\.name))
+                          txID: "", address: address, peers: peers.map(\.name), registerAt: registerAt(address: address, peers: peers))
         }
         let sequence = (current?.sequence ?? 0) + 1
         let definition: WireChaincodeDefinition
@@ -65,10 +69,15 @@ public struct ChaincodeDeployment: Sendable {
         }
         try await connect(name: name, address: address, channel: channel.name, id: id, tlsRootPEM: tlsRootPEM, peers: peers)
         return Result(name: name, version: version, sequence: sequence, policy: definition.policyText, channel: channel.name, txID: txID,
-                      address: address, peers: peers.map(\.name))
+                      address: address, peers: peers.map(\.name), registerAt: registerAt(address: address, peers: peers))
     }
 
-    /// Tells each of `peers` where the server of `name` listens.
+    private func registerAt(address: String, peers: [NetworkState.Node]) -> [String: String] {
+        guard address.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: peers.compactMap { peer in peer.grpcPort.map { (peer.name, "127.0.0.1:\($0)") } })
+    }
+
+    /// Tells each of `peers` where the server of `name` listens (empty: it dials in).
     func connect(name: String, address: String, channel: String, id: String?, tlsRootPEM: Data?, peers: [NetworkState.Node]) async throws {
         var connection = WireChaincodeConnection()
         connection.channel = channel

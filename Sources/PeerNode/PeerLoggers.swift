@@ -8,6 +8,7 @@ struct PeerLoggers: Sendable {
     let ledger: Logger
     let deliver: Logger
     let comm: Logger
+    let chaincode: Logger
 
     init(_ node: NodeLogger) {
         peer = node.logger("peer")
@@ -15,5 +16,6 @@ struct PeerLoggers: Sendable {
         ledger = node.logger("ledger")
         deliver = node.logger("deliver")
         comm = node.logger("comm")
+        chaincode = node.logger("chaincode")
     }
 }

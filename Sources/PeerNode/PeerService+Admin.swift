@@ -68,15 +68,19 @@ extension PeerService {
                 response.info = "this peer has not joined \(connection.channel) (joined: \(channelNames.joined(separator: ", ")))"
                 return response
             }
-            guard !connection.name.isEmpty, Endpoint(parsing: connection.address) != nil else {
+            // An empty address: the chaincode dials this peer (protos.ChaincodeSupport/Register).
+            let dialsIn = connection.address.isEmpty
+            guard !connection.name.isEmpty, dialsIn || Endpoint(parsing: connection.address) != nil, !(dialsIn && !connection.tlsRootCertificate.isEmpty) else {
                 response.status = .badRequest
-                response.info = "a chaincode connection needs a name and a HOST:PORT address (got '\(connection.name)' at '\(connection.address)')"
+                response.info = "a chaincode connection needs a name and either a HOST:PORT address or none (the chaincode dials in, without a TLS root) (got '\(connection.name)' at '\(connection.address)')"
                 return response
             }
             do {
                 try chaincodeConnections.save(connection)
-                response.info = "\(connection.name) on \(connection.channel): reached at \(connection.address)"
-                loggers.peer.info("chaincode \(connection.name) on \(connection.channel): reached at \(connection.address)\(connection.tlsRootCertificate.isEmpty ? "" : " over TLS")")
+                let reached = dialsIn ? "dials in at \(chaincodeDialInAddress) (CORE_CHAINCODE_ID_NAME=\(connection.chaincodeID.isEmpty ? connection.name : connection.chaincodeID))"
+                    : "reached at \(connection.address)\(connection.tlsRootCertificate.isEmpty ? "" : " over TLS")"
+                response.info = "\(connection.name) on \(connection.channel): \(reached)"
+                loggers.peer.info("chaincode \(connection.name) on \(connection.channel): \(reached)")
             } catch {
                 response.status = .internalServerError
                 response.info = "cannot save the connection in \(home.chaincodesFile.path): \(error)"

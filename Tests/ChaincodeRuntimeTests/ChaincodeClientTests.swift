@@ -76,7 +76,7 @@ struct ChaincodeClientTests {
 
     @Test func aCallWithoutRunFailsAtOnce() async throws {
         let client = self.client(port: try freePort())
-        await #expect(throws: ChaincodeError.notRunning(chaincode: "counter", address: client.endpoint.description)) {
+        await #expect(throws: ChaincodeError.notRunning(chaincode: "counter", address: client.address)) {
             try await self.call(client, "tx1")
         }
     }

@@ -45,4 +45,24 @@ import Testing
         #expect(messages.contains { $0.contains("chaincode basic is listed twice") }, "\(messages)")
         #expect(messages.contains { $0.contains("a chaincode needs the channels") }, "\(messages)")
     }
+
+    @Test func anEntryWithoutAddressDialsInAndMayNotHaveATLSRoot() throws {
+        let yaml = DefaultNetwork.configtx + """
+
+            Chaincodes:
+              - Name: basic
+                Channels: [mychannel]
+            """
+        let spec = try NetworkLoader.load(text: yaml, file: "net.yaml", directory: URL(fileURLWithPath: "/tmp/fabnet-test")).spec
+        #expect(spec.chaincodes.map(\.address) == [""], "no Address: the chaincode dials the peers")
+        let withRoot = DefaultNetwork.configtx + """
+
+            Chaincodes:
+              - Name: basic
+                Channels: [mychannel]
+                TLSRootCert: ca.pem
+            """
+        let messages = issues(of: withRoot).filter { $0.severity == .error }.map(\.message)
+        #expect(messages.contains { $0.contains("has a TLSRootCert but no Address") }, "\(messages)")
+    }
 }

@@ -9,7 +9,7 @@ import Orchestrator
 struct ChaincodeList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the chaincodes defined on a channel: name, version, sequence, policy, and per peer the server it reaches.",
+        abstract: "List the chaincodes defined on a channel: name, version, sequence, policy, and per peer the server it reaches (or \"dials in\").",
         discussion: """
         Asks every running peer of the channel (or the one --peer names) what its ledger holds.
 
@@ -55,7 +55,7 @@ struct ChaincodeList: AsyncParsableCommand {
                 for status in try await ChaincodeDeployment(clients: clients, state: stateOptions.network).chaincodes(on: node, channel: channel) {
                     rows.append(Row(peer: node.name, name: status.definition.name, version: status.definition.version,
                                     sequence: status.definition.sequence, policy: status.definition.policyText,
-                                    definedAtBlock: status.definedAtBlock, address: status.hasConnection ? status.connection.address : nil))
+                                    definedAtBlock: status.definedAtBlock, address: status.hasConnection ? (status.connection.address.isEmpty ? "dials in" : status.connection.address) : nil))
                 }
             }
             if json {
@@ -63,7 +63,7 @@ struct ChaincodeList: AsyncParsableCommand {
                 return
             }
             guard !rows.isEmpty else {
-                print("no chaincode is defined on \(channel) (define one with `fabnet chaincode deploy NAME --address HOST:PORT -c \(channel)`)")
+                print("no chaincode is defined on \(channel) (define one with `fabnet chaincode deploy NAME -c \(channel)`, with --address HOST:PORT for a chaincode server)")
                 return
             }
             print(Console.table([["NAME", "VERSION", "SEQ", "POLICY", "BLOCK", "PEER", "SERVER"]] + rows.map {

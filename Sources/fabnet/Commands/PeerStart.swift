@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChaincodeRuntime
 import FabricGateway
 import FabricServices
 import Foundation
@@ -42,11 +43,12 @@ struct PeerStart: AsyncParsableCommand {
             let grpc = try home.configuration.grpcPort.map { port in
                 try GRPCEndpoint(host: home.configuration.listenHost, port: port, security: .tls(try service.grpcTLS()),
                                  services: [PeerDeliverService(service), EndorserService(service),
-                                            GatewayService(service, options: PeerGatewaySettings.options, logger: logging.logger("gateway"))],
+                                            GatewayService(service, options: PeerGatewaySettings.options, logger: logging.logger("gateway")),
+                                            ChaincodeSupportService(service, logger: logging.logger("chaincode"))],
                                  logger: logging.logger("grpc"))
             }
             let channels = await service.channelNames.joined(separator: ", ")
-            let grpcLine = home.configuration.grpcPort.map { ", Gateway and Deliver (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
+            let grpcLine = home.configuration.grpcPort.map { ", Gateway, Deliver and ChaincodeSupport (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
             logger.info("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint)\(grpcLine), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
             try await NodeProcess.run(listener: listener, operations: operations, node: service, grpc: grpc, grace: .seconds(2), logger: logger,
                                       handler: { try await service.handle($0) })
