@@ -162,7 +162,8 @@ let package = Package(
         ),
         .target(
             name: "Orchestrator",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "OperationsEndpoint", "OrdererNode", "PeerNode", "Transport"]
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "OperationsEndpoint", "OrdererNode", "PeerNode", "Transport",
+                           .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FabnetBench",
@@ -300,6 +301,7 @@ let package = Package(
             dependencies: [
                 "fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabricWire", "Transport", "FabnetTestKit", "OperationsEndpoint",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

@@ -12,7 +12,8 @@ import PeerNode
 /// `fabnet up` as a library: from a description to a ready network of local processes.
 ///
 /// Phases, each timed: crypto (generate what is missing), ports (one block from `basePort`,
-/// each checked free), homes (each node's configuration under the state folder), spawn
+/// each checked free), homes (each node's configuration under the state folder, and a
+/// connection profile per peer org under `profiles/`), spawn
 /// (orderer and peers, the same executable), health (every `/healthz` OK), channels (created
 /// on the orderer, joined by every peer of the member orgs), convergence (every org has exactly
 /// one leader per channel, every peer sees every other peer it may see). No fixed sleeps: each
@@ -97,7 +98,10 @@ public struct NetworkLauncher: Sendable {
             return manifest
         }
         try phase("ports") { try checkPorts(manifest) }
-        try phase("homes") { try writeHomes(manifest, created: &manifest.created) }
+        try phase("homes") {
+            try writeHomes(manifest, created: &manifest.created)
+            try ConnectionProfiles(state: state).write(spec: spec, manifest: manifest, layout: layout, created: &manifest.created)
+        }
         try state.save(manifest)
         do {
             manifest = try phase("spawn") { try spawn(manifest) }

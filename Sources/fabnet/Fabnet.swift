@@ -27,7 +27,7 @@ struct Fabnet: AsyncParsableCommand {
           fabnet block fetch newest --channel mychannel
         """,
         version: FabnetVersion.current,
-        subcommands: [UpCommand.self, DownCommand.self, StatusCommand.self, LogsCommand.self, NodeStart.self, NodeStop.self, NodeRestart.self, NodeKill.self, ConfigCommand.self, CryptoCommand.self, OrdererCommand.self, PeerCommand.self, ChannelCommand.self, ChaincodeCommand.self, TxCommand.self, BlockCommand.self, SimCommand.self, BenchCommand.self]
+        subcommands: [UpCommand.self, DownCommand.self, StatusCommand.self, EnvCommand.self, LogsCommand.self, NodeStart.self, NodeStop.self, NodeRestart.self, NodeKill.self, ConfigCommand.self, CryptoCommand.self, OrdererCommand.self, PeerCommand.self, ChannelCommand.self, ChaincodeCommand.self, TxCommand.self, BlockCommand.self, SimCommand.self, BenchCommand.self]
     )
 }
 

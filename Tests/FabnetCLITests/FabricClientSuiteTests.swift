@@ -7,7 +7,8 @@ import Testing
 
 /// The default network checked by Hyperledger's own code: `Tests/fabric/network_suite.py` drives
 /// the orderer's AtomicBroadcast and the peers' Deliver through the official protos and grpcio
-/// over TLS (the Python set `make test` installs in `.venv-fabric/`). Skipped, saying so, when
+/// over TLS (the Python set `make test` installs in `.venv-fabric/`), reached through what
+/// `fabnet env Org1` exports and the connection profile `up` wrote. Skipped, saying so, when
 /// that virtual environment is missing (`swift test` alone); `make test` and CI always run it.
 @Suite(.serialized)
 struct FabricClientSuiteTests {
@@ -35,14 +36,19 @@ struct FabricClientSuiteTests {
                                             "--state", network.state.directory.path])
         #expect(deployed.status == 0, "\(deployed.errors)")
         try await network.start(absent)
+        // As a user would: `eval "$(fabnet env Org1)"`, then a client that reads those variables
+        // and the connection profile they name.
+        let script = #"eval "$("$0" env Org1 --state "$1")" || exit 9; exec "$2" "$3" "$1""#
         let result = try await Subprocess.run(
-            .path(FilePath(Self.python.path)), arguments: [Self.suite.path, network.state.directory.path],
+            .path(FilePath("/bin/sh")),
+            arguments: ["-c", script, fabnetBinary.path, network.state.directory.path, Self.python.path, Self.suite.path],
             environment: .inherit.updating(["FABNET_CHAINCODE": "basic"]),
             output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
         let output = result.standardOutput
         let summary = output.split(separator: "\n").last.map(String.init) ?? ""
         #expect(result.terminationStatus.isSuccess, "\(output)\n\(result.standardError)\n\(network.logTails())\n--- chaincode ---\n\(chaincode.log)")
         #expect(summary.hasSuffix(" passed, 0 failed"), "\(output)")
+        #expect(output.contains("PASS exported_environment_and_profile_reach_the_network"), "\(output)")
         print(summary)
 
         // A chaincode that is stopped: its proposals fail with where it was, not a hang.

@@ -6,9 +6,10 @@ Usage: network_suite.py STATE_DIR   (the state folder of `fabnet up`, whose netw
 each node's gRPC port). It drives the orderer's AtomicBroadcast (Broadcast, Deliver) and each
 peer's Deliver over TLS, checks blocks with Fabric's rules (ASN.1 header hash chain, data hash,
 the orderer's metadata signatures), block 0 as a configuration, refusals with Fabric's statuses,
-and the peers' validation flags. Signatures are made and checked with the `openssl` command, so
-the suite needs nothing beyond the pinned Python set. Ends with "N passed, M failed"; exit 1 if any
-failed.
+and the peers' validation flags. Run after `eval "$(fabnet env Org1 --state STATE_DIR)"`, it also
+checks that those exports and the connection profile they name reach the network. Signatures are
+made and checked with the `openssl` command, so the suite needs nothing beyond the pinned Python
+set. Ends with "N passed, M failed"; exit 1 if any failed.
 """
 
 import glob
@@ -586,6 +587,43 @@ def asset_transfer_through_the_gateway(suite, chaincode):
         assert "chaincode response 500" in error.details(), error.details()
 
 
+def exported_environment_and_profile_reach_the_network(suite):
+    """What `eval "$(fabnet env Org1)"` exports is all a gateway client needs: its identity, the
+    endpoint, the TLS root and the server name to expect reach the Gateway's Evaluate; ORDERER_*
+    reach the orderer's Deliver; and the connection profile it names reaches every peer of the
+    org (each URL, PEM and name override as written) with protos.Deliver."""
+    env = os.environ
+    certificate = read(env["FABNET_CERT_PATH"])
+    identity = identities_pb2.SerializedIdentity(mspid=env["FABNET_MSP_ID"], id_bytes=certificate).SerializeToString()
+    key = env["FABNET_KEY_PATH"]
+
+    def dial(address, root_pem, server_name):
+        return grpc.secure_channel(address, grpc.ssl_channel_credentials(root_pem),
+                                   [("grpc.ssl_target_name_override", server_name)])
+
+    gateway = gateway_pb2_grpc.GatewayStub(dial(env["FABNET_GATEWAY_ENDPOINT"], read(env["FABNET_TLS_ROOT_CERT"]),
+                                                env["FABNET_GATEWAY_HOST_ALIAS"]))
+    proposal, _ = signed_proposal(identity, key, "fabnet", [b"get", b"via-gateway"])
+    evaluated = gateway.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=proposal), timeout=30)
+    assert evaluated.result.payload == b"hello gateway", evaluated.result
+    orderer = ab_pb2_grpc.AtomicBroadcastStub(dial(env["ORDERER_ADDRESS"], read(env["ORDERER_CA"]), env["FABNET_ORDERER_HOST_ALIAS"]))
+    blocks, status = deliver(orderer, seek_envelope(identity, key, 0, 0))
+    assert status == common_pb2.SUCCESS and len(blocks) == 1, common_pb2.Status.Name(status)
+
+    with open(env["FABNET_CONNECTION_PROFILE"]) as handle:
+        profile = json.load(handle)
+    organization = profile["organizations"][profile["client"]["organization"]]
+    assert organization["mspid"] == env["FABNET_MSP_ID"], organization
+    expected = sorted(peer["name"] for peer in suite.network.peers if peer["mspID"] == env["FABNET_MSP_ID"])
+    assert sorted(organization["peers"]) == expected, (organization["peers"], expected)
+    for name in organization["peers"]:
+        peer = profile["peers"][name]
+        assert peer["url"].startswith("grpcs://"), peer["url"]
+        channel = dial(peer["url"][len("grpcs://"):], peer["tlsCACerts"]["pem"].encode(), peer["grpcOptions"]["ssl-target-name-override"])
+        blocks, status = deliver(events_pb2_grpc.DeliverStub(channel), seek_envelope(identity, key, 0, 0))
+        assert status == common_pb2.SUCCESS and len(blocks) == 1, f"{name}: {common_pb2.Status.Name(status)}"
+
+
 def every_peer_flags_every_block_alike(suite):
     """Every peer (also one that was down while a chaincode was defined, and caught up since)
     holds the same blocks with the same TRANSACTIONS_FILTER: validation is deterministic."""
@@ -625,6 +663,8 @@ def main():
     suite.run("gateway_endorses_submits_and_reports_commit_status", lambda: gateway_endorses_submits_and_reports_commit_status(suite))
     suite.run("endorser_serves_older_sdks", lambda: endorser_serves_older_sdks(suite))
     suite.run("chaincode_events_through_the_gateway", lambda: chaincode_events_through_the_gateway(suite))
+    if os.environ.get("FABNET_GATEWAY_ENDPOINT"):
+        suite.run("exported_environment_and_profile_reach_the_network", lambda: exported_environment_and_profile_reach_the_network(suite))
     chaincode = os.environ.get("FABNET_CHAINCODE")
     if chaincode:
         suite.run("asset_transfer_through_the_gateway", lambda: asset_transfer_through_the_gateway(suite, chaincode))

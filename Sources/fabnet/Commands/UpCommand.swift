@@ -27,8 +27,9 @@ struct UpCommand: AsyncParsableCommand {
         Generates missing crypto material, gives every node its ports (gRPC on the description's \
         own ports, fabnet's framing and operations two per node from 17050; with --base-port N, \
         three per node from N: framing, gRPC, operations), writes each node's home \
-        under the state folder, spawns the orderer and the peers (this same executable), creates \
-        the description's channels and joins every peer of their member orgs. Ready means: every \
+        under the state folder and a connection profile per peer org under its profiles/ \
+        (connection-org1.json and .yaml; `fabnet env ORG` prints matching exports), spawns the \
+        orderer and the peers (this same executable), creates the description's channels and joins every peer of their member orgs. Ready means: every \
         node's /healthz is OK, every peer joined its channels, each org has exactly one leader per \
         channel, and every peer sees the peers of the orgs it shares a channel with.
 
