@@ -1,4 +1,5 @@
 import ChaincodeRuntime
+import FabnetClient
 import FabnetWire
 import FabricWire
 import Foundation
@@ -46,6 +47,27 @@ extension PeerService {
         chaincodeClients[key] = (connection, client)
         tasks.start(key) { try? await client.run() }
         return client
+    }
+
+    /// Where this peer's connection to chaincode `name` on `channel` is, in words (for
+    /// `fabnet chaincode list`); looking does not dial.
+    func chaincodeState(channel: String, name: String) -> String {
+        if name == TransactionBuilder.namespace { return "built in" }
+        guard let connection = chaincodeConnections.connection(channel: channel, name: name) else {
+            return "no server known (fabnet chaincode deploy \(name) -c \(channel) …)"
+        }
+        let key = connection.address.isEmpty ? Self.dialInKey(name: name) : Self.chaincodeKey(channel: channel, name: name)
+        guard let running = chaincodeClients[key], running.connection.address == connection.address, tasks.isRunning(key) else {
+            return connection.address.isEmpty
+                ? "waiting for the chaincode to register (CORE_PEER_ADDRESS=\(chaincodeDialInAddress) CORE_CHAINCODE_ID_NAME=\(name))"
+                : "idle (dialled on the first call)"
+        }
+        switch running.client.connectionState {
+        case .ready: return "ready"
+        case .connecting: return connection.address.isEmpty ? "waiting for the chaincode to register" : "connecting"
+        case .stopped: return "stopped"
+        case .unavailable(let error): return "unavailable: \(error)"
+        }
     }
 
     /// The client that takes the registrations of chaincode `name` (made and run on first use).

@@ -96,6 +96,8 @@ extension PeerService {
                 status.definition = definition
                 status.definedAtBlock = version.block
                 if let connection = chaincodeConnections.connection(channel: request.channel, name: name) { status.connection = connection }
+                status.state = chaincodeState(channel: request.channel, name: name)
+                status.connected = status.state == "ready"
                 return status
             }
         case nil:

@@ -35,6 +35,7 @@ struct ChaincodeCommandsTests {
             #expect(row["sequence"] as? Int == 2)
             #expect(row["policy"] as? String == "AND('Org1MSP.peer','Org2MSP.peer')")
             #expect(row["address"] as? String == "127.0.0.1:9998")
+            #expect(row["state"] as? String == "idle (dialled on the first call)", "nothing called it yet")
         }
 
         // The definition is a transaction in a block, readable by any Fabric tool.

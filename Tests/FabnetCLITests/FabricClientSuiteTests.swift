@@ -1,4 +1,5 @@
 import FabnetClient
+import FabricWire
 import FabnetTestKit
 import Foundation
 import Subprocess
@@ -51,14 +52,42 @@ struct FabricClientSuiteTests {
         #expect(output.contains("PASS exported_environment_and_profile_reach_the_network"), "\(output)")
         print(summary)
 
-        // A chaincode that is stopped: its proposals fail with where it was, not a hang.
-        chaincode.killAndReap()
+        // `chaincode list` shows each peer's connection: the peers that endorsed are ready.
+        func states() async throws -> [String: String] {
+            let listed = try await runFabnet(["chaincode", "list", "-c", "mychannel", "--json", "--state", network.state.directory.path])
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]], "\(listed.errors)")
+            return Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["peer"] as? String).map { ($0, row["state"] as? String ?? "") } })
+        }
+        let before = try await states()
+        for org in ["org1", "org2"] {
+            #expect(before.contains { $0.key.hasSuffix("\(org).example.com") && $0.value == "ready" }, "\(before)")
+        }
+        #expect(before.filter { $0.key != absent.name }.values.allSatisfy { $0 == "ready" || $0 == "idle (dialled on the first call)" }, "\(before)")
+        // The peer that was down during the deploy has the definition (from its ledger) but not the address (kept in homes).
+        #expect(before[absent.name]?.hasPrefix("no server known") == true, "\(before)")
+
+        // A new --version upgrades the definition: endorsements name the new version.
         let peer = try #require(network.peers.first { $0.mspID == "Org1MSP" })
         let client = try network.clients.client(of: peer, as: "Org1MSP", role: .client)
+        let upgraded = try await runFabnet(["chaincode", "deploy", "basic", "--address", "127.0.0.1:\(port)", "-c", "mychannel", "--version", "2.0",
+                                            "--state", network.state.directory.path])
+        #expect(upgraded.status == 0 && upgraded.output.contains("basic 2.0 (sequence 2)"), "\(upgraded.output) \(upgraded.errors)")
+        let (read, _) = try ProposalBuilder.make(channel: "mychannel", chaincode: "basic", arguments: ["ReadAsset", "asset1"].map { Data($0.utf8) },
+                                                 creator: client.signer)
+        let endorsed = try await client.endorse(read)
+        #expect(endorsed.response.status == 200, "\(endorsed.response.message)")
+        let action = try Protos_ChaincodeAction(serializedBytes: try Protos_ProposalResponsePayload(serializedBytes: endorsed.payload).extension)
+        #expect(action.chaincodeID.name == "basic" && action.chaincodeID.version == "2.0")
+
+        // A chaincode that is stopped: its proposals fail with where it was, not a hang.
+        chaincode.killAndReap()
         let (proposal, _) = try ProposalBuilder.make(channel: "mychannel", chaincode: "basic", arguments: ["ReadAsset", "asset1"].map { Data($0.utf8) },
                                                      creator: client.signer)
         let refused = try await client.endorse(proposal)
         #expect(refused.response.status == 500 && !refused.hasEndorsement)
         #expect(refused.response.message.contains("127.0.0.1:\(port)"), "\(refused.response.message)")
+        let after = try await states()
+        let asked = try #require(after[peer.name], "\(after)")
+        #expect(asked.hasPrefix("unavailable") || asked == "connecting", "\(after)")
     }
 }

@@ -357,6 +357,11 @@ public nonisolated struct WireChaincodeStatus: Sendable {
 
   public var connected: Bool = false
 
+  /// Where this peer's connection to the chaincode is, in words: "ready", "connecting",
+  /// "unavailable: <why>", "idle (dialled on the first call)", "waiting for the chaincode to
+  /// register (...)", "no server known".
+  public var state: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1000,7 +1005,7 @@ nonisolated extension WireListChaincodes: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension WireChaincodeStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChaincodeStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}definition\0\u{3}defined_at_block\0\u{1}connection\0\u{1}connected\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}definition\0\u{3}defined_at_block\0\u{1}connection\0\u{1}connected\0\u{1}state\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1012,6 +1017,7 @@ nonisolated extension WireChaincodeStatus: SwiftProtobuf.Message, SwiftProtobuf.
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.definedAtBlock) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._connection) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.connected) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.state) }()
       default: break
       }
     }
@@ -1034,6 +1040,9 @@ nonisolated extension WireChaincodeStatus: SwiftProtobuf.Message, SwiftProtobuf.
     if self.connected != false {
       try visitor.visitSingularBoolField(value: self.connected, fieldNumber: 4)
     }
+    if !self.state.isEmpty {
+      try visitor.visitSingularStringField(value: self.state, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1042,6 +1051,7 @@ nonisolated extension WireChaincodeStatus: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.definedAtBlock != rhs.definedAtBlock {return false}
     if lhs._connection != rhs._connection {return false}
     if lhs.connected != rhs.connected {return false}
+    if lhs.state != rhs.state {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -39,6 +39,8 @@ struct ChaincodeList: AsyncParsableCommand {
         let policy: String
         let definedAtBlock: UInt64
         let address: String?
+        /// The peer's connection to it: ready, connecting, unavailable: why, idle, waiting for registration.
+        let state: String
     }
 
     func run() async throws {
@@ -55,7 +57,8 @@ struct ChaincodeList: AsyncParsableCommand {
                 for status in try await ChaincodeDeployment(clients: clients, state: stateOptions.network).chaincodes(on: node, channel: channel) {
                     rows.append(Row(peer: node.name, name: status.definition.name, version: status.definition.version,
                                     sequence: status.definition.sequence, policy: status.definition.policyText,
-                                    definedAtBlock: status.definedAtBlock, address: status.hasConnection ? (status.connection.address.isEmpty ? "dials in" : status.connection.address) : nil))
+                                    definedAtBlock: status.definedAtBlock, address: status.hasConnection ? (status.connection.address.isEmpty ? "dials in" : status.connection.address) : nil,
+                                    state: status.state))
                 }
             }
             if json {
@@ -66,8 +69,8 @@ struct ChaincodeList: AsyncParsableCommand {
                 print("no chaincode is defined on \(channel) (define one with `fabnet chaincode deploy NAME -c \(channel)`, with --address HOST:PORT for a chaincode server)")
                 return
             }
-            print(Console.table([["NAME", "VERSION", "SEQ", "POLICY", "BLOCK", "PEER", "SERVER"]] + rows.map {
-                [$0.name, $0.version, "\($0.sequence)", $0.policy, "\($0.definedAtBlock)", $0.peer, $0.address ?? "-"]
+            print(Console.table([["NAME", "VERSION", "SEQ", "POLICY", "BLOCK", "PEER", "SERVER", "STATE"]] + rows.map {
+                [$0.name, $0.version, "\($0.sequence)", $0.policy, "\($0.definedAtBlock)", $0.peer, $0.address ?? "-", $0.state]
             }))
         }
     }
