@@ -16,7 +16,7 @@ struct BlockFetch: AsyncParsableCommand {
     @Argument(help: "oldest, newest, or a block number.")
     var which: String
 
-    @Option(help: "The channel.")
+    @Option(name: [.customShort("c"), .customLong("channel")], help: "The channel.")
     var channel: String
 
     @Flag(help: "Print the whole block as proto3 JSON with its nested messages decoded (transactions, creators, read-write sets, a config block's tree), as configtxlator proto_decode shows it.")

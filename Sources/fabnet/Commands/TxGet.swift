@@ -11,7 +11,7 @@ struct TxGet: AsyncParsableCommand {
     )
 
     @Argument var key: String
-    @Option(help: "The channel.") var channel: String
+    @Option(name: [.customShort("c"), .customLong("channel")], help: "The channel.") var channel: String
     @OptionGroup var target: PeerOptions
 
     func run() async throws {

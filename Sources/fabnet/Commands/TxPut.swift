@@ -27,7 +27,7 @@ struct TxPut: AsyncParsableCommand {
     @Argument var key: String
     @Argument var value: String
 
-    @Option(help: "The channel.")
+    @Option(name: [.customShort("c"), .customLong("channel")], help: "The channel.")
     var channel: String
 
     @Flag(help: "Wait until the transaction is in a block and print the block number.")
