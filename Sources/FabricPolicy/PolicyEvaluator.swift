@@ -15,15 +15,20 @@ import SwiftProtobuf
 ///   order, each on the signers still free, and keeps the signers a satisfied part used. So it is
 ///   greedy, as Fabric's: order principals from most to least specific.
 /// - Principals other than MSP roles (OU, identity, …) are never satisfied here.
+/// - A satisfied evaluation is answered from the policies decoded once at init, with a short
+///   explanation (`<path> satisfied`); only a policy that is not satisfied is evaluated again to
+///   explain why in full (what every caller shows).
 public struct PolicyEvaluator: Sendable {
     public let root: ConfigPolicyGroup
+    private let decoded: DecodedPolicyTree
 
     public init(root: ConfigPolicyGroup) {
         self.root = root
+        decoded = DecodedPolicyTree(root)
     }
 
     public init(view: ChannelConfigView) {
-        root = view.policyTree
+        self.init(root: view.policyTree)
     }
 
     /// Evaluates the policy at `path` against `signers`.
@@ -38,11 +43,15 @@ public struct PolicyEvaluator: Sendable {
         guard let name = components.popLast() else {
             return PolicyEvaluation(satisfied: false, explanation: "'\(path)' names no policy")
         }
+        let signers = Self.deduplicated(signers)
+        if let group = decoded.group(at: components), let policy = group.policies[name], group.isSatisfied(policy, signers: signers) {
+            return PolicyEvaluation(satisfied: true, explanation: "\(path) satisfied")
+        }
         let groupPath = (["/Channel"] + components).joined(separator: "/")
         guard let group = root.group(at: components), let policy = group.policies[name] else {
             return PolicyEvaluation(satisfied: false, explanation: "no policy at \(groupPath)/\(name)")
         }
-        return evaluate(policy, named: name, in: group, groupPath: groupPath, signers: Self.deduplicated(signers))
+        return evaluate(policy, named: name, in: group, groupPath: groupPath, signers: signers)
     }
 
     /// Evaluates a signature policy on its own (a chaincode's endorsement policy, say).
@@ -50,6 +59,7 @@ public struct PolicyEvaluator: Sendable {
         let signers = deduplicated(signers)
         var used = [Bool](repeating: false, count: signers.count)
         let satisfied = evaluate(policy.rule, identities: policy.identities, signers: signers, used: &used)
+        if satisfied { return PolicyEvaluation(satisfied: true, explanation: "satisfied by \(signers.count) signer(s)") }
         let text = SignaturePolicyText.text(of: policy)
         let by = signers.isEmpty ? "no signer" : signers.map(\.label).joined(separator: ", ")
         return PolicyEvaluation(satisfied: satisfied, explanation: "\(text) \(satisfied ? "satisfied" : "not satisfied") by \(by)")
