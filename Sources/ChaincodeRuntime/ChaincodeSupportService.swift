@@ -1,12 +1,15 @@
 import FabricWire
+import Foundation
 import GRPCCore
 import Logging
 
 /// What the peer tells ``ChaincodeSupportService`` about a registration.
 public protocol ChaincodeRegistry: Sendable {
-    /// The client that serves the chaincode whose stream began with `message` (from `remote`),
-    /// or why the registration is refused (usually from ``RegisterAcceptance``).
-    func client(forRegistration message: Protos_ChaincodeMessage, from remote: String) async -> Result<ChaincodeClient, RegistrationRefused>
+    /// The client that serves the chaincode whose stream began with `message` (from `remote`,
+    /// which presented the TLS client certificate `clientCertificate`, DER, if any), or why the
+    /// registration is refused (usually from ``RegisterAcceptance``).
+    func client(forRegistration message: Protos_ChaincodeMessage, from remote: String,
+                clientCertificate: Data?) async -> Result<ChaincodeClient, RegistrationRefused>
 }
 
 /// Why a registration is refused: the text the chaincode gets in its ERROR.
@@ -26,10 +29,15 @@ public struct RegistrationRefused: Error, Sendable, Equatable, CustomStringConve
 public struct ChaincodeSupportService: Protos_ChaincodeSupport.SimpleServiceProtocol {
     private let registry: any ChaincodeRegistry
     private let logger: Logger
+    private let clientCertificate: @Sendable (ServerContext) -> Data?
 
-    public init(_ registry: any ChaincodeRegistry, logger: Logger = Logger(label: "fabnet.chaincode")) {
+    /// `clientCertificate` reads the TLS client certificate (DER) the caller presented from an
+    /// RPC's context (the endpoint records it; the TLS handshake already checked its chain).
+    public init(_ registry: any ChaincodeRegistry, logger: Logger = Logger(label: "fabnet.chaincode"),
+                clientCertificate: @escaping @Sendable (ServerContext) -> Data? = { _ in nil }) {
         self.registry = registry
         self.logger = logger
+        self.clientCertificate = clientCertificate
     }
 
     public func register(request: RPCAsyncSequence<Protos_ChaincodeMessage, any Error>,
@@ -39,7 +47,7 @@ public struct ChaincodeSupportService: Protos_ChaincodeSupport.SimpleServiceProt
         guard let first = try await cursor.next() else { return }
         let remote = context.remotePeer
         let client: ChaincodeClient
-        switch await registry.client(forRegistration: first, from: remote) {
+        switch await registry.client(forRegistration: first, from: remote, clientCertificate: clientCertificate(context)) {
         case .failure(let refusal):
             logger.warning("chaincode registration refused", metadata: ["from": "\(remote)", "reason": "\(refusal)"])
             try? await response.write(RegisterAcceptance.error(refusal.description))

@@ -10,7 +10,8 @@ import Transport
 ///
 /// Guarantees:
 /// - The connection is opened on the first request and again on the first request after it
-///   closed; requests waiting for it share one attempt, and its failure fails them all.
+///   closed; requests waiting for it share one attempt, and its failure fails them all; a
+///   request cancelled while it waits for the connection stops waiting at once.
 /// - Each request gets a stream number unused on this link and is answered by the first packet
 ///   the node sends back with that number; a request whose task is cancelled stops waiting at
 ///   once (a late answer is dropped).
@@ -18,11 +19,14 @@ import Transport
 ///   ``ClientError/closedEarly(_:)`` naming the node; nothing waits forever.
 /// - ``close()`` ends the connection and fails what waits; later requests fail at once.
 public final class MultiplexedLink: Sendable {
+    /// What the link holds, under its lock: the open connection, the requests waiting for one to
+    /// open (by ticket) and for their answers (by stream), the task that holds the connection.
     private struct State {
         var connection: AuthenticatedConnection?
-        var connecting: [CheckedContinuation<AuthenticatedConnection, any Error>]?
+        var connecting: [UInt64: CheckedContinuation<AuthenticatedConnection, any Error>]?
         var pending: [UInt64: CheckedContinuation<WirePacket, any Error>] = [:]
         var nextStream: UInt64 = 1
+        var nextTicket: UInt64 = 1
         var runner: Task<Void, Never>?
         var closed = false
     }
@@ -81,7 +85,7 @@ public final class MultiplexedLink: Sendable {
         let (runner, waiting, connecting) = state.withLock { state in
             state.closed = true
             defer { state.pending = [:]; state.connecting = nil; state.runner = nil; state.connection = nil }
-            return (state.runner, Array(state.pending.values), state.connecting ?? [])
+            return (state.runner, Array(state.pending.values), Array((state.connecting ?? [:]).values))
         }
         runner?.cancel()
         let error = ClientError.closedEarly("the link to \(name) was closed")
@@ -93,27 +97,35 @@ public final class MultiplexedLink: Sendable {
         state.withLock { $0.pending.removeValue(forKey: stream) }?.resume(throwing: error)
     }
 
-    /// The open connection, opening it (once for all waiting requests) when there is none.
+    /// The open connection, opening it (once for all waiting requests) when there is none; a
+    /// caller whose task is cancelled stops waiting at once.
     private func connection() async throws -> AuthenticatedConnection {
-        try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { state -> Bool? in
-                if state.closed { return nil }
-                if let connection = state.connection {
-                    continuation.resume(returning: connection)
-                    return false
+        let ticket = state.withLock { state in
+            defer { state.nextTicket += 1 }
+            return state.nextTicket
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let refusal: (any Error)? = state.withLock { state in
+                    if state.closed { return ClientError.closedEarly("the link to \(name) is closed") }
+                    if Task.isCancelled { return CancellationError() }
+                    if let connection = state.connection {
+                        continuation.resume(returning: connection)
+                        return nil
+                    }
+                    if state.connecting != nil {
+                        state.connecting?[ticket] = continuation
+                        return nil
+                    }
+                    // The first to wait starts the attempt, under the same lock `close()` takes.
+                    state.connecting = [ticket: continuation]
+                    state.runner = Task { await self.run() }
+                    return nil
                 }
-                if state.connecting != nil {
-                    state.connecting?.append(continuation)
-                    return false
-                }
-                state.connecting = [continuation]
-                return true
+                if let refusal { continuation.resume(throwing: refusal) }
             }
-            switch start {
-            case nil: continuation.resume(throwing: ClientError.closedEarly("the link to \(name) is closed"))
-            case true?: state.withLock { $0.runner = Task { await self.run() } }
-            case false?: break
-            }
+        } onCancel: {
+            state.withLock { $0.connecting?.removeValue(forKey: ticket) }?.resume(throwing: CancellationError())
         }
     }
 
@@ -123,11 +135,13 @@ public final class MultiplexedLink: Sendable {
         var failure: any Error = ClientError.closedEarly("\(name) closed the connection")
         do {
             try await transport.connect(host: host, port: port, serverHostname: serverHostname) { connection in
-                let waiting = self.state.withLock { state in
+                let waiting = self.state.withLock { state -> [CheckedContinuation<AuthenticatedConnection, any Error>]? in
+                    guard !state.closed else { return nil }  // closed while connecting: let it go
                     defer { state.connecting = nil }
                     state.connection = connection
-                    return state.connecting ?? []
+                    return Array((state.connecting ?? [:]).values)
                 }
+                guard let waiting else { return }
                 for continuation in waiting { continuation.resume(returning: connection) }
                 for try await packet in connection.packets {
                     self.state.withLock { $0.pending.removeValue(forKey: packet.stream) }?.resume(returning: packet)
@@ -138,7 +152,7 @@ public final class MultiplexedLink: Sendable {
         }
         let (waiting, connecting) = state.withLock { state in
             defer { state.pending = [:]; state.connecting = nil; state.connection = nil; state.runner = nil }
-            return (Array(state.pending.values), state.connecting ?? [])
+            return (Array(state.pending.values), Array((state.connecting ?? [:]).values))
         }
         for continuation in waiting { continuation.resume(throwing: failure) }
         for continuation in connecting { continuation.resume(throwing: failure) }

@@ -25,7 +25,8 @@ import Logging
 ///   (Fabric answers what its discovery service says, FAILED_PRECONDITION or UNAVAILABLE; fabnet
 ///   knows and says which).
 /// - ChaincodeEvents streams one response per block holding the chaincode's events (valid
-///   transactions only), from the next commit or a specified block, resuming after a tx id.
+///   transactions only), from the next commit or a specified block; with `after_transaction_id`
+///   of a committed transaction, from that transaction's block, after it.
 /// - A call whose RPC gRPC cancels (deadline, client gone, shutdown) is cancelled with it: a
 ///   waiting CommitStatus ends CANCELLED and never holds up the server's shutdown.
 public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
@@ -208,8 +209,14 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
         guard let blocks = await backend.committedBlocks(channel: request.channelID) else {
             throw GatewayFailure(.notFound, "channel '\(request.channelID)' is not served by this peer of \(backend.localMSPID)")
         }
-        var number = try GatewayRequestCheck.firstBlock(of: request.hasStartPosition ? request.startPosition : nil,
-                                                        height: await blocks.height())
+        // As Fabric's gateway: resuming after a transaction this peer committed starts at its
+        // block, whatever the start position says; otherwise the start position decides.
+        var number: UInt64
+        if !request.afterTransactionID.isEmpty, let block = await blocks.blockNumber(ofTransaction: request.afterTransactionID) {
+            number = block
+        } else {
+            number = try GatewayRequestCheck.firstBlock(of: request.hasStartPosition ? request.startPosition : nil, height: await blocks.height())
+        }
         var after = request.afterTransactionID
         do {
             while true {

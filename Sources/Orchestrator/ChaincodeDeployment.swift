@@ -11,7 +11,9 @@ import Foundation
 ///
 /// Guarantees: returns once a peer's ledger holds the new definition (or throws after `timeout`
 /// saying so); the sequence is one more than the peer's current one for the name; nothing is
-/// sent to a peer before the definition is committed.
+/// sent to a peer before the definition is committed; the connection is also recorded in the
+/// state folder (``ChaincodeConnectionRecord``), and ``restoreConnections(of:)`` gives it to a
+/// peer that was stopped meanwhile.
 public struct ChaincodeDeployment: Sendable {
     public let clients: NodeClients
     public let state: NetworkState
@@ -85,12 +87,32 @@ public struct ChaincodeDeployment: Sendable {
         connection.address = address
         connection.chaincodeID = id ?? name
         if let tlsRootPEM { connection.tlsRootCertificate = tlsRootPEM }
+        try ChaincodeConnectionRecord(state: state).save(connection)
         var request = WireConnectChaincode()
         request.connection = connection
         for peer in peers {
             let response = try await clients.client(of: peer).admin(.connectChaincode(request))
             guard response.status == .success else { throw OrchestratorError.state("\(peer.name) refused the connection to \(name): \(response.info)") }
         }
+    }
+
+    /// Gives `peer` (just started) every recorded connection of a channel it joined, so a peer
+    /// that was stopped during a deploy reaches the chaincode as the others do; returns the
+    /// names given (`channel/name`).
+    @discardableResult
+    public func restoreConnections(of peer: NetworkState.Node) async throws -> [String] {
+        var given: [String] = []
+        for connection in try ChaincodeConnectionRecord(state: state).all() {
+            var request = WireConnectChaincode()
+            request.connection = connection
+            let response = try await clients.client(of: peer).admin(.connectChaincode(request))
+            switch response.status {
+            case .success: given.append("\(connection.channel)/\(connection.name)")
+            case .notFound: continue  // a channel this peer did not join
+            default: throw OrchestratorError.state("\(peer.name) refused the connection to \(connection.name) on \(connection.channel): \(response.info)")
+            }
+        }
+        return given
     }
 
     /// The chaincodes `peer` sees on `channel` (as its org's Admin).

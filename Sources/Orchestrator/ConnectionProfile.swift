@@ -21,10 +21,12 @@ public struct ConnectionProfile: Codable, Sendable, Equatable {
         public var connection: Connection
     }
 
+    /// The client's connection settings (`client.connection`): only its timeouts.
     public struct Connection: Codable, Sendable, Equatable {
         public var timeout: Timeout
     }
 
+    /// `client.connection.timeout`: per kind of node.
     public struct Timeout: Codable, Sendable, Equatable {
         public var peer: PeerTimeouts
     }
@@ -47,6 +49,7 @@ public struct ConnectionProfile: Codable, Sendable, Equatable {
         public var grpcOptions: GRPCOptions
     }
 
+    /// The CA certificate(s) to trust for a peer's TLS, inline as PEM text.
     public struct TLSCACerts: Codable, Sendable, Equatable {
         public var pem: String
     }

@@ -45,6 +45,7 @@ enum BuiltInContract {
             guard rest.count >= 2, rest.count.isMultiple(of: 2) else {
                 return failure("emit takes NAME PAYLOAD and then KEY VALUE pairs, got \(rest.count) arguments")
             }
+            guard !rest[0].isEmpty else { return failure("emit needs an event name: an empty one is not allowed (as the shims' SetEvent)") }
             event = Protos_ChaincodeEvent.with {
                 $0.chaincodeID = namespace
                 $0.txID = proposal.txID

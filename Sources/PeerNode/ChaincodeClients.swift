@@ -99,11 +99,20 @@ extension PeerService {
 
 /// `protos.ChaincodeSupport/Register` on this peer: which client takes a registration.
 ///
-/// Guarantees: only chaincodes deployed to dial in on a channel this peer joined are accepted
+/// Guarantees: only a caller that presented a TLS client certificate (which the TLS handshake
+/// checked chains to one of the network's orgs' TLS CAs) may register, so a client that merely
+/// reaches the port cannot take a chaincode's place and have this peer sign its answers; only
+/// chaincodes deployed to dial in on a channel this peer joined are accepted
 /// (``RegisterAcceptance``); a stopping peer refuses every registration.
 extension PeerService: ChaincodeRegistry {
-    public func client(forRegistration message: Protos_ChaincodeMessage, from remote: String) async -> Result<ChaincodeClient, RegistrationRefused> {
+    public func client(forRegistration message: Protos_ChaincodeMessage, from remote: String,
+                       clientCertificate: Data?) async -> Result<ChaincodeClient, RegistrationRefused> {
         guard !stopped else { return .failure(RegistrationRefused("this peer is stopping; start the chaincode again once the peer is back")) }
+        guard clientCertificate != nil else {
+            return .failure(RegistrationRefused("a chaincode that dials in must present a TLS client certificate of one of the network's orgs "
+                + "(cryptogen's users/<user>/tls/client.crt and client.key; the shims read CORE_TLS_CLIENT_CERT_PATH and CORE_TLS_CLIENT_KEY_PATH) "
+                + "so that no other client can register in its place"))
+        }
         let deployments = chaincodeConnections.entries.values
             .filter { ledgers[$0.channel] != nil }
             .map { RegisterAcceptance.Deployment(channel: $0.channel, name: $0.name, chaincodeID: $0.chaincodeID, address: $0.address) }

@@ -82,6 +82,7 @@ extension PeerService: DeliveryBackend {
     }
 
     func ledgerHeight(_ channel: String) -> UInt64 { ledgers[channel]?.height ?? 0 }
+    func transactionBlock(_ transactionID: String, channel: String) -> UInt64? { ledgers[channel]?.transactions[transactionID]?.block }
     func ledgerBlock(_ number: UInt64, channel: String) throws -> Common_Block? { try ledgers[channel]?.block(number) }
 
     /// TLS for the gRPC endpoint: the peer's TLS certificate and key; a client certificate is
@@ -102,5 +103,9 @@ struct PeerLedgerView: DeliverableLedger {
     func waitForBlock(_ number: UInt64) async throws {
         await peer.waitForBlock(number, channel: channel)
         try Task.checkCancellation()
+    }
+
+    func blockNumber(ofTransaction transactionID: String) async -> UInt64? {
+        await peer.transactionBlock(transactionID, channel: channel)
     }
 }

@@ -62,9 +62,14 @@ extension PeerService: GatewayBackend {
     }
 
     /// The gateway's one connection to `endpoint`, opened on first use and kept until the peer stops.
+    /// A stopping peer keeps no new link: it answers with one already closed.
     func gatewayLink(to endpoint: Endpoint) -> MultiplexedLink {
         if let link = gatewayLinks[endpoint.description] { return link }
         let link = MultiplexedLink(transport: Transport(credentials: credentials), port: endpoint.port, serverHostname: endpoint.host)
+        guard !stopped else {
+            link.close()
+            return link
+        }
         gatewayLinks[endpoint.description] = link
         return link
     }

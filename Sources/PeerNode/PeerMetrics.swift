@@ -99,15 +99,18 @@ struct PeerMetrics: Sendable {
 
     func channel(_ name: String) -> Channel { Channel(node, channel: name) }
 
-    /// Fabric's `ledger_transaction_count{channel, transaction_type, chaincode, validation_code}`:
-    /// the transactions a commit judged (type, chaincode, code each), counted per distinct labels.
-    func countTransactions(_ transactions: [(type: Common_HeaderType?, chaincode: String, code: Protos_TxValidationCode)], channel: String) {
+    /// Fabric's `ledger_transaction_count{channel, transaction_type, chaincode, validation_code}`
+    /// with Fabric's label values: the type's name, the chaincode as `name:version`, `unknown`
+    /// for either when the transaction does not say; counted per distinct set of labels.
+    func countTransactions(_ transactions: [(type: Common_HeaderType?, chaincode: Protos_ChaincodeID?, code: Protos_TxValidationCode)],
+                           channel: String) {
         var counts: [TransactionCountKey: Int] = [:]
         for transaction in transactions {
-            counts[TransactionCountKey(type: transaction.type, chaincode: transaction.chaincode, code: transaction.code), default: 0] += 1
+            let chaincode = transaction.chaincode.map { "\($0.name):\($0.version)" } ?? "unknown"
+            counts[TransactionCountKey(type: transaction.type, chaincode: chaincode, code: transaction.code), default: 0] += 1
         }
         for (key, count) in counts {
-            node.counter("ledger_transaction_count", [("channel", channel), ("transaction_type", key.type?.fabricName ?? "UNKNOWN"),
+            node.counter("ledger_transaction_count", [("channel", channel), ("transaction_type", key.type?.fabricName ?? "unknown"),
                                                       ("chaincode", key.chaincode), ("validation_code", key.code.fabricName)]).increment(by: count)
         }
     }

@@ -346,7 +346,7 @@ public actor PeerService: Service {
         committedBlock()
         commitRecords.record(channel: channel, number: block.number, cut: BlockMetadataLayout.cutTime(of: verified.block) ?? Date(), committed: Date())
         metrics.countTransactions(zip(verified.transactions, effects).map { candidate, effect in
-            (candidate.view?.headerType, candidate.action?.chaincodeAction?.chaincodeID.name ?? "", effect.code)
+            (candidate.view?.headerType, candidate.action?.chaincodeAction?.chaincodeID, effect.code)
         }, channel: channel)
         let valid = effects.count { $0.code == .valid }
         loggers.ledger.info("channel \(channel): committed block \(block.number) (\(effects.count) transactions, \(valid) valid)")

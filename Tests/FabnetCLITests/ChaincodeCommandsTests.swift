@@ -54,6 +54,19 @@ struct ChaincodeCommandsTests {
         let again = try await network.cli(["chaincode", "list", "-c", "mychannel", "--peer", "peer0.org1", "--json"])
         let row = try #require((try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [[String: Any]])?.first, "\(again.output) \(again.errors)")
         #expect(row["address"] as? String == "127.0.0.1:9998")
+
+        // A peer stopped during a deploy is given the connection when `fabnet start` brings it back.
+        #expect(try await network.cli(["stop", "peer1.org2"]).status == 0)
+        let whileDown = try await network.cli(["chaincode", "deploy", "late", "--address", "127.0.0.1:9997", "-c", "mychannel"])
+        #expect(whileDown.status == 0, "\(whileDown.errors)")
+        let started = try await network.cli(["start", "peer1.org2"])
+        #expect(started.status == 0 && started.output.contains("reaches chaincode"), "\(started.output) \(started.errors)")
+        // (it lists the definition once it has caught up on the block that holds it)
+        try await eventually(seconds: 30, "peer1.org2 to list chaincode late at its address") {
+            let late = try await network.cli(["chaincode", "list", "-c", "mychannel", "--peer", "peer1.org2", "--json"])
+            let rows = try JSONSerialization.jsonObject(with: Data(late.output.utf8)) as? [[String: Any]] ?? []
+            return rows.first { $0["name"] as? String == "late" }?["address"] as? String == "127.0.0.1:9997"
+        }
     }
 
     @Test func txPutIsEndorsedByAPeerOfEachOrgBeforeItIsOrdered() async throws {

@@ -71,12 +71,24 @@ struct ChaincodeDialInTests {
                 "\(refused.response.message)")
 
         let roots = try peerTLSRoots(network)
-        func driver(_ id: String, log: String) throws -> ChildProcess {
-            try ChildProcess(executable: "/usr/bin/env",
-                             arguments: ["CORE_PEER_ADDRESS=\(addresses.joined(separator: ","))", "CORE_CHAINCODE_ID_NAME=\(id)",
-                                         "CORE_PEER_TLS_ROOTCERT_FILE=\(roots.file.path)", FabricClientSuiteTests.python.path, Self.driver.path],
-                             logFile: network.root.appendingPathComponent(log))
+        // The chaincode's TLS client certificate: User1 of Org1's (cryptogen's users/…/tls).
+        let userTLS = URL(fileURLWithPath: network.manifest.cryptoDirectory)
+            .appendingPathComponent("peerOrganizations/org1.example.com/users/User1@org1.example.com/tls")
+        func driver(_ id: String, log: String, withCertificate: Bool = true) throws -> ChildProcess {
+            let certificate = withCertificate ? ["CORE_TLS_CLIENT_CERT_PATH=\(userTLS.appendingPathComponent("client.crt").path)",
+                                                 "CORE_TLS_CLIENT_KEY_PATH=\(userTLS.appendingPathComponent("client.key").path)"] : []
+            return try ChildProcess(executable: "/usr/bin/env",
+                                    arguments: ["CORE_PEER_ADDRESS=\(addresses.joined(separator: ","))", "CORE_CHAINCODE_ID_NAME=\(id)",
+                                                "CORE_PEER_TLS_ROOTCERT_FILE=\(roots.file.path)"] + certificate
+                                        + [FabricClientSuiteTests.python.path, Self.driver.path],
+                                    logFile: network.root.appendingPathComponent(log))
         }
+
+        // Without a TLS client certificate of a network org, nobody registers in a chaincode's place.
+        let anonymous = try driver("basic:1.0", log: "anonymous.log", withCertificate: false)
+        defer { anonymous.killAndReap() }
+        try await eventually(seconds: 60, "the anonymous driver exits") { anonymous.hasExited }
+        #expect(anonymous.log.contains("must present a TLS client certificate"), "\(anonymous.log.suffix(2000))")
 
         // A chaincode the peers do not define is refused with the peer's ERROR, and its streams end.
         let stranger = try driver("nosuchcc:1.0", log: "stranger.log")

@@ -3,6 +3,7 @@ import FabricPolicy
 import FabricWire
 import Foundation
 import GRPCCore
+import Orchestrator
 import Testing
 
 /// ChaincodeEvents as Fabric's gateway serves it: which events count (pure), where the stream
@@ -74,11 +75,31 @@ import Testing
         let next = try await withGateway(backend) { gateway in
             try await gateway.chaincodeEvents(try Self.request()) { response in
                 var messages = response.messages.makeAsyncIterator()
+                // Block 1 is committed once the call waits for the next commit (it chose its start).
+                try await eventually(seconds: 20, "the call to wait for the next block") { await backend.chain.waiting == 1 }
                 await backend.chain.append(try blockWithEvents(number: 1, [("basic", "new", .valid)]))
                 return try await messages.next().map { ($0.blockNumber, $0.events.map(\.eventName)) }
             }
         }
         #expect(next?.0 == 1 && next?.1 == ["new"], "block 0 was committed before the call: not sent")
+
+        // Resuming after a committed transaction starts at its block, whatever the start position
+        // (here none: the next commit would skip block 0's "b").
+        let fromItsBlock = try await withGateway(backend) { gateway in
+            try await gateway.chaincodeEvents(try Self.request(after: handled)) { response in
+                for try await message in response.messages { return (message.blockNumber, message.events.map(\.eventName)) }
+                return (UInt64.max, [])
+            }
+        }
+        #expect(fromItsBlock.0 == 0 && fromItsBlock.1 == ["b"])
+    }
+
+    @Test func aResumeAfterAnInvalidTransactionSkipsItToo() throws {
+        let block = try blockWithEvents(number: 3, [("basic", "before", .valid), ("basic", "conflicted", .mvccReadConflict),
+                                                   ("basic", "after", .valid)])
+        let invalid = ChaincodeEventScan.events(in: try blockWithEvents(number: 3, [("basic", "x", .valid), ("basic", "y", .valid), ("basic", "z", .valid)]),
+                                                chaincode: "basic")[1].txID
+        #expect(ChaincodeEventScan.events(in: block, chaincode: "basic", after: invalid).map(\.eventName) == ["after"])
     }
 
     @Test func refusalsCarryFabricsCodes() async throws {

@@ -285,7 +285,13 @@ actor FakeChain: CommittedBlocks {
         for waiter in woken { waiter.resume() }
     }
 
+    /// Readers waiting for a block not committed yet.
+    var waiting: Int { waiters.count }
+
     func height() -> UInt64 { UInt64(blocks.count) }
+    func blockNumber(ofTransaction transactionID: String) -> UInt64? {
+        blocks.first { block in block.data.data.contains { (try? EnvelopeView.open($0))?.txID == transactionID } }?.header.number
+    }
     func block(_ number: UInt64) -> Common_Block? { number < blocks.count ? blocks[Int(number)] : nil }
     func waitForBlock(_ number: UInt64) async throws {
         while blocks.count <= number {

@@ -86,7 +86,9 @@ import Testing
 
             // Asked again with time to catch up: block 1 arrives, and then it endorses.
             let service = fixture.service
-            let pending = Task { await service.endorse(get, minimumHeight: 2, catchUpLimit: .seconds(60)) }
+            // (its catch-up limit is the test's deadline: a broken wait refuses, it does not hang)
+            let pending = Task { await service.endorse(get, minimumHeight: 2, catchUpLimit: .seconds(30)) }
+            try await eventually("the endorser to wait for block 1") { await service.blockWaiters.count == 1 }
             fixture.orderer.publish(try fixture.block(after: fixture.genesis))
             let answer = await pending.value
             #expect(answer.response.status == 200, "\(answer.response.message)")

@@ -49,7 +49,11 @@ import Testing
             }
         }
 
-        func stop() { task.cancel() }
+        /// Stops serving and waits until the server's task has ended.
+        func stop() async {
+            task.cancel()
+            _ = await task.result
+        }
     }
 
     static func envelope(_ text: String) -> WireEnvelope {
@@ -62,7 +66,6 @@ import Testing
         let network = try TestNetwork()
         defer { network.remove() }
         let server = try await ReversingServer(try network.peer(1, 0), batch: 3)
-        defer { server.stop() }
         let link = MultiplexedLink(transport: Transport(credentials: try network.peer(2, 0)), port: server.listener.port,
                                    serverHostname: "peer0.org1.example.com")
         defer { link.close() }
@@ -103,6 +106,45 @@ import Testing
 
         link.close()
         await #expect(throws: ClientError.self) { try await link.broadcast(Self.envelope("late")) }
+        await server.stop()
+    }
+
+    @Test func aCancelledRequestStopsWaitingAndItsLateAnswerIsDropped() async throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let server = try await ReversingServer(try network.peer(1, 0), batch: 3)
+        let link = MultiplexedLink(transport: Transport(credentials: try network.peer(2, 0)), port: server.listener.port,
+                                   serverHostname: "peer0.org1.example.com")
+        defer { link.close() }
+        let abandoned = Task { try await link.broadcast(Self.envelope("abandoned")) }
+        try await eventually(seconds: 20, "the server to hold the request") { server.holding.value == 1 }
+        abandoned.cancel()
+        let outcome = try await withDeadline(seconds: 20, "the cancelled request to end") { await abandoned.result }
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        // Its answer comes with the next two (the server answers in threes) and goes nowhere.
+        let answers = try await withDeadline(seconds: 20, "two answers") {
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for name in ["p", "q"] { group.addTask { try await link.broadcast(Self.envelope(name)).info } }
+                var infos: [String] = []
+                for try await info in group { infos.append(info) }
+                return infos.sorted()
+            }
+        }
+        #expect(answers == ["p", "q"])
+        link.close()
+        await server.stop()
+    }
+
+    @Test func aNodeThatCannotBeReachedFailsTheRequestInsteadOfHanging() async throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let link = MultiplexedLink(transport: Transport(credentials: try network.peer(2, 0)), port: try freePort(),
+                                   serverHostname: "peer0.org1.example.com")
+        defer { link.close() }
+        let outcome = try await withDeadline(seconds: 30, "the request to fail") {
+            await Task { try await link.broadcast(Self.envelope("nobody")) }.result
+        }
+        #expect(throws: (any Error).self) { try outcome.get() }
     }
 }
 

@@ -21,6 +21,7 @@ struct NodeRestart: AsyncParsableCommand {
             if stateOptions.network.isRunning(target) { try control.stop(target, in: manifest, timeout: timeout) }
             manifest = try control.start(target, in: manifest)
             try await control.waitHealthy(try control.node(target.name, in: manifest))
+            try await ChaincodeConnectionRestore.restore(to: try control.node(target.name, in: manifest), manifest: manifest, state: stateOptions.network)
             print("\(target.name) restarted (pid \(try control.node(target.name, in: manifest).pid ?? 0))")
         }
     }

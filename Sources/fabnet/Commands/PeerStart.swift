@@ -44,7 +44,8 @@ struct PeerStart: AsyncParsableCommand {
                 try GRPCEndpoint(host: home.configuration.listenHost, port: port, security: .tls(try service.grpcTLS()),
                                  services: [PeerDeliverService(service), EndorserService(service),
                                             GatewayService(service, options: PeerGatewaySettings.options, logger: logging.logger("gateway")),
-                                            ChaincodeSupportService(service, logger: logging.logger("chaincode"))],
+                                            ChaincodeSupportService(service, logger: logging.logger("chaincode"),
+                                                                    clientCertificate: { ClientTLSIdentity.of($0)?.certificateDER })],
                                  logger: logging.logger("grpc"))
             }
             let channels = await service.channelNames.joined(separator: ", ")

@@ -14,7 +14,7 @@ Environment, as Fabric's shims read it:
   CORE_PEER_TLS_ROOTCERT_FILE  PEM of the CA(s) of the peers' TLS certificates (fabnet's peers
                                always serve TLS; their certificates name 127.0.0.1)
   CORE_PEER_TLS_SERVERHOSTOVERRIDE  optional: the name to check in the peer's certificate
-  CORE_TLS_CLIENT_KEY_PATH, CORE_TLS_CLIENT_CERT_PATH  optional client certificate and key
+  CORE_TLS_CLIENT_KEY_PATH, CORE_TLS_CLIENT_CERT_PATH  the client certificate and key (PEM) the peer requires
 
     CORE_PEER_ADDRESS=127.0.0.1:7051 CORE_CHAINCODE_ID_NAME=basic:1.0 \
       CORE_PEER_TLS_ROOTCERT_FILE=crypto-config/peerOrganizations/org1.example.com/tlsca/tlsca.org1.example.com-cert.pem \
