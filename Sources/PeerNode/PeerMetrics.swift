@@ -2,6 +2,7 @@ import CoreMetrics
 import FabricWire
 import GossipCore
 import OperationsEndpoint
+import Synchronization
 
 /// What a peer measures, declared once as swift-metrics instruments on the node's registry:
 /// blocks by how they arrived, commits, gossip traffic, leadership, and per channel Fabric's
@@ -33,6 +34,8 @@ struct PeerMetrics: Sendable {
     /// Updated by the connection table: bytes of frames sent, messages dropped before sending.
     let sentBytes: Counter
     let dropped: Counter
+    /// `ledger_transaction_count` series made so far, by channel and labels.
+    private let transactionCounters = TransactionCounters()
 
     init(_ node: NodeMetrics) {
         self.node = node
@@ -110,8 +113,25 @@ struct PeerMetrics: Sendable {
             counts[TransactionCountKey(type: transaction.type, chaincode: chaincode, code: transaction.code), default: 0] += 1
         }
         for (key, count) in counts {
-            node.counter("ledger_transaction_count", [("channel", channel), ("transaction_type", key.type?.fabricName ?? "unknown"),
-                                                      ("chaincode", key.chaincode), ("validation_code", key.code.fabricName)]).increment(by: count)
+            transactionCounters.counter(channel: channel, key: key) {
+                node.counter("ledger_transaction_count", [("channel", channel), ("transaction_type", key.type?.fabricName ?? "unknown"),
+                                                          ("chaincode", key.chaincode), ("validation_code", key.code.fabricName)])
+            }.increment(by: count)
+        }
+    }
+}
+
+/// The `ledger_transaction_count` counters already made (making one asks the Prometheus
+/// registry, which costs more than a commit can spare for every block).
+final class TransactionCounters: Sendable {
+    private let counters = Mutex<[String: [TransactionCountKey: Counter]]>([:])
+
+    func counter(channel: String, key: TransactionCountKey, make: () -> Counter) -> Counter {
+        counters.withLock { counters in
+            if let counter = counters[channel]?[key] { return counter }
+            let counter = make()
+            counters[channel, default: [:]][key] = counter
+            return counter
         }
     }
 }
