@@ -156,12 +156,7 @@ public struct OrdererClient: Sendable {
     /// Gateway does the same over gRPC). The peer simulates only once its ledger on the channel
     /// holds `minimumHeight` blocks (a gateway passes its own height), else refuses with why.
     public func endorse(_ proposal: Protos_SignedProposal, minimumHeight: UInt64 = 0) async throws -> Protos_ProposalResponse {
-        var request = WireEndorseRequest()
-        request.signedProposal = try proposal.serializedBytes()
-        request.minimumHeight = minimumHeight
-        var packet = WirePacket()
-        packet.endorse = request
-        return try await exchange(packet) { packets in
+        return try await exchange(try .endorse(proposal, minimumHeight: minimumHeight)) { packets in
             for try await packet in packets {
                 if case .endorseResponse(let bytes)? = packet.body { return try Protos_ProposalResponse(serializedBytes: bytes) }
             }

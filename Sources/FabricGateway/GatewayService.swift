@@ -1,5 +1,6 @@
 import FabricPolicy
 import FabricWire
+import Foundation
 import GRPCCore
 import Logging
 
@@ -160,18 +161,8 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
 
     public func commitStatus(_ signed: Gateway_SignedCommitStatusRequest) async throws(GatewayFailure) -> Gateway_CommitStatusResponse {
         let request = try GatewayRequestCheck.commitStatus(signed)
-        let policies = try await self.channel(request.channelID)
-        let signer: PolicySigner
-        do throws(GatewayRefusal) {
-            signer = try await backend.authenticate(channel: request.channelID, identity: request.identity,
-                                                    signature: signed.signature, signedData: signed.request)
-        } catch {
-            throw GatewayFailure(.permissionDenied, "the commit status request's signer is refused on channel '\(request.channelID)': \(error.message)")
-        }
-        let readers = policies.evaluate(Self.commitStatusPolicy, signers: [signer])
-        guard readers.satisfied else {
-            throw GatewayFailure(.permissionDenied, "\(signer.label) may not read the commit status of transactions on channel '\(request.channelID)': \(readers.explanation)")
-        }
+        try await checkReader(channel: request.channelID, identity: request.identity, signature: signed.signature, signedData: signed.request,
+                              request: "commit status request", reading: "the commit status of transactions on channel")
         let status: GatewayCommitStatus
         do {
             status = try await backend.commitStatus(channel: request.channelID, transactionID: request.transactionID)
@@ -194,18 +185,8 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
     public func chaincodeEvents(_ signed: Gateway_SignedChaincodeEventsRequest,
                                 send: @escaping @Sendable (Gateway_ChaincodeEventsResponse) async throws -> Void) async throws(GatewayFailure) {
         let request = try GatewayRequestCheck.chaincodeEvents(signed)
-        let policies = try await self.channel(request.channelID)
-        let signer: PolicySigner
-        do throws(GatewayRefusal) {
-            signer = try await backend.authenticate(channel: request.channelID, identity: request.identity,
-                                                    signature: signed.signature, signedData: signed.request)
-        } catch {
-            throw GatewayFailure(.permissionDenied, "the chaincode events request's signer is refused on channel '\(request.channelID)': \(error.message)")
-        }
-        let readers = policies.evaluate(Self.commitStatusPolicy, signers: [signer])
-        guard readers.satisfied else {
-            throw GatewayFailure(.permissionDenied, "\(signer.label) may not read the events of channel '\(request.channelID)': \(readers.explanation)")
-        }
+        try await checkReader(channel: request.channelID, identity: request.identity, signature: signed.signature, signedData: signed.request,
+                              request: "chaincode events request", reading: "the events of channel")
         guard let blocks = await backend.committedBlocks(channel: request.channelID) else {
             throw GatewayFailure(.notFound, "channel '\(request.channelID)' is not served by this peer of \(backend.localMSPID)")
         }
@@ -259,6 +240,24 @@ public struct GatewayService: Gateway_Gateway.SimpleServiceProtocol, Sendable {
         switch result {
         case .success(let value): return value
         case .failure(let failure): throw failure.rpcError
+        }
+    }
+
+    /// The ACL of CommitStatus and ChaincodeEvents: the request's signature verifies with its
+    /// identity, and that signer satisfies the channel's Readers; else PERMISSION_DENIED saying
+    /// which (`request` and `reading` name the call in the message).
+    private func checkReader(channel: String, identity: Data, signature: Data, signedData: Data,
+                             request: String, reading: String) async throws(GatewayFailure) {
+        let policies = try await self.channel(channel)
+        let signer: PolicySigner
+        do throws(GatewayRefusal) {
+            signer = try await backend.authenticate(channel: channel, identity: identity, signature: signature, signedData: signedData)
+        } catch {
+            throw GatewayFailure(.permissionDenied, "the \(request)'s signer is refused on channel '\(channel)': \(error.message)")
+        }
+        let readers = policies.evaluate(Self.commitStatusPolicy, signers: [signer])
+        guard readers.satisfied else {
+            throw GatewayFailure(.permissionDenied, "\(signer.label) may not read \(reading) '\(channel)': \(readers.explanation)")
         }
     }
 

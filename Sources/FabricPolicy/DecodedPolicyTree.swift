@@ -39,7 +39,7 @@ struct DecodedPolicyTree: Sendable {
         switch Common_Policy.PolicyType(rawValue: Int(policy.type)) {
         case .signature:
             guard let envelope = try? Common_SignaturePolicyEnvelope(serializedBytes: policy.value) else { return .never }
-            return .signature(envelope.rule, principals: principals(of: envelope))
+            return .signature(envelope.rule, principals: principals(of: envelope.identities))
         case .implicitMeta:
             guard let meta = try? Common_ImplicitMetaPolicy(serializedBytes: policy.value) else { return .never }
             return .implicitMeta(subPolicy: meta.subPolicy, rule: meta.rule)
@@ -48,8 +48,8 @@ struct DecodedPolicyTree: Sendable {
         }
     }
 
-    static func principals(of envelope: Common_SignaturePolicyEnvelope) -> [Principal?] {
-        envelope.identities.map { principal in
+    static func principals(of identities: [Common_MSPPrincipal]) -> [Principal?] {
+        identities.map { principal in
             guard principal.principalClassification == .role,
                   let role = try? Common_MSPRole(serializedBytes: principal.principal),
                   let wanted = PolicyEvaluator.policyRole(role.role) else { return nil }
@@ -95,7 +95,8 @@ struct DecodedPolicyTree: Sendable {
         }
     }
 
-    /// cauthdsl's rule, as ``PolicyEvaluator/evaluate(_:identities:signers:used:)`` applies it.
+    /// cauthdsl's rule: a signed-by consumes the first free signer that satisfies its principal;
+    /// a gate runs each part on a copy of the free set and keeps the copy when the part holds.
     static func holds(_ rule: Common_SignaturePolicy, principals: [Principal?], signers: [PolicySigner], used: inout [Bool]) -> Bool {
         switch rule.type {
         case .signedBy(let index):

@@ -117,37 +117,10 @@ public struct PolicyEvaluator: Sendable {
         return PolicyEvaluation(satisfied: satisfied, explanation: explanation)
     }
 
-    /// cauthdsl's rule: a signed-by consumes the first free signer that satisfies its principal;
-    /// a gate runs each part on a copy of the free set and keeps the copy when the part holds.
+    /// cauthdsl's rule over a policy's own principals (see ``DecodedPolicyTree/holds(_:principals:signers:used:)``).
     static func evaluate(_ rule: Common_SignaturePolicy, identities: [Common_MSPPrincipal], signers: [PolicySigner],
                          used: inout [Bool]) -> Bool {
-        switch rule.type {
-        case .signedBy(let index):
-            guard index >= 0, Int(index) < identities.count else { return false }
-            let principal = identities[Int(index)]
-            guard principal.principalClassification == .role,
-                  let role = try? Common_MSPRole(serializedBytes: principal.principal),
-                  let wanted = policyRole(role.role) else { return false }
-            for (position, signer) in signers.enumerated() where !used[position] {
-                if signer.satisfies(mspID: role.mspIdentifier, role: wanted) {
-                    used[position] = true
-                    return true
-                }
-            }
-            return false
-        case .nOutOf(let gate):
-            var verified: Int32 = 0
-            for part in gate.rules {
-                var trial = used
-                if evaluate(part, identities: identities, signers: signers, used: &trial) {
-                    verified += 1
-                    used = trial
-                }
-            }
-            return verified >= gate.n
-        case nil:
-            return false
-        }
+        DecodedPolicyTree.holds(rule, principals: DecodedPolicyTree.principals(of: identities), signers: signers, used: &used)
     }
 
     static func policyRole(_ role: Common_MSPRole.MSPRoleType) -> PolicyRole? {
