@@ -1,4 +1,5 @@
 import Foundation
+import Orchestrator
 import Synchronization
 
 /// Hyperledger's Python shim serving Tests/fabric/chaincode/asset_transfer.py as a chaincode
@@ -39,7 +40,8 @@ final class ChaincodeProcess: @unchecked Sendable {
 
     /// Waits until the chaincode server accepts TCP connections on its port.
     func waitUntilListening(seconds: Double = 60) async throws {
-        try await waitUntil("the chaincode listening on 127.0.0.1:\(port)", seconds: seconds) { isListening(port: port) }
+        let port = port
+        try await waitUntil("the chaincode listening on 127.0.0.1:\(port)", seconds: seconds) { acceptsConnections(port: port) }
     }
 
     /// What the chaincode printed so far.

@@ -1,6 +1,7 @@
 @testable import ChaincodeRuntime
 import FabricWire
 import Foundation
+import Orchestrator
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 
@@ -92,30 +93,9 @@ func withRunning<T: Sendable>(_ client: ChaincodeClient, _ body: @escaping @Send
     }
 }
 
-/// Waits until `condition` holds, checking every 10 ms, failing after `seconds`.
-func waitUntil(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw TestFailure("\(what) did not happen within \(seconds) s") }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-
-/// Whether something accepts TCP connections on 127.0.0.1:`port`.
-func isListening(port: Int) -> Bool {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            connect(descriptor, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
+/// Waits until `condition` holds, failing after `seconds` (the project's `eventually`).
+func waitUntil(_ what: String, seconds: Double = 10, _ condition: @escaping @Sendable () -> Bool) async throws {
+    try await eventually(seconds: seconds, what) { condition() }
 }
 
 /// A port on 127.0.0.1 that nothing listens on right now (bound, read and released).

@@ -1,6 +1,7 @@
 @testable import ChaincodeRuntime
 import FabricWire
 import Foundation
+import Synchronization
 import Testing
 
 /// The client dials Hyperledger's Python shim over TLS, presenting a client certificate the shim
@@ -67,10 +68,11 @@ struct PythonShimTLSTests {
 
 /// The error of the client's first failed connection attempt, waiting at most `seconds`.
 func waitForFailure(of client: ChaincodeClient, seconds: Double = 10) async throws -> ChaincodeError {
-    var failure: ChaincodeError?
+    let failure = Mutex<ChaincodeError?>(nil)
     try await waitUntil("the connection attempt fails", seconds: seconds) {
-        if case .unavailable(let error) = client.connectionState { failure = error }
-        return failure != nil
+        guard case .unavailable(let error) = client.connectionState else { return false }
+        failure.withLock { $0 = error }
+        return true
     }
-    return try #require(failure)
+    return try #require(failure.withLock { $0 })
 }

@@ -13,26 +13,20 @@ transaction is VALID and every org reads the owner Tom, 1 otherwise (with the er
 import json
 import os
 import sys
-import time
 
 import grpc
 from fabric_protos.gateway import gateway_pb2, gateway_pb2_grpc
 from fabric_protos.peer import transaction_pb2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from network_suite import CHANNEL, Network, signed_proposal, submit_via_gateway, wait_status  # noqa: E402
+from network_suite import CHANNEL, Network, eventually, signed_proposal, submit_via_gateway, wait_status  # noqa: E402
 
 
 def evaluate_until_committed(stub, identity, key, chaincode, args, seconds=30):
-    deadline = time.time() + seconds
-    while True:
+    def attempt():
         proposal, _ = signed_proposal(identity, key, chaincode, args)
-        try:
-            return stub.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=proposal), timeout=30).result
-        except grpc.RpcError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
+        return stub.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=proposal), timeout=30).result
+    return eventually(f"{args[0].decode()} evaluated", attempt, seconds, retry_on=grpc.RpcError)
 
 
 def main():

@@ -233,6 +233,33 @@ def deliver(stub, envelope, timeout=20):
     return blocks, status
 
 
+def eventually(what, attempt, seconds=20, retry_on=()):
+    """Calls attempt() until it returns something other than None (an exception of a type in
+    retry_on counts as "not yet"), every 0.2 s, for at most `seconds`; then the last exception,
+    or AssertionError naming `what`. The one wait of the suite: a condition with a deadline."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            result = attempt()
+        except retry_on:
+            if time.time() > deadline:
+                raise
+            result = None
+        if result is not None:
+            return result
+        if time.time() > deadline:
+            raise AssertionError(f"{what}: not within {seconds} s")
+        time.sleep(0.2)  # the poll interval
+
+
+def delivered(stub, identity, key, start, stop, seconds=20):
+    """The blocks start…stop from a peer's or orderer's Deliver, once it holds them all."""
+    def attempt():
+        blocks, status = deliver(stub, seek_envelope(identity, key, start, stop), timeout=seconds)
+        return blocks if status == common_pb2.SUCCESS else None
+    return eventually(f"blocks {start}…{stop} delivered", attempt, seconds)
+
+
 def signed_proposal(identity, key, chaincode, args, channel=CHANNEL):
     """A SignedProposal as Fabric's SDKs make one."""
     extension = proposal_pb2.ChaincodeHeaderExtension(chaincode_id=chaincode_pb2.ChaincodeID(name=chaincode)).SerializeToString()
@@ -307,16 +334,14 @@ class Suite:
         envelope, txid = endorser_transaction(identity, key, {"python-suite": b"written by grpcio"})
         responses = list(self.orderer_stub.Broadcast(iter([envelope]), timeout=20))
         assert [r.status for r in responses] == [common_pb2.SUCCESS], responses
-        deadline = time.time() + 20
-        while time.time() < deadline:
+        def block_of_txid():
             for block in self.orderer_blocks("oldest", "newest"):
                 for entry in block.data.data:
                     payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(entry).payload)
                     if common_pb2.ChannelHeader.FromString(payload.header.channel_header).tx_id == txid:
-                        self.txid = (txid, block.header.number)
-                        return
-            time.sleep(0.2)
-        raise AssertionError(f"{txid} is in no block after 20 s")
+                        return block.header.number
+            return None
+        self.txid = (txid, eventually(f"{txid} in a block", block_of_txid))
 
     def blocks_follow_fabrics_hash_and_signature_rules(self):
         blocks = self.orderer_blocks("oldest", "newest")
@@ -376,19 +401,7 @@ class Suite:
         ordered = self.orderer_blocks(0, number)
         for peer in self.network.peers:
             stub = events_pb2_grpc.DeliverStub(self.network.channel(peer))
-            deadline = time.time() + 20
-            while True:
-                blocks, status = [], None
-                for response in stub.Deliver(iter([seek_envelope(identity, key, 0, number)]), timeout=20):
-                    if response.HasField("block"):
-                        blocks.append(response.block)
-                    else:
-                        status = response.status
-                        break
-                if status == common_pb2.SUCCESS or time.time() > deadline:
-                    break
-                time.sleep(0.2)
-            assert status == common_pb2.SUCCESS, f"{peer['name']}: {common_pb2.Status.Name(status)}"
+            blocks = delivered(stub, identity, key, 0, number)
             for theirs, ours in zip(blocks, ordered):
                 assert theirs.header == ours.header and theirs.data == ours.data, f"{peer['name']} block {ours.header.number}"
                 flags = theirs.metadata.metadata[common_pb2.TRANSACTIONS_FILTER]
@@ -529,16 +542,10 @@ def asset_transfer_through_the_gateway(suite, chaincode):
     code = wait_status(org1, key, identity, txid)
     assert code == transaction_pb2.VALID, transaction_pb2.TxValidationCode.Name(code)
     for gateway in (org1, org2):
-        deadline = time.time() + 20
-        while True:
-            read, _ = signed_proposal(identity, key, chaincode, [b"ReadAsset", b"asset1"])
-            try:
-                result = gateway.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=read), timeout=60).result
-                break
-            except grpc.RpcError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
+        def read():
+            proposal, _ = signed_proposal(identity, key, chaincode, [b"ReadAsset", b"asset1"])
+            return gateway.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=proposal), timeout=60).result
+        result = eventually("asset1 readable", read, retry_on=grpc.RpcError)
         assert json.loads(result.payload)["Owner"] == "Tom", result.payload
     listed, _ = signed_proposal(identity, key, chaincode, [b"GetAllAssets"])
     assets = json.loads(org1.Evaluate(gateway_pb2.EvaluateRequest(channel_id=CHANNEL, proposed_transaction=listed), timeout=60).result.payload)
@@ -632,19 +639,7 @@ def every_peer_flags_every_block_alike(suite):
     flags = {}
     for peer in suite.network.peers:
         stub = events_pb2_grpc.DeliverStub(suite.network.channel(peer))
-        deadline = time.time() + 30
-        while True:
-            blocks, status = [], None
-            for response in stub.Deliver(iter([seek_envelope(identity, key, 0, height - 1)]), timeout=30):
-                if response.HasField("block"):
-                    blocks.append(response.block)
-                else:
-                    status = response.status
-                    break
-            if status == common_pb2.SUCCESS or time.time() > deadline:
-                break
-            time.sleep(0.2)
-        assert status == common_pb2.SUCCESS, f"{peer['name']} did not reach height {height}: {common_pb2.Status.Name(status)}"
+        blocks = delivered(stub, identity, key, 0, height - 1, seconds=30)
         flags[peer["name"]] = [bytes(block.metadata.metadata[common_pb2.TRANSACTIONS_FILTER]) for block in blocks]
     reference = next(iter(flags.values()))
     for name, found in flags.items():
