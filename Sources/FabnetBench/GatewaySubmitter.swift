@@ -1,6 +1,7 @@
 import FabnetCrypto
 import FabricWire
 import Foundation
+import Orchestrator
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Synchronization
@@ -36,15 +37,24 @@ struct GatewaySubmitter: Sendable {
     let signer: SigningIdentity
     let window: Int
 
+    /// Before the clock starts: endorses `probe` (never submitted) until the gateway can plan an
+    /// endorsement, since right after `up` a gateway may not know the other org's peers yet.
+    func warmUp(_ probe: Proposal, within seconds: Double) async throws {
+        try await withClient { gateway in
+            try await eventually(seconds: seconds, "the gateway on port \(port) endorsing") {
+                (try? await gateway.endorse(.with {
+                    $0.transactionID = probe.txID
+                    $0.channelID = channel
+                    $0.proposedTransaction = probe.signed
+                })) != nil
+            }
+        }
+    }
+
     func run(_ proposals: [Proposal], until deadline: ContinuousClock.Instant) async throws -> [Outcome] {
-        let security = HTTP2ClientTransport.Posix.TransportSecurity.tls(.init(
-            certificateChain: [], privateKey: nil, serverCertificateVerification: .fullVerification,
-            trustRoots: .certificates(trustRootsPEM.map { .bytes(Array($0), format: .pem) })))
-        let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: host, port: port), transportSecurity: security)
         let next = NextIndex()
-        return try await withGRPCClient(transport: transport) { grpc in
-            let gateway = Gateway_Gateway.Client(wrapping: grpc)
-            return try await withThrowingTaskGroup(of: [Outcome].self) { group in
+        return try await withClient { gateway in
+            try await withThrowingTaskGroup(of: [Outcome].self) { group in
                 for _ in 0..<max(1, window) {
                     group.addTask {
                         var outcomes: [Outcome] = []
@@ -61,6 +71,15 @@ struct GatewaySubmitter: Sendable {
                 return all
             }
         }
+    }
+
+    /// Runs `body` with a Gateway client on its own TLS connection to the peer.
+    private func withClient<T: Sendable>(_ body: @escaping @Sendable (Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
+        let security = HTTP2ClientTransport.Posix.TransportSecurity.tls(.init(
+            certificateChain: [], privateKey: nil, serverCertificateVerification: .fullVerification,
+            trustRoots: .certificates(trustRootsPEM.map { .bytes(Array($0), format: .pem) })))
+        let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: host, port: port), transportSecurity: security)
+        return try await withGRPCClient(transport: transport) { grpc in try await body(Gateway_Gateway.Client(wrapping: grpc)) }
     }
 
     private func submit(_ proposal: Proposal, through gateway: Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async -> Outcome {

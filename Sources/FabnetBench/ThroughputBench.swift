@@ -275,6 +275,12 @@ public enum ThroughputBench {
                 return GatewaySubmitter.Proposal(signed: made.signed, txID: made.txID)
             })
         }
+        progress("waiting until every gateway can endorse …")
+        for (index, submitter) in submitters.enumerated() {
+            let probe = try ProposalBuilder.make(channel: channel.name, chaincode: TransactionBuilder.namespace,
+                                                 arguments: [Data("get".utf8), Data("tp-warm-up-\(index)".utf8)], creator: submitter.signer)
+            try await submitter.warmUp(GatewaySubmitter.Proposal(signed: probe.signed, txID: probe.txID), within: parameters.timeout)
+        }
         progress("submitting through \(gateways.count) gateways for \(parameters.seconds) s with \(parameters.clients) clients …")
         let deadline = ContinuousClock.now + .seconds(parameters.seconds)
         let ticker = progressTicker(seconds: parameters.seconds, deadline: deadline, progress: progress)

@@ -16,7 +16,8 @@ import PeerNode
 /// connection profile per peer org under `profiles/`), spawn
 /// (orderer and peers, the same executable), health (every `/healthz` OK), channels (created
 /// on the orderer, joined by every peer of the member orgs), convergence (every org has exactly
-/// one leader per channel, every peer sees every other peer it may see). No fixed sleeps: each
+/// one leader per channel, every peer sees every other peer it may see, and its gateway knows the
+/// state of a peer of every member org it may see, so it can plan endorsements). No fixed sleeps: each
 /// wait polls its condition until `timeout`.
 public struct NetworkLauncher: Sendable {
     public struct Options: Sendable {
@@ -370,6 +371,15 @@ public struct NetworkLauncher: Sendable {
                 if !visible.contains("\(other.host):\(other.port)") { return "\(peer.name) does not see \(other.name) yet" }
             }
             for channel in status.peerChannels where channel.leader { leaders["\(channel.name)/\(peer.mspID)", default: 0] += 1 }
+            // The Gateway endorses with peers whose state of the channel it knows: every member
+            // org it may see must have one, or a first cross-org Endorse after `up` would fail.
+            for channel in status.peerChannels {
+                guard let channelSpec = spec.channels.first(where: { $0.name == channel.name }), hasAnchorPeers(channelSpec) else { continue }
+                let known = Set(channel.gatewayOrgs)
+                if let missing = channelSpec.memberOrgs.first(where: { spec.organization(mspID: $0)?.peers.isEmpty == false && !known.contains($0) }) {
+                    return "\(peer.name)'s gateway knows no peer of \(missing) on \(channel.name) yet"
+                }
+            }
         }
         for channel in spec.channels {
             for org in channel.memberOrgs where spec.organization(mspID: org)?.peers.isEmpty == false {

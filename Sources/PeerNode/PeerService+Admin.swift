@@ -164,6 +164,9 @@ extension PeerService {
             status.height = ledgers[name]?.height ?? 0
             status.leader = core.elections[name]?.isLeader ?? false
             status.channelPeers = core.orgPeers(of: name).sorted().map { Data($0.bytes) }
+            let heights = core.channelPeerHeights(name)
+            status.gatewayOrgs = Set(core.membership.aliveMembers.filter { heights[$0.alive.pkiID] != nil }.map(\.alive.mspID))
+                .union([home.configuration.mspID]).sorted()
             return status
         }
     }

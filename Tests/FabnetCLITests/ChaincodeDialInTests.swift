@@ -132,6 +132,7 @@ struct ChaincodeDialInTests {
                                             "-c", "mychannel", "--state", network.state.directory.path])
         #expect(deployed.status == 0, "\(deployed.errors)")
         #expect(deployed.output.contains("over TLS"), "\(deployed.output)")
+        try await eventually(seconds: 60, "the chaincode server listening") { acceptsConnections(port: port) || chaincode.hasExited }
         let output = try await roundtrip(network, asset: "mutual-tls") { "\(network.logTails())\n--- chaincode ---\n\(chaincode.log.suffix(4000))" }
         #expect(output.contains("\"status\": \"VALID\""), "\(output)")
     }

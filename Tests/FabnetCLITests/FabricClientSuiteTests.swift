@@ -29,6 +29,7 @@ struct FabricClientSuiteTests {
             arguments: ["CHAINCODE_SERVER_ADDRESS=127.0.0.1:\(port)", "CHAINCODE_ID=basic", Self.python.path, Self.contract.path],
             logFile: network.root.appendingPathComponent("chaincode.log"))
         defer { chaincode.killAndReap() }
+        try await eventually(seconds: 60, "the chaincode server listening") { acceptsConnections(port: port) || chaincode.hasExited }
         // A peer that is down during the deploy reads the definition from its ledger when it is
         // back, and flags the blocks as the others do (the suite compares every peer's flags).
         let absent = try #require(network.node("peer1.org2.example.com"))

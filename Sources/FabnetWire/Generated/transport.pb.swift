@@ -430,6 +430,10 @@ public nonisolated struct WirePeerChannelStatus: Sendable {
 
   public var channelPeers: [Data] = []
 
+  /// The orgs whose peers this peer's gateway can ask to endorse on the channel: its own and
+  /// those of alive peers that published their state of the channel.
+  public var gatewayOrgs: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1163,7 +1167,7 @@ nonisolated extension WireMemberInfo: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension WirePeerChannelStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PeerChannelStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}height\0\u{1}leader\0\u{3}channel_peers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}height\0\u{1}leader\0\u{3}channel_peers\0\u{3}gateway_orgs\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1175,6 +1179,7 @@ nonisolated extension WirePeerChannelStatus: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.height) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.leader) }()
       case 4: try { try decoder.decodeRepeatedBytesField(value: &self.channelPeers) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.gatewayOrgs) }()
       default: break
       }
     }
@@ -1193,6 +1198,9 @@ nonisolated extension WirePeerChannelStatus: SwiftProtobuf.Message, SwiftProtobu
     if !self.channelPeers.isEmpty {
       try visitor.visitRepeatedBytesField(value: self.channelPeers, fieldNumber: 4)
     }
+    if !self.gatewayOrgs.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.gatewayOrgs, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1201,6 +1209,7 @@ nonisolated extension WirePeerChannelStatus: SwiftProtobuf.Message, SwiftProtobu
     if lhs.height != rhs.height {return false}
     if lhs.leader != rhs.leader {return false}
     if lhs.channelPeers != rhs.channelPeers {return false}
+    if lhs.gatewayOrgs != rhs.gatewayOrgs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
