@@ -38,7 +38,7 @@ public struct BenchNetwork: Sendable {
             return BenchNetwork(spec: spec, launcher: launcher, manifest: manifest, clients: clients, root: root)
         } catch {
             if let manifest = try? launcher.state.load() { _ = NetworkStopper(state: launcher.state).stop(manifest) }
-            try? FileManager.default.removeItem(at: root)
+            if ProcessInfo.processInfo.environment["FABNET_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: root) }
             BenchCleanup.unregister(root)
             throw error
         }

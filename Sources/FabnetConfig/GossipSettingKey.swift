@@ -28,6 +28,8 @@ public struct GossipSettingKey: Sendable {
     public let kind: Kind
     /// Smallest accepted value for ints (durations must be > 0).
     public let minimum: Int
+    /// The accepted values of a string key that names a choice (empty: any string).
+    public var choices: [String] = []
     let get: @Sendable (GossipSettings) -> GossipSettingValue
     let set: @Sendable (inout GossipSettings, GossipSettingValue) -> Void
 
@@ -67,6 +69,16 @@ public struct GossipSettingKey: Sendable {
         })
     }
 
+    /// A string key whose value is one of `Choice`'s raw values.
+    static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(_ name: String, _ path: WritableKeyPath<GossipSettings, Choice> & Sendable) -> GossipSettingKey
+    where Choice.RawValue == String {
+        var key = GossipSettingKey(name: name, kind: .string, minimum: 0, get: { .string($0[keyPath: path].rawValue) }, set: {
+            if case .string(let value) = $1, let choice = Choice(rawValue: value) { $0[keyPath: path] = choice }
+        })
+        key.choices = Choice.allCases.map(\.rawValue)
+        return key
+    }
+
     static func strings(_ name: String, _ path: WritableKeyPath<GossipSettings, [String]> & Sendable) -> GossipSettingKey {
         GossipSettingKey(name: name, kind: .strings, minimum: 0, get: { .strings($0[keyPath: path]) }, set: {
             if case .strings(let value) = $1 { $0[keyPath: path] = value }
@@ -82,6 +94,7 @@ extension GossipSettings {
     /// Every `peer.gossip.*` key, in core.yaml's order.
     public static let keys: [GossipSettingKey] = [
         .strings("bootstrap", \.bootstrap),
+        .choice("membership", \.membership),
         .bool("useLeaderElection", \.useLeaderElection),
         .bool("orgLeader", \.orgLeader),
         .duration("membershipTrackerInterval", \.membershipTrackerInterval),

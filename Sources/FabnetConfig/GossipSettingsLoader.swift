@@ -117,6 +117,11 @@ public enum GossipSettingsLoader {
         let trimmed = text.trimmingWhitespace()
         switch key.kind {
         case .string:
+            guard key.choices.isEmpty || key.choices.contains(trimmed) else {
+                diagnostics.error("'\(text)' is not one of \(key.choices.joined(separator: ", "))", at: location, key: source,
+                                  hint: "write \(key.choices.joined(separator: " or "))")
+                return nil
+            }
             return .string(trimmed)
         case .strings:
             return .strings(trimmed.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init))

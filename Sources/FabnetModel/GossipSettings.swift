@@ -7,6 +7,9 @@
 /// variables on top. The table of keys is `GossipSettings.keys`.
 public struct GossipSettings: Sendable, Hashable, Codable {
     public var bootstrap: [String]
+    /// fabnet extension (`peer.gossip.membership`, absent from Fabric): Fabric's heartbeats or
+    /// SWIM probes (see `MembershipAlgorithm`).
+    public var membership: MembershipAlgorithm
     public var useLeaderElection: Bool
     public var orgLeader: Bool
     public var membershipTrackerInterval: Duration
@@ -79,7 +82,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
 
     /// Fabric's defaults: sampleconfig/core.yaml (v2.2 and later), code defaults where it is silent.
     public static let fabric = GossipSettings(
-        bootstrap: ["127.0.0.1:7051"], useLeaderElection: false, orgLeader: true,
+        bootstrap: ["127.0.0.1:7051"], membership: .fabric, useLeaderElection: false, orgLeader: true,
         membershipTrackerInterval: .seconds(5), endpoint: "", maxBlockCountToStore: 10,
         maxPropagationBurstLatency: .milliseconds(10), maxPropagationBurstSize: 10, propagateIterations: 1,
         propagatePeerNum: 3, propagateTree: false, pullInterval: .seconds(4), pullPeerNum: 3, requestStateInfoInterval: .seconds(4),
@@ -103,6 +106,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
     public static let fabnetDefaults: GossipSettings = {
         var settings = GossipSettings.fabric
         settings.bootstrap = []
+        settings.membership = .swim
         settings.useLeaderElection = true
         settings.orgLeader = false
         settings.membershipTrackerInterval = .seconds(1)
@@ -129,6 +133,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
     /// Why each fabnet default differs from Fabric's (key → reason), for `--help` and the README.
     public static let fabnetDifferences: [String: String] = [
         "bootstrap": "fabnet up fills it with the org's other peers; a lone peer needs none",
+        "membership": "liveness by SWIM probes: a peer's cost per interval stays flat as the network grows (Fabric's heartbeats cost N signature checks per peer)",
         "useLeaderElection": "gossip carries blocks in fabnet: one elected leader per org pulls from the orderer",
         "orgLeader": "off because useLeaderElection is on (both on is an error)",
         "membershipTrackerInterval": "report membership changes promptly on a dev cluster",

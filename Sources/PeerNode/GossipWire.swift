@@ -52,10 +52,63 @@ enum GossipWire {
         case let .membership(.response(aliveList, dead)):
             wire.membershipResponse.alive = try aliveList.map { try envelopes.envelope(of: $0) }
             wire.membershipResponse.dead = try dead.map { try envelopes.envelope(of: $0) }
+        case let .membership(.ping(nonce, sender, updates)):
+            wire.probe = try probe(.ping, nonce: nonce, sender: sender, updates: updates, envelopes: envelopes)
+        case let .membership(.ack(nonce, updates)):
+            wire.probe = try probe(.ack, nonce: nonce, sender: nil, updates: updates, envelopes: envelopes)
+        case let .membership(.pingRequest(nonce, target, sender, updates)):
+            wire.probe = try probe(.pingRequest, nonce: nonce, sender: sender, updates: updates, envelopes: envelopes)
+            wire.probe.target = Data(target.bytes)
         case let .channel(mac, inner):
             wire.channel = try encode(inner, mac: mac, envelopes: envelopes)
         }
         return wire
+    }
+
+    private static func probe(_ kind: WireProbe.Kind, nonce: UInt64, sender: AliveMessage?, updates: [MembershipUpdate],
+                              envelopes: some EnvelopeSource) throws -> WireProbe {
+        var probe = WireProbe()
+        probe.kind = kind
+        probe.nonce = nonce
+        if let sender { probe.sender = try envelopes.envelope(of: sender) }
+        probe.updates = try updates.map { update in
+            var wire = WireMembershipUpdate()
+            switch update {
+            case .alive(let alive):
+                wire.kind = .alive
+                wire.alive = try envelopes.envelope(of: alive)
+            case let .suspect(id, time), let .dead(id, time):
+                wire.kind = { if case .suspect = update { return .suspect }; return .dead }()
+                wire.pkiID = Data(id.bytes)
+                wire.timestamp = Self.wire(time)
+            }
+            return wire
+        }
+        return probe
+    }
+
+    private static func decode(_ probe: WireProbe, verifier: some EntryVerifier) async -> MembershipMessage? {
+        var updates: [MembershipUpdate] = []
+        for update in probe.updates {
+            switch update.kind {
+            case .alive: if let alive = await verifier.alive(update.alive) { updates.append(.alive(alive)) }
+            case .suspect: updates.append(.suspect(PKIID(Array(update.pkiID)), time: time(update.timestamp)))
+            case .dead: updates.append(.dead(PKIID(Array(update.pkiID)), time: time(update.timestamp)))
+            case .UNRECOGNIZED: continue
+            }
+        }
+        switch probe.kind {
+        case .ping:
+            guard let sender = await verifier.alive(probe.sender) else { return nil }
+            return .ping(nonce: probe.nonce, sender: sender, updates: updates)
+        case .ack:
+            return .ack(nonce: probe.nonce, updates: updates)
+        case .pingRequest:
+            guard let sender = await verifier.alive(probe.sender) else { return nil }
+            return .pingRequest(nonce: probe.nonce, target: PKIID(Array(probe.target)), sender: sender, updates: updates)
+        case .UNRECOGNIZED:
+            return nil
+        }
     }
 
     private static func encode(_ message: ChannelMessage, mac: ChannelMAC, envelopes: some EnvelopeSource) throws -> WireChannelMessage {
@@ -114,6 +167,8 @@ enum GossipWire {
             for envelope in response.alive { if let entry = await verifier.alive(envelope) { aliveList.append(entry) } }
             for envelope in response.dead { if let entry = await verifier.alive(envelope) { dead.append(entry) } }
             return .membership(.response(alive: aliveList, dead: dead))
+        case .probe(let probe)?:
+            return await decode(probe, verifier: verifier).map { .membership($0) }
         case .channel(let channel)?:
             return await decode(channel, verifier: verifier).map { .channel(ChannelMAC(bytes: Array(channel.mac)), $0) }
         case nil:

@@ -27,6 +27,8 @@ struct PeerMetrics: Sendable {
     let messagesReceived: Counter
     let leaderChanges: Counter
     let membersAlive: Gauge
+    /// Members this peer declared dead (read off the core at each scrape).
+    let declaredDead: Counter
     let fabricMembersAlive: Gauge
     /// Updated by the codec: blocks that arrived again, entries dropped for a bad signature.
     let duplicates: Counter
@@ -52,6 +54,7 @@ struct PeerMetrics: Sendable {
         messagesReceived = node.counter("fabnet_gossip_received_messages_total")
         leaderChanges = node.counter("fabnet_gossip_leader_changes_total")
         membersAlive = node.gauge("fabnet_gossip_membership_total_peers_known")
+        declaredDead = node.counter("fabnet_membership_declared_dead_total")
         fabricMembersAlive = node.gauge("gossip_membership_total_peers_known")
         duplicates = node.counter("fabnet_blocks_duplicate_total")
         refused = node.counter("fabnet_gossip_refused_total")

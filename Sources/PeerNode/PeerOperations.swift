@@ -28,6 +28,9 @@ extension PeerService {
     func metricsText() -> String {
         metrics.membersAlive.record(core.membership.aliveCount)
         metrics.fabricMembersAlive.record(core.membership.aliveCount)
+        let deaths = core.membership.declaredDead
+        if deaths > reportedDeaths { metrics.declaredDead.increment(by: deaths - reportedDeaths) }
+        reportedDeaths = deaths
         return registry.exposition()
     }
 }

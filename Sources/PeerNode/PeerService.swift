@@ -64,6 +64,8 @@ public actor PeerService: Service {
     /// The orderer the leader pulls blocks from.
     let blockSource: any OrdererBlockSource
     var stopped = false
+    /// Member deaths already added to `metrics.declaredDead`.
+    var reportedDeaths = 0
     /// Cut and commit time of each block (`/commits/<channel>`), for benchmarks.
     var commitRecords = CommitRecords()
     /// The chaincode servers this peer reaches, from its home.

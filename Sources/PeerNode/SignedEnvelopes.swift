@@ -10,12 +10,14 @@ import Synchronization
 /// Guarantees: an envelope without its secret part leaves for a value whose internal endpoint is
 /// nil (stripped for another org); another peer's value without a signed form is an error
 /// (`GossipWire.EncodingError.unsigned`), never left out silently. Its memory is the last
-/// envelope it signed for its own alive message and one per channel for its own state info
-/// (bounded by the channels), kept so a value sent to many peers is signed once.
+/// envelope it signed for its own alive message, with and without the internal endpoint (own
+/// org and other orgs), and one per channel for its own state info (bounded by the channels),
+/// kept so a value sent to many peers is signed once.
 final class SignedEnvelopes: EnvelopeSource {
     let signer: SigningIdentity
     let ownPKIID: PKIID
-    private let ownAlive = Mutex<(message: AliveMessage, envelope: WireEnvelope)?>(nil)
+    /// Keyed by whether the message carries the internal endpoint.
+    private let ownAlive = Mutex<[Bool: (message: AliveMessage, envelope: WireEnvelope)]>([:])
     private let ownStateInfos = Mutex<[ChannelMAC: (info: StateInfo, envelope: WireEnvelope)]>([:])
 
     init(signer: SigningIdentity) {
@@ -30,7 +32,8 @@ final class SignedEnvelopes: EnvelopeSource {
             return envelope
         }
         guard message.pkiID == ownPKIID else { throw GossipWire.EncodingError.unsigned(message.pkiID) }
-        if let cached = ownAlive.withLock({ $0 }), cached.message == message { return cached.envelope }
+        let withSecret = message.internalEndpoint != nil
+        if let cached = ownAlive.withLock({ $0[withSecret] }), cached.message == message { return cached.envelope }
         var envelope = try EnvelopeSealing.seal(GossipWire.alivePayload(message, identity: signer.serialized), by: signer)
         if let internalEndpoint = message.internalEndpoint {
             var secret = WireSecret()
@@ -39,7 +42,7 @@ final class SignedEnvelopes: EnvelopeSource {
             envelope.secretEnvelope.payload = sealed.payload
             envelope.secretEnvelope.signature = sealed.signature
         }
-        ownAlive.withLock { $0 = (message, envelope) }
+        ownAlive.withLock { $0[withSecret] = (message, envelope) }
         return envelope
     }
 

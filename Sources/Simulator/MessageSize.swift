@@ -21,6 +21,16 @@ enum MessageSize {
         case .alive(let batch): return batch.count * (alive + envelope)
         case .request: return alive + 8
         case let .response(alive, dead): return (alive.count + dead.count) * (Self.alive + envelope)
+        case let .ping(_, _, updates), let .pingRequest(_, _, _, updates): return 16 + alive + envelope + of(updates)
+        case let .ack(_, updates): return 16 + of(updates)
+        }
+    }
+
+    /// Signed alive messages at full size, claims (a PKI-ID and a time) at 50 bytes.
+    static func of(_ updates: [MembershipUpdate]) -> Int {
+        updates.reduce(0) { total, update in
+            if case .alive = update { return total + alive + envelope }
+            return total + pkiID + 16
         }
     }
 

@@ -23,12 +23,7 @@ extension SimulatedNetwork.Peer {
         let recipientOrg = configuration.mspID
         switch message {
         case .membership(let inner):
-            let carried: [AliveMessage]
-            switch inner {
-            case .alive(let batch): carried = batch
-            case .request(let sender, _): carried = [sender]
-            case let .response(alive, dead): carried = alive + dead
-            }
+            let carried = inner.carriedAliveMessages
             let partners = configuration.sharing.partners(of: recipientOrg)
             for alive in carried where alive.mspID != recipientOrg {
                 if alive.internalEndpoint != nil {
@@ -118,6 +113,9 @@ extension SimulatedNetwork {
         case .membership(.alive(let batch)): return "alive " + batch.map { "\($0.pkiID)@\($0.time.incarnation).\($0.time.sequence)" }.joined(separator: " ")
         case .membership(.request(let sender, _)): return "membership request from \(sender.pkiID)"
         case let .membership(.response(alive, dead)): return "membership response (\(alive.count) alive, \(dead.count) dead)"
+        case let .membership(.ping(nonce, sender, updates)): return "ping \(nonce) from \(sender.pkiID) with \(updates.count) updates"
+        case let .membership(.ack(nonce, updates)): return "ack \(nonce) with \(updates.count) updates"
+        case let .membership(.pingRequest(nonce, target, _, updates)): return "ping request \(nonce) for \(target) with \(updates.count) updates"
         case .channel(let mac, let inner): return "\(kind(of: inner)) [\(mac)]"
         }
     }

@@ -82,7 +82,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let network = try #require(object["network"] as? [String: Any])
         #expect((network["organizations"] as? [Any])?.count == 3)
-        #expect((object["gossip"] as? [Any])?.count == 51)
+        #expect((object["gossip"] as? [Any])?.count == 52)
     }
 
     @Test func gossipConflictFromTheEnvironmentFailsValidation() async throws {

@@ -21,7 +21,8 @@ import Testing
         #expect(fabric.election.leaderAliveThreshold == .seconds(10))
         #expect(fabric.state.blockBufferSize == 20)
         #expect(fabric.orgLeader && !fabric.useLeaderElection)
-        #expect(GossipSettings.keys.count == 51)
+        #expect(fabric.membership == .fabric && GossipSettings.fabnetDefaults.membership == .swim)
+        #expect(GossipSettings.keys.count == 52)
     }
 
     /// What `fabnet bench` writes into peer homes reads back as the settings it was made from.

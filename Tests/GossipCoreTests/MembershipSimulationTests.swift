@@ -15,15 +15,19 @@ import Testing
         }
     }
 
-    @Test func killedPeersAreMarkedDeadAndAnchorsAreNeverPurged() {
-        let topology = Topology(orgs: 2, peersPerOrg: 4)
+    /// Fabric's algorithm declares a peer dead 2.5 s (the expiration) after its last heartbeat;
+    /// SWIM after its observer's probe fails (up to 3 probe intervals of 500 ms, then the
+    /// indirect probes) plus the 2.5 s suspicion timeout, then gossips the death.
+    @Test(arguments: [(MembershipAlgorithm.fabric, 4), (.swim, 7)] as [(MembershipAlgorithm, Int)])
+    func killedPeersAreMarkedDeadAndAnchorsAreNeverPurged(algorithm: MembershipAlgorithm, detectionSeconds: Int) {
+        var topology = Topology(orgs: 2, peersPerOrg: 4)
+        topology.settings.membership = algorithm
         var network = topology.network(seed: 4)
         network.run(until: GossipTime.zero + .seconds(10))
         let anchor = topology.index(1, 0), plain = topology.index(0, 3)
         network.crash(anchor)
         network.crash(plain)
-        // After the expiration (2.5 s with fabnet's defaults) and a heartbeat, everyone sees them dead.
-        network.run(for: .seconds(4))
+        network.run(for: .seconds(detectionSeconds))
         let gone: Set = [Topology.pkiID(1, 0), Topology.pkiID(0, 3)]
         for index in network.peers.indices where index != anchor && index != plain {
             #expect(network.deadView(of: index) == gone, "peer \(index)")

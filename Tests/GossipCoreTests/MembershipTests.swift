@@ -2,10 +2,15 @@
 import GossipCore
 import Testing
 
-/// Focused checks of the membership core's effects.
+/// Focused checks of the membership core's effects under Fabric's algorithm (heartbeats and
+/// expiration); `SwimMembershipTests` covers SWIM's.
 @Suite struct MembershipTests {
     var random = SeededGenerator(seed: 1)
-    let topology = Topology(orgs: 2, peersPerOrg: 3)
+    let topology = {
+        var topology = Topology(orgs: 2, peersPerOrg: 3)
+        topology.settings.membership = .fabric
+        return topology
+    }()
 
     func signer(_ org: Int, _ peer: Int) -> VerifiedSigner {
         VerifiedSigner(mspID: Topology.mspID(org), role: .peer, pkiID: Topology.pkiID(org, peer))

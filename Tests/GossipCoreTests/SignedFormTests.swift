@@ -6,7 +6,12 @@ import Testing
 /// replaced with a newer one, and dropped when membership purges the member.
 @Suite struct SignedFormTests {
     var random = SeededGenerator(seed: 3)
-    let topology = Topology(orgs: 1, peersPerOrg: 3)
+    /// Fabric's membership: a silent member expires (SWIM's deaths are tested in `SwimMembershipTests`).
+    let topology = {
+        var topology = Topology(orgs: 1, peersPerOrg: 3)
+        topology.settings.membership = .fabric
+        return topology
+    }()
     /// Not a bootstrap or anchor endpoint of peer (0,0), so membership may purge it.
     let mate = Topology.pkiID(0, 2)
 

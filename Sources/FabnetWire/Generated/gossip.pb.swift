@@ -70,6 +70,14 @@ public nonisolated struct WireGossipMessage: Sendable {
     set {content = .channel(newValue)}
   }
 
+  public var probe: WireProbe {
+    get {
+      if case .probe(let v)? = content {return v}
+      return WireProbe()
+    }
+    set {content = .probe(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Content: Equatable, Sendable {
@@ -77,6 +85,7 @@ public nonisolated struct WireGossipMessage: Sendable {
     case membershipRequest(WireMembershipRequest)
     case membershipResponse(WireMembershipResponse)
     case channel(WireChannelMessage)
+    case probe(WireProbe)
 
   }
 
@@ -214,6 +223,152 @@ public nonisolated struct WireMembershipResponse: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+/// A membership change SWIM gossips: a signed alive message, or a sender's claim that a member (at
+/// the given time of its alive message) is suspected or dead.
+public nonisolated struct WireMembershipUpdate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: WireMembershipUpdate.Kind = .alive
+
+  /// ALIVE: the creator's signed alive message.
+  public var alive: WireEnvelope {
+    get {_alive ?? WireEnvelope()}
+    set {_alive = newValue}
+  }
+  /// Returns true if `alive` has been explicitly set.
+  public var hasAlive: Bool {self._alive != nil}
+  /// Clears the value of `alive`. Subsequent reads from it will return its default value.
+  public mutating func clearAlive() {self._alive = nil}
+
+  /// SUSPECT, DEAD: whom, and the time of its alive message the claim is about.
+  public var pkiID: Data = Data()
+
+  public var timestamp: WirePeerTime {
+    get {_timestamp ?? WirePeerTime()}
+    set {_timestamp = newValue}
+  }
+  /// Returns true if `timestamp` has been explicitly set.
+  public var hasTimestamp: Bool {self._timestamp != nil}
+  /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
+  public mutating func clearTimestamp() {self._timestamp = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case alive // = 0
+    case suspect // = 1
+    case dead // = 2
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .alive
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .alive
+      case 1: self = .suspect
+      case 2: self = .dead
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .alive: return 0
+      case .suspect: return 1
+      case .dead: return 2
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [WireMembershipUpdate.Kind] = [
+      .alive,
+      .suspect,
+      .dead,
+    ]
+
+  }
+
+  public init() {}
+
+  fileprivate var _alive: WireEnvelope? = nil
+  fileprivate var _timestamp: WirePeerTime? = nil
+}
+
+/// SWIM's probes. PING (nonce 0: updates only, not answered) and PING_REQUEST carry the sender's
+/// own signed alive message; ACK answers a nonce; PING_REQUEST asks a helper to ping `target`.
+public nonisolated struct WireProbe: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: WireProbe.Kind = .ping
+
+  public var nonce: UInt64 = 0
+
+  public var sender: WireEnvelope {
+    get {_sender ?? WireEnvelope()}
+    set {_sender = newValue}
+  }
+  /// Returns true if `sender` has been explicitly set.
+  public var hasSender: Bool {self._sender != nil}
+  /// Clears the value of `sender`. Subsequent reads from it will return its default value.
+  public mutating func clearSender() {self._sender = nil}
+
+  public var target: Data = Data()
+
+  public var updates: [WireMembershipUpdate] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case ping // = 0
+    case ack // = 1
+    case pingRequest // = 2
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .ping
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .ping
+      case 1: self = .ack
+      case 2: self = .pingRequest
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .ping: return 0
+      case .ack: return 1
+      case .pingRequest: return 2
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [WireProbe.Kind] = [
+      .ping,
+      .ack,
+      .pingRequest,
+    ]
+
+  }
+
+  public init() {}
+
+  fileprivate var _sender: WireEnvelope? = nil
 }
 
 /// A block (a serialized Block) with its number.
@@ -514,7 +669,7 @@ fileprivate nonisolated let _protobuf_package = "fabnet.wire"
 
 nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GossipMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{3}membership_request\0\u{3}membership_response\0\u{1}channel\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{3}membership_request\0\u{3}membership_response\0\u{1}channel\0\u{1}probe\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -574,6 +729,19 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
           self.content = .channel(v)
         }
       }()
+      case 5: try {
+        var v: WireProbe?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .probe(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .probe(v)
+        }
+      }()
       default: break
       }
     }
@@ -600,6 +768,10 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
     case .channel?: try {
       guard case .channel(let v)? = self.content else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .probe?: try {
+      guard case .probe(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     }()
     case nil: break
     }
@@ -844,6 +1016,117 @@ nonisolated extension WireMembershipResponse: SwiftProtobuf.Message, SwiftProtob
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension WireMembershipUpdate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MembershipUpdate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}alive\0\u{3}pki_id\0\u{1}timestamp\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._alive) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.kind != .alive {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    try { if let v = self._alive {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.pkiID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.pkiID, fieldNumber: 3)
+    }
+    try { if let v = self._timestamp {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireMembershipUpdate, rhs: WireMembershipUpdate) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs._alive != rhs._alive {return false}
+    if lhs.pkiID != rhs.pkiID {return false}
+    if lhs._timestamp != rhs._timestamp {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireMembershipUpdate.Kind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALIVE\0\u{1}SUSPECT\0\u{1}DEAD\0")
+}
+
+nonisolated extension WireProbe: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Probe"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}nonce\0\u{1}sender\0\u{1}target\0\u{1}updates\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._sender) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.target) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.updates) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.kind != .ping {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    }
+    if self.nonce != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nonce, fieldNumber: 2)
+    }
+    try { if let v = self._sender {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.target.isEmpty {
+      try visitor.visitSingularBytesField(value: self.target, fieldNumber: 4)
+    }
+    if !self.updates.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.updates, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireProbe, rhs: WireProbe) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.nonce != rhs.nonce {return false}
+    if lhs._sender != rhs._sender {return false}
+    if lhs.target != rhs.target {return false}
+    if lhs.updates != rhs.updates {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireProbe.Kind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PING\0\u{1}ACK\0\u{1}PING_REQUEST\0")
 }
 
 nonisolated extension WirePayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

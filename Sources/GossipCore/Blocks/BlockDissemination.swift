@@ -120,6 +120,11 @@ public struct BlockDissemination: Sendable {
         sortedCache = nil
     }
 
+    /// Peers that pull rounds ask first (SWIM's ring neighbours; nil: any org peer), so a peer
+    /// keeps connections to a bounded set.
+    public mutating func setPreferredPeers(_ peers: Set<PKIID>?) { preferred = peers }
+    private var preferred: Set<PKIID>?
+
     /// A block of the recent window (handed out for commit), for pull and state transfer.
     public func block(_ number: UInt64) -> GossipBlock? { commits.recentBlock(number) }
 
@@ -169,6 +174,10 @@ public struct BlockDissemination: Sendable {
         hellos = hellos.filter { now - $0.value.heard <= settings.requestWaitTime }
         var effects: [Effect] = []
         var candidates = sortedPeers
+        if let preferred {
+            let near = candidates.filter(preferred.contains)
+            if !near.isEmpty { candidates = near }
+        }
         candidates.shuffle(using: &random)
         let targets = candidates.prefix(settings.pullPeerNum)
         guard !targets.isEmpty else { return effects }

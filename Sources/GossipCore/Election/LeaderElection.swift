@@ -36,6 +36,11 @@ public struct LeadershipMessage: Hashable, Sendable {
 /// - A leader declares every `leaderAliveThreshold / 2`. A leader that hears another leader's
 ///   declaration yields if the other ranks higher (after a partition heals, one leader remains).
 /// - A follower that hears no declaration for `leaderAliveThreshold` starts a new election.
+/// - **Quiet proposals** (fabnet's change, for big orgs): a peer with at least `loudProposers`
+///   lower PKI-IDs in its view collects proposals without broadcasting its own, so an election
+///   costs about `loudProposers` × N messages instead of N² (and as many new connections). It
+///   still leads if it outranks every proposal it heard (a higher ledger height); if it heard
+///   none (those peers are gone), it proposes aloud at once.
 public struct LeaderElection: Sendable {
     public enum Mode: Sendable, Equatable { case dynamic, staticLeader, standby }
 
@@ -71,6 +76,10 @@ public struct LeaderElection: Sendable {
     var height: UInt64 = 0
     var sequence: UInt64 = 0
     let incarnation: UInt64
+    /// Peers that propose aloud in an election: the lowest PKI-IDs of the view.
+    static let loudProposers = 3
+    /// Whether this peer's current election proposal was kept quiet.
+    var proposedQuietly = false
     /// The leader this peer follows, and when it last heard from it.
     public private(set) var leader: PKIID?
     var lastDeclaration: GossipTime?
@@ -119,6 +128,7 @@ public struct LeaderElection: Sendable {
             return [.schedule(.sample, at: now + settings.election.membershipSampleInterval)]
         case let (.electionEnd, .electing(proposals)):
             if leaderIsAlive(now: now) { return follow(now: now) }
+            if proposedQuietly, proposals.count == 1 { return propose(now: now, aloud: true) }
             let best = proposals.map { (id: $0.key, height: $0.value) }.filter { view.contains($0.id) || $0.id == pkiID }
                 .min { Self.ranksHigher($0, $1) }
             if best?.id == pkiID { return becomeLeader(now: now) }
@@ -171,9 +181,12 @@ public struct LeaderElection: Sendable {
         }
     }
 
-    private mutating func propose(now: GossipTime) -> [Effect] {
+    private mutating func propose(now: GossipTime, aloud: Bool = false) -> [Effect] {
         phase = .electing(proposals: [pkiID: height])
-        return [.broadcast(message(declaration: false)), .schedule(.electionEnd, at: now + settings.election.leaderElectionDuration)]
+        let own = pkiID
+        proposedQuietly = !aloud && view.lazy.filter { $0 < own }.prefix(Self.loudProposers).count == Self.loudProposers
+        let end = Effect.schedule(.electionEnd, at: now + settings.election.leaderElectionDuration)
+        return proposedQuietly ? [end] : [.broadcast(message(declaration: false)), end]
     }
 
     private mutating func follow(now: GossipTime) -> [Effect] {

@@ -72,6 +72,15 @@ public enum MembershipMessage: Hashable, Sendable {
     case request(sender: AliveMessage, viewDigest: UInt64)
     /// The responder's view, filtered by the disclosure rules for the requester.
     case response(alive: [AliveMessage], dead: [AliveMessage])
+    /// SWIM: "are you there?", answered by `ack` with the same nonce; nonce 0 carries updates
+    /// only and is not answered. `sender` is the sender's own signed alive message (so a peer
+    /// that does not know it yet can answer, and learns of it). Each message carries membership
+    /// changes the sender still gossips.
+    case ping(nonce: UInt64, sender: AliveMessage, updates: [MembershipUpdate])
+    case ack(nonce: UInt64, updates: [MembershipUpdate])
+    /// SWIM's indirect probe: "ping `target` for me"; the helper acks `nonce` if the target
+    /// answers its own ping.
+    case pingRequest(nonce: UInt64, target: PKIID, sender: AliveMessage, updates: [MembershipUpdate])
 }
 
 /// Where a message goes: a known peer, or an endpoint whose peer is not known yet (bootstrap and

@@ -32,7 +32,12 @@ public struct Membership: Sendable {
         case received(Verified<MembershipMessage>, via: Endpoint?)
     }
 
-    public enum Timer: Hashable, Sendable { case heartbeat, pull, reconnect, forward }
+    public enum Timer: Hashable, Sendable {
+        case heartbeat, pull, reconnect, forward
+        /// SWIM: the next probe is due; the direct ping of probe `nonce` timed out.
+        case probe
+        case probeTimeout(UInt64)
+    }
 
     public enum Effect: Hashable, Sendable {
         case send(MembershipMessage, to: Destination)
@@ -52,6 +57,8 @@ public struct Membership: Sendable {
         public internal(set) var alive: AliveMessage
         public internal(set) var lastHeard: GossipTime
         public internal(set) var isAlive: Bool
+        /// SWIM: since when this live member is suspected (nil: not suspected).
+        public internal(set) var suspectedSince: GossipTime?
         /// Where this member's alive message waits in the forward batch of round `forwardRound`.
         var forwardRound: UInt64 = 0
         var forwardSlot = 0
@@ -74,24 +81,29 @@ public struct Membership: Sendable {
     }
 
     public let configuration: MembershipConfiguration
-    public private(set) var members: [PKIID: Member] = [:]
+    public internal(set) var members: [PKIID: Member] = [:]
+    /// How many times this peer declared a member dead (the metric
+    /// `fabnet_membership_declared_dead_total`; 0 in a healthy network).
+    public internal(set) var declaredDead = 0
     /// The last time of purged members: an old copy of their alive message still travelling
     /// must not bring them back (only a newer one, i.e. a real return, does).
-    private var purged: [PKIID: PeerTime] = [:]
+    var purged: [PKIID: PeerTime] = [:]
     /// Sorted ids of live members this peer can reach; rebuilt only when someone comes, goes or
     /// moves (a heartbeat of a known member leaves it valid), so pushes stay cheap in big networks.
     /// Live members this peer can reach, and all members, each in a deterministic order kept
     /// up to date on every change (no sorting on hot paths).
-    private var reachable = OrderedIDs()
-    private var order = OrderedIDs()
+    var reachable = OrderedIDs()
+    var order = OrderedIDs()
     private var digestCache: UInt64?
-    private var time: PeerTime
+    var time: PeerTime
+    /// SWIM's state (unused by Fabric's algorithm).
+    var swim = SwimState()
     /// Alive messages to forward at the next `forward` timer, with whom each came from.
     /// In the order they came (deterministic, so no sort is needed), with each id's position.
     private var pendingForward: [(alive: AliveMessage, from: PKIID?)] = []
     private var pendingPosition: [PKIID: Int] = [:]  // for alive messages of non-members (own, refused orgs)
     private var forwardRound: UInt64 = 1
-    private var forwardScheduled = false
+    var forwardScheduled = false
 
     /// `incarnation` should grow with every start of the peer (its start time, say).
     public init(configuration: MembershipConfiguration, incarnation: UInt64) {
@@ -120,6 +132,7 @@ public struct Membership: Sendable {
     var settings: GossipSettings { configuration.settings }
 
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        if settings.membership == .swim { return handleSwim(event, now: now, random: &random) }
         switch event {
         case .start:
             return start(now: now)
@@ -131,6 +144,8 @@ public struct Membership: Sendable {
             return reconnect(now: now)
         case .timer(.forward):
             return forward(random: &random)
+        case .timer(.probe), .timer(.probeTimeout):
+            return []
         case let .received(message, via):
             return receive(message, via: via, now: now, random: &random)
         }
@@ -138,7 +153,7 @@ public struct Membership: Sendable {
 
     // MARK: timers
 
-    private mutating func start(now: GossipTime) -> [Effect] {
+    mutating func start(now: GossipTime) -> [Effect] {
         var effects: [Effect] = contactsToReach().map { .send(.request(sender: introduction(to: $0), viewDigest: 0), to: .endpoint($0.endpoint)) }
         effects.append(.schedule(.heartbeat, at: now))
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
@@ -163,6 +178,7 @@ public struct Membership: Sendable {
             if member.isAlive, silent > expiration {
                 member.isAlive = false
                 members[id] = member
+                declaredDead += 1
                 viewChanged(id)
                 effects.append(.memberDead(id, mspID: member.alive.mspID))
                 effects.append(.log("\(Self.name(of: member.alive)) is dead: not heard from for \(silent)"))
@@ -178,7 +194,7 @@ public struct Membership: Sendable {
         return effects
     }
 
-    private mutating func pull(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+    mutating func pull(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = []
         let known = viewDigest
         for id in sample(settings.pullPeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
@@ -189,7 +205,7 @@ public struct Membership: Sendable {
         return effects
     }
 
-    private mutating func reconnect(now: GossipTime) -> [Effect] {
+    mutating func reconnect(now: GossipTime) -> [Effect] {
         var effects: [Effect] = []
         for member in deadMembers where isReachable(member.alive) {
             guard let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.sharing) else { continue }
@@ -206,7 +222,7 @@ public struct Membership: Sendable {
 
     // MARK: messages
 
-    private mutating func receive(_ message: Verified<MembershipMessage>, via: Endpoint?, now: GossipTime,
+    mutating func receive(_ message: Verified<MembershipMessage>, via: Endpoint?, now: GossipTime,
                                   random: inout some RandomNumberGenerator) -> [Effect] {
         let signer = message.signer
         if let via, configuration.bootstrap.contains(via), signer.mspID != configuration.mspID {
@@ -246,6 +262,8 @@ public struct Membership: Sendable {
             let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, partners: partners) }
             effects.append(.send(.response(alive: alive, dead: dead), to: destination(of: sender)))
             return effects
+        case .ping, .ack, .pingRequest:
+            return []  // SWIM's messages: a peer running Fabric's algorithm ignores them
         case let .response(alive, _):
             // The responder's dead list is not adopted: a dead peer we never saw cannot be
             // reached anyway, and adopting it would restart its purge clock on every answer.
@@ -255,14 +273,14 @@ public struct Membership: Sendable {
         }
     }
 
-    private func isNewer(_ alive: AliveMessage) -> Bool {
+    func isNewer(_ alive: AliveMessage) -> Bool {
         if let tombstone = purged[alive.pkiID], alive.time <= tombstone { return false }
         guard let index = members.index(forKey: alive.pkiID) else { return true }
         return members.values[index].alive.time < alive.time
     }
 
     /// Records `alive` if it is news; returns the effects of learning it.
-    private mutating func learn(_ alive: AliveMessage, now: GossipTime) -> [Effect] {
+    mutating func learn(_ alive: AliveMessage, now: GossipTime) -> [Effect] {
         if let index = members.index(forKey: alive.pkiID) {
             guard members.values[index].alive.time < alive.time else { return [] }
             return refresh(at: index, with: alive, now: now)
@@ -278,7 +296,7 @@ public struct Membership: Sendable {
     }
 
     /// Takes a newer alive message of a known member, in place.
-    private mutating func refresh(at index: [PKIID: Member].Index, with alive: AliveMessage, now: GossipTime) -> [Effect] {
+    mutating func refresh(at index: [PKIID: Member].Index, with alive: AliveMessage, now: GossipTime) -> [Effect] {
         let wasAlive = members.values[index].isAlive
         let knownInternal = members.values[index].alive.internalEndpoint
         // Keep an internal endpoint learned earlier if this copy came stripped.
@@ -290,6 +308,7 @@ public struct Membership: Sendable {
         members.values[index].alive = merged
         members.values[index].lastHeard = now
         members.values[index].isAlive = true
+        members.values[index].suspectedSince = nil
         if !wasAlive || moved { viewChanged(alive.pkiID) }
         if !wasAlive { return [.memberAlive(alive.pkiID, mspID: alive.mspID)] }
         return moved ? [.memberMoved(alive.pkiID, mspID: alive.mspID)] : []
@@ -372,8 +391,9 @@ public struct Membership: Sendable {
     }
 
     /// Forgets what was derived from the view (someone came, went, died or moved).
-    private mutating func viewChanged(_ id: PKIID) {
+    mutating func viewChanged(_ id: PKIID) {
         digestCache = nil
+        swim.ring = nil
         if let member = members[id] {
             order.insert(id)
             if member.isAlive && isReachable(member.alive) { reachable.insert(id) } else { reachable.remove(id) }
@@ -436,14 +456,14 @@ public struct Membership: Sendable {
         return "\(endpoint.host):\(endpoint.port) (\(alive.mspID))"
     }
 
-    private func endpoints(of alive: AliveMessage) -> Set<Endpoint> {
+    func endpoints(of alive: AliveMessage) -> Set<Endpoint> {
         Set([alive.internalEndpoint, alive.externalEndpoint].compactMap { $0 })
     }
 
     /// Bootstrap peers, own-org anchors and (with an external endpoint) other orgs' anchors,
     /// without this peer's own endpoints; `ownOrg` tells whether the contact is surely of this
     /// peer's org (own anchors; bootstrap endpoints are not trusted to be).
-    private func contactsToReach() -> [(endpoint: Endpoint, ownOrg: Bool)] {
+    func contactsToReach() -> [(endpoint: Endpoint, ownOrg: Bool)] {
         let own = Set([configuration.internalEndpoint, configuration.externalEndpoint].compactMap { $0 })
         var contacts = configuration.bootstrap.map { ($0, false) } + (configuration.anchors[configuration.mspID] ?? []).map { ($0, true) }
         if configuration.externalEndpoint != nil {
@@ -458,7 +478,7 @@ public struct Membership: Sendable {
     /// The alive message a first request to `contact` carries: without the internal endpoint
     /// unless the contact is an own-org anchor (a bootstrap endpoint could be misconfigured to
     /// another org's peer; own-org peers get the internal endpoint with the next heartbeat).
-    private func introduction(to contact: (endpoint: Endpoint, ownOrg: Bool)) -> AliveMessage {
+    func introduction(to contact: (endpoint: Endpoint, ownOrg: Bool)) -> AliveMessage {
         contact.ownOrg ? selfAlive : selfAlive.withoutInternalEndpoint
     }
 

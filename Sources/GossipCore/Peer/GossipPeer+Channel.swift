@@ -143,7 +143,7 @@ extension GossipPeer {
     mutating func publishStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = [.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval)]
         guard let info = states[channel]?.publishIfChanged() else { return effects }
-        for member in randomChannelPeers(channel, count: settings.propagatePeerNum, random: &random) {
+        for member in randomChannelPeers(channel, count: settings.propagatePeerNum, preferNeighbours: true, random: &random) {
             effects.append(.send(.channel(info.channelMAC, .stateInfo(info)), to: membership.destination(of: member.alive)))
         }
         return effects
@@ -158,7 +158,8 @@ extension GossipPeer {
         // Any reachable member of the channel's orgs, not only known channel peers: heights of
         // other orgs' peers arrive this way (one outside the channel ignores the request).
         let organizations = organizations(of: channel)
-        for member in draw(1, from: membership.reachableAliveIDs(), random: &random, where: { organizations.contains($0.alive.mspID) }) {
+        let candidates = preferringNeighbours(membership.reachableAliveIDs()) { organizations.contains($0.alive.mspID) }
+        for member in draw(1, from: candidates, random: &random, where: { organizations.contains($0.alive.mspID) }) {
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest)), to: membership.destination(of: member.alive)))
         }
         return effects
@@ -166,11 +167,25 @@ extension GossipPeer {
 
     /// Up to `count` distinct random channel peers (state info known) that are alive, reachable
     /// and of an org in the channel.
-    func randomChannelPeers(_ channel: String, count: Int, random: inout some RandomNumberGenerator) -> [Membership.Member] {
+    /// With `preferNeighbours`, drawn among the ring neighbours when any qualifies (SWIM).
+    mutating func randomChannelPeers(_ channel: String, count: Int, preferNeighbours: Bool = false,
+                                     random: inout some RandomNumberGenerator) -> [Membership.Member] {
         let organizations = organizations(of: channel)
-        return draw(count, from: states[channel]?.peers.ids ?? [], random: &random) { member in
+        let membership = self.membership
+        let qualifies = { (member: Membership.Member) in
             member.isAlive && membership.isReachable(member.alive) && organizations.contains(member.alive.mspID)
         }
+        let all = states[channel]?.peers.ids ?? []
+        return draw(count, from: preferNeighbours ? preferringNeighbours(all, where: qualifies) : all, random: &random, where: qualifies)
+    }
+
+    /// `candidates` narrowed to the membership's neighbourhood (SWIM's ring neighbours) when at
+    /// least one of them passes `filter`; all of them otherwise, and always under Fabric's
+    /// membership. Keeps the peers a peer talks to, and so its connections, bounded.
+    mutating func preferringNeighbours(_ candidates: [PKIID], where filter: (Membership.Member) -> Bool) -> [PKIID] {
+        guard let neighbourhood = membership.neighbourhood() else { return candidates }
+        let near = candidates.filter { id in neighbourhood.contains(id) && membership.members[id].map(filter) == true }
+        return near.isEmpty ? candidates : near
     }
 
     /// Up to `count` distinct members drawn at random from `candidates` that pass `filter`, with

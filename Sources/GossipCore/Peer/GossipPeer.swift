@@ -157,8 +157,13 @@ public struct GossipPeer: Sendable {
         viewsDirty = true
         guard started else { return [] }
         var effects = startChannel(channel, now: now)
-        // Own-org members already known are asked for their state info in the new channel.
-        for member in membership.aliveMembers where member.alive.mspID == configuration.mspID {
+        // Own-org members already known are asked for their state info in the new channel: all
+        // of them under Fabric's membership, the ring neighbours under SWIM (snapshot pulls
+        // bring the rest without a connection to each).
+        let ownOrg = membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }.map(\.alive.pkiID)
+        let asked = preferringNeighbours(ownOrg) { _ in true }
+        for id in asked {
+            guard let member = membership.members[id] else { continue }
             effects.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(digest: nil)), to: membership.destination(of: member.alive)))
         }
         return effects
@@ -295,6 +300,8 @@ public struct GossipPeer: Sendable {
     private mutating func refreshViewsIfNeeded(now: GossipTime) {
         guard viewsDirty else { return }
         viewsDirty = false
+        let neighbourhood = membership.neighbourhood()
+        for channel in channels { blocks[channel]?.setPreferredPeers(neighbourhood) }
         for channel in channels {
             let peers = currentOrgPeers(of: channel)
             guard peers != orgChannelPeers[channel] else { continue }

@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure fabnet against its alternatives.",
-        subcommands: [BenchCrypto.self, BenchLedger.self, BenchUp.self, BenchDissemination.self, BenchCatchup.self, BenchThroughput.self, BenchFollowerPath.self]
+        subcommands: [BenchCrypto.self, BenchLedger.self, BenchUp.self, BenchIdle.self, BenchDissemination.self, BenchCatchup.self, BenchThroughput.self, BenchFollowerPath.self]
     )
 }

@@ -15,6 +15,11 @@ struct BenchUp: AsyncParsableCommand {
         conditions of `fabnet up`), and stops it. Cold runs make everything anew, crypto \
         included; warm runs restart the network the previous run left (ledgers and joined \
         channels). Prints min / median / max per mode and the median run's phases.
+
+        Examples:
+          fabnet bench up
+          fabnet bench up --orgs 2 --peers-per-org 50 --runs 5
+          fabnet bench up --orgs 4 --peers-per-org 25 --runs 5 --json
         """
     )
 
@@ -25,6 +30,9 @@ struct BenchUp: AsyncParsableCommand {
 
     @Option(name: .customLong("peers-per-org"), help: "Peers in every org that runs peers (default: as the description says).")
     var peersPerOrg: Int?
+
+    @Option(help: "Peer orgs (default: as the description says); orgs added are copies of its last peer org, in its channels.")
+    var orgs: Int?
 
     @Option(help: ArgumentHelp("Seconds to wait for readiness before a run fails.", valueName: "S"))
     var timeout: Double = 60
@@ -51,11 +59,13 @@ struct BenchUp: AsyncParsableCommand {
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let peersPerOrg, peersPerOrg < 1 { throw ValidationError("--peers-per-org must be at least 1") }
+        if let orgs, orgs < 1 { throw ValidationError("--orgs must be at least 1") }
     }
 
     func run() async throws {
         try await Console.reportingErrors {
             var spec = try description.load().spec
+            if let orgs { spec = spec.withPeerOrganizations(orgs) }
             if let peersPerOrg { spec = spec.withPeers(perOrganization: peersPerOrg) }
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-up-\(getpid())")
             BenchCleanup.register(root)

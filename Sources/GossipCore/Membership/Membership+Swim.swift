@@ -1,0 +1,368 @@
+import FabnetModel
+
+/// SWIM membership (`peer.gossip.membership: swim`), with Lifeguard's local health, on the same
+/// members, disclosure rules and effects as Fabric's algorithm.
+///
+/// What it guarantees:
+/// - Liveness by probes: every probe interval (`aliveTimeInterval` × (1 + health)) the peer
+///   pings its next ring subject (`ProbeRing`); no ack within 2/5 of the interval → it asks up to
+///   3 neighbours to ping the target; still no ack when the next probe is due → the target is
+///   suspected. A suspected member that does not refute within the suspicion timeout
+///   (`aliveExpirationTimeout` × max(1, log10 N)) is declared dead, logged "is dead" once, and
+///   the death is gossiped.
+/// - Refutation: a peer that hears itself suspected or declared dead signs a newer alive message
+///   (next sequence) and gossips it; a newer alive message clears suspicion and death everywhere.
+/// - Only changes travel: alive messages on join, on change and on refutation, suspicions and
+///   deaths, each sent `3 × ⌈log10(N + 1)⌉` times by each peer that queues it, piggybacked on
+///   probes and pushed to ring neighbours while new. No periodic signed heartbeats: a peer's
+///   own alive message keeps its signature until it changes.
+/// - Messages go only to the bounded ring neighbourhood (plus helpers' targets, members that
+///   asked, and dead members probed every `reconnectInterval`); views stay full through the
+///   gossip of changes and the digest-checked pull from one neighbour every `pullInterval`.
+/// - Fabric's identity rules hold: every alive message is signed by its creator; suspect and
+///   dead claims come on authenticated connections and cannot outlive a newer alive message.
+extension Membership {
+    mutating func handleSwim(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        switch event {
+        case .start:
+            var effects = start(now: now)
+            effects.removeAll { if case .schedule(.heartbeat, _) = $0 { return true }; return false }
+            time = PeerTime(incarnation: time.incarnation, sequence: time.sequence + 1)
+            swim.updates.enqueue(.alive(selfAlive))
+            effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
+            effects.append(.schedule(.probe, at: now + settings.aliveTimeInterval))
+            return effects
+        case .timer(.heartbeat):
+            return expireSuspicions(now: now)
+        case .timer(.pull):
+            return pullFromNeighbour(now: now, random: &random)
+        case .timer(.reconnect):
+            return reconnect(now: now)
+        case .timer(.forward):
+            return pushUpdates(now: now, random: &random)
+        case .timer(.probe):
+            return probeNext(now: now, random: &random)
+        case .timer(.probeTimeout(let nonce)):
+            return probeIndirectly(nonce: nonce, now: now, random: &random)
+        case let .received(message, via):
+            return receiveSwim(message, via: via, now: now, random: &random)
+        }
+    }
+
+    // MARK: timers
+
+    var probeInterval: Duration { settings.aliveTimeInterval * (1 + swim.health) }
+
+    /// SWIM's suspicion timeout, `aliveExpirationTimeout` × max(1, ⌊log10 N⌋) × (1 + health):
+    /// longer in bigger networks, where a suspicion takes longer to reach the suspected peer and
+    /// its refutation to come back, and (Lifeguard) while this peer itself is starved.
+    var suspicionTimeout: Duration {
+        settings.aliveExpirationTimeout * (max(1, (members.count + 1).decimalDigits - 1) * (1 + swim.health))
+    }
+
+    /// Each peer that queues an update sends it this many times: 3 × ⌈log10(N + 1)⌉.
+    var retransmitLimit: Int { 3 * (members.count + 1).decimalDigits }
+
+    private mutating func probeNext(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = []
+        if let missed = swim.probe {
+            swim.probe = nil
+            swim.health = min(SwimState.maximumHealth, swim.health + 1)
+            effects += suspect(missed.target, now: now)
+        }
+        let subjects = ring.subjects
+        if !subjects.isEmpty {
+            let target = subjects[swim.cursor % subjects.count]
+            swim.cursor &+= 1
+            if let member = members[target] {
+                let nonce = Self.nonce(&random)
+                swim.probe = SwimState.Probe(target: target, nonce: nonce)
+                if let ping = ping(nonce: nonce, to: member.alive) { effects.append(.send(ping, to: destination(of: member.alive))) }
+                effects.append(.schedule(.probeTimeout(nonce), at: now + probeInterval * 0.4))
+            }
+        }
+        effects.append(.schedule(.probe, at: now + probeInterval))
+        return effects
+    }
+
+    private mutating func probeIndirectly(nonce: UInt64, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        guard var probe = swim.probe, probe.nonce == nonce, !probe.indirect, let target = members[probe.target] else { return [] }
+        probe.indirect = true
+        swim.probe = probe
+        var helpers = ring.neighbours.filter { $0 != probe.target && members[$0]?.isAlive == true && members[$0]?.suspectedSince == nil }
+        if helpers.count < SwimState.indirectProbes {
+            let extra = sample(SwimState.indirectProbes - helpers.count, from: reachableAliveIDs(), excluding: Set(helpers + [probe.target]), random: &random)
+            helpers += extra
+        }
+        var effects: [Effect] = []
+        for id in helpers.prefix(SwimState.indirectProbes) {
+            guard let helper = members[id], Disclosure.view(of: target.alive, for: helper.alive.mspID, sharing: configuration.sharing) != nil,
+                  let sender = Disclosure.view(of: selfAlive, for: helper.alive.mspID, sharing: configuration.sharing) else { continue }
+            let updates = piggyback(for: helper.alive)
+            effects.append(.send(.pingRequest(nonce: nonce, target: probe.target, sender: sender, updates: updates), to: destination(of: helper.alive)))
+        }
+        return effects
+    }
+
+    /// Declares dead the suspects whose time ran out; purges long-dead members; drops old relays.
+    private mutating func expireSuspicions(now: GossipTime) -> [Effect] {
+        var effects: [Effect] = []
+        let timeout = suspicionTimeout
+        let expired = members.filter { _, member in member.isAlive && member.suspectedSince.map { now - $0 > timeout } == true }.keys.sorted()
+        for id in expired {
+            guard let member = members[id] else { continue }
+            effects += declareDead(id, time: member.alive.time, now: now,
+                                   why: "suspected for \(now - member.suspectedSince!) without refuting")
+        }
+        let purgeAfter = settings.aliveExpirationTimeout * settings.msgExpirationFactor
+        let permanent = configuration.permanentEndpoints
+        let purgeable = members.filter { _, member in !member.isAlive && now - member.lastHeard > purgeAfter }.keys.sorted()
+        for id in purgeable {
+            guard let member = members[id], permanent.isDisjoint(with: endpoints(of: member.alive)) else { continue }
+            members[id] = nil
+            viewChanged(id)
+            purged[id] = member.alive.time
+            effects.append(.memberPurged(id, mspID: member.alive.mspID))
+            effects.append(.log("\(Self.name(of: member.alive)) purged after \(now - member.lastHeard) without news"))
+        }
+        swim.relays = swim.relays.filter { $0.value.expires > now }
+        effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
+        return effects
+    }
+
+    /// Anti-entropy: a digest-checked membership request to one neighbour.
+    private mutating func pullFromNeighbour(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = []
+        let neighbours = ring.neighbours.filter { members[$0]?.isAlive == true }
+        let choice = neighbours.isEmpty ? sample(1, from: reachableAliveIDs(), excluding: [], random: &random)
+                                        : [neighbours[Int.random(in: 0..<neighbours.count, using: &random)]]
+        let known = viewDigest
+        for id in choice {
+            guard let member = members[id], let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.sharing) else { continue }
+            effects.append(.send(.request(sender: view, viewDigest: known), to: destination(of: member.alive)))
+        }
+        effects.append(.schedule(.pull, at: now + settings.pullInterval))
+        return effects
+    }
+
+    /// Pushes queued updates to up to `propagatePeerNum` ring neighbours while any are queued.
+    private mutating func pushUpdates(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+        forwardScheduled = false
+        var neighbours = ring.neighbours.filter { members[$0]?.isAlive == true }
+        neighbours.shuffle(using: &random)
+        var effects: [Effect] = []
+        for id in neighbours.prefix(max(1, settings.propagatePeerNum)) {
+            guard let member = members[id], let ping = ping(nonce: 0, to: member.alive, updates: SwimState.piggyback * 4) else { continue }
+            if case .ping(_, _, let updates) = ping, updates.isEmpty { continue }
+            effects.append(.send(ping, to: destination(of: member.alive)))
+        }
+        effects += scheduleForward(now: now)
+        return effects
+    }
+
+    private mutating func scheduleForward(now: GossipTime) -> [Effect] {
+        guard !forwardScheduled, !swim.updates.isEmpty else { return [] }
+        forwardScheduled = true
+        return [.schedule(.forward, at: now + forwardInterval)]
+    }
+
+    // MARK: messages
+
+    private mutating func receiveSwim(_ message: Verified<MembershipMessage>, via: Endpoint?, now: GossipTime,
+                                      random: inout some RandomNumberGenerator) -> [Effect] {
+        let from = message.signer.pkiID
+        switch message.value {
+        case let .ping(nonce, sender, updates):
+            guard sender.pkiID == from, sender.mspID == message.signer.mspID else {
+                return [.log("ping from \(from) carries the alive message of \(sender.pkiID); ignored")]
+            }
+            // A peer we hold suspected or dead learns it, and refutes (for the others).
+            let held = claim(about: from)
+            var effects = hearFrom(sender, now: now)
+            effects += apply(updates, from: from, now: now)
+            if nonce != 0, let member = members[from] {
+                var answer = piggyback(for: member.alive)
+                if let held { answer.insert(held, at: 0) }
+                effects.append(.send(.ack(nonce: nonce, updates: answer), to: destination(of: member.alive)))
+            }
+            return effects + scheduleForward(now: now)
+        case let .ack(nonce, updates):
+            var effects = apply(updates, from: from, now: now)
+            heard(from, now: now)
+            if let probe = swim.probe, probe.nonce == nonce {
+                swim.probe = nil
+                swim.health = max(0, swim.health - 1)
+            } else if let relay = swim.relays.removeValue(forKey: nonce), let requester = members[relay.requester] {
+                effects.append(.send(.ack(nonce: relay.nonce, updates: piggyback(for: requester.alive)), to: destination(of: requester.alive)))
+            }
+            return effects + scheduleForward(now: now)
+        case let .pingRequest(nonce, target, sender, updates):
+            guard sender.pkiID == from, sender.mspID == message.signer.mspID else { return [] }
+            var effects = hearFrom(sender, now: now)
+            effects += apply(updates, from: from, now: now)
+            if let member = members[target], isReachable(member.alive), from != target {
+                let own = Self.nonce(&random)
+                swim.relays[own] = SwimState.Relay(requester: from, nonce: nonce, expires: now + probeInterval * 2)
+                if let ping = ping(nonce: own, to: member.alive) { effects.append(.send(ping, to: destination(of: member.alive))) }
+            }
+            return effects + scheduleForward(now: now)
+        case let .request(sender, _):
+            let wasKnown = members[sender.pkiID].map { $0.alive.time >= sender.time } ?? false
+            var effects = receive(message, via: via, now: now, random: &random)
+            if !wasKnown, members[sender.pkiID]?.alive.time == sender.time {
+                swim.updates.enqueue(.alive(members[sender.pkiID]!.alive))
+                effects += scheduleForward(now: now)
+            }
+            return effects
+        case let .response(_, dead):
+            // A responder that holds this peer dead (after a partition, say) is answered with a
+            // newer alive message, which the next request carries to it.
+            var effects = receive(message, via: via, now: now, random: &random)
+            if let claim = dead.first(where: { $0.pkiID == configuration.pkiID }) { effects += refute(claim.time, now: now) }
+            return effects
+        case .alive:
+            return receive(message, via: via, now: now, random: &random)
+        }
+    }
+
+    /// A peer spoke to us with its own alive message: learn it if it is news (and gossip it).
+    private mutating func hearFrom(_ sender: AliveMessage, now: GossipTime) -> [Effect] {
+        guard isNewer(sender) else {
+            heard(sender.pkiID, now: now)
+            return []
+        }
+        let effects = learn(sender, now: now)
+        if let member = members[sender.pkiID], member.alive.time == sender.time { swim.updates.enqueue(.alive(member.alive)) }
+        return effects
+    }
+
+    /// A live member spoke to us on its own authenticated connection: whatever we suspected, it
+    /// is there (it still learns of the suspicion, and refutes it for the others).
+    private mutating func heard(_ id: PKIID, now: GossipTime) {
+        guard let index = members.index(forKey: id), members.values[index].isAlive else { return }
+        members.values[index].lastHeard = now
+        members.values[index].suspectedSince = nil
+    }
+
+    /// Applies gossiped updates in order; what is news is queued to be gossiped on.
+    private mutating func apply(_ updates: [MembershipUpdate], from sender: PKIID, now: GossipTime) -> [Effect] {
+        var effects: [Effect] = []
+        for update in updates {
+            switch update {
+            case .alive(let alive):
+                if alive.pkiID == configuration.pkiID { continue }
+                guard isNewer(alive) else { continue }
+                effects += learn(alive, now: now)
+                if let member = members[alive.pkiID], member.alive.time == alive.time { swim.updates.enqueue(.alive(member.alive)) }
+            case let .suspect(id, time):
+                if id == configuration.pkiID { effects += refute(time, now: now); continue }
+                effects += suspect(id, at: time, now: now)
+            case let .dead(id, time):
+                if id == configuration.pkiID { effects += refute(time, now: now); continue }
+                guard let member = members[id], member.isAlive, member.alive.time <= time else { continue }
+                effects += declareDead(id, time: time, now: now, why: "declared dead by \(members[sender].map { Self.name(of: $0.alive) } ?? "\(sender)")")
+            }
+        }
+        return effects
+    }
+
+    /// Suspects `id` (a probe of ours missed it, or a peer says so) unless its alive message is
+    /// newer than the claim.
+    private mutating func suspect(_ id: PKIID, at claimed: PeerTime? = nil, now: GossipTime) -> [Effect] {
+        guard let index = members.index(forKey: id), members.values[index].isAlive, members.values[index].suspectedSince == nil else { return [] }
+        let time = members.values[index].alive.time
+        if let claimed, time > claimed { return [] }
+        members.values[index].suspectedSince = now
+        swim.updates.enqueue(.suspect(id, time: time))
+        return scheduleForward(now: now)
+    }
+
+    private mutating func declareDead(_ id: PKIID, time: PeerTime, now: GossipTime, why: String) -> [Effect] {
+        guard let index = members.index(forKey: id), members.values[index].isAlive else { return [] }
+        let alive = members.values[index].alive
+        members.values[index].isAlive = false
+        members.values[index].suspectedSince = nil
+        members.values[index].lastHeard = now
+        declaredDead += 1
+        viewChanged(id)
+        swim.updates.enqueue(.dead(id, time: time))
+        return [.memberDead(id, mspID: alive.mspID), .log("\(Self.name(of: alive)) is dead: \(why)")] + scheduleForward(now: now)
+    }
+
+    /// Someone suspects this peer or declared it dead at `claimed`: a newer signed alive
+    /// message answers it (Lifeguard: being suspected also means this peer may be slow).
+    private mutating func refute(_ claimed: PeerTime, now: GossipTime) -> [Effect] {
+        if claimed >= time {
+            time = PeerTime(incarnation: time.incarnation, sequence: max(time.sequence, claimed.sequence) + 1)
+            swim.health = min(SwimState.maximumHealth, swim.health + 1)
+            swim.updates.enqueue(.alive(selfAlive))
+        } else if swim.updates.update(about: configuration.pkiID) == nil {
+            swim.updates.enqueue(.alive(selfAlive))
+        }
+        return scheduleForward(now: now)
+    }
+
+    // MARK: helpers
+
+    /// Under SWIM, the ring neighbours other parts prefer when they pick peers at random (state
+    /// info, pull), so a peer keeps connections to a bounded set; nil under Fabric's algorithm.
+    public mutating func neighbourhood() -> Set<PKIID>? {
+        settings.membership == .swim ? Set(ring.neighbours) : nil
+    }
+
+    /// The ring of the current view (recomputed after a change).
+    private var ring: ProbeRing {
+        mutating get {
+            if let ring = swim.ring { return ring }
+            let ownOrg = order.ids.filter { members[$0]?.isAlive == true && members[$0]?.alive.mspID == configuration.mspID }
+            let crossOrg = configuration.externalEndpoint == nil ? nil
+                : order.ids.filter { id in members[id].map { $0.isAlive && $0.alive.externalEndpoint != nil && isReachable($0.alive) } ?? false }
+            let ring = ProbeRing(of: configuration.pkiID, ownOrg: ownOrg, crossOrg: crossOrg)
+            swim.ring = ring
+            return ring
+        }
+    }
+
+    /// A ping to `target` with this peer's alive message and the updates it may see; nil when
+    /// the disclosure rules hide this peer from the target's org.
+    private mutating func ping(nonce: UInt64, to target: AliveMessage, updates maximum: Int = SwimState.piggyback) -> MembershipMessage? {
+        guard let sender = Disclosure.view(of: selfAlive, for: target.mspID, sharing: configuration.sharing) else { return nil }
+        var updates = piggyback(for: target, maximum: maximum)
+        if nonce != 0, let claim = claim(about: target.pkiID) { updates.insert(claim, at: 0) }
+        return .ping(nonce: nonce, sender: sender, updates: updates)
+    }
+
+    /// Queued updates `target` may see (none about itself being alive), each counted as sent.
+    private mutating func piggyback(for target: AliveMessage, maximum: Int = SwimState.piggyback) -> [MembershipUpdate] {
+        let partners = configuration.sharing.partners(of: target.mspID)
+        let members = self.members
+        return swim.updates.take(maximum, limit: retransmitLimit) { update in
+            switch update {
+            case .alive(let alive):
+                guard alive.pkiID != target.pkiID else { return nil }
+                return Disclosure.view(of: alive, for: target.mspID, partners: partners).map { .alive($0) }
+            case .suspect(let id, _), .dead(let id, _):
+                guard let member = members[id], Disclosure.view(of: member.alive, for: target.mspID, partners: partners) != nil else { return nil }
+                return update
+            }
+        }
+    }
+
+    /// What this peer holds against `id` (suspected or dead), to tell it so it refutes.
+    private func claim(about id: PKIID) -> MembershipUpdate? {
+        guard let member = members[id] else { return nil }
+        if !member.isAlive { return .dead(id, time: member.alive.time) }
+        return member.suspectedSince == nil ? nil : .suspect(id, time: member.alive.time)
+    }
+
+    private static func nonce(_ random: inout some RandomNumberGenerator) -> UInt64 { max(1, random.next()) }
+}
+
+extension Int {
+    /// Decimal digits of a positive number: ⌈log10(self + 1)⌉, without floating point.
+    fileprivate var decimalDigits: Int {
+        var value = self, digits = 1
+        while value >= 10 { value /= 10; digits += 1 }
+        return digits
+    }
+}

@@ -1,0 +1,98 @@
+import FabnetModel
+
+/// Whom a SWIM peer probes and gossips with: a bounded set of ring neighbours, the same in
+/// every peer's view of the same members (Rapid's K-ring monitoring, on SWIM's probes).
+///
+/// Own-org members sit on `orgRings` rings, each ordered by a differently seeded hash of the
+/// PKI-ID; a peer probes its successor on each ring and is probed by its predecessor. A peer with
+/// an external endpoint also sits on one ring of every member it can reach across orgs, so an org
+/// of one peer is still probed. Guarantees: at most `orgRings + 1` subjects and twice that many
+/// neighbours, whatever N; computed in O(N) without sorting; the same members give the same
+/// rings on every peer, so each member has a predecessor probing it on each ring.
+struct ProbeRing: Sendable {
+    static let orgRings = 2
+
+    /// Whom this peer probes, round-robin, without duplicates.
+    let subjects: [PKIID]
+    /// Subjects and the peers that probe this one: where updates are gossiped.
+    let neighbours: [PKIID]
+
+    static let empty = ProbeRing(subjects: [], neighbours: [])
+
+    /// `ownOrg`: live own-org members (this peer excluded); `crossOrg`: live members this peer can
+    /// reach in every org, or nil when it has no external endpoint.
+    init(of id: PKIID, ownOrg: [PKIID], crossOrg: [PKIID]?) {
+        var subjects: [PKIID] = [], neighbours: [PKIID] = []
+        func add(_ id: PKIID?, to list: inout [PKIID]) {
+            if let id, !list.contains(id) { list.append(id) }
+        }
+        var rings: [(members: [PKIID], seed: UInt64)] = (0..<Self.orgRings).map { (ownOrg, UInt64($0)) }
+        if let crossOrg { rings.append((crossOrg, UInt64(Self.orgRings))) }
+        for ring in rings {
+            let (successor, predecessor) = Self.adjacent(to: id, among: ring.members, seed: ring.seed)
+            add(successor, to: &subjects)
+            add(successor, to: &neighbours)
+            add(predecessor, to: &neighbours)
+        }
+        self.init(subjects: subjects, neighbours: neighbours)
+    }
+
+    private init(subjects: [PKIID], neighbours: [PKIID]) {
+        self.subjects = subjects
+        self.neighbours = neighbours
+    }
+
+    /// The members right after and right before `id` on the ring ordered by `position(_, seed)`.
+    static func adjacent(to id: PKIID, among members: [PKIID], seed: UInt64) -> (successor: PKIID?, predecessor: PKIID?) {
+        let own = position(id, seed: seed)
+        var successor: (PKIID, UInt64)?, predecessor: (PKIID, UInt64)?
+        for member in members where member != id {
+            let at = position(member, seed: seed)
+            let ahead = at &- own, behind = own &- at
+            if successor.map({ (ahead, member) < ($0.1, $0.0) }) ?? true { successor = (member, ahead) }
+            if predecessor.map({ (behind, member) < ($0.1, $0.0) }) ?? true { predecessor = (member, behind) }
+        }
+        return (successor?.0, predecessor?.0)
+    }
+
+    /// A member's place on ring `seed`.
+    static func position(_ id: PKIID, seed: UInt64) -> UInt64 {
+        StableHash.mix(id.stableHash ^ (seed &* 0x9E37_79B9_7F4A_7C15))
+    }
+}
+
+/// What SWIM keeps besides the members: the gossip queue, the probe in flight, the probes run
+/// for others, the ring, and Lifeguard's local health.
+struct SwimState: Sendable {
+    /// A probe this peer started: direct until its timeout, then through helpers.
+    struct Probe: Sendable {
+        let target: PKIID
+        let nonce: UInt64
+        var indirect = false
+    }
+
+    /// A ping this peer sends for another's indirect probe: acked back with `nonce`.
+    struct Relay: Sendable {
+        let requester: PKIID
+        let nonce: UInt64
+        let expires: GossipTime
+    }
+
+    /// Lifeguard's cap on the local health multiplier.
+    static let maximumHealth = 8
+    /// Updates piggybacked on one probe message; a push to neighbours carries up to 4 times more.
+    static let piggyback = 8
+    /// Helpers asked to ping a target that missed its direct ping.
+    static let indirectProbes = 3
+
+    var updates = UpdateQueue()
+    var probe: Probe?
+    var relays: [UInt64: Relay] = [:]
+    /// nil: recompute before use (the view changed).
+    var ring: ProbeRing?
+    var cursor = 0
+    /// 0 when healthy; each missed probe or refutation adds one, each answered probe takes one:
+    /// probe intervals and timeouts stretch by (1 + health), so a starved peer slows down instead
+    /// of suspecting everyone.
+    var health = 0
+}

@@ -1,0 +1,160 @@
+@_spi(Verification) import FabnetModel
+@testable import GossipCore
+import Simulator
+import Testing
+
+/// SWIM membership (`peer.gossip.membership: swim`, fabnet's default): probes, indirect probes,
+/// suspicion, refutation and confirmed deaths, alone and in simulated networks.
+@Suite struct SwimMembershipTests {
+    var random = SeededGenerator(seed: 5)
+    let topology = Topology(orgs: 1, peersPerOrg: 4)
+
+    func signer(_ peer: Int) -> VerifiedSigner {
+        VerifiedSigner(mspID: Topology.mspID(0), role: .peer, pkiID: Topology.pkiID(0, peer))
+    }
+
+    func alive(_ peer: Int, sequence: UInt64 = 1) -> AliveMessage {
+        AliveMessage(pkiID: Topology.pkiID(0, peer), mspID: Topology.mspID(0), externalEndpoint: Topology.externalEndpoint(0, peer),
+                     internalEndpoint: Topology.internalEndpoint(0, peer), time: PeerTime(incarnation: 1, sequence: sequence))
+    }
+
+    /// Peer 0 after start, knowing peers 1…3 from a membership response of peer 1.
+    mutating func started() -> Membership {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        _ = membership.handle(.start, now: .zero, random: &random)
+        let response = MembershipMessage.response(alive: (1..<4).map { alive($0) }, dead: [])
+        _ = membership.handle(.received(Verified(value: response, signer: signer(1)), via: nil), now: .zero, random: &random)
+        return membership
+    }
+
+    func pings(_ effects: [Membership.Effect]) -> [(nonce: UInt64, to: PKIID?)] {
+        effects.compactMap { effect in
+            guard case let .send(.ping(nonce, _, _), destination) = effect else { return nil }
+            if case .peer(let id, _) = destination { return (nonce, id) }
+            return (nonce, nil)
+        }
+    }
+
+    @Test mutating func aMissedProbeGoesIndirectThenSuspectsThenDeclaresDeadOnce() throws {
+        var membership = started()
+        var now = GossipTime.zero + .milliseconds(500)
+        let probe = membership.handle(.timer(.probe), now: now, random: &random)
+        let ping = try #require(pings(probe).first(where: { $0.nonce != 0 }), "\(probe)")
+        let target = try #require(ping.to)
+        #expect(probe.contains(.schedule(.probeTimeout(ping.nonce), at: now + .milliseconds(200))))
+        // No ack within the timeout: helpers are asked to ping the target.
+        now = now + .milliseconds(200)
+        let indirect = membership.handle(.timer(.probeTimeout(ping.nonce)), now: now, random: &random)
+        let helpers = indirect.compactMap { effect -> PKIID? in
+            guard case let .send(.pingRequest(nonce, asked, _, _), .peer(helper, _)) = effect, nonce == ping.nonce, asked == target else { return nil }
+            return helper
+        }
+        #expect(!helpers.isEmpty && !helpers.contains(target), "\(indirect)")
+        // Still nothing when the next probe is due: suspected, not dead, and the suspicion is gossiped.
+        now = now + .milliseconds(300)
+        _ = membership.handle(.timer(.probe), now: now, random: &random)
+        #expect(membership.members[target]?.suspectedSince == now)
+        #expect(membership.members[target]?.isAlive == true)
+        #expect(membership.declaredDead == 0)
+        // Unrefuted for the suspicion timeout: declared dead, logged once.
+        now = now + membership.suspicionTimeout + .milliseconds(1)
+        let expiry = membership.handle(.timer(.heartbeat), now: now, random: &random)
+        #expect(expiry.contains(.memberDead(target, mspID: Topology.mspID(0))))
+        #expect(expiry.filter { if case .log(let line) = $0 { return line.contains("is dead") }; return false }.count == 1)
+        #expect(membership.declaredDead == 1)
+        let again = membership.handle(.timer(.heartbeat), now: now + .seconds(1), random: &random)
+        #expect(!again.contains(.memberDead(target, mspID: Topology.mspID(0))))
+    }
+
+    @Test mutating func anAckClearsTheProbeAndNothingIsSuspected() throws {
+        var membership = started()
+        var now = GossipTime.zero + .milliseconds(500)
+        let ping = try #require(pings(membership.handle(.timer(.probe), now: now, random: &random)).first { $0.nonce != 0 })
+        let target = try #require(ping.to)
+        let peer = Int(target.bytes[1])
+        _ = membership.handle(.received(Verified(value: .ack(nonce: ping.nonce, updates: []), signer: signer(peer)), via: nil),
+                              now: now + .milliseconds(5), random: &random)
+        let timeout = membership.handle(.timer(.probeTimeout(ping.nonce)), now: now + .milliseconds(200), random: &random)
+        #expect(!timeout.contains { if case .send(.pingRequest, _) = $0 { return true }; return false })
+        now = now + .milliseconds(500)
+        _ = membership.handle(.timer(.probe), now: now, random: &random)
+        #expect(membership.members.values.allSatisfy { $0.suspectedSince == nil && $0.isAlive })
+    }
+
+    @Test mutating func aSuspectedPeerRefutesWithANewerAliveMessageThatClearsTheSuspicion() throws {
+        var accused = started()
+        let before = accused.selfAlive.time
+        let claim = MembershipUpdate.suspect(Topology.pkiID(0, 0), time: before)
+        let now = GossipTime.zero + .milliseconds(600)
+        // Peer 2 pings peer 0 and tells it that it is suspected.
+        let answer = accused.handle(.received(Verified(value: .ping(nonce: 9, sender: alive(2), updates: [claim]), signer: signer(2)), via: nil),
+                                    now: now, random: &random)
+        #expect(accused.selfAlive.time > before)
+        let refutation = try #require(answer.compactMap { effect -> [MembershipUpdate]? in
+            if case let .send(.ack(9, updates), _) = effect { return updates }
+            return nil
+        }.first)
+        #expect(refutation.contains(.alive(accused.selfAlive)), "\(refutation)")
+        // Peer 3 suspected peer 0; the newer alive message clears it.
+        var witness = Membership(configuration: topology.configuration(0, 3), incarnation: 1)
+        _ = witness.handle(.start, now: .zero, random: &random)
+        let oldAlive = AliveMessage(pkiID: Topology.pkiID(0, 0), mspID: Topology.mspID(0), externalEndpoint: Topology.externalEndpoint(0, 0),
+                                    internalEndpoint: Topology.internalEndpoint(0, 0), time: before)
+        _ = witness.handle(.received(Verified(value: .response(alive: [oldAlive], dead: []), signer: signer(0)), via: nil), now: .zero, random: &random)
+        _ = witness.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(1), updates: [claim]), signer: signer(1)), via: nil),
+                           now: now, random: &random)
+        #expect(witness.members[Topology.pkiID(0, 0)]?.suspectedSince != nil)
+        _ = witness.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(1), updates: refutation), signer: signer(1)), via: nil),
+                           now: now + .milliseconds(10), random: &random)
+        #expect(witness.members[Topology.pkiID(0, 0)]?.suspectedSince == nil)
+        // A stale claim (older than what peer 3 knows) changes nothing.
+        _ = witness.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(1), updates: [.dead(Topology.pkiID(0, 0), time: before)]),
+                                              signer: signer(1)), via: nil), now: now + .milliseconds(20), random: &random)
+        #expect(witness.members[Topology.pkiID(0, 0)]?.isAlive == true)
+        #expect(witness.declaredDead == 0)
+    }
+
+    @Test func theRingBoundsWhomAPeerProbesAndEveryMemberIsProbed() {
+        let ids = (0..<200).map { PKIID([UInt8($0 / 100), UInt8($0 % 100)]) }
+        var probedBy: [PKIID: Int] = [:]
+        for id in ids {
+            let ring = ProbeRing(of: id, ownOrg: ids, crossOrg: ids)
+            #expect(ring.subjects.count <= ProbeRing.orgRings + 1 && !ring.subjects.isEmpty)
+            #expect(ring.neighbours.count <= 2 * (ProbeRing.orgRings + 1))
+            for subject in ring.subjects { probedBy[subject, default: 0] += 1 }
+        }
+        #expect(ids.allSatisfy { probedBy[$0, default: 0] >= 1 }, "every member has a predecessor probing it")
+    }
+
+    /// 2 orgs × 25 peers for 20 simulated seconds: full views, no false deaths, and no
+    /// periodic alive messages (a peer's own alive message keeps its first time).
+    @Test func aSteadyNetworkHasFullViewsAndNoFalseDeaths() {
+        let topology = Topology(orgs: 2, peersPerOrg: 25)
+        var network = topology.network(seed: 11, channels: ["alpha"], mode: .dynamic)
+        network.run(until: GossipTime.zero + .seconds(20))
+        for index in network.peers.indices {
+            #expect(network.aliveView(of: index).count == 49, "peer \(index) sees \(network.aliveView(of: index).count)")
+            #expect(network.peers[index].membership.selfAlive.time.sequence == 1, "peer \(index) refuted a suspicion")
+        }
+        #expect(network.peers.reduce(0) { $0 + $1.membership.declaredDead } == 0)
+        #expect(network.leaders(of: "alpha").values.allSatisfy { $0.count == 1 })
+    }
+
+    @Test func aCrashedPeerIsDeclaredDeadEverywhereAndReturnsWhenRestarted() {
+        let topology = Topology(orgs: 2, peersPerOrg: 5)
+        var network = topology.network(seed: 4, channels: ["alpha"], mode: .dynamic)
+        network.run(until: GossipTime.zero + .seconds(5))
+        let victim = topology.index(1, 3)
+        network.crash(victim)
+        network.run(for: .seconds(10))
+        let id = Topology.pkiID(1, 3)
+        for index in network.peers.indices where index != victim {
+            #expect(network.deadView(of: index).contains(id), "peer \(index) still holds peer (1,3) alive")
+        }
+        network.start(victim)
+        network.run(for: .seconds(5))
+        for index in network.peers.indices where index != victim {
+            #expect(network.aliveView(of: index).contains(id), "peer \(index) did not see peer (1,3) return")
+        }
+    }
+}
