@@ -138,7 +138,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
         "orgLeader": "off because useLeaderElection is on (both on is an error)",
         "membershipTrackerInterval": "report membership changes promptly on a dev cluster",
         "maxPropagationBurstLatency": "a block waits at most 1ms before it is pushed",
-        "propagateTree": "each peer gets one copy of a block, in log(N) hops, instead of ~3 copies by random push",
+        "propagateTree": "each peer gets one copy of a block, in at most 2 hops, instead of ~3 copies by random push",
         "pullInterval": "a peer the push missed gets the block within a second, not four",
         "requestStateInfoInterval": "ledger heights spread within half a second",
         "publishStateInfoInterval": "ledger heights spread within half a second",

@@ -260,8 +260,9 @@ public struct NetworkLauncher: Sendable {
                                            logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
             process.detach()
             manifest.nodes[index].record(process.pid)
-            try state.save(manifest)
+            try state.save(manifest, compact: true)
         }
+        try state.save(manifest)
         return manifest
     }
 
@@ -272,11 +273,18 @@ public struct NetworkLauncher: Sendable {
             for node in pending where !state.isRunning(node) {
                 throw NodeExitError(exit: NodeExit.of(node, state: state))
             }
-            var unhealthy: [NetworkState.Node] = []
-            for node in pending {
-                if (try? await HTTPProbe.get(port: node.operationsPort, path: "/healthz", timeout: 1))?.status != 200 { unhealthy.append(node) }
+            // All at once: one by one, a sweep of 100 busy nodes could take 100 probe timeouts.
+            let healthy = await withTaskGroup(of: String?.self) { group in
+                for node in pending {
+                    group.addTask {
+                        (try? await HTTPProbe.get(port: node.operationsPort, path: "/healthz", timeout: 1))?.status == 200 ? node.name : nil
+                    }
+                }
+                var names = Set<String>()
+                for await name in group { if let name { names.insert(name) } }
+                return names
             }
-            pending = unhealthy
+            pending.removeAll { healthy.contains($0.name) }
             if pending.isEmpty { break }
             guard ContinuousClock.now < deadline else {
                 throw OrchestratorError.timeout("not healthy within \(options.timeout) s: \(pending.map(\.name).joined(separator: ", ")) (see \(state.directory.path)/logs/)")

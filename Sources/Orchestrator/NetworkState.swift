@@ -73,10 +73,13 @@ public struct NetworkState: Sendable {
         }
     }
 
-    public func save(_ manifest: Manifest) throws {
+    /// Writes `network.json` (atomically). `compact` skips pretty printing and key sorting: for
+    /// the save after each spawn, which big networks repeat once per node (100 peers: 101 saves
+    /// of a 100-node file), where the readable form is written once at the end.
+    public func save(_ manifest: Manifest, compact: Bool = false) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if !compact { encoder.outputFormatting = [.prettyPrinted, .sortedKeys] }
         try encoder.encode(manifest).write(to: manifestFile, options: .atomic)
     }
 

@@ -77,8 +77,13 @@ enum GossipWire {
             case .alive(let alive):
                 wire.kind = .alive
                 wire.alive = try envelopes.envelope(of: alive)
-            case let .suspect(id, time), let .dead(id, time):
-                wire.kind = { if case .suspect = update { return .suspect }; return .dead }()
+            case let .suspect(id, time, accuser):
+                wire.kind = .suspect
+                wire.pkiID = Data(id.bytes)
+                wire.timestamp = Self.wire(time)
+                wire.accuser = Data(accuser.bytes)
+            case let .dead(id, time):
+                wire.kind = .dead
                 wire.pkiID = Data(id.bytes)
                 wire.timestamp = Self.wire(time)
             }
@@ -92,7 +97,8 @@ enum GossipWire {
         for update in probe.updates {
             switch update.kind {
             case .alive: if let alive = await verifier.alive(update.alive) { updates.append(.alive(alive)) }
-            case .suspect: updates.append(.suspect(PKIID(Array(update.pkiID)), time: time(update.timestamp)))
+            case .suspect:
+                updates.append(.suspect(PKIID(Array(update.pkiID)), time: time(update.timestamp), accuser: PKIID(Array(update.accuser))))
             case .dead: updates.append(.dead(PKIID(Array(update.pkiID)), time: time(update.timestamp)))
             case .UNRECOGNIZED: continue
             }

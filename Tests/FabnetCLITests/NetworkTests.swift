@@ -1,6 +1,7 @@
 import FabnetTestKit
 import FabnetWire
 import Foundation
+import OperationsEndpoint
 import Testing
 
 /// The whole default network as real processes over mutual TLS: `fabnet up`'s launcher, the
@@ -23,6 +24,17 @@ struct NetworkTests {
             if try await network.status(of: peer).peerChannels.contains(where: \.leader) { leaders.append(peer) }
         }
         return leaders
+    }
+
+    /// `fabnet_membership_declared_dead_total` summed over `peers` (from their `/metrics`).
+    static func declaredDead(_ peers: [NetworkState.Node]) async throws -> Double {
+        var total = 0.0
+        for peer in peers {
+            let text = try await HTTPProbe.get(port: peer.operationsPort, path: "/metrics").body
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("fabnet_membership_declared_dead_total ") }, "no counter on \(peer.name)")
+            total += Double(line.split(separator: " ").last ?? "") ?? .nan
+        }
+        return total
     }
 
     static func waitSameChain(_ network: TestNetwork, peers: [NetworkState.Node], height: UInt64) async throws {
@@ -57,6 +69,9 @@ struct NetworkTests {
                 #expect(try await network.query("key199", on: peer) == "value199")
             }
 
+            // A healthy network declares nobody dead.
+            #expect(try await Self.declaredDead(network.peers) == 0)
+
             // kill -9 Org1's leader: another Org1 peer takes over and Org1 keeps receiving blocks.
             let leaders = try await Self.leader(of: "Org1MSP", in: network, among: network.peers)
             #expect(leaders.count == 1)
@@ -66,6 +81,10 @@ struct NetworkTests {
             let survivors = running
             try await eventually(seconds: 30, "another Org1 peer leads") {
                 try await Self.leader(of: "Org1MSP", in: network, among: survivors).count == 1
+            }
+            // Its death is confirmed (SWIM: probe, suspicion, no refutation) and counted.
+            try await eventually(seconds: 30, "the survivors declare the killed leader dead") {
+                try await Self.declaredDead(survivors) >= 1
             }
             _ = try await network.put([("after-failover", "yes")])
             height += 1

@@ -57,7 +57,11 @@ import Testing
         #expect(membership.members[target]?.isAlive == true)
         #expect(membership.declaredDead == 0)
         // Unrefuted for the suspicion timeout: declared dead, logged once.
-        now = now + membership.suspicionTimeout + .milliseconds(1)
+        // With one accuser (this peer) the timeout is Lifeguard's longest, 6 × the one of three
+        // accusers; the missed probe also raised this peer's health score, stretching both.
+        #expect(membership.suspicionTimeout(accusers: 1) == membership.suspicionTimeout(accusers: 3) * 6)
+        #expect(membership.suspicionTimeout(accusers: 3) == membership.minimumSuspicionTimeout * 2)
+        now = now + membership.suspicionTimeout(accusers: 1) + .milliseconds(1)
         let expiry = membership.handle(.timer(.heartbeat), now: now, random: &random)
         #expect(expiry.contains(.memberDead(target, mspID: Topology.mspID(0))))
         #expect(expiry.filter { if case .log(let line) = $0 { return line.contains("is dead") }; return false }.count == 1)
@@ -84,7 +88,7 @@ import Testing
     @Test mutating func aSuspectedPeerRefutesWithANewerAliveMessageThatClearsTheSuspicion() throws {
         var accused = started()
         let before = accused.selfAlive.time
-        let claim = MembershipUpdate.suspect(Topology.pkiID(0, 0), time: before)
+        let claim = MembershipUpdate.suspect(Topology.pkiID(0, 0), time: before, accuser: Topology.pkiID(0, 2))
         let now = GossipTime.zero + .milliseconds(600)
         // Peer 2 pings peer 0 and tells it that it is suspected.
         let answer = accused.handle(.received(Verified(value: .ping(nonce: 9, sender: alive(2), updates: [claim]), signer: signer(2)), via: nil),
@@ -112,6 +116,29 @@ import Testing
                                               signer: signer(1)), via: nil), now: now + .milliseconds(20), random: &random)
         #expect(witness.members[Topology.pkiID(0, 0)]?.isAlive == true)
         #expect(witness.declaredDead == 0)
+    }
+
+    /// Lifeguard's dynamic suspicion: one accuser gives the member 6 × the minimum to refute;
+    /// independent accusers shorten it; the same accuser relayed twice counts once.
+    @Test mutating func independentAccusersConfirmASuspicionAndShortenIt() {
+        var membership = started()
+        let suspect = Topology.pkiID(0, 3)
+        let now = GossipTime.zero + .seconds(1)
+        func tell(_ update: MembershipUpdate, via peer: Int, at time: GossipTime) {
+            _ = membership.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(peer), updates: [update]), signer: signer(peer)), via: nil),
+                                  now: time, random: &random)
+        }
+        tell(.suspect(suspect, time: alive(3).time, accuser: Topology.pkiID(0, 1)), via: 1, at: now)
+        tell(.suspect(suspect, time: alive(3).time, accuser: Topology.pkiID(0, 1)), via: 2, at: now)
+        #expect(membership.members[suspect]?.accusers == [Topology.pkiID(0, 1)])
+        // Past the minimum but within 6 ×: still alive with one accuser.
+        _ = membership.handle(.timer(.heartbeat), now: now + membership.minimumSuspicionTimeout * 2, random: &random)
+        #expect(membership.members[suspect]?.isAlive == true)
+        tell(.suspect(suspect, time: alive(3).time, accuser: Topology.pkiID(0, 2)), via: 2, at: now)
+        tell(.suspect(suspect, time: alive(3).time, accuser: Topology.pkiID(0, 0)), via: 2, at: now)
+        let later = now + membership.suspicionTimeout(accusers: 3) + .milliseconds(1)
+        let effects = membership.handle(.timer(.heartbeat), now: later, random: &random)
+        #expect(effects.contains(.memberDead(suspect, mspID: Topology.mspID(0))))
     }
 
     @Test func theRingBoundsWhomAPeerProbesAndEveryMemberIsProbed() {

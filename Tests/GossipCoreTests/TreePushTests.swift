@@ -31,7 +31,8 @@ import Testing
     }
 
     /// Follows every push from the leader through each relay's own machine: each of the 15
-    /// followers gets block 0 exactly once, within 3 hops (log3 of 15, rounded up).
+    /// followers gets block 0 exactly once, within 2 hops (the leader splits them into ⌈√15⌉ = 4
+    /// parts; each part's head sends to the rest of its part).
     @Test mutating func everyFollowerGetsOneCopyInLogHops() {
         var settings = GossipSettings.fabnetDefaults
         settings.propagatePeerNum = 3
@@ -56,7 +57,10 @@ import Testing
             }
         }
         #expect(copies.count == 15 && copies.values.allSatisfy { $0 == 1 }, "\(copies)")
-        #expect(depth.values.max() == 3)
+        #expect(depth.values.max() == 2)
+        #expect(BlockDissemination.treeFanout(15, from: nil, minimum: 3) == 4)
+        #expect(BlockDissemination.treeFanout(99, from: nil, minimum: 3) == 10)
+        #expect(BlockDissemination.treeFanout(4, from: leader, minimum: 3) == 4, "a relay sends to its whole list")
         #expect(all.allSatisfy { machines[$0]!.issued == 1 }, "every peer handed block 0 out for commit")
     }
 
@@ -67,6 +71,26 @@ import Testing
                                      now: .zero, random: &random)
         let pushedTo = effects.compactMap { if case let .push(_, _, to, _) = $0 { return to } else { return nil } }
         #expect(pushedTo.sorted() == [peers[1], peers[2]])
+    }
+
+    /// The leader saw peer 2's state info, this relay has not (yet): peer 2 is in its part, so it
+    /// still gets the block, at the endpoint membership knows, instead of waiting for the pull.
+    @Test mutating func aRelayForwardsToAMemberItDoesNotYetSeeInTheChannel() {
+        var machine = BlockDissemination(settings: .fabnetDefaults, height: 0)
+        machine.setOrgPeers(endpoints.filter { $0.key != peers[2] })
+        machine.setOrgMembers(endpoints)
+        let effects = machine.handle(.received(GossipBlock(number: 0, data: [1]), from: peers[0], relay: [peers[2]]), now: .zero, random: &random)
+        #expect(effects.contains(.push(GossipBlock(number: 0, data: [1]), relay: [], to: peers[2], endpoints[peers[2]]!)), "\(effects)")
+        // Its own pushes as leader go only to peers it sees in the channel.
+        var leader = BlockDissemination(settings: .fabnetDefaults, height: 0)
+        leader.setOrgPeers(endpoints.filter { $0.key != peers[2] })
+        leader.setOrgMembers(endpoints)
+        let pushes = leader.handle(.fromOrderer(GossipBlock(number: 0, data: [1])), now: .zero, random: &random)
+        let reached = pushes.flatMap { effect -> [PKIID] in
+            if case let .push(_, relay, to, _) = effect { return [to] + relay }
+            return []
+        }
+        #expect(!reached.contains(peers[2]) && !reached.isEmpty)
     }
 
     /// Block 1 arrives before block 0: after `digestWaitTime` the peer says hello, and requests

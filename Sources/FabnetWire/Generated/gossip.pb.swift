@@ -256,6 +256,9 @@ public nonisolated struct WireMembershipUpdate: Sendable {
   /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
   public mutating func clearTimestamp() {self._timestamp = nil}
 
+  /// SUSPECT: the peer whose probes failed (independent accusers confirm a suspicion).
+  public var accuser: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -1020,7 +1023,7 @@ nonisolated extension WireMembershipResponse: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension WireMembershipUpdate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MembershipUpdate"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}alive\0\u{3}pki_id\0\u{1}timestamp\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}alive\0\u{3}pki_id\0\u{1}timestamp\0\u{1}accuser\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1032,6 +1035,7 @@ nonisolated extension WireMembershipUpdate: SwiftProtobuf.Message, SwiftProtobuf
       case 2: try { try decoder.decodeSingularMessageField(value: &self._alive) }()
       case 3: try { try decoder.decodeSingularBytesField(value: &self.pkiID) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.accuser) }()
       default: break
       }
     }
@@ -1054,6 +1058,9 @@ nonisolated extension WireMembershipUpdate: SwiftProtobuf.Message, SwiftProtobuf
     try { if let v = self._timestamp {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if !self.accuser.isEmpty {
+      try visitor.visitSingularBytesField(value: self.accuser, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1062,6 +1069,7 @@ nonisolated extension WireMembershipUpdate: SwiftProtobuf.Message, SwiftProtobuf
     if lhs._alive != rhs._alive {return false}
     if lhs.pkiID != rhs.pkiID {return false}
     if lhs._timestamp != rhs._timestamp {return false}
+    if lhs.accuser != rhs.accuser {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

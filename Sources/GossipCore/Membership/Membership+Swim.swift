@@ -7,9 +7,10 @@ import FabnetModel
 /// - Liveness by probes: every probe interval (`aliveTimeInterval` × (1 + health)) the peer
 ///   pings its next ring subject (`ProbeRing`); no ack within 2/5 of the interval → it asks up to
 ///   3 neighbours to ping the target; still no ack when the next probe is due → the target is
-///   suspected. A suspected member that does not refute within the suspicion timeout
-///   (`aliveExpirationTimeout` × max(1, log10 N)) is declared dead, logged "is dead" once, and
-///   the death is gossiped.
+///   suspected. A suspected member that does not refute within the suspicion timeout is declared
+///   dead, logged "is dead" once, and the death is gossiped. The timeout (Lifeguard's dynamic
+///   suspicion) is 6 × `aliveExpirationTimeout` × max(1, ⌊log10 N⌋) with one accuser and falls
+///   to 1 × as two independent accusers confirm it (`suspicionTimeout(accusers:)`).
 /// - Refutation: a peer that hears itself suspected or declared dead signs a newer alive message
 ///   (next sequence) and gossips it; a newer alive message clears suspicion and death everywhere.
 /// - Only changes travel: alive messages on join, on change and on refutation, suspicions and
@@ -53,11 +54,23 @@ extension Membership {
 
     var probeInterval: Duration { settings.aliveTimeInterval * (1 + swim.health) }
 
-    /// SWIM's suspicion timeout, `aliveExpirationTimeout` × max(1, ⌊log10 N⌋) × (1 + health):
-    /// longer in bigger networks, where a suspicion takes longer to reach the suspected peer and
-    /// its refutation to come back, and (Lifeguard) while this peer itself is starved.
-    var suspicionTimeout: Duration {
-        settings.aliveExpirationTimeout * (max(1, (members.count + 1).decimalDigits - 1) * (1 + swim.health))
+    /// The shortest suspicion timeout, `aliveExpirationTimeout` × max(1, ⌊log10 N⌋): longer in
+    /// bigger networks, where a suspicion takes longer to reach the suspected peer and its
+    /// refutation to come back.
+    var minimumSuspicionTimeout: Duration {
+        settings.aliveExpirationTimeout * max(1, (members.count + 1).decimalDigits - 1)
+    }
+
+    /// Lifeguard's dynamic suspicion timeout for a member `accusers` peers suspect: 6 × the
+    /// minimum with one accuser, falling as log(confirmations + 1) to the minimum at 3 accusers
+    /// (2 independent confirmations, as memberlist), × (1 + health) while this peer itself is
+    /// starved. A peer that is slow under load is usually suspected by one prober only, and has
+    /// time to refute; a dead one is suspected by its observers on every ring, and declared dead
+    /// sooner.
+    func suspicionTimeout(accusers: Int) -> Duration {
+        // 1 − log(c + 1) / log(3) for c = 0, 1, 2 confirmations beyond the first accuser.
+        let remaining = [1.0, 0.369, 0.0][min(2, max(0, accusers - 1))]
+        return minimumSuspicionTimeout * ((1 + 5 * remaining) * Double(1 + swim.health))
     }
 
     /// Each peer that queues an update sends it this many times: 3 × ⌈log10(N + 1)⌉.
@@ -107,12 +120,13 @@ extension Membership {
     /// Declares dead the suspects whose time ran out; purges long-dead members; drops old relays.
     private mutating func expireSuspicions(now: GossipTime) -> [Effect] {
         var effects: [Effect] = []
-        let timeout = suspicionTimeout
-        let expired = members.filter { _, member in member.isAlive && member.suspectedSince.map { now - $0 > timeout } == true }.keys.sorted()
+        let expired = members.filter { _, member in
+            member.isAlive && member.suspectedSince.map { now - $0 > suspicionTimeout(accusers: member.accusers.count) } == true
+        }.keys.sorted()
         for id in expired {
             guard let member = members[id] else { continue }
             effects += declareDead(id, time: member.alive.time, now: now,
-                                   why: "suspected for \(now - member.suspectedSince!) without refuting")
+                                   why: "suspected for \(now - member.suspectedSince!) by \(member.accusers.count) peer(s) without refuting")
         }
         let purgeAfter = settings.aliveExpirationTimeout * settings.msgExpirationFactor
         let permanent = configuration.permanentEndpoints
@@ -242,6 +256,7 @@ extension Membership {
         guard let index = members.index(forKey: id), members.values[index].isAlive else { return }
         members.values[index].lastHeard = now
         members.values[index].suspectedSince = nil
+        members.values[index].accusers = []
     }
 
     /// Applies gossiped updates in order; what is news is queued to be gossiped on.
@@ -254,9 +269,9 @@ extension Membership {
                 guard isNewer(alive) else { continue }
                 effects += learn(alive, now: now)
                 if let member = members[alive.pkiID], member.alive.time == alive.time { swim.updates.enqueue(.alive(member.alive)) }
-            case let .suspect(id, time):
+            case let .suspect(id, time, accuser):
                 if id == configuration.pkiID { effects += refute(time, now: now); continue }
-                effects += suspect(id, at: time, now: now)
+                effects += suspect(id, at: time, by: accuser, now: now)
             case let .dead(id, time):
                 if id == configuration.pkiID { effects += refute(time, now: now); continue }
                 guard let member = members[id], member.isAlive, member.alive.time <= time else { continue }
@@ -266,14 +281,18 @@ extension Membership {
         return effects
     }
 
-    /// Suspects `id` (a probe of ours missed it, or a peer says so) unless its alive message is
-    /// newer than the claim.
-    private mutating func suspect(_ id: PKIID, at claimed: PeerTime? = nil, now: GossipTime) -> [Effect] {
-        guard let index = members.index(forKey: id), members.values[index].isAlive, members.values[index].suspectedSince == nil else { return [] }
+    /// Suspects `id` because `accuser`'s probes missed it (nil: ours), unless its alive message
+    /// is newer than the claim. Another accuser of a member already suspected is a
+    /// confirmation: counted, and gossiped on.
+    private mutating func suspect(_ id: PKIID, at claimed: PeerTime? = nil, by accuser: PKIID? = nil, now: GossipTime) -> [Effect] {
+        guard let index = members.index(forKey: id), members.values[index].isAlive else { return [] }
         let time = members.values[index].alive.time
         if let claimed, time > claimed { return [] }
-        members.values[index].suspectedSince = now
-        swim.updates.enqueue(.suspect(id, time: time))
+        let accuser = accuser ?? configuration.pkiID
+        guard !members.values[index].accusers.contains(accuser) else { return [] }
+        if members.values[index].suspectedSince == nil { members.values[index].suspectedSince = now }
+        members.values[index].accusers.append(accuser)
+        swim.updates.enqueue(.suspect(id, time: time, accuser: accuser))
         return scheduleForward(now: now)
     }
 
@@ -282,6 +301,7 @@ extension Membership {
         let alive = members.values[index].alive
         members.values[index].isAlive = false
         members.values[index].suspectedSince = nil
+        members.values[index].accusers = []
         members.values[index].lastHeard = now
         declaredDead += 1
         viewChanged(id)
@@ -341,7 +361,7 @@ extension Membership {
             case .alive(let alive):
                 guard alive.pkiID != target.pkiID else { return nil }
                 return Disclosure.view(of: alive, for: target.mspID, partners: partners).map { .alive($0) }
-            case .suspect(let id, _), .dead(let id, _):
+            case .suspect(let id, _, _), .dead(let id, _):
                 guard let member = members[id], Disclosure.view(of: member.alive, for: target.mspID, partners: partners) != nil else { return nil }
                 return update
             }
@@ -352,7 +372,7 @@ extension Membership {
     private func claim(about id: PKIID) -> MembershipUpdate? {
         guard let member = members[id] else { return nil }
         if !member.isAlive { return .dead(id, time: member.alive.time) }
-        return member.suspectedSince == nil ? nil : .suspect(id, time: member.alive.time)
+        return member.suspectedSince == nil ? nil : .suspect(id, time: member.alive.time, accuser: member.accusers.first ?? configuration.pkiID)
     }
 
     private static func nonce(_ random: inout some RandomNumberGenerator) -> UInt64 { max(1, random.next()) }

@@ -59,6 +59,8 @@ public struct Membership: Sendable {
         public internal(set) var isAlive: Bool
         /// SWIM: since when this live member is suspected (nil: not suspected).
         public internal(set) var suspectedSince: GossipTime?
+        /// SWIM: the peers that suspect it independently (its first accuser first).
+        public internal(set) var accusers: [PKIID] = []
         /// Where this member's alive message waits in the forward batch of round `forwardRound`.
         var forwardRound: UInt64 = 0
         var forwardSlot = 0
@@ -309,6 +311,7 @@ public struct Membership: Sendable {
         members.values[index].lastHeard = now
         members.values[index].isAlive = true
         members.values[index].suspectedSince = nil
+        members.values[index].accusers = []
         if !wasAlive || moved { viewChanged(alive.pkiID) }
         if !wasAlive { return [.memberAlive(alive.pkiID, mspID: alive.mspID)] }
         return moved ? [.memberMoved(alive.pkiID, mspID: alive.mspID)] : []

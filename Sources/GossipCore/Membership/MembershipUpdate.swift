@@ -9,14 +9,16 @@ import FabnetModel
 /// known alive message is not newer than `time`, so a refutation always wins.
 public enum MembershipUpdate: Hashable, Sendable {
     case alive(AliveMessage)
-    case suspect(PKIID, time: PeerTime)
+    /// `accuser`: the peer whose probes failed (relays keep it), so independent suspicions of
+    /// one member count as confirmations (Lifeguard's dynamic suspicion).
+    case suspect(PKIID, time: PeerTime, accuser: PKIID)
     case dead(PKIID, time: PeerTime)
 
     /// The member the update is about.
     public var subject: PKIID {
         switch self {
         case .alive(let alive): return alive.pkiID
-        case .suspect(let id, _), .dead(let id, _): return id
+        case .suspect(let id, _, _), .dead(let id, _): return id
         }
     }
 }

@@ -301,7 +301,14 @@ public struct GossipPeer: Sendable {
         guard viewsDirty else { return }
         viewsDirty = false
         let neighbourhood = membership.neighbourhood()
-        for channel in channels { blocks[channel]?.setPreferredPeers(neighbourhood) }
+        var orgMembers: [PKIID: Endpoint] = [:]
+        for member in membership.members.values where member.isAlive && member.alive.mspID == configuration.mspID {
+            orgMembers[member.alive.pkiID] = membership.destination(of: member.alive).endpoint
+        }
+        for channel in channels {
+            blocks[channel]?.setPreferredPeers(neighbourhood)
+            blocks[channel]?.setOrgMembers(orgMembers)
+        }
         for channel in channels {
             let peers = currentOrgPeers(of: channel)
             guard peers != orgChannelPeers[channel] else { continue }
