@@ -295,6 +295,9 @@ public struct NetworkLauncher: Sendable {
 
     /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
     /// has every peer of the member orgs join it (as its org's admin).
+    /// Peers joining a channel at once (see `createChannels`).
+    static let concurrentJoins = 16
+
     func createChannels(_ clients: NodeClients) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
@@ -311,11 +314,16 @@ public struct NetworkLauncher: Sendable {
             peerJoin.genesisBlock = try genesis.serializedBytes()
             let command = WireAdminRequest.OneOf_Command.joinChannel(peerJoin)
             let channelName = channel.name
+            // At most `concurrentJoins` at a time: 100 joins at once (each a TLS handshake, a
+            // signed request and a new ledger) starved the peers on 2 cores. Joining again is a
+            // no-op on the peer, so a join that failed for any reason is simply sent again.
+            let members = clients.peers.filter { channel.memberOrgs.contains($0.mspID) }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for peer in clients.peers where channel.memberOrgs.contains(peer.mspID) {
+                for (index, peer) in members.enumerated() {
+                    if index >= Self.concurrentJoins { try await group.next() }
                     let client = try clients.client(of: peer)
                     group.addTask {
-                        let response = try await retryingUnsent { try await client.admin(command) }
+                        let response = try await retryingIdempotent { try await client.admin(command) }
                         guard response.status == .success else { throw OrchestratorError.state("\(peer.name) refused to join \(channelName): \(response.info)") }
                     }
                 }

@@ -35,13 +35,19 @@ extension GossipPeer {
             let organizations = organizations(of: channel)
             // The channel's state is taken out for the loop (one lookup per snapshot, not per entry).
             guard var state = states.removeValue(forKey: channel) else { return [] }
+            var news = false
             for info in infos where state.isNewer(info) {
                 guard let org = membership.liveOrg(of: info.pkiID), organizations.contains(org),
                       resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
+                news = true
                 if state.record(info).isNewPeer, org == configuration.mspID { joinOrgView(info.pkiID, in: channel) }
             }
             states[channel] = state
-            return heardHeights(channel, now: now, random: &random)
+            var effects = heardHeights(channel, now: now, random: &random)
+            // SWIM asks only ring neighbours when members come alive; while snapshots bring news
+            // (a start, a restart), the next one is asked at once instead of at the next interval.
+            if news, membership.neighbourhood() != nil { effects += requestSnapshot(channel, random: &random) }
+            return effects
         case .stateInfoRequest(let digest):
             return answerStateInfoRequest(channel, from: signer, digest: digest)
         case let .stateRequest(nonce, first, count):
@@ -153,7 +159,13 @@ extension GossipPeer {
     /// `pullPeerNum`; one suffices, as a snapshot holds every height the responder knows and
     /// changed heights are also pushed, and it keeps big channels at one snapshot per interval).
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        var effects: [Effect] = [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
+        [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)] + requestSnapshot(channel, random: &random)
+    }
+
+    /// A snapshot request with this peer's digest to one reachable member of the channel's orgs
+    /// (a ring neighbour under SWIM when one qualifies).
+    mutating func requestSnapshot(_ channel: String, random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = []
         guard let mac = states[channel]?.ownMAC, let digest = states[channel]?.digest else { return effects }
         // Any reachable member of the channel's orgs, not only known channel peers: heights of
         // other orgs' peers arrive this way (one outside the channel ignores the request).

@@ -275,6 +275,9 @@ public struct GossipPeer: Sendable {
                 guard mspID == configuration.mspID else { continue }
                 viewsDirty = true
                 guard let member = membership.members[id] else { continue }
+                // Under SWIM only ring neighbours are asked (a bounded set of connections; a
+                // restart of 100 peers asked each other all at once); snapshots bring the rest.
+                if let neighbourhood = membership.neighbourhood(), !neighbourhood.contains(id) { continue }
                 for channel in channels {
                     guard let state = states[channel] else { continue }
                     let destination = membership.destination(of: member.alive)
