@@ -294,7 +294,7 @@ public struct BlockDissemination: Sendable {
             var targets = relay
             if sender == nil, isNew {
                 // The same tree for every block while the view holds (ordered by a hash of the
-                // PKI-ID): each peer keeps one parent and at most `propagatePeerNum` children, so
+                // PKI-ID): each peer keeps one parent and the same children (`treeFanout`), so
                 // after the first block no relay opens a new connection (a per-block shuffle
                 // connected every peer to most of its org over time, each first contact a TLS
                 // handshake on the block's path: measured, 300–450 ms tails at 32 peers).
@@ -313,14 +313,11 @@ public struct BlockDissemination: Sendable {
         return effects
     }
 
-    /// Splits `targets` into up to `fanout` contiguous parts of near-equal size. Each part's first
-    /// peer with a known endpoint receives the block, with the rest of its part to relay; a part
-    /// with no reachable peer is skipped (pull covers it).
     /// The fanout of a tree hop: the leader splits its org into ⌈√N⌉ parts (at least
-    /// `propagatePeerNum`), and each part's head sends to the rest of its part directly, so every
-    /// peer is at most 2 hops from the leader whatever N (each hop costs a process wake-up on a
-    /// busy machine: 4 hops at 64 peers measured 82 ms p50 against direct delivery's 33 ms). A
-    /// relay list longer than that (sent by a peer with a smaller view) is split the same way.
+    /// `propagatePeerNum`), and each part's head sends to every peer of its relay list directly
+    /// (a relay's fanout is its list's length), so every peer is at most 2 hops from the leader
+    /// whatever N (each hop costs a process wake-up on a busy machine: 4 hops at 64 peers
+    /// measured 82 ms p50 against direct delivery's 33 ms).
     static func treeFanout(_ targets: Int, from sender: PKIID?, minimum: Int) -> Int {
         guard sender != nil else {
             var root = 1
@@ -330,6 +327,9 @@ public struct BlockDissemination: Sendable {
         return max(minimum, targets)
     }
 
+    /// Splits `targets` into up to `fanout` contiguous parts of near-equal size. Each part's first
+    /// peer with a known endpoint receives the block, with the rest of its part to relay; a part
+    /// with no reachable peer is skipped (pull covers it).
     static func treeHops(_ targets: [PKIID], fanout: Int, endpoints: [PKIID: Endpoint]) -> [(peer: PKIID, endpoint: Endpoint, relay: [PKIID])] {
         guard !targets.isEmpty, fanout > 0 else { return [] }
         let parts = min(fanout, targets.count)

@@ -40,7 +40,9 @@ public struct LeadershipMessage: Hashable, Sendable {
 ///   lower PKI-IDs in its view collects proposals without broadcasting its own, so an election
 ///   costs about `loudProposers` × N messages instead of N² (and as many new connections). It
 ///   still leads if it outranks every proposal it heard (a higher ledger height); if it heard
-///   none (those peers are gone), it proposes aloud at once.
+///   none (those peers are gone), it proposes aloud at once. Known gap: when the lowest PKI-IDs
+///   lag, every quiet peer at the top height outranks what it heard and leads for a moment,
+///   until their declarations make all but one yield.
 public struct LeaderElection: Sendable {
     public enum Mode: Sendable, Equatable { case dynamic, staticLeader, standby }
 
