@@ -124,16 +124,7 @@ public enum IdleBench {
 
     /// User + system CPU seconds of the processes `pids` (0 for one that is gone).
     static func cpuSeconds(of pids: [Int32]) -> Double {
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var total = 0.0
-        for pid in pids {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            // After the command: state is field 3, utime 14, stime 15 (1-based in proc(5)).
-            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            total += (user + system) / ticks
-        }
-        return total
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return pids.reduce(0.0) { total, pid in total + Double(ProcessStatus(pid: pid)?.cpuTicks ?? 0) / ticksPerSecond }
     }
 }

@@ -122,18 +122,22 @@ public enum OrchestratorError: Error, CustomStringConvertible {
 }
 
 /// A process's state and start time from `/proc/<pid>/stat` (Linux).
-struct ProcessStatus {
-    let isZombie: Bool
+public struct ProcessStatus: Sendable {
+    public let isZombie: Bool
     /// Clock ticks after boot when the process started (set at fork, so known at once).
-    let startTime: UInt64
+    public let startTime: UInt64
+    /// User + system CPU time the process used so far, in clock ticks.
+    public let cpuTicks: UInt64
 
-    init?(pid: Int32) {
+    public init?(pid: Int32) {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = text.lastIndex(of: ")") else { return nil }
-        // After "pid (command)": state is the first field, starttime the 20th.
+        // After "pid (command)": state is the first field, utime the 12th, stime the 13th,
+        // starttime the 20th.
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let startTime = UInt64(fields[19]) else { return nil }
+        guard fields.count > 19, let startTime = UInt64(fields[19]), let user = UInt64(fields[11]), let system = UInt64(fields[12]) else { return nil }
         isZombie = fields[0] == "Z" || fields[0] == "X"
         self.startTime = startTime
+        cpuTicks = user + system
     }
 }
