@@ -4,6 +4,7 @@ import FabnetCrypto
 import FabnetModel
 import FabnetWire
 import Foundation
+import Synchronization
 import Transport
 
 /// Clients that act as one org's identity against the network's nodes (admin requests,
@@ -12,6 +13,9 @@ public struct NodeClients: Sendable {
     public let spec: NetworkSpec
     public let layout: CryptoLayout
     public let manifest: NetworkState.Manifest
+    /// Credentials loaded so far, by org and role: `up` polls every peer's status many times, and
+    /// loading anew read and parsed every org's certificates and made new TLS contexts each time.
+    private let loaded = LoadedCredentials()
 
     public init(spec: NetworkSpec, layout: CryptoLayout, manifest: NetworkState.Manifest) {
         self.spec = spec
@@ -19,8 +23,13 @@ public struct NodeClients: Sendable {
         self.manifest = manifest
     }
 
-    /// Transport credentials of `org`'s first user with `role` (Admin for administration).
+    /// Transport credentials of `org`'s first user with `role` (Admin for administration),
+    /// loaded once.
     public func credentials(of mspID: String, role: UserRole) throws -> TransportCredentials {
+        try loaded.credentials(for: "\(mspID)/\(role.rawValue)") { try loadCredentials(of: mspID, role: role) }
+    }
+
+    private func loadCredentials(of mspID: String, role: UserRole) throws -> TransportCredentials {
         guard let org = spec.organization(mspID: mspID),
               let user = org.users.first(where: { $0.role == role }) ?? org.users.first else {
             throw OrchestratorError.state("\(mspID) has no \(role.rawValue) user in the description")
@@ -52,6 +61,18 @@ public struct NodeClients: Sendable {
     /// A peer's status (channels, heights, leadership, membership), as its org's admin.
     public func status(of peer: NetworkState.Node) async throws -> WireAdminResponse {
         try await client(of: peer).admin(.peerStatus(WirePeerStatus()))
+    }
+}
+
+/// Credentials by key, each loaded once (safe from any task).
+final class LoadedCredentials: Sendable {
+    private let entries = Mutex<[String: TransportCredentials]>([:])
+
+    func credentials(for key: String, _ load: () throws -> TransportCredentials) throws -> TransportCredentials {
+        if let hit = entries.withLock({ $0[key] }) { return hit }
+        let credentials = try load()
+        entries.withLock { $0[key] = credentials }
+        return credentials
     }
 }
 

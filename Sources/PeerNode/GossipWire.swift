@@ -46,9 +46,10 @@ enum GossipWire {
         switch message {
         case .membership(.alive(let batch)):
             wire.alive.alive = try batch.map { try envelopes.envelope(of: $0) }
-        case let .membership(.request(sender, digest)):
+        case let .membership(.request(sender, digest, known)):
             wire.membershipRequest.selfInformation = try envelopes.envelope(of: sender)
             wire.membershipRequest.viewDigest = digest
+            (wire.membershipRequest.knownPeers, wire.membershipRequest.knownIncarnations, wire.membershipRequest.knownSequences) = columns(known)
         case let .membership(.response(aliveList, dead)):
             wire.membershipResponse.alive = try aliveList.map { try envelopes.envelope(of: $0) }
             wire.membershipResponse.dead = try dead.map { try envelopes.envelope(of: $0) }
@@ -140,9 +141,10 @@ enum GossipWire {
             wire.pull = wirePull
         case .stateInfo(let info):
             wire.stateInfo = try envelopes.envelope(of: info)
-        case .stateInfoRequest(let digest):
+        case let .stateInfoRequest(digest, known):
             wire.stateInfoRequest.withDigest = digest != nil
             wire.stateInfoRequest.digest = digest ?? 0
+            (wire.stateInfoRequest.knownPeers, wire.stateInfoRequest.knownIncarnations, wire.stateInfoRequest.knownSequences) = columns(known)
         case .stateInfoSnapshot(let infos):
             wire.stateInfoSnapshot.elements = try infos.map { try envelopes.envelope(of: $0) }
         case let .stateRequest(nonce, first, count):
@@ -167,7 +169,8 @@ enum GossipWire {
             for envelope in batch.alive { if let entry = await verifier.alive(envelope) { entries.append(entry) } }
             return entries.isEmpty ? nil : .membership(.alive(entries))
         case .membershipRequest(let request)?:
-            return await verifier.alive(request.selfInformation).map { .membership(.request(sender: $0, viewDigest: request.viewDigest)) }
+            guard let known = known(request.knownPeers, request.knownIncarnations, request.knownSequences) else { return nil }
+            return await verifier.alive(request.selfInformation).map { .membership(.request(sender: $0, viewDigest: request.viewDigest, known: known)) }
         case .membershipResponse(let response)?:
             var aliveList: [AliveMessage] = [], dead: [AliveMessage] = []
             for envelope in response.alive { if let entry = await verifier.alive(envelope) { aliveList.append(entry) } }
@@ -200,7 +203,8 @@ enum GossipWire {
         case .stateInfo(let envelope)?:
             return await verifier.stateInfo(envelope).map { .stateInfo($0) }
         case .stateInfoRequest(let request)?:
-            return .stateInfoRequest(digest: request.withDigest ? request.digest : nil)
+            guard let known = known(request.knownPeers, request.knownIncarnations, request.knownSequences) else { return nil }
+            return .stateInfoRequest(digest: request.withDigest ? request.digest : nil, known: known)
         case .stateInfoSnapshot(let snapshot)?:
             var infos: [StateInfo] = []
             for envelope in snapshot.elements { if let info = await verifier.stateInfo(envelope) { infos.append(info) } }
@@ -217,6 +221,20 @@ enum GossipWire {
     // MARK: values inside signed payloads
 
     /// The alive message a verified payload says, with the signed envelope it came in.
+    /// `known` as three packed columns (keys sorted, so equal values encode alike).
+    static func columns(_ known: KnownVersions) -> ([UInt64], [UInt64], [UInt64]) {
+        let versions = known.times.sorted { $0.key < $1.key }
+        return (versions.map(\.key), versions.map(\.value.incarnation), versions.map(\.value.sequence))
+    }
+
+    /// The columns back as `KnownVersions`; nil when their lengths differ (a malformed request).
+    static func known(_ keys: [UInt64], _ incarnations: [UInt64], _ sequences: [UInt64]) -> KnownVersions? {
+        guard keys.count == incarnations.count, keys.count == sequences.count else { return nil }
+        var known = KnownVersions()
+        for index in keys.indices { known.times[keys[index]] = PeerTime(incarnation: incarnations[index], sequence: sequences[index]) }
+        return known
+    }
+
     static func alive(_ payload: WireAliveMessage, mspID: String, internalEndpoint: Endpoint?, signed: SignedForm) -> AliveMessage {
         let external = payload.hasExternalEndpoint ? Endpoint(host: payload.externalEndpoint.host, port: Int(payload.externalEndpoint.port)) : nil
         return AliveMessage(pkiID: PKIID(Array(payload.pkiID)), mspID: mspID, externalEndpoint: external,

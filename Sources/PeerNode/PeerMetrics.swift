@@ -24,7 +24,10 @@ struct PeerMetrics: Sendable {
     let commitDuration: Timer
     let bytesFromOrderer: Counter
     let bytesReceived: Counter
-    let messagesReceived: Counter
+    /// Received messages by kind (`GossipMessage.kind`), made once.
+    let messagesReceived: [String: Counter]
+    /// Received bytes by kind (the frames' sizes).
+    let bytesReceivedByKind: [String: Counter]
     let leaderChanges: Counter
     let membersAlive: Gauge
     /// Members this peer declared dead (read off the core at each scrape).
@@ -51,7 +54,12 @@ struct PeerMetrics: Sendable {
         commitDuration = node.timer("fabnet_ledger_commit_seconds")
         bytesFromOrderer = node.counter("fabnet_deliver_received_bytes_total")
         bytesReceived = node.counter("fabnet_gossip_received_bytes_total")
-        messagesReceived = node.counter("fabnet_gossip_received_messages_total")
+        messagesReceived = Dictionary(uniqueKeysWithValues: GossipMessage.kinds.map {
+            ($0, node.counter("fabnet_gossip_received_messages_total", [("kind", $0)]))
+        })
+        bytesReceivedByKind = Dictionary(uniqueKeysWithValues: GossipMessage.kinds.map {
+            ($0, node.counter("fabnet_gossip_received_bytes_by_kind_total", [("kind", $0)]))
+        })
         leaderChanges = node.counter("fabnet_gossip_leader_changes_total")
         membersAlive = node.gauge("fabnet_gossip_membership_total_peers_known")
         declaredDead = node.counter("fabnet_membership_declared_dead_total")
@@ -62,9 +70,10 @@ struct PeerMetrics: Sendable {
         dropped = node.counter("fabnet_gossip_dropped_total")
     }
 
-    /// Counts a received gossip message: bytes, and blocks by how they came.
+    /// Counts a received gossip message: by kind, bytes, and blocks by how they came.
     func count(_ message: GossipMessage, bytes: Int) {
-        messagesReceived.increment()
+        messagesReceived[message.kind]?.increment()
+        bytesReceivedByKind[message.kind]?.increment(by: bytes)
         bytesReceived.increment(by: bytes)
         guard case .channel(_, let inner) = message else { return }
         switch inner {

@@ -114,7 +114,7 @@ public actor PeerService: Service {
         random = AnyRandomNumberGenerator(seams.random)
         connections = seams.transport
         blockSource = seams.blockSource
-        identities = ValidatedIdentityCache(validator: credentials.validator)
+        identities = credentials.caches.identities  // one cache with the transport's handshakes
         codec = GossipCodec(signer: credentials.signer, identities: identities, ordererOrganizations: Set(config.ordererOrganizations),
                             duplicates: metrics.duplicates, refused: metrics.refused)
         durability = config.durability == "buffered" ? .osBuffered : .fsyncEachAppend

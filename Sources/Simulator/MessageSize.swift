@@ -19,7 +19,7 @@ enum MessageSize {
     static func of(_ message: MembershipMessage) -> Int {
         switch message {
         case .alive(let batch): return batch.count * (alive + envelope)
-        case .request: return alive + 8
+        case let .request(_, _, known): return alive + 8 + known.estimatedWireSize
         case let .response(alive, dead): return (alive.count + dead.count) * (Self.alive + envelope)
         case let .ping(_, _, updates), let .pingRequest(_, _, _, updates): return 16 + alive + envelope + of(updates)
         case let .ack(_, updates): return 16 + of(updates)
@@ -38,7 +38,8 @@ enum MessageSize {
         switch message {
         case .leadership: return 70
         case let .block(block, relay): return block.data.count + 16 + relay.count * 34
-        case .pull(.hello), .stateInfoRequest, .stateRequest: return 24
+        case .pull(.hello), .stateRequest: return 24
+        case .stateInfoRequest(_, let known): return 24 + known.estimatedWireSize
         case let .pull(.digest(_, numbers)), let .pull(.request(_, numbers)): return 12 + numbers.count * 8
         case let .pull(.update(_, blocks)), let .stateResponse(_, blocks): return 12 + blocks.reduce(0) { $0 + $1.data.count + 16 }
         case .stateInfo: return stateInfo

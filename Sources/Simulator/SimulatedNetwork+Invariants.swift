@@ -111,7 +111,7 @@ extension SimulatedNetwork {
     static func summary(of message: GossipMessage) -> String {
         switch message {
         case .membership(.alive(let batch)): return "alive " + batch.map { "\($0.pkiID)@\($0.time.incarnation).\($0.time.sequence)" }.joined(separator: " ")
-        case .membership(.request(let sender, _)): return "membership request from \(sender.pkiID)"
+        case .membership(.request(let sender, _, _)): return "membership request from \(sender.pkiID)"
         case let .membership(.response(alive, dead)): return "membership response (\(alive.count) alive, \(dead.count) dead)"
         case let .membership(.ping(nonce, sender, updates)): return "ping \(nonce) from \(sender.pkiID) with \(updates.count) updates"
         case let .membership(.ack(nonce, updates)): return "ack \(nonce) with \(updates.count) updates"

@@ -16,8 +16,12 @@ import NIOSSL
 enum TLSBinding {
     static func hash(of der: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: der)) }
 
-    /// Our handshake packet.
+    /// Our handshake packet (signed once per TLS certificate, see `TransportCaches`).
     static func makeHandshake(_ credentials: TransportCredentials) throws -> WirePacket {
+        try credentials.caches.handshake(for: credentials.tlsCertificateHash) { try signHandshake(credentials) }
+    }
+
+    private static func signHandshake(_ credentials: TransportCredentials) throws -> WirePacket {
         var establish = WireConnEstablish()
         establish.pkiID = Data(credentials.signer.pkiID.bytes)
         establish.identity = try credentials.signer.serialized.serializedBytes()
@@ -36,7 +40,7 @@ enum TLSBinding {
         do {
             verified = try await EnvelopeSealing.open(envelope, as: WireConnEstablish.self, creator: { establish in
                 (try? WireSerializedIdentity(serializedBytes: establish.identity)) ?? WireSerializedIdentity()
-            }, validator: credentials.validator)
+            }, identities: credentials.caches.identities)
         } catch {
             throw TransportError.handshakeRefused(reason: "\(error)")
         }

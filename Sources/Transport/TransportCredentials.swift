@@ -11,6 +11,8 @@ public struct TransportCredentials: Sendable {
     public let tlsPrivateKey: NIOSSLPrivateKey
     public let tlsTrustRoots: [NIOSSLCertificate]
     public let validator: MembershipValidator
+    /// Contexts, handshake and validated identities shared by every connection (and copy).
+    public let caches: TransportCaches
     /// SHA-256 of this node's own TLS certificate (DER), sent in the handshake.
     public internal(set) var tlsCertificateHash: [UInt8]
 
@@ -21,6 +23,7 @@ public struct TransportCredentials: Sendable {
         tlsPrivateKey = try NIOSSLPrivateKey(bytes: Array(tlsKeyPEM.utf8), format: .pem)
         tlsTrustRoots = try tlsTrustRootsPEM.flatMap { try NIOSSLCertificate.fromPEMBytes(Array($0.utf8)) }
         self.validator = validator
+        caches = TransportCaches(validator: validator)
         guard let leaf = tlsCertificateChain.first else { throw TransportError.handshakeRefused(reason: "no TLS certificate in the PEM") }
         tlsCertificateHash = TLSBinding.hash(of: try leaf.toDERBytes())
     }
@@ -50,6 +53,15 @@ public struct TransportCredentials: Sendable {
 
     /// The server side: requires and verifies a client certificate from one of the trust roots.
     func serverContext() throws -> NIOSSLContext {
+        try caches.serverContext(makeServerContext)
+    }
+
+    /// The client side: presents our certificate, verifies the server's chain and name (or IP).
+    func clientContext() throws -> NIOSSLContext {
+        try caches.clientContext(makeClientContext)
+    }
+
+    private func makeServerContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: tlsCertificateChain.map { .certificate($0) }, privateKey: .privateKey(tlsPrivateKey))
         configuration.trustRoots = .certificates(tlsTrustRoots)
@@ -58,8 +70,7 @@ public struct TransportCredentials: Sendable {
         return try NIOSSLContext(configuration: configuration)
     }
 
-    /// The client side: presents our certificate, verifies the server's chain and name (or IP).
-    func clientContext() throws -> NIOSSLContext {
+    private func makeClientContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateChain = tlsCertificateChain.map { .certificate($0) }
         configuration.privateKey = .privateKey(tlsPrivateKey)

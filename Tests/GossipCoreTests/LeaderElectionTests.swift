@@ -70,6 +70,10 @@ struct ElectionHarness {
                 for target in peers.indices where target != index && running[target] && group[target] == group[index] {
                     enqueue(.received(message), to: target, at: now + .milliseconds(2))
                 }
+            case let .reply(message, id):
+                if let target = peers.firstIndex(where: { $0.pkiID == id }), running[target], group[target] == group[index] {
+                    enqueue(.received(message), to: target, at: now + .milliseconds(2))
+                }
             case let .schedule(timer, time):
                 enqueue(.timer(timer), to: index, at: time)
             case .startPulling:
@@ -142,6 +146,59 @@ struct ElectionHarness {
         for index in 0..<3 { standby.start(index) }
         standby.run(for: .seconds(2))
         #expect(standby.leaders.isEmpty)
+    }
+}
+
+/// One `LeaderElection` driven by hand: what a leader sends, and when.
+@Suite struct LeaderMessagesTests {
+    let settings = GossipSettings.fabnetDefaults
+    let others: Set<PKIID> = [PKIID([5]), PKIID([6])]
+
+    /// A peer with the lowest PKI-ID, elected alone at `start` (stable view, one election).
+    func electedLeader(at start: GossipTime) -> (LeaderElection, GossipTime) {
+        var election = LeaderElection(pkiID: PKIID([1]), mode: .dynamic, settings: settings, incarnation: 1)
+        _ = election.handle(.view(others), now: start)
+        _ = election.handle(.start, now: start)
+        var now = start + settings.election.membershipSampleInterval
+        _ = election.handle(.timer(.sample), now: now)
+        now = now + settings.election.leaderElectionDuration
+        _ = election.handle(.timer(.electionEnd), now: now)
+        #expect(election.isLeader)
+        return (election, now)
+    }
+
+    func declarations(_ effects: [LeaderElection.Effect]) -> Int {
+        effects.filter { if case .broadcast(let message) = $0 { return message.isDeclaration } else { return false } }.count
+    }
+
+    @Test func aLeaderAnswersAProposalToItsProposerOnly() {
+        var (election, now) = electedLeader(at: .zero)
+        let proposal = LeadershipMessage(pkiID: PKIID([6]), isDeclaration: false, ledgerHeight: 0, time: PeerTime(incarnation: 1, sequence: 1))
+        now = now + .milliseconds(10)
+        let effects = election.handle(.received(proposal), now: now)
+        #expect(declarations(effects) == 0, "a proposal made the leader broadcast: N messages per proposal")
+        #expect(effects.contains { if case .reply(let message, let to) = $0 { return message.isDeclaration && to == PKIID([6]) } else { return false } })
+    }
+
+    @Test func aLeaderElectedAgainKeepsOneDeclarationChain() {
+        var (election, now) = electedLeader(at: .zero)
+        let firstDue = now + settings.election.leaderAliveThreshold / 2
+        // A higher-ranked leader's declaration: this one yields, then leads again in a new election.
+        let higher = LeadershipMessage(pkiID: PKIID([0]), isDeclaration: true, ledgerHeight: 9, time: PeerTime(incarnation: 1, sequence: 1))
+        now = now + .milliseconds(50)
+        _ = election.handle(.received(higher), now: now)
+        #expect(!election.isLeader)
+        now = now + settings.election.leaderAliveThreshold
+        _ = election.handle(.timer(.leaderCheck), now: now)
+        now = now + settings.election.leaderElectionDuration
+        _ = election.handle(.timer(.electionEnd), now: now)
+        #expect(election.isLeader)
+        // The first term's timer fires (if it had been left pending): dropped, not a second chain.
+        #expect(firstDue < now)
+        #expect(election.handle(.timer(.declare), now: now + .milliseconds(1)).isEmpty)
+        let effects = election.handle(.timer(.declare), now: now + settings.election.leaderAliveThreshold / 2)
+        #expect(declarations(effects) == 1)
+        #expect(effects.contains { if case .schedule(.declare, _) = $0 { return true } else { return false } })
     }
 }
 

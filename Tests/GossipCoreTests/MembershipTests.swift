@@ -52,6 +52,30 @@ import Testing
         #expect(answered.contains { if case .send(.response, .peer(Topology.pkiID(0, 1), _)) = $0 { return true } else { return false } })
     }
 
+    /// A request that names the alive messages its sender holds is answered with the others only,
+    /// and not at all when it holds everything.
+    @Test mutating func aResponseLeavesOutTheAliveMessagesTheRequesterKnows() {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        for peer in [1, 2] {
+            let heard = Verified(value: MembershipMessage.alive([alive(0, peer, sequence: 3)]), signer: signer(0, peer))
+            _ = membership.handle(.received(heard, via: nil), now: .zero, random: &random)
+        }
+        func answer(knowing known: KnownVersions) -> [PKIID]? {
+            let request = Verified(value: MembershipMessage.request(sender: alive(0, 1, sequence: 3), viewDigest: 5, known: known), signer: signer(0, 1))
+            return membership.handle(.received(request, via: nil), now: .zero, random: &random).compactMap { effect -> [PKIID]? in
+                if case .send(.response(let alive, _), _) = effect { return alive.map(\.pkiID) } else { return nil }
+            }.first
+        }
+        #expect(answer(knowing: .none).map(Set.init) == [Topology.pkiID(0, 0), Topology.pkiID(0, 2)])
+        var known = KnownVersions()
+        known.insert(Topology.pkiID(0, 2), at: PeerTime(incarnation: 1, sequence: 3))
+        #expect(answer(knowing: known) == [Topology.pkiID(0, 0)])
+        known.insert(Topology.pkiID(0, 0), at: membership.selfAlive.time)
+        #expect(answer(knowing: known) == nil, "nothing new: no response")
+        known.insert(Topology.pkiID(0, 2), at: PeerTime(incarnation: 1, sequence: 2))
+        #expect(answer(knowing: known) == [Topology.pkiID(0, 2)], "an older copy known: the newer is sent")
+    }
+
     @Test mutating func staleAliveMessagesChangeNothing() {
         var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
         let fresh = Verified(value: MembershipMessage.alive([alive(0, 1, sequence: 5)]), signer: signer(0, 1))
@@ -123,7 +147,7 @@ import Testing
         // learn the internal endpoint, even before the answer is refused.
         var anchor = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
         let requests = anchor.handle(.start, now: .zero, random: &random).compactMap { effect -> (AliveMessage, Endpoint)? in
-            if case let .send(.request(sender, _), destination) = effect { return (sender, destination.endpoint) }
+            if case let .send(.request(sender, _, _), destination) = effect { return (sender, destination.endpoint) }
             return nil
         }
         #expect(requests.first { $0.1 == Topology.internalEndpoint(0, 1) }?.0.internalEndpoint == nil)

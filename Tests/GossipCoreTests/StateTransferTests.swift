@@ -120,7 +120,7 @@ extension StateTransfer {
         #expect(effects.contains(.schedule(.pullStateInfo(channel: "beta"), at: .zero + gossip.configuration.settings.requestStateInfoInterval)))
         // The known own-org peer (0,1) is asked for its state info in beta; (1,0) of another org is not.
         let asked = effects.compactMap { effect -> Destination? in
-            if case .send(.channel(_, .stateInfoRequest(digest: nil)), let destination) = effect { return destination } else { return nil }
+            if case .send(.channel(_, .stateInfoRequest(digest: nil, _)), let destination) = effect { return destination } else { return nil }
         }
         #expect(asked.map(\.endpoint) == [Topology.internalEndpoint(0, 1)])
         // A message naming beta by its MAC is now understood (answered with own state info).
@@ -137,6 +137,31 @@ extension StateTransfer {
         // The same request for alpha is answered with a snapshot.
         let answered = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "alpha", from: 0, 1), now: .zero, random: &random)
         #expect(sends(answered).contains { if case .channel(_, .stateInfoSnapshot) = $0 { return true } else { return false } })
+    }
+
+    /// A snapshot carries only what the requester lacks: nothing it holds at the same or a newer
+    /// time, and no message at all when it lacks nothing.
+    @Test mutating func aSnapshotCarriesOnlyTheStateInfosTheRequesterLacks() {
+        var gossip = peer()
+        let b = Topology.pkiID(1, 0)  // the requester is (0,1)
+        for (org, index) in [(0, 1), (1, 0)] {
+            let id = Topology.pkiID(org, index)
+            let info = StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 4, time: PeerTime(incarnation: 1, sequence: 2))
+            _ = gossip.handle(message(.stateInfo(info), channel: "alpha", from: org, index), now: .zero, random: &random)
+        }
+        func snapshot(knowing known: KnownVersions) -> [PKIID]? {
+            let effects = gossip.handle(message(.stateInfoRequest(digest: 42, known: known), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+            return sends(effects).compactMap { if case .channel(_, .stateInfoSnapshot(let infos)) = $0 { return infos.map(\.pkiID) } else { return nil } }.first
+        }
+        let own = gossip.states["alpha"]!.own
+        #expect(snapshot(knowing: .none).map(Set.init) == [own.pkiID, b], "everything but the requester's own")
+        let knowsB = KnownVersions(times: [KnownVersions.key(b): PeerTime(incarnation: 1, sequence: 2)])
+        #expect(snapshot(knowing: knowsB) == [own.pkiID])
+        let knowsOlderB = KnownVersions(times: [KnownVersions.key(b): PeerTime(incarnation: 1, sequence: 1)])
+        #expect(snapshot(knowing: knowsOlderB).map(Set.init) == [own.pkiID, b])
+        var knowsAll = knowsB
+        knowsAll.times[KnownVersions.key(own.pkiID)] = own.time
+        #expect(snapshot(knowing: knowsAll) == nil, "nothing new: no snapshot at all")
     }
 
     @Test mutating func channelMessagesFromOrgsOutsideTheChannelAreDropped() {

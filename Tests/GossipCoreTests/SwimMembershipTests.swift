@@ -165,6 +165,26 @@ import Testing
         }
         #expect(network.peers.reduce(0) { $0 + $1.membership.declaredDead } == 0)
         #expect(network.leaders(of: "alpha").values.allSatisfy { $0.count == 1 })
+        // Every update reached every neighbour and left the queues (no forward timer forever).
+        #expect(network.peers.allSatisfy { $0.membership.swim.updates.isEmpty })
+    }
+
+    /// Holders: an update is never sent back to the peer it came from, nor twice to one peer,
+    /// and it leaves the queue once every neighbour has it.
+    @Test func anUpdateGoesOnceToEachPeerThatLacksItAndRetiresWhenAllHaveIt() {
+        let (a, b, c) = (Topology.pkiID(0, 1), Topology.pkiID(0, 2), Topology.pkiID(0, 3))
+        var queue = UpdateQueue()
+        queue.enqueue(.alive(alive(0)), from: a)
+        #expect(queue.take(8, limit: 9, for: a) { $0 }.isEmpty, "sent back to the peer it came from")
+        #expect(queue.take(8, limit: 9, for: b) { $0 }.count == 1)
+        #expect(queue.take(8, limit: 9, for: b) { $0 }.isEmpty, "sent twice to one peer")
+        queue.held(.alive(alive(0)), by: c)
+        #expect(queue.take(8, limit: 9, for: c) { $0 }.isEmpty, "sent to a peer that sent it to us")
+        queue.held(.alive(alive(0, sequence: 2)), by: Topology.pkiID(0, 0))
+        queue.retire(doneBy: [a, b, c, Topology.pkiID(0, 0)])
+        #expect(!queue.isEmpty, "a copy of another time does not make its sender a holder")
+        queue.retire(doneBy: [a, b, c])
+        #expect(queue.isEmpty)
     }
 
     @Test func aCrashedPeerIsDeclaredDeadEverywhereAndReturnsWhenRestarted() {

@@ -99,6 +99,7 @@ import Testing
         return [
             .membership(.alive([try alive(peerA), try alive(peerB, msp: "Org2MSP", withInternal: false)])),
             .membership(.request(sender: try alive(peerA), viewDigest: 77)),
+            .membership(.request(sender: try alive(peerA), viewDigest: 78, known: KnownVersions(times: [9: PeerTime(incarnation: 3, sequence: 1)]))),
             .membership(.response(alive: [try alive(peerA)], dead: [try alive(peerB, withInternal: false, sequence: 1)])),
             .membership(.response(alive: [], dead: [])),
             .channel(mac, .leadership(LeadershipMessage(pkiID: peerA, isDeclaration: true, ledgerHeight: 4,
@@ -113,6 +114,7 @@ import Testing
             .channel(mac, .stateInfoRequest(digest: nil)),
             .channel(mac, .stateInfoRequest(digest: 0)),
             .channel(mac, .stateInfoRequest(digest: 42)),
+            .channel(mac, .stateInfoRequest(digest: 43, known: KnownVersions(times: [7: PeerTime(incarnation: 2, sequence: 3), 1 << 63: PeerTime(incarnation: 1, sequence: 0)]))),
             .channel(mac, .stateInfoSnapshot([info])),
             .channel(mac, .stateRequest(nonce: 5, first: 10, count: 20)),
             .channel(mac, .stateResponse(nonce: 6, blocks: [block, other])),

@@ -33,6 +33,20 @@ public enum EnvelopeSealing {
         return Verified(value: message, signer: signer)
     }
 
+    /// `open`, validating the creator through `identities` (each chain once per process).
+    public static func open<M: SwiftProtobuf.Message>(
+        _ envelope: WireEnvelope, as type: M.Type, creator: (M) -> WireSerializedIdentity, identities: ValidatedIdentityCache
+    ) async throws -> Verified<M> {
+        let message: M
+        do {
+            message = try M(serializedBytes: envelope.payload)
+        } catch {
+            throw FrameError.undecodable(type: M.protoMessageName, reason: "\(error)")
+        }
+        let signer = try await identities.verify(signature: envelope.signature, over: envelope.payload, by: creator(message))
+        return Verified(value: message, signer: signer)
+    }
+
     /// Checks a DER low-S ECDSA signature over SHA-256(data) with a certificate's P-256 key.
     public static func verify(signature: Data, over data: Data, certificate: X509.Certificate, mspID: String) throws {
         // The subject is rendered only for an error (rendering a name costs as much as a verify).

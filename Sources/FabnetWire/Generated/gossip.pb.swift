@@ -204,6 +204,14 @@ public nonisolated struct WireMembershipRequest: Sendable {
   /// 0 on first contact and probes; else the requester's view digest (no answer if equal).
   public var viewDigest: UInt64 = 0
 
+  /// The alive messages the requester holds (SWIM's pulls), as in StateInfoRequest: the
+  /// response leaves them out.
+  public var knownPeers: [UInt64] = []
+
+  public var knownIncarnations: [UInt64] = []
+
+  public var knownSequences: [UInt64] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -526,6 +534,14 @@ public nonisolated struct WireStateInfoRequest: Sendable {
   public var withDigest: Bool = false
 
   public var digest: UInt64 = 0
+
+  /// The state infos the requester holds (with a digest): each peer's first 8 PKI-ID bytes,
+  /// big-endian, and its state info's time; the responder sends only newer ones.
+  public var knownPeers: [UInt64] = []
+
+  public var knownIncarnations: [UInt64] = []
+
+  public var knownSequences: [UInt64] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -949,7 +965,7 @@ nonisolated extension WireAliveBatch: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension WireMembershipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MembershipRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}self_information\0\u{3}view_digest\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}self_information\0\u{3}view_digest\0\u{3}known_peers\0\u{3}known_incarnations\0\u{3}known_sequences\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -959,6 +975,9 @@ nonisolated extension WireMembershipRequest: SwiftProtobuf.Message, SwiftProtobu
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._selfInformation) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.viewDigest) }()
+      case 3: try { try decoder.decodeRepeatedFixed64Field(value: &self.knownPeers) }()
+      case 4: try { try decoder.decodeRepeatedUInt64Field(value: &self.knownIncarnations) }()
+      case 5: try { try decoder.decodeRepeatedUInt64Field(value: &self.knownSequences) }()
       default: break
       }
     }
@@ -975,12 +994,24 @@ nonisolated extension WireMembershipRequest: SwiftProtobuf.Message, SwiftProtobu
     if self.viewDigest != 0 {
       try visitor.visitSingularUInt64Field(value: self.viewDigest, fieldNumber: 2)
     }
+    if !self.knownPeers.isEmpty {
+      try visitor.visitPackedFixed64Field(value: self.knownPeers, fieldNumber: 3)
+    }
+    if !self.knownIncarnations.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.knownIncarnations, fieldNumber: 4)
+    }
+    if !self.knownSequences.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.knownSequences, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireMembershipRequest, rhs: WireMembershipRequest) -> Bool {
     if lhs._selfInformation != rhs._selfInformation {return false}
     if lhs.viewDigest != rhs.viewDigest {return false}
+    if lhs.knownPeers != rhs.knownPeers {return false}
+    if lhs.knownIncarnations != rhs.knownIncarnations {return false}
+    if lhs.knownSequences != rhs.knownSequences {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1331,7 +1362,7 @@ nonisolated extension WireStateInfo: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension WireStateInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateInfoRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}with_digest\0\u{1}digest\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}with_digest\0\u{1}digest\0\u{3}known_peers\0\u{3}known_incarnations\0\u{3}known_sequences\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1341,6 +1372,9 @@ nonisolated extension WireStateInfoRequest: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBoolField(value: &self.withDigest) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.digest) }()
+      case 3: try { try decoder.decodeRepeatedFixed64Field(value: &self.knownPeers) }()
+      case 4: try { try decoder.decodeRepeatedUInt64Field(value: &self.knownIncarnations) }()
+      case 5: try { try decoder.decodeRepeatedUInt64Field(value: &self.knownSequences) }()
       default: break
       }
     }
@@ -1353,12 +1387,24 @@ nonisolated extension WireStateInfoRequest: SwiftProtobuf.Message, SwiftProtobuf
     if self.digest != 0 {
       try visitor.visitSingularUInt64Field(value: self.digest, fieldNumber: 2)
     }
+    if !self.knownPeers.isEmpty {
+      try visitor.visitPackedFixed64Field(value: self.knownPeers, fieldNumber: 3)
+    }
+    if !self.knownIncarnations.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.knownIncarnations, fieldNumber: 4)
+    }
+    if !self.knownSequences.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.knownSequences, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WireStateInfoRequest, rhs: WireStateInfoRequest) -> Bool {
     if lhs.withDigest != rhs.withDigest {return false}
     if lhs.digest != rhs.digest {return false}
+    if lhs.knownPeers != rhs.knownPeers {return false}
+    if lhs.knownIncarnations != rhs.knownIncarnations {return false}
+    if lhs.knownSequences != rhs.knownSequences {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

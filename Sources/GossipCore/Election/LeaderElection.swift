@@ -62,6 +62,8 @@ public struct LeaderElection: Sendable {
     public enum Effect: Hashable, Sendable {
         /// Send to every live org peer of the channel.
         case broadcast(LeadershipMessage)
+        /// Send to one org peer of the channel (a leader answering a proposal).
+        case reply(LeadershipMessage, to: PKIID)
         case schedule(Timer, at: GossipTime)
         case startPulling
         case stopPulling
@@ -85,6 +87,10 @@ public struct LeaderElection: Sendable {
     /// The leader this peer follows, and when it last heard from it.
     public private(set) var leader: PKIID?
     var lastDeclaration: GossipTime?
+    /// When this leader's next periodic declaration is due: a `declare` timer left from an
+    /// earlier term (the peer led, yielded and leads again) fires early and is dropped, so a
+    /// leader keeps one declaration chain however often it was elected.
+    var nextDeclaration: GossipTime?
 
     public init(pkiID: PKIID, mode: Mode, settings: GossipSettings, incarnation: UInt64) {
         self.pkiID = pkiID
@@ -138,7 +144,8 @@ public struct LeaderElection: Sendable {
             phase = .follower
             return [.schedule(.leaderCheck, at: now + settings.election.leaderAliveThreshold)]
         case (.declare, .leader):
-            return [.broadcast(message(declaration: true)), .schedule(.declare, at: now + settings.election.leaderAliveThreshold / 2)]
+            guard let due = nextDeclaration, now >= due else { return [] }
+            return [.broadcast(message(declaration: true))] + scheduleDeclaration(now: now)
         case (.leaderCheck, .follower):
             if leaderIsAlive(now: now) {
                 return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + settings.election.leaderAliveThreshold)]
@@ -177,7 +184,9 @@ public struct LeaderElection: Sendable {
             phase = .electing(proposals: proposals)
             return []
         case .leader:
-            return [.broadcast(message(declaration: true))]  // tell the proposer who leads
+            // Tell the proposer who leads; the others know (a broadcast per proposal cost
+            // N messages each, N² when a big org starts).
+            return [.reply(message(declaration: true), to: incoming.pkiID)]
         default:
             return []
         }
@@ -199,8 +208,14 @@ public struct LeaderElection: Sendable {
     private mutating func becomeLeader(now: GossipTime) -> [Effect] {
         phase = .leader
         leader = pkiID
-        return [.startPulling, .log("elected leader: pulling blocks from the orderer"), .broadcast(message(declaration: true)),
-                .schedule(.declare, at: now + settings.election.leaderAliveThreshold / 2)]
+        return [.startPulling, .log("elected leader: pulling blocks from the orderer"), .broadcast(message(declaration: true))]
+            + scheduleDeclaration(now: now)
+    }
+
+    private mutating func scheduleDeclaration(now: GossipTime) -> [Effect] {
+        let due = now + settings.election.leaderAliveThreshold / 2
+        nextDeclaration = due
+        return [.schedule(.declare, at: due)]
     }
 
     private func leaderIsAlive(now: GossipTime) -> Bool {

@@ -153,7 +153,7 @@ extension Membership {
         let known = viewDigest
         for id in choice {
             guard let member = members[id], let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.sharing) else { continue }
-            effects.append(.send(.request(sender: view, viewDigest: known), to: destination(of: member.alive)))
+            effects.append(.send(.request(sender: view, viewDigest: known, known: aliveVersions), to: destination(of: member.alive)))
         }
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
         return effects
@@ -163,6 +163,7 @@ extension Membership {
     private mutating func pushUpdates(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         forwardScheduled = false
         var neighbours = ring.neighbours.filter { members[$0]?.isAlive == true }
+        swim.updates.retire(doneBy: Set(neighbours))
         neighbours.shuffle(using: &random)
         var effects: [Effect] = []
         for id in neighbours.prefix(max(1, settings.propagatePeerNum)) {
@@ -220,11 +221,11 @@ extension Membership {
                 if let ping = ping(nonce: own, to: member.alive) { effects.append(.send(ping, to: destination(of: member.alive))) }
             }
             return effects + scheduleForward(now: now)
-        case let .request(sender, _):
+        case let .request(sender, _, _):
             let wasKnown = members[sender.pkiID].map { $0.alive.time >= sender.time } ?? false
             var effects = receive(message, via: via, now: now, random: &random)
             if !wasKnown, members[sender.pkiID]?.alive.time == sender.time {
-                swim.updates.enqueue(.alive(members[sender.pkiID]!.alive))
+                swim.updates.enqueue(.alive(members[sender.pkiID]!.alive), from: sender.pkiID)
                 effects += scheduleForward(now: now)
             }
             return effects
@@ -242,11 +243,12 @@ extension Membership {
     /// A peer spoke to us with its own alive message: learn it if it is news (and gossip it).
     private mutating func hearFrom(_ sender: AliveMessage, now: GossipTime) -> [Effect] {
         guard isNewer(sender) else {
+            swim.updates.held(.alive(sender), by: sender.pkiID)
             heard(sender.pkiID, now: now)
             return []
         }
         let effects = learn(sender, now: now)
-        if let member = members[sender.pkiID], member.alive.time == sender.time { swim.updates.enqueue(.alive(member.alive)) }
+        if let member = members[sender.pkiID], member.alive.time == sender.time { swim.updates.enqueue(.alive(member.alive), from: sender.pkiID) }
         return effects
     }
 
@@ -259,26 +261,32 @@ extension Membership {
         members.values[index].accusers = []
     }
 
-    /// Applies gossiped updates in order; what is news is queued to be gossiped on.
+    /// Applies gossiped updates in order; what is news is queued to be gossiped on, and never
+    /// back to `sender`, which holds it (as it holds a copy of what is queued already).
     private mutating func apply(_ updates: [MembershipUpdate], from sender: PKIID, now: GossipTime) -> [Effect] {
         var effects: [Effect] = []
         for update in updates {
-            switch update {
-            case .alive(let alive):
-                if alive.pkiID == configuration.pkiID { continue }
-                guard isNewer(alive) else { continue }
-                effects += learn(alive, now: now)
-                if let member = members[alive.pkiID], member.alive.time == alive.time { swim.updates.enqueue(.alive(member.alive)) }
-            case let .suspect(id, time, accuser):
-                if id == configuration.pkiID { effects += refute(time, now: now); continue }
-                effects += suspect(id, at: time, by: accuser, now: now)
-            case let .dead(id, time):
-                if id == configuration.pkiID { effects += refute(time, now: now); continue }
-                guard let member = members[id], member.isAlive, member.alive.time <= time else { continue }
-                effects += declareDead(id, time: time, now: now, why: "declared dead by \(members[sender].map { Self.name(of: $0.alive) } ?? "\(sender)")")
-            }
+            effects += apply(update, from: sender, now: now)
+            swim.updates.held(update, by: sender)
         }
         return effects
+    }
+
+    private mutating func apply(_ update: MembershipUpdate, from sender: PKIID, now: GossipTime) -> [Effect] {
+        switch update {
+        case .alive(let alive):
+            guard alive.pkiID != configuration.pkiID, isNewer(alive) else { return [] }
+            let effects = learn(alive, now: now)
+            if let member = members[alive.pkiID], member.alive.time == alive.time { swim.updates.enqueue(.alive(member.alive), from: sender) }
+            return effects
+        case let .suspect(id, time, accuser):
+            if id == configuration.pkiID { return refute(time, now: now) }
+            return suspect(id, at: time, by: accuser, now: now)
+        case let .dead(id, time):
+            if id == configuration.pkiID { return refute(time, now: now) }
+            guard let member = members[id], member.isAlive, member.alive.time <= time else { return [] }
+            return declareDead(id, time: time, now: now, why: "declared dead by \(members[sender].map { Self.name(of: $0.alive) } ?? "\(sender)")")
+        }
     }
 
     /// Suspects `id` because `accuser`'s probes missed it (nil: ours), unless its alive message
@@ -330,6 +338,14 @@ extension Membership {
         settings.membership == .swim ? Set(ring.neighbours) : nil
     }
 
+    /// The alive messages this peer holds, own included (for a pull's `known`).
+    private var aliveVersions: KnownVersions {
+        var known = KnownVersions(times: [KnownVersions.key(configuration.pkiID): time])
+        known.times.reserveCapacity(members.count + 1)
+        for (id, member) in members where member.isAlive { known.insert(id, at: member.alive.time) }
+        return known
+    }
+
     /// The ring of the current view (recomputed after a change).
     private var ring: ProbeRing {
         mutating get {
@@ -356,7 +372,7 @@ extension Membership {
     private mutating func piggyback(for target: AliveMessage, maximum: Int = SwimState.piggyback) -> [MembershipUpdate] {
         let partners = configuration.sharing.partners(of: target.mspID)
         let members = self.members
-        return swim.updates.take(maximum, limit: retransmitLimit) { update in
+        return swim.updates.take(maximum, limit: retransmitLimit, for: target.pkiID) { update in
             switch update {
             case .alive(let alive):
                 guard alive.pkiID != target.pkiID else { return nil }

@@ -247,7 +247,7 @@ public struct Membership: Sendable {
                 effects += queueForward(alive, from: signer.pkiID, member: members.index(forKey: alive.pkiID), now: now)
             }
             return effects
-        case let .request(sender, digest):
+        case let .request(sender, digest, known):
             guard sender.pkiID == signer.pkiID, sender.mspID == signer.mspID else {
                 return [.log("membership request from \(signer.pkiID) carries the alive message of \(sender.pkiID); not answered")]
             }
@@ -255,13 +255,16 @@ public struct Membership: Sendable {
             let partners = configuration.sharing.partners(of: sender.mspID)
             // The same view on both sides (the usual case once converged): nothing to send.
             guard configuration.organizationsSharingAChannel.contains(sender.mspID), digest != viewDigest else { return effects }
-            var alive: [AliveMessage] = Disclosure.view(of: selfAlive, for: sender.mspID, partners: partners).map { [$0] } ?? []
+            // Only what the requester lacks (`known`; everything under Fabric's algorithm).
+            var alive: [AliveMessage] = known.knows(configuration.pkiID, at: time) ? []
+                : Disclosure.view(of: selfAlive, for: sender.mspID, partners: partners).map { [$0] } ?? []
             for id in order.ids where id != sender.pkiID {
-                guard let member = members[id], member.isAlive,
+                guard let member = members[id], member.isAlive, !known.knows(id, at: member.alive.time),
                       let view = Disclosure.view(of: member.alive, for: sender.mspID, partners: partners) else { continue }
                 alive.append(view)
             }
             let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, partners: partners) }
+            guard !alive.isEmpty || !dead.isEmpty else { return effects }
             effects.append(.send(.response(alive: alive, dead: dead), to: destination(of: sender)))
             return effects
         case .ping, .ack, .pingRequest:

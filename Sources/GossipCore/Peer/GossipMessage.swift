@@ -17,10 +17,11 @@ public enum ChannelMessage: Hashable, Sendable {
     /// A peer's ledger height, from its creator (pushed when it changes).
     case stateInfo(StateInfo)
     /// "Tell me the channel's heights": without a digest, answered with the responder's own state
-    /// info; with the requester's `ChannelStateInfo.digest`, with a snapshot of every state info
-    /// the responder may disclose to it, unless the digests are equal (nothing new). Carries
-    /// nothing of the channel, so asking a peer outside it leaks nothing.
-    case stateInfoRequest(digest: UInt64?)
+    /// info; with the requester's `ChannelStateInfo.digest`, with a snapshot of the state infos
+    /// the responder may disclose to it and that are newer than the requester's (`known`), unless
+    /// the digests are equal or nothing is newer. Carries nothing of the channel but which peers'
+    /// versions the requester holds, keyed by PKI-ID (no channel name, no heights).
+    case stateInfoRequest(digest: UInt64?, known: KnownVersions = .none)
     /// State infos of many peers, each signed by its creator.
     case stateInfoSnapshot([StateInfo])
     /// State transfer: "send me `count` blocks from `first`".

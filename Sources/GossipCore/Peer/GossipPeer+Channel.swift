@@ -51,8 +51,8 @@ extension GossipPeer {
             // and a chain on them never ends (measured: 64 peers saturated 2 cores).
             if newPeers, membership.neighbourhood() != nil { effects += requestSnapshot(channel, random: &random) }
             return effects
-        case .stateInfoRequest(let digest):
-            return answerStateInfoRequest(channel, from: signer, digest: digest)
+        case let .stateInfoRequest(digest, known):
+            return answerStateInfoRequest(channel, from: signer, digest: digest, known: known)
         case let .stateRequest(nonce, first, count):
             return serve(channel, nonce: nonce, first: first, count: count, to: signer)
         case let .stateResponse(nonce, blocks):
@@ -114,7 +114,7 @@ extension GossipPeer {
         viewsDirty = true
     }
 
-    private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, digest: UInt64?) -> [Effect] {
+    private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, digest: UInt64?, known: KnownVersions) -> [Effect] {
         // A known member counts even while it is still dead here: a restarted peer's request can
         // arrive before its new alive message (the request itself is signed by it).
         guard let state = states[channel], let requester = membership.members[signer.pkiID] else { return [] }
@@ -125,7 +125,9 @@ extension GossipPeer {
         let organizations = organizations(of: channel)
         // Which orgs' peers the requester may hear of, decided once per org (there are few).
         var verdicts: [(org: String, inChannel: Bool, partner: Bool)] = []
-        var infos = [state.own]
+        // Only what the requester lacks: at 100 peers a full snapshot was 57 KB, and snapshots
+        // were most of the bytes a network received while it started.
+        var infos = known.knows(state.own) ? [] : [state.own]
         infos.reserveCapacity(state.peers.ids.count)
         // In the deterministic order of `peers` (receivers record new peers in the order they come).
         for id in state.peers.ids where id != signer.pkiID {
@@ -140,9 +142,10 @@ extension GossipPeer {
             }
             guard verdict.inChannel, verdict.partner,
                   org == signer.mspID || membership.members.values[index].alive.externalEndpoint != nil,
-                  let info = state.infos[id] else { continue }
+                  let info = state.infos[id], !known.knows(info) else { continue }
             infos.append(info)
         }
+        guard !infos.isEmpty else { return [] }
         return [.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)]
     }
 
@@ -169,13 +172,14 @@ extension GossipPeer {
     /// (a ring neighbour under SWIM when one qualifies).
     mutating func requestSnapshot(_ channel: String, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = []
-        guard let mac = states[channel]?.ownMAC, let digest = states[channel]?.digest else { return effects }
+        guard let state = states[channel] else { return effects }
+        let mac = state.ownMAC, digest = state.digest
         // Any reachable member of the channel's orgs, not only known channel peers: heights of
         // other orgs' peers arrive this way (one outside the channel ignores the request).
         let organizations = organizations(of: channel)
         let candidates = preferringNeighbours(membership.reachableAliveIDs()) { organizations.contains($0.alive.mspID) }
         for member in draw(1, from: candidates, random: &random, where: { organizations.contains($0.alive.mspID) }) {
-            effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest)), to: membership.destination(of: member.alive)))
+            effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest, known: state.versions)), to: membership.destination(of: member.alive)))
         }
         return effects
     }

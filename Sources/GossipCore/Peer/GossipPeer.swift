@@ -384,6 +384,9 @@ public struct GossipPeer: Sendable {
             switch effect {
             case .broadcast(let message):
                 return (sortedOrgChannelPeers[channel] ?? []).map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
+            case let .reply(message, id):
+                guard let endpoint = orgChannelPeers[channel]?[id] ?? membership.members[id].map({ membership.destination(of: $0.alive).endpoint }) else { return [] }
+                return [.send(.channel(mac, .leadership(message)), to: .peer(id, endpoint))]
             case let .schedule(timer, time): return [.schedule(.election(channel: channel, timer), at: time)]
             case .startPulling: return [.startPulling(channel: channel)]
             case .stopPulling: return [.stopPulling(channel: channel)]
