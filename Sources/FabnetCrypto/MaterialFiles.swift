@@ -15,18 +15,27 @@ struct MaterialFiles {
             return false
         }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        guard descriptor >= 0 else { throw CryptoGenerationError.io(path: url.path, operation: "create", errno: errno) }
+        // A file that exists is replaced by a new one (renamed over it), never rewritten in
+        // place: node homes hold hard links to the material, and must keep what they had.
+        let replacing = FileManager.default.fileExists(atPath: url.path)
+        let path = replacing ? url.path + ".new" : url.path
+        try writeFile(text, at: path, mode: mode)
+        if replacing, rename(path, url.path) != 0 { throw CryptoGenerationError.io(path: url.path, operation: "replace", errno: errno) }
+        return true
+    }
+
+    private static func writeFile(_ text: String, at path: String, mode: mode_t) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        guard descriptor >= 0 else { throw CryptoGenerationError.io(path: path, operation: "create", errno: errno) }
         defer { close(descriptor) }
-        guard fchmod(descriptor, mode) == 0 else { throw CryptoGenerationError.io(path: url.path, operation: "chmod", errno: errno) }
+        guard fchmod(descriptor, mode) == 0 else { throw CryptoGenerationError.io(path: path, operation: "chmod", errno: errno) }
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw CryptoGenerationError.io(path: url.path, operation: "write", errno: errno) }
+            guard written > 0 else { throw CryptoGenerationError.io(path: path, operation: "write", errno: errno) }
             offset += written
         }
-        return true
     }
 
     /// Creates an (empty) folder such as `admincerts/`.

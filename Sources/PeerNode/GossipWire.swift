@@ -106,6 +106,7 @@ enum GossipWire {
         }
         switch probe.kind {
         case .ping:
+            guard probe.hasSender else { return .ping(nonce: probe.nonce, sender: nil, updates: updates) }
             guard let sender = await verifier.alive(probe.sender) else { return nil }
             return .ping(nonce: probe.nonce, sender: sender, updates: updates)
         case .ack:

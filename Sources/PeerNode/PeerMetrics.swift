@@ -32,6 +32,9 @@ struct PeerMetrics: Sendable {
     let membersAlive: Gauge
     /// Members this peer declared dead (read off the core at each scrape).
     let declaredDead: Counter
+    /// SWIM: members this peer suspected, suspicions of itself it refuted (read off the core).
+    let suspicions: Counter
+    let refutations: Counter
     let fabricMembersAlive: Gauge
     /// Updated by the codec: blocks that arrived again, entries dropped for a bad signature.
     let duplicates: Counter
@@ -63,6 +66,8 @@ struct PeerMetrics: Sendable {
         leaderChanges = node.counter("fabnet_gossip_leader_changes_total")
         membersAlive = node.gauge("fabnet_gossip_membership_total_peers_known")
         declaredDead = node.counter("fabnet_membership_declared_dead_total")
+        suspicions = node.counter("fabnet_membership_suspicions_total")
+        refutations = node.counter("fabnet_membership_refutations_total")
         fabricMembersAlive = node.gauge("gossip_membership_total_peers_known")
         duplicates = node.counter("fabnet_blocks_duplicate_total")
         refused = node.counter("fabnet_gossip_refused_total")

@@ -31,6 +31,10 @@ extension PeerService {
         let deaths = core.membership.declaredDead
         if deaths > reportedDeaths { metrics.declaredDead.increment(by: deaths - reportedDeaths) }
         reportedDeaths = deaths
+        let (suspicions, refutations) = (core.membership.suspicionsRaised, core.membership.refutations)
+        if suspicions > reportedSuspicions { metrics.suspicions.increment(by: suspicions - reportedSuspicions) }
+        if refutations > reportedRefutations { metrics.refutations.increment(by: refutations - reportedRefutations) }
+        (reportedSuspicions, reportedRefutations) = (suspicions, refutations)
         return registry.exposition()
     }
 }

@@ -66,6 +66,9 @@ public actor PeerService: Service {
     var stopped = false
     /// Member deaths already added to `metrics.declaredDead`.
     var reportedDeaths = 0
+    /// Suspicions raised and refutations already added to their counters.
+    var reportedSuspicions = 0
+    var reportedRefutations = 0
     /// Cut and commit time of each block (`/commits/<channel>`), for benchmarks.
     var commitRecords = CommitRecords()
     /// The chaincode servers this peer reaches, from its home.

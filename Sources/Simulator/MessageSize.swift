@@ -21,7 +21,8 @@ enum MessageSize {
         case .alive(let batch): return batch.count * (alive + envelope)
         case let .request(_, _, known): return alive + 8 + known.estimatedWireSize
         case let .response(alive, dead): return (alive.count + dead.count) * (Self.alive + envelope)
-        case let .ping(_, _, updates), let .pingRequest(_, _, _, updates): return 16 + alive + envelope + of(updates)
+        case let .ping(_, sender, updates): return 16 + (sender == nil ? 0 : alive + envelope) + of(updates)
+        case let .pingRequest(_, _, _, updates): return 16 + alive + envelope + of(updates)
         case let .ack(_, updates): return 16 + of(updates)
         }
     }

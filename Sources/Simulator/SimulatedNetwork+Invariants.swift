@@ -113,7 +113,7 @@ extension SimulatedNetwork {
         case .membership(.alive(let batch)): return "alive " + batch.map { "\($0.pkiID)@\($0.time.incarnation).\($0.time.sequence)" }.joined(separator: " ")
         case .membership(.request(let sender, _, _)): return "membership request from \(sender.pkiID)"
         case let .membership(.response(alive, dead)): return "membership response (\(alive.count) alive, \(dead.count) dead)"
-        case let .membership(.ping(nonce, sender, updates)): return "ping \(nonce) from \(sender.pkiID) with \(updates.count) updates"
+        case let .membership(.ping(nonce, sender, updates)): return "ping \(nonce) from \(sender.map { "\($0.pkiID)" } ?? "a known peer") with \(updates.count) updates"
         case let .membership(.ack(nonce, updates)): return "ack \(nonce) with \(updates.count) updates"
         case let .membership(.pingRequest(nonce, target, _, updates)): return "ping request \(nonce) for \(target) with \(updates.count) updates"
         case .channel(let mac, let inner): return "\(kind(of: inner)) [\(mac)]"

@@ -44,6 +44,28 @@ import Testing
                                          root: org.appendingPathComponent("tlsca/tlsca.org1.example.com-cert.pem")))
     }
 
+    /// A node home links the material (no copy); material made anew later replaces the files
+    /// (new inodes), so a home keeps exactly what it had until `up` installs it again.
+    @Test func aHomeKeepsItsMaterialWhenTheMaterialIsMadeAnew() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let spec = try Networks.defaultSpec()
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+        let layout = CryptoLayout(root: scratch.url)
+        let org = try #require(spec.organizations.first { !$0.peers.isEmpty })
+        let home = scratch.url.appendingPathComponent("home")
+        try NodeHomeFiles.install(nodeDirectory: layout.nodeDirectory(org.peers[0], in: org), into: home,
+                                  organizationMSPs: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
+        let installed = home.appendingPathComponent("tls/server.crt")
+        let source = layout.nodeDirectory(org.peers[0], in: org).appendingPathComponent("tls/server.crt")
+        let before = try contents(installed)
+        #expect(before == (try contents(source)))
+        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("orgs/\(org.mspID)/msp/cacerts").path))
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec, force: true)
+        #expect(try contents(source) != before, "made anew")
+        #expect(try contents(installed) == before, "the home's file changed with the material")
+    }
+
     @Test func forceMakesEverythingAnew() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

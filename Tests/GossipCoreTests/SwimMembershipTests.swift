@@ -70,6 +70,43 @@ import Testing
         #expect(!again.contains(.memberDead(target, mspID: Topology.mspID(0))))
     }
 
+    /// One missed probe makes a quiet suspicion: the member is probed again at once, and only a
+    /// second miss gossips it; an answer in between clears it with nothing sent to anyone.
+    @Test mutating func aSuspicionIsGossipedOnlyAfterASecondMissedProbe() throws {
+        func suspicions(_ effects: [Membership.Effect]) -> [PKIID] {
+            effects.flatMap { effect -> [PKIID] in
+                guard case let .send(message, _) = effect else { return [] }
+                let updates: [MembershipUpdate]
+                switch message {
+                case let .ping(_, _, carried), let .ack(_, carried), let .pingRequest(_, _, _, carried): updates = carried
+                default: updates = []
+                }
+                return updates.compactMap { if case let .suspect(id, _, _) = $0 { return id } else { return nil } }
+            }
+        }
+        for answersTheSecondProbe in [true, false] {
+            var membership = started()
+            var now = GossipTime.zero + .milliseconds(500)
+            let first = try #require(pings(membership.handle(.timer(.probe), now: now, random: &random)).first { $0.nonce != 0 })
+            let target = try #require(first.to)
+            now = now + .milliseconds(500)
+            let second = membership.handle(.timer(.probe), now: now, random: &random)
+            #expect(membership.members[target]?.suspectedSince != nil)
+            #expect(suspicions(second).isEmpty, "a first miss is gossiped")
+            let retry = try #require(pings(second).first { $0.nonce != 0 })
+            #expect(retry.to == target, "the suspect is not probed again first")
+            if answersTheSecondProbe {
+                _ = membership.handle(.received(Verified(value: .ack(nonce: retry.nonce, updates: []), signer: signer(Int(target.bytes[1]))), via: nil),
+                                      now: now + .milliseconds(5), random: &random)
+                #expect(membership.members[target]?.suspectedSince == nil)
+            }
+            now = now + .milliseconds(1000)  // the next probe (health stretched the interval)
+            var sent = membership.handle(.timer(.probe), now: now, random: &random)
+            sent += membership.handle(.timer(.forward), now: now + .milliseconds(100), random: &random)
+            #expect(suspicions(sent).contains(target) == !answersTheSecondProbe, "answered: \(answersTheSecondProbe)")
+        }
+    }
+
     @Test mutating func anAckClearsTheProbeAndNothingIsSuspected() throws {
         var membership = started()
         var now = GossipTime.zero + .milliseconds(500)
@@ -83,6 +120,41 @@ import Testing
         now = now + .milliseconds(500)
         _ = membership.handle(.timer(.probe), now: now, random: &random)
         #expect(membership.members.values.allSatisfy { $0.suspectedSince == nil && $0.isAlive })
+    }
+
+    /// A ping carries our signed alive message until its target acks one; later pings leave it
+    /// out, and a probe that times out puts it back (the target may have restarted).
+    @Test mutating func pingsLeaveOurAliveMessageOutOnceTheTargetAckedIt() throws {
+        var membership = started()
+        func probe(at now: GossipTime) throws -> (nonce: UInt64, target: PKIID, sender: AliveMessage?) {
+            let effects = membership.handle(.timer(.probe), now: now, random: &random)
+            return try #require(effects.compactMap { effect -> (UInt64, PKIID, AliveMessage?)? in
+                guard case let .send(.ping(nonce, sender, _), .peer(id, _)) = effect, nonce != 0 else { return nil }
+                return (nonce, id, sender)
+            }.first)
+        }
+        // Three ring subjects at most; every first ping to each carries the alive message.
+        var now = GossipTime.zero
+        var acked: Set<PKIID> = []
+        for _ in 0..<6 {
+            now = now + .milliseconds(500)
+            let ping = try probe(at: now)
+            #expect((ping.sender != nil) == !acked.contains(ping.target), "ping to \(ping.target), acked before: \(acked.contains(ping.target))")
+            _ = membership.handle(.received(Verified(value: .ack(nonce: ping.nonce, updates: []), signer: signer(Int(ping.target.bytes[1]))), via: nil),
+                                  now: now + .milliseconds(5), random: &random)
+            acked.insert(ping.target)
+        }
+        // A missed probe: the next ping to that target carries it again.
+        now = now + .milliseconds(500)
+        let missed = try probe(at: now)
+        #expect(missed.sender == nil)
+        _ = membership.handle(.timer(.probeTimeout(missed.nonce)), now: now + .milliseconds(200), random: &random)
+        var again: (nonce: UInt64, target: PKIID, sender: AliveMessage?)
+        repeat {
+            now = now + .milliseconds(500)
+            again = try probe(at: now)
+        } while again.target != missed.target
+        #expect(again.sender != nil)
     }
 
     @Test mutating func aSuspectedPeerRefutesWithANewerAliveMessageThatClearsTheSuspicion() throws {

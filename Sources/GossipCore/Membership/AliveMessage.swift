@@ -75,9 +75,10 @@ public enum MembershipMessage: Hashable, Sendable {
     case response(alive: [AliveMessage], dead: [AliveMessage])
     /// SWIM: "are you there?", answered by `ack` with the same nonce; nonce 0 carries updates
     /// only and is not answered. `sender` is the sender's own signed alive message (so a peer
-    /// that does not know it yet can answer, and learns of it). Each message carries membership
-    /// changes the sender still gossips.
-    case ping(nonce: UInt64, sender: AliveMessage, updates: [MembershipUpdate])
+    /// that does not know it yet can answer, and learns of it), left out once the receiver
+    /// acked a ping that carried it (it saves a signed certificate, ~1 KB, per ping). Each
+    /// message carries membership changes the sender still gossips.
+    case ping(nonce: UInt64, sender: AliveMessage?, updates: [MembershipUpdate])
     case ack(nonce: UInt64, updates: [MembershipUpdate])
     /// SWIM's indirect probe: "ping `target` for me"; the helper acks `nonce` if the target
     /// answers its own ping.

@@ -81,12 +81,22 @@ extension Membership {
         if let missed = swim.probe {
             swim.probe = nil
             swim.health = min(SwimState.maximumHealth, swim.health + 1)
-            effects += suspect(missed.target, now: now)
+            if swim.unconfirmed.contains(missed.target) {
+                // Missed twice: now the others hear of it (and the member, which refutes).
+                swim.unconfirmed.removeAll { $0 == missed.target }
+                effects += publishSuspicion(of: missed.target, now: now)
+            } else {
+                suspicionsRaised += 1
+                effects += suspect(missed.target, now: now)
+            }
         }
+        // A member suspected quietly after one miss is probed again before the ring moves on.
+        swim.unconfirmed.removeAll { members[$0]?.suspectedSince == nil }
+        let retry = swim.unconfirmed.first
         let subjects = ring.subjects
-        if !subjects.isEmpty {
-            let target = subjects[swim.cursor % subjects.count]
-            swim.cursor &+= 1
+        if retry != nil || !subjects.isEmpty {
+            let target = retry ?? subjects[swim.cursor % subjects.count]
+            if retry == nil { swim.cursor &+= 1 }
             if let member = members[target] {
                 let nonce = Self.nonce(&random)
                 swim.probe = SwimState.Probe(target: target, nonce: nonce)
@@ -102,6 +112,8 @@ extension Membership {
         guard var probe = swim.probe, probe.nonce == nonce, !probe.indirect, let target = members[probe.target] else { return [] }
         probe.indirect = true
         swim.probe = probe
+        // It may have lost us (restarted between our probes): the next ping carries our alive message.
+        members[probe.target]?.knowsOurAlive = nil
         var helpers = ring.neighbours.filter { $0 != probe.target && members[$0]?.isAlive == true && members[$0]?.suspectedSince == nil }
         if helpers.count < SwimState.indirectProbes {
             let extra = sample(SwimState.indirectProbes - helpers.count, from: reachableAliveIDs(), excluding: Set(helpers + [probe.target]), random: &random)
@@ -188,12 +200,13 @@ extension Membership {
         let from = message.signer.pkiID
         switch message.value {
         case let .ping(nonce, sender, updates):
-            guard sender.pkiID == from, sender.mspID == message.signer.mspID else {
+            if let sender, sender.pkiID != from || sender.mspID != message.signer.mspID {
                 return [.log("ping from \(from) carries the alive message of \(sender.pkiID); ignored")]
             }
             // A peer we hold suspected or dead learns it, and refutes (for the others).
             let held = claim(about: from)
-            var effects = hearFrom(sender, now: now)
+            var effects: [Effect] = []
+            if let sender { effects = hearFrom(sender, now: now) } else { heard(from, now: now) }
             effects += apply(updates, from: from, now: now)
             if nonce != 0, let member = members[from] {
                 var answer = piggyback(for: member.alive)
@@ -204,6 +217,9 @@ extension Membership {
         case let .ack(nonce, updates):
             var effects = apply(updates, from: from, now: now)
             heard(from, now: now)
+            if let index = members.index(forKey: from), let sent = members.values[index].aliveSent {
+                members.values[index].knowsOurAlive = (sent, members.values[index].alive.time.incarnation)
+            }
             if let probe = swim.probe, probe.nonce == nonce {
                 swim.probe = nil
                 swim.health = max(0, swim.health - 1)
@@ -296,11 +312,23 @@ extension Membership {
         guard let index = members.index(forKey: id), members.values[index].isAlive else { return [] }
         let time = members.values[index].alive.time
         if let claimed, time > claimed { return [] }
+        let own = accuser == nil
         let accuser = accuser ?? configuration.pkiID
         guard !members.values[index].accusers.contains(accuser) else { return [] }
         if members.values[index].suspectedSince == nil { members.values[index].suspectedSince = now }
         members.values[index].accusers.append(accuser)
+        if own, members.values[index].accusers.count == 1 {
+            swim.unconfirmed.append(id)  // told to no one until a second probe misses
+            return []
+        }
         swim.updates.enqueue(.suspect(id, time: time, accuser: accuser))
+        return scheduleForward(now: now)
+    }
+
+    /// Gossips this peer's own suspicion of `id` (kept quiet after the first miss).
+    private mutating func publishSuspicion(of id: PKIID, now: GossipTime) -> [Effect] {
+        guard let member = members[id], member.isAlive, member.suspectedSince != nil else { return [] }
+        swim.updates.enqueue(.suspect(id, time: member.alive.time, accuser: configuration.pkiID))
         return scheduleForward(now: now)
     }
 
@@ -321,6 +349,7 @@ extension Membership {
     /// message answers it (Lifeguard: being suspected also means this peer may be slow).
     private mutating func refute(_ claimed: PeerTime, now: GossipTime) -> [Effect] {
         if claimed >= time {
+            refutations += 1
             time = PeerTime(incarnation: time.incarnation, sequence: max(time.sequence, claimed.sequence) + 1)
             swim.health = min(SwimState.maximumHealth, swim.health + 1)
             swim.updates.enqueue(.alive(selfAlive))
@@ -362,10 +391,15 @@ extension Membership {
     /// A ping to `target` with this peer's alive message and the updates it may see; nil when
     /// the disclosure rules hide this peer from the target's org.
     private mutating func ping(nonce: UInt64, to target: AliveMessage, updates maximum: Int = SwimState.piggyback) -> MembershipMessage? {
-        guard let sender = Disclosure.view(of: selfAlive, for: target.mspID, sharing: configuration.sharing) else { return nil }
+        guard let view = Disclosure.view(of: selfAlive, for: target.mspID, sharing: configuration.sharing) else { return nil }
         var updates = piggyback(for: target, maximum: maximum)
         if nonce != 0, let claim = claim(about: target.pkiID) { updates.insert(claim, at: 0) }
-        return .ping(nonce: nonce, sender: sender, updates: updates)
+        guard let index = members.index(forKey: target.pkiID) else { return .ping(nonce: nonce, sender: view, updates: updates) }
+        if let known = members.values[index].knowsOurAlive, known.ours == time, known.incarnation == members.values[index].alive.time.incarnation {
+            return .ping(nonce: nonce, sender: nil, updates: updates)
+        }
+        members.values[index].aliveSent = time
+        return .ping(nonce: nonce, sender: view, updates: updates)
     }
 
     /// Queued updates `target` may see (none about itself being alive), each counted as sent.
@@ -386,7 +420,7 @@ extension Membership {
 
     /// What this peer holds against `id` (suspected or dead), to tell it so it refutes.
     private func claim(about id: PKIID) -> MembershipUpdate? {
-        guard let member = members[id] else { return nil }
+        guard let member = members[id], !swim.unconfirmed.contains(id) else { return nil }
         if !member.isAlive { return .dead(id, time: member.alive.time) }
         return member.suspectedSince == nil ? nil : .suspect(id, time: member.alive.time, accuser: member.accusers.first ?? configuration.pkiID)
     }

@@ -61,6 +61,12 @@ public struct Membership: Sendable {
         public internal(set) var suspectedSince: GossipTime?
         /// SWIM: the peers that suspect it independently (its first accuser first).
         public internal(set) var accusers: [PKIID] = []
+        /// SWIM: the time of our alive message this member confirmed having (it acked a ping that
+        /// carried it) and the member's incarnation then; pings to it leave our alive message out
+        /// while both still hold.
+        var knowsOurAlive: (ours: PeerTime, incarnation: UInt64)?
+        /// SWIM: the time of our alive message last sent to it in a ping.
+        var aliveSent: PeerTime?
         /// Where this member's alive message waits in the forward batch of round `forwardRound`.
         var forwardRound: UInt64 = 0
         var forwardSlot = 0
@@ -87,6 +93,11 @@ public struct Membership: Sendable {
     /// How many times this peer declared a member dead (the metric
     /// `fabnet_membership_declared_dead_total`; 0 in a healthy network).
     public internal(set) var declaredDead = 0
+    /// SWIM: members this peer suspected itself (a probe and its indirect probes went
+    /// unanswered), and times it refuted a suspicion of itself with a newer alive message
+    /// (`fabnet_membership_suspicions_total`, `fabnet_membership_refutations_total`).
+    public internal(set) var suspicionsRaised = 0
+    public internal(set) var refutations = 0
     /// The last time of purged members: an old copy of their alive message still travelling
     /// must not bring them back (only a newer one, i.e. a real return, does).
     var purged: [PKIID: PeerTime] = [:]
