@@ -41,11 +41,29 @@ public struct CryptoMaterialGenerator: Sendable {
     public func generate(_ spec: NetworkSpec, force: Bool = false) throws -> CryptoGenerationReport {
         var report = CryptoGenerationReport(output: layout.root.path)
         cryptoTime.reset()
-        for org in spec.organizations {
-            if force, MaterialFiles.exists(layout.organizationDirectory(org)) {
-                try FileManager.default.removeItem(at: layout.organizationDirectory(org))
+        // Orgs are independent (own folders, own CAs): made on all cores at once, reported in
+        // the description's order. 100 peers' material took a second on one core.
+        let organizations = spec.organizations
+        let results = Mutex([Result<CryptoGenerationReport, any Error>?](repeating: nil, count: organizations.count))
+        DispatchQueue.concurrentPerform(iterations: organizations.count) { index in
+            let org = organizations[index]
+            let result = Result { () throws -> CryptoGenerationReport in
+                if force, MaterialFiles.exists(layout.organizationDirectory(org)) {
+                    try FileManager.default.removeItem(at: layout.organizationDirectory(org))
+                }
+                var part = CryptoGenerationReport(output: layout.root.path)
+                try generate(org, report: &part)
+                return part
             }
-            try generate(org, report: &report)
+            results.withLock { $0[index] = result }
+        }
+        for result in results.withLock({ $0 }) {
+            let part = try result!.get()
+            report.createdAuthorities += part.createdAuthorities
+            report.keptAuthorities += part.keptAuthorities
+            report.createdIdentities += part.createdIdentities
+            report.keptIdentities += part.keptIdentities
+            report.replacedIdentities += part.replacedIdentities
         }
         report.cryptoSeconds = cryptoTime.seconds
         return report
