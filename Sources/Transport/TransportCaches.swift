@@ -22,17 +22,13 @@ public final class TransportCaches: Sendable {
         identities = ValidatedIdentityCache(validator: validator)
     }
 
-    func serverContext(_ make: () throws -> NIOSSLContext) throws -> NIOSSLContext {
-        try server.withLock { context in
-            if let context { return context }
-            let made = try make()
-            context = made
-            return made
-        }
-    }
+    func serverContext(_ make: () throws -> NIOSSLContext) throws -> NIOSSLContext { try Self.once(server, make) }
 
-    func clientContext(_ make: () throws -> NIOSSLContext) throws -> NIOSSLContext {
-        try client.withLock { context in
+    func clientContext(_ make: () throws -> NIOSSLContext) throws -> NIOSSLContext { try Self.once(client, make) }
+
+    /// The value `slot` holds, made by `make` on first use.
+    private static func once(_ slot: borrowing Mutex<NIOSSLContext?>, _ make: () throws -> NIOSSLContext) throws -> NIOSSLContext {
+        try slot.withLock { context in
             if let context { return context }
             let made = try make()
             context = made

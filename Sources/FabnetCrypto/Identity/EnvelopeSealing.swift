@@ -22,12 +22,7 @@ public enum EnvelopeSealing {
         _ envelope: WireEnvelope, as type: M.Type, creator: (M) -> WireSerializedIdentity,
         validator: MembershipValidator, at time: Date = Date()
     ) async throws -> Verified<M> {
-        let message: M
-        do {
-            message = try M(serializedBytes: envelope.payload)
-        } catch {
-            throw FrameError.undecodable(type: M.protoMessageName, reason: "\(error)")
-        }
+        let message: M = try payload(of: envelope)
         let (signer, certificate) = try await validator.validate(creator(message), at: time)
         try verify(signature: envelope.signature, over: envelope.payload, certificate: certificate, mspID: signer.mspID)
         return Verified(value: message, signer: signer)
@@ -37,14 +32,18 @@ public enum EnvelopeSealing {
     public static func open<M: SwiftProtobuf.Message>(
         _ envelope: WireEnvelope, as type: M.Type, creator: (M) -> WireSerializedIdentity, identities: ValidatedIdentityCache
     ) async throws -> Verified<M> {
-        let message: M
+        let message: M = try payload(of: envelope)
+        let signer = try await identities.verify(signature: envelope.signature, over: envelope.payload, by: creator(message))
+        return Verified(value: message, signer: signer)
+    }
+
+    /// The envelope's payload decoded as `M` (not yet checked).
+    private static func payload<M: SwiftProtobuf.Message>(of envelope: WireEnvelope) throws -> M {
         do {
-            message = try M(serializedBytes: envelope.payload)
+            return try M(serializedBytes: envelope.payload)
         } catch {
             throw FrameError.undecodable(type: M.protoMessageName, reason: "\(error)")
         }
-        let signer = try await identities.verify(signature: envelope.signature, over: envelope.payload, by: creator(message))
-        return Verified(value: message, signer: signer)
     }
 
     /// Checks a DER low-S ECDSA signature over SHA-256(data) with a certificate's P-256 key.
