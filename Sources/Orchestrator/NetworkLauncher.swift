@@ -283,7 +283,7 @@ public struct NetworkLauncher: Sendable {
     }
 
     /// Starts every node in order (the orderer first), `spawnInterval` apart; the manifest, with
-    /// the pids, is saved at least every `spawnSaveInterval` while they start, and at the end.
+    /// the pids, is saved after each start (paced networks: every `spawnSaveInterval`), and at the end.
     func spawn(_ manifest: NetworkState.Manifest) throws -> NetworkState.Manifest {
         var manifest = manifest
         let pause = Self.spawnInterval(nodes: manifest.nodes.count)
@@ -291,7 +291,9 @@ public struct NetworkLauncher: Sendable {
         let order = manifest.nodes.indices.sorted { (manifest.nodes[$0].role == "orderer" ? 0 : 1) < (manifest.nodes[$1].role == "orderer" ? 0 : 1) }
         for (position, index) in order.enumerated() {
             let node = manifest.nodes[index]
-            if position > 0, pause > .zero { Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18) }  // pacing, not a wait for a condition
+            if position > 0, pause > .zero {  // pacing, not a wait for a condition
+                Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+            }
             do {
                 let process = try ChildProcess(executable: options.executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
                                                logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
@@ -301,7 +303,8 @@ public struct NetworkLauncher: Sendable {
                 try? state.save(manifest)
                 throw error
             }
-            if ContinuousClock.now - saved >= Self.spawnSaveInterval {
+            // Small networks (no pause) are saved after every start, big ones every 200 ms.
+            if pause == .zero || ContinuousClock.now - saved >= Self.spawnSaveInterval {
                 try state.save(manifest, compact: true)
                 saved = ContinuousClock.now
             }

@@ -217,12 +217,14 @@ extension Membership {
         case let .ack(nonce, updates):
             var effects = apply(updates, from: from, now: now)
             heard(from, now: now)
-            if let index = members.index(forKey: from), let sent = members.values[index].aliveSent {
-                members.values[index].knowsOurAlive = (sent, members.values[index].alive.time.incarnation)
+            if let index = members.index(forKey: from), let sent = members.values[index].aliveSent, sent.nonce == nonce {
+                members.values[index].knowsOurAlive = (sent.time, members.values[index].alive.time.incarnation)
             }
             if let probe = swim.probe, probe.nonce == nonce {
                 swim.probe = nil
                 swim.health = max(0, swim.health - 1)
+                // Acked, directly or through a helper: the target is alive (a quiet suspicion ends).
+                heard(probe.target, now: now)
             } else if let relay = swim.relays.removeValue(forKey: nonce), let requester = members[relay.requester] {
                 effects.append(.send(.ack(nonce: relay.nonce, updates: piggyback(for: requester.alive)), to: destination(of: requester.alive)))
             }
@@ -398,7 +400,7 @@ extension Membership {
         if let known = members.values[index].knowsOurAlive, known.ours == time, known.incarnation == members.values[index].alive.time.incarnation {
             return .ping(nonce: nonce, sender: nil, updates: updates)
         }
-        members.values[index].aliveSent = time
+        if nonce != 0 { members.values[index].aliveSent = (time, nonce) }  // its ack confirms it
         return .ping(nonce: nonce, sender: view, updates: updates)
     }
 

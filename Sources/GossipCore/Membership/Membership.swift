@@ -65,8 +65,8 @@ public struct Membership: Sendable {
         /// carried it) and the member's incarnation then; pings to it leave our alive message out
         /// while both still hold.
         var knowsOurAlive: (ours: PeerTime, incarnation: UInt64)?
-        /// SWIM: the time of our alive message last sent to it in a ping.
-        var aliveSent: PeerTime?
+        /// SWIM: the time of our alive message last sent to it in a probe ping, and that ping's nonce.
+        var aliveSent: (time: PeerTime, nonce: UInt64)?
         /// Where this member's alive message waits in the forward batch of round `forwardRound`.
         var forwardRound: UInt64 = 0
         var forwardSlot = 0

@@ -179,7 +179,9 @@ extension GossipPeer {
         let organizations = organizations(of: channel)
         let candidates = preferringNeighbours(membership.reachableAliveIDs()) { organizations.contains($0.alive.mspID) }
         for member in draw(1, from: candidates, random: &random, where: { organizations.contains($0.alive.mspID) }) {
-            effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest, known: state.versions)), to: membership.destination(of: member.alive)))
+            // What it holds is told only to a peer of the channel (one outside it learns nothing).
+            let known = state.infos[member.alive.pkiID] != nil ? state.versions : .none
+            effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest, known: known)), to: membership.destination(of: member.alive)))
         }
         return effects
     }
