@@ -106,7 +106,7 @@ public struct NetworkLauncher: Sendable {
         }
         try state.save(manifest)
         do {
-            manifest = try phase("spawn") { try spawn(manifest) }
+            manifest = try await phase("spawn") { try await spawn(manifest) }
             let clients = NodeClients(spec: spec, layout: layout, manifest: manifest)
             try await phase("health") { try await waitHealthy(manifest) }
             try await phase("channels") { try await createChannels(clients) }
@@ -284,16 +284,14 @@ public struct NetworkLauncher: Sendable {
 
     /// Starts every node in order (the orderer first), `spawnInterval` apart; the manifest, with
     /// the pids, is saved after each start (paced networks: every `spawnSaveInterval`), and at the end.
-    func spawn(_ manifest: NetworkState.Manifest) throws -> NetworkState.Manifest {
+    func spawn(_ manifest: NetworkState.Manifest) async throws -> NetworkState.Manifest {
         var manifest = manifest
         let pause = Self.spawnInterval(nodes: manifest.nodes.count)
         var saved = ContinuousClock.now
         let order = manifest.nodes.indices.sorted { (manifest.nodes[$0].role == "orderer" ? 0 : 1) < (manifest.nodes[$1].role == "orderer" ? 0 : 1) }
         for (position, index) in order.enumerated() {
             let node = manifest.nodes[index]
-            if position > 0, pause > .zero {  // pacing, not a wait for a condition
-                Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
-            }
+            if position > 0, pause > .zero { try await Task.sleep(for: pause) }  // pacing, not a wait for a condition
             do {
                 let process = try ChildProcess(executable: options.executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
                                                logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)

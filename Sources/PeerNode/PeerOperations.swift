@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import NIOHTTP1
 import OperationsEndpoint
@@ -24,17 +25,19 @@ extension PeerService {
         return failed
     }
 
+    /// Adds to `counter` what `total` (a count the core keeps) grew since `reported`.
+    private static func report(_ total: Int, to counter: Counter, after reported: inout Int) {
+        if total > reported { counter.increment(by: total - reported) }
+        reported = total
+    }
+
     /// The registry's exposition, after the gauges read off the core (alive members) are set.
     func metricsText() -> String {
         metrics.membersAlive.record(core.membership.aliveCount)
         metrics.fabricMembersAlive.record(core.membership.aliveCount)
-        let deaths = core.membership.declaredDead
-        if deaths > reportedDeaths { metrics.declaredDead.increment(by: deaths - reportedDeaths) }
-        reportedDeaths = deaths
-        let (suspicions, refutations) = (core.membership.suspicionsRaised, core.membership.refutations)
-        if suspicions > reportedSuspicions { metrics.suspicions.increment(by: suspicions - reportedSuspicions) }
-        if refutations > reportedRefutations { metrics.refutations.increment(by: refutations - reportedRefutations) }
-        (reportedSuspicions, reportedRefutations) = (suspicions, refutations)
+        Self.report(core.membership.declaredDead, to: metrics.declaredDead, after: &reportedDeaths)
+        Self.report(core.membership.suspicionsRaised, to: metrics.suspicions, after: &reportedSuspicions)
+        Self.report(core.membership.refutations, to: metrics.refutations, after: &reportedRefutations)
         return registry.exposition()
     }
 }

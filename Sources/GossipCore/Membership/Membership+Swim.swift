@@ -86,7 +86,6 @@ extension Membership {
                 swim.unconfirmed.removeAll { $0 == missed.target }
                 effects += publishSuspicion(of: missed.target, now: now)
             } else {
-                suspicionsRaised += 1
                 effects += suspect(missed.target, now: now)
             }
         }
@@ -319,6 +318,7 @@ extension Membership {
         guard !members.values[index].accusers.contains(accuser) else { return [] }
         if members.values[index].suspectedSince == nil { members.values[index].suspectedSince = now }
         members.values[index].accusers.append(accuser)
+        if own { suspicionsRaised += 1 }
         if own, members.values[index].accusers.count == 1 {
             swim.unconfirmed.append(id)  // told to no one until a second probe misses
             return []
