@@ -22,6 +22,8 @@ extension SimulatedNetwork {
         public internal(set) var received = 0
         public internal(set) var bytesSent = 0
         public internal(set) var bytesReceived = 0
+        /// Estimated bytes received by message kind (indexed as `GossipMessage.kinds`).
+        public internal(set) var bytesReceivedByKind = [Int](repeating: 0, count: GossipMessage.kinds.count)
         public internal(set) var log: [String] = []
         /// When each block was committed, by channel.
         public internal(set) var commitTimes: [String: [UInt64: GossipTime]] = [:]
@@ -116,7 +118,9 @@ extension SimulatedNetwork {
         private mutating func deliver(_ message: GossipMessage, from signer: Int, senderHops: [Int],
                                       now: GossipTime, view: SharedView) {
             received += 1
-            bytesReceived += MessageSize.of(message)
+            let size = MessageSize.of(message)
+            bytesReceived += size
+            bytesReceivedByKind[message.kindIndex] += size
             checkDelivery(message, from: signer, now: now, view: view)
             let carried = MessageSize.blocks(in: message)
             if !carried.isEmpty, case .channel(let mac, _) = message, let channel = view.channelByMAC[mac] {

@@ -180,6 +180,42 @@ struct ElectionHarness {
         #expect(effects.contains { if case .reply(let message, let to) = $0 { return message.isDeclaration && to == PKIID([6]) } else { return false } })
     }
 
+    /// A peer in its election, proposal sent (`others` in view), at the returned time.
+    func electing(_ id: UInt8, view: Set<PKIID>) -> (LeaderElection, GossipTime) {
+        var election = LeaderElection(pkiID: PKIID([id]), mode: .dynamic, settings: settings, incarnation: 1)
+        _ = election.handle(.view(view), now: .zero)
+        _ = election.handle(.start, now: .zero)
+        let now = GossipTime.zero + settings.election.membershipSampleInterval
+        _ = election.handle(.timer(.sample), now: now)
+        return (election, now)
+    }
+
+    func proposal(from id: UInt8, height: UInt64 = 0) -> LeadershipMessage {
+        LeadershipMessage(pkiID: PKIID([id]), isDeclaration: false, ledgerHeight: height, time: PeerTime(incarnation: 1, sequence: 1))
+    }
+
+    @Test func anElectingPeerTellsALowerRankedProposerItRanksHigher() {
+        var (election, now) = electing(1, view: others)
+        now = now + .milliseconds(10)
+        // Peer 9 is not in the view yet (a big org still filling in): it hears of peer 1 by a reply.
+        let effects = election.handle(.received(proposal(from: 9)), now: now)
+        #expect(effects.contains { if case .reply(let message, let to) = $0 { return !message.isDeclaration && message.pkiID == PKIID([1]) && to == PKIID([9]) } else { return false } })
+        #expect(!effects.contains { if case .broadcast = $0 { return true } else { return false } })
+        // A higher-ranked proposer gets no reply.
+        let higher = election.handle(.received(proposal(from: 0)), now: now)
+        #expect(!higher.contains { if case .reply = $0 { return true } else { return false } })
+    }
+
+    @Test func aProposalFromAPeerNotYetInTheViewStillOutranks() {
+        var (election, now) = electing(5, view: [PKIID([6])])
+        // Peer 2 ranks higher but this peer's view has not learnt of it yet.
+        _ = election.handle(.received(proposal(from: 2)), now: now + .milliseconds(5))
+        now = now + settings.election.leaderElectionDuration
+        let effects = election.handle(.timer(.electionEnd), now: now)
+        #expect(!election.isLeader, "a peer led though a higher-ranked org peer proposed in the same election")
+        #expect(!effects.contains(.startPulling))
+    }
+
     @Test func aLeaderElectedAgainKeepsOneDeclarationChain() {
         var (election, now) = electedLeader(at: .zero)
         let firstDue = now + settings.election.leaderAliveThreshold / 2

@@ -25,25 +25,41 @@ public struct ChannelMAC: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Resolves channel MACs back to the channels this peer is in, remembering the digests it
-/// computed (one per sender and channel).
+/// computed (one per sender and channel) by their first 8 bytes: 24 bytes per sender and
+/// channel instead of a 32-byte array each (a big simulation keeps one per peer pair). Eight
+/// bytes suffice: the sender is authenticated and names its own MAC, so a match on another
+/// channel's prefix would take 2^64 tries on a SHA-256 it cannot choose.
 struct ChannelMACResolver: Sendable {
     let channels: [String]
-    /// Per sender, its MAC for each of `channels` (same order): one lookup and a few byte
-    /// comparisons per message.
-    private var known: [PKIID: [ChannelMAC]] = [:]
+    /// For each of `channels` (same order), each sender's MAC prefix.
+    private var known: [[PKIID: UInt64]]
 
-    init(channels: [String]) { self.channels = channels.sorted() }
+    init(channels: [String]) {
+        self.channels = channels.sorted()
+        known = Array(repeating: [:], count: channels.count)
+    }
 
     /// The channel `sender` means by `mac`, if this peer is in it.
     mutating func channel(for mac: ChannelMAC, sender: PKIID) -> String? {
-        let macs: [ChannelMAC]
-        if let table = known[sender] {
-            macs = table
-        } else {
-            macs = channels.map { ChannelMAC(pkiID: sender, channel: $0) }
-            known[sender] = macs
+        guard let prefix = Self.prefix(mac.bytes) else { return nil }
+        for index in channels.indices {
+            let expected: UInt64
+            if let remembered = known[index][sender] {
+                expected = remembered
+            } else {
+                expected = Self.prefix(ChannelMAC(pkiID: sender, channel: channels[index]).bytes)!
+                known[index][sender] = expected
+            }
+            if expected == prefix { return channels[index] }
         }
-        guard let index = macs.firstIndex(of: mac) else { return nil }
-        return channels[index]
+        return nil
+    }
+
+    /// The first 8 bytes of a MAC as a number (nil for a shorter one, which matches nothing).
+    static func prefix(_ bytes: [UInt8]) -> UInt64? {
+        guard bytes.count >= 8 else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes.prefix(8) { value = value << 8 | UInt64(byte) }
+        return value
     }
 }

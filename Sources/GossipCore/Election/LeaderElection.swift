@@ -29,7 +29,11 @@ public struct LeadershipMessage: Hashable, Sendable {
 /// - If it has heard a declaration within `leaderAliveThreshold` it follows that leader: a
 ///   running leader is not pre-empted by a newcomer.
 /// - Otherwise it proposes to its org peers and collects proposals for `leaderElectionDuration`;
-///   it declares itself leader if no declaration came and it ranks first among the proposers.
+///   it declares itself leader if no declaration came and it ranks first among the proposers
+///   (every proposal heard counts, also one from a peer its view does not hold yet). A peer in
+///   its election that outranks a proposer answers it with its own proposal, and a leader
+///   answers with a declaration: in a big org whose views are still filling in, a proposer
+///   learns of the peers that outrank it instead of leading for a moment.
 /// - **Rank** (fabnet's change, for the starvation problem in the reference §5): the highest
 ///   ledger height first, then the lowest PKI-ID (Fabric uses the lowest PKI-ID only, so a lagging
 ///   peer can lead and starve the others).
@@ -137,8 +141,9 @@ public struct LeaderElection: Sendable {
         case let (.electionEnd, .electing(proposals)):
             if leaderIsAlive(now: now) { return follow(now: now) }
             if proposedQuietly, proposals.count == 1 { return propose(now: now, aloud: true) }
-            let best = proposals.map { (id: $0.key, height: $0.value) }.filter { view.contains($0.id) || $0.id == pkiID }
-                .min { Self.ranksHigher($0, $1) }
+            // Every proposal heard counts, also one from a peer not yet in the view: it is
+            // signed by an org peer of the channel, and no older than this election.
+            let best = proposals.map { (id: $0.key, height: $0.value) }.min { Self.ranksHigher($0, $1) }
             if best?.id == pkiID { return becomeLeader(now: now) }
             // Someone else should lead: wait for its declaration, then elect again if none comes.
             phase = .follower
@@ -182,7 +187,10 @@ public struct LeaderElection: Sendable {
         case .electing(var proposals):
             proposals[incoming.pkiID] = incoming.ledgerHeight
             phase = .electing(proposals: proposals)
-            return []
+            // A proposer that ranks below this peer may not know it yet (views fill in while a
+            // big org starts): tell it, so it follows instead of leading for a moment.
+            guard Self.ranksHigher((pkiID, height), (incoming.pkiID, incoming.ledgerHeight)) else { return [] }
+            return [.reply(message(declaration: false), to: incoming.pkiID)]
         case .leader:
             // Tell the proposer who leads; the others know (a broadcast per proposal cost
             // N messages each, N² when a big org starts).

@@ -131,17 +131,30 @@ extension Membership {
     /// Declares dead the suspects whose time ran out; purges long-dead members; drops old relays.
     private mutating func expireSuspicions(now: GossipTime) -> [Effect] {
         var effects: [Effect] = []
-        let expired = members.filter { _, member in
-            member.isAlive && member.suspectedSince.map { now - $0 > suspicionTimeout(accusers: member.accusers.count) } == true
-        }.keys.sorted()
+        let purgeAfter = settings.aliveExpirationTimeout * settings.msgExpirationFactor
+        // One pass reading fields in place (a filtered copy of the members, twice a heartbeat,
+        // was most of a big simulation's reference counting).
+        var expired: [PKIID] = [], purgeable: [PKIID] = []
+        for index in members.indices {
+            let values = members.values
+            if values[index].isAlive {
+                if let since = values[index].suspectedSince, now - since > suspicionTimeout(accusers: values[index].accusers.count) {
+                    expired.append(members.keys[index])
+                }
+            } else if now - values[index].lastHeard > purgeAfter {
+                purgeable.append(members.keys[index])
+            }
+        }
+        expired.sort()
         for id in expired {
             guard let member = members[id] else { continue }
             effects += declareDead(id, time: member.alive.time, now: now,
                                    why: "suspected for \(now - member.suspectedSince!) by \(member.accusers.count) peer(s) without refuting")
+            // Dead now, and maybe long unheard: purgeable in this same pass.
+            if let dead = members[id], !dead.isAlive, now - dead.lastHeard > purgeAfter { purgeable.append(id) }
         }
-        let purgeAfter = settings.aliveExpirationTimeout * settings.msgExpirationFactor
+        purgeable.sort()
         let permanent = configuration.permanentEndpoints
-        let purgeable = members.filter { _, member in !member.isAlive && now - member.lastHeard > purgeAfter }.keys.sorted()
         for id in purgeable {
             guard let member = members[id], permanent.isDisjoint(with: endpoints(of: member.alive)) else { continue }
             members[id] = nil

@@ -68,15 +68,29 @@ struct UpdateQueue: Sendable {
     /// (nil: nothing, and the recipient is done with it). Each one taken counts as sent once.
     mutating func take(_ maximum: Int, limit: Int, for recipient: PKIID, view: (MembershipUpdate) -> MembershipUpdate?) -> [MembershipUpdate] {
         guard maximum > 0, !entries.isEmpty else { return [] }
-        let candidates = entries.filter { !$0.value.done.contains(recipient) }
-            .sorted { ($0.value.transmits, $0.value.order) < ($1.value.transmits, $1.value.order) }
         var taken: [MembershipUpdate] = []
-        for (id, entry) in candidates {
-            guard taken.count < maximum else { break }
-            entries[id]?.done.insert(recipient)
-            guard let shown = view(entry.update) else { continue }
-            taken.append(shown)
-            if entry.transmits + 1 >= limit { entries[id] = nil } else { entries[id]?.transmits += 1 }
+        // The least-sent entries first (then the oldest), found a batch at a time: a pass over
+        // the queue keeps the `maximum` best in a small sorted array, with no copy of the queue
+        // (a starting peer's queue holds an update per member, and every ping takes from it).
+        var skipped = Set<PKIID>()
+        while taken.count < maximum {
+            var best: [(rank: (Int, UInt64), id: PKIID)] = []
+            for (id, entry) in entries where !skipped.contains(id) && !entry.done.contains(recipient) {
+                let rank = (entry.transmits, entry.order)
+                guard best.count < maximum || rank < best[best.count - 1].rank else { continue }
+                let position = best.firstIndex { rank < $0.rank } ?? best.count
+                best.insert((rank, id), at: position)
+                if best.count > maximum { best.removeLast() }
+            }
+            guard !best.isEmpty else { break }
+            for (_, id) in best where taken.count < maximum {
+                guard let entry = entries[id] else { continue }
+                entries[id]?.done.insert(recipient)
+                skipped.insert(id)
+                guard let shown = view(entry.update) else { continue }
+                taken.append(shown)
+                if entry.transmits + 1 >= limit { entries[id] = nil } else { entries[id]?.transmits += 1 }
+            }
         }
         return taken
     }
@@ -84,7 +98,11 @@ struct UpdateQueue: Sendable {
     /// Drops the updates every one of `neighbours` is done with (none when `neighbours` is empty).
     mutating func retire(doneBy neighbours: Set<PKIID>) {
         guard !neighbours.isEmpty else { return }
-        entries = entries.filter { !neighbours.isSubset(of: $0.value.done) }
+        // In place: most calls retire nothing, and a filtered copy of the queue each time was
+        // the simulator's largest allocation after the members themselves.
+        var finished: [PKIID] = []
+        for index in entries.indices where neighbours.isSubset(of: entries.values[index].done) { finished.append(entries.keys[index]) }
+        for id in finished { entries[id] = nil }
     }
 }
 

@@ -34,6 +34,8 @@ struct SimReport: Encodable {
     /// Estimated bytes of all gossip traffic a peer received per block, and that ÷ the block size.
     let bytesReceivedPerPeerPerBlock: Double?
     let bytesReceivedPerPeerPerBlockOverBlockSize: Double?
+    /// `bytesReceivedPerPeerPerBlock` by message kind (`GossipMessage.kinds`; kinds never received left out).
+    let bytesReceivedPerPeerPerBlockByKind: [String: Double]
     let bytesSentPerPeerPerBlock: Double?
     let messagesSentPerPeerPerBlock: Double?
     let messagesReceivedPerPeerPerBlock: Double?
@@ -84,6 +86,12 @@ struct SimReport: Encodable {
         duplicateBlocks = max(0, received - commits)
         bytesReceivedPerPeerPerBlock = perPeerBlock(bytesIn)
         bytesReceivedPerPeerPerBlockOverBlockSize = blockSize > 0 ? perPeerBlock(bytesIn).map { $0 / Double(blockSize) } : nil
+        var byKind: [String: Double] = [:]
+        for (index, kind) in GossipMessage.kinds.enumerated() {
+            let total = all.reduce(0) { $0 + $1.bytesReceivedByKind[index] }
+            if total > 0, let perBlock = perPeerBlock(total) { byKind[kind] = perBlock }
+        }
+        bytesReceivedPerPeerPerBlockByKind = byKind
         bytesSentPerPeerPerBlock = perPeerBlock(all.reduce(0) { $0 + $1.bytesSent })
         messagesSentPerPeerPerBlock = perPeerBlock(all.reduce(0) { $0 + $1.sent })
         messagesReceivedPerPeerPerBlock = perPeerBlock(all.reduce(0) { $0 + $1.received })
@@ -115,6 +123,8 @@ struct SimReport: Encodable {
             print(String(format: "per peer per block: %.2f copies received (%d duplicates in all), %.0f bytes received (%.2f × block), %.1f messages sent",
                          copies, duplicateBlocks, bytesReceivedPerPeerPerBlock ?? 0, bytesReceivedPerPeerPerBlockOverBlockSize ?? 0,
                          messagesSentPerPeerPerBlock ?? 0))
+            let kinds = bytesReceivedPerPeerPerBlockByKind.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            print("  bytes received by kind: " + kinds.map { String(format: "%@ %.0f", $0.key, $0.value) }.joined(separator: ", "))
         }
         print(String(format: "messages: %d delivered, %d dropped, %.1f sent per peer per second; %d leader changes; %d orderer deliveries",
                      messagesDelivered, messagesDropped, messagesSentPerPeerPerSecond, leaderChanges, ordererDeliveries))
