@@ -120,10 +120,19 @@ import Testing
         #expect(channel["leaders"] as? [String: Int] == ["Org1MSP": 1, "Org2MSP": 1, "Org3MSP": 1])
         #expect(channel["committedEverywhere"] as? Int == 20, "the restarted peer caught up")
         #expect((channel["hops"] as? [String: Double])?["max"] != nil)
-        #expect(object["bytesReceivedPerPeerPerBlock"] is Double)
+        let bytes = try #require(object["bytesReceivedPerPeerPerBlock"] as? Double)
+        // The traffic by kind adds up to the total (blocks of 512 bytes: membership is most of it;
+        // a leader gets its blocks from the orderer, which is not gossip).
+        let byKind = try #require(object["bytesReceivedPerPeerPerBlockByKind"] as? [String: Double])
+        #expect(abs(byKind.values.reduce(0, +) - bytes) < 0.001 * bytes)
+        #expect(byKind["block"].map { $0 > 0 } == true, "\(byKind)")
+        #expect(byKind["ping"].map { $0 > 0 } == true, "\(byKind)")
+        #expect((object["peakResidentBytes"] as? Int).map { $0 > 0 } == true)
         let again = try await runFabnet(arguments)
-        // The JSON has sorted keys: apart from the wall clock, the same seed prints the same text.
-        let stable: (String) -> [Substring] = { $0.split(separator: "\n").filter { !$0.contains("wallClockSeconds") } }
+        // The JSON has sorted keys: apart from the wall clock and memory, the same seed prints the same text.
+        let stable: (String) -> [Substring] = {
+            $0.split(separator: "\n").filter { !$0.contains("wallClockSeconds") && !$0.contains("peakResidentBytes") }
+        }
         #expect(stable(result.output) == stable(again.output), "the same seed gives the same run")
     }
 

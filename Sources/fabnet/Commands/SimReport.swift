@@ -47,6 +47,8 @@ struct SimReport: Encodable {
     let invariantViolations: [String]
     let traceBeforeFirstViolation: [String]
     let wallClockSeconds: Double
+    /// The process's peak resident memory (Linux `ru_maxrss`), for the simulator's scaling table.
+    let peakResidentBytes: Int
 
     init(network: SimulatedNetwork, channels: [String], blocks: Int, blockSize: Int, seed: UInt64, converged: Double?,
          settledChecked: Bool, wall: Double, faults: FaultPlan) {
@@ -103,11 +105,19 @@ struct SimReport: Encodable {
         invariantViolations = network.violations
         traceBeforeFirstViolation = network.traceOfFirstViolation
         wallClockSeconds = wall
+        var usage = rusage()
+        #if os(Linux)
+        // Linux reports kilobytes.
+        peakResidentBytes = getrusage(RUSAGE_SELF.rawValue, &usage) == 0 ? usage.ru_maxrss * 1024 : 0
+        #else
+        peakResidentBytes = getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_maxrss : 0
+        #endif
     }
 
     func printHuman(latency: String, loss: Double, settings: String) {
         print("seed \(seed): \(peers) peers, \(channels.count) channel(s), \(settings) settings, loss \(loss), latency \(latency) ms, "
-              + String(format: "%.1f simulated s in %.2f s wall clock", simulatedSeconds, wallClockSeconds))
+              + String(format: "%.1f simulated s in %.2f s wall clock, peak memory %.0f MiB", simulatedSeconds, wallClockSeconds,
+                       Double(peakResidentBytes) / 1_048_576))
         if !faults.isEmpty { print("faults: \(faults.joined(separator: ", "))") }
         print("full membership after: \(fullMembershipAfterMilliseconds.map { String(format: "%.0f ms", $0) } ?? "not reached")")
         for channel in channels {
