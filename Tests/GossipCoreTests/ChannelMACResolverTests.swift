@@ -14,6 +14,10 @@ import Testing
         #expect(resolver.channel(for: ChannelMAC(pkiID: alice, channel: "beta"), sender: alice) == "beta")
         #expect(resolver.channel(for: ChannelMAC(pkiID: alice, channel: "gamma"), sender: alice) == nil, "a channel this peer is not in")
         #expect(resolver.channel(for: ChannelMAC(pkiID: bob, channel: "alpha"), sender: alice) == nil, "another sender's MAC")
-        #expect(resolver.channel(for: ChannelMAC(bytes: [1, 2, 3]), sender: alice) == nil, "a MAC shorter than its prefix")
+        #expect(resolver.channel(for: ChannelMAC(bytes: [1, 2, 3]), sender: alice) == nil, "a MAC shorter than SHA-256's")
+        let alpha = ChannelMAC(pkiID: alice, channel: "alpha").bytes
+        #expect(resolver.channel(for: ChannelMAC(bytes: Array(alpha.prefix(8))), sender: alice) == nil, "the prefix alone")
+        // The same first 8 bytes, another tail: the prefix tells one sender's channels apart.
+        #expect(resolver.channel(for: ChannelMAC(bytes: Array(alpha.prefix(8)) + Array(repeating: 0, count: 24)), sender: alice) == "alpha")
     }
 }

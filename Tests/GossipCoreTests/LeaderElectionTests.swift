@@ -190,6 +190,7 @@ struct ElectionHarness {
         return (election, now)
     }
 
+    /// A proposal of peer `id` at `height`.
     func proposal(from id: UInt8, height: UInt64 = 0) -> LeadershipMessage {
         LeadershipMessage(pkiID: PKIID([id]), isDeclaration: false, ledgerHeight: height, time: PeerTime(incarnation: 1, sequence: 1))
     }
@@ -214,6 +215,41 @@ struct ElectionHarness {
         let effects = election.handle(.timer(.electionEnd), now: now)
         #expect(!election.isLeader, "a peer led though a higher-ranked org peer proposed in the same election")
         #expect(!effects.contains(.startPulling))
+    }
+
+    @Test func aPeerThatExpectsToLoseDoesNotAnswer() {
+        var (election, now) = electing(3, view: others)
+        now = now + .milliseconds(10)
+        _ = election.handle(.received(proposal(from: 1)), now: now)  // outranks this peer
+        let effects = election.handle(.received(proposal(from: 9)), now: now)
+        #expect(!effects.contains { if case .reply = $0 { return true } else { return false } }, "only the expected winner answers")
+    }
+
+    @Test func anElectionRanksThePeerAtTheHeightItReachedMeanwhile() {
+        // This peer proposed at height 5, then reached 7; peer 2 proposed at 6. Its answer said 7,
+        // so it must also rank itself at 7, or both follow each other and nobody leads.
+        var election = LeaderElection(pkiID: PKIID([1]), mode: .dynamic, settings: settings, incarnation: 1)
+        _ = election.handle(.view([PKIID([2])]), now: .zero)
+        _ = election.handle(.height(5), now: .zero)
+        _ = election.handle(.start, now: .zero)
+        var now = GossipTime.zero + settings.election.membershipSampleInterval
+        _ = election.handle(.timer(.sample), now: now)
+        _ = election.handle(.height(7), now: now + .milliseconds(1))
+        let answer = election.handle(.received(proposal(from: 2, height: 6)), now: now + .milliseconds(2))
+        #expect(answer.contains { if case .reply(let message, _) = $0 { return message.ledgerHeight == 7 } else { return false } })
+        now = now + settings.election.leaderElectionDuration
+        _ = election.handle(.timer(.electionEnd), now: now)
+        #expect(election.isLeader)
+    }
+
+    @Test func aProposerThatLeftTheViewNoLongerCounts() {
+        var (election, now) = electing(5, view: [PKIID([2]), PKIID([6])])
+        _ = election.handle(.received(proposal(from: 2)), now: now + .milliseconds(5))
+        // Peer 2 died: the view drops it before the election ends.
+        _ = election.handle(.view([PKIID([6])]), now: now + .milliseconds(10))
+        now = now + settings.election.leaderElectionDuration
+        _ = election.handle(.timer(.electionEnd), now: now)
+        #expect(election.isLeader, "a dead proposer kept the org without a leader until the next election")
     }
 
     @Test func aLeaderElectedAgainKeepsOneDeclarationChain() {

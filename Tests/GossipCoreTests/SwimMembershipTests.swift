@@ -263,6 +263,25 @@ import Testing
         #expect(queue.isEmpty)
     }
 
+    /// `take` hands out the least-sent updates first, then the oldest; one the recipient may not
+    /// see is done for it without counting as sent; one sent `limit` times leaves the queue.
+    @Test func updatesAreTakenLeastSentFirstOverSeveralRounds() {
+        var queue = UpdateQueue()
+        for peer in 1...5 { queue.enqueue(.alive(alive(peer))) }
+        let (r1, r2, r3) = (Topology.pkiID(1, 1), Topology.pkiID(1, 2), Topology.pkiID(1, 3))
+        let hidden = Topology.pkiID(0, 2)
+        let subjects = { (updates: [MembershipUpdate]) in updates.map(\.subject) }
+        // Peer 2's update is hidden from r1: skipped, and not counted as a transmission.
+        let first = queue.take(3, limit: 2, for: r1) { $0.subject == hidden ? nil : $0 }
+        #expect(subjects(first) == [1, 3, 4].map { Topology.pkiID(0, $0) })
+        #expect(subjects(queue.take(3, limit: 2, for: r1) { $0 }) == [Topology.pkiID(0, 5)], "r1 gets only what it has not had")
+        // Sent once so far: 1, 3, 4 and 5; never: 2 (it was hidden from r1).
+        #expect(subjects(queue.take(3, limit: 2, for: r2) { $0 }) == [2, 1, 3].map { Topology.pkiID(0, $0) })
+        // 1 and 3 reached the limit of 2 and left; 2, 4 and 5 were sent once each.
+        #expect(subjects(queue.take(5, limit: 2, for: r3) { $0 }) == [2, 4, 5].map { Topology.pkiID(0, $0) })
+        #expect(queue.isEmpty)
+    }
+
     @Test func aCrashedPeerIsDeclaredDeadEverywhereAndReturnsWhenRestarted() {
         let topology = Topology(orgs: 2, peersPerOrg: 5)
         var network = topology.network(seed: 4, channels: ["alpha"], mode: .dynamic)

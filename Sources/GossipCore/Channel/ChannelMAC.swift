@@ -26,9 +26,11 @@ public struct ChannelMAC: Hashable, Sendable, CustomStringConvertible {
 
 /// Resolves channel MACs back to the channels this peer is in, remembering the digests it
 /// computed (one per sender and channel) by their first 8 bytes: 24 bytes per sender and
-/// channel instead of a 32-byte array each (a big simulation keeps one per peer pair). Eight
-/// bytes suffice: the sender is authenticated and names its own MAC, so a match on another
-/// channel's prefix would take 2^64 tries on a SHA-256 it cannot choose.
+/// channel instead of a 32-byte array each (a big simulation keeps one per peer pair). The MAC
+/// hides nothing from whoever knows a channel's name (it is an unkeyed digest of public
+/// values); what keeps channels apart is the signer and org checks every channel message
+/// passes. Eight bytes only need to tell one sender's channels apart (two collide with a
+/// chance of 2⁻⁶⁴); a MAC of another length than SHA-256's 32 bytes resolves to nothing.
 struct ChannelMACResolver: Sendable {
     let channels: [String]
     /// For each of `channels` (same order), each sender's MAC prefix.
@@ -41,7 +43,7 @@ struct ChannelMACResolver: Sendable {
 
     /// The channel `sender` means by `mac`, if this peer is in it.
     mutating func channel(for mac: ChannelMAC, sender: PKIID) -> String? {
-        guard let prefix = Self.prefix(mac.bytes) else { return nil }
+        guard mac.bytes.count == 32, let prefix = Self.prefix(mac.bytes) else { return nil }
         for index in channels.indices {
             let expected: UInt64
             if let remembered = known[index][sender] {

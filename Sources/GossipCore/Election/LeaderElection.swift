@@ -44,7 +44,8 @@ public struct LeadershipMessage: Hashable, Sendable {
 ///   lower PKI-IDs in its view collects proposals without broadcasting its own, so an election
 ///   costs about `loudProposers` × N messages instead of N² (and as many new connections). It
 ///   still leads if it outranks every proposal it heard (a higher ledger height); if it heard
-///   none (those peers are gone), it proposes aloud at once. Known gap: when the lowest PKI-IDs
+///   none (those peers are gone), it proposes aloud at once. Answers to proposals add at most
+///   one message per proposal (only a peer that expects to win answers). Known gap: when the lowest PKI-IDs
 ///   lag, every quiet peer at the top height outranks what it heard and leads for a moment,
 ///   until their declarations make all but one yield.
 public struct LeaderElection: Sendable {
@@ -66,7 +67,8 @@ public struct LeaderElection: Sendable {
     public enum Effect: Hashable, Sendable {
         /// Send to every live org peer of the channel.
         case broadcast(LeadershipMessage)
-        /// Send to one org peer of the channel (a leader answering a proposal).
+        /// Send to one org peer of the channel (a leader, or a peer in its election that
+        /// expects to win, answering a proposer it outranks).
         case reply(LeadershipMessage, to: PKIID)
         case schedule(Timer, at: GossipTime)
         case startPulling
@@ -117,10 +119,22 @@ public struct LeaderElection: Sendable {
             phase = .waitingForStableView(started: now, lastView: view)
             return [.schedule(.sample, at: now + settings.election.membershipSampleInterval)]
         case (.view(let newView), .dynamic):
-            view = newView.subtracting([pkiID])
+            let newView = newView.subtracting([pkiID])
+            // A proposer that left the view (dead) no longer counts in this election; one not in
+            // it yet still does (see `receive`).
+            if case .electing(var proposals) = phase {
+                for gone in view.subtracting(newView) { proposals[gone] = nil }
+                phase = .electing(proposals: proposals)
+            }
+            view = newView
             return []
         case (.height(let newHeight), .dynamic):
             height = newHeight
+            // This election ranks the peer at the height it now has, as its replies say.
+            if case .electing(var proposals) = phase {
+                proposals[pkiID] = newHeight
+                phase = .electing(proposals: proposals)
+            }
             return []
         case (.timer(let timer), .dynamic):
             return fire(timer, now: now)
@@ -188,8 +202,11 @@ public struct LeaderElection: Sendable {
             proposals[incoming.pkiID] = incoming.ledgerHeight
             phase = .electing(proposals: proposals)
             // A proposer that ranks below this peer may not know it yet (views fill in while a
-            // big org starts): tell it, so it follows instead of leading for a moment.
-            guard Self.ranksHigher((pkiID, height), (incoming.pkiID, incoming.ledgerHeight)) else { return [] }
+            // big org starts): tell it, so it follows instead of leading for a moment. Only a
+            // peer that expects to win answers (none of its proposals outranks it), so a
+            // proposal draws about one answer, not one from every peer above it.
+            let expectsToWin = !proposals.contains { $0.key != pkiID && Self.ranksHigher(($0.key, $0.value), (pkiID, height)) }
+            guard expectsToWin else { return [] }
             return [.reply(message(declaration: false), to: incoming.pkiID)]
         case .leader:
             // Tell the proposer who leads; the others know (a broadcast per proposal cost

@@ -135,8 +135,8 @@ extension Membership {
         // One pass reading fields in place (a filtered copy of the members, twice a heartbeat,
         // was most of a big simulation's reference counting).
         var expired: [PKIID] = [], purgeable: [PKIID] = []
+        let values = members.values
         for index in members.indices {
-            let values = members.values
             if values[index].isAlive {
                 if let since = values[index].suspectedSince, now - since > suspicionTimeout(accusers: values[index].accusers.count) {
                     expired.append(members.keys[index])
@@ -150,8 +150,6 @@ extension Membership {
             guard let member = members[id] else { continue }
             effects += declareDead(id, time: member.alive.time, now: now,
                                    why: "suspected for \(now - member.suspectedSince!) by \(member.accusers.count) peer(s) without refuting")
-            // Dead now, and maybe long unheard: purgeable in this same pass.
-            if let dead = members[id], !dead.isAlive, now - dead.lastHeard > purgeAfter { purgeable.append(id) }
         }
         purgeable.sort()
         let permanent = configuration.permanentEndpoints

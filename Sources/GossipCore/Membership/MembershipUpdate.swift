@@ -72,10 +72,10 @@ struct UpdateQueue: Sendable {
         // The least-sent entries first (then the oldest), found a batch at a time: a pass over
         // the queue keeps the `maximum` best in a small sorted array, with no copy of the queue
         // (a starting peer's queue holds an update per member, and every ping takes from it).
-        var skipped = Set<PKIID>()
         while taken.count < maximum {
             var best: [(rank: (Int, UInt64), id: PKIID)] = []
-            for (id, entry) in entries where !skipped.contains(id) && !entry.done.contains(recipient) {
+            // An entry taken below is done for the recipient (or gone): the next pass skips it.
+            for (id, entry) in entries where !entry.done.contains(recipient) {
                 let rank = (entry.transmits, entry.order)
                 guard best.count < maximum || rank < best[best.count - 1].rank else { continue }
                 let position = best.firstIndex { rank < $0.rank } ?? best.count
@@ -86,7 +86,6 @@ struct UpdateQueue: Sendable {
             for (_, id) in best where taken.count < maximum {
                 guard let entry = entries[id] else { continue }
                 entries[id]?.done.insert(recipient)
-                skipped.insert(id)
                 guard let shown = view(entry.update) else { continue }
                 taken.append(shown)
                 if entry.transmits + 1 >= limit { entries[id] = nil } else { entries[id]?.transmits += 1 }

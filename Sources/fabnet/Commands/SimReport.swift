@@ -47,7 +47,8 @@ struct SimReport: Encodable {
     let invariantViolations: [String]
     let traceBeforeFirstViolation: [String]
     let wallClockSeconds: Double
-    /// The process's peak resident memory (Linux `ru_maxrss`), for the simulator's scaling table.
+    /// The process's peak resident memory in bytes (`getrusage`'s `ru_maxrss`), for the
+    /// simulator's scaling table.
     let peakResidentBytes: Int
 
     init(network: SimulatedNetwork, channels: [String], blocks: Int, blockSize: Int, seed: UInt64, converged: Double?,
@@ -134,7 +135,7 @@ struct SimReport: Encodable {
                          copies, duplicateBlocks, bytesReceivedPerPeerPerBlock ?? 0, bytesReceivedPerPeerPerBlockOverBlockSize ?? 0,
                          messagesSentPerPeerPerBlock ?? 0))
             let kinds = bytesReceivedPerPeerPerBlockByKind.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-            print("  bytes received by kind: " + kinds.map { String(format: "%@ %.0f", $0.key, $0.value) }.joined(separator: ", "))
+            print("  bytes received by kind: " + kinds.map { "\($0.key) \(Int($0.value.rounded()))" }.joined(separator: ", "))
         }
         print(String(format: "messages: %d delivered, %d dropped, %.1f sent per peer per second; %d leader changes; %d orderer deliveries",
                      messagesDelivered, messagesDropped, messagesSentPerPeerPerSecond, leaderChanges, ordererDeliveries))
