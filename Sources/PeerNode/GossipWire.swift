@@ -224,16 +224,14 @@ enum GossipWire {
     /// The alive message a verified payload says, with the signed envelope it came in.
     /// `known` as three packed columns (keys sorted, so equal values encode alike).
     static func columns(_ known: KnownVersions) -> ([UInt64], [UInt64], [UInt64]) {
-        let versions = known.times.sorted { $0.key < $1.key }
-        return (versions.map(\.key), versions.map(\.value.incarnation), versions.map(\.value.sequence))
+        let versions = Array(known.sortedEntries)
+        return (versions.map(\.0), versions.map(\.1.incarnation), versions.map(\.1.sequence))
     }
 
     /// The columns back as `KnownVersions`; nil when their lengths differ (a malformed request).
     static func known(_ keys: [UInt64], _ incarnations: [UInt64], _ sequences: [UInt64]) -> KnownVersions? {
         guard keys.count == incarnations.count, keys.count == sequences.count else { return nil }
-        var known = KnownVersions()
-        for index in keys.indices { known.times[keys[index]] = PeerTime(incarnation: incarnations[index], sequence: sequences[index]) }
-        return known
+        return KnownVersions(entries: keys.indices.map { (keys[$0], PeerTime(incarnation: incarnations[$0], sequence: sequences[$0])) })
     }
 
     static func alive(_ payload: WireAliveMessage, mspID: String, internalEndpoint: Endpoint?, signed: SignedForm) -> AliveMessage {

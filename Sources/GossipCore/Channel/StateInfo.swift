@@ -3,24 +3,43 @@ import FabnetModel
 /// "In this channel my ledger height is …": signed by its creator; the channel is named by the
 /// creator's `ChannelMAC`, never in clear. Newer means a later `time`. Equality and hashing
 /// ignore `signed` (see `SignedForm`).
+///
+/// A value of one reference: its fields live in one immutable object that every copy shares (a
+/// peer holds one per channel peer, and snapshots hand the same ones on).
 public struct StateInfo: Hashable, Sendable {
-    public let pkiID: PKIID
-    public let channelMAC: ChannelMAC
-    public let height: UInt64
-    public let time: PeerTime
+    /// The fields, never changed after creation (so sharing them between copies is safe).
+    private final class Fields: Sendable {
+        let pkiID: PKIID
+        let channelMAC: ChannelMAC
+        let height: UInt64
+        let time: PeerTime
+        let signed: SignedForm
+
+        init(pkiID: PKIID, channelMAC: ChannelMAC, height: UInt64, time: PeerTime, signed: SignedForm) {
+            self.pkiID = pkiID
+            self.channelMAC = channelMAC
+            self.height = height
+            self.time = time
+            self.signed = signed
+        }
+    }
+
+    private let fields: Fields
+
+    public var pkiID: PKIID { fields.pkiID }
+    public var channelMAC: ChannelMAC { fields.channelMAC }
+    public var height: UInt64 { fields.height }
+    public var time: PeerTime { fields.time }
     /// Its creator's signed envelope as received (empty for this peer's own).
-    public let signed: SignedForm
+    public var signed: SignedForm { fields.signed }
 
     public init(pkiID: PKIID, channelMAC: ChannelMAC, height: UInt64, time: PeerTime, signed: SignedForm = .unsigned) {
-        self.pkiID = pkiID
-        self.channelMAC = channelMAC
-        self.height = height
-        self.time = time
-        self.signed = signed
+        fields = Fields(pkiID: pkiID, channelMAC: channelMAC, height: height, time: time, signed: signed)
     }
 
     public static func == (lhs: StateInfo, rhs: StateInfo) -> Bool {
-        lhs.pkiID == rhs.pkiID && lhs.channelMAC == rhs.channelMAC && lhs.height == rhs.height && lhs.time == rhs.time
+        if lhs.fields === rhs.fields { return true }
+        return lhs.pkiID == rhs.pkiID && lhs.channelMAC == rhs.channelMAC && lhs.height == rhs.height && lhs.time == rhs.time
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -20,35 +20,58 @@ public struct PeerTime: Hashable, Comparable, Sendable {
 /// creator on the wire; the internal endpoint travels in the signed secret part, which is
 /// dropped (`internalEndpoint == nil`) before the message leaves the creator's org. Equality and
 /// hashing ignore `signed` (see `SignedForm`).
+///
+/// A value of one reference: its fields live in one immutable object that every copy shares
+/// (a peer holds one per member, in its view and its update queue, and the simulator hands one
+/// message to many peers: inline, the fields took about 120 bytes per copy).
 public struct AliveMessage: Hashable, Sendable {
-    public let pkiID: PKIID
-    public let mspID: String
+    /// The fields, never changed after creation (so sharing them between copies is safe).
+    private final class Fields: Sendable {
+        let pkiID: PKIID
+        let mspID: String
+        let externalEndpoint: Endpoint?
+        let internalEndpoint: Endpoint?
+        let time: PeerTime
+        let signed: SignedForm
+
+        init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime, signed: SignedForm) {
+            self.pkiID = pkiID
+            self.mspID = mspID
+            self.externalEndpoint = externalEndpoint
+            self.internalEndpoint = internalEndpoint
+            self.time = time
+            self.signed = signed
+        }
+    }
+
+    private let fields: Fields
+
+    public var pkiID: PKIID { fields.pkiID }
+    public var mspID: String { fields.mspID }
     /// What other orgs may use; `nil` means the peer is invisible outside its org.
-    public let externalEndpoint: Endpoint?
+    public var externalEndpoint: Endpoint? { fields.externalEndpoint }
     /// What its own org uses; `nil` once stripped for another org.
-    public let internalEndpoint: Endpoint?
-    public let time: PeerTime
+    public var internalEndpoint: Endpoint? { fields.internalEndpoint }
+    public var time: PeerTime { fields.time }
     /// Its creator's signed envelope as received (with the secret part when it came with one).
-    public let signed: SignedForm
+    public var signed: SignedForm { fields.signed }
 
     public init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime,
                 signed: SignedForm = .unsigned) {
-        self.pkiID = pkiID
-        self.mspID = mspID
-        self.externalEndpoint = externalEndpoint
-        self.internalEndpoint = internalEndpoint
-        self.time = time
-        self.signed = signed
+        fields = Fields(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: internalEndpoint,
+                        time: time, signed: signed)
     }
 
     /// The same message without its secret part (the signed form stays: the shell leaves its
     /// secret part out when `internalEndpoint` is nil).
     public var withoutInternalEndpoint: AliveMessage {
-        AliveMessage(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: nil, time: time, signed: signed)
+        guard internalEndpoint != nil else { return self }
+        return AliveMessage(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: nil, time: time, signed: signed)
     }
 
     public static func == (lhs: AliveMessage, rhs: AliveMessage) -> Bool {
-        lhs.pkiID == rhs.pkiID && lhs.mspID == rhs.mspID && lhs.externalEndpoint == rhs.externalEndpoint
+        if lhs.fields === rhs.fields { return true }
+        return lhs.pkiID == rhs.pkiID && lhs.mspID == rhs.mspID && lhs.externalEndpoint == rhs.externalEndpoint
             && lhs.internalEndpoint == rhs.internalEndpoint && lhs.time == rhs.time
     }
 

@@ -9,10 +9,33 @@ import FabnetModel
 /// Guarantees: `knows` is true only when the requester holds a message of the same key that is
 /// not older; a key shared by two peers (a 2⁻⁶⁴ chance per pair) can only hide one peer's newer
 /// message from this one responder, and its next change travels by push anyway.
+///
+/// Held as two arrays sorted by key (24 bytes an entry, looked up by binary search): a request
+/// names every member or channel peer, and a big simulation keeps many in flight, where a
+/// dictionary took twice the memory.
 public struct KnownVersions: Hashable, Sendable {
-    public var times: [UInt64: PeerTime]
+    /// Keys in ascending order, without repeats; `versions[i]` is the time held for `keys[i]`.
+    private var keys: [UInt64] = []
+    private var versions: [PeerTime] = []
 
-    public init(times: [UInt64: PeerTime] = [:]) { self.times = times }
+    public init(times: [UInt64: PeerTime] = [:]) {
+        self.init(entries: times.map { ($0.key, $0.value) })
+    }
+
+    /// From (key, time) pairs in any order; of two with the same key, the later one counts.
+    public init(entries: [(key: UInt64, time: PeerTime)]) {
+        let sorted = entries.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+        keys.reserveCapacity(sorted.count)
+        versions.reserveCapacity(sorted.count)
+        for (_, entry) in sorted {
+            if keys.last == entry.key {
+                versions[versions.count - 1] = entry.time
+            } else {
+                keys.append(entry.key)
+                versions.append(entry.time)
+            }
+        }
+    }
 
     /// Nothing known: the responder sends everything it may disclose.
     public static let none = KnownVersions()
@@ -21,24 +44,55 @@ public struct KnownVersions: Hashable, Sendable {
         id.bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
+    /// The entries as a dictionary (for tests and small uses; setting it replaces them all).
+    public var times: [UInt64: PeerTime] {
+        get { Dictionary(uniqueKeysWithValues: zip(keys, versions)) }
+        set { self = KnownVersions(times: newValue) }
+    }
+
+    /// The entries in ascending key order.
+    public var sortedEntries: Zip2Sequence<[UInt64], [PeerTime]> { zip(keys, versions) }
+
+    public var count: Int { keys.count }
+
+    /// Where `key` is, or where it would go.
+    private func position(of key: UInt64) -> (index: Int, found: Bool) {
+        var low = 0, high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < keys.count && keys[low] == key)
+    }
+
     public func knows(_ id: PKIID, at time: PeerTime) -> Bool {
-        times[Self.key(id)].map { $0 >= time } ?? false
+        let (index, found) = position(of: Self.key(id))
+        return found && versions[index] >= time
     }
 
     public func knows(_ info: StateInfo) -> Bool { knows(info.pkiID, at: info.time) }
 
-    public mutating func insert(_ id: PKIID, at time: PeerTime) { times[Self.key(id)] = time }
+    public mutating func insert(_ id: PKIID, at time: PeerTime) {
+        let key = Self.key(id)
+        let (index, found) = position(of: key)
+        if found {
+            versions[index] = time
+        } else {
+            keys.insert(key, at: index)
+            versions.insert(time, at: index)
+        }
+    }
 
     /// About 18 bytes per entry on the wire (packed fixed64 and two varints).
-    public var estimatedWireSize: Int { 18 * times.count }
+    public var estimatedWireSize: Int { 18 * keys.count }
 }
 
 extension ChannelStateInfo {
     /// The state infos this peer holds, own included, to send with a snapshot request.
     public var versions: KnownVersions {
-        var known = KnownVersions(times: [KnownVersions.key(own.pkiID): own.time])
-        known.times.reserveCapacity(infos.count + 1)
-        for (id, info) in infos { known.insert(id, at: info.time) }
-        return known
+        var entries: [(key: UInt64, time: PeerTime)] = [(KnownVersions.key(own.pkiID), own.time)]
+        entries.reserveCapacity(infos.count + 1)
+        for (id, info) in infos { entries.append((KnownVersions.key(id), info.time)) }
+        return KnownVersions(entries: entries)
     }
 }

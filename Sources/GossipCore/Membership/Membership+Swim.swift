@@ -382,10 +382,10 @@ extension Membership {
 
     /// The alive messages this peer holds, own included (for a pull's `known`).
     private var aliveVersions: KnownVersions {
-        var known = KnownVersions(times: [KnownVersions.key(configuration.pkiID): time])
-        known.times.reserveCapacity(members.count + 1)
-        for (id, member) in members where member.isAlive { known.insert(id, at: member.alive.time) }
-        return known
+        var entries: [(key: UInt64, time: PeerTime)] = [(KnownVersions.key(configuration.pkiID), time)]
+        entries.reserveCapacity(members.count + 1)
+        for (id, member) in members where member.isAlive { entries.append((KnownVersions.key(id), member.alive.time)) }
+        return KnownVersions(entries: entries)
     }
 
     /// The ring of the current view (recomputed after a change).
