@@ -229,6 +229,22 @@ import Testing
         #expect(ids.allSatisfy { probedBy[$0, default: 0] >= 1 }, "every member has a predecessor probing it")
     }
 
+    /// Members placed one at a time, in any order, give the ring computed from all of them.
+    @Test func aRingKeptUpAsMembersComeEqualsTheRingOfAllOfThem() {
+        let ids = (0..<120).map { PKIID([UInt8($0 / 60), UInt8($0 % 60), 7]) }
+        var random = SeededGenerator(seed: 5)
+        for own in ids.prefix(10) {
+            let ownOrg = ids.filter { $0.bytes[0] == own.bytes[0] && $0 != own }
+            var grown = ProbeRing(of: own, ownOrg: [], crossOrg: [])
+            for member in ids.shuffled(using: &random) where member != own {
+                grown.consider(member, ownOrg: ownOrg.contains(member), crossOrg: true)
+            }
+            let whole = ProbeRing(of: own, ownOrg: ownOrg, crossOrg: ids)
+            #expect(grown.subjects == whole.subjects && grown.neighbours == whole.neighbours)
+            #expect(whole.neighbours.allSatisfy { whole.isAdjacent($0) } && !whole.isAdjacent(own))
+        }
+    }
+
     /// 2 orgs × 25 peers for 20 simulated seconds: full views, no false deaths, and no
     /// periodic alive messages (a peer's own alive message keeps its first time).
     @Test func aSteadyNetworkHasFullViewsAndNoFalseDeaths() {

@@ -388,7 +388,27 @@ extension Membership {
         return KnownVersions(entries: entries)
     }
 
-    /// The ring of the current view (recomputed after a change).
+    /// Keeps the cached ring true to the view after `id` changed: a live member is placed on it
+    /// (O(1)); a change to one of this peer's ring neighbours (it died, left, or changed its
+    /// endpoints) makes it recomputed before its next use.
+    mutating func updateRing(after id: PKIID) {
+        guard var ring = swim.ring else { return }
+        guard !ring.isAdjacent(id) else {
+            swim.ring = nil
+            return
+        }
+        guard let index = members.index(forKey: id) else { return }
+        let alive = members.values[index].alive
+        guard members.values[index].isAlive else { return }
+        let ownOrg = alive.mspID == configuration.mspID
+        let crossOrg = configuration.externalEndpoint != nil && alive.externalEndpoint != nil && isReachable(alive)
+        guard ownOrg || crossOrg else { return }
+        swim.ring = nil  // not a second copy of the ring while it is changed
+        ring.consider(id, ownOrg: ownOrg, crossOrg: crossOrg)
+        swim.ring = ring
+    }
+
+    /// The ring of the current view (recomputed after a change to a neighbour).
     private var ring: ProbeRing {
         mutating get {
             if let ring = swim.ring { return ring }

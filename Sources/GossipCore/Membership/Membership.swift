@@ -410,7 +410,7 @@ public struct Membership: Sendable {
     /// Forgets what was derived from the view (someone came, went, died or moved).
     mutating func viewChanged(_ id: PKIID) {
         digestCache = nil
-        swim.ring = nil
+        updateRing(after: id)
         if let member = members[id] {
             order.insert(id)
             if member.isAlive && isReachable(member.alive) { reachable.insert(id) } else { reachable.remove(id) }

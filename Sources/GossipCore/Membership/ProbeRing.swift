@@ -9,35 +9,80 @@ import FabnetModel
 /// of one peer is still probed. Guarantees: at most `orgRings + 1` subjects and twice that many
 /// neighbours, whatever N; computed in O(N) without sorting; the same members give the same
 /// rings on every peer, so each member has a predecessor probing it on each ring.
+///
+/// Kept up to date as members come (`consider`, O(1)): a big view grows one member at a time,
+/// and recomputing the ring after each was O(N²) per peer while it filled in. A member leaving
+/// that is not adjacent to this peer changes nothing; one that is adjacent makes the owner
+/// recompute (`isAdjacent`).
 struct ProbeRing: Sendable {
     static let orgRings = 2
 
-    /// Whom this peer probes, round-robin, without duplicates.
-    let subjects: [PKIID]
-    /// Subjects and the peers that probe this one: where updates are gossiped.
-    let neighbours: [PKIID]
+    /// One ring: its seed, which members it holds, and this peer's nearest members on it.
+    private struct Ring: Sendable {
+        let seed: UInt64
+        /// Whether it is the ring of every member reachable across orgs (else an own-org ring).
+        let isCrossOrg: Bool
+        var successor: (id: PKIID, distance: UInt64)?
+        var predecessor: (id: PKIID, distance: UInt64)?
+    }
 
-    static let empty = ProbeRing(subjects: [], neighbours: [])
+    let id: PKIID
+    private var rings: [Ring]
+    /// Whom this peer probes, round-robin, without duplicates.
+    private(set) var subjects: [PKIID] = []
+    /// Subjects and the peers that probe this one: where updates are gossiped.
+    private(set) var neighbours: [PKIID] = []
 
     /// `ownOrg`: live own-org members (this peer excluded); `crossOrg`: live members this peer can
     /// reach in every org, or nil when it has no external endpoint.
     init(of id: PKIID, ownOrg: [PKIID], crossOrg: [PKIID]?) {
+        self.id = id
+        rings = (0..<Self.orgRings).map { Ring(seed: UInt64($0), isCrossOrg: false) }
+        if crossOrg != nil { rings.append(Ring(seed: UInt64(Self.orgRings), isCrossOrg: true)) }
+        for member in ownOrg { place(member, crossOrg: false) }
+        for member in crossOrg ?? [] { place(member, crossOrg: true) }
+        derive()
+    }
+
+    /// A member that is (now) live: on the own-org rings when `ownOrg`, on the cross-org ring
+    /// when `crossOrg` (and this peer has one). Returns whether this peer's neighbours changed.
+    @discardableResult
+    mutating func consider(_ member: PKIID, ownOrg: Bool, crossOrg: Bool) -> Bool {
+        let before = (subjects, neighbours)
+        if ownOrg { place(member, crossOrg: false) }
+        if crossOrg { place(member, crossOrg: true) }
+        derive()
+        return before.0 != subjects || before.1 != neighbours
+    }
+
+    /// Whether `member` is this peer's successor or predecessor on any ring.
+    func isAdjacent(_ member: PKIID) -> Bool {
+        rings.contains { $0.successor?.id == member || $0.predecessor?.id == member }
+    }
+
+    /// Puts `member` on the rings of its kind, where it replaces a farther successor or predecessor.
+    private mutating func place(_ member: PKIID, crossOrg: Bool) {
+        guard member != id else { return }
+        for index in rings.indices where rings[index].isCrossOrg == crossOrg {
+            let seed = rings[index].seed
+            let own = Self.position(id, seed: seed), at = Self.position(member, seed: seed)
+            let ahead = at &- own, behind = own &- at
+            if rings[index].successor.map({ (ahead, member) < ($0.distance, $0.id) }) ?? true { rings[index].successor = (member, ahead) }
+            if rings[index].predecessor.map({ (behind, member) < ($0.distance, $0.id) }) ?? true { rings[index].predecessor = (member, behind) }
+        }
+    }
+
+    /// Subjects and neighbours from the rings, in ring order (own-org rings first).
+    private mutating func derive() {
         var subjects: [PKIID] = [], neighbours: [PKIID] = []
         func add(_ id: PKIID?, to list: inout [PKIID]) {
             if let id, !list.contains(id) { list.append(id) }
         }
-        var rings: [(members: [PKIID], seed: UInt64)] = (0..<Self.orgRings).map { (ownOrg, UInt64($0)) }
-        if let crossOrg { rings.append((crossOrg, UInt64(Self.orgRings))) }
         for ring in rings {
-            let (successor, predecessor) = Self.adjacent(to: id, among: ring.members, seed: ring.seed)
-            add(successor, to: &subjects)
-            add(successor, to: &neighbours)
-            add(predecessor, to: &neighbours)
+            add(ring.successor?.id, to: &subjects)
+            add(ring.successor?.id, to: &neighbours)
+            add(ring.predecessor?.id, to: &neighbours)
         }
-        self.init(subjects: subjects, neighbours: neighbours)
-    }
-
-    private init(subjects: [PKIID], neighbours: [PKIID]) {
         self.subjects = subjects
         self.neighbours = neighbours
     }
