@@ -11,7 +11,7 @@ import Testing
     @Test func knowsWhatWasHeldAtTheSameTimeOrLater() {
         var known = KnownVersions(entries: [(KnownVersions.key(b), time(4)), (KnownVersions.key(a), time(2)), (KnownVersions.key(b), time(6))])
         #expect(known.count == 2, "a repeated key counts once")
-        #expect(known.knows(b, at: time(6)), "of two entries with one key, the later one counts")
+        #expect(known.knows(b, at: time(6)), "of two entries with one key, the newer one counts")
         #expect(!known.knows(b, at: time(7)))
         #expect(known.knows(a, at: time(1)) && known.knows(a, at: time(2)) && !known.knows(a, at: time(1, incarnation: 2)))
         #expect(!known.knows(c, at: time(0)))

@@ -22,14 +22,15 @@ public struct KnownVersions: Hashable, Sendable {
         self.init(entries: times.map { ($0.key, $0.value) })
     }
 
-    /// From (key, time) pairs in any order; of two with the same key, the later one counts.
+    /// From (key, time) pairs in any order; of two with the same key, the newer time counts.
     public init(entries: [(key: UInt64, time: PeerTime)]) {
-        let sorted = entries.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+        var sorted = entries
+        sorted.sort { $0.key < $1.key }
         keys.reserveCapacity(sorted.count)
         versions.reserveCapacity(sorted.count)
-        for (_, entry) in sorted {
+        for entry in sorted {
             if keys.last == entry.key {
-                versions[versions.count - 1] = entry.time
+                versions[versions.count - 1] = max(versions[versions.count - 1], entry.time)
             } else {
                 keys.append(entry.key)
                 versions.append(entry.time)

@@ -131,8 +131,9 @@ extension GossipPeer {
         infos.reserveCapacity(state.peers.ids.count)
         // In the deterministic order of `peers` (receivers record new peers in the order they come).
         for id in state.peers.ids where id != signer.pkiID {
-            guard let index = membership.members.index(forKey: id), membership.members.values[index].isAlive else { continue }
-            let org = membership.members.values[index].alive.mspID
+            // One copy of the member (each field read through the dictionary copied it again).
+            guard let member = membership.members[id], member.isAlive else { continue }
+            let org = member.alive.mspID
             let verdict: (inChannel: Bool, partner: Bool)
             if let known = verdicts.first(where: { $0.org == org }) {
                 verdict = (known.inChannel, known.partner)
@@ -141,7 +142,7 @@ extension GossipPeer {
                 verdicts.append((org, verdict.inChannel, verdict.partner))
             }
             guard verdict.inChannel, verdict.partner,
-                  org == signer.mspID || membership.members.values[index].alive.externalEndpoint != nil,
+                  org == signer.mspID || member.alive.externalEndpoint != nil,
                   let info = state.infos[id], !known.knows(info) else { continue }
             infos.append(info)
         }
