@@ -45,9 +45,9 @@ public struct LeadershipMessage: Hashable, Sendable {
 ///   costs about `loudProposers` × N messages instead of N² (and as many new connections). It
 ///   still leads if it outranks every proposal it heard (a higher ledger height); if it heard
 ///   none (those peers are gone), it proposes aloud at once. Answers to proposals add at most
-///   one message per proposal (only a peer that expects to win answers). Known gap: when the lowest PKI-IDs
-///   lag, every quiet peer at the top height outranks what it heard and leads for a moment,
-///   until their declarations make all but one yield.
+///   one message per proposal (only a peer that expects to win answers). Known gap: when the
+///   lowest PKI-IDs lag, every quiet peer at the top height outranks what it heard and leads for
+///   a moment, until their declarations make all but one yield.
 public struct LeaderElection: Sendable {
     public enum Mode: Sendable, Equatable { case dynamic, staticLeader, standby }
 
