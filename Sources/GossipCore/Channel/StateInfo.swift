@@ -4,37 +4,28 @@ import FabnetModel
 /// creator's `ChannelMAC`, never in clear. Newer means a later `time`. Equality and hashing
 /// ignore `signed` (see `SignedForm`).
 ///
-/// A value of one reference: its fields live in one immutable object that every copy shares (a
-/// peer holds one per channel peer, and snapshots hand the same ones on).
+/// A value of one reference: its fields live in one `SharedFields` that every copy shares.
 public struct StateInfo: Hashable, Sendable {
-    /// The fields, never changed after creation (so sharing them between copies is safe).
-    private final class Fields: Sendable {
+    /// The fields, behind one shared reference (see `SharedFields`).
+    private struct Fields: Sendable {
         let pkiID: PKIID
         let channelMAC: ChannelMAC
         let height: UInt64
         let time: PeerTime
         let signed: SignedForm
-
-        init(pkiID: PKIID, channelMAC: ChannelMAC, height: UInt64, time: PeerTime, signed: SignedForm) {
-            self.pkiID = pkiID
-            self.channelMAC = channelMAC
-            self.height = height
-            self.time = time
-            self.signed = signed
-        }
     }
 
-    private let fields: Fields
+    private let fields: SharedFields<Fields>
 
-    public var pkiID: PKIID { fields.pkiID }
-    public var channelMAC: ChannelMAC { fields.channelMAC }
-    public var height: UInt64 { fields.height }
-    public var time: PeerTime { fields.time }
+    public var pkiID: PKIID { fields.value.pkiID }
+    public var channelMAC: ChannelMAC { fields.value.channelMAC }
+    public var height: UInt64 { fields.value.height }
+    public var time: PeerTime { fields.value.time }
     /// Its creator's signed envelope as received (empty for this peer's own).
-    public var signed: SignedForm { fields.signed }
+    public var signed: SignedForm { fields.value.signed }
 
     public init(pkiID: PKIID, channelMAC: ChannelMAC, height: UInt64, time: PeerTime, signed: SignedForm = .unsigned) {
-        fields = Fields(pkiID: pkiID, channelMAC: channelMAC, height: height, time: time, signed: signed)
+        fields = SharedFields(Fields(pkiID: pkiID, channelMAC: channelMAC, height: height, time: time, signed: signed))
     }
 
     public static func == (lhs: StateInfo, rhs: StateInfo) -> Bool {

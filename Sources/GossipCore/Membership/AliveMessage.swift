@@ -21,45 +21,35 @@ public struct PeerTime: Hashable, Comparable, Sendable {
 /// dropped (`internalEndpoint == nil`) before the message leaves the creator's org. Equality and
 /// hashing ignore `signed` (see `SignedForm`).
 ///
-/// A value of one reference: its fields live in one immutable object that every copy shares
-/// (a peer holds one per member, in its view and its update queue, and the simulator hands one
-/// message to many peers: inline, the fields took about 120 bytes per copy).
+/// A value of one reference: its fields live in one `SharedFields` that every copy shares
+/// (inline, they took about 120 bytes per copy).
 public struct AliveMessage: Hashable, Sendable {
-    /// The fields, never changed after creation (so sharing them between copies is safe).
-    private final class Fields: Sendable {
+    /// The fields, behind one shared reference (see `SharedFields`).
+    private struct Fields: Sendable {
         let pkiID: PKIID
         let mspID: String
         let externalEndpoint: Endpoint?
         let internalEndpoint: Endpoint?
         let time: PeerTime
         let signed: SignedForm
-
-        init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime, signed: SignedForm) {
-            self.pkiID = pkiID
-            self.mspID = mspID
-            self.externalEndpoint = externalEndpoint
-            self.internalEndpoint = internalEndpoint
-            self.time = time
-            self.signed = signed
-        }
     }
 
-    private let fields: Fields
+    private let fields: SharedFields<Fields>
 
-    public var pkiID: PKIID { fields.pkiID }
-    public var mspID: String { fields.mspID }
+    public var pkiID: PKIID { fields.value.pkiID }
+    public var mspID: String { fields.value.mspID }
     /// What other orgs may use; `nil` means the peer is invisible outside its org.
-    public var externalEndpoint: Endpoint? { fields.externalEndpoint }
+    public var externalEndpoint: Endpoint? { fields.value.externalEndpoint }
     /// What its own org uses; `nil` once stripped for another org.
-    public var internalEndpoint: Endpoint? { fields.internalEndpoint }
-    public var time: PeerTime { fields.time }
+    public var internalEndpoint: Endpoint? { fields.value.internalEndpoint }
+    public var time: PeerTime { fields.value.time }
     /// Its creator's signed envelope as received (with the secret part when it came with one).
-    public var signed: SignedForm { fields.signed }
+    public var signed: SignedForm { fields.value.signed }
 
     public init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime,
                 signed: SignedForm = .unsigned) {
-        fields = Fields(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: internalEndpoint,
-                        time: time, signed: signed)
+        fields = SharedFields(Fields(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint,
+                                     internalEndpoint: internalEndpoint, time: time, signed: signed))
     }
 
     /// The same message without its secret part (the signed form stays: the shell leaves its

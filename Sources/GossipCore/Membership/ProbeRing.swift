@@ -45,14 +45,11 @@ struct ProbeRing: Sendable {
     }
 
     /// A member that is (now) live: on the own-org rings when `ownOrg`, on the cross-org ring
-    /// when `crossOrg` (and this peer has one). Returns whether this peer's neighbours changed.
-    @discardableResult
-    mutating func consider(_ member: PKIID, ownOrg: Bool, crossOrg: Bool) -> Bool {
-        let before = (subjects, neighbours)
+    /// when `crossOrg` (and this peer has one).
+    mutating func consider(_ member: PKIID, ownOrg: Bool, crossOrg: Bool) {
         if ownOrg { place(member, crossOrg: false) }
         if crossOrg { place(member, crossOrg: true) }
         derive()
-        return before.0 != subjects || before.1 != neighbours
     }
 
     /// Whether `member` is this peer's successor or predecessor on any ring.
@@ -85,19 +82,6 @@ struct ProbeRing: Sendable {
         }
         self.subjects = subjects
         self.neighbours = neighbours
-    }
-
-    /// The members right after and right before `id` on the ring ordered by `position(_, seed)`.
-    static func adjacent(to id: PKIID, among members: [PKIID], seed: UInt64) -> (successor: PKIID?, predecessor: PKIID?) {
-        let own = position(id, seed: seed)
-        var successor: (PKIID, UInt64)?, predecessor: (PKIID, UInt64)?
-        for member in members where member != id {
-            let at = position(member, seed: seed)
-            let ahead = at &- own, behind = own &- at
-            if successor.map({ (ahead, member) < ($0.1, $0.0) }) ?? true { successor = (member, ahead) }
-            if predecessor.map({ (behind, member) < ($0.1, $0.0) }) ?? true { predecessor = (member, behind) }
-        }
-        return (successor?.0, predecessor?.0)
     }
 
     /// A member's place on ring `seed`.
