@@ -311,8 +311,18 @@ public struct NetworkLauncher: Sendable {
         return manifest
     }
 
-    func waitHealthy(_ manifest: NetworkState.Manifest) async throws {
+    /// What `fabnet wait --ready` waits for in a network already started: every node healthy,
+    /// then converged as `up` requires (one leader per org and channel, full views, gateways
+    /// that know every member org), all within one `timeout`. A node that is down fails at once
+    /// (`NodeExitError`), naming it.
+    public func waitReady(_ manifest: NetworkState.Manifest) async throws {
         let deadline = ContinuousClock.now + .seconds(options.timeout)
+        try await waitHealthy(manifest, until: deadline)
+        try await waitConverged(NodeClients(spec: spec, layout: layout, manifest: manifest), until: deadline)
+    }
+
+    func waitHealthy(_ manifest: NetworkState.Manifest, until end: ContinuousClock.Instant? = nil) async throws {
+        let deadline = end ?? ContinuousClock.now + .seconds(options.timeout)
         var pending = manifest.nodes
         while !pending.isEmpty {
             for node in pending where !state.isRunning(node) {
@@ -402,8 +412,8 @@ public struct NetworkLauncher: Sendable {
     /// Waits until every org has exactly one leader per channel (or as many as
     /// `leadersPerOrganization` allows) and every peer's membership
     /// holds every other peer of the orgs it shares a channel with.
-    func waitConverged(_ clients: NodeClients) async throws {
-        let deadline = ContinuousClock.now + .seconds(options.timeout)
+    func waitConverged(_ clients: NodeClients, until end: ContinuousClock.Instant? = nil) async throws {
+        let deadline = end ?? ContinuousClock.now + .seconds(options.timeout)
         var problem = ""
         while true {
             problem = await convergenceProblem(clients) ?? ""

@@ -7,6 +7,20 @@ import Foundation
 /// Guarantees: `network.json` is written before any process starts and updated with each pid,
 /// so `fabnet down` can always find what `up` started, even after `up` itself was killed.
 public struct NetworkState: Sendable {
+    /// The state folder every command uses without `--state`: `$FABNET_STATE` when set (so a
+    /// CI job or a shell selects its network once), else `.fabnet` in the working directory.
+    public static var defaultDirectoryPath: String {
+        guard let path = ProcessInfo.processInfo.environment["FABNET_STATE"], !path.isEmpty else { return ".fabnet" }
+        return path
+    }
+
+    /// ` --state DIR` for a command an error suggests, empty when DIR is what the command would
+    /// use anyway (the default folder).
+    public static func stateFlag(for directory: String) -> String {
+        let standard = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+        return standard(directory) == standard(defaultDirectoryPath) ? "" : " --state \(directory)"
+    }
+
     public struct Node: Codable, Sendable, Equatable {
         public var name: String
         /// `orderer` or `peer`.

@@ -43,8 +43,7 @@ public struct NodeExit: Sendable, CustomStringConvertible {
     }
 
     static func fix(for node: NetworkState.Node, logTail: String, state: NetworkState) -> String {
-        let stateFlag = state.directory.standardizedFileURL.path == URL(fileURLWithPath: ".fabnet").standardizedFileURL.path
-            ? "" : " --state \(state.directory.path)"
+        let stateFlag = NetworkState.stateFlag(for: state.directory.path)
         if let channel = damagedLedgerChannel(in: logTail) {
             let ledger = state.home(of: node.name).appendingPathComponent("ledger/\(channel)").path
             let aside = state.directory.appendingPathComponent("damaged-\(node.name)-\(channel)").path

@@ -70,7 +70,7 @@ public enum FollowerPathBench {
         let mac = ChannelMAC(pkiID: mate.pkiID, channel: channel)
         var frames: [ByteBuffer] = []
         var previous = BlockHeaderBytes.hash(genesis.header)
-        for number in 1...UInt64(blocks) {
+        for number in UInt64(1)..<UInt64(blocks + 1) {  // none for --blocks 0
             var block = Common_Block()
             block.header.number = number
             block.header.previousHash = previous

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `fabnet` command: a Docker-free local testnet for Hyperledger-Fabric-style networks.
 @main
@@ -15,20 +16,54 @@ struct Fabnet: AsyncParsableCommand {
         orderer, two peer orgs with two peers each, channel mychannel (shipped as \
         configtx/configtx.yaml).
 
-        Start here:
-          fabnet config show            what the default network contains
-          fabnet crypto generate        make its keys and certificates under crypto-config/
-          fabnet config validate -f my/configtx.yaml
-
         An ordering service by hand (`fabnet up` will do all of this):
           fabnet orderer init --home .fabnet/orderer && fabnet orderer start --home .fabnet/orderer &
           fabnet channel create mychannel
           fabnet tx put greeting hello --channel mychannel --wait
           fabnet block fetch newest --channel mychannel
+
+        Examples:
+          fabnet config show            what the default network contains
+          fabnet crypto generate        make its keys and certificates under crypto-config/
+          fabnet config validate -f my/configtx.yaml
         """,
         version: FabnetVersion.current,
-        subcommands: [UpCommand.self, DownCommand.self, StatusCommand.self, EnvCommand.self, LogsCommand.self, NodeStart.self, NodeStop.self, NodeRestart.self, NodeKill.self, ConfigCommand.self, CryptoCommand.self, OrdererCommand.self, PeerCommand.self, ChannelCommand.self, ChaincodeCommand.self, TxCommand.self, BlockCommand.self, SimCommand.self, BenchCommand.self]
+        subcommands: [UpCommand.self, DownCommand.self, StatusCommand.self, WaitCommand.self, ExportCommand.self, EnvCommand.self, LogsCommand.self, NodeStart.self, NodeStop.self, NodeRestart.self, NodeKill.self, ConfigCommand.self, CryptoCommand.self, OrdererCommand.self, PeerCommand.self, ChannelCommand.self, ChaincodeCommand.self, TxCommand.self, BlockCommand.self, SimCommand.self, BenchCommand.self]
     )
+}
+
+extension Fabnet {
+    /// Runs the command line. As ArgumentParser's own `main`, but under `--json` an error (a
+    /// usage error included) is a JSON object on standard output (`ErrorReport`) with the same
+    /// exit code, and a misspelt subcommand gets "did you mean" (`CommandSuggestion`).
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            let suggestion = CommandSuggestion.forUnknown(in: arguments)
+            if ErrorReport.isRequested {
+                if !(error is ExitCode) {
+                    var report = ErrorReport(error, text: message(for: error), help: CommandSuggestion.commandPath(arguments))
+                    if let suggestion { report = ErrorReport(message: CommandSuggestion.unknownCommand(in: arguments) ?? report.error.message, fix: suggestion) }
+                    report.print()
+                }
+                Foundation.exit(code.rawValue)
+            }
+            if let suggestion, !(error is ExitCode) {
+                Console.error("\(fullMessage(for: error))\n\(suggestion)")
+                Foundation.exit(code.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// The version `fabnet --version` prints.

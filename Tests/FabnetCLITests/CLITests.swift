@@ -25,6 +25,74 @@ import Testing
         }
     }
 
+    /// Every command's help ends with examples (read from ArgumentParser's dump of the whole tree).
+    @Test func everyCommandsHelpHasExamples() async throws {
+        let dump = try await fabnet("--experimental-dump-help")
+        #expect(dump.status == 0, "\(dump.errors)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
+        var missing: [String] = []
+        func visit(_ command: [String: Any], path: String) {
+            let name = command["commandName"] as? String ?? "?"
+            let here = path.isEmpty ? name : "\(path) \(name)"
+            if let discussion = command["discussion"] as? String, discussion.contains("Examples:\n  ") {} else { missing.append(here) }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] where sub["commandName"] as? String != "help" {
+                visit(sub, path: here)
+            }
+        }
+        visit(try #require(root["command"] as? [String: Any]), path: "")
+        #expect(missing.isEmpty, "commands whose --help has no examples: \(missing)")
+    }
+
+    /// A misspelt command: "did you mean" on standard error, or a JSON error object on standard
+    /// output under --json, with ArgumentParser's usage exit code.
+    @Test func misspeltCommandsGetSuggestions() async throws {
+        let plain = try await fabnet("stauts")
+        #expect(plain.status == 64)
+        #expect(plain.errors.contains("did you mean `fabnet start` or `fabnet status`?"), "\(plain.errors)")
+        let nested = try await fabnet("channel", "craete", "x")
+        #expect(nested.errors.contains("did you mean `fabnet channel create`?"), "\(nested.errors)")
+        let json = try await fabnet("stauts", "--json")
+        #expect(json.status == 64)
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: [String: String]]
+        #expect(object?["error"]?["message"] == "`fabnet` has no command `stauts`", "\(json.output)")
+        #expect(object?["error"]?["fix"]?.contains("fabnet status") == true)
+    }
+
+    /// Under --json every error is `{"error": {"message", "fix"}}` on standard output: usage
+    /// errors and fabnet's own, each with its fix split from the problem.
+    @Test func errorsAreJSONUnderJSON() async throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = try await fabnet("status", "--json", "--state", directory.appendingPathComponent("none").path)
+        #expect(missing.status == 1)
+        let error = (try JSONSerialization.jsonObject(with: Data(missing.output.utf8)) as? [String: [String: String]])?["error"]
+        #expect(error?["message"]?.hasPrefix("no network in ") == true, "\(missing.output)")
+        #expect(error?["fix"] == "start one with `fabnet up`")
+        #expect(missing.errors.isEmpty, "\(missing.errors)")
+        let usage = try await fabnet("up", "--base-port", "0", "--json")
+        #expect(usage.status == 64)
+        let usageError = (try JSONSerialization.jsonObject(with: Data(usage.output.utf8)) as? [String: [String: String]])?["error"]
+        #expect(usageError?["message"]?.contains("--base-port must be a port from 1 to 65535") == true, "\(usage.output)")
+        #expect(usageError?["fix"] == "see `fabnet up --help` for the usage and examples")
+        // FABNET_STATE selects the folder as --state does.
+        let fromEnvironment = try await runFabnet(["status", "--json"], environment: ["FABNET_STATE": directory.appendingPathComponent("elsewhere").path])
+        #expect(fromEnvironment.output.contains("elsewhere"), "\(fromEnvironment.output)")
+    }
+
+    /// `export mermaid|dot`: every node and channel of the default network, orgs as groups.
+    @Test func exportDrawsTheTopology() async throws {
+        let mermaid = try await fabnet("export", "mermaid")
+        #expect(mermaid.status == 0, "\(mermaid.errors)")
+        #expect(mermaid.output.hasPrefix("flowchart LR\n"))
+        let dot = try await fabnet("export", "dot")
+        #expect(dot.output.hasPrefix("graph fabnet {") && dot.output.hasSuffix("}\n"), "\(dot.output)")
+        for name in ["orderer.example.com", "peer0.org1.example.com", "peer1.org2.example.com", "channel mychannel", "Org2MSP"] {
+            #expect(mermaid.output.contains(name) && dot.output.contains(name), "\(name) missing")
+        }
+        #expect(mermaid.output.contains("peer1_org2_example_com --- channel_mychannel"))
+        #expect(dot.output.contains("peer0.org1.example.com:7051 (anchor)"))
+    }
+
     @Test func validateAcceptsTheDefaultNetwork() async throws {
         let result = try await fabnet("config", "validate")
         #expect(result.status == 0, "\(result.errors)")

@@ -106,13 +106,46 @@ struct NetworkCommandsTests {
             #expect(try await HTTPProbe.get(port: port, path: "/logspec").body == #"{"spec":"ledger=debug:info"}"#)
             #expect(try await HTTPProbe.request("PUT", port: port, path: "/logspec", body: #"{"spec":"loud"}"#).status == 400)
 
+            // status for scripts: an object with the version, every node's ports and heights
+            // (the orderer's too), selected by FABNET_STATE as by --state.
+            let byEnvironment = try await runFabnet(["status", "--json"], environment: ["FABNET_STATE": network.state.directory.path])
+            #expect(byEnvironment.status == 0, "\(byEnvironment.errors)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(byEnvironment.output.utf8)) as? [String: Any])
+            #expect(report["version"] is String)
+            let nodes = try #require(report["nodes"] as? [[String: Any]])
+            #expect(nodes.count == network.manifest.nodes.count)
+            for node in nodes {
+                let ports = node["ports"] as? [String: Int]
+                #expect(ports?["operations"] != nil && ports?["framing"] != nil && node["operationsPort"] != nil, "\(node)")
+                #expect((node["heights"] as? [String: Int])?["mychannel"].map { $0 > 0 } == true, "\(node)")
+            }
+            #expect(nodes.contains { $0["role"] as? String == "orderer" && ($0["heights"] as? [String: Int])?["org1only"] != nil })
+            let table = try await cli(["status"])
+            #expect(table.output.hasPrefix("NAME") && table.output.contains("PORTS") && table.output.contains("LEADER"), "\(table.output)")
+            #expect(try await cli(["wait", "--ready", "--timeout", "60"]).status == 0)
+
+            // logs of several nodes come merged in time order.
+            let merged = try await cli(["logs", "--tail", "30"])
+            let stamps = merged.output.split(separator: "\n").compactMap { line -> Substring? in
+                guard let bar = line.range(of: " | ") else { return nil }
+                let rest = line[bar.upperBound...]
+                return rest.count >= 24 && rest.hasPrefix("20") ? rest.prefix(24) : nil
+            }
+            #expect(stamps.count >= 10 && stamps == stamps.sorted(), "logs not in time order:\n\(merged.output)")
+
             // kill and start by name: the node goes down, comes back, and catches up.
             let killed = try await cli(["kill", "peer1.org2"])
             #expect(killed.status == 0, "\(killed.errors)")
-            #expect(try await cli(["status", "--json"]).output.contains("\"up\" : false"))
+            let statusDown = try await cli(["status", "--json"])
+            #expect(statusDown.output.contains("\"up\" : false"))
+            #expect(statusDown.status == 3, "status exits 3 when a node is down")
+            let waitDown = try await cli(["wait", "--ready", "--json"])
+            #expect(waitDown.status == 3 && waitDown.output.contains("peer1.org2.example.com is down"), "\(waitDown.output)")
             _ = try await network.put([("while-down", "yes")])
             let started = try await cli(["start", "peer1.org2"])
             #expect(started.status == 0, "\(started.errors)")
+            let waited = try await cli(["wait", "--ready", "--timeout", "60"])
+            #expect(waited.status == 0, "\(waited.output) \(waited.errors)")
             try await eventually(seconds: 30, "peer1.org2 catches up") {
                 try await network.query("while-down", on: org2[1]) == "yes"
             }

@@ -10,7 +10,10 @@ struct BenchFollowerPath: AsyncParsableCommand {
         discussion: """
         Makes a network's material and --blocks orderer-signed blocks in a temporary folder, then hands \
         each block in as a gossip push from an org mate: no sockets, no timers. The setup is the same for \
-        --blocks 0, so two runs' difference is the path alone. Example:
+        --blocks 0, so two runs' difference is the path alone.
+
+        Examples:
+          fabnet bench followerpath --blocks 50
           valgrind --tool=callgrind .build/release/fabnet bench followerpath --blocks 500
         """,
         shouldDisplay: false

@@ -10,7 +10,13 @@ struct BenchLedger: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Time block appends with fsync on every append (fabnet's policy) and with OS buffering.",
-        discussion: "Appends --blocks blocks of one --size-byte transaction into a fresh temporary ledger per mode; prints p50 / p99 / max per append and blocks/s."
+        discussion: """
+        Appends --blocks blocks of one --size-byte transaction into a fresh temporary ledger per mode; prints p50 / p99 / max per append and blocks/s.
+
+        Examples:
+          fabnet bench ledger
+          fabnet bench ledger --blocks 2000 --size 16384 --directory /var/tmp --json
+        """
     )
 
     @Option(help: "Blocks per mode.")

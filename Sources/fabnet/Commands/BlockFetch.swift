@@ -10,7 +10,14 @@ struct BlockFetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Fetch block oldest, newest or N of a channel from the orderer and describe it (or print it as JSON).",
-        discussion: "Acts as the first application org's User1 unless --as says otherwise."
+        discussion: """
+        Acts as the first application org's User1 unless --as says otherwise.
+
+        Examples:
+          fabnet block fetch newest -c mychannel
+          fabnet block fetch oldest -c mychannel --json > genesis.json
+          fabnet block fetch 3 -c mychannel --as Org2MSP/User1
+        """
     )
 
     @Argument(help: "oldest, newest, or a block number.")

@@ -10,7 +10,14 @@ struct ChannelCreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Make a channel's genesis block from a profile and have the orderer join it (as osnadmin channel join).",
-        discussion: "Acts as the orderer org's Admin unless --as says otherwise. Creating a channel the orderer already has is not an error."
+        discussion: """
+        Acts as the orderer org's Admin unless --as says otherwise. Creating a channel the orderer already has is not an error.
+
+        Examples:
+          fabnet channel create mychannel
+          fabnet channel create mychannel -f my/configtx.yaml
+          fabnet channel create otherchannel --profile TwoOrgsChannel
+        """
     )
 
     @Argument(help: "The channel name (lower-case letters, digits, '.', '-').")

@@ -6,7 +6,12 @@ import Foundation
 struct ChannelGetInfo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "getinfo",
-        abstract: "A peer's view of a channel: height, current and previous block hash (as `peer channel getinfo`)."
+        abstract: "A peer's view of a channel: height, current and previous block hash (as `peer channel getinfo`).",
+        discussion: """
+        Examples:
+          fabnet channel getinfo mychannel --peer peer0.org1
+          fabnet channel getinfo mychannel --peer peer1.org2 --state /tmp/net-b
+        """
     )
 
     @Argument(help: "The channel.") var name: String

@@ -7,7 +7,13 @@ struct ChannelJoin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "join",
         abstract: "Have a peer join a channel: fetch its block 0 from the orderer and hand it to the peer (as the peer org's Admin).",
-        discussion: "The peer's org must be a member of the channel. Joining a channel the peer is in is not an error. (`fabnet up` joins every member peer for you.)"
+        discussion: """
+        The peer's org must be a member of the channel. Joining a channel the peer is in is not an error. (`fabnet up` joins every member peer for you.)
+
+        Examples:
+          fabnet channel join mychannel --peer peer0.org1
+          fabnet channel join mychannel --peer peer1.org2 --state /tmp/net-b
+        """
     )
 
     @Argument(help: "The channel.") var name: String

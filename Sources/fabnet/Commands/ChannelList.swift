@@ -6,7 +6,12 @@ import Foundation
 struct ChannelList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the channels a peer has joined (as `peer channel list`)."
+        abstract: "List the channels a peer has joined (as `peer channel list`).",
+        discussion: """
+        Examples:
+          fabnet channel list --peer peer0.org1
+          fabnet channel list --peer peer1.org2.example.com --state /tmp/net-b
+        """
     )
 
     @OptionGroup var target: PeerOptions

@@ -10,6 +10,11 @@ struct ConfigCommand: ParsableCommand {
         A description is Fabric's configtx.yaml, optionally with cryptogen crypto-config.yaml \
         files (given with --crypto-config, or found beside it as crypto-config*.yaml), or \
         fabnet's single-file form. See the README's "The network description".
+
+        Examples:
+          fabnet config validate -f my/configtx.yaml
+          fabnet config show
+          fabnet config show --gossip --core core.yaml
         """,
         subcommands: [ConfigValidate.self, ConfigShow.self]
     )

@@ -12,6 +12,11 @@ struct ConfigShow: ParsableCommand {
         With --gossip, also every peer.gossip.* setting with its value, where it came from \
         (default, core.yaml or a CORE_PEER_GOSSIP_* variable) and Fabric's default. \
         --json always includes the gossip settings.
+
+        Examples:
+          fabnet config show
+          fabnet config show -f my/configtx.yaml --gossip
+          fabnet config show --json | jq '.network.channels'
         """
     )
 

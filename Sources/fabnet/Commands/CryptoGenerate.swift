@@ -16,6 +16,11 @@ struct CryptoGenerate: ParsableCommand {
         Run it again after adding a node to the description: existing CAs and identities are kept, \
         and only the new node gets a key and certificates, signed by its org's existing CA. \
         --force makes everything anew (existing identities stop being trusted).
+
+        Examples:
+          fabnet crypto generate
+          fabnet crypto generate -f my/configtx.yaml -o my/crypto-config
+          fabnet crypto generate --force --json
         """
     )
 

@@ -7,7 +7,14 @@ struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "Print the nodes' logs with a `name |` prefix; -f keeps following them (Ctrl-C ends).",
-        discussion: "Without NODE, every node's log. NODE is its name or the start of it (peer0.org1)."
+        discussion: """
+        Without NODE, every node's log. NODE is its name or the start of it (peer0.org1).
+
+        Examples:
+          fabnet logs -f
+          fabnet logs peer0.org1 --tail 20
+          fabnet logs orderer peer1.org2 -f --tail 50
+        """
     )
 
     @Argument(help: "The nodes (default: all).") var nodes: [String] = []

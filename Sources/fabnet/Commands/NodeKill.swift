@@ -6,7 +6,12 @@ import Orchestrator
 struct NodeKill: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill",
-        abstract: "Crash one node with SIGKILL (for fault tests: no graceful shutdown). `fabnet start NODE` brings it back."
+        abstract: "Crash one node with SIGKILL (for fault tests: no graceful shutdown). `fabnet start NODE` brings it back.",
+        discussion: """
+        Examples:
+          fabnet kill peer0.org1 && fabnet start peer0.org1
+          fabnet kill peer1.org2.example.com --state /tmp/net-b
+        """
     )
 
     @Argument(help: "The node (its name, or the start of it: peer0.org1).") var node: String

@@ -6,7 +6,12 @@ import Orchestrator
 struct NodeRestart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restart",
-        abstract: "Stop one node gracefully and start it again from its home (it keeps its ledger)."
+        abstract: "Stop one node gracefully and start it again from its home (it keeps its ledger).",
+        discussion: """
+        Examples:
+          fabnet restart peer1.org2
+          fabnet restart orderer.example.com --state /tmp/net-b
+        """
     )
 
     @Argument(help: "The node (its name, or the start of it: peer0.org1).") var node: String

@@ -6,7 +6,12 @@ import Orchestrator
 struct NodeStop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
-        abstract: "Stop one node gracefully (SIGTERM; SIGKILL after --timeout). `fabnet start NODE` brings it back."
+        abstract: "Stop one node gracefully (SIGTERM; SIGKILL after --timeout). `fabnet start NODE` brings it back.",
+        discussion: """
+        Examples:
+          fabnet stop peer0.org1
+          fabnet stop orderer.example.com --timeout 30
+        """
     )
 
     @Argument(help: "The node (its name, or the start of it: peer0.org1).") var node: String

@@ -9,7 +9,13 @@ struct OrdererInit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Write an orderer's home folder: orderer.json, its MSP and TLS material, the orgs it trusts.",
-        discussion: "Needs the crypto material (`fabnet crypto generate`). Ledgers start empty; channels are joined with `fabnet channel create`."
+        discussion: """
+        Needs the crypto material (`fabnet crypto generate`). Ledgers start empty; channels are joined with `fabnet channel create`.
+
+        Examples:
+          fabnet orderer init --home /tmp/orderer
+          fabnet orderer init -f my/configtx.yaml --home /tmp/orderer --port 8050
+        """
     )
 
     @OptionGroup var network: NetworkOptions

@@ -17,8 +17,9 @@ struct OrdererStart: AsyncParsableCommand {
         `/logspec` changes it while running). It prints `ready` once it serves. A restart \
         continues from its ledgers and orders acknowledged transactions that were still pending.
 
-        Example:
+        Examples:
           fabnet orderer start --home .fabnet/nodes/orderer.example.com
+          FABRIC_LOGGING_SPEC=debug fabnet orderer start --home /tmp/orderer
         """
     )
 

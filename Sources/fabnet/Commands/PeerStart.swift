@@ -22,8 +22,9 @@ struct PeerStart: AsyncParsableCommand {
         changes it while running); it prints `ready` once it serves. A restart continues from its \
         ledgers and catches up by gossip and state transfer.
 
-        Example:
+        Examples:
           fabnet peer start --home .fabnet/nodes/peer0.org1.example.com
+          fabnet peer start --home /tmp/net-b/nodes/peer1.org2.example.com
         """
     )
 
@@ -62,6 +63,11 @@ struct PeerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peer",
         abstract: "Run a peer process (`fabnet up` starts them for you).",
+        discussion: """
+        Examples:
+          fabnet peer start --home .fabnet/nodes/peer0.org1.example.com
+          fabnet peer start --home /tmp/net-b/nodes/peer1.org2.example.com
+        """,
         subcommands: [PeerStart.self]
     )
 }

@@ -7,7 +7,13 @@ struct TxGet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Read KEY from a peer's world state in a channel; prints the value (exit 1 if the key is absent).",
-        discussion: "Asks the peer as its org's Admin. Different peers may briefly differ while a block spreads."
+        discussion: """
+        Asks the peer as its org's Admin. Different peers may briefly differ while a block spreads.
+
+        Examples:
+          fabnet tx get greeting -c mychannel --peer peer0.org1
+          fabnet tx get greeting -c mychannel --peer peer1.org2 --state /tmp/net-b
+        """
     )
 
     @Argument var key: String

@@ -5,8 +5,8 @@ import Orchestrator
 
 /// Flags of the commands that manage a running network.
 struct StateOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The network's state folder (node homes, logs, network.json).", valueName: "DIR"))
-    var state = ".fabnet"
+    @Option(help: ArgumentHelp("The network's state folder: node homes, logs, network.json (default: $FABNET_STATE, else .fabnet).", valueName: "DIR"))
+    var state = NetworkState.defaultDirectoryPath
 
     var network: NetworkState { NetworkState(directory: URL(fileURLWithPath: state)) }
 
@@ -36,6 +36,11 @@ struct UpCommand: AsyncParsableCommand {
         In the foreground it then tails every node's log (Ctrl-C stops the network); with -d it \
         returns once ready and `fabnet down` stops it. Several networks can run at once with \
         different --state folders and --base-port blocks.
+
+        Examples:
+          fabnet up
+          fabnet up -d && fabnet status
+          fabnet up -f my/configtx.yaml --state /tmp/net-b --base-port 20000 -d
         """
     )
 

@@ -24,8 +24,8 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An orderer `fabnet up` did not start (e.g. `fabnet orderer start`). Default: the orderer of the network in --state.", valueName: "HOST:PORT"))
     var orderer: String?
 
-    @Option(help: ArgumentHelp("The state folder of a network started with `fabnet up`.", valueName: "DIR"))
-    var state = ".fabnet"
+    @Option(help: ArgumentHelp("The state folder of a network started with `fabnet up` (default: $FABNET_STATE, else .fabnet).", valueName: "DIR"))
+    var state = NetworkState.defaultDirectoryPath
 
     func validate() throws {
         if crypto != nil, orderer == nil {
@@ -78,7 +78,7 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// ` --state DIR` when it is not the default, for the commands an error suggests.
-    var stateFlag: String { state == ".fabnet" ? "" : " --state \(state)" }
+    var stateFlag: String { NetworkState.stateFlag(for: state) }
 
     /// An orderer client acting as `--as`, or as `fallback(spec)` when it is not given.
     func client(fallback: (NetworkSpec) -> (org: OrganizationSpec, user: UserSpec)?) throws -> (client: OrdererClient, spec: NetworkSpec, layout: CryptoLayout) {

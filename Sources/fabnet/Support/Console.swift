@@ -43,9 +43,16 @@ enum Console {
         } catch let error as ExitCode {
             throw error
         } catch let error as CustomStringConvertible & Error {
-            Console.error(error.description)
+            report(error)
             throw ExitCode.failure
         }
+    }
+
+    /// A known error: its text on standard error, or under `--json` an `ErrorReport` on
+    /// standard output.
+    static func report(_ error: CustomStringConvertible & Error) {
+        guard ErrorReport.isRequested else { return Console.error(error.description) }
+        ErrorReport(error, text: error.description, help: CommandSuggestion.commandPath(Array(CommandLine.arguments.dropFirst()))).print()
     }
 
     /// Runs `body`; a known error is printed (without a stack trace) and becomes exit code 1.
@@ -55,7 +62,7 @@ enum Console {
         } catch let error as ExitCode {
             throw error
         } catch let error as CustomStringConvertible & Error {
-            Console.error(error.description)
+            report(error)
             throw ExitCode.failure
         }
     }

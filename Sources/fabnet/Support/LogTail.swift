@@ -1,8 +1,8 @@
 import Foundation
 import Orchestrator
 
-/// Prints nodes' logs with a coloured `name |` prefix (as docker compose does), and follows them
-/// until SIGINT or SIGTERM when asked.
+/// Prints nodes' logs with a coloured `name |` prefix (as docker compose does), merged in time
+/// order, and follows them together until SIGINT or SIGTERM when asked.
 enum LogTail {
     /// `up` in the foreground: every log from `offsets` (where each ended before this start;
     /// earlier runs' lines are not repeated), followed until a signal; then the network is
@@ -28,10 +28,12 @@ enum LogTail {
             return terminal ? "\u{1B}[\(colours[index % colours.count])m\(padded) |\u{1B}[0m " : "\(padded) | "
         }
         var readers = nodes.map { LineReader(file: state.logFile(of: $0.name), offset: offsets[$0.name] ?? 0) }
+        var batches: [[String]] = []
         for index in readers.indices {
             let lines = readers[index].read()
-            for line in tail.map({ lines.suffix($0) }) ?? lines[...] { Swift.print(prefixes[index] + line) }
+            batches.append(Array(tail.map({ lines.suffix($0) }) ?? lines[...]))
         }
+        for (index, line) in MergedLines.inTimeOrder(batches) { Swift.print(prefixes[index] + line) }
         fflush(nil)
         guard follow else { return }
         let stop = AsyncStream.makeStream(of: Void.self)
@@ -44,13 +46,10 @@ enum LogTail {
                 if reportExits {
                     for line in exits.poll() { Console.error(line) }
                 }
-                var any = false
-                for index in readers.indices {
-                    for line in readers[index].read() {
-                        any = true
-                        Swift.print(prefixes[index] + line)
-                    }
-                }
+                // What every log gained since the last poll, merged in time order.
+                let merged = MergedLines.inTimeOrder(readers.indices.map { readers[$0].read() })
+                let any = !merged.isEmpty
+                for (index, line) in merged { Swift.print(prefixes[index] + line) }
                 fflush(nil)
                 if !any { try? await Task.sleep(for: .milliseconds(100)) }  // poll interval of a file follower
             }
