@@ -1,6 +1,8 @@
 import FabnetTestKit
 import Foundation
 import OperationsEndpoint
+import Subprocess
+import SystemPackage
 import Testing
 
 /// A network made with the CLI as a user makes it (`fabnet up -d` in a folder of theirs), always
@@ -46,6 +48,56 @@ final class CLINetwork: @unchecked Sendable {
 /// signal, what the foreground `up` reports.
 @Suite(.serialized)
 struct NewUserTests {
+    /// The sh blocks of README.md's "## Walkthrough" section, in order.
+    static func readmeWalkthrough() throws -> String {
+        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../README.md").standardizedFileURL, encoding: .utf8)
+        guard let start = readme.range(of: "\n## Walkthrough\n") else { return "" }
+        let section = readme[start.upperBound...]
+        let end = section.range(of: "\n## ")?.lowerBound ?? section.endIndex
+        var script: [String] = []
+        var inBlock = false
+        for line in section[..<end].split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") { inBlock = line == "```sh" ? true : false; continue }
+            if inBlock { script.append(String(line)) }
+        }
+        return script.joined(separator: "\n")
+    }
+
+    /// README.md's walkthrough, run as written by bash (`fabnet` is the built binary on free
+    /// ports, `logs -f` without `-f`; FABNET_STATE names the test's folder): every command
+    /// succeeds but the `status` right after the leader is killed, which exits 3 (a node is down).
+    @Test func theReadmeWalkthroughRunsAsWritten() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        let walkthrough = try Self.readmeWalkthrough()
+        #expect(walkthrough.contains("fabnet up -d") && walkthrough.contains("fabnet kill $LEADER"), "README walkthrough not found")
+        let script = """
+            fabnet() {
+              local command="fabnet $*" rc=0
+              case "$1" in
+                up) shift; "$FABNET_BIN" up --base-port "$FABNET_PORT" --crypto "$FABNET_ROOT/crypto" --timeout 60 "$@" || rc=$? ;;
+                logs) shift; args=(); for a in "$@"; do [ "$a" = -f ] || args+=("$a"); done; "$FABNET_BIN" logs --tail 3 "${args[@]}" || rc=$? ;;
+                *) "$FABNET_BIN" "$@" || rc=$? ;;
+              esac
+              [ "$rc" = 0 ] || echo "FAILED($rc): $command" >&2
+              return "$rc"
+            }
+            """ + "\n" + walkthrough + "\n"
+        let file = network.root.appendingPathComponent("walkthrough.sh")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        let result = try await Subprocess.run(
+            .path("/bin/bash"), arguments: [file.path],
+            environment: .inherit.updating(["FABNET_BIN": fabnetBinary.path, "FABNET_PORT": "\(network.basePort)",
+                                            "FABNET_ROOT": network.root.path, "FABNET_STATE": network.state.path]),
+            workingDirectory: FilePath(network.root.path), output: .string(limit: 16 << 20), error: .string(limit: 16 << 20))
+        let errors = result.standardError, output = result.standardOutput
+        let failures = errors.split(separator: "\n").filter { $0.hasPrefix("FAILED(") }
+        #expect(failures == ["FAILED(3): fabnet status"], "\(failures)\n--- script ---\n\(script)\n--- output ---\n\(output)\n--- errors ---\n\(errors)")
+        #expect(output.contains("ready in ") && output.contains("hello"), "\(output)")
+        #expect(output.contains("ready (waited"), "\(output)")
+    }
+
     @Test func downCleanRemovesWhatUpMadeAndKeepsTheUsersOwnFiles() async throws {
         let network = try CLINetwork()
         defer { network.remove() }
