@@ -65,7 +65,7 @@ release: deps
 
 ## No libswift* among the release binary's shared libraries (outside CI: a release build).
 check-static: release
-	@if ldd $(RELEASE_BIN) | grep -q libswift; then ldd $(RELEASE_BIN); echo "$(RELEASE_BIN) links the Swift runtime dynamically"; exit 1; fi
+	@if ldd $(RELEASE_BIN) | grep -Eq 'libswift|Foundation|libdispatch|BlocksRuntime|not found'; then ldd $(RELEASE_BIN); echo "$(RELEASE_BIN) links the Swift runtime dynamically (or misses a library)"; exit 1; fi
 	@ldd $(RELEASE_BIN)
 	@echo "$(RELEASE_BIN): no libswift* among its shared libraries"
 
@@ -84,7 +84,7 @@ completions: release
 	$(RELEASE_BIN) --generate-completion-script fish > $(SHARE)/fish/vendor_completions.d/fabnet.fish
 
 ## Installs the binary, its man page and completions under PREFIX (default /usr/local):
-## `make install PREFIX=$$HOME/.local`.
+## `make install PREFIX=$HOME/.local`.
 PREFIX ?= /usr/local
 install: release man completions
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share

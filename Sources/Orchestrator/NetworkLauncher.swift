@@ -416,6 +416,10 @@ public struct NetworkLauncher: Sendable {
         let deadline = end ?? ContinuousClock.now + .seconds(options.timeout)
         var problem = ""
         while true {
+            // A node that died cannot converge: say so at once, not at the timeout.
+            for node in clients.manifest.nodes where !state.isRunning(node) {
+                throw NodeExitError(exit: NodeExit.of(node, state: state))
+            }
             problem = await convergenceProblem(clients) ?? ""
             if problem.isEmpty { return }
             guard ContinuousClock.now < deadline else { throw OrchestratorError.timeout("not converged within \(options.timeout) s: \(problem)") }

@@ -74,6 +74,15 @@ import Testing
         let usageError = (try JSONSerialization.jsonObject(with: Data(usage.output.utf8)) as? [String: [String: String]])?["error"]
         #expect(usageError?["message"]?.contains("--base-port must be a port from 1 to 65535") == true, "\(usage.output)")
         #expect(usageError?["fix"] == "see `fabnet up --help` for the usage and examples")
+        // A description with several errors: every message, every hint as the fix, no "fix:" labels.
+        try "Organizations:\n  - Name: Org1MSP\n    ID: Org1MSP\n    AnchorPeers:\n      - Host: peer7.org1.example.com\n        Port: 99999\n"
+            .write(to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let config = try await fabnet("crypto", "generate", "-f", "bad.yaml", "--json", in: directory)
+        #expect(config.status == 1)
+        let configError = (try JSONSerialization.jsonObject(with: Data(config.output.utf8)) as? [String: [String: String]])?["error"]
+        let message = configError?["message"] ?? "", fix = configError?["fix"] ?? ""
+        #expect(message.contains("port 99999 is out of range") && message.contains("cannot tell the domain of organization Org1MSP"), "\(config.output)")
+        #expect(!message.contains("fix:") && !fix.contains("fix:") && !fix.isEmpty, "\(config.output)")
         // FABNET_STATE selects the folder as --state does.
         let fromEnvironment = try await runFabnet(["status", "--json"], environment: ["FABNET_STATE": directory.appendingPathComponent("elsewhere").path])
         #expect(fromEnvironment.output.contains("elsewhere"), "\(fromEnvironment.output)")

@@ -18,6 +18,7 @@ struct ExportCommand: ParsableCommand {
         """
     )
 
+    /// The diagram languages: Mermaid (renders in GitHub Markdown) and Graphviz dot.
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case mermaid, dot
     }
@@ -36,11 +37,14 @@ struct ExportCommand: ParsableCommand {
 /// A network description drawn as text diagrams.
 ///
 /// Guarantees: every org, node and channel of the description appears once, under an
-/// identifier made only of letters, digits and `_` (valid in Mermaid and dot); every peer is
-/// linked to each channel its org is a member of, and the orderer to every channel.
+/// identifier made only of ASCII letters, digits and `_`, starting with a letter (valid in
+/// Mermaid and dot; node names are host names, unique in a description, and channels and orgs
+/// get their own prefixes); every peer is linked to each channel its org is a member of, and the
+/// orderer to every channel.
 enum TopologyDiagram {
     static func identifier(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        let safe = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        return safe.first?.isLetter == true ? safe : "n_" + safe
     }
 
     static func isAnchor(_ node: NodeSpec, of org: OrganizationSpec) -> Bool {

@@ -11,12 +11,14 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show each node: up or down, pid, ports, heights per channel and leadership; exit 3 if a node is down.",
         discussion: """
-        STATE is up, down, or `not answering` (the process runs but its admin request failed). \
+        STATE is up, down, or not-answering (the process runs but its admin request failed: \
+        hung, or its crypto material is gone). \
         PORTS are gRPC (Fabric's services), fabnet's framing (gossip) and the operations \
         endpoint (/healthz, /metrics). HEIGHTS are the node's ledger heights per channel (the \
         orderer's too); LEADER the channels where the peer is its org's leader.
 
-        Exit codes: 0 every node is up, 3 a node is down, 1 no network or another error.
+        Exit codes: 0 every node is up and answers, 3 a node is down or not answering, 1 no \
+        network or another error.
 
         Examples:
           fabnet status
@@ -31,7 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print the status as JSON: {version, state, nodes: [...]}.")
     var json = false
 
-    /// The exit code when a node is down.
+    /// The exit code when a node is down (or, for `status`, not answering).
     static let nodeDownExitCode: Int32 = 3
 
     func run() async throws {
@@ -51,14 +53,14 @@ struct StatusCommand: AsyncParsableCommand {
                  node.leaderOf.joined(separator: " ")]
             }))
         }
-        if report.nodes.contains(where: { !$0.up }) { throw ExitCode(Self.nodeDownExitCode) }
+        if report.nodes.contains(where: { $0.state != "up" }) { throw ExitCode(Self.nodeDownExitCode) }
     }
 }
 
 /// What `fabnet status` reports: the network in one state folder, node by node.
 ///
 /// Guarantees: every node of `network.json` appears, in its order; a node that is up but does
-/// not answer its admin request is `not answering` with no heights (never left out).
+/// not answer its admin request is `not-answering` with no heights (never left out).
 struct NetworkStatus: Encodable {
     /// fabnet's version (the format of this report follows it).
     let version: String
@@ -66,6 +68,7 @@ struct NetworkStatus: Encodable {
     let state: String
     let nodes: [Node]
 
+    /// A node's ports, each named by what it serves.
     struct Ports: Encodable {
         /// Fabric's gRPC services (AtomicBroadcast, Deliver, Gateway, …).
         let grpc: Int?
@@ -75,11 +78,12 @@ struct NetworkStatus: Encodable {
         let operations: Int
     }
 
+    /// One node's row: its process and, when it answered, its channels.
     struct Node: Encodable {
         let name: String
         let role: String
         let mspID: String
-        /// `up`, `down` or `not answering`.
+        /// `up`, `down` or `not-answering`.
         let state: String
         let up: Bool
         let pid: Int32?
@@ -127,7 +131,7 @@ struct NetworkStatus: Encodable {
                 for channel in response.channels { row.heights[channel.name] = channel.height }
             }
         } catch {
-            row = Node(name: row.name, role: row.role, mspID: row.mspID, state: "not answering", up: true, pid: row.pid,
+            row = Node(name: row.name, role: row.role, mspID: row.mspID, state: "not-answering", up: true, pid: row.pid,
                        ports: row.ports, operationsPort: row.operationsPort)
         }
         return row

@@ -5,7 +5,7 @@ import Orchestrator
 
 /// Flags of the commands that manage a running network.
 struct StateOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The network's state folder: node homes, logs, network.json (default: $FABNET_STATE, else .fabnet).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("The network's state folder: node homes, logs, network.json ($FABNET_STATE when set).", valueName: "DIR"))
     var state = NetworkState.defaultDirectoryPath
 
     var network: NetworkState { NetworkState(directory: URL(fileURLWithPath: state)) }

@@ -40,6 +40,17 @@ struct WaitCommand: AsyncParsableCommand {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds above 0, got \(timeout)") }
     }
 
+    /// Nodes that are down end the wait at once: reported with the commands that start them,
+    /// exit code 3.
+    func reportDown(_ names: [String]) throws {
+        guard !names.isEmpty else { return }
+        let flag = NetworkState.stateFlag(for: stateOptions.state)
+        let starts = names.map { "fabnet start \($0)\(flag)" }.joined(separator: " && ")
+        Console.report(NodesDown(names: names, fix: "start \(names.count == 1 ? "it" : "them") with `\(starts)`, or the whole network with `fabnet up -d\(flag)`"))
+        throw ExitCode(StatusCommand.nodeDownExitCode)
+    }
+
+    /// What `--json` prints once the network is ready.
     struct Report: Encodable {
         let ready: Bool
         let seconds: Double
@@ -49,18 +60,16 @@ struct WaitCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         try await Console.reportingErrors {
             let manifest = try stateOptions.manifest()
-            let down = manifest.nodes.filter { !stateOptions.network.isRunning($0) }
-            if !down.isEmpty {
-                let names = down.map(\.name)
-                let flag = NetworkState.stateFlag(for: stateOptions.state)
-                Console.report(NodesDown(names: names, fix: "start \(names.count == 1 ? "it" : "them") with `fabnet start \(names.joined(separator: " "))\(flag)`, or the whole network with `fabnet up -d\(flag)`"))
-                throw ExitCode(StatusCommand.nodeDownExitCode)
-            }
+            try reportDown(manifest.nodes.filter { !stateOptions.network.isRunning($0) }.map(\.name))
             let spec = try description.load(for: manifest).spec
             let launcher = NetworkLauncher(spec: spec, options: .init(
                 stateDirectory: stateOptions.network.directory, cryptoDirectory: URL(fileURLWithPath: manifest.cryptoDirectory),
                 basePort: nil, timeout: timeout, executable: UpCommand.executable()))
-            try await launcher.waitReady(manifest)
+            do {
+                try await launcher.waitReady(manifest)
+            } catch let exit as NodeExitError {
+                try reportDown([exit.exit.node])  // it died while we waited
+            }
         }
         let seconds = (ContinuousClock.now - started).seconds
         if json {
@@ -71,7 +80,8 @@ struct WaitCommand: AsyncParsableCommand {
     }
 }
 
-/// Nodes of the network that are not running.
+/// Nodes of the network that are not running. Guarantees: names every one of them, and its
+/// fix is commands that start them.
 struct NodesDown: Error, CustomStringConvertible {
     let names: [String]
     let fix: String

@@ -24,7 +24,7 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An orderer `fabnet up` did not start (e.g. `fabnet orderer start`). Default: the orderer of the network in --state.", valueName: "HOST:PORT"))
     var orderer: String?
 
-    @Option(help: ArgumentHelp("The state folder of a network started with `fabnet up` (default: $FABNET_STATE, else .fabnet).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("The state folder of a network started with `fabnet up` ($FABNET_STATE when set).", valueName: "DIR"))
     var state = NetworkState.defaultDirectoryPath
 
     func validate() throws {

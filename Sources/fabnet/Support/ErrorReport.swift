@@ -1,4 +1,5 @@
 import ArgumentParser
+import FabnetConfig
 import Foundation
 import Orchestrator
 
@@ -10,6 +11,7 @@ import Orchestrator
 /// fix is that sentence when it opens with an instruction; otherwise it points at the
 /// command's help.
 struct ErrorReport: Encodable, Equatable {
+    /// The object under `error`: both keys always present.
     struct Body: Encodable, Equatable {
         let message: String
         let fix: String
@@ -34,6 +36,17 @@ struct ErrorReport: Encodable, Equatable {
             self.init(message: Self.firstLine(of: exit.description), fix: exit.exit.fix)
             return
         }
+        if let config = error as? ConfigLoadError {
+            // Every error of the description, each with its hint: messages and fixes apart.
+            let errors = config.errors
+            self.init(message: errors.map { issue in
+                          var copy = issue.description
+                          if let hint = issue.hint { copy = copy.replacingOccurrences(of: "\n    fix: \(hint)", with: "") }
+                          return copy
+                      }.joined(separator: "\n"),
+                      fix: errors.compactMap(\.hint).joined(separator: "\n").nonEmpty ?? "correct the description (`fabnet config validate` lists every problem)")
+            return
+        }
         let (message, fix) = Self.split(text)
         self.init(message: message, fix: fix ?? "see `\(help) --help` for the usage and examples")
     }
@@ -43,13 +56,14 @@ struct ErrorReport: Encodable, Equatable {
         "run", "use", "start", "stop", "set", "give", "pass", "add", "check", "remove", "move", "try", "see", "make",
         "wait", "fix", "edit", "install", "rename", "choose", "name", "free", "delete", "kill", "join", "create",
         "generate", "deploy", "pick", "restart", "call", "define", "drop", "ask", "list", "read", "upgrade", "write",
+        "restore", "fabnet",
     ]
 
-    /// `text` as (problem, fix): split before the last clause ("; …", ". …", " — …", " (…)") that
-    /// opens with an instruction; no fix when none does.
+    /// `text` as (problem, fix): split before the last clause ("; …", ". …", " — …", " (…)",
+    /// ": fabnet …") that opens with an instruction (a leading "fix:" dropped); no fix when none does.
     static func split(_ text: String) -> (message: String, fix: String?) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let separators = ["; ", ". ", " — ", " (", "\nfix: ", "\n"]
+        let separators = ["; ", ". ", " — ", " (", ": fabnet ", "\nfix: ", "\n"]
         var best: (message: String, fix: String)?
         for separator in separators {
             var searchEnd = trimmed.endIndex
@@ -57,6 +71,8 @@ struct ErrorReport: Encodable, Equatable {
                 searchEnd = range.lowerBound
                 var fix = String(trimmed[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
                 if separator == " (", fix.hasSuffix(")") { fix.removeLast() }
+                if separator == ": fabnet " { fix = "fabnet " + fix }
+                if fix.lowercased().hasPrefix("fix: ") { fix = String(fix.dropFirst(5)) }
                 let message = String(trimmed[..<range.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
                 let firstWord = fix.prefix { $0.isLetter }.lowercased()
                 guard !message.isEmpty, instructions.contains(firstWord) else { continue }
@@ -80,4 +96,9 @@ struct ErrorReport: Encodable, Equatable {
         Swift.print(String(decoding: data, as: UTF8.self))
         fflush(nil)
     }
+}
+
+extension String {
+    /// Nil when empty.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -15,7 +15,9 @@ enum MergedLines {
         for (log, lines) in batches.enumerated() {
             var key: Substring = ""
             for (position, line) in lines.enumerated() {
-                if let stamp = timestamp(of: line) { key = stamp }
+                // Never backwards within a log (two threads' lines, a clock step): the log's
+                // own order wins over its stamps.
+                if let stamp = timestamp(of: line), stamp > key { key = stamp }
                 keyed.append((key, log, position, line))
             }
         }
@@ -25,13 +27,10 @@ enum MergedLines {
 
     /// The timestamp a line opens with, if it opens with one (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
     static func timestamp(of line: String) -> Substring? {
-        let utf8 = line.utf8
-        guard utf8.count >= timestampLength else { return nil }
-        let end = line.utf8.index(utf8.startIndex, offsetBy: timestampLength)
-        let stamp = line[..<end]
-        let bytes = Array(stamp.utf8)
-        guard bytes[4] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"), bytes[23] == UInt8(ascii: "Z"),
-              bytes[0] >= UInt8(ascii: "0"), bytes[0] <= UInt8(ascii: "9") else { return nil }
-        return stamp
+        let bytes = Array(line.utf8.prefix(timestampLength))
+        guard bytes.count == timestampLength, bytes[4] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+              bytes[23] == UInt8(ascii: "Z"), bytes[0] >= UInt8(ascii: "0"), bytes[0] <= UInt8(ascii: "9") else { return nil }
+        // All ASCII, so the first 24 characters are the 24 bytes.
+        return line.prefix(timestampLength)
     }
 }
