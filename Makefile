@@ -13,6 +13,7 @@ build: deps
 ## Runs every test (what CI runs: .ci/run). One test at a time: on 2 cores the multi-process
 ## tests, run in parallel, starved each other past their handshake deadlines (2.5 min either way).
 test: deps fabric-check
+	@./scripts/install-deps --tests
 	$(SWIFT) test --no-parallel
 
 ## Checks FabricWire's .proto files against Hyperledger's own descriptors (the official

@@ -27,9 +27,29 @@ public protocol GossipTransport: Sendable {
     /// endpoint dialled. Set once, before the first send; the receiver is awaited per packet,
     /// so a connection's packets reach it in order.
     func deliverReturnedPackets(to receiver: @escaping @Sendable (ReturnedPacket) async -> Void)
+
+    /// The connections this side opened that exist now (dialling or open), for `/connections`.
+    func currentConnections() -> [GossipConnectionSummary]
+}
+
+/// One outgoing gossip connection as `/connections` shows it.
+///
+/// Guarantees: `endpoint` is the endpoint dialled (`host:port`); `state` is `open` once the
+/// handshake proved the remote, else `dialing`.
+public struct GossipConnectionSummary: Sendable, Codable, Equatable {
+    public let endpoint: String
+    public let state: String
+
+    public init(endpoint: String, state: String) {
+        self.endpoint = endpoint
+        self.state = state
+    }
 }
 
 extension GossipTransport {
+    /// None (transports that keep no connections, such as tests' in-memory ones).
+    public func currentConnections() -> [GossipConnectionSummary] { [] }
+
     /// Encodes `packet` and sends it (see `send(encoded:to:expecting:)`); a packet that does not
     /// encode is dropped.
     public func send(_ packet: WirePacket, to endpoint: Endpoint, expecting: PKIID?) {

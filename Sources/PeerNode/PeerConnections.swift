@@ -79,6 +79,14 @@ final class PeerConnections: GossipTransport {
         if !accepted { dropped.increment() }
     }
 
+    func currentConnections() -> [GossipConnectionSummary] {
+        state.withLock { state in
+            state.table.connections.map { endpoint, connection in
+                GossipConnectionSummary(endpoint: "\(endpoint)", state: connection.phase == .open ? "open" : "dialing")
+            }
+        }.sorted { $0.endpoint < $1.endpoint }
+    }
+
     func peerIsBack(_ peer: PKIID) {
         close(state.withLock { $0.table.peerIsBack(peer) })
     }

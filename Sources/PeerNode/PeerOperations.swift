@@ -4,8 +4,9 @@ import NIOHTTP1
 import OperationsEndpoint
 
 extension PeerService {
-    /// `/healthz`, `/metrics` (Prometheus text), `/version`, `/logspec` and `/commits/<channel>`
-    /// (`CommitsRoute`) for this peer.
+    /// `/healthz`, `/metrics` (Prometheus text), `/version`, `/logspec`, `/commits/<channel>`
+    /// (`CommitsRoute`) and `/connections` (the gossip connections this peer opened, for
+    /// `fabnet ui`) for this peer.
     public nonisolated func operationsRoutes(version: String) -> OperationsServer.Routes {
         var router = OperationsServer.nodeRouter(version: version, logger: logging, failedChecks: { await self.failedChecks() },
                                                  metrics: { await self.metricsText() })
@@ -14,6 +15,8 @@ extension PeerService {
             let (records, channels) = await self.commitsSnapshot()
             return CommitsRoute.respond(to: request, records: records, channels: channels)
         }
+        let connections = self.connections
+        router.on(.GET, "/connections") { _ in .json(ConnectionsBody(connections: connections.currentConnections())) }
         return router.routes
     }
 
@@ -40,4 +43,9 @@ extension PeerService {
         Self.report(core.membership.refutations, to: metrics.refutations, after: &reportedRefutations)
         return registry.exposition()
     }
+}
+
+/// The body of `/connections`: `{"connections": [{"endpoint": "host:port", "state": "open"}]}`.
+struct ConnectionsBody: Encodable {
+    let connections: [GossipConnectionSummary]
 }

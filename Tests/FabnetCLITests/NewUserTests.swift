@@ -279,6 +279,7 @@ struct NewUserTests {
         defer { up.killAndReap() }
         try await eventually(seconds: 60, "up is ready") { up.log.contains("ready in") || up.hasExited }
         #expect(!up.hasExited, "\(up.log)")
+        try await eventually(seconds: 10, "up prints the live picture's URL") { up.log.contains("live picture of the network: http://127.0.0.1:") }
         #expect(try await network.cli(["tx", "put", "a", "1", "--channel", "mychannel", "--wait"]).status == 0)
         // One info line per peer for the block.
         try await eventually(seconds: 30, "every peer logs its commit of block 1") {

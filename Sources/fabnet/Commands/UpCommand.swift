@@ -104,7 +104,16 @@ struct UpCommand: AsyncParsableCommand {
                      $0.pid.map(String.init) ?? "-"]
                 }))
             }
-            guard !detach else { return }
+            guard !detach else {
+                if !json { Console.error("see it live: fabnet ui\(NetworkState.stateFlag(for: stateOptions.state)) (then open http://127.0.0.1:\(UIServer.defaultPort))") }
+                return
+            }
+            // The live picture, on its usual port or, if that is taken, on any free one.
+            let clients = NodeClients(spec: spec, layout: .init(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
+            let ui = try? await UIServer.start(port: UIServer.defaultPort, state: stateOptions.network, clients: clients)
+            let server: UIServer? = if let ui { ui } else { try? await UIServer.start(port: 0, state: stateOptions.network, clients: clients) }
+            if let server { Console.error("live picture of the network: http://127.0.0.1:\(server.port)") }
+            defer { if let server { server.channel.close(promise: nil) } }
             try await LogTail.follow(state: stateOptions.network, manifest: manifest, from: logOffsets)
         }
     }
