@@ -116,7 +116,7 @@ let package = Package(
         ),
         .target(
             name: "Ledger",
-            dependencies: ["FabnetModel", "FabricWire"]
+            dependencies: ["FabnetModel", "FabricWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "TxValidation",
@@ -162,7 +162,7 @@ let package = Package(
         ),
         .target(
             name: "Orchestrator",
-            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "OperationsEndpoint", "OrdererNode", "PeerNode", "Transport",
+            dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "Ledger", "OperationsEndpoint", "OrdererNode", "PeerNode", "Transport",
                            .product(name: "Yams", package: "Yams")]
         ),
         .target(
@@ -326,7 +326,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator"]
+            dependencies: ["Orchestrator", "Ledger"]
         ),
         .testTarget(
             name: "FabnetCryptoTests",

@@ -256,7 +256,7 @@ public actor OrdererService: Service {
             }
         case .listChannels?, nil:
             response.status = .success
-        case .peerStatus?, .queryState?, .connectChaincode?, .listChaincodes?:
+        case .peerStatus?, .queryState?, .connectChaincode?, .listChaincodes?, .ledgerDigest?:
             response.status = .badRequest
             response.info = "an orderer has no peer status or world state; ask a peer"
         }

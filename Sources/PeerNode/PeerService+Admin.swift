@@ -11,8 +11,8 @@ import FabnetClient
 
 extension PeerService {
     /// Answers an admin request signed by an admin of this peer's org: join a channel from its
-    /// genesis block, list channels, status (channels, heights, leadership, membership), and
-    /// world-state queries. Anyone else gets `forbidden` with the reason.
+    /// genesis block, list channels, status (channels, heights, leadership, membership),
+    /// world-state queries, chaincode connections, and a channel's ledger digest (`fabnet check`). Anyone else gets `forbidden` with the reason.
     func admin(_ envelope: WireEnvelope, from remote: VerifiedSigner) async -> WireAdminResponse {
         var response = WireAdminResponse()
         let request: WireAdminRequest
@@ -99,6 +99,25 @@ extension PeerService {
                 status.state = chaincodeState(channel: request.channel, name: name)
                 status.connected = status.state == "ready"
                 return status
+            }
+        case .ledgerDigest(let request)?:
+            guard let ledger = ledgers[request.channel] else {
+                response.status = .notFound
+                response.info = "this peer has not joined \(request.channel) (joined: \(channelNames.joined(separator: ", ")))"
+                return response
+            }
+            do {
+                let digest = try ledger.digest()
+                response.blockDigests = digest.blocks.map { block in
+                    var wire = WireBlockDigest()
+                    wire.headerHash = Data(block.header)
+                    wire.flagsHash = Data(block.flags)
+                    return wire
+                }
+                response.stateDigest = Data(digest.state)
+            } catch {
+                response.status = .internalServerError
+                response.info = "cannot read \(request.channel)'s ledger: \(error)"
             }
         case nil:
             response.status = .badRequest

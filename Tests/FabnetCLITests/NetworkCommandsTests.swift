@@ -130,6 +130,19 @@ struct NetworkCommandsTests {
             #expect(table.output.hasPrefix("NAME") && table.output.contains("PORTS") && table.output.contains("LEADER"), "\(table.output)")
             #expect(try await cli(["wait", "--ready", "--timeout", "60"]).status == 0)
 
+            // check: every channel's peers agree; a paused peer keeps the heights from settling.
+            let agreed = try await cli(["check", "--timeout", "60"])
+            #expect(agreed.status == 0 && agreed.output.contains("mychannel: 4 peers agree") && agreed.output.contains("org1only: 2 peers agree"),
+                    "\(agreed.output) \(agreed.errors)")
+            let checkJSON = try await cli(["check", "-c", "org1only", "--json"])
+            #expect(checkJSON.status == 0 && checkJSON.output.contains("\"stateDigest\""), "\(checkJSON.output)")
+            let paused = try #require(org2[1].pid)
+            kill(paused, SIGSTOP)
+            let unsettled = try await cli(["check", "-c", "mychannel", "--timeout", "2"])
+            kill(paused, SIGCONT)
+            #expect(unsettled.status == 2 && unsettled.errors.contains("peer1.org2.example.com not answering"), "\(unsettled.output) \(unsettled.errors)")
+            #expect(try await cli(["check", "--timeout", "60"]).status == 0)
+
             // logs of several nodes come merged in time order.
             let merged = try await cli(["logs", "--tail", "30"])
             let stamps = merged.output.split(separator: "\n").compactMap { line -> Substring? in

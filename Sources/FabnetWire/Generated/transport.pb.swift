@@ -275,6 +275,14 @@ public nonisolated struct WireAdminRequest: Sendable {
     set {command = .listChaincodes(newValue)}
   }
 
+  public var ledgerDigest: WireLedgerDigestRequest {
+    get {
+      if case .ledgerDigest(let v)? = command {return v}
+      return WireLedgerDigestRequest()
+    }
+    set {command = .ledgerDigest(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
@@ -284,6 +292,7 @@ public nonisolated struct WireAdminRequest: Sendable {
     case queryState(WireQueryState)
     case connectChaincode(WireConnectChaincode)
     case listChaincodes(WireListChaincodes)
+    case ledgerDigest(WireLedgerDigestRequest)
 
   }
 
@@ -291,6 +300,36 @@ public nonisolated struct WireAdminRequest: Sendable {
 
   fileprivate var _creator: WireSerializedIdentity? = nil
   fileprivate var _timestamp: WireTimestamp? = nil
+}
+
+/// A peer's digest of one channel's ledger (for `fabnet check`): answered with block_digests
+/// (one per block, in order) and state_digest.
+public nonisolated struct WireLedgerDigestRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var channel: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One block as `fabnet check` compares it: SHA-256 of its header bytes and of its
+/// TRANSACTIONS_FILTER (the peer's validation flags).
+public nonisolated struct WireBlockDigest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var headerHash: Data = Data()
+
+  public var flagsHash: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// Keep (or replace) the connection to a chaincode server in this peer's home.
@@ -484,6 +523,11 @@ public nonisolated struct WireAdminResponse: Sendable {
   public var versionTx: UInt64 = 0
 
   public var chaincodes: [WireChaincodeStatus] = []
+
+  /// LedgerDigestRequest's answer: each block's digests, and SHA-256 over the sorted world state.
+  public var blockDigests: [WireBlockDigest] = []
+
+  public var stateDigest: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -800,7 +844,7 @@ nonisolated extension WireListChannels: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0\u{3}peer_status\0\u{3}query_state\0\u{3}connect_chaincode\0\u{3}list_chaincodes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0\u{3}peer_status\0\u{3}query_state\0\u{3}connect_chaincode\0\u{3}list_chaincodes\0\u{3}ledger_digest\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -888,6 +932,19 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
           self.command = .listChaincodes(v)
         }
       }()
+      case 9: try {
+        var v: WireLedgerDigestRequest?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .ledgerDigest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .ledgerDigest(v)
+        }
+      }()
       default: break
       }
     }
@@ -929,6 +986,10 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
       guard case .listChaincodes(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     }()
+    case .ledgerDigest?: try {
+      guard case .ledgerDigest(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -938,6 +999,71 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs._creator != rhs._creator {return false}
     if lhs._timestamp != rhs._timestamp {return false}
     if lhs.command != rhs.command {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireLedgerDigestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LedgerDigestRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.channel) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.channel.isEmpty {
+      try visitor.visitSingularStringField(value: self.channel, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireLedgerDigestRequest, rhs: WireLedgerDigestRequest) -> Bool {
+    if lhs.channel != rhs.channel {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireBlockDigest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BlockDigest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}header_hash\0\u{3}flags_hash\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.headerHash) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.flagsHash) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.headerHash.isEmpty {
+      try visitor.visitSingularBytesField(value: self.headerHash, fieldNumber: 1)
+    }
+    if !self.flagsHash.isEmpty {
+      try visitor.visitSingularBytesField(value: self.flagsHash, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireBlockDigest, rhs: WireBlockDigest) -> Bool {
+    if lhs.headerHash != rhs.headerHash {return false}
+    if lhs.flagsHash != rhs.flagsHash {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1262,7 +1388,7 @@ nonisolated extension WireChannelInfo: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0\u{1}members\0\u{3}peer_channels\0\u{1}found\0\u{1}value\0\u{1}version\0\u{3}version_block\0\u{3}version_tx\0\u{1}chaincodes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}info\0\u{1}channels\0\u{1}members\0\u{3}peer_channels\0\u{1}found\0\u{1}value\0\u{1}version\0\u{3}version_block\0\u{3}version_tx\0\u{1}chaincodes\0\u{3}block_digests\0\u{3}state_digest\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1281,6 +1407,8 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.versionBlock) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.versionTx) }()
       case 11: try { try decoder.decodeRepeatedMessageField(value: &self.chaincodes) }()
+      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.blockDigests) }()
+      case 13: try { try decoder.decodeSingularBytesField(value: &self.stateDigest) }()
       default: break
       }
     }
@@ -1320,6 +1448,12 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.chaincodes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.chaincodes, fieldNumber: 11)
     }
+    if !self.blockDigests.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.blockDigests, fieldNumber: 12)
+    }
+    if !self.stateDigest.isEmpty {
+      try visitor.visitSingularBytesField(value: self.stateDigest, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1335,6 +1469,8 @@ nonisolated extension WireAdminResponse: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.versionBlock != rhs.versionBlock {return false}
     if lhs.versionTx != rhs.versionTx {return false}
     if lhs.chaincodes != rhs.chaincodes {return false}
+    if lhs.blockDigests != rhs.blockDigests {return false}
+    if lhs.stateDigest != rhs.stateDigest {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
