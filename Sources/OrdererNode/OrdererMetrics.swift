@@ -13,6 +13,8 @@ final class OrdererMetrics: Sendable {
     let deliveredBytes: Counter
     /// Deliver requests served over gRPC (`orderer.AtomicBroadcast/Deliver`) that passed their checks.
     let grpcDeliveries: Counter
+    /// `fabnet fault`'s figures.
+    let faults: FaultMetrics
     private let statuses = Mutex<[String: Counter]>([:])
 
     init(_ node: NodeMetrics) {
@@ -20,6 +22,7 @@ final class OrdererMetrics: Sendable {
         deliveredBlocks = node.counter("fabnet_deliver_sent_blocks_total")
         deliveredBytes = node.counter("fabnet_deliver_sent_bytes_total")
         grpcDeliveries = node.counter("fabnet_grpc_deliver_requests_total")
+        faults = FaultMetrics(node)
     }
 
     func broadcast(status: String) {

@@ -11,6 +11,10 @@ extension OrdererService {
     /// The registry's exposition, after the channels' heights are read.
     func metricsText() async -> String {
         for info in await channelInfo() { metrics.setHeight(info.height, channel: info.name) }
+        if let faults = credentials.faults {
+            let counts = faults.counts
+            metrics.faults.update(active: !faults.plan.isEmpty, dropped: counts.dropped, delayed: counts.delayed)
+        }
         return registry.exposition()
     }
 }

@@ -45,7 +45,9 @@ public actor OrdererService: Service {
         self.logger = logger
         self.registry = registry
         metrics = OrdererMetrics(registry)
-        credentials = try home.credentials()
+        var credentials = try home.credentials()
+        credentials.faults = FaultSwitch(own: credentials.signer.pkiID)
+        self.credentials = credentials
         signer = credentials.signer
         durability = home.configuration.durability == "buffered" ? .osBuffered : .fsyncEachAppend
         let ledgerRoot = home.ledgerDirectory
@@ -253,6 +255,16 @@ public actor OrdererService: Service {
                     response.status = .internalServerError
                     response.info = "\(error)"
                 }
+            }
+        case .setFaults(let request)?:
+            do {
+                guard let faults = credentials.faults else { throw TransportError.handshakeRefused(reason: "this orderer runs without a fault switch") }
+                response.status = .success
+                response.info = try faults.apply(json: request.planJson)
+                logger.info("fabnet fault: \(response.info)")
+            } catch {
+                response.status = .badRequest
+                response.info = "cannot apply the fault plan: \(error)"
             }
         case .listChannels?, nil:
             response.status = .success

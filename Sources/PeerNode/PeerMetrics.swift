@@ -39,6 +39,8 @@ struct PeerMetrics: Sendable {
     /// Updated by the codec: blocks that arrived again, entries dropped for a bad signature.
     let duplicates: Counter
     let refused: Counter
+    /// `fabnet fault`'s figures.
+    let faults: FaultMetrics
     /// Updated by the connection table: bytes of frames sent, messages dropped before sending.
     let sentBytes: Counter
     let dropped: Counter
@@ -73,6 +75,7 @@ struct PeerMetrics: Sendable {
         refused = node.counter("fabnet_gossip_refused_total")
         sentBytes = node.counter("fabnet_gossip_sent_bytes_total")
         dropped = node.counter("fabnet_gossip_dropped_total")
+        faults = FaultMetrics(node)
     }
 
     /// Counts a received gossip message: by kind, bytes, and blocks by how they came.

@@ -41,6 +41,10 @@ extension PeerService {
         Self.report(core.membership.declaredDead, to: metrics.declaredDead, after: &reportedDeaths)
         Self.report(core.membership.suspicionsRaised, to: metrics.suspicions, after: &reportedSuspicions)
         Self.report(core.membership.refutations, to: metrics.refutations, after: &reportedRefutations)
+        if let faults = credentials.faults {
+            let counts = faults.counts
+            metrics.faults.update(active: !faults.plan.isEmpty, dropped: counts.dropped, delayed: counts.delayed)
+        }
         return registry.exposition()
     }
 }

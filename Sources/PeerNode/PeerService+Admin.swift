@@ -6,6 +6,7 @@ import FabricWire
 import Foundation
 import GossipCore
 import Ledger
+import Transport
 import TxValidation
 import FabnetClient
 
@@ -99,6 +100,15 @@ extension PeerService {
                 status.state = chaincodeState(channel: request.channel, name: name)
                 status.connected = status.state == "ready"
                 return status
+            }
+        case .setFaults(let request)?:
+            do {
+                guard let faults = credentials.faults else { throw TransportError.handshakeRefused(reason: "this peer runs without a fault switch") }
+                response.info = try faults.apply(json: request.planJson)
+                loggers.peer.info("fabnet fault: \(response.info)")
+            } catch {
+                response.status = .badRequest
+                response.info = "cannot apply the fault plan: \(error)"
             }
         case .ledgerDigest(let request)?:
             guard let ledger = ledgers[request.channel] else {

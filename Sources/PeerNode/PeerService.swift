@@ -83,7 +83,8 @@ public actor PeerService: Service {
     /// random generator. `logging` receives every line its log specification lets through
     /// (`info` at start).
     public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics()) async throws {
-        let credentials = try home.credentials()
+        var credentials = try home.credentials()
+        credentials.faults = FaultSwitch(own: credentials.signer.pkiID)
         let config = home.configuration
         let orderer = try PeerHome.Configuration.endpoint(config.orderer, field: "orderer")
         let tasks = ChildTasks(clock: SystemNodeClock())

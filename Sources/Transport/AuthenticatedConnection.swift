@@ -38,14 +38,29 @@ public final class PacketStream: AsyncSequence, @unchecked Sendable {
     private var frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     /// The size of the last packet's frame, in bytes (for traffic metrics).
     public private(set) var lastFrameSize = 0
+    /// The node's fault switch and the remote node's name, once the handshake proved a node.
+    var faults: (FaultSwitch, String)?
 
     init(_ frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) { self.frames = frames }
 
-    /// The next packet, or `nil` when the remote closed.
+    /// The next packet, or `nil` when the remote closed. Under a fault, a gossip packet may be
+    /// dropped (the next one is read) and any packet waits its delay.
     public func next() async throws -> WirePacket? {
-        guard let frame = try await frames.next() else { return nil }
-        lastFrameSize = frame.readableBytes
-        return try WirePacket(frame: frame)
+        while true {
+            guard let frame = try await frames.next() else { return nil }
+            lastFrameSize = frame.readableBytes
+            let packet = try WirePacket(frame: frame)
+            if let (faults, remote) = faults {
+                let isGossip: Bool
+                switch packet.body {
+                case .gossip?, .gossipMessage?: isGossip = true
+                default: isGossip = false
+                }
+                guard let hold = faults.arrival(from: remote, isGossip: isGossip) else { continue }
+                if hold > .zero { try await Task.sleep(for: hold) }
+            }
+            return packet
+        }
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {

@@ -18,13 +18,16 @@ public struct Transport: Sendable {
     public let group: any EventLoopGroup
     public let maximumFrameSize: Int
     public let handshakeTimeout: TimeAmount
+    /// The node's fault switch (`fabnet fault`), shared by all its transports; nil in clients.
+    public let faults: FaultSwitch?
 
     public init(credentials: TransportCredentials, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                maximumFrameSize: Int = Frame.defaultMaximumSize, handshakeTimeout: TimeAmount = .seconds(2)) {
+                maximumFrameSize: Int = Frame.defaultMaximumSize, handshakeTimeout: TimeAmount = .seconds(2), faults: FaultSwitch? = nil) {
         self.credentials = credentials
         self.group = group
         self.maximumFrameSize = maximumFrameSize
         self.handshakeTimeout = handshakeTimeout
+        self.faults = faults ?? credentials.faults
     }
 
     /// A bound listener; `serve` runs its accept loop.
@@ -263,6 +266,17 @@ public struct Transport: Sendable {
                 }
                 deadline.cancel()
                 authenticated = true
+                // A node connection a fault cuts is refused; an admitted one is cut when a later
+                // plan cuts it, and its packets meet the plan's delay and loss.
+                var admitted: Int?
+                if let faults, FaultSwitch.isNode(remote) {
+                    guard let token = faults.admit(remote, channel: channel) else {
+                        throw TransportError.handshakeRefused(reason: "cut by a fault between these nodes (`fabnet fault heal` ends it)")
+                    }
+                    admitted = token
+                    packets.faults = (faults, FaultPlan.name(of: remote.pkiID))
+                }
+                defer { if let admitted { faults?.closed(admitted) } }
                 return try await handler(AuthenticatedConnection(remote: remote, packets: packets, outbound: outbound))
             } catch {
                 deadline.cancel()

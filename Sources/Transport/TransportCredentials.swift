@@ -15,6 +15,9 @@ public struct TransportCredentials: Sendable {
     public let caches: TransportCaches
     /// SHA-256 of this node's own TLS certificate (DER), sent in the handshake.
     public internal(set) var tlsCertificateHash: [UInt8]
+    /// A node's fault switch (`fabnet fault`): every transport made with these credentials uses
+    /// it. Nil for clients and admins.
+    public var faults: FaultSwitch?
 
     public init(signer: SigningIdentity, tlsCertificatePEM: String, tlsKeyPEM: String, tlsTrustRootsPEM: [String],
                 validator: MembershipValidator) throws {

@@ -283,6 +283,14 @@ public nonisolated struct WireAdminRequest: Sendable {
     set {command = .ledgerDigest(newValue)}
   }
 
+  public var setFaults: WireSetFaults {
+    get {
+      if case .setFaults(let v)? = command {return v}
+      return WireSetFaults()
+    }
+    set {command = .setFaults(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
@@ -293,6 +301,7 @@ public nonisolated struct WireAdminRequest: Sendable {
     case connectChaincode(WireConnectChaincode)
     case listChaincodes(WireListChaincodes)
     case ledgerDigest(WireLedgerDigestRequest)
+    case setFaults(WireSetFaults)
 
   }
 
@@ -300,6 +309,20 @@ public nonisolated struct WireAdminRequest: Sendable {
 
   fileprivate var _creator: WireSerializedIdentity? = nil
   fileprivate var _timestamp: WireTimestamp? = nil
+}
+
+/// `fabnet fault`: the fault plan every node of the network follows (Transport's FaultPlan as
+/// JSON; empty: no faults). Answered with the plan's summary in info.
+public nonisolated struct WireSetFaults: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var planJson: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A peer's digest of one channel's ledger (for `fabnet check`): answered with block_digests
@@ -844,7 +867,7 @@ nonisolated extension WireListChannels: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AdminRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0\u{3}peer_status\0\u{3}query_state\0\u{3}connect_chaincode\0\u{3}list_chaincodes\0\u{3}ledger_digest\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}creator\0\u{1}timestamp\0\u{3}join_channel\0\u{3}list_channels\0\u{3}peer_status\0\u{3}query_state\0\u{3}connect_chaincode\0\u{3}list_chaincodes\0\u{3}ledger_digest\0\u{3}set_faults\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -945,6 +968,19 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
           self.command = .ledgerDigest(v)
         }
       }()
+      case 10: try {
+        var v: WireSetFaults?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .setFaults(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .setFaults(v)
+        }
+      }()
       default: break
       }
     }
@@ -990,6 +1026,10 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
       guard case .ledgerDigest(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     }()
+    case .setFaults?: try {
+      guard case .setFaults(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -999,6 +1039,36 @@ nonisolated extension WireAdminRequest: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs._creator != rhs._creator {return false}
     if lhs._timestamp != rhs._timestamp {return false}
     if lhs.command != rhs.command {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireSetFaults: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetFaults"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}plan_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.planJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.planJson.isEmpty {
+      try visitor.visitSingularStringField(value: self.planJson, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireSetFaults, rhs: WireSetFaults) -> Bool {
+    if lhs.planJson != rhs.planJson {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -37,7 +37,13 @@ struct DownCommand: ParsableCommand {
                 return
             }
             let running = manifest.nodes.filter(network.isRunning)
+            // Paused nodes (`fabnet fault pause`) resume first, so they can stop gracefully.
+            var faults = (try? FaultRecord.load(network)) ?? FaultRecord()
+            for node in running where faults.paused.contains(node.name) { if let pid = node.pid { kill(pid, SIGCONT) } }
+            faults.paused = []
             let killed = NetworkStopper(state: network).stop(manifest, timeout: timeout)
+            // The other faults stay recorded for the next `up`, unless the state goes.
+            try? (clean ? FaultRecord() : faults).save(network)
             print("stopped \(running.count) node(s)\(killed.isEmpty ? "" : "; SIGKILL needed for \(killed.joined(separator: ", "))")")
             guard clean else { return }
             guard let created = manifest.created else {

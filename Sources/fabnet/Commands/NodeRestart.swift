@@ -27,6 +27,7 @@ struct NodeRestart: AsyncParsableCommand {
             manifest = try control.start(target, in: manifest)
             try await control.waitHealthy(try control.node(target.name, in: manifest))
             try await ChaincodeConnectionRestore.restore(to: try control.node(target.name, in: manifest), manifest: manifest, state: stateOptions.network)
+            try await FaultRestore.restore(to: [try control.node(target.name, in: manifest)], manifest: manifest, state: stateOptions.network)
             print("\(target.name) restarted (pid \(try control.node(target.name, in: manifest).pid ?? 0))")
         }
     }

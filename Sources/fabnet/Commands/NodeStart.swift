@@ -29,6 +29,7 @@ struct NodeStart: AsyncParsableCommand {
             let updated = try control.start(target, in: manifest)
             try await control.waitHealthy(try control.node(target.name, in: updated))
             try await ChaincodeConnectionRestore.restore(to: try control.node(target.name, in: updated), manifest: updated, state: stateOptions.network)
+            try await FaultRestore.restore(to: [try control.node(target.name, in: updated)], manifest: updated, state: stateOptions.network)
             print("\(target.name) started (pid \(try control.node(target.name, in: updated).pid ?? 0))")
         }
     }

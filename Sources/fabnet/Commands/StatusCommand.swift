@@ -11,7 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show each node: up or down, pid, ports, heights per channel and leadership; exit 3 if a node is down.",
         discussion: """
-        STATE is up, down, or not-answering (the process runs but its admin request failed: \
+        STATE is up, down, paused (`fabnet fault pause`), or not-answering (the process runs but its admin request failed: \
         hung, or its crypto material is gone). \
         PORTS are gRPC (Fabric's services), fabnet's framing (gossip) and the operations \
         endpoint (/healthz, /metrics). HEIGHTS are the node's ledger heights per channel (the \
@@ -52,6 +52,10 @@ struct StatusCommand: AsyncParsableCommand {
                  node.heights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
                  node.leaderOf.joined(separator: " ")]
             }))
+            if let faults = report.faults {
+                print("faults (fabnet fault list; fabnet fault heal ends them):")
+                for line in faults.summary { print("  \(line)") }
+            }
         }
         if report.nodes.contains(where: { $0.state != "up" }) { throw ExitCode(Self.nodeDownExitCode) }
     }
@@ -67,6 +71,8 @@ struct NetworkStatus: Encodable {
     /// The state folder.
     let state: String
     let nodes: [Node]
+    /// The faults `fabnet fault` put in force (absent: none).
+    let faults: FaultRecord?
 
     /// A node's ports, each named by what it serves.
     struct Ports: Encodable {
@@ -83,7 +89,7 @@ struct NetworkStatus: Encodable {
         let name: String
         let role: String
         let mspID: String
-        /// `up`, `down` or `not-answering`.
+        /// `up`, `down`, `paused` (`fabnet fault pause`) or `not-answering`.
         let state: String
         let up: Bool
         let pid: Int32?
@@ -98,23 +104,26 @@ struct NetworkStatus: Encodable {
     }
 
     static func collect(manifest: NetworkState.Manifest, state: NetworkState, clients: NodeClients) async -> NetworkStatus {
+        let faults = (try? FaultRecord.load(state)) ?? FaultRecord()
         // All nodes at once: one by one, a network of 100 peers took seconds.
         let collected = await withTaskGroup(of: (Int, Node).self) { group in
             for (index, node) in manifest.nodes.enumerated() {
-                group.addTask { (index, await Self.node(node, up: state.isRunning(node), clients: clients)) }
+                let paused = faults.paused.contains(node.name)
+                group.addTask { (index, await Self.node(node, up: state.isRunning(node), paused: paused, clients: clients)) }
             }
             var nodes: [Int: Node] = [:]
             for await (index, node) in group { nodes[index] = node }
             return nodes
         }
         return NetworkStatus(version: FabnetVersion.current, state: state.directory.path,
-                             nodes: manifest.nodes.indices.compactMap { collected[$0] })
+                             nodes: manifest.nodes.indices.compactMap { collected[$0] }, faults: faults.isEmpty ? nil : faults)
     }
 
-    static func node(_ node: NetworkState.Node, up: Bool, clients: NodeClients) async -> Node {
-        var row = Node(name: node.name, role: node.role, mspID: node.mspID, state: up ? "up" : "down", up: up, pid: up ? node.pid : nil,
+    static func node(_ node: NetworkState.Node, up: Bool, paused: Bool = false, clients: NodeClients) async -> Node {
+        var row = Node(name: node.name, role: node.role, mspID: node.mspID, state: up ? (paused ? "paused" : "up") : "down", up: up,
+                       pid: up ? node.pid : nil,
                        ports: Ports(grpc: node.grpcPort, framing: node.port, operations: node.operationsPort), operationsPort: node.operationsPort)
-        guard up else { return row }
+        guard up, !paused else { return row }  // a paused node cannot answer: not asked
         do {
             if node.role == "peer" {
                 let status = try await clients.status(of: node)

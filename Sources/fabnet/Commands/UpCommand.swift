@@ -94,6 +94,7 @@ struct UpCommand: AsyncParsableCommand {
                 progress: report)
             let logOffsets = LogTail.endOffsets(state: stateOptions.network, nodes: spec.nodes.map(\.commonName))
             let manifest = try await launcher.up()
+            try await FaultRestore.restore(to: manifest.nodes, manifest: manifest, state: stateOptions.network)
             let seconds = (ContinuousClock.now - started).seconds
             if json {
                 print(try Console.json(UpReport(readySeconds: seconds, phases: timings.all, nodes: manifest.nodes)))

@@ -5,7 +5,7 @@
 /// connections as lines between the nodes.
 ///
 /// Guarantees for tests and scripts: every node is an element `.node` with `data-name` (its
-/// name) and `data-state` (`up`, `down`, `not-answering`); `#updated` holds the time of the
+/// name) and `data-state` (`up`, `down`, `paused`, `not-answering`); `#updated` holds the time of the
 /// last picture; an error fetching it shows in `#error`.
 enum UIPage {
     static let html = #"""
@@ -27,7 +27,7 @@ enum UIPage {
   .org h2 { font-size: 1em; margin: 0 0 .5em; color: #fff; }
   .node { border-left: 4px solid #3fb950; background: #1b232d; border-radius: 4px; padding: .35em .6em; margin: .35em 0; }
   .node[data-state="down"] { border-left-color: #f85149; opacity: .7; }
-  .node[data-state="not-answering"] { border-left-color: #d29922; }
+  .node[data-state="not-answering"], .node[data-state="paused"] { border-left-color: #d29922; }
   .node .name { font-weight: 600; color: #fff; }
   .node .state { float: right; font-size: .85em; }
   .node[data-state="down"] .state { color: #ff7b72; }

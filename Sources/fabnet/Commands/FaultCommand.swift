@@ -1,0 +1,250 @@
+import ArgumentParser
+import FabnetConfig
+import Foundation
+import Orchestrator
+import Transport
+
+/// `fabnet fault`: faults between a running network's nodes, for testing applications under
+/// them; recorded in the state folder until `heal`.
+struct FaultCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fault",
+        abstract: "Pause nodes, partition them, delay or lose their traffic; heal; list.",
+        discussion: """
+        Faults cut or slow the traffic between fabnet's nodes (gossip, deliver, endorsement, \
+        submit) in both directions, inside the nodes' transport: no root needed. Client and \
+        chaincode connections are never cut, so your application keeps reaching the nodes it \
+        can. Faults are recorded in the state folder (faults.json) and given again to a node that \
+        starts again, until `fabnet fault heal`. NODE is a node's name or its start (peer0.org1); \
+        ORG an org's MSP ID or name.
+
+        Examples:
+          fabnet fault partition Org1MSP Org2MSP,orderer     # Org1 alone; Org2 with the orderer
+          fabnet fault delay peer0.org2 50-150
+          fabnet fault loss Org2 0.3
+          fabnet fault pause peer1.org1
+          fabnet fault list
+          fabnet fault heal
+        """,
+        subcommands: [FaultPause.self, FaultResume.self, FaultPartition.self, FaultDelay.self, FaultLoss.self, FaultHeal.self, FaultList.self]
+    )
+}
+
+/// What every `fault` subcommand shares: the network, its record, and sending the plan.
+struct FaultContext {
+    let state: NetworkState
+    let manifest: NetworkState.Manifest
+    let spec: NetworkSpec
+    let clients: NodeClients
+
+    init(description: NetworkOptions, stateOptions: StateOptions) throws {
+        state = stateOptions.network
+        manifest = try stateOptions.manifest()
+        spec = try description.load(for: manifest).spec
+        clients = NodeClients(spec: spec, layout: .init(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
+    }
+
+    /// The nodes `target` names: a node (name or its start), an org (MSP ID or name), or
+    /// `orderer` for the orderer.
+    func nodes(_ target: String) throws -> [NetworkState.Node] {
+        if target == "orderer", let orderer = clients.orderer { return [orderer] }
+        if let node = try? NodeControl(state: state, executable: UpCommand.executable()).node(target, in: manifest) { return [node] }
+        let org = try OrganizationLookup(spec: spec).find(target, in: state.directory.path)
+        let nodes = manifest.nodes.filter { $0.mspID == org.mspID }
+        guard !nodes.isEmpty else { throw ValidationError("\(target) names no node of the network in \(state.directory.path)") }
+        return nodes
+    }
+
+    /// Saves `record`, then sends its plan to every running node; says what happened.
+    func commit(_ record: FaultRecord) async throws {
+        try record.save(state)
+        let failed = await record.send(to: manifest.nodes, manifest: manifest, state: state, clients: clients)
+        for line in record.summary { print(line) }
+        if record.isEmpty { print("no faults") }
+        if !failed.isEmpty {
+            Console.error("not applied on \(failed.joined(separator: ", ")) (down?); they get it when they start again")
+        }
+    }
+}
+
+struct FaultPause: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Freeze a node's process (SIGSTOP), as a hung machine is.",
+        discussion: "Examples:\n  fabnet fault pause peer1.org2\n  fabnet fault resume peer1.org2")
+    @Argument(help: "The node (name or its start).") var node: String
+    @OptionGroup var description: NetworkOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let context = try FaultContext(description: description, stateOptions: stateOptions)
+            let node = try NodeControl(state: context.state, executable: UpCommand.executable()).node(self.node, in: context.manifest)
+            guard context.state.isRunning(node), let pid = node.pid else { throw ValidationError("\(node.name) is not running; start it with `fabnet start \(node.name)`") }
+            var record = try FaultRecord.load(context.state)
+            guard kill(pid, SIGSTOP) == 0 else { throw ValidationError("cannot pause \(node.name) (pid \(pid)): \(String(cString: strerror(errno)))") }
+            if !record.paused.contains(node.name) { record.paused.append(node.name) }
+            try await context.commit(record)
+        }
+    }
+}
+
+struct FaultResume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused node (SIGCONT).",
+        discussion: "Examples:\n  fabnet fault resume peer1.org2")
+    @Argument(help: "The node (name or its start).") var node: String
+    @OptionGroup var description: NetworkOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let context = try FaultContext(description: description, stateOptions: stateOptions)
+            let node = try NodeControl(state: context.state, executable: UpCommand.executable()).node(self.node, in: context.manifest)
+            var record = try FaultRecord.load(context.state)
+            if let pid = node.pid, context.state.isRunning(node) { kill(pid, SIGCONT) }
+            record.paused.removeAll { $0 == node.name }
+            try await context.commit(record)
+        }
+    }
+}
+
+struct FaultPartition: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partition", abstract: "Split the nodes into groups that reach only each other.",
+        discussion: """
+        A GROUP is nodes and orgs, comma-separated; a node in no group reaches every node. \
+        A new partition replaces the one before.
+
+        Examples:
+          fabnet fault partition Org1MSP Org2MSP,orderer
+          fabnet fault partition peer1.org2 peer0.org1,peer1.org1,peer0.org2,orderer
+        """)
+    @Argument(help: "Two or more groups (comma-separated nodes and orgs).") var groups: [String]
+    @OptionGroup var description: NetworkOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    func validate() throws {
+        guard groups.count >= 2 else { throw ValidationError("a partition needs at least two groups, e.g. `fabnet fault partition Org1MSP Org2MSP,orderer`") }
+    }
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let context = try FaultContext(description: description, stateOptions: stateOptions)
+            var record = try FaultRecord.load(context.state)
+            var seen: [String: Int] = [:]
+            record.partition = try groups.enumerated().map { index, group in
+                let names = try group.split(separator: ",").map(String.init).flatMap { try context.nodes($0) }.map(\.name)
+                for name in names {
+                    if let other = seen[name], other != index { throw ValidationError("\(name) is in two groups (\(other + 1) and \(index + 1)); put each node in one") }
+                    seen[name] = index
+                }
+                return Array(Set(names)).sorted()
+            }
+            try await context.commit(record)
+        }
+    }
+}
+
+struct FaultDelay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delay", abstract: "Delay a node's or org's traffic with other nodes by MS or MIN-MAX milliseconds.",
+        discussion: "0 removes the delay.\n\nExamples:\n  fabnet fault delay peer0.org2 100\n  fabnet fault delay Org1MSP 20-80")
+    @Argument(help: "A node or an org.") var target: String
+    @Argument(help: "Milliseconds: MS or MIN-MAX.") var milliseconds: String
+    @OptionGroup var description: NetworkOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    /// MS or MIN-MAX as a range.
+    static func range(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.split(separator: "-").map { Int($0) }
+        guard parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        switch parts.count {
+        case 1: return parts[0]!...parts[0]!
+        case 2 where parts[0]! <= parts[1]!: return parts[0]!...parts[1]!
+        default: return nil
+        }
+    }
+
+    func validate() throws {
+        guard Self.range(milliseconds) != nil else { throw ValidationError("MS is a whole number of milliseconds or a range MIN-MAX (e.g. 100 or 20-80), got \(milliseconds)") }
+    }
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let context = try FaultContext(description: description, stateOptions: stateOptions)
+            var record = try FaultRecord.load(context.state)
+            let range = Self.range(milliseconds)!
+            for node in try context.nodes(target) {
+                var fault = record.nodes[node.name] ?? FaultPlan.NodeFault()
+                fault.delayMinimumMilliseconds = range.lowerBound
+                fault.delayMaximumMilliseconds = range.upperBound
+                record.nodes[node.name] = fault.delayMaximumMilliseconds == 0 && fault.loss == 0 ? nil : fault
+            }
+            try await context.commit(record)
+        }
+    }
+}
+
+struct FaultLoss: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loss", abstract: "Lose a share P (0 to 1) of a node's or org's gossip with other nodes.",
+        discussion: "As `fabnet sim --loss`: gossip messages are lost; requests and streams (deliver, endorsement, submit) are not, they would hang rather than degrade. 0 removes it.\n\nExamples:\n  fabnet fault loss peer1.org1 0.5\n  fabnet fault loss Org2MSP 0.1")
+    @Argument(help: "A node or an org.") var target: String
+    @Argument(help: "The probability a gossip message is lost, 0 to 1.") var probability: Double
+    @OptionGroup var description: NetworkOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    func validate() throws {
+        guard (0...1).contains(probability) else { throw ValidationError("P is a probability from 0 to 1 (e.g. 0.3), got \(probability)") }
+    }
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let context = try FaultContext(description: description, stateOptions: stateOptions)
+            var record = try FaultRecord.load(context.state)
+            for node in try context.nodes(target) {
+                var fault = record.nodes[node.name] ?? FaultPlan.NodeFault()
+                fault.loss = probability
+                record.nodes[node.name] = fault.delayMaximumMilliseconds == 0 && fault.loss == 0 ? nil : fault
+            }
+            try await context.commit(record)
+        }
+    }
+}
+
+struct FaultHeal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "heal", abstract: "End every fault: resume paused nodes, end partitions, delays and loss.",
+        discussion: "Examples:\n  fabnet fault heal && fabnet check")
+    @OptionGroup var description: NetworkOptions
+    @OptionGroup var stateOptions: StateOptions
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            let context = try FaultContext(description: description, stateOptions: stateOptions)
+            let record = try FaultRecord.load(context.state)
+            for name in record.paused {
+                if let node = context.manifest.nodes.first(where: { $0.name == name }), let pid = node.pid, context.state.isRunning(node) { kill(pid, SIGCONT) }
+            }
+            try await context.commit(FaultRecord())
+        }
+    }
+}
+
+struct FaultList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the faults in force.",
+        discussion: "Examples:\n  fabnet fault list\n  fabnet fault list --json")
+    @OptionGroup var stateOptions: StateOptions
+    @Flag(help: "Print the record as JSON: {partition, nodes, paused}.") var json = false
+
+    func run() async throws {
+        try await Console.reportingErrors {
+            _ = try stateOptions.manifest()
+            let record = try FaultRecord.load(stateOptions.network)
+            if json { return print(try Console.json(record)) }
+            for line in record.summary { print(line) }
+            if record.isEmpty { print("no faults") }
+        }
+    }
+}
