@@ -45,14 +45,10 @@ public struct NodeExit: Sendable, CustomStringConvertible {
     static func fix(for node: NetworkState.Node, logTail: String, state: NetworkState) -> String {
         let stateFlag = NetworkState.stateFlag(for: state.directory.path)
         if let channel = damagedLedgerChannel(in: logTail) {
-            let ledger = state.home(of: node.name).appendingPathComponent("ledger/\(channel)").path
-            let aside = state.directory.appendingPathComponent("damaged-\(node.name)-\(channel)").path
-            return """
-                its ledger of \(channel) is damaged. Move it aside (kept for a look) and have the peer fetch the chain again:
-                  mv \(ledger) \(aside)
-                  fabnet start \(node.name)\(stateFlag)
-                  fabnet channel join \(channel) --peer \(node.name)\(stateFlag)
-                """
+            guard node.role == "peer" else {
+                return "its ledger of \(channel) is damaged, and an orderer has no peer to rebuild it from: restore \(state.home(of: node.name).appendingPathComponent("ledger").path) from a copy, or make the network anew with `fabnet down --clean\(stateFlag)` then `fabnet up`"
+            }
+            return "its ledger of \(channel) is damaged. Rebuild it from the network (the damaged file is kept aside): `fabnet rebuild \(node.name)\(stateFlag)`"
         }
         if logTail.contains("Address already in use") || logTail.contains("address already in use") {
             return "its port \(node.port) or \(node.operationsPort) is taken by another process: stop that process (`ss -ltnp | grep \(node.port)`), then `fabnet start \(node.name)\(stateFlag)`"

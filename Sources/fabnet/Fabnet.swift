@@ -28,7 +28,7 @@ struct Fabnet: AsyncParsableCommand {
           fabnet config validate -f my/configtx.yaml
         """,
         version: FabnetVersion.current,
-        subcommands: [UpCommand.self, DownCommand.self, StatusCommand.self, WaitCommand.self, CheckCommand.self, FaultCommand.self, UICommand.self, ExportCommand.self, EnvCommand.self, LogsCommand.self, NodeStart.self, NodeStop.self, NodeRestart.self, NodeKill.self, ConfigCommand.self, CryptoCommand.self, OrdererCommand.self, PeerCommand.self, ChannelCommand.self, ChaincodeCommand.self, TxCommand.self, BlockCommand.self, SimCommand.self, BenchCommand.self]
+        subcommands: [UpCommand.self, DownCommand.self, StatusCommand.self, WaitCommand.self, CheckCommand.self, FaultCommand.self, RebuildCommand.self, UICommand.self, ExportCommand.self, EnvCommand.self, LogsCommand.self, NodeStart.self, NodeStop.self, NodeRestart.self, NodeKill.self, ConfigCommand.self, CryptoCommand.self, OrdererCommand.self, PeerCommand.self, ChannelCommand.self, ChaincodeCommand.self, TxCommand.self, BlockCommand.self, SimCommand.self, BenchCommand.self]
     )
 }
 

@@ -232,18 +232,20 @@ struct NewUserTests {
         #expect(start.errors.contains("\(peer) exited during start (exit code 1)"), "\(start.errors)")
         #expect(start.errors.contains("ledger of channel mychannel is corrupted at block 0"), "\(start.errors)")
         #expect(!start.errors.contains("did not happen"), "it ends when the node exits, not at a timeout")
-        // The fix, followed as printed, brings the peer back with the whole chain.
-        let aside = network.state.appendingPathComponent("damaged-\(peer)-mychannel")
-        #expect(start.errors.contains("mv \(ledger.path) \(aside.path)"), "\(start.errors)")
-        #expect(start.errors.contains("fabnet channel join mychannel --peer \(peer) --state \(network.state.path)"))
-        try FileManager.default.moveItem(at: ledger, to: aside)
-        let restarted = try await network.cli(["start", peer])
-        #expect(restarted.status == 0, "\(restarted.errors)")
-        let joined = try await network.cli(["channel", "join", "mychannel", "--peer", peer])
-        #expect(joined.status == 0, "\(joined.errors)")
+        // The fix, followed as printed, brings the peer back with the whole chain and keeps the
+        // damaged file.
+        #expect(start.errors.contains("fabnet rebuild \(peer) --state \(network.state.path)"), "\(start.errors)")
+        let rebuilt = try await network.cli(["rebuild", peer, "--timeout", "60"])
+        #expect(rebuilt.status == 0 && rebuilt.output.contains("mychannel rebuilt to height"), "\(rebuilt.output) \(rebuilt.errors)")
+        let kept = network.state.appendingPathComponent("nodes/\(peer)/damaged/mychannel")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).contains { $0.hasPrefix("\(file).damaged-") })
         try await eventually(seconds: 30, "\(peer) has a again") {
             try await network.cli(["tx", "get", "a", "--channel", "mychannel", "--peer", peer]).output.contains("1")
         }
+        // Nothing damaged any more; and the orderer's ledger is refused, naming what to do.
+        #expect(try await network.cli(["rebuild", peer]).output.contains("no damaged ledger"))
+        let orderer = try await network.cli(["rebuild", "orderer.example.com"])
+        #expect(orderer.status == 1 && orderer.errors.contains("no peer to rebuild it from"), "\(orderer.errors)")
     }
 
     @Test func aBenchEndedByASignalStopsItsNetworkAndRemovesItsFolder() async throws {
