@@ -7,10 +7,11 @@ import Foundation
 /// validation flags (its TRANSACTIONS_FILTER, outside the header); and a digest of the world
 /// state.
 ///
-/// Guarantees: two peers' digests are equal exactly when their blocks, flags and world states
-/// are (up to SHA-256 collisions); computing one changes nothing.
+/// Guarantees: two peers' digests are equal exactly when their block headers (and so the blocks'
+/// data and chain), validation flags and world states are (up to SHA-256 collisions; other
+/// metadata, such as the orderer's signatures, is not compared); computing one changes nothing.
 public struct LedgerDigest: Sendable, Equatable {
-    /// One block's hashes.
+    /// One block's hashes: its header's and its validation flags'.
     public struct Block: Sendable, Equatable {
         public let header: [UInt8]
         public let flags: [UInt8]
@@ -37,7 +38,9 @@ extension ChannelLedger {
         var blocks: [LedgerDigest.Block] = []
         blocks.reserveCapacity(Int(height))
         for number in 0..<height {
-            guard let block = try block(number) else { break }
+            guard let block = try block(number) else {
+                throw LedgerError.notWellFormed(channel: channel, block: number, reason: "missing below the ledger's height")
+            }
             blocks.append(LedgerDigest.Block(header: [UInt8](BlockHeaderBytes.hash(block.header)),
                                              flags: Array(SHA256.hash(data: BlockMetadataLayout.transactionsFilter(of: block)))))
         }

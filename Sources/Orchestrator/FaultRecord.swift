@@ -66,6 +66,7 @@ public struct FaultRecord: Codable, Sendable, Equatable {
             }
         }
         var plan = FaultPlan()
+        plan.members = manifest.nodes.compactMap { ids[$0.name] }
         plan.partition = partition.map { $0.compactMap { ids[$0] } }
         for (name, fault) in nodes { if let id = ids[name] { plan.nodes[id] = fault } }
         return plan

@@ -3,10 +3,11 @@ import Ledger
 /// Whether the peers of a channel hold the same ledger, and if not, where each one departs:
 /// what `fabnet check` decides once their heights settled.
 ///
-/// Guarantees: the reference at each block is the value most peers hold (ties: the first peer's,
-/// in the order given), so one damaged peer is named, not all the others; a peer is named once,
-/// at its first departure (a block's header, then its validation flags, then, when every block
-/// agrees, the world state); peers that agree with every reference are not named.
+/// Guarantees: the reference at each block is the value most of the peers holding it hold (ties:
+/// the first such peer's, in the order given), so one damaged peer is named, not all the others;
+/// a peer is named once, at its first departure (a block it lacks, a block's header, then its
+/// validation flags, then, when every block agrees, the world state); peers that agree with
+/// every reference are not named. With two peers that differ, the second is named (no majority).
 public enum LedgerAgreement {
     /// One peer's ledger of the channel.
     public struct PeerLedger: Sendable {
@@ -28,8 +29,9 @@ public enum LedgerAgreement {
         public let what: String
 
         public var description: String {
-            if let block { return "\(peer) diverges at block \(block): its \(what) differs from the other peers'" }
-            return "\(peer)'s \(what) differs from the other peers' (every block agrees)"
+            guard let block else { return "\(peer)'s world state differs from the other peers' (every block agrees)" }
+            if what == "height" { return "\(peer) lacks block \(block), which the other peers hold" }
+            return "\(peer) diverges at block \(block): its \(what) differs from the other peers'"
         }
     }
 
@@ -39,25 +41,28 @@ public enum LedgerAgreement {
         var named = Set<String>()
         let longest = ledgers.map(\.digest.blocks.count).max() ?? 0
         for number in 0..<longest {
-            let holding = ledgers.filter { !named.contains($0.peer) }
-            let headers = holding.map { $0.digest.blocks.indices.contains(number) ? $0.digest.blocks[number].header : [] }
-            let referenceHeader = majority(headers)
-            for (ledger, header) in zip(holding, headers) where header != referenceHeader {
+            // Only the peers still agreeing that hold this block vote on it; a peer that lacks a
+            // block others hold is named for it (it cannot out-vote them).
+            let holding = ledgers.filter { !named.contains($0.peer) && $0.digest.blocks.indices.contains(number) }
+            for ledger in ledgers where !named.contains(ledger.peer) && !ledger.digest.blocks.indices.contains(number) {
                 named.insert(ledger.peer)
-                divergences.append(Divergence(peer: ledger.peer, block: UInt64(number), what: header.isEmpty ? "height" : "block"))
+                divergences.append(Divergence(peer: ledger.peer, block: UInt64(number), what: "height"))
+            }
+            let referenceHeader = majority(holding.map { $0.digest.blocks[number].header })
+            for ledger in holding where ledger.digest.blocks[number].header != referenceHeader {
+                named.insert(ledger.peer)
+                divergences.append(Divergence(peer: ledger.peer, block: UInt64(number), what: "block"))
             }
             let agreeing = holding.filter { !named.contains($0.peer) }
-            let flags = agreeing.map { $0.digest.blocks[number].flags }
-            let referenceFlags = majority(flags)
-            for (ledger, flag) in zip(agreeing, flags) where flag != referenceFlags {
+            let referenceFlags = majority(agreeing.map { $0.digest.blocks[number].flags })
+            for ledger in agreeing where ledger.digest.blocks[number].flags != referenceFlags {
                 named.insert(ledger.peer)
                 divergences.append(Divergence(peer: ledger.peer, block: UInt64(number), what: "validation flags"))
             }
         }
         let remaining = ledgers.filter { !named.contains($0.peer) }
-        let states = remaining.map(\.digest.state)
-        let referenceState = majority(states)
-        for (ledger, state) in zip(remaining, states) where state != referenceState {
+        let referenceState = majority(remaining.map(\.digest.state))
+        for ledger in remaining where ledger.digest.state != referenceState {
             divergences.append(Divergence(peer: ledger.peer, block: nil, what: "world state"))
         }
         return divergences

@@ -12,7 +12,8 @@ public struct NetworkStopper: Sendable {
     @discardableResult
     public func stop(_ manifest: NetworkState.Manifest, signal: Int32 = SIGTERM, timeout: Double = 10) -> [String] {
         let running = manifest.nodes.filter(state.isRunning)
-        for node in running { if let pid = node.pid { kill(pid, signal) } }
+        // SIGCONT first: a node paused by `fabnet fault pause` would not see SIGTERM until then.
+        for node in running { if let pid = node.pid { kill(pid, SIGCONT); kill(pid, signal) } }
         let deadline = Date().addingTimeInterval(timeout)
         var left = running
         while !left.isEmpty, Date() < deadline {

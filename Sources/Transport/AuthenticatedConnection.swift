@@ -38,26 +38,26 @@ public final class PacketStream: AsyncSequence, @unchecked Sendable {
     private var frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     /// The size of the last packet's frame, in bytes (for traffic metrics).
     public private(set) var lastFrameSize = 0
-    /// The node's fault switch and the remote node's name, once the handshake proved a node.
-    var faults: (FaultSwitch, String)?
+    /// The node's fault switch, the remote's name in plans and whether its certificate says it is
+    /// a node, once the handshake proved who it is.
+    var faults: (FaultSwitch, String, Bool)?
 
     init(_ frames: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) { self.frames = frames }
 
-    /// The next packet, or `nil` when the remote closed. Under a fault, a gossip packet may be
-    /// dropped (the next one is read) and any packet waits its delay.
+    /// The next packet, or `nil` when the remote closed. Under a loss fault a gossip packet may
+    /// be dropped (the next one is read); delays are `FaultDelayHandler`'s, in the pipeline.
     public func next() async throws -> WirePacket? {
         while true {
             guard let frame = try await frames.next() else { return nil }
             lastFrameSize = frame.readableBytes
             let packet = try WirePacket(frame: frame)
-            if let (faults, remote) = faults {
+            if let (faults, remote, isNodeByRole) = faults {
                 let isGossip: Bool
                 switch packet.body {
                 case .gossip?, .gossipMessage?: isGossip = true
                 default: isGossip = false
                 }
-                guard let hold = faults.arrival(from: remote, isGossip: isGossip) else { continue }
-                if hold > .zero { try await Task.sleep(for: hold) }
+                guard faults.keeps(from: remote, isNodeByRole: isNodeByRole, isGossip: isGossip) else { continue }
             }
             return packet
         }

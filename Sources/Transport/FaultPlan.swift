@@ -26,13 +26,20 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public var partition: [[String]]
     /// Delay and loss per node.
     public var nodes: [String: NodeFault]
+    /// Every node of the network: delay and loss touch only links between two of them, so a
+    /// client's or admin's traffic is never slowed (whatever its certificate's role says).
+    public var members: [String]
 
-    public init(partition: [[String]] = [], nodes: [String: NodeFault] = [:]) {
+    public init(partition: [[String]] = [], nodes: [String: NodeFault] = [:], members: [String] = []) {
         self.partition = partition
         self.nodes = nodes
+        self.members = members
     }
 
     public var isEmpty: Bool { partition.isEmpty && nodes.isEmpty }
+
+    /// Whether `node` is one of the network's nodes (when the plan names them; else unknown: nil).
+    public func isMember(_ node: String) -> Bool? { members.isEmpty ? nil : members.contains(node) }
 
     /// Which group `node` is in, if any.
     func group(of node: String) -> Int? { partition.firstIndex { $0.contains(node) } }
@@ -46,8 +53,10 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     /// The delay range of the link between `a` and `b`, in milliseconds.
     public func delay(_ a: String, _ b: String) -> ClosedRange<Int> {
         let x = nodes[a] ?? NodeFault(), y = nodes[b] ?? NodeFault()
-        let low = max(0, x.delayMinimumMilliseconds) + max(0, y.delayMinimumMilliseconds)
-        return low...max(low, max(0, x.delayMaximumMilliseconds) + max(0, y.delayMaximumMilliseconds))
+        // Each end at most `maximumDelayMilliseconds`, so the sum cannot overflow.
+        func bounded(_ value: Int) -> Int { min(max(0, value), Self.maximumDelayMilliseconds) }
+        let low = bounded(x.delayMinimumMilliseconds) + bounded(y.delayMinimumMilliseconds)
+        return low...max(low, bounded(x.delayMaximumMilliseconds) + bounded(y.delayMaximumMilliseconds))
     }
 
     /// The loss probability of the link between `a` and `b`.
@@ -55,6 +64,9 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         let x = min(max(nodes[a]?.loss ?? 0, 0), 1), y = min(max(nodes[b]?.loss ?? 0, 0), 1)
         return 1 - (1 - x) * (1 - y)
     }
+
+    /// The largest delay one node may add (ten minutes).
+    public static let maximumDelayMilliseconds = 600_000
 
     /// The hex name of a PKI-ID, as plans name nodes.
     public static func name(of id: PKIID) -> String {

@@ -8,9 +8,10 @@ import Synchronization
 /// never touched (only remotes that proved a peer or orderer identity count as nodes).
 ///
 /// Guarantees: safe from any task. A new plan closes, at once, every open connection it cuts;
-/// a connection it cuts is refused at its handshake; packets of a faulty link wait their delay
-/// when they arrive (so a connection's order is kept) and gossip packets are dropped at its loss
-/// rate (requests and streams are never dropped: they would hang, not degrade).
+/// a connection it cuts is refused at its handshake; packets of a slow link are held their delay
+/// as they arrive (`FaultDelayHandler`: in order, overlapping) and gossip packets of a lossy one
+/// are dropped at its loss rate (requests and streams are never dropped: they would hang, not
+/// degrade).
 public final class FaultSwitch: Sendable {
     /// This node's name in plans.
     public let own: String
@@ -22,6 +23,8 @@ public final class FaultSwitch: Sendable {
         var delayedPackets = 0
     }
     private let state = Mutex(State())
+    /// Whether a plan is in force: packets of a node without one take no lock.
+    private let active = Atomic<Bool>(false)
 
     public init(own: PKIID) {
         self.own = FaultPlan.name(of: own)
@@ -36,15 +39,18 @@ public final class FaultSwitch: Sendable {
     public func apply(_ plan: FaultPlan) {
         let cut = state.withLock { state -> [any Channel] in
             state.plan = plan
+            active.store(!plan.isEmpty, ordering: .releasing)
             return state.open.values.filter { plan.isCut(own, $0.remote) }.map(\.channel)
         }
         for channel in cut { channel.close(promise: nil) }
     }
 
-    /// Whether `signer` is a node (faults apply) or a client or admin (never cut).
-    static func isNode(_ signer: VerifiedSigner) -> Bool { signer.role == .peer || signer.role == .orderer }
+    /// Whether `signer`'s certificate says it is a node: what counts when a plan does not name
+    /// the network's nodes (a plan always does since `fabnet fault` sends them).
+    static func isNodeByRole(_ signer: VerifiedSigner) -> Bool { signer.role == .peer || signer.role == .orderer }
 
-    /// Registers an authenticated node connection; nil when the plan cuts it (refuse it).
+    /// Registers an authenticated connection; nil when the plan cuts it (refuse it). A client
+    /// or admin is never cut: it is in no partition group.
     func admit(_ signer: VerifiedSigner, channel: any Channel) -> Int? {
         let remote = FaultPlan.name(of: signer.pkiID)
         return state.withLock { state -> Int? in
@@ -59,15 +65,25 @@ public final class FaultSwitch: Sendable {
         _ = state.withLock { $0.open.removeValue(forKey: token) }
     }
 
-    /// For a packet from `remote`: nil to drop it (loss, gossip only), else how long to hold it.
-    func arrival(from remote: String, isGossip: Bool) -> Duration? {
-        state.withLock { state -> Duration? in
+    /// Whether a packet from `remote` is kept: a gossip packet of a lossy link is dropped at the
+    /// link's loss rate. Only links between two nodes are lossy.
+    func keeps(from remote: String, isNodeByRole: Bool = true, isGossip: Bool) -> Bool {
+        guard isGossip, active.load(ordering: .acquiring) else { return true }
+        return state.withLock { state -> Bool in
             let plan = state.plan
-            guard !plan.isEmpty else { return .zero }
-            if isGossip, Double.random(in: 0..<1) < plan.loss(own, remote) {
-                state.droppedPackets += 1
-                return nil
-            }
+            guard plan.isMember(remote) ?? isNodeByRole, Double.random(in: 0..<1) < plan.loss(own, remote) else { return true }
+            state.droppedPackets += 1
+            return false
+        }
+    }
+
+    /// How long a packet from `remote` arriving now is held (drawn from the link's delay range).
+    /// Only links between two nodes are slowed.
+    func delay(from remote: String, isNodeByRole: Bool = true) -> Duration {
+        guard active.load(ordering: .acquiring) else { return .zero }
+        return state.withLock { state -> Duration in
+            let plan = state.plan
+            guard plan.isMember(remote) ?? isNodeByRole else { return .zero }
             let range = plan.delay(own, remote)
             guard range.upperBound > 0 else { return .zero }
             state.delayedPackets += 1

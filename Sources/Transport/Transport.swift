@@ -184,6 +184,8 @@ public struct Transport: Sendable {
     struct Accepted: Sendable {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         let tlsHandshake: EventLoopFuture<Void>
+        /// Opened once the handshake proved the remote: then delay faults hold its frames.
+        let faultGate: FaultGate
     }
 
     /// Binds `host:port` (use 127.0.0.1; port 0 picks a free one).
@@ -235,9 +237,11 @@ public struct Transport: Sendable {
         try pipeline.addHandler(tls)
         try pipeline.addHandler(TLSHandshakeWaiter(done: done))
         try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
+        let gate = FaultGate()
+        try pipeline.addHandler(FaultDelayHandler(gate: gate))
         try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameSize: maximumFrameSize)))
         let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-        return Accepted(channel: asyncChannel, tlsHandshake: done.futureResult)
+        return Accepted(channel: asyncChannel, tlsHandshake: done.futureResult, faultGate: gate)
     }
 
     /// TLS handshake, identity handshake (with a deadline), then the handler.
@@ -269,12 +273,13 @@ public struct Transport: Sendable {
                 // A node connection a fault cuts is refused; an admitted one is cut when a later
                 // plan cuts it, and its packets meet the plan's delay and loss.
                 var admitted: Int?
-                if let faults, FaultSwitch.isNode(remote) {
+                if let faults {
                     guard let token = faults.admit(remote, channel: channel) else {
                         throw TransportError.handshakeRefused(reason: "cut by a fault between these nodes (`fabnet fault heal` ends it)")
                     }
                     admitted = token
-                    packets.faults = (faults, FaultPlan.name(of: remote.pkiID))
+                    packets.faults = (faults, FaultPlan.name(of: remote.pkiID), FaultSwitch.isNodeByRole(remote))
+                    accepted.faultGate.open(faults, remote: FaultPlan.name(of: remote.pkiID), isNodeByRole: FaultSwitch.isNodeByRole(remote))
                 }
                 defer { if let admitted { faults?.closed(admitted) } }
                 return try await handler(AuthenticatedConnection(remote: remote, packets: packets, outbound: outbound))

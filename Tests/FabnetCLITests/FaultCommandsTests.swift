@@ -20,9 +20,11 @@ struct FaultCommandsTests {
         #expect(try await cli("tx", "put", "cut", "1", "-c", "mychannel", "--wait").status == 0)
         let unsettled = try await cli("check", "--timeout", "3")
         #expect(unsettled.status == 2 && unsettled.errors.contains("peer1.org2.example.com="), "\(unsettled.output) \(unsettled.errors)")
-        // A restarted peer is cut again.
+        // A restarted peer is given the plan again (its own switch holds it, not only the others').
         #expect(try await cli("restart", "peer1.org2").status == 0)
         #expect(try await cli("check", "--timeout", "3").status == 2)
+        let restarted = try #require(network.manifest?.nodes.first { $0.name == "peer1.org2.example.com" })
+        #expect(try await HTTPProbe.get(port: restarted.operationsPort, path: "/metrics").body.contains("fabnet_faults_active 1"))
         let status = try await cli("status")
         #expect(status.output.contains("faults (fabnet fault list"), "\(status.output)")
 
@@ -39,7 +41,9 @@ struct FaultCommandsTests {
         #expect(list.output.contains("paused: peer1.org1.example.com") && list.output.contains("peer0.org2.example.com: delay 5-10 ms")
                 && list.output.contains("peer0.org1.example.com: loss 0.2"), "\(list.output)")
         let paused = try await cli("status", "--json")
-        #expect(paused.status == 3 && paused.output.contains("\"paused\""), "\(paused.output)")
+        let nodes = (try JSONSerialization.jsonObject(with: Data(paused.output.utf8)) as? [String: Any])?["nodes"] as? [[String: Any]] ?? []
+        #expect(paused.status == 3 && nodes.contains { $0["name"] as? String == "peer1.org1.example.com" && $0["state"] as? String == "paused" },
+                "\(paused.output)")
         let peer0 = try #require(network.manifest?.nodes.first { $0.name == "peer0.org1.example.com" })
         #expect(try await HTTPProbe.get(port: peer0.operationsPort, path: "/metrics").body.contains("fabnet_faults_active 1"))
         #expect(try await cli("fault", "heal").status == 0)

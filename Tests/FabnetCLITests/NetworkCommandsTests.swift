@@ -138,8 +138,11 @@ struct NetworkCommandsTests {
             #expect(checkJSON.status == 0 && checkJSON.output.contains("\"stateDigest\""), "\(checkJSON.output)")
             let paused = try #require(org2[1].pid)
             kill(paused, SIGSTOP)
-            let unsettled = try await cli(["check", "-c", "mychannel", "--timeout", "2"])
-            kill(paused, SIGCONT)
+            let unsettled: CommandResult
+            do {
+                defer { kill(paused, SIGCONT) }  // never leave it frozen, whatever happens
+                unsettled = try await cli(["check", "-c", "mychannel", "--timeout", "2"])
+            }
             #expect(unsettled.status == 2 && unsettled.errors.contains("peer1.org2.example.com not answering"), "\(unsettled.output) \(unsettled.errors)")
             #expect(try await cli(["check", "--timeout", "60"]).status == 0)
 

@@ -29,6 +29,13 @@ struct LedgerAgreementTests {
         #expect(LedgerAgreement.compare(short) == [.init(peer: "b", block: 1, what: "height")])
     }
 
+    @Test func aShortMajorityIsNamedForTheBlocksItLacksWithoutACrash() {
+        let peers = [Self.ledger("a", headers: [1]), Self.ledger("b", headers: [1, 2]), Self.ledger("c", headers: [1])]
+        #expect(LedgerAgreement.compare(peers) == [.init(peer: "a", block: 1, what: "height"), .init(peer: "c", block: 1, what: "height")])
+        let tie = [Self.ledger("a", headers: [1]), Self.ledger("b", headers: [1, 2])]
+        #expect(LedgerAgreement.compare(tie) == [.init(peer: "a", block: 1, what: "height")])
+    }
+
     @Test func aTieKeepsTheFirstPeersValue() {
         let peers = [Self.ledger("a", headers: [1, 2]), Self.ledger("b", headers: [1, 5])]
         #expect(LedgerAgreement.compare(peers) == [.init(peer: "b", block: 1, what: "block")])

@@ -30,11 +30,15 @@ struct FaultPlanTests {
     @Test func theSwitchDropsOnlyGossipAtFullLossAndDelaysWithinTheRange() {
         let own = PKIID([1]), other = FaultPlan.name(of: PKIID([2]))
         let faults = FaultSwitch(own: own)
-        #expect(faults.arrival(from: other, isGossip: true) == .zero)
-        faults.apply(FaultPlan(nodes: [other: .init(delayMinimumMilliseconds: 3, delayMaximumMilliseconds: 7, loss: 1)]))
-        #expect(faults.arrival(from: other, isGossip: true) == nil)
-        let held = faults.arrival(from: other, isGossip: false)
-        #expect(held.map { $0 >= .milliseconds(3) && $0 <= .milliseconds(7) } == true)
+        #expect(faults.keeps(from: other, isGossip: true) && faults.delay(from: other) == .zero)
+        faults.apply(FaultPlan(nodes: [other: .init(delayMinimumMilliseconds: 3, delayMaximumMilliseconds: 7, loss: 1)], members: [other]))
+        #expect(!faults.keeps(from: other, isGossip: true))
+        #expect(faults.keeps(from: other, isGossip: false), "only gossip is lost")
+        let held = faults.delay(from: other)
+        #expect(held >= .milliseconds(3) && held <= .milliseconds(7))
         #expect(faults.counts.dropped == 1 && faults.counts.delayed == 1)
+        // A client (not a member of the network) is never slowed or lost, whatever its role says.
+        let client = FaultPlan.name(of: PKIID([9]))
+        #expect(faults.keeps(from: client, isNodeByRole: true, isGossip: true) && faults.delay(from: client, isNodeByRole: true) == .zero)
     }
 }

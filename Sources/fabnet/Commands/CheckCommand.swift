@@ -6,6 +6,12 @@ import Orchestrator
 
 /// `fabnet check`: do the running peers agree? Waits until every running peer of each channel
 /// reaches the orderer's height, then compares block hashes, validation flags and world states.
+///
+/// Guarantees: compares only digests of one and the same height (a block cut meanwhile means
+/// settling again); exit 0 only when every channel some running peer joined was compared and
+/// agreed; 1 when a peer diverges (named with its first different block) or the check itself
+/// failed (the message says which); 2 when the heights did not settle within --timeout (the
+/// whole run's); 3 when no peer runs.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -43,7 +49,7 @@ struct CheckCommand: AsyncParsableCommand {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds above 0, got \(timeout)") }
     }
 
-    /// One channel's verdict.
+    /// One channel's verdict: who was compared at which height, and who departs where.
     struct ChannelReport: Encodable {
         let channel: String
         let height: UInt64
@@ -53,7 +59,7 @@ struct CheckCommand: AsyncParsableCommand {
         let divergences: [LedgerAgreement.Divergence]
     }
 
-    /// Heights that did not settle.
+    /// Heights that did not settle: names every peer's height and the ones that did not answer.
     struct Unsettled: Error, CustomStringConvertible {
         let channel: String
         let heights: [String: UInt64]
@@ -63,7 +69,7 @@ struct CheckCommand: AsyncParsableCommand {
         var description: String {
             let list = (heights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + unanswered.map { "\($0) not answering" })
                 .joined(separator: ", ")
-            return "the heights of \(channel) did not settle within \(timeout) s (orderer \(target); \(list)); look at the lagging peers' logs (`fabnet logs NAME`) or wait longer with --timeout"
+            return "the heights of \(channel) did not settle within \(timeout) s (orderer \(target == 0 ? "not answering" : String(target)); \(list)); look at the lagging peers' logs (`fabnet logs NAME`) or wait longer with --timeout"
         }
     }
 
@@ -82,10 +88,14 @@ struct CheckCommand: AsyncParsableCommand {
                 throw ValidationError("the network has no channel \(channel) (its channels: \(spec.channels.map(\.name).joined(separator: ", ")))")
             }
             var reports: [ChannelReport] = []
+            // One deadline for the whole run.
+            let deadline = ContinuousClock.now + .seconds(timeout)
             for channel in channels {
                 do {
-                    reports.append(try await check(channel, peers: peers, clients: clients))
+                    if let report = try await check(channel, peers: peers, clients: clients, deadline: deadline) { reports.append(report) }
                 } catch let unsettled as Unsettled {
+                    // Divergences found on earlier channels are said first: they are the worse news.
+                    for report in reports { for divergence in report.divergences { Console.error("\(report.channel): \(divergence)") } }
                     Console.report(unsettled)
                     throw ExitCode(2)
                 }
@@ -109,20 +119,18 @@ struct CheckCommand: AsyncParsableCommand {
         }
     }
 
-    func check(_ channel: String, peers: [NetworkState.Node], clients: NodeClients) async throws -> ChannelReport {
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        var heights: [String: UInt64] = [:]
-        var target: UInt64 = 0
-        var members: [NetworkState.Node] = []
-        var unanswered: [String] = []
+    func check(_ channel: String, peers: [NetworkState.Node], clients: NodeClients, deadline: ContinuousClock.Instant) async throws -> ChannelReport? {
+        var previous: [String: UInt64] = [:]
         while true {
-            if let orderer = clients.orderer,
-               let height = try? await clients.client(of: orderer).admin(.listChannels(WireListChannels())).channels.first(where: { $0.name == channel })?.height {
-                target = height
+            // The orderer's height is the goal; without an answer from it, heights that agree and
+            // did not change since the last poll.
+            var target: UInt64?
+            if let orderer = clients.orderer, stateOptions.network.isRunning(orderer) {
+                target = try? await clients.client(of: orderer).admin(.listChannels(WireListChannels())).channels.first(where: { $0.name == channel })?.height
             }
-            heights = [:]
-            members = []
-            unanswered = []
+            var heights: [String: UInt64] = [:]
+            var members: [NetworkState.Node] = []
+            var unanswered: [String] = []
             for peer in peers {
                 // A running peer that does not answer (paused, hung) has no height yet: not settled.
                 guard let status = try? await clients.status(of: peer) else {
@@ -133,26 +141,39 @@ struct CheckCommand: AsyncParsableCommand {
                 heights[peer.name] = joined.height
                 members.append(peer)
             }
-            if !heights.isEmpty, unanswered.isEmpty, heights.values.allSatisfy({ $0 == target }) { break }
+            if members.isEmpty, unanswered.isEmpty {
+                Console.error("\(channel): no running peer has joined it; skipped")
+                return nil
+            }
+            let settledHeight = heights.values.first
+            let agree = unanswered.isEmpty && !heights.isEmpty && heights.values.allSatisfy { $0 == settledHeight }
+                && (target.map { $0 == settledHeight } ?? (heights == previous))
+            if agree, let height = settledHeight {
+                // The digests, each of exactly the settled height: a block cut meanwhile sends
+                // us back to settling, so no false divergence comes of it.
+                var ledgers: [LedgerAgreement.PeerLedger] = []
+                for peer in members {
+                    let response = try await clients.client(of: peer).admin(.ledgerDigest(.with { $0.channel = channel }))
+                    guard response.status == .success else {
+                        throw ValidationError("\(peer.name) could not digest \(channel): \(response.info)")
+                    }
+                    let digest = LedgerDigest(blocks: response.blockDigests.map { .init(header: [UInt8]($0.headerHash), flags: [UInt8]($0.flagsHash)) },
+                                              state: [UInt8](response.stateDigest))
+                    ledgers.append(.init(peer: peer.name, digest: digest))
+                }
+                if ledgers.allSatisfy({ UInt64($0.digest.blocks.count) == height }) {
+                    let reference = LedgerAgreement.majority(ledgers.map(\.digest.state))
+                    if target == nil { Console.error("\(channel): the orderer did not answer; checked at the height the peers settled on") }
+                    return ChannelReport(channel: channel, height: height, peers: members.map(\.name),
+                                         stateDigest: reference.map { String(format: "%02x", $0) }.joined(),
+                                         divergences: LedgerAgreement.compare(ledgers))
+                }
+            }
+            previous = heights
             guard ContinuousClock.now < deadline else {
-                throw Unsettled(channel: channel, heights: heights, unanswered: unanswered, target: target, timeout: timeout)
+                throw Unsettled(channel: channel, heights: heights, unanswered: unanswered, target: target ?? 0, timeout: timeout)
             }
-            try await Task.sleep(for: .milliseconds(100))  // a poll interval: the heights are the condition
+            try await Task.sleep(for: .milliseconds(200))  // a poll interval: the heights are the condition
         }
-        var ledgers: [LedgerAgreement.PeerLedger] = []
-        for peer in members {
-            let response = try await clients.client(of: peer).admin(.ledgerDigest(.with { $0.channel = channel }))
-            guard response.status == .success else {
-                throw ValidationError("\(peer.name) could not digest \(channel): \(response.info)")
-            }
-            let digest = LedgerDigest(blocks: response.blockDigests.map { .init(header: [UInt8]($0.headerHash), flags: [UInt8]($0.flagsHash)) },
-                                      state: [UInt8](response.stateDigest))
-            ledgers.append(.init(peer: peer.name, digest: digest))
-        }
-        let divergences = LedgerAgreement.compare(ledgers)
-        let states = ledgers.map(\.digest.state)
-        let reference = LedgerAgreement.majority(states)
-        return ChannelReport(channel: channel, height: target, peers: members.map(\.name),
-                             stateDigest: reference.map { String(format: "%02x", $0) }.joined(), divergences: divergences)
     }
 }

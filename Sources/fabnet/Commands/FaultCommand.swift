@@ -31,6 +31,8 @@ struct FaultCommand: AsyncParsableCommand {
 }
 
 /// What every `fault` subcommand shares: the network, its record, and sending the plan.
+/// Guarantees: `commit` saves the record before sending it, so a node that misses the plan gets
+/// it when it starts again.
 struct FaultContext {
     let state: NetworkState
     let manifest: NetworkState.Manifest
@@ -67,6 +69,8 @@ struct FaultContext {
     }
 }
 
+/// `fabnet fault pause NODE`: SIGSTOP, recorded; guarantees the node is recorded paused only
+/// once the signal was delivered.
 struct FaultPause: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause", abstract: "Freeze a node's process (SIGSTOP), as a hung machine is.",
@@ -88,6 +92,7 @@ struct FaultPause: AsyncParsableCommand {
     }
 }
 
+/// `fabnet fault resume NODE`: SIGCONT; the node is no longer recorded paused, running or not.
 struct FaultResume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume", abstract: "Resume a paused node (SIGCONT).",
@@ -108,6 +113,8 @@ struct FaultResume: AsyncParsableCommand {
     }
 }
 
+/// `fabnet fault partition GROUP GROUP…`: replaces the partition; guarantees no node is in two
+/// groups (refused, naming it).
 struct FaultPartition: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partition", abstract: "Split the nodes into groups that reach only each other.",
@@ -145,6 +152,8 @@ struct FaultPartition: AsyncParsableCommand {
     }
 }
 
+/// `fabnet fault delay NODE|ORG MS|MIN-MAX`: sets (0: removes) the nodes' added delay; bounded by
+/// `FaultPlan.maximumDelayMilliseconds`.
 struct FaultDelay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delay", abstract: "Delay a node's or org's traffic with other nodes by MS or MIN-MAX milliseconds.",
@@ -157,7 +166,8 @@ struct FaultDelay: AsyncParsableCommand {
     /// MS or MIN-MAX as a range.
     static func range(_ text: String) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-").map { Int($0) }
-        guard parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        guard !text.hasPrefix("-"), !text.hasSuffix("-"),
+              parts.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= FaultPlan.maximumDelayMilliseconds }) else { return nil }
         switch parts.count {
         case 1: return parts[0]!...parts[0]!
         case 2 where parts[0]! <= parts[1]!: return parts[0]!...parts[1]!
@@ -166,7 +176,9 @@ struct FaultDelay: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard Self.range(milliseconds) != nil else { throw ValidationError("MS is a whole number of milliseconds or a range MIN-MAX (e.g. 100 or 20-80), got \(milliseconds)") }
+        guard Self.range(milliseconds) != nil else {
+            throw ValidationError("MS is a whole number of milliseconds up to \(FaultPlan.maximumDelayMilliseconds) or a range MIN-MAX (e.g. 100 or 20-80), got \(milliseconds)")
+        }
     }
 
     func run() async throws {
@@ -185,6 +197,7 @@ struct FaultDelay: AsyncParsableCommand {
     }
 }
 
+/// `fabnet fault loss NODE|ORG P`: sets (0: removes) the nodes' gossip loss rate, 0 to 1.
 struct FaultLoss: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loss", abstract: "Lose a share P (0 to 1) of a node's or org's gossip with other nodes.",
@@ -212,6 +225,7 @@ struct FaultLoss: AsyncParsableCommand {
     }
 }
 
+/// `fabnet fault heal`: resumes every paused node and sends every node the empty plan.
 struct FaultHeal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "heal", abstract: "End every fault: resume paused nodes, end partitions, delays and loss.",
@@ -231,6 +245,7 @@ struct FaultHeal: AsyncParsableCommand {
     }
 }
 
+/// `fabnet fault list`: the record, as `status` shows it (nothing is asked of the nodes).
 struct FaultList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the faults in force.",
