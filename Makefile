@@ -89,7 +89,7 @@ completions: release
 PREFIX ?= /usr/local
 install: release man completions
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share
-	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/fabnet
+	install -m 755 -s $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/fabnet
 	cp -R $(SHARE)/. $(DESTDIR)$(PREFIX)/share/
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/fabnet, its man page (man fabnet) and bash/zsh/fish completions"
 

@@ -57,6 +57,18 @@ struct FaultContext {
         return nodes
     }
 
+    /// Changes the delay or loss of every node `target` names and commits the record; a node
+    /// left with neither leaves the record.
+    func changeNodes(_ target: String, _ change: (inout FaultPlan.NodeFault) -> Void) async throws {
+        var record = try FaultRecord.load(state)
+        for node in try nodes(target) {
+            var fault = record.nodes[node.name] ?? FaultPlan.NodeFault()
+            change(&fault)
+            record.nodes[node.name] = fault.delayMaximumMilliseconds == 0 && fault.loss == 0 ? nil : fault
+        }
+        try await commit(record)
+    }
+
     /// Saves `record`, then sends its plan to every running node; says what happened.
     func commit(_ record: FaultRecord) async throws {
         try record.save(state)
@@ -183,16 +195,11 @@ struct FaultDelay: AsyncParsableCommand {
 
     func run() async throws {
         try await Console.reportingErrors {
-            let context = try FaultContext(description: description, stateOptions: stateOptions)
-            var record = try FaultRecord.load(context.state)
             let range = Self.range(milliseconds)!
-            for node in try context.nodes(target) {
-                var fault = record.nodes[node.name] ?? FaultPlan.NodeFault()
-                fault.delayMinimumMilliseconds = range.lowerBound
-                fault.delayMaximumMilliseconds = range.upperBound
-                record.nodes[node.name] = fault.delayMaximumMilliseconds == 0 && fault.loss == 0 ? nil : fault
+            try await FaultContext(description: description, stateOptions: stateOptions).changeNodes(target) {
+                $0.delayMinimumMilliseconds = range.lowerBound
+                $0.delayMaximumMilliseconds = range.upperBound
             }
-            try await context.commit(record)
         }
     }
 }
@@ -213,14 +220,7 @@ struct FaultLoss: AsyncParsableCommand {
 
     func run() async throws {
         try await Console.reportingErrors {
-            let context = try FaultContext(description: description, stateOptions: stateOptions)
-            var record = try FaultRecord.load(context.state)
-            for node in try context.nodes(target) {
-                var fault = record.nodes[node.name] ?? FaultPlan.NodeFault()
-                fault.loss = probability
-                record.nodes[node.name] = fault.delayMaximumMilliseconds == 0 && fault.loss == 0 ? nil : fault
-            }
-            try await context.commit(record)
+            try await FaultContext(description: description, stateOptions: stateOptions).changeNodes(target) { $0.loss = probability }
         }
     }
 }
