@@ -17,12 +17,21 @@ import NIOCore
 public final class GossipCodec: Sendable {
     let verifier: GossipVerifier
     let envelopes: SignedEnvelopes
+    /// Logs what the verifier refuses, per sender and reason at most once a minute (none: silent).
+    let reporter: RefusalReporter?
 
-    public init(signer: SigningIdentity, identities: ValidatedIdentityCache, ordererOrganizations: Set<String>,
-                duplicates: Counter, refused: Counter) {
+    public convenience init(signer: SigningIdentity, identities: ValidatedIdentityCache, ordererOrganizations: Set<String>,
+                            duplicates: Counter, refused: Counter) {
+        self.init(signer: signer, identities: identities, ordererOrganizations: ordererOrganizations, duplicates: duplicates,
+                  refused: refused, reporter: nil)
+    }
+
+    init(signer: SigningIdentity, identities: ValidatedIdentityCache, ordererOrganizations: Set<String>,
+         duplicates: Counter, refused: Counter, reporter: RefusalReporter?) {
         verifier = GossipVerifier(identities: identities, ordererOrganizations: ordererOrganizations, refused: refused,
                                   repeatedBlocks: duplicates)
         envelopes = SignedEnvelopes(signer: signer)
+        self.reporter = reporter
     }
 
     /// The wire form of `message`; fails (`GossipWire.EncodingError`) rather than leave an entry out.
@@ -40,7 +49,8 @@ public final class GossipCodec: Sendable {
     /// The core's message for `wire`, received on a connection authenticated as `sender`;
     /// `nil` when it is of an unknown kind or nothing in it survives verification.
     public func decode(_ wire: WireGossipMessage, from sender: VerifiedSigner) async -> Verified<GossipMessage>? {
-        await GossipWire.decode(wire, verifier: verifier).map { Verified(value: $0, signer: sender) }
+        let checking: any EntryVerifier = reporter.map { ReportingVerifier(base: verifier, sender: sender, reporter: $0) } ?? verifier
+        return await GossipWire.decode(wire, verifier: checking).map { Verified(value: $0, signer: sender) }
     }
 
     /// `block` from the orderer, encoded once into `bytes`, if an orderer signed it and its data

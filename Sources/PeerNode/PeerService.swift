@@ -119,8 +119,11 @@ public actor PeerService: Service {
         connections = seams.transport
         blockSource = seams.blockSource
         identities = credentials.caches.identities  // one cache with the transport's handshakes
+        let clock = seams.tasks.clock
+        let gossipLog = loggers.gossip
+        let reporter = RefusalReporter(write: { gossipLog.warning("\($0)") }, now: { .nanoseconds(clock.now.nanosecondsValue) })
         codec = GossipCodec(signer: credentials.signer, identities: identities, ordererOrganizations: Set(config.ordererOrganizations),
-                            duplicates: metrics.duplicates, refused: metrics.refused)
+                            duplicates: metrics.duplicates, refused: metrics.refused, reporter: reporter)
         durability = config.durability == "buffered" ? .osBuffered : .fsyncEachAppend
         let resolved = try GossipSettingsLoader.load(coreYAML: FileManager.default.fileExists(atPath: home.coreYAML.path) ? home.coreYAML : nil)
         for warning in resolved.warnings { loggers.peer.warning("configuration: \(warning)") }
