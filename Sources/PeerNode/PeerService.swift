@@ -66,6 +66,8 @@ public actor PeerService: Service {
     var stopped = false
     /// Member deaths already added to `metrics.declaredDead`.
     var reportedDeaths = 0
+    /// Lines of gossip the core dropped, logged at most once a minute per kind.
+    var droppedLog = RefusalLog()
     /// Suspicions raised and refutations already added to their counters.
     var reportedSuspicions = 0
     var reportedRefutations = 0
@@ -290,7 +292,16 @@ public actor PeerService: Service {
             case .peerIsBack(let peer):
                 connections.peerIsBack(peer)
             case .log(let line):
-                loggers.gossip.info("\(line)")
+                // What the core drops (another org's block, a channel the sender's org is not in, …)
+                // comes from other peers, maybe hostile ones: at most once a minute per kind of
+                // line (numbers aside), not once per message.
+                guard line.hasSuffix("dropped") else {
+                    loggers.gossip.info("\(line)")
+                    continue
+                }
+                let (shouldLog, held) = droppedLog.note(sender: "", reason: String(line.filter { !$0.isNumber }),
+                                                        now: .nanoseconds(clock.now.nanosecondsValue))
+                if shouldLog { loggers.gossip.info("\(line)\(held > 0 ? " (and \(held) like it since the last line)" : "")") }
             }
         }
     }
