@@ -3,6 +3,7 @@ import FabnetWire
 import Synchronization
 import Testing
 @testable import PeerNode
+import OperationsEndpoint
 
 /// Refusals of forged or broken gossip are logged once per sender and reason a minute, so a
 /// hostile peer cannot flood the log; every one is still counted.

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Synchronization
 import OperationsEndpoint
 import ServiceLifecycle
 import UnixSignals
@@ -21,8 +22,18 @@ enum NodeProcess {
     static func run(listener: Transport.Listener, operations: any Channel, node: any Service, grpc: (any Service)? = nil,
                     nodeStopsFirst: Bool = true, grace: Duration, logger: Logger,
                     handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void) async throws {
+        // A refused or failed connection (a foreign CA, a handshake bound to another certificate,
+        // an oversize frame…) is logged at most once a minute per kind, so a hostile client
+        // hammering the port cannot flood the log.
+        let refusals = Mutex(RefusalLog())
+        let started = ContinuousClock.now
         let listening = ListenerService(listener: listener, grace: grace, onRefused: { error in
-            if !(error is CancellationError) { logger.info("connection ended: \(error)") }
+            guard !(error is CancellationError) else { return }
+            let text = "\(error)"
+            let (shouldLog, held) = refusals.withLock {
+                $0.note(sender: "", reason: String(text.filter { !$0.isNumber }), now: ContinuousClock.now - started)
+            }
+            if shouldLog { logger.info("connection ended: \(text)\(held > 0 ? " (and \(held) like it since the last line)" : "")") }
         }, handler: handler)
         // Services are named here: without a name, swift-service-lifecycle describes each one with
         // "\(service)", a reflective dump of all its fields (measured: 1 % of a 100-peer start).
