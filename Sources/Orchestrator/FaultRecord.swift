@@ -72,11 +72,19 @@ public struct FaultRecord: Codable, Sendable, Equatable {
         return plan
     }
 
-    /// Sends the plan to `nodes` (those running); returns the names that did not take it.
+    /// Sends the plan to `nodes` (those running); returns the names that did not take it, and
+    /// those the plan could not name (their identity in their home cannot be read).
     public func send(to nodes: [NetworkState.Node], manifest: NetworkState.Manifest, state: NetworkState, clients: NodeClients) async -> [String] {
         let plan = plan(manifest, state: state)
         let json = plan.isEmpty ? "" : String(decoding: (try? JSONEncoder().encode(plan)) ?? Data(), as: UTF8.self)
         var failed: [String] = []
+        if !isEmpty, plan.members.count < manifest.nodes.count {
+            let named = Set(plan.members)
+            for node in manifest.nodes {
+                let id = try? LocalMSP.load(directory: state.home(of: node.name).appendingPathComponent("msp"), mspID: node.mspID).signingIdentity?.pkiID
+                if id.flatMap({ $0 }).map({ named.contains(FaultPlan.name(of: $0)) }) != true { failed.append("\(node.name) (its identity in its home cannot be read)") }
+            }
+        }
         for node in nodes where state.isRunning(node) && !paused.contains(node.name) {
             let response = try? await clients.client(of: node).admin(.setFaults(.with { $0.planJson = json }))
             if response?.status != .success { failed.append(node.name) }

@@ -76,7 +76,10 @@ struct FaultContext {
         for line in record.summary { print(line) }
         if record.isEmpty { print("no faults") }
         if !failed.isEmpty {
-            Console.error("not applied on \(failed.joined(separator: ", ")) (down?); they get it when they start again")
+            // Recorded, but not in force everywhere: say so and fail, so a script does not go on
+            // testing under faults that are not there.
+            Console.error("recorded, but not in force on \(failed.joined(separator: ", ")): a node that does not answer gets it when it starts again (`fabnet restart NODE`), or run this command again")
+            throw ExitCode.failure
         }
     }
 }
