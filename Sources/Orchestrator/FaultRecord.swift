@@ -56,15 +56,25 @@ public struct FaultRecord: Codable, Sendable, Equatable {
         return lines
     }
 
-    /// The plan nodes follow: names turned into PKI-IDs (a node whose identity cannot be read is
-    /// left out, and so reaches all).
-    public func plan(_ manifest: NetworkState.Manifest, state: NetworkState) -> FaultPlan {
+    /// Each node's name in plans (its PKI-ID), read from its home; a node whose identity cannot
+    /// be read is missing.
+    static func planNames(_ manifest: NetworkState.Manifest, state: NetworkState) -> [String: String] {
         var ids: [String: String] = [:]
         for node in manifest.nodes {
             if let identity = try? LocalMSP.load(directory: state.home(of: node.name).appendingPathComponent("msp"), mspID: node.mspID).signingIdentity {
                 ids[node.name] = FaultPlan.name(of: identity.pkiID)
             }
         }
+        return ids
+    }
+
+    /// The plan nodes follow: names turned into PKI-IDs (a node whose identity cannot be read is
+    /// left out, and so reaches all).
+    public func plan(_ manifest: NetworkState.Manifest, state: NetworkState) -> FaultPlan {
+        plan(manifest, ids: Self.planNames(manifest, state: state))
+    }
+
+    func plan(_ manifest: NetworkState.Manifest, ids: [String: String]) -> FaultPlan {
         var plan = FaultPlan()
         plan.members = manifest.nodes.compactMap { ids[$0.name] }
         plan.partition = partition.map { $0.compactMap { ids[$0] } }
@@ -75,16 +85,10 @@ public struct FaultRecord: Codable, Sendable, Equatable {
     /// Sends the plan to `nodes` (those running); returns the names that did not take it, and
     /// those the plan could not name (their identity in their home cannot be read).
     public func send(to nodes: [NetworkState.Node], manifest: NetworkState.Manifest, state: NetworkState, clients: NodeClients) async -> [String] {
-        let plan = plan(manifest, state: state)
+        let ids = Self.planNames(manifest, state: state)
+        let plan = plan(manifest, ids: ids)
         let json = plan.isEmpty ? "" : String(decoding: (try? JSONEncoder().encode(plan)) ?? Data(), as: UTF8.self)
-        var failed: [String] = []
-        if !isEmpty, plan.members.count < manifest.nodes.count {
-            let named = Set(plan.members)
-            for node in manifest.nodes {
-                let id = try? LocalMSP.load(directory: state.home(of: node.name).appendingPathComponent("msp"), mspID: node.mspID).signingIdentity?.pkiID
-                if id.flatMap({ $0 }).map({ named.contains(FaultPlan.name(of: $0)) }) != true { failed.append("\(node.name) (its identity in its home cannot be read)") }
-            }
-        }
+        var failed: [String] = isEmpty ? [] : manifest.nodes.filter { ids[$0.name] == nil }.map { "\($0.name) (its identity in its home cannot be read)" }
         for node in nodes where state.isRunning(node) && !paused.contains(node.name) {
             let response = try? await clients.client(of: node).admin(.setFaults(.with { $0.planJson = json }))
             if response?.status != .success { failed.append(node.name) }

@@ -49,11 +49,7 @@ extension PeerService {
             response.members = memberInfo()
             response.version = FabnetPeerVersion.current
         case .queryState(let query)?:
-            guard let ledger = ledgers[query.channel] else {
-                response.status = .notFound
-                response.info = "this peer has not joined \(query.channel) (joined: \(channelNames.joined(separator: ", ")))"
-                return response
-            }
+            guard let ledger = joinedLedger(query.channel, answering: &response) else { return response }
             let namespace = query.namespace.isEmpty ? TransactionBuilder.namespace : query.namespace
             if let value = ledger.state[namespace, query.key] {
                 response.found = true
@@ -64,11 +60,7 @@ extension PeerService {
             }
         case .connectChaincode(let request)?:
             let connection = request.connection
-            guard ledgers[connection.channel] != nil else {
-                response.status = .notFound
-                response.info = "this peer has not joined \(connection.channel) (joined: \(channelNames.joined(separator: ", ")))"
-                return response
-            }
+            guard joinedLedger(connection.channel, answering: &response) != nil else { return response }
             // An empty address: the chaincode dials this peer (protos.ChaincodeSupport/Register).
             let dialsIn = connection.address.isEmpty
             guard !connection.name.isEmpty, dialsIn || Endpoint(parsing: connection.address) != nil, !(dialsIn && !connection.tlsRootCertificate.isEmpty) else {
@@ -87,11 +79,7 @@ extension PeerService {
                 response.info = "cannot save the connection in \(home.chaincodesFile.path): \(error)"
             }
         case .listChaincodes(let request)?:
-            guard let ledger = ledgers[request.channel] else {
-                response.status = .notFound
-                response.info = "this peer has not joined \(request.channel) (joined: \(channelNames.joined(separator: ", ")))"
-                return response
-            }
+            guard let ledger = joinedLedger(request.channel, answering: &response) else { return response }
             response.chaincodes = ChaincodeDefinitions.all(in: ledger.state).map { name, definition, version in
                 var status = WireChaincodeStatus()
                 status.definition = definition
@@ -111,11 +99,7 @@ extension PeerService {
                 response.info = "cannot apply the fault plan: \(error)"
             }
         case .ledgerDigest(let request)?:
-            guard let ledger = ledgers[request.channel] else {
-                response.status = .notFound
-                response.info = "this peer has not joined \(request.channel) (joined: \(channelNames.joined(separator: ", ")))"
-                return response
-            }
+            guard let ledger = joinedLedger(request.channel, answering: &response) else { return response }
             do {
                 let digest = try ledger.digest()
                 response.blockDigests = digest.blocks.map { block in
@@ -134,6 +118,14 @@ extension PeerService {
             response.info = "no command"
         }
         return response
+    }
+
+    /// The ledger of `channel`, or nil with `response` made a not-found naming the channels joined.
+    private func joinedLedger(_ channel: String, answering response: inout WireAdminResponse) -> ChannelLedger? {
+        if let ledger = ledgers[channel] { return ledger }
+        response.status = .notFound
+        response.info = "this peer has not joined \(channel) (joined: \(channelNames.joined(separator: ", ")))"
+        return nil
     }
 
     /// Creates the channel's ledger from block 0 and starts its gossip; joining again is a no-op.

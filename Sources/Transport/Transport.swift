@@ -184,8 +184,9 @@ public struct Transport: Sendable {
     struct Accepted: Sendable {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         let tlsHandshake: EventLoopFuture<Void>
-        /// Opened once the handshake proved the remote: then delay faults hold its frames.
-        let faultGate: FaultGate
+        /// Opened once the handshake proved the remote: then delay faults hold its frames. None
+        /// in a transport without a fault switch (clients): their frames pass no fault handler.
+        let faultGate: FaultGate?
     }
 
     /// Binds `host:port` (use 127.0.0.1; port 0 picks a free one).
@@ -193,12 +194,14 @@ public struct Transport: Sendable {
         let context = try credentials.serverContext()
         let maximumFrameSize = self.maximumFrameSize
         let registry = AcceptedConnections()
+        let withFaults = faults != nil
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    let accepted = try Self.configure(child, tls: NIOSSLServerHandler(context: context), maximumFrameSize: maximumFrameSize)
+                    let accepted = try Self.configure(child, tls: NIOSSLServerHandler(context: context), maximumFrameSize: maximumFrameSize,
+                                                      withFaults: withFaults)
                     registry.accepted(accepted.channel)
                     return accepted
                 }
@@ -219,26 +222,27 @@ public struct Transport: Sendable {
     ) async throws -> Result {
         let context = try credentials.clientContext()
         let maximumFrameSize = self.maximumFrameSize
+        let withFaults = faults != nil
         let accepted = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(handshakeTimeout)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try Self.configure(channel, tls: try NIOSSLClientHandler(context: context, serverHostname: serverHostname),
-                                       maximumFrameSize: maximumFrameSize)
+                                       maximumFrameSize: maximumFrameSize, withFaults: withFaults)
                 }
             }
         return try await run(accepted, expecting: mspID, handler: body)
     }
 
-    static func configure(_ channel: any Channel, tls: some ChannelHandler, maximumFrameSize: Int) throws -> Accepted {
+    static func configure(_ channel: any Channel, tls: some ChannelHandler, maximumFrameSize: Int, withFaults: Bool = false) throws -> Accepted {
         let done = channel.eventLoop.makePromise(of: Void.self)
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(tls)
         try pipeline.addHandler(TLSHandshakeWaiter(done: done))
         try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maximumFrameSize: maximumFrameSize)))
-        let gate = FaultGate()
-        try pipeline.addHandler(FaultDelayHandler(gate: gate))
+        let gate = withFaults ? FaultGate() : nil
+        if let gate { try pipeline.addHandler(FaultDelayHandler(gate: gate)) }
         try pipeline.addHandler(MessageToByteHandler(FrameEncoder(maximumFrameSize: maximumFrameSize)))
         let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
         return Accepted(channel: asyncChannel, tlsHandshake: done.futureResult, faultGate: gate)
@@ -279,7 +283,7 @@ public struct Transport: Sendable {
                     }
                     admitted = token
                     packets.faults = (faults, FaultPlan.name(of: remote.pkiID), FaultSwitch.isNodeByRole(remote))
-                    accepted.faultGate.open(faults, remote: FaultPlan.name(of: remote.pkiID), isNodeByRole: FaultSwitch.isNodeByRole(remote))
+                    accepted.faultGate?.open(faults, remote: FaultPlan.name(of: remote.pkiID), isNodeByRole: FaultSwitch.isNodeByRole(remote))
                 }
                 defer { if let admitted { faults?.closed(admitted) } }
                 return try await handler(AuthenticatedConnection(remote: remote, packets: packets, outbound: outbound))

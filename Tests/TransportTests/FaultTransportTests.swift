@@ -7,13 +7,6 @@ import Testing
 /// `fabnet fault` in the transport itself: a partition refuses a node's handshake and closes a
 /// connection already open; healing lets it in again.
 struct FaultTransportTests {
-    func echoPacket(_ stream: UInt64) -> WirePacket {
-        var packet = WirePacket()
-        packet.stream = stream
-        packet.broadcastResponse.info = "hello \(stream)"
-        return packet
-    }
-
     @Test func aPartitionRefusesAndCutsAndHealingLetsTheNodeInAgain() async throws {
         let network = try TestNetwork()
         defer { network.remove() }

@@ -101,3 +101,11 @@ enum RawTLSClient {
             }
     }
 }
+
+/// A packet `EchoServer` sends back as it is: a broadcast response "hello STREAM".
+func echoPacket(_ stream: UInt64) -> WirePacket {
+    var packet = WirePacket()
+    packet.stream = stream
+    packet.broadcastResponse.info = "hello \(stream)"
+    return packet
+}

@@ -8,13 +8,6 @@ import Testing
 
 /// Mutual TLS plus the identity-binding handshake: who gets through and who does not.
 @Suite struct TransportTests {
-    func echoPacket(_ stream: UInt64) -> WirePacket {
-        var packet = WirePacket()
-        packet.stream = stream
-        packet.broadcastResponse.info = "hello \(stream)"
-        return packet
-    }
-
     @Test func peersOfTwoOrgsConnectAndLearnEachOthersIdentity() async throws {
         let network = try TestNetwork()
         defer { network.remove() }

@@ -46,11 +46,16 @@ struct FaultContext {
         clients = NodeClients(spec: spec, layout: .init(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
     }
 
+    /// The node `name` names (its full name or its start).
+    func node(_ name: String) throws -> NetworkState.Node {
+        try NodeControl(state: state, executable: UpCommand.executable()).node(name, in: manifest)
+    }
+
     /// The nodes `target` names: a node (name or its start), an org (MSP ID or name), or
     /// `orderer` for the orderer.
     func nodes(_ target: String) throws -> [NetworkState.Node] {
         if target == "orderer", let orderer = clients.orderer { return [orderer] }
-        if let node = try? NodeControl(state: state, executable: UpCommand.executable()).node(target, in: manifest) { return [node] }
+        if let node = try? node(target) { return [node] }
         let org = try OrganizationLookup(spec: spec).find(target, in: state.directory.path)
         let nodes = manifest.nodes.filter { $0.mspID == org.mspID }
         guard !nodes.isEmpty else { throw ValidationError("\(target) names no node of the network in \(state.directory.path)") }
@@ -97,7 +102,7 @@ struct FaultPause: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let context = try FaultContext(description: description, stateOptions: stateOptions)
-            let node = try NodeControl(state: context.state, executable: UpCommand.executable()).node(self.node, in: context.manifest)
+            let node = try context.node(self.node)
             guard context.state.isRunning(node), let pid = node.pid else { throw ValidationError("\(node.name) is not running; start it with `fabnet start \(node.name)`") }
             var record = try FaultRecord.load(context.state)
             guard kill(pid, SIGSTOP) == 0 else { throw ValidationError("cannot pause \(node.name) (pid \(pid)): \(String(cString: strerror(errno)))") }
@@ -119,7 +124,7 @@ struct FaultResume: AsyncParsableCommand {
     func run() async throws {
         try await Console.reportingErrors {
             let context = try FaultContext(description: description, stateOptions: stateOptions)
-            let node = try NodeControl(state: context.state, executable: UpCommand.executable()).node(self.node, in: context.manifest)
+            let node = try context.node(self.node)
             var record = try FaultRecord.load(context.state)
             if let pid = node.pid, context.state.isRunning(node) { kill(pid, SIGCONT) }
             record.paused.removeAll { $0 == node.name }
