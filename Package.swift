@@ -300,6 +300,7 @@ let package = Package(
             name: "FabnetCLITests",
             dependencies: [
                 "fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabricWire", "Transport", "FabnetTestKit", "OperationsEndpoint",
+                "FabnetBench", "Orchestrator",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -49,32 +49,8 @@ struct CheckCommand: AsyncParsableCommand {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds above 0, got \(timeout)") }
     }
 
-    /// One channel's verdict: who was compared at which height, and who departs where.
-    struct ChannelReport: Encodable {
-        let channel: String
-        let height: UInt64
-        let peers: [String]
-        /// Hex of the world-state digest most peers hold.
-        let stateDigest: String
-        let divergences: [LedgerAgreement.Divergence]
-    }
-
-    /// Heights that did not settle: names every peer's height and the ones that did not answer.
-    struct Unsettled: Error, CustomStringConvertible {
-        let channel: String
-        let heights: [String: UInt64]
-        let unanswered: [String]
-        let target: UInt64
-        let timeout: Double
-        var description: String {
-            let list = (heights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + unanswered.map { "\($0) not answering" })
-                .joined(separator: ", ")
-            return "the heights of \(channel) did not settle within \(timeout) s (orderer \(target == 0 ? "not answering" : String(target)); \(list)); look at the lagging peers' logs (`fabnet logs NAME`) or wait longer with --timeout"
-        }
-    }
-
     func run() async throws {
-        let reports: [ChannelReport] = try await Console.reportingErrors {
+        let reports: [LedgerCheck.ChannelReport] = try await Console.reportingErrors {
             let manifest = try stateOptions.manifest()
             let spec = try description.load(for: manifest).spec
             let clients = NodeClients(spec: spec, layout: .init(root: URL(fileURLWithPath: manifest.cryptoDirectory)), manifest: manifest)
@@ -87,13 +63,19 @@ struct CheckCommand: AsyncParsableCommand {
             if let channel, !spec.channels.contains(where: { $0.name == channel }) {
                 throw ValidationError("the network has no channel \(channel) (its channels: \(spec.channels.map(\.name).joined(separator: ", ")))")
             }
-            var reports: [ChannelReport] = []
+            var reports: [LedgerCheck.ChannelReport] = []
             // One deadline for the whole run.
             let deadline = ContinuousClock.now + .seconds(timeout)
+            let checker = LedgerCheck(clients: clients, state: stateOptions.network)
             for channel in channels {
                 do {
-                    if let report = try await check(channel, peers: peers, clients: clients, deadline: deadline) { reports.append(report) }
-                } catch let unsettled as Unsettled {
+                    guard let report = try await checker.check(channel, peers: peers, deadline: deadline, timeout: timeout) else {
+                        Console.error("\(channel): no running peer has joined it; skipped")
+                        continue
+                    }
+                    if report.withoutOrderer { Console.error("\(channel): the orderer did not answer; checked at the height the peers settled on") }
+                    reports.append(report)
+                } catch let unsettled as LedgerCheck.Unsettled {
                     // Divergences found on earlier channels are said first: they are the worse news.
                     for report in reports { for divergence in report.divergences { Console.error("\(report.channel): \(divergence)") } }
                     Console.report(unsettled)
@@ -116,64 +98,6 @@ struct CheckCommand: AsyncParsableCommand {
         if let first = reports.lazy.flatMap(\.divergences).first {
             if !json { Console.error("first divergence: \(first)") }
             throw ExitCode.failure
-        }
-    }
-
-    func check(_ channel: String, peers: [NetworkState.Node], clients: NodeClients, deadline: ContinuousClock.Instant) async throws -> ChannelReport? {
-        var previous: [String: UInt64] = [:]
-        while true {
-            // The orderer's height is the goal; without an answer from it, heights that agree and
-            // did not change since the last poll.
-            var target: UInt64?
-            if let orderer = clients.orderer, stateOptions.network.isRunning(orderer) {
-                target = try? await clients.client(of: orderer).admin(.listChannels(WireListChannels())).channels.first(where: { $0.name == channel })?.height
-            }
-            var heights: [String: UInt64] = [:]
-            var members: [NetworkState.Node] = []
-            var unanswered: [String] = []
-            for peer in peers {
-                // A running peer that does not answer (paused, hung) has no height yet: not settled.
-                guard let status = try? await clients.status(of: peer) else {
-                    unanswered.append(peer.name)
-                    continue
-                }
-                guard let joined = status.peerChannels.first(where: { $0.name == channel }) else { continue }
-                heights[peer.name] = joined.height
-                members.append(peer)
-            }
-            if members.isEmpty, unanswered.isEmpty {
-                Console.error("\(channel): no running peer has joined it; skipped")
-                return nil
-            }
-            let settledHeight = heights.values.first
-            let agree = unanswered.isEmpty && !heights.isEmpty && heights.values.allSatisfy { $0 == settledHeight }
-                && (target.map { $0 == settledHeight } ?? (heights == previous))
-            if agree, let height = settledHeight {
-                // The digests, each of exactly the settled height: a block cut meanwhile sends
-                // us back to settling, so no false divergence comes of it.
-                var ledgers: [LedgerAgreement.PeerLedger] = []
-                for peer in members {
-                    let response = try await clients.client(of: peer).admin(.ledgerDigest(.with { $0.channel = channel }))
-                    guard response.status == .success else {
-                        throw ValidationError("\(peer.name) could not digest \(channel): \(response.info)")
-                    }
-                    let digest = LedgerDigest(blocks: response.blockDigests.map { .init(header: [UInt8]($0.headerHash), flags: [UInt8]($0.flagsHash)) },
-                                              state: [UInt8](response.stateDigest))
-                    ledgers.append(.init(peer: peer.name, digest: digest))
-                }
-                if ledgers.allSatisfy({ UInt64($0.digest.blocks.count) == height }) {
-                    let reference = LedgerAgreement.majority(ledgers.map(\.digest.state))
-                    if target == nil { Console.error("\(channel): the orderer did not answer; checked at the height the peers settled on") }
-                    return ChannelReport(channel: channel, height: height, peers: members.map(\.name),
-                                         stateDigest: reference.map { String(format: "%02x", $0) }.joined(),
-                                         divergences: LedgerAgreement.compare(ledgers))
-                }
-            }
-            previous = heights
-            guard ContinuousClock.now < deadline else {
-                throw Unsettled(channel: channel, heights: heights, unanswered: unanswered, target: target ?? 0, timeout: timeout)
-            }
-            try await Task.sleep(for: .milliseconds(200))  // a poll interval: the heights are the condition
         }
     }
 }

@@ -1,0 +1,112 @@
+import ArgumentParser
+import FabnetBench
+import Foundation
+import Orchestrator
+
+/// `fabnet bench chaos`: the default network under seeded faults while clients submit; then
+/// proves every acknowledged transaction is on every peer and the peers agree.
+struct BenchChaos: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos",
+        abstract: "Submit through the Gateways under seeded faults; prove nothing acknowledged is lost and every peer agrees.",
+        discussion: """
+        Starts the default network (orderer and 4 peers on 127.0.0.1). --clients clients submit \
+        through the peers' Gateways for --minutes, each transaction the built-in contract's put \
+        of its own key: Endorse, Submit, then CommitStatus. Every step goes to the history file \
+        (JSON lines: invoke, then ok = VALID, fail = certainly not valid, info = unknown).
+
+        Meanwhile faults drawn from --seed strike one at a time: kill -9 a peer or a whole org \
+        and start it again, pause (SIGSTOP) a peer, an org or the orderer, partitions of a peer, \
+        an org or the orderer that heal, and a kill -9 restart of the orderer. The same seed \
+        gives the same schedule. Then everything heals, the clients stop, and the run waits \
+        until every peer holds the orderer's height with the same blocks, validation flags and \
+        world state (as `fabnet check`), and asks every peer's Gateway for every acknowledged \
+        transaction (CommitStatus).
+
+        Reported: transactions submitted, acknowledged, failed and unknown; acknowledged ones \
+        missing on any peer (must be 0); divergent peers (must be 0); seconds from the last heal \
+        until every peer agrees; each fault with its time and what it is expected to stop (an \
+        org cut off under the channel's MAJORITY Endorsement policy stops endorsement). Exit 1 \
+        when anything acknowledged is missing, a peer diverges, or the peers never agree.
+
+        Examples:
+          fabnet bench chaos --minutes 1 --seed 7
+          fabnet bench chaos --minutes 10 --seed 42 --json > chaos.json
+          fabnet bench chaos --faults kill,partition --history ./history.jsonl
+        """
+    )
+
+    @Option(help: ArgumentHelp("Minutes the clients submit under faults (fractions allowed: 0.5).", valueName: "M"))
+    var minutes: Double = 10
+
+    @Option(help: ArgumentHelp("The seed of the fault schedule (default: a random one, printed in the report).", valueName: "S"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Fault kinds, comma-separated: \(ChaosSchedule.Kind.allCases.map(\.rawValue).joined(separator: ",")).", valueName: "kinds"))
+    var faults: String = ChaosSchedule.Kind.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Option(help: "Clients, each on its own connection to one peer's Gateway (client i on peer i).")
+    var clients = 4
+
+    @Option(help: ArgumentHelp("Transactions each client has in flight.", valueName: "N"))
+    var window = 4
+
+    @Option(help: ArgumentHelp("The history file (default: fabnet-chaos-<seed>.jsonl in the temporary folder).", valueName: "path"))
+    var history: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for the network to start, a node to restart, and the peers to agree.", valueName: "S"))
+    var timeout: Double = 120
+
+    @Flag(help: "Print {seed, acknowledged, missing, divergentPeers, secondsToAgree, faults: [...], …} as JSON.")
+    var json = false
+
+    var kinds: [ChaosSchedule.Kind] {
+        get throws {
+            try faults.split(separator: ",").map { name in
+                guard let kind = ChaosSchedule.Kind(rawValue: String(name)) else {
+                    throw ValidationError("no fault kind \(name); the kinds are \(ChaosSchedule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return kind
+            }
+        }
+    }
+
+    func validate() throws {
+        guard minutes > 0, minutes.isFinite, minutes * 60 <= 24 * 3600 else { throw ValidationError("--minutes must be above 0 and at most a day, got \(minutes)") }
+        guard clients >= 1, window >= 1 else { throw ValidationError("--clients and --window must be at least 1") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be above 0") }
+        guard try !kinds.isEmpty else { throw ValidationError("--faults names no fault kind") }
+    }
+
+    func run() async throws {
+        let report = try await Console.reportingErrors {
+            let seed = seed ?? UInt64.random(in: 1...999_999)
+            let path = history.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-chaos-\(seed).jsonl")
+            let parameters = ChaosBench.Parameters(seconds: minutes * 60, seed: seed, kinds: try kinds, clients: clients, window: window,
+                                                   history: path, timeout: timeout, executable: UpCommand.executable())
+            return try await ChaosBench.run(parameters) { Console.progress($0, done: true) }
+        }
+        if json {
+            print(try Console.json(report))
+        } else {
+            print("chaos: seed \(report.seed), \(Int(report.seconds)) s, \(report.faults.count) faults")
+            print(Console.table([["AT", "HEALED", "FAULT", "ACKNOWLEDGED", "FAILED", "EXPECTED"]] + report.faults.map {
+                [String(format: "%.1f s", $0.struckAt), String(format: "%.1f s", $0.healedAt), $0.description,
+                 "\($0.acknowledgedDuring)", "\($0.failedDuring)", ($0.expected ?? "") + ($0.problems.isEmpty ? "" : " PROBLEMS: " + $0.problems.joined(separator: "; "))]
+            }))
+            print("transactions: \(report.submitted) submitted, \(report.acknowledged) acknowledged (VALID), \(report.failed) failed, \(report.unknown) unknown")
+            print("acknowledged but missing on some peer: \(report.missing)" + report.missingExamples.map { "\n  \($0)" }.joined())
+            print("divergent peers: \(report.divergentPeers.count)" + report.divergences.map { "\n  \($0)" }.joined())
+            if let seconds = report.secondsToAgree {
+                print(String(format: "every peer agreed at height %d, %.2f s after the last heal", Int(report.height ?? 0), seconds))
+            }
+            if let error = report.checkError { print("check: \(error)") }
+            print("history: \(report.history)")
+        }
+        guard report.passed else {
+            if !json { Console.error("chaos run failed: " + (report.acknowledged == 0 ? "nothing was acknowledged" : "see the report above")) }
+            throw ExitCode.failure
+        }
+    }
+}
