@@ -2,7 +2,7 @@
 SWIFT ?= swift
 FABNET = .build/debug/fabnet
 
-.PHONY: deps build test up down bench clean embed protos fabric-venv fabric-check fabric-vectors fabric-config-check release install man completions check-static
+.PHONY: deps build test up down bench fuzz clean embed protos fabric-venv fabric-check fabric-vectors fabric-config-check release install man completions check-static
 
 deps:
 	@./scripts/install-deps
@@ -95,6 +95,13 @@ install: release man completions
 
 bench: release
 	$(RELEASE_BIN) bench crypto
+
+## Fuzzing, outside CI: an instrumented build (libFuzzer and AddressSanitizer) in .build-fuzz,
+## then every target (or TARGETS="frame-decoder …") for SECONDS each (scripts/fuzz says more).
+## `swift test` replays Fuzz/corpus/ through the same entry points.
+FUZZ_SECONDS = $(if $(SECONDS),$(SECONDS),600)
+fuzz:
+	./scripts/fuzz $(FUZZ_SECONDS) $(TARGETS)
 
 clean:
 	rm -rf .build crypto-config/peerOrganizations crypto-config/ordererOrganizations

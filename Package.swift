@@ -148,6 +148,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "FabnetClient", "FabnetConfig", "FabnetWire", "FabricPolicy", "FabricWire", "Ledger", "PeerNode", "TxValidation",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "PeerNode",
             dependencies: [
                 "FabricServices", "FabricPolicy", "TxValidation", "FabricGateway", "ChaincodeRuntime",
@@ -300,7 +307,12 @@ let package = Package(
             name: "FabnetCLITests",
             dependencies: [
                 "fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabricWire", "Transport", "FabnetTestKit", "OperationsEndpoint",
-                "FabnetBench", "Orchestrator",
+                "FabnetBench", "Orchestrator", "PeerNode", "GossipCore", "FabnetModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -326,6 +338,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FuzzTargetsTests",
+            dependencies: ["FuzzTargets", "FabnetClient", "FabnetConfig", "FabricWire"]
+        ),
+        .testTarget(
             name: "OrchestratorTests",
             dependencies: ["Orchestrator", "Ledger"]
         ),
@@ -341,3 +357,12 @@ let package = Package(
         ),
     ]
 )
+
+// `make fuzz` only: libFuzzer's driver over FuzzTargets, built with -sanitize=fuzzer,address in
+// its own build folder. Left out of every other build (it has no main of its own).
+if Context.environment["FABNET_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "FabnetFuzz", dependencies: ["FuzzTargets"],
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "fabnet-fuzz", targets: ["FabnetFuzz"]))
+}

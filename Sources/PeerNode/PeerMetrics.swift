@@ -39,6 +39,9 @@ struct PeerMetrics: Sendable {
     /// Updated by the codec: blocks that arrived again, entries dropped for a bad signature.
     let duplicates: Counter
     let refused: Counter
+    /// Messages the core dropped for what they claim (another org's block, a channel this peer
+    /// or the sender's org is not in, …): signed correctly, but not for this peer.
+    let ignored: Counter
     /// `fabnet fault`'s figures.
     let faults: FaultMetrics
     /// Updated by the connection table: bytes of frames sent, messages dropped before sending.
@@ -73,6 +76,7 @@ struct PeerMetrics: Sendable {
         fabricMembersAlive = node.gauge("gossip_membership_total_peers_known")
         duplicates = node.counter("fabnet_blocks_duplicate_total")
         refused = node.counter("fabnet_gossip_refused_total")
+        ignored = node.counter("fabnet_gossip_ignored_total")
         sentBytes = node.counter("fabnet_gossip_sent_bytes_total")
         dropped = node.counter("fabnet_gossip_dropped_total")
         faults = FaultMetrics(node)

@@ -299,6 +299,7 @@ public actor PeerService: Service {
                     loggers.gossip.info("\(line)")
                     continue
                 }
+                metrics.ignored.increment()
                 let (shouldLog, held) = droppedLog.note(sender: "", reason: String(line.filter { !$0.isNumber }),
                                                         now: .nanoseconds(clock.now.nanosecondsValue))
                 if shouldLog { loggers.gossip.info("\(line)\(held > 0 ? " (and \(held) like it since the last line)" : "")") }

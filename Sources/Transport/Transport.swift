@@ -291,8 +291,10 @@ public struct Transport: Sendable {
                 deadline.cancel()
                 // Closed mid-way (at the deadline, or by the remote), say just after TLS while the
                 // certificate was read from a pipeline already torn down: report the cause
-                // (timeout, or closed before the handshake), not the symptom.
-                if !authenticated, !(error is TransportError) {
+                // (timeout, or closed before the handshake), not the symptom. A failed TLS
+                // handshake (no client certificate, a foreign CA) is its own cause, though NIO-SSL
+                // has closed the channel by the time it is seen.
+                if !authenticated, !(error is TransportError), !(error is NIOSSLError), !(error is BoringSSLError) {
                     if NIODeadline.now() - started >= timeout { throw TransportError.handshakeTimeout(seconds: Double(timeout.nanoseconds) / 1e9) }
                     if !channel.isActive { throw TransportError.closedBeforeHandshake }
                 }

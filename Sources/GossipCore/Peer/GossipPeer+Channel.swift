@@ -6,7 +6,8 @@ extension GossipPeer {
     mutating func receive(_ message: ChannelMessage, channelMAC: ChannelMAC, signer: VerifiedSigner, now: GossipTime,
                           random: inout some RandomNumberGenerator) -> [Effect] {
         guard let channel = resolver.channel(for: channelMAC, sender: signer.pkiID) else {
-            return []  // not a channel of ours: we learn nothing, and answer nothing
+            // Not a channel of ours: we learn nothing and answer nothing; the shell counts it.
+            return [.log("a channel message from \(signer.mspID) \(signer.pkiID) for a channel this peer is not in, dropped")]
         }
         guard isMember(org: signer.mspID, of: channel) else {
             return [.log("\(channel): message from \(signer.mspID), which is not a member of the channel, dropped")]

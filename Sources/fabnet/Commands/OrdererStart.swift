@@ -45,7 +45,7 @@ struct OrdererStart: AsyncParsableCommand {
             // Open connections get a moment to finish what they are writing; ledgers are
             // consistent at every instant (each append is durable before it is acknowledged).
             try await NodeProcess.run(listener: listener, operations: operations, node: service, grpc: grpc, nodeStopsFirst: false,
-                                      grace: .seconds(5), logger: logger,
+                                      grace: .seconds(5), logger: logger, metrics: service.registry,
                                       handler: { try await service.handle($0) })
         }
     }

@@ -20,15 +20,20 @@ import Transport
 /// of leaving it half alive).
 enum NodeProcess {
     static func run(listener: Transport.Listener, operations: any Channel, node: any Service, grpc: (any Service)? = nil,
-                    nodeStopsFirst: Bool = true, grace: Duration, logger: Logger,
+                    nodeStopsFirst: Bool = true, grace: Duration, logger: Logger, metrics: NodeMetrics,
                     handler: @escaping @Sendable (AuthenticatedConnection) async throws -> Void) async throws {
         // A refused or failed connection (a foreign CA, a handshake bound to another certificate,
-        // an oversize frame…) is logged at most once a minute per kind, so a hostile client
-        // hammering the port cannot flood the log.
+        // an oversize frame…) is counted by kind and logged at most once a minute per kind, so a
+        // hostile client hammering the port cannot flood the log. A remote that merely closed is
+        // not counted (a node stopping, a port probe).
         let refusals = Mutex(RefusalLog())
         let started = ContinuousClock.now
+        let counters = Dictionary(uniqueKeysWithValues: ConnectionRefusal.allCases.filter { $0 != .closed }.map {
+            ($0, metrics.counter("fabnet_connections_refused_total", [("reason", $0.rawValue)]))
+        })
         let listening = ListenerService(listener: listener, grace: grace, onRefused: { error in
             guard !(error is CancellationError) else { return }
+            counters[ConnectionRefusal(error)]?.increment()
             let text = "\(error)"
             let (shouldLog, held) = refusals.withLock {
                 $0.note(sender: "", reason: String(text.filter { !$0.isNumber }), now: ContinuousClock.now - started)
