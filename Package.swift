@@ -307,7 +307,7 @@ let package = Package(
             name: "FabnetCLITests",
             dependencies: [
                 "fabnet", "OrdererNode", "FabnetClient", "FabnetCrypto", "FabnetConfig", "FabnetWire", "FabricWire", "Transport", "FabnetTestKit", "OperationsEndpoint",
-                "FabnetBench", "Orchestrator", "PeerNode", "GossipCore", "FabnetModel",
+                "FabnetBench", "Orchestrator", "PeerNode", "GossipCore", "FabnetModel", "Ledger",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

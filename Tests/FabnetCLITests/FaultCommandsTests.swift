@@ -1,4 +1,6 @@
 import FabnetTestKit
+import FabricWire
+import Ledger
 import Foundation
 import OperationsEndpoint
 import Testing
@@ -51,5 +53,34 @@ struct FaultCommandsTests {
         #expect(try await cli("status").status == 0)
         #expect(try await HTTPProbe.get(port: peer0.operationsPort, path: "/metrics").body.contains("fabnet_faults_active 0"))
         #expect(try await cli("check", "--timeout", "60").status == 0)
+    }
+
+    @Test func checkNamesAPeerWhoseLedgerDivergesAndExitsOne() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        try await network.up()
+        func cli(_ arguments: String...) async throws -> CommandResult { try await network.cli(arguments) }
+        #expect(try await cli("tx", "put", "color", "blue", "-c", "mychannel", "--wait").status == 0)
+        #expect(try await cli("check", "--timeout", "60").status == 0)
+
+        // peer1.org2's copy of the last block now says its transaction was invalid: the record's
+        // checksums are right (the peer starts), the chain holds (flags are not hashed), but its
+        // flags and world state differ from the other peers'.
+        #expect(try await cli("stop", "peer1.org2").status == 0)
+        let path = NetworkState(directory: network.state).home(of: "peer1.org2.example.com").appendingPathComponent("ledger/mychannel/blocks.fabric").path
+        let file = try BlockFile(path: path, durability: .fsyncEachAppend)
+        var payloads = try file.readAll()
+        var last = try Common_Block(serializedBytes: try #require(payloads.last))
+        #expect(BlockMetadataLayout.transactionsFilter(of: last) == [0])
+        BlockMetadataLayout.setTransactionsFilter([.mvccReadConflict], in: &last)
+        payloads[payloads.count - 1] = try last.serializedBytes()
+        try file.replaceAll(with: payloads)
+        #expect(try await cli("start", "peer1.org2").status == 0)
+
+        let check = try await cli("check", "--timeout", "60")
+        #expect(check.status == 1, "\(check.output) \(check.errors)")
+        #expect(check.output.contains("peer1.org2.example.com diverges at block \(payloads.count - 1): its validation flags differ"), "\(check.output)")
+        let json = try await cli("check", "--timeout", "60", "--json")
+        #expect(json.status == 1 && json.output.contains("\"what\" : \"validation flags\""), "\(json.output)")
     }
 }
