@@ -97,9 +97,7 @@ public enum ChaosBench {
         let topology = ChaosSchedule.Topology(
             orgs: channel.memberOrgs.map { org in (org, peers.filter { $0.mspID == org }.map(\.name)) }, orderer: network.clients.orderer?.name)
         let schedule = ChaosSchedule(seed: parameters.seed, seconds: parameters.seconds, kinds: parameters.kinds, topology: topology)
-        let roots = try spec.organizations.filter { !$0.peers.isEmpty }.map {
-            try Data(contentsOf: network.clients.layout.tlsCADirectory($0).appendingPathComponent(network.clients.layout.tlsCACertificateName($0)))
-        }
+        let roots = try GatewayConnection.peerTLSRoots(network.clients)
 
         progress("waiting until every gateway can endorse …")
         for peer in peers {
@@ -211,7 +209,7 @@ public enum ChaosBench {
     /// peers agree by now, so a short deadline per lookup: an absent one would wait for ever).
     static func absentOrInvalid(_ ids: [String], on peer: NetworkState.Node, channel: String, roots: [Data], signer: SigningIdentity) async throws -> [String] {
         let identity: Data = try signer.serialized.serializedBytes()
-        return try await ChaosClient.withGatewayClient(host: "127.0.0.1", port: peer.grpcPort!, trustRootsPEM: roots) { gateway in
+        return try await GatewayConnection.with(port: peer.grpcPort!, trustRootsPEM: roots) { gateway in
             let options: CallOptions = {
                 var options = CallOptions.defaults
                 options.timeout = .seconds(5)

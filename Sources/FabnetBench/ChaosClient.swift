@@ -132,16 +132,6 @@ struct ChaosClient: Sendable {
     }
 
     func withGatewayClient<T: Sendable>(_ body: @escaping @Sendable (Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
-        try await Self.withGatewayClient(host: host, port: port, trustRootsPEM: trustRootsPEM, body)
-    }
-
-    /// Runs `body` with a Gateway client on its own TLS connection to a peer.
-    static func withGatewayClient<T: Sendable>(host: String, port: Int, trustRootsPEM: [Data],
-                                               _ body: @escaping @Sendable (Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
-        let security = HTTP2ClientTransport.Posix.TransportSecurity.tls(.init(
-            certificateChain: [], privateKey: nil, serverCertificateVerification: .fullVerification,
-            trustRoots: .certificates(trustRootsPEM.map { .bytes(Array($0), format: .pem) })))
-        let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: host, port: port), transportSecurity: security)
-        return try await withGRPCClient(transport: transport) { grpc in try await body(Gateway_Gateway.Client(wrapping: grpc)) }
+        try await GatewayConnection.with(host: host, port: port, trustRootsPEM: trustRootsPEM, body)
     }
 }

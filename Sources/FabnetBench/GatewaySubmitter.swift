@@ -75,11 +75,7 @@ struct GatewaySubmitter: Sendable {
 
     /// Runs `body` with a Gateway client on its own TLS connection to the peer.
     private func withClient<T: Sendable>(_ body: @escaping @Sendable (Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
-        let security = HTTP2ClientTransport.Posix.TransportSecurity.tls(.init(
-            certificateChain: [], privateKey: nil, serverCertificateVerification: .fullVerification,
-            trustRoots: .certificates(trustRootsPEM.map { .bytes(Array($0), format: .pem) })))
-        let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: host, port: port), transportSecurity: security)
-        return try await withGRPCClient(transport: transport) { grpc in try await body(Gateway_Gateway.Client(wrapping: grpc)) }
+        try await GatewayConnection.with(host: host, port: port, trustRootsPEM: trustRootsPEM, body)
     }
 
     private func submit(_ proposal: Proposal, through gateway: Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async -> Outcome {

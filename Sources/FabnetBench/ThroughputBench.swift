@@ -254,11 +254,7 @@ public enum ThroughputBench {
                                       progress: @escaping @Sendable (String) -> Void) async throws -> Submission {
         let gateways = network.clients.peers.filter { $0.grpcPort != nil && channel.memberOrgs.contains($0.mspID) }
         guard !gateways.isEmpty else { throw OrchestratorError.state("no peer of \(channel.name) serves the Gateway (no gRPC port)") }
-        let spec = network.clients.spec
-        let layout = network.clients.layout
-        let roots = try spec.organizations.filter { !$0.peers.isEmpty }.map {
-            try Data(contentsOf: layout.tlsCADirectory($0).appendingPathComponent(layout.tlsCACertificateName($0)))
-        }
+        let roots = try GatewayConnection.peerTLSRoots(network.clients)
         let submitters = try (0..<parameters.clients).map { index in
             let gateway = gateways[index % gateways.count]
             return GatewaySubmitter(host: "127.0.0.1", port: gateway.grpcPort!, trustRootsPEM: roots, channel: channel.name,

@@ -82,9 +82,7 @@ struct ChaosBenchTests {
         let manifest = try #require(network.manifest)
         let spec = try NetworkLoader.load(file: nil, cryptoConfigFiles: [], discoverCryptoConfig: false).spec
         let clients = NodeClients(spec: spec, layout: .init(root: network.crypto), manifest: manifest)
-        let roots = try spec.organizations.filter { !$0.peers.isEmpty }.map {
-            try Data(contentsOf: clients.layout.tlsCADirectory($0).appendingPathComponent(clients.layout.tlsCACertificateName($0)))
-        }
+        let roots = try GatewayConnection.peerTLSRoots(clients)
         let peer = try #require(clients.peers.first { $0.grpcPort != nil })
         let signer = try clients.credentials(of: peer.mspID, role: .client).signer
         let historyFile = network.root.appendingPathComponent("history.jsonl")

@@ -162,12 +162,10 @@ struct HostilePeerTests {
         #expect(deploy.status == 0, "\(deploy.output) \(deploy.errors)")
         let org1Peer = try #require(manifest.nodes.first { $0.name == "peer0.org1.example.com" })
         let client = try clients.credentials(of: "Org1MSP", role: .client).signer
-        let roots = try spec.organizations.filter { !$0.peers.isEmpty }.map {
-            try Data(contentsOf: layout.tlsCADirectory($0).appendingPathComponent(layout.tlsCACertificateName($0)))
-        }
+        let roots = try GatewayConnection.peerTLSRoots(clients)
         let proposal = try ProposalBuilder.make(channel: "mychannel", chaincode: "fabnet",
                                                 arguments: [Data("put".utf8), Data("hostile".utf8), Data("x".utf8)], creator: client)
-        let code = try await ChaosClient.withGatewayClient(host: "127.0.0.1", port: try #require(org1Peer.grpcPort), trustRootsPEM: roots) { gateway in
+        let code = try await GatewayConnection.with(port: try #require(org1Peer.grpcPort), trustRootsPEM: roots) { gateway in
             let endorsed = try await gateway.endorse(.with {
                 $0.transactionID = proposal.txID
                 $0.channelID = "mychannel"
