@@ -359,10 +359,8 @@ let package = Package(
 )
 
 // `make fuzz` only: libFuzzer's driver over FuzzTargets, built with -sanitize=fuzzer,address in
-// its own build folder. Left out of every other build (it has no main of its own).
+// its own build folder. Left out of every other build (it needs libFuzzer to link).
 if Context.environment["FABNET_FUZZ"] != nil {
-    package.targets.append(.executableTarget(
-        name: "FabnetFuzz", dependencies: ["FuzzTargets"],
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(name: "FabnetFuzz", dependencies: ["FuzzTargets"]))
     package.products.append(.executable(name: "fabnet-fuzz", targets: ["FabnetFuzz"]))
 }
