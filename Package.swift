@@ -361,6 +361,7 @@ let package = Package(
 // `make fuzz` only: libFuzzer's driver over FuzzTargets, built with -sanitize=fuzzer,address in
 // its own build folder. Left out of every other build (it needs libFuzzer to link).
 if Context.environment["FABNET_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "FabnetFuzz", dependencies: ["FuzzTargets"]))
+    package.targets.append(.target(name: "CFuzzerDriver"))
+    package.targets.append(.executableTarget(name: "FabnetFuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"]))
     package.products.append(.executable(name: "fabnet-fuzz", targets: ["FabnetFuzz"]))
 }

@@ -45,12 +45,15 @@ public struct BenchNetwork: Sendable {
     }
 
     /// Stops every node (the pids recorded in the state folder) and removes the folder, unless
-    /// `FABNET_BENCH_KEEP` is set (then its logs and ledgers stay for a look).
-    public func stop() {
+    /// `keep` or `FABNET_BENCH_KEEP` is set (then its logs and ledgers stay for a look).
+    public func stop(keep: Bool = false) {
         _ = NetworkStopper(state: launcher.state).stop((try? launcher.state.load()) ?? manifest)
-        if ProcessInfo.processInfo.environment["FABNET_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: root) }
+        if !keep, ProcessInfo.processInfo.environment["FABNET_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: root) }
         BenchCleanup.unregister(root)
     }
+
+    /// The folder the network runs in (its state under `state/`).
+    public var folder: String { root.path }
 
     public var orderer: NetworkState.Node {
         get throws {

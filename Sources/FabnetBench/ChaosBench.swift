@@ -7,6 +7,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Orchestrator
+import Synchronization
 
 /// `fabnet bench chaos` as a library: on the default network, clients submit through the peers'
 /// Gateways (the built-in contract's `put`, each transaction its own key) for the run's length
@@ -17,8 +18,11 @@ import Orchestrator
 /// Guarantees: the run's verdict counts an acknowledged transaction missing when any peer's
 /// CommitStatus does not answer VALID for it after the peers agree; `divergentPeers` are those
 /// the ledger comparison names; the same seed gives the same fault schedule; the network is
-/// stopped and its folder removed at the end (the history file is kept).
+/// stopped at the end and its folder removed when the run passed (kept, and named in the
+/// report, otherwise); the history file is kept.
 public enum ChaosBench {
+    /// How a run is made: its length, seed and fault kinds, the clients, where the history goes,
+    /// the timeout for starting nodes and agreeing, and the executable nodes run as.
     public struct Parameters: Sendable {
         public var seconds: Double
         public var seed: UInt64
@@ -42,56 +46,13 @@ public enum ChaosBench {
         }
     }
 
-    /// One fault as it happened.
-    public struct FaultReport: Sendable, Encodable {
-        public let kind: ChaosSchedule.Kind
-        public let nodes: [String]
-        public let description: String
-        /// Seconds after the clients started: when it struck, when it healed.
-        public let struckAt: Double
-        public let healedAt: Double
-        /// Transactions acknowledged, and ended otherwise, between the two.
-        public let acknowledgedDuring: Int
-        public let failedDuring: Int
-        /// What the fault is expected to stop (e.g. endorsement under MAJORITY), if anything.
-        public let expected: String?
-        /// What could not be done striking or healing it.
-        public let problems: [String]
-    }
-
-    public struct Report: Sendable, Encodable {
-        public let seed: UInt64
-        public let seconds: Double
-        public let submitted: Int
-        public let acknowledged: Int
-        /// Ended `fail` (certainly not valid) and `info` (unknown).
-        public let failed: Int
-        public let unknown: Int
-        /// Acknowledged transactions some peer does not hold as VALID: must be 0.
-        public let missing: Int
-        /// Up to 10 of them, each with the peers that lack it.
-        public let missingExamples: [String]
-        public let divergentPeers: [String]
-        public let divergences: [String]
-        /// From the last heal (the schedule's last fault healing, at the end of the run at the
-        /// latest) until every peer agreed, the clients' last transactions included; nil when they
-        /// never agreed within the timeout.
-        public let secondsToAgree: Double?
-        public let height: UInt64?
-        public let faults: [FaultReport]
-        public let history: String
-        /// What kept the check from finishing, if anything.
-        public let checkError: String?
-
-        public var passed: Bool { missing == 0 && divergentPeers.isEmpty && secondsToAgree != nil && checkError == nil && acknowledged > 0 }
-    }
-
     public static func run(_ parameters: Parameters, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
         let spec = try NetworkLoader.load(file: nil, cryptoConfigFiles: [], discoverCryptoConfig: false).spec
         guard let channel = spec.channels.first, !channel.memberOrgs.isEmpty else { throw OrchestratorError.state("the default network has no channel") }
         progress("starting the default network …")
         let network = try await BenchNetwork.start(spec, name: "chaos", timeout: parameters.timeout, executable: parameters.executable)
-        defer { network.stop() }
+        let keep = KeepFlag()
+        defer { network.stop(keep: keep.isSet) }
         let peers = network.clients.peers.filter { $0.grpcPort != nil && channel.memberOrgs.contains($0.mspID) }
         guard !peers.isEmpty else { throw OrchestratorError.state("no peer of \(channel.name) serves the Gateway") }
         let topology = ChaosSchedule.Topology(
@@ -127,67 +88,105 @@ public enum ChaosBench {
             for try await done in group { all += done }
             return all
         }
-        var struck: [(fault: ChaosSchedule.Fault, at: Double, healed: Double, problems: [String])] = []
-        var lastHeal = started
+        let struck = try await strike(schedule, with: faults, started: started, deadline: deadline, timeout: parameters.timeout, progress: progress)
+        let done = try await completions
+        let drained = ContinuousClock.now
+        progress("the clients stopped; checking that everything is healed and every peer agrees …")
+        // Normally nothing is left to heal; what is healed now (after a failed heal) is the last heal.
+        let final = await faults.healEverything(timeout: parameters.timeout)
+        let lastHeal = final.healedSomething ? ContinuousClock.now : (struck.lastHeal ?? started)
+
+        // The peers agree? Timed from the later of the last heal and the clients' last transaction.
+        let current = await faults.clients
+        var checkError: String? = final.problems.isEmpty ? nil : final.problems.joined(separator: "; ")
+        var divergences: [LedgerAgreement.Divergence] = []
+        var secondsToAgree: Double?
+        var height: UInt64?
+        let from = max(lastHeal, drained)
+        do {
+            let checker = LedgerCheck(clients: current, state: network.launcher.state)
+            if let report = try await checker.check(channel.name, peers: current.peers, deadline: .now + .seconds(parameters.timeout), timeout: parameters.timeout, poll: .milliseconds(50)) {
+                secondsToAgree = (ContinuousClock.now - from).seconds
+                divergences = report.divergences
+                height = report.height
+            } else {
+                checkError = (checkError.map { $0 + "; " } ?? "") + "no running peer has joined \(channel.name); see the nodes' logs in the kept folder"
+            }
+        } catch {
+            checkError = (checkError.map { $0 + "; " } ?? "") + "\(error)"
+        }
+
+        // Every acknowledged transaction, VALID on every peer?
+        let acknowledged = done.filter { $0.kind == .ok }.map(\.tx)
+        let members = current.peers.filter { channel.memberOrgs.contains($0.mspID) }
+        progress("looking up \(acknowledged.count) acknowledged transactions on \(members.count) peers …")
+        var lacking: [String: [String]] = [:]
+        var lookedUp: [String] = [], notLookedUp: [String] = []
+        for peer in members {
+            do {
+                let signer = try current.credentials(of: peer.mspID, role: .client).signer
+                let result = try await ChaosLookup(peer: peer, channel: channel.name, roots: roots, signer: signer).run(acknowledged)
+                for tx in result.absent { lacking[tx, default: []].append(peer.name) }
+                if result.unasked.isEmpty { lookedUp.append(peer.name) } else { notLookedUp.append(peer.name) }
+            } catch {
+                notLookedUp.append(peer.name)
+                checkError = (checkError.map { $0 + "; " } ?? "") + "looking up on \(peer.name): \(error)"
+            }
+        }
+
+        let reports = struck.faults.map { entry in
+            let during = done.filter { $0.time >= entry.at && $0.time <= entry.healed }
+            return FaultReport(kind: entry.fault.kind, nodes: entry.fault.nodes, description: entry.fault.summary, struckAt: entry.at, healedAt: entry.healed,
+                               acknowledgedDuring: during.filter { $0.kind == .ok }.count, failedDuring: during.filter { $0.kind == .fail }.count,
+                               unknownDuring: during.filter { $0.kind == .info }.count,
+                               expected: expectation(of: entry.fault, channel: channel, orderer: topology.orderer), problems: entry.problems)
+        }
+        var report = Report(
+            seed: parameters.seed, seconds: parameters.seconds, submitted: done.count, acknowledged: acknowledged.count,
+            failed: done.filter { $0.kind == .fail }.count, unknown: done.filter { $0.kind == .info }.count,
+            missing: lacking.count, missingExamples: lacking.sorted { $0.key < $1.key }.prefix(10).map { "\($0.key) (not VALID on \($0.value.joined(separator: ", ")))" },
+            peersLookedUp: lookedUp, peersNotLookedUp: notLookedUp,
+            divergentPeers: divergences.map(\.peer), divergences: divergences.map(\.description),
+            drainSeconds: max(0, (drained - deadline).seconds), secondsToAgree: secondsToAgree, height: height, faults: reports,
+            skippedFaults: struck.skipped, history: parameters.history.path, historyWriteFailures: history.writeFailures,
+            checkError: checkError, keptFolder: nil)
+        if !report.passed {
+            keep.keep()
+            report.keptFolder = network.folder
+        }
+        return report
+    }
+
+    /// The faults as they struck and healed, the last heal, and how many were left out.
+    struct Struck {
+        var faults: [(fault: ChaosSchedule.Fault, at: Double, healed: Double, problems: [String])] = []
+        var lastHeal: ContinuousClock.Instant?
+        var skipped = 0
+    }
+
+    /// Strikes and heals `schedule`'s faults on its own clock: each at its time (or at once, when a
+    /// slow heal before it made it late), healed at its planned end; one that would strike after
+    /// `deadline` is left out (counted).
+    static func strike(_ schedule: ChaosSchedule, with faults: ChaosFaults, started: ContinuousClock.Instant, deadline: ContinuousClock.Instant,
+                       timeout: Double, progress: @escaping @Sendable (String) -> Void) async throws -> Struck {
+        var struck = Struck()
         for fault in schedule.faults {
-            // The schedule's own clock: each fault strikes at its time and heals after its length.
+            guard ContinuousClock.now < deadline else {
+                struck.skipped += 1
+                continue
+            }
             try await Task.sleep(until: started + .seconds(fault.at), clock: .continuous)
             let at = (ContinuousClock.now - started).seconds
             progress(String(format: "%5.1f s: %@", at, fault.summary))
             var problems = await faults.strike(fault)
             try await Task.sleep(until: started + .seconds(fault.at + fault.seconds), clock: .continuous)
-            problems += await faults.heal(fault, timeout: parameters.timeout)
-            lastHeal = ContinuousClock.now
-            struck.append((fault, at, (lastHeal - started).seconds, problems))
+            problems += await faults.heal(fault, timeout: timeout)
+            let healed = ContinuousClock.now
+            struck.lastHeal = healed
+            struck.faults.append((fault, at, (healed - started).seconds, problems))
             for problem in problems { progress("  \(problem)") }
         }
-        let done = try await completions
-        progress("the clients stopped; checking that everything is healed and every peer agrees …")
-        // Normally nothing is left to heal; what a failed heal left is healed now, and then counts
-        // as the last heal.
-        let finalProblems = await faults.healEverything(timeout: parameters.timeout)
-        if !finalProblems.isEmpty { lastHeal = ContinuousClock.now }
-
-        // The peers agree?
-        let current = await faults.clients
-        var checkError: String? = finalProblems.isEmpty ? nil : finalProblems.joined(separator: "; ")
-        var divergences: [LedgerAgreement.Divergence] = []
-        var secondsToAgree: Double?
-        var height: UInt64?
-        do {
-            let checker = LedgerCheck(clients: current, state: network.launcher.state)
-            if let report = try await checker.check(channel.name, peers: current.peers, deadline: .now + .seconds(parameters.timeout), timeout: parameters.timeout, poll: .milliseconds(50)) {
-                secondsToAgree = (ContinuousClock.now - lastHeal).seconds
-                divergences = report.divergences
-                height = report.height
-            } else {
-                checkError = "no running peer has joined \(channel.name)"
-            }
-        } catch {
-            checkError = "\(error)"
-        }
-
-        // Every acknowledged transaction, VALID on every peer?
-        let acknowledged = done.filter { $0.kind == .ok }.map(\.tx)
-        progress("looking up \(acknowledged.count) acknowledged transactions on \(current.peers.count) peers …")
-        var lacking: [String: [String]] = [:]
-        for peer in current.peers.filter({ $0.grpcPort != nil && channel.memberOrgs.contains($0.mspID) }) {
-            let signer = try current.credentials(of: peer.mspID, role: .client).signer
-            let absent = try await absentOrInvalid(acknowledged, on: peer, channel: channel.name, roots: roots, signer: signer)
-            for tx in absent { lacking[tx, default: []].append(peer.name) }
-        }
-
-        let reports = struck.map { entry in
-            FaultReport(kind: entry.fault.kind, nodes: entry.fault.nodes, description: entry.fault.summary, struckAt: entry.at, healedAt: entry.healed,
-                        acknowledgedDuring: done.filter { $0.kind == .ok && $0.time >= entry.at && $0.time <= entry.healed }.count,
-                        failedDuring: done.filter { $0.kind != .ok && $0.time >= entry.at && $0.time <= entry.healed }.count,
-                        expected: expectation(of: entry.fault, channel: channel, orderer: topology.orderer), problems: entry.problems)
-        }
-        return Report(seed: parameters.seed, seconds: parameters.seconds, submitted: done.count, acknowledged: acknowledged.count,
-                      failed: done.filter { $0.kind == .fail }.count, unknown: done.filter { $0.kind == .info }.count,
-                      missing: lacking.count, missingExamples: lacking.sorted { $0.key < $1.key }.prefix(10).map { "\($0.key) (not VALID on \($0.value.joined(separator: ", ")))" },
-                      divergentPeers: divergences.map(\.peer), divergences: divergences.map(\.description),
-                      secondsToAgree: secondsToAgree, height: height, faults: reports, history: parameters.history.path, checkError: checkError)
+        return struck
     }
 
     /// What a fault is expected to stop, given the channel's Endorsement policy: an org cut off
@@ -204,42 +203,11 @@ public enum ChaosBench {
         guard let needed, left < needed else { return nil }
         return "\(fault.orgsCutOff.joined(separator: ", ")) cut off: the channel's Endorsement policy (\(rule) of \(members) orgs) cannot be met, so endorsement stops until it heals (expected)"
     }
+}
 
-    /// The transactions of `ids` that `peer`'s Gateway does not report VALID (CommitStatus; the
-    /// peers agree by now, so a short deadline per lookup: an absent one would wait for ever).
-    static func absentOrInvalid(_ ids: [String], on peer: NetworkState.Node, channel: String, roots: [Data], signer: SigningIdentity) async throws -> [String] {
-        let identity: Data = try signer.serialized.serializedBytes()
-        return try await GatewayConnection.with(port: peer.grpcPort!, trustRootsPEM: roots) { gateway in
-            let options: CallOptions = {
-                var options = CallOptions.defaults
-                options.timeout = .seconds(5)
-                return options
-            }()
-            let lanes = 16
-            return try await withThrowingTaskGroup(of: [String].self) { group in
-                for lane in 0..<lanes {
-                    group.addTask {
-                        var absent: [String] = []
-                        for index in stride(from: lane, to: ids.count, by: lanes) {
-                            let request: Data = try Gateway_CommitStatusRequest.with {
-                                $0.transactionID = ids[index]
-                                $0.channelID = channel
-                                $0.identity = identity
-                            }.serializedBytes()
-                            let signed = try Gateway_SignedCommitStatusRequest.with {
-                                $0.request = request
-                                $0.signature = try signer.sign(request)
-                            }
-                            let status = try? await gateway.commitStatus(signed, options: options)
-                            if status?.result != .valid { absent.append(ids[index]) }
-                        }
-                        return absent
-                    }
-                }
-                var all: [String] = []
-                for try await absent in group { all += absent }
-                return all
-            }
-        }
-    }
+/// Whether a run asks to keep its network's folder (set once, read by the `defer` that stops it).
+final class KeepFlag: Sendable {
+    private let value = Mutex(false)
+    func keep() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

@@ -31,7 +31,7 @@ struct ChaosClient: Sendable {
     var commitSeconds: Double = 30
     var backoff: Duration = .milliseconds(200)
 
-    /// What the client did, for the report.
+    /// How one transaction ended and when (seconds since the run started), for the report.
     struct Completion: Sendable {
         let kind: ChaosHistory.Entry.Kind
         let tx: String
@@ -48,8 +48,8 @@ struct ChaosClient: Sendable {
                         while ContinuousClock.now < deadline, !Task.isCancelled {
                             let completion = await transact(key: "chaos-\(index)-\(lane)-\(sequence)", through: gateway)
                             sequence += 1
-                            done.append(completion)
-                            if completion.kind != .ok { try? await Task.sleep(for: backoff) }  // a pause after a failure, not a synchronisation
+                            if let completion { done.append(completion) }
+                            if completion?.kind != .ok { try? await Task.sleep(for: backoff) }  // a pause after a failure, not a synchronisation
                         }
                         return done
                     }
@@ -75,13 +75,12 @@ struct ChaosClient: Sendable {
         return options
     }
 
-    private func transact(key: String, through gateway: Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async -> Completion {
-        let proposal: (signed: Protos_SignedProposal, txID: String)
-        do {
-            proposal = try ProposalBuilder.make(channel: channel, chaincode: chaincode,
-                                                arguments: [Data("put".utf8), Data(key.utf8), Data("value of \(key)".utf8)], creator: signer)
-        } catch {
-            return Completion(kind: .fail, tx: "", time: now)
+    /// One transaction, recorded from `invoke` to its end; nil when no proposal could be made
+    /// (nothing invoked, nothing recorded).
+    private func transact(key: String, through gateway: Gateway_Gateway.Client<HTTP2ClientTransport.Posix>) async -> Completion? {
+        guard let proposal = try? ProposalBuilder.make(channel: channel, chaincode: chaincode,
+                                                       arguments: [Data("put".utf8), Data(key.utf8), Data("value of \(key)".utf8)], creator: signer) else {
+            return nil
         }
         let tx = proposal.txID
         _ = record(.invoke, tx, key, nil)

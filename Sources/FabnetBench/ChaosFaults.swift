@@ -64,12 +64,15 @@ actor ChaosFaults {
         }
     }
 
-    /// Every node running, none paused, no partition.
-    func healEverything(timeout: Double) async -> [String] {
+    /// Every node running, none paused, no partition; says whether anything was left to heal (a
+    /// node down, or a plan in force) and what could not be healed.
+    func healEverything(timeout: Double) async -> (healedSomething: Bool, problems: [String]) {
         for node in manifest.nodes { if let pid = node.pid, state.isRunning(node) { kill(pid, SIGCONT) } }
+        let down = manifest.nodes.contains { !state.isRunning($0) }
+        let planned = !((try? FaultRecord.load(state))?.isEmpty ?? true)
         var problems = await startStopped(manifest.nodes.map(\.name), timeout: timeout)
         problems += await send(FaultRecord())
-        return problems
+        return (down || planned, problems)
     }
 
     private func startStopped(_ names: [String], timeout: Double) async -> [String] {
@@ -90,6 +93,6 @@ actor ChaosFaults {
     private func send(_ record: FaultRecord) async -> [String] {
         do { try record.save(state) } catch { return ["record the faults: \(error)"] }
         let failed = await record.send(to: manifest.nodes, manifest: manifest, state: state, clients: clients)
-        return failed.map { "\($0) did not take the fault plan" }
+        return failed.map { "\($0) did not take the fault plan (see its log in the kept folder)" }
     }
 }

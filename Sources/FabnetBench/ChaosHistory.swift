@@ -8,11 +8,14 @@ import Synchronization
 /// CommitStatus that failed or timed out; it may or may not be in the ledger).
 ///
 /// Guarantees: each line is written whole (one `write` per line, under a lock), so the file is
-/// readable while the run goes on and after a crash; `ok` lines are the transactions the checker
+/// readable while the run goes on and after a crash; lines are in the order they were written
+/// (times taken just before, so concurrent lines may be microseconds out of order); a line that
+/// cannot be written is counted in `writeFailures`; `ok` lines are the transactions the checker
 /// requires on every peer.
 public final class ChaosHistory: Sendable {
     /// One line of the file.
     public struct Entry: Codable, Sendable, Equatable {
+        /// Jepsen's words: `invoke` starts a transaction; `ok`, `fail` and `info` end it.
         public enum Kind: String, Codable, Sendable { case invoke, ok, fail, info }
         public let type: Kind
         public let tx: String
@@ -28,6 +31,10 @@ public final class ChaosHistory: Sendable {
 
     public let url: URL
     private let handle: Mutex<FileHandle?>
+    private let failures = Mutex(0)
+
+    /// Lines that could not be written (a full disk, a closed file).
+    public var writeFailures: Int { failures.withLock { $0 } }
 
     /// Creates (or empties) the file at `url`, making its folder.
     public init(url: URL) throws {
@@ -42,9 +49,13 @@ public final class ChaosHistory: Sendable {
     public func append(_ entry: Entry) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(entry) else { return }
+        guard var line = try? encoder.encode(entry) else { return failures.withLock { $0 += 1 } }
         line.append(0x0A)
-        handle.withLock { try? $0?.write(contentsOf: line) }
+        let written = handle.withLock { handle -> Bool in
+            guard let handle else { return false }
+            return (try? handle.write(contentsOf: line)) != nil
+        }
+        if !written { failures.withLock { $0 += 1 } }
     }
 
     public func close() {

@@ -6,16 +6,27 @@ import Ledger
 /// of a channel reaches one height (the orderer's when it answers), then compares their digests.
 ///
 /// Guarantees: compares only digests of one and the same height (a block cut meanwhile means
-/// settling again, so no false divergence comes of it); a running peer that does not answer
-/// (paused, hung) keeps the channel unsettled; throws `Unsettled` at the deadline naming every
-/// peer's height.
+/// settling again, so no false divergence comes of it); every peer given is asked each time, and
+/// one that does not answer within `answerSeconds` (paused, hung, exited since) keeps the channel
+/// unsettled; every request is bounded (a digest, which reads the whole ledger, by
+/// `digestSeconds`), so the check ends soon after its deadline with a report or `Unsettled`
+/// naming every peer's height.
 public struct LedgerCheck: Sendable {
     public let clients: NodeClients
     public let state: NetworkState
+    /// The longest one node's answer (status, height, digest) is waited for.
+    public var answerSeconds: Double = 5
+    /// The longest a ledger digest is waited for.
+    public var digestSeconds: Double = 60
 
     public init(clients: NodeClients, state: NetworkState) {
         self.clients = clients
         self.state = state
+    }
+
+    /// `request`'s answer, or nil when it fails or takes longer than `answerSeconds`.
+    private func bounded<T: Sendable>(seconds: Double? = nil, _ request: @escaping @Sendable () async throws -> T) async -> T? {
+        try? await withDeadline(seconds: seconds ?? answerSeconds, "an answer", request)
     }
 
     /// One channel's verdict: who was compared at which height, and who departs where.
@@ -44,12 +55,13 @@ public struct LedgerCheck: Sendable {
         }
     }
 
-    /// A peer could not digest its ledger.
+    /// A peer answered that it could not digest its ledger (it refused, e.g. a channel it halted):
+    /// names the peer and its reason, and where to look.
     public struct DigestFailed: Error, CustomStringConvertible {
         public let peer: String
         public let channel: String
         public let info: String
-        public var description: String { "\(peer) could not digest \(channel): \(info)" }
+        public var description: String { "\(peer) could not digest \(channel): \(info); see its log (`fabnet logs \(peer)`)" }
     }
 
     /// Compares `channel` on `peers` once their heights settle, polling every `poll`; nil when no
@@ -62,13 +74,16 @@ public struct LedgerCheck: Sendable {
             // did not change since the last poll.
             var target: UInt64?
             if let orderer = clients.orderer, state.isRunning(orderer) {
-                target = try? await clients.client(of: orderer).admin(.listChannels(WireListChannels())).channels.first(where: { $0.name == channel })?.height
+                let clients = clients
+                target = await bounded { try await clients.client(of: orderer).admin(.listChannels(WireListChannels())) }?
+                    .channels.first(where: { $0.name == channel })?.height
             }
             var heights: [String: UInt64] = [:]
             var members: [NetworkState.Node] = []
             var unanswered: [String] = []
-            for peer in peers where state.isRunning(peer) {
-                guard let status = try? await clients.status(of: peer) else {
+            let clients = clients
+            for peer in peers {
+                guard state.isRunning(peer), let status = await bounded({ try await clients.status(of: peer) }) else {
                     unanswered.append(peer.name)
                     continue
                 }
@@ -83,13 +98,14 @@ public struct LedgerCheck: Sendable {
             if agree, let height = settledHeight {
                 var ledgers: [LedgerAgreement.PeerLedger] = []
                 for peer in members {
-                    let response = try await clients.client(of: peer).admin(.ledgerDigest(.with { $0.channel = channel }))
+                    // No answer in time: not settled yet (polled again below).
+                    guard let response = await bounded(seconds: digestSeconds, { try await clients.client(of: peer).admin(.ledgerDigest(.with { $0.channel = channel })) }) else { break }
                     guard response.status == .success else { throw DigestFailed(peer: peer.name, channel: channel, info: response.info) }
                     let digest = LedgerDigest(blocks: response.blockDigests.map { .init(header: [UInt8]($0.headerHash), flags: [UInt8]($0.flagsHash)) },
                                               state: [UInt8](response.stateDigest))
                     ledgers.append(.init(peer: peer.name, digest: digest))
                 }
-                if ledgers.allSatisfy({ UInt64($0.digest.blocks.count) == height }) {
+                if ledgers.count == members.count, ledgers.allSatisfy({ UInt64($0.digest.blocks.count) == height }) {
                     let reference = LedgerAgreement.majority(ledgers.map(\.digest.state))
                     return ChannelReport(channel: channel, height: height, peers: members.map(\.name),
                                          stateDigest: reference.map { String(format: "%02x", $0) }.joined(),

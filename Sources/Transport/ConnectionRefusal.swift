@@ -26,9 +26,12 @@ public enum ConnectionRefusal: String, CaseIterable, Sendable {
 
     public init(_ error: any Error) {
         switch error {
+        // The remote went away without TLS's goodbye (a node killed, a port probe): not hostile.
+        case NIOSSLError.uncleanShutdown: self = .closed
+        case NIOSSLError.handshakeFailed(.sslError(let stack)) where stack == [.eofDuringHandshake]: self = .closed
         case is NIOSSLError, is BoringSSLError: self = .tls
         case TransportError.tlsBindingMismatch: self = .binding
-        case TransportError.handshakeRefused(let reason) where reason.hasPrefix("cut by a fault"): self = .fault
+        case TransportError.cutByFault: self = .fault
         case TransportError.handshakeRefused, TransportError.handshakeTimeout, TransportError.unexpectedRemote: self = .handshake
         case TransportError.closedBeforeHandshake: self = .closed
         case is FrameError: self = .frame

@@ -279,7 +279,7 @@ public struct Transport: Sendable {
                 var admitted: Int?
                 if let faults {
                     guard let token = faults.admit(remote, channel: channel) else {
-                        throw TransportError.handshakeRefused(reason: "cut by a fault between these nodes (`fabnet fault heal` ends it)")
+                        throw TransportError.cutByFault
                     }
                     admitted = token
                     packets.faults = (faults, FaultPlan.name(of: remote.pkiID), FaultSwitch.isNodeByRole(remote))
@@ -294,9 +294,9 @@ public struct Transport: Sendable {
                 // (timeout, or closed before the handshake), not the symptom. A failed TLS
                 // handshake (no client certificate, a foreign CA) is its own cause, though NIO-SSL
                 // has closed the channel by the time it is seen.
-                if !authenticated, !(error is TransportError), !(error is NIOSSLError), !(error is BoringSSLError) {
+                if !authenticated, !(error is TransportError) {
                     if NIODeadline.now() - started >= timeout { throw TransportError.handshakeTimeout(seconds: Double(timeout.nanoseconds) / 1e9) }
-                    if !channel.isActive { throw TransportError.closedBeforeHandshake }
+                    if !(error is NIOSSLError), !(error is BoringSSLError), !channel.isActive { throw TransportError.closedBeforeHandshake }
                 }
                 throw error
             }

@@ -6,6 +6,8 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
     case tlsBindingMismatch(mspID: String)
     case unexpectedRemote(expected: String, got: String)
     case closedBeforeHandshake
+    /// A `fabnet fault` plan cuts this node from the remote.
+    case cutByFault
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible {
             return "handshake from \(mspID) names a TLS certificate other than the one presented on this connection"
         case let .unexpectedRemote(expected, got): return "connected to \(got), expected \(expected)"
         case .closedBeforeHandshake: return "connection closed before the handshake"
+        case .cutByFault: return "handshake refused: cut by a fault between these nodes (`fabnet fault heal` ends it)"
         }
     }
 }

@@ -52,6 +52,23 @@ struct ChaosBenchTests {
                                        channel: channel, orderer: "orderer.example.com")?.contains("orderer") == true)
     }
 
+    @Test func theVerdictFollowsTheFindings() {
+        func report(missing: Int = 0, divergent: [String] = [], agreed: Double? = 1, error: String? = nil, acknowledged: Int = 5,
+                    notLookedUp: [String] = []) -> ChaosBench.Report {
+            .init(seed: 1, seconds: 60, submitted: 9, acknowledged: acknowledged, failed: 2, unknown: 2, missing: missing, missingExamples: [],
+                  peersLookedUp: ["p"], peersNotLookedUp: notLookedUp, divergentPeers: divergent, divergences: [], drainSeconds: 0,
+                  secondsToAgree: agreed, height: 3, faults: [], skippedFaults: 0, history: "h", historyWriteFailures: 0, checkError: error, keptFolder: nil)
+        }
+        #expect(report().verdict == .passed)
+        #expect(report(missing: 1).verdict == .broken)
+        #expect(report(divergent: ["peer1"]).verdict == .broken)
+        #expect(report(missing: 1, agreed: nil).verdict == .broken, "a broken promise outweighs not agreeing")
+        #expect(report(agreed: nil).verdict == .undecided)
+        #expect(report(error: "a heal failed").verdict == .undecided)
+        #expect(report(acknowledged: 0).verdict == .undecided)
+        #expect(report(notLookedUp: ["peer0"]).verdict == .undecided)
+    }
+
     @Test func aOneMinuteRunUnderEveryFaultLosesNothingAcknowledged() async throws {
         let history = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-chaos-test-\(UUID().uuidString.prefix(6)).jsonl")
         defer { try? FileManager.default.removeItem(at: history) }
@@ -64,6 +81,8 @@ struct ChaosBenchTests {
         #expect((report["divergentPeers"] as? [String])?.isEmpty == true)
         #expect(report["secondsToAgree"] as? Double != nil)
         #expect(report["seed"] as? Int == Int(Self.smokeSeed))
+        #expect(report["verdict"] as? String == "passed")
+        #expect((report["peersLookedUp"] as? [String])?.count == 4, "every acknowledged transaction looked up on all 4 peers")
         let faults = try #require(report["faults"] as? [[String: Any]])
         #expect(Set(faults.compactMap { $0["kind"] as? String }) == Set(ChaosSchedule.Kind.allCases.map(\.rawValue)))
         #expect(faults.allSatisfy { ($0["problems"] as? [String])?.isEmpty == true }, "\(faults)")
@@ -99,8 +118,15 @@ struct ChaosBenchTests {
         history.close()
         let bogus = String(repeating: "0", count: 64)
         for each in clients.peers {
-            let absent = try await ChaosBench.absentOrInvalid(acknowledged + [bogus], on: each, channel: "mychannel", roots: roots, signer: signer)
-            #expect(absent == [bogus], "\(each.name): \(absent)")
+            let lookup = ChaosLookup(peer: each, channel: "mychannel", roots: roots, signer: signer, answerSeconds: 2)
+            let result = try await lookup.run(acknowledged + [bogus])
+            #expect(result.absent == [bogus] && result.unasked.isEmpty, "\(each.name): \(result)")
         }
+        // A peer that is not there: given up on after a few lookups, the rest unasked.
+        var gone = try #require(clients.peers.first)
+        gone.grpcPort = try freePortBlock(count: 1)
+        let unanswered = try await ChaosLookup(peer: gone, channel: "mychannel", roots: roots, signer: signer, answerSeconds: 1, giveUpAfter: 2, lanes: 1)
+            .run(acknowledged + [bogus])
+        #expect(unanswered.absent.count == 2 && unanswered.unasked.count == acknowledged.count - 1)
     }
 }

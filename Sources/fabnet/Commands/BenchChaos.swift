@@ -24,10 +24,15 @@ struct BenchChaos: AsyncParsableCommand {
         transaction (CommitStatus).
 
         Reported: transactions submitted, acknowledged, failed and unknown; acknowledged ones \
-        missing on any peer (must be 0); divergent peers (must be 0); seconds from the last heal \
-        until every peer agrees; each fault with its time and what it is expected to stop (an \
-        org cut off under the channel's MAJORITY Endorsement policy stops endorsement). Exit 1 \
-        when anything acknowledged is missing, a peer diverges, or the peers never agree.
+        missing on any peer (must be 0); divergent peers (must be 0); seconds from the later of \
+        the last heal and the clients' last transaction until every peer agrees; each fault with \
+        its times and what it is expected to stop (an org cut off under the channel's MAJORITY \
+        Endorsement policy stops endorsement; the only orderer away stops ordering).
+
+        Exit codes: 0 passed; 1 a promise was broken (an acknowledged transaction missing on a \
+        peer, or a divergent peer); 2 the run could not judge (the peers never agreed, a heal \
+        failed, nothing was acknowledged, a peer could not be asked). Unless it passed, the \
+        network's folder is kept (its logs under state/logs/) and named in the report.
 
         Examples:
           fabnet bench chaos --minutes 1 --seed 7
@@ -90,23 +95,33 @@ struct BenchChaos: AsyncParsableCommand {
         if json {
             print(try Console.json(report))
         } else {
-            print("chaos: seed \(report.seed), \(Int(report.seconds)) s, \(report.faults.count) faults")
-            print(Console.table([["AT", "HEALED", "FAULT", "ACKNOWLEDGED", "FAILED", "EXPECTED"]] + report.faults.map {
+            print("chaos: seed \(report.seed), \(Int(report.seconds)) s, \(report.faults.count) faults" + (report.skippedFaults > 0 ? " (\(report.skippedFaults) left out: heals took longer than planned)" : ""))
+            print(Console.table([["AT", "HEALED", "FAULT", "ACKNOWLEDGED", "FAILED", "UNKNOWN", "EXPECTED"]] + report.faults.map {
                 [String(format: "%.1f s", $0.struckAt), String(format: "%.1f s", $0.healedAt), $0.description,
-                 "\($0.acknowledgedDuring)", "\($0.failedDuring)", ($0.expected ?? "") + ($0.problems.isEmpty ? "" : " PROBLEMS: " + $0.problems.joined(separator: "; "))]
+                 "\($0.acknowledgedDuring)", "\($0.failedDuring)", "\($0.unknownDuring)",
+                 ($0.expected ?? "") + ($0.problems.isEmpty ? "" : " PROBLEMS: " + $0.problems.joined(separator: "; "))]
             }))
             print("transactions: \(report.submitted) submitted, \(report.acknowledged) acknowledged (VALID), \(report.failed) failed, \(report.unknown) unknown")
-            print("acknowledged but missing on some peer: \(report.missing)" + report.missingExamples.map { "\n  \($0)" }.joined())
+            print("acknowledged but missing on some peer: \(report.missing)" + report.missingExamples.map { "\n  \($0)" }.joined()
+                  + " (looked up on \(report.peersLookedUp.count) peers" + (report.peersNotLookedUp.isEmpty ? ")" : "; not on \(report.peersNotLookedUp.joined(separator: ", ")))"))
             print("divergent peers: \(report.divergentPeers.count)" + report.divergences.map { "\n  \($0)" }.joined())
             if let seconds = report.secondsToAgree {
-                print(String(format: "every peer agreed at height %d, %.2f s after the last heal", Int(report.height ?? 0), seconds))
+                print(String(format: "every peer agreed at height %d, %.2f s after the last heal and the clients' last transaction", Int(report.height ?? 0), seconds))
             }
-            if let error = report.checkError { print("check: \(error)") }
+            if let error = report.checkError { print("could not judge: \(error)") }
+            if report.historyWriteFailures > 0 { print("\(report.historyWriteFailures) history lines could not be written: the history is incomplete") }
             print("history: \(report.history)")
+            if let folder = report.keptFolder { print("kept: \(folder) (the nodes' logs under state/logs/)") }
         }
-        guard report.passed else {
-            if !json { Console.error("chaos run failed: " + (report.acknowledged == 0 ? "nothing was acknowledged" : "see the report above")) }
+        switch report.verdict {
+        case .passed: return
+        case .broken:
+            if !json { Console.error("chaos run failed: an acknowledged transaction is missing or a peer diverges (above)") }
             throw ExitCode.failure
+        case .undecided:
+            if !json { Console.error("chaos run could not judge: " + (report.acknowledged == 0 ? "nothing was acknowledged" : report.checkError ?? "a peer could not be asked")
+                                     + "; rerun with the same --seed, and look at the kept folder's logs") }
+            throw ExitCode(2)
         }
     }
 }

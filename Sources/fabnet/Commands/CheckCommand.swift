@@ -42,7 +42,7 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var description: NetworkOptions
     @OptionGroup var stateOptions: StateOptions
 
-    @Flag(help: "Print {channels: [{channel, height, peers, stateDigest, divergences}]} as JSON.")
+    @Flag(help: "Print {channels: [{channel, height, peers, stateDigest, divergences, withoutOrderer}]} as JSON.")
     var json = false
 
     func validate() throws {
