@@ -35,7 +35,7 @@ struct FabnetFuzz {
     static func main() {
         _ = selectedTarget
         var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) }
         FuzzTargets.removeScratch()
         exit(status)
