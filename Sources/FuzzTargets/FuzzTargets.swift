@@ -91,12 +91,12 @@ public enum FuzzTargets {
         return ((try? file.readAll())?.count ?? 0) > 0
     }
 
-    /// A folder of this process's own for the targets that need files.
-    static let scratch: URL = {
+    /// A folder of this process's own for the targets that need files (made again if removed).
+    static var scratch: URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-fuzz-\(getpid())")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
-    }()
+    }
 
     /// Removes the scratch folder (a test or a fuzz run that is done with the targets).
     public static func removeScratch() { try? FileManager.default.removeItem(at: scratch) }

@@ -44,4 +44,18 @@ import Testing
         }
         FuzzTargets.removeScratch()
     }
+
+    @Test func everySeedIsReadAsValid() async throws {
+        // Seeds come from a real ledger (Fuzz/seeds/): each target must read them past its first decoding.
+        var seeds = 0
+        for target in FuzzTargets.all {
+            let folder = Self.repository.appendingPathComponent("Fuzz/seeds/\(target.name)")
+            for file in (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? [] {
+                #expect(await target.run([UInt8](try Data(contentsOf: file))), "\(target.name) did not read its seed \(file.lastPathComponent)")
+                seeds += 1
+            }
+        }
+        #expect(seeds >= 9)
+        FuzzTargets.removeScratch()
+    }
 }
