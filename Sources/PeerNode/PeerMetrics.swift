@@ -39,8 +39,8 @@ struct PeerMetrics: Sendable {
     /// Updated by the codec: blocks that arrived again, entries dropped for a bad signature.
     let duplicates: Counter
     let refused: Counter
-    /// Messages the core dropped for what they claim (another org's block, a channel this peer
-    /// or the sender's org is not in, …): signed correctly, but not for this peer.
+    /// Messages the core dropped for what they claim (its `dropped` effects: another org's block,
+    /// a channel this peer or the sender's org is not in, …): signed correctly, not for this peer.
     let ignored: Counter
     /// `fabnet fault`'s figures.
     let faults: FaultMetrics

@@ -292,13 +292,10 @@ public actor PeerService: Service {
             case .peerIsBack(let peer):
                 connections.peerIsBack(peer)
             case .log(let line):
-                // What the core drops (another org's block, a channel the sender's org is not in, …)
-                // comes from other peers, maybe hostile ones: at most once a minute per kind of
-                // line (numbers aside), not once per message.
-                guard line.hasSuffix("dropped") else {
-                    loggers.gossip.info("\(line)")
-                    continue
-                }
+                loggers.gossip.info("\(line)")
+            case .dropped(let line):
+                // From other peers, maybe hostile ones: counted, and logged at most once a minute per
+                // kind of line (numbers aside), not once per message.
                 metrics.ignored.increment()
                 let (shouldLog, held) = droppedLog.note(sender: "", reason: String(line.filter { !$0.isNumber }),
                                                         now: .nanoseconds(clock.now.nanosecondsValue))

@@ -140,7 +140,7 @@ extension SimulatedNetwork {
                     send(message, to: destination, now: now, view: view)
                 case let .schedule(timer, time):
                     queue.push(.timer(timer, incarnation: incarnation), at: time)
-                case .log(let line):
+                case .log(let line), .dropped(let line):
                     log.append("\(now) \(line)")
                 case .startPulling(let channel):
                     pulling.insert(channel)

@@ -134,7 +134,7 @@ extension StateTransfer {
         var gossip = peer()
         let effects = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "beta", from: 0, 1), now: .zero, random: &random)
         // Nothing but a line for the shell to count (it logs such lines once a minute per kind).
-        #expect(apart(fromConnections: effects).allSatisfy { if case .log(let line) = $0 { return line.hasSuffix("dropped") } else { return false } })
+        #expect(apart(fromConnections: effects).allSatisfy { if case .dropped(let line) = $0 { return line.hasSuffix("dropped") } else { return false } })
         #expect(sends(effects).isEmpty)
         // The same request for alpha is answered with a snapshot.
         let answered = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "alpha", from: 0, 1), now: .zero, random: &random)
@@ -170,7 +170,7 @@ extension StateTransfer {
         var gossip = peer(channelOrganizations: ["alpha": ["Org1MSP"]])
         let effects = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "alpha", from: 1, 0), now: .zero, random: &random)
         #expect(sends(effects).isEmpty)
-        #expect(effects.contains { if case .log(let line) = $0 { return line.contains("not a member of the channel") } else { return false } })
+        #expect(effects.contains { if case .dropped(let line) = $0 { return line.contains("not a member of the channel") } else { return false } })
     }
 
     @Test mutating func blocksAndLeadershipFromAnotherOrgAreDropped() {

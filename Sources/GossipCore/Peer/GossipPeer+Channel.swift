@@ -7,27 +7,27 @@ extension GossipPeer {
                           random: inout some RandomNumberGenerator) -> [Effect] {
         guard let channel = resolver.channel(for: channelMAC, sender: signer.pkiID) else {
             // Not a channel of ours: we learn nothing and answer nothing; the shell counts it.
-            return [.log("a channel message from \(signer.mspID) \(signer.pkiID) for a channel this peer is not in, dropped")]
+            return [.dropped("a channel message from \(signer.mspID) \(signer.pkiID) for a channel this peer is not in, dropped")]
         }
         guard isMember(org: signer.mspID, of: channel) else {
-            return [.log("\(channel): message from \(signer.mspID), which is not a member of the channel, dropped")]
+            return [.dropped("\(channel): message from \(signer.mspID), which is not a member of the channel, dropped")]
         }
         let ownOrg = signer.mspID == configuration.mspID
         switch message {
         case .leadership(let inner):
             guard ownOrg, signer.pkiID == inner.pkiID else {
-                return [.log("\(channel): leadership message from \(signer.mspID) \(signer.pkiID) dropped")]
+                return [.dropped("\(channel): leadership message from \(signer.mspID) \(signer.pkiID) dropped")]
             }
             return elect(channel, .received(inner), now: now)
         case let .block(block, relay):
-            guard ownOrg else { return [.log("\(channel): block \(block.number) from another org (\(signer.mspID)) dropped")] }
+            guard ownOrg else { return [.dropped("\(channel): block \(block.number) from another org (\(signer.mspID)) dropped")] }
             return disseminate(channel, .received(block, from: signer.pkiID, relay: relay), now: now, random: &random)
         case .pull(let inner):
-            guard ownOrg else { return [.log("\(channel): pull message from another org (\(signer.mspID)) dropped")] }
+            guard ownOrg else { return [.dropped("\(channel): pull message from another org (\(signer.mspID)) dropped")] }
             return disseminate(channel, .pull(inner, from: signer.pkiID), now: now, random: &random)
         case .stateInfo(let info):
             guard info.pkiID == signer.pkiID, info.channelMAC == channelMAC else {
-                return [.log("\(channel): state info of \(info.pkiID) sent as its own by \(signer.pkiID) dropped")]
+                return [.dropped("\(channel): state info of \(info.pkiID) sent as its own by \(signer.pkiID) dropped")]
             }
             record(info, org: signer.mspID, in: channel)
             return heardHeights(channel, now: now, random: &random)

@@ -94,6 +94,10 @@ public struct GossipPeer: Sendable {
         case peerIsBack(PKIID)
         /// Write the line to the node's log (gossip module); it names the channel when it is about one.
         case log(String)
+        /// A message refused for what it claims (another org's block, a channel this peer or the
+        /// sender's org is not in, …), maybe from a hostile peer: the shell counts it and logs
+        /// the line at most once a minute per kind, so such a sender cannot flood the log.
+        case dropped(String)
     }
 
     /// The most block bytes one state response carries (its frame must stay below the
