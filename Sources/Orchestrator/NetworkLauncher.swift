@@ -5,6 +5,7 @@ import FabnetModel
 
 import FabnetWire
 import Foundation
+import Ledger
 import Synchronization
 import OperationsEndpoint
 import OrdererNode
@@ -351,7 +352,8 @@ public struct NetworkLauncher: Sendable {
     }
 
     /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
-    /// has every peer of the member orgs join it (as its org's admin).
+    /// has every peer of the member orgs join it (as its org's admin), but for peers whose
+    /// ledger of the channel holds blocks already (they joined before a restart).
     /// Peers joining a channel at once (see `createChannels`).
     static let concurrentJoins = 16
 
@@ -374,7 +376,13 @@ public struct NetworkLauncher: Sendable {
             // At most `concurrentJoins` at a time: 100 joins at once (each a TLS handshake, a
             // signed request and a new ledger) starved the peers on 2 cores. Joining again is a
             // no-op on the peer, so a join that failed for any reason is simply sent again.
-            let members = clients.peers.filter { channel.memberOrgs.contains($0.mspID) }
+            // A peer whose ledger of the channel holds blocks (a restart) joined it already; the
+            // 100 no-op joins of a warm start took 2–5 s while the restarted peers were busy.
+            // Convergence still checks that every peer serves the channel.
+            let members = clients.peers.filter { peer in
+                channel.memberOrgs.contains(peer.mspID)
+                    && !ChannelLedger.hasBlocks(in: PeerHome.ledgerDirectory(home: state.home(of: peer.name)).appendingPathComponent(channelName))
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, peer) in members.enumerated() {
                     if index >= Self.concurrentJoins { try await group.next() }
@@ -412,18 +420,59 @@ public struct NetworkLauncher: Sendable {
     /// Waits until every org has exactly one leader per channel (or as many as
     /// `leadersPerOrganization` allows) and every peer's membership
     /// holds every other peer of the orgs it shares a channel with.
+    ///
+    /// Each poll asks only the peers whose own conditions (`peerProblem`) did not hold yet, at
+    /// most `concurrentStatusRequests` at once; once every peer's held, one poll asks all of
+    /// them again and counts the leaders from those answers. At 100 peers one sequential sweep
+    /// took 2.5 s on a busy machine, longer than the condition itself took to hold.
     func waitConverged(_ clients: NodeClients, until end: ContinuousClock.Instant? = nil) async throws {
         let deadline = end ?? ContinuousClock.now + .seconds(options.timeout)
-        var problem = ""
+        var satisfied = Set<String>()
         while true {
             // A node that died cannot converge: say so at once, not at the timeout.
             for node in clients.manifest.nodes where !state.isRunning(node) {
                 throw NodeExitError(exit: NodeExit.of(node, state: state))
             }
-            problem = await convergenceProblem(clients) ?? ""
-            if problem.isEmpty { return }
-            guard ContinuousClock.now < deadline else { throw OrchestratorError.timeout("not converged within \(options.timeout) s: \(problem)") }
-            try await Task.sleep(for: .milliseconds(20))
+            let pending = clients.peers.filter { !satisfied.contains($0.name) }
+            let final = pending.isEmpty
+            let asked = final ? clients.peers : pending
+            let statuses = await Self.statuses(of: asked, clients)
+            var problem: String?
+            for peer in asked {
+                let found = statuses[peer.name].map { peerProblem(peer, $0, clients) } ?? "\(peer.name) does not answer"
+                if let found {
+                    problem = problem ?? found
+                    satisfied.remove(peer.name)
+                } else {
+                    satisfied.insert(peer.name)
+                }
+            }
+            if final, problem == nil {
+                problem = leaderProblem(clients.peers.compactMap { peer in statuses[peer.name].map { (peer, $0) } })
+                if problem == nil { return }
+            }
+            guard ContinuousClock.now < deadline else {
+                throw OrchestratorError.timeout("not converged within \(options.timeout) s: \(problem ?? "")")
+            }
+            try await Task.sleep(for: .milliseconds(20))  // a poll interval, not a wait for a condition
+        }
+    }
+
+    /// Status requests in flight at once while waiting for convergence.
+    static let concurrentStatusRequests = 16
+
+    /// The statuses of `peers` (by name; a peer that did not answer is absent), at most
+    /// `concurrentStatusRequests` requests at a time.
+    static func statuses(of peers: [NetworkState.Node], _ clients: NodeClients) async -> [String: WireAdminResponse] {
+        await withTaskGroup(of: (String, WireAdminResponse?).self) { group in
+            var statuses: [String: WireAdminResponse] = [:]
+            func collect(_ answer: (String, WireAdminResponse?)) { if let status = answer.1 { statuses[answer.0] = status } }
+            for (index, peer) in peers.enumerated() {
+                if index >= concurrentStatusRequests, let answer = await group.next() { collect(answer) }
+                group.addTask { (peer.name, try? await clients.status(of: peer)) }
+            }
+            for await answer in group { collect(answer) }
+            return statuses
         }
     }
 
@@ -432,31 +481,38 @@ public struct NetworkLauncher: Sendable {
         channel.memberOrgs.contains { spec.organization(mspID: $0)?.anchorPeers.isEmpty == false }
     }
 
-    func convergenceProblem(_ clients: NodeClients) async -> String? {
+    /// What keeps `peer` from being ready, from its `status`: a channel not joined, a peer it
+    /// may see but does not, or a member org its gateway knows no peer of; nil when none.
+    func peerProblem(_ peer: NetworkState.Node, _ status: WireAdminResponse, _ clients: NodeClients) -> String? {
+        let expectedChannels = spec.channels.filter { $0.memberOrgs.contains(peer.mspID) }.map(\.name)
+        let joined = Set(status.peerChannels.map(\.name))
+        if let missing = expectedChannels.first(where: { !joined.contains($0) }) { return "\(peer.name) has not joined \(missing)" }
+        // Fabric's rule: peers find other orgs' peers only through anchor peers. In a
+        // channel without any, each org sees only itself (and `up` is ready so).
+        let partners = Set([peer.mspID]).union(spec.channels
+            .filter { $0.memberOrgs.contains(peer.mspID) && hasAnchorPeers($0) }.flatMap(\.memberOrgs))
+        let visible = Set(status.members.filter(\.alive).map(\.endpoint))
+        for other in clients.peers where other.name != peer.name && partners.contains(other.mspID) {
+            if !visible.contains("\(other.host):\(other.port)") { return "\(peer.name) does not see \(other.name) yet" }
+        }
+        // The Gateway endorses with peers whose state of the channel it knows: every member
+        // org it may see must have one, or a first cross-org Endorse after `up` would fail.
+        for channel in status.peerChannels {
+            guard let channelSpec = spec.channels.first(where: { $0.name == channel.name }), hasAnchorPeers(channelSpec) else { continue }
+            let known = Set(channel.gatewayOrgs)
+            if let missing = channelSpec.memberOrgs.first(where: { spec.organization(mspID: $0)?.peers.isEmpty == false && !known.contains($0) }) {
+                return "\(peer.name)'s gateway knows no peer of \(missing) on \(channel.name) yet"
+            }
+        }
+        return nil
+    }
+
+    /// An org with a number of leaders in a channel that `leadersPerOrganization` does not
+    /// allow, from the statuses of every peer; nil when every org's count is allowed.
+    func leaderProblem(_ statuses: [(NetworkState.Node, WireAdminResponse)]) -> String? {
         var leaders: [String: Int] = [:]  // "channel/org" → leaders
-        for peer in clients.peers {
-            guard let status = try? await clients.status(of: peer) else { return "\(peer.name) does not answer" }
-            let expectedChannels = spec.channels.filter { $0.memberOrgs.contains(peer.mspID) }.map(\.name)
-            let joined = Set(status.peerChannels.map(\.name))
-            if let missing = expectedChannels.first(where: { !joined.contains($0) }) { return "\(peer.name) has not joined \(missing)" }
-            // Fabric's rule: peers find other orgs' peers only through anchor peers. In a
-            // channel without any, each org sees only itself (and `up` is ready so).
-            let partners = Set([peer.mspID]).union(spec.channels
-                .filter { $0.memberOrgs.contains(peer.mspID) && hasAnchorPeers($0) }.flatMap(\.memberOrgs))
-            let visible = Set(status.members.filter(\.alive).map(\.endpoint))
-            for other in clients.peers where other.name != peer.name && partners.contains(other.mspID) {
-                if !visible.contains("\(other.host):\(other.port)") { return "\(peer.name) does not see \(other.name) yet" }
-            }
+        for (peer, status) in statuses {
             for channel in status.peerChannels where channel.leader { leaders["\(channel.name)/\(peer.mspID)", default: 0] += 1 }
-            // The Gateway endorses with peers whose state of the channel it knows: every member
-            // org it may see must have one, or a first cross-org Endorse after `up` would fail.
-            for channel in status.peerChannels {
-                guard let channelSpec = spec.channels.first(where: { $0.name == channel.name }), hasAnchorPeers(channelSpec) else { continue }
-                let known = Set(channel.gatewayOrgs)
-                if let missing = channelSpec.memberOrgs.first(where: { spec.organization(mspID: $0)?.peers.isEmpty == false && !known.contains($0) }) {
-                    return "\(peer.name)'s gateway knows no peer of \(missing) on \(channel.name) yet"
-                }
-            }
         }
         for channel in spec.channels {
             for org in channel.memberOrgs where spec.organization(mspID: org)?.peers.isEmpty == false {

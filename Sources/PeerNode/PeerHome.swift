@@ -68,7 +68,9 @@ public struct PeerHome: Sendable {
 
     public var mspDirectory: URL { directory.appendingPathComponent("msp") }
     public var tlsDirectory: URL { directory.appendingPathComponent("tls") }
-    public var ledgerDirectory: URL { directory.appendingPathComponent("ledger") }
+    public var ledgerDirectory: URL { Self.ledgerDirectory(home: directory) }
+    /// The folder of the channels' ledgers in the peer home at `home`.
+    public static func ledgerDirectory(home: URL) -> URL { home.appendingPathComponent("ledger") }
     public var coreYAML: URL { directory.appendingPathComponent("core.yaml") }
     /// The chaincode servers this peer reaches (`ChaincodeConnections`).
     public var chaincodesFile: URL { directory.appendingPathComponent("chaincodes.json") }

@@ -162,7 +162,7 @@ extension PeerService {
         gauges.setHeight(1)
         gauges.setLeader(false)
         channelMetrics[name] = gauges
-        perform(core.join(channel: name, organizations: orgs, height: 1, now: now))
+        perform(core.join(channel: name, organizations: orgs, height: 1, now: now, random: &random))
         return "joined \(name)"
     }
 

@@ -114,7 +114,7 @@ extension StateTransfer {
     @Test mutating func aChannelJoinedWhileRunningStartsItsGossipAndAsksOwnOrgPeersForState() {
         var gossip = peer()
         _ = gossip.handle(.start, now: .zero, random: &random)
-        let effects = gossip.join(channel: "beta", organizations: [Topology.mspID(0)], height: 1, now: .zero)
+        let effects = gossip.join(channel: "beta", organizations: [Topology.mspID(0)], height: 1, now: .zero, random: &random)
         #expect(gossip.channels == ["alpha", "beta"])
         #expect(gossip.height(of: "beta") == 1)
         #expect(effects.contains(.schedule(.pullStateInfo(channel: "beta"), at: .zero + gossip.configuration.settings.requestStateInfoInterval)))
@@ -127,7 +127,7 @@ extension StateTransfer {
         let answered = gossip.handle(message(.stateInfoRequest(digest: nil), channel: "beta", from: 0, 1), now: .zero, random: &random)
         #expect(!sends(answered).isEmpty)
         // Joining again changes nothing.
-        #expect(gossip.join(channel: "beta", organizations: [Topology.mspID(0)], height: 1, now: .zero).isEmpty)
+        #expect(gossip.join(channel: "beta", organizations: [Topology.mspID(0)], height: 1, now: .zero, random: &random).isEmpty)
     }
 
     @Test mutating func aChannelMACOfAnotherChannelIsNeitherUnderstoodNorAnswered() {
@@ -208,6 +208,48 @@ extension StateTransfer {
                             height: 3, time: PeerTime(incarnation: 1, sequence: 1))
         _ = gossip.handle(message(.stateInfoSnapshot([own, foreign]), channel: "alpha", from: 0, 1), now: .zero, random: &random)
         #expect(gossip.states["alpha"]?.infos.keys.sorted() == [Topology.pkiID(0, 1)])
+    }
+
+    /// Joining a channel of two orgs: the own org's known peer is asked for its state info, and
+    /// the other org's known peer is sent this peer's own and asked for its own.
+    @Test mutating func aJoiningPeerIntroducesItselfToAPeerOfEachOtherOrg() {
+        var gossip = peer()
+        _ = gossip.handle(.start, now: .zero, random: &random)
+        let orgs: Set<String> = [Topology.mspID(0), Topology.mspID(1)]
+        let effects = gossip.join(channel: "beta", organizations: orgs, height: 1, now: .zero, random: &random)
+        let other = Destination.peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0))
+        let own = gossip.states["beta"]!.own
+        #expect(effects.contains(.send(.channel(own.channelMAC, .stateInfo(own)), to: other)))
+        #expect(effects.contains(.send(.channel(own.channelMAC, .stateInfoRequest(digest: nil)), to: other)))
+    }
+
+    /// The first state info of another org's peer is relayed to the own org's channel peers;
+    /// newer ones of that peer, and other peers of that org, are not.
+    @Test mutating func theFirstStateInfoOfAnotherOrgIsRelayedToTheOwnOrgOnce() {
+        var gossip = peer()
+        func info(_ org: Int, _ index: Int, sequence: UInt64) -> StateInfo {
+            let id = Topology.pkiID(org, index)
+            return StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 1, time: PeerTime(incarnation: 1, sequence: sequence))
+        }
+        func relays(_ effects: [GossipPeer.Effect]) -> [(PKIID, Destination)] {
+            effects.compactMap { effect in
+                if case .send(.channel(_, .stateInfoSnapshot(let infos)), let destination) = effect, infos.count == 1 { return (infos[0].pkiID, destination) }
+                return nil
+            }
+        }
+        // (0,1) becomes an own-org channel peer; an own-org peer is not relayed.
+        #expect(relays(gossip.handle(message(.stateInfo(info(0, 1, sequence: 1)), channel: "alpha", from: 0, 1), now: .zero, random: &random)).isEmpty)
+        let first = relays(gossip.handle(message(.stateInfo(info(1, 0, sequence: 1)), channel: "alpha", from: 1, 0), now: .zero, random: &random))
+        #expect(first.map(\.0) == [Topology.pkiID(1, 0)])
+        #expect(first.map(\.1.endpoint) == [Topology.internalEndpoint(0, 1)])
+        #expect(relays(gossip.handle(message(.stateInfo(info(1, 0, sequence: 2)), channel: "alpha", from: 1, 0), now: .zero, random: &random)).isEmpty)
+        // Another peer of Org2 in a snapshot: Org2 was relayed already.
+        let alive = AliveMessage(pkiID: Topology.pkiID(1, 1), mspID: Topology.mspID(1), externalEndpoint: Topology.externalEndpoint(1, 1),
+                                 internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
+        _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer(1, 1)), via: nil), now: .zero, random: &random)
+        let snapshot = gossip.handle(message(.stateInfoSnapshot([info(1, 1, sequence: 1)]), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.infos[Topology.pkiID(1, 1)] != nil)
+        #expect(relays(snapshot).isEmpty)
     }
 
     @Test mutating func stateRequestsAreServedFromTheWindowOrTheLedger() {

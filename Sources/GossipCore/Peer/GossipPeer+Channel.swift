@@ -30,22 +30,25 @@ extension GossipPeer {
                 return [.dropped("\(channel): state info of \(info.pkiID) sent as its own by \(signer.pkiID) dropped")]
             }
             record(info, org: signer.mspID, in: channel)
-            return heardHeights(channel, now: now, random: &random)
+            return relayFirstOfOrganizations([info], in: channel, random: &random) + heardHeights(channel, now: now, random: &random)
         case .stateInfoSnapshot(let infos):
             // Each entry: news, from a live member of an org in the channel, for this channel.
             let organizations = organizations(of: channel)
             // The channel's state is taken out for the loop (one lookup per snapshot, not per entry).
             guard var state = states.removeValue(forKey: channel) else { return [] }
             var newPeers = false
+            var foreignNewPeers: [StateInfo] = []
             for info in infos where state.isNewer(info) {
                 guard let org = membership.liveOrg(of: info.pkiID), organizations.contains(org),
                       resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
                 let isNewPeer = state.record(info).isNewPeer
                 newPeers = newPeers || isNewPeer
                 if isNewPeer, org == configuration.mspID { joinOrgView(info.pkiID, in: channel) }
+                if isNewPeer, org != configuration.mspID, relayedOrganizations[channel]?.contains(org) != true { foreignNewPeers.append(info) }
             }
             states[channel] = state
-            var effects = heardHeights(channel, now: now, random: &random)
+            var effects = relayFirstOfOrganizations(foreignNewPeers, in: channel, random: &random)
+            effects += heardHeights(channel, now: now, random: &random)
             // SWIM asks only ring neighbours when members come alive; while snapshots bring peers
             // new to the channel view (a start, a restart), the next one is asked at once instead
             // of at the next interval. Newer heights alone do not: they change with every block,
@@ -107,6 +110,51 @@ extension GossipPeer {
     private mutating func record(_ info: StateInfo, org: String, in channel: String) {
         guard let (_, isNewPeer) = states[channel]?.record(info), isNewPeer, org == configuration.mspID else { return }
         joinOrgView(info.pkiID, in: channel)
+    }
+
+    /// The first state info this peer holds of another org's peer in `channel` is relayed (as a
+    /// one-entry snapshot) to `propagatePeerNum` own-org channel peers, once per org and channel.
+    /// A peer's gateway plans endorsements only with orgs whose heights it knows, and state info
+    /// is otherwise pulled from one peer per interval: at 100 peers the last gateways waited
+    /// about 3 s (seven pull rounds) to hear of the other org after the channel was joined. The
+    /// relay spreads the first such height through the org in a few hops, at most
+    /// `propagatePeerNum` messages per peer for each other org. `infos`: newly recorded state
+    /// infos of other orgs' peers.
+    mutating func relayFirstOfOrganizations(_ infos: [StateInfo], in channel: String,
+                                            random: inout some RandomNumberGenerator) -> [Effect] {
+        var effects: [Effect] = []
+        for info in infos {
+            guard let org = membership.liveOrg(of: info.pkiID), org != configuration.mspID,
+                  relayedOrganizations[channel, default: []].insert(org).inserted, let mac = states[channel]?.ownMAC else { continue }
+            let membership = self.membership
+            let ownOrg = preferringNeighbours(ownOrgChannelIDs[channel]?.ids ?? []) { $0.isAlive && membership.isReachable($0.alive) }
+            for member in draw(settings.propagatePeerNum, from: ownOrg, random: &random,
+                               where: { $0.isAlive && membership.isReachable($0.alive) }) {
+                effects.append(.send(.channel(mac, .stateInfoSnapshot([info])), to: membership.destination(of: member.alive)))
+            }
+        }
+        return effects
+    }
+
+    /// On joining `channel`: one reachable peer of each other org of the channel (a ring
+    /// neighbour under SWIM when one qualifies) is sent this peer's state info and asked for its
+    /// own. A peer of an org whose peers joined earlier learns of this org at once and relays it
+    /// to its org (`relayFirstOfOrganizations`); one that has not joined yet drops both, and
+    /// the periodic pulls carry the heights later.
+    mutating func introduce(_ channel: String, random: inout some RandomNumberGenerator) -> [Effect] {
+        guard let state = states[channel] else { return [] }
+        var effects: [Effect] = []
+        let membership = self.membership
+        let reachable = membership.reachableAliveIDs()
+        for org in organizations(of: channel).sorted() where org != configuration.mspID {
+            let inOrg = { (member: Membership.Member) in member.isAlive && member.alive.mspID == org && membership.isReachable(member.alive) }
+            let candidates = preferringNeighbours(reachable.filter { membership.members[$0].map(inOrg) == true }, where: inOrg)
+            guard let member = draw(1, from: candidates, random: &random, where: inOrg).first else { continue }
+            let destination = membership.destination(of: member.alive)
+            effects.append(.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination))
+            effects.append(.send(.channel(state.ownMAC, .stateInfoRequest(digest: nil)), to: destination))
+        }
+        return effects
     }
 
     /// An own-org peer whose first state info for `channel` arrived joins the channel's org view.

@@ -120,6 +120,9 @@ public struct GossipPeer: Sendable {
     var viewsDirty = false
     /// Per channel: own-org peers whose state info arrived (alive or not), in arrival order.
     var ownOrgChannelIDs: [String: OrderedIDs] = [:]
+    /// Per channel: the other orgs whose first state info this peer relayed to its own org
+    /// (`relayFirstOfOrganizations`); each is relayed once per channel.
+    var relayedOrganizations: [String: Set<String>] = [:]
 
     /// `channels`: the channels this peer is in; `channelOrganizations`: each channel's member
     /// orgs; election `mode` from its settings; `heights`: each channel's ledger height at start
@@ -152,8 +155,11 @@ public struct GossipPeer: Sendable {
 
     /// Joins `channel` (of `organizations`) at ledger `height` while running: the channel's
     /// election, push, pull, state info and state transfer start now (or with `.start` if the
-    /// peer has not started). Joining a channel the peer is in changes nothing.
-    public mutating func join(channel: String, organizations: Set<String>, height: UInt64, now: GossipTime) -> [Effect] {
+    /// peer has not started). It asks its own org's known peers for their state info and
+    /// introduces itself to one peer of each other org (`introduce`). Joining a channel the
+    /// peer is in changes nothing.
+    public mutating func join(channel: String, organizations: Set<String>, height: UInt64, now: GossipTime,
+                              random: inout some RandomNumberGenerator) -> [Effect] {
         guard elections[channel] == nil else { return [] }
         channelOrganizations[channel] = organizations
         resolver = ChannelMACResolver(channels: channels + [channel])
@@ -170,7 +176,7 @@ public struct GossipPeer: Sendable {
             guard let member = membership.members[id] else { continue }
             effects.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(digest: nil)), to: membership.destination(of: member.alive)))
         }
-        return effects
+        return effects + introduce(channel, random: &random)
     }
 
     private mutating func startChannel(_ channel: String, now: GossipTime) -> [Effect] {
