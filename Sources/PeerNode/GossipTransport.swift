@@ -15,6 +15,11 @@ public protocol GossipTransport: Sendable {
     /// (the buffer is not copied per peer).
     func send(encoded packet: ByteBuffer, to endpoint: Endpoint, expecting: PKIID?)
 
+    /// Opens a connection to `endpoint` (proving `expecting`) if there is none, sending
+    /// nothing: packets to it soon need not wait for a handshake. Like a send, it may be
+    /// refused (a recent failure to reach it holds it back).
+    func connect(to endpoint: Endpoint, expecting: PKIID)
+
     /// A hint: `peer` just reached this node over a connection of its own, so it is up. What is
     /// still waiting to reach its endpoints from before may be dropped, and a recent failure to
     /// reach them must no longer hold back new sends.
@@ -49,6 +54,9 @@ public struct GossipConnectionSummary: Sendable, Codable, Equatable {
 extension GossipTransport {
     /// None (transports that keep no connections, such as tests' in-memory ones).
     public func currentConnections() -> [GossipConnectionSummary] { [] }
+
+    /// Nothing to open (transports that keep no connections).
+    public func connect(to endpoint: Endpoint, expecting: PKIID) {}
 
     /// Encodes `packet` and sends it (see `send(encoded:to:expecting:)`); a packet that does not
     /// encode is dropped.

@@ -79,6 +79,17 @@ final class PeerConnections: GossipTransport {
         if !accepted { dropped.increment() }
     }
 
+    func connect(to endpoint: Endpoint, expecting: PKIID) {
+        let now = clock.now
+        state.withLock { state in
+            // An existing connection (or one dialling) serves; a refused one is left alone.
+            guard case .dial(let id) = state.table.send(to: endpoint, expecting: expecting, now: now) else { return }
+            let (stream, queue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
+            state.queues[id] = queue
+            tasks.start(Self.key(id)) { await self.dial(id, to: endpoint, sending: stream) }
+        }
+    }
+
     func currentConnections() -> [GossipConnectionSummary] {
         state.withLock { state in
             state.table.connections.map { endpoint, connection in

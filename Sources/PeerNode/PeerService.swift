@@ -291,6 +291,8 @@ public actor PeerService: Service {
                 loggers.ledger.error("channel \(channel): halted, no further blocks are committed until the peer restarts: \(reason)")
             case .peerIsBack(let peer):
                 connections.peerIsBack(peer)
+            case .connect(let destination):
+                if case let .peer(id, endpoint) = destination { connections.connect(to: endpoint, expecting: id) }
             case .log(let line):
                 loggers.gossip.info("\(line)")
             case .dropped(let line):

@@ -72,6 +72,7 @@ extension SimulatedNetwork {
             self.random = random
             gossip = GossipPeer(configuration: configuration, channels: channels, channelOrganizations: channelOrganizations,
                                 mode: mode, incarnation: 0)
+            gossip.prepareConnections = false  // simulated messages need no connection
         }
 
         public func height(of channel: String) -> UInt64 { UInt64(commitTimes[channel]?.count ?? 0) }
@@ -92,6 +93,7 @@ extension SimulatedNetwork {
             for channel in channels { heights[channel] = height(of: channel) }
             gossip = GossipPeer(configuration: configuration, channels: channels, channelOrganizations: channelOrganizations,
                                 mode: mode, incarnation: incarnation, heights: heights)
+            gossip.prepareConnections = false  // simulated messages need no connection
             apply(gossip.handle(.start, now: now, random: &random), now: now, view: view)
         }
 
@@ -168,6 +170,8 @@ extension SimulatedNetwork {
                     if let message { send(message, to: destination, now: now, view: view) }
                 case .peerIsBack:
                     peersBack += 1
+                case .connect:
+                    break  // off in the simulator (`prepareConnections`)
                 }
             }
         }

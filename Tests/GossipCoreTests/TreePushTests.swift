@@ -30,6 +30,66 @@ import Testing
         #expect(hops[0].relay == [peers[0], peers[2]], "the unreachable peer stays in the list: its relay may know it")
     }
 
+    /// The neighbours each peer dials ahead (`treeNeighbours`) are exactly the peers it pushes
+    /// the first block to: the leader's part heads, and each head's part; other followers none.
+    @Test mutating func treeNeighboursAreWhomTheFirstBlockIsPushedTo() {
+        var settings = GossipSettings.fabnetDefaults
+        settings.propagatePeerNum = 3
+        let leader = PKIID([0])
+        let allEndpoints = endpoints.merging([leader: Endpoint(host: "leader", port: 7051)!]) { a, _ in a }
+        var machines: [PKIID: BlockDissemination] = [:]
+        for id in [leader] + peers {
+            var machine = BlockDissemination(settings: settings, height: 0)
+            machine.setOrgPeers(allEndpoints.filter { $0.key != id })
+            machines[id] = machine
+        }
+        var pushedTo: [PKIID: Set<PKIID>] = [:]
+        var pending = [(from: leader, effects: machines[leader]!.handle(.fromOrderer(GossipBlock(number: 0, data: [7])), now: .zero, random: &random))]
+        while let (from, effects) = pending.popLast() {
+            for case let .push(block, relay, to, _) in effects {
+                pushedTo[from, default: []].insert(to)
+                pending.append((to, machines[to]!.handle(.received(block, from: from, relay: relay), now: .zero, random: &random)))
+            }
+        }
+        #expect(pushedTo[leader]?.count == 4)
+        for id in [leader] + peers {
+            let neighbours = machines[id]!.treeNeighbours(of: id, leader: leader)
+            #expect(Set(neighbours.map(\.peer)) == pushedTo[id] ?? [], "\(id)")
+            #expect(neighbours.allSatisfy { allEndpoints[$0.peer] == $0.endpoint })
+        }
+        // Without tree push there is no fixed set to dial.
+        var random = BlockDissemination(settings: GossipSettings.fabric, height: 0)
+        random.setOrgPeers(allEndpoints.filter { $0.key != leader })
+        #expect(random.treeNeighbours(of: leader, leader: leader).isEmpty)
+    }
+
+    /// The core asks its shell to dial the tree neighbours once per set, and not at all when
+    /// `prepareConnections` is off.
+    @Test mutating func theCoreAsksToConnectToTreeNeighboursOnce() {
+        var gossip = GossipPeer(configuration: Topology(orgs: 1, peersPerOrg: 5).configuration(0, 0), channels: ["alpha"], mode: .staticLeader, incarnation: 1)
+        _ = gossip.handle(.start, now: .zero, random: &random)
+        for index in 1..<5 {
+            let id = Topology.pkiID(0, index)
+            let alive = AliveMessage(pkiID: id, mspID: Topology.mspID(0), externalEndpoint: Topology.externalEndpoint(0, index),
+                                     internalEndpoint: Topology.internalEndpoint(0, index), time: PeerTime(incarnation: 1, sequence: 1))
+            let signer = VerifiedSigner(mspID: Topology.mspID(0), role: .peer, pkiID: id)
+            _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer), via: nil), now: .zero, random: &random)
+            let info = StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 0, time: PeerTime(incarnation: 1, sequence: 1))
+            _ = gossip.handle(.received(Verified(value: .channel(info.channelMAC, .stateInfo(info)), signer: signer), via: nil), now: .zero, random: &random)
+        }
+        func connects(_ effects: [GossipPeer.Effect]) -> Set<PKIID> {
+            Set(effects.compactMap { if case .connect(.peer(let id, _)) = $0 { return id } else { return nil } })
+        }
+        let first = connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(1), random: &random))
+        // A static leader of 4 peers splits them into propagatePeerNum (3) parts: 3 heads.
+        #expect(first.count == 3 && first.isSubset(of: gossip.orgPeers(of: "alpha")), "\(first)")
+        #expect(connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(2), random: &random)).isEmpty, "once per set")
+        var quiet = GossipPeer(configuration: Topology(orgs: 1, peersPerOrg: 5).configuration(0, 0), channels: ["alpha"], mode: .staticLeader, incarnation: 1)
+        quiet.prepareConnections = false
+        _ = quiet.handle(.start, now: .zero, random: &random)
+        #expect(connects(quiet.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(1), random: &random)).isEmpty)
+    }
+
     /// Follows every push from the leader through each relay's own machine: each of the 15
     /// followers gets block 0 exactly once, within 2 hops (the leader splits them into ⌈√15⌉ = 4
     /// parts; each part's head sends to the rest of its part).

@@ -92,6 +92,11 @@ public struct GossipPeer: Sendable {
         /// shell forgets its recent dial failures and drops queued dials to it that still back
         /// off (stale). Comes before the effects of the message that showed it.
         case peerIsBack(PKIID)
+        /// Open a connection to `destination` now if there is none, sending nothing: the peer
+        /// will send to it on every block (its tree-push neighbours), and a first contact on a
+        /// block's path costs a TLS handshake there. A shell without connections ignores it.
+        /// Only when `prepareConnections` is on.
+        case connect(Destination)
         /// Write the line to the node's log (gossip module); it names the channel when it is about one.
         case log(String)
         /// A message refused for what it claims (another org's block, a channel this peer or the
@@ -120,6 +125,12 @@ public struct GossipPeer: Sendable {
     var viewsDirty = false
     /// Per channel: own-org peers whose state info arrived (alive or not), in arrival order.
     var ownOrgChannelIDs: [String: OrderedIDs] = [:]
+    /// Whether the core asks its shell to open connections to tree-push neighbours ahead of the
+    /// first block (`Effect.connect`). The peer process does; the simulator, whose messages
+    /// need no connection, turns it off and saves the work.
+    public var prepareConnections = true
+    /// Per channel: the tree-push neighbours `connect` effects were given for (`prepareTree`).
+    var preparedNeighbours: [String: Set<PKIID>] = [:]
     /// Per channel: the other orgs whose first state info this peer relayed to its own org
     /// (`relayFirstOfOrganizations`); each is relayed once per channel.
     var relayedOrganizations: [String: Set<String>] = [:]
@@ -349,6 +360,7 @@ public struct GossipPeer: Sendable {
         blocks[channel] = flow
         var result: [Effect] = []
         result.reserveCapacity(effects.count)
+        if case .pullTimer = event { result += prepareTree(channel) }
         for effect in effects {
             switch effect {
             case let .push(block, relay, peer, endpoint): result.append(.send(.channel(mac, .block(block, relay: relay)), to: .peer(peer, endpoint)))
@@ -382,15 +394,32 @@ public struct GossipPeer: Sendable {
         return election.isLeader ? [.stopPulling(channel: channel), .log("\(channel): halted: no longer a leader candidate")] : []
     }
 
+    /// `connect` effects for the tree-push neighbours of `channel` under its current leader
+    /// (`BlockDissemination.treeNeighbours`) that were not given yet; checked when the leader
+    /// changes and at every pull timer (the view may have changed). Nothing when
+    /// `prepareConnections` is off or no leader is known.
+    mutating func prepareTree(_ channel: String) -> [Effect] {
+        guard prepareConnections, let leader = elections[channel]?.leader, var flow = blocks[channel] else { return [] }
+        let neighbours = flow.treeNeighbours(of: configuration.pkiID, leader: leader)
+        blocks[channel] = flow
+        let ids = Set(neighbours.map(\.peer))
+        let known = preparedNeighbours[channel] ?? []
+        guard ids != known else { return [] }
+        preparedNeighbours[channel] = ids
+        return neighbours.filter { !known.contains($0.peer) }.map { .connect(.peer($0.peer, $0.endpoint)) }
+    }
+
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
         refreshViewsIfNeeded(now: now)
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
+        let leaderBefore = election.leader
         let effects = election.handle(event, now: now)
         elections[channel] = election
+        let prepared = election.leader != leaderBefore ? prepareTree(channel) : []
         if sortedOrgChannelPeers[channel] == nil, effects.contains(where: { if case .broadcast = $0 { return true } else { return false } }) {
             sortedOrgChannelPeers[channel] = (orgChannelPeers[channel] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
-        return effects.flatMap { effect -> [Effect] in
+        return prepared + effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
                 return (sortedOrgChannelPeers[channel] ?? []).map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
