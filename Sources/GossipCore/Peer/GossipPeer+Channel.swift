@@ -125,11 +125,15 @@ extension GossipPeer {
         var effects: [Effect] = []
         for info in infos {
             guard let org = membership.liveOrg(of: info.pkiID), org != configuration.mspID,
-                  relayedOrganizations[channel, default: []].insert(org).inserted, let mac = states[channel]?.ownMAC else { continue }
+                  relayedOrganizations[channel]?.contains(org) != true, let mac = states[channel]?.ownMAC else { continue }
             let membership = self.membership
             let ownOrg = preferringNeighbours(ownOrgChannelIDs[channel]?.ids ?? []) { $0.isAlive && membership.isReachable($0.alive) }
-            for member in draw(settings.propagatePeerNum, from: ownOrg, random: &random,
-                               where: { $0.isAlive && membership.isReachable($0.alive) }) {
+            let targets = draw(settings.propagatePeerNum, from: ownOrg, random: &random, where: { $0.isAlive && membership.isReachable($0.alive) })
+            // Relayed once it reached someone: a peer that knows no own-org channel peer yet
+            // relays the next such state info instead.
+            guard !targets.isEmpty else { continue }
+            relayedOrganizations[channel, default: []].insert(org)
+            for member in targets {
                 effects.append(.send(.channel(mac, .stateInfoSnapshot([info])), to: membership.destination(of: member.alive)))
             }
         }
