@@ -458,8 +458,9 @@ public struct NetworkLauncher: Sendable {
         }
     }
 
-    /// Status requests in flight at once while waiting for convergence.
-    static let concurrentStatusRequests = 16
+    /// Status requests in flight at once while waiting for convergence (each is a TLS
+    /// connection and a signed request to a peer that is busy starting).
+    static let concurrentStatusRequests = 4
 
     /// The statuses of `peers` (by name; a peer that did not answer is absent), at most
     /// `concurrentStatusRequests` requests at a time.

@@ -131,6 +131,8 @@ public struct GossipPeer: Sendable {
     public var prepareConnections = true
     /// Per channel: the tree-push neighbours `connect` effects were given for (`prepareTree`).
     var preparedNeighbours: [String: Set<PKIID>] = [:]
+    /// Per channel: the leader at the last pull timer (`prepareTree` waits for a stable one).
+    var treeLeaders: [String: PKIID?] = [:]
     /// Per channel: the other orgs whose first state info this peer relayed to its own org
     /// (`relayFirstOfOrganizations`); each is relayed once per channel.
     var relayedOrganizations: [String: Set<String>] = [:]
@@ -395,11 +397,14 @@ public struct GossipPeer: Sendable {
     }
 
     /// `connect` effects for the tree-push neighbours of `channel` under its current leader
-    /// (`BlockDissemination.treeNeighbours`) that were not given yet; checked when the leader
-    /// changes and at every pull timer (the view may have changed). Nothing when
-    /// `prepareConnections` is off or no leader is known.
+    /// (`BlockDissemination.treeNeighbours`) that were not given yet; checked at every pull
+    /// timer, once the same leader led at the previous one: while a big org starts, leaders
+    /// change dozens of times in a few seconds, and dialling each one's tree made 100 peers
+    /// slower to be ready. Nothing when `prepareConnections` is off or no leader is known.
     mutating func prepareTree(_ channel: String) -> [Effect] {
-        guard prepareConnections, let leader = elections[channel]?.leader, var flow = blocks[channel] else { return [] }
+        let leader = elections[channel]?.leader
+        defer { treeLeaders[channel] = leader }
+        guard prepareConnections, let leader, treeLeaders[channel] == leader, var flow = blocks[channel] else { return [] }
         let neighbours = flow.treeNeighbours(of: configuration.pkiID, leader: leader)
         blocks[channel] = flow
         let ids = Set(neighbours.map(\.peer))
@@ -412,14 +417,12 @@ public struct GossipPeer: Sendable {
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
         refreshViewsIfNeeded(now: now)
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
-        let leaderBefore = election.leader
         let effects = election.handle(event, now: now)
         elections[channel] = election
-        let prepared = election.leader != leaderBefore ? prepareTree(channel) : []
         if sortedOrgChannelPeers[channel] == nil, effects.contains(where: { if case .broadcast = $0 { return true } else { return false } }) {
             sortedOrgChannelPeers[channel] = (orgChannelPeers[channel] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
-        return prepared + effects.flatMap { effect -> [Effect] in
+        return effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
                 return (sortedOrgChannelPeers[channel] ?? []).map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
