@@ -81,7 +81,7 @@ import Testing
             Set(effects.compactMap { if case .connect(.peer(let id, _)) = $0 { return id } else { return nil } })
         }
         #expect(connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(1), random: &random)).isEmpty,
-                "the leader must lead at two pull timers in a row")
+                "the leader must have led for a declaration interval")
         let first = connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(2), random: &random))
         // A static leader of 4 peers splits them into propagatePeerNum (3) parts: 3 heads.
         #expect(first.count == 3 && first.isSubset(of: gossip.orgPeers(of: "alpha")), "\(first)")

@@ -131,8 +131,8 @@ public struct GossipPeer: Sendable {
     public var prepareConnections = true
     /// Per channel: the tree-push neighbours `connect` effects were given for (`prepareTree`).
     var preparedNeighbours: [String: Set<PKIID>] = [:]
-    /// Per channel: the leader at the last pull timer (`prepareTree` waits for a stable one).
-    var treeLeaders: [String: PKIID?] = [:]
+    /// Per channel: the leader `prepareTree` last saw and since when (it waits for a stable one).
+    var treeLeaders: [String: (leader: PKIID, since: GossipTime)] = [:]
     /// Per channel: the other orgs whose first state info this peer relayed to its own org
     /// (`relayFirstOfOrganizations`); each is relayed once per channel.
     var relayedOrganizations: [String: Set<String>] = [:]
@@ -362,7 +362,7 @@ public struct GossipPeer: Sendable {
         blocks[channel] = flow
         var result: [Effect] = []
         result.reserveCapacity(effects.count)
-        if case .pullTimer = event { result += prepareTree(channel) }
+        if case .pullTimer = event { result += prepareTree(channel, now: now) }
         for effect in effects {
             switch effect {
             case let .push(block, relay, peer, endpoint): result.append(.send(.channel(mac, .block(block, relay: relay)), to: .peer(peer, endpoint)))
@@ -397,14 +397,21 @@ public struct GossipPeer: Sendable {
     }
 
     /// `connect` effects for the tree-push neighbours of `channel` under its current leader
-    /// (`BlockDissemination.treeNeighbours`) that were not given yet; checked at every pull
-    /// timer, once the same leader led at the previous one: while a big org starts, leaders
-    /// change dozens of times in a few seconds, and dialling each one's tree made 100 peers
-    /// slower to be ready. Nothing when `prepareConnections` is off or no leader is known.
-    mutating func prepareTree(_ channel: String) -> [Effect] {
-        let leader = elections[channel]?.leader
-        defer { treeLeaders[channel] = leader }
-        guard prepareConnections, let leader, treeLeaders[channel] == leader, var flow = blocks[channel] else { return [] }
+    /// (`BlockDissemination.treeNeighbours`) that were not given yet; checked at every election
+    /// event and pull timer, once the leader has led for half `leaderAliveThreshold` (one
+    /// declaration interval): while a big org starts, leaders change dozens of times in a few
+    /// seconds, and dialling each one's tree would cost a TLS handshake per edge each time.
+    /// Nothing when `prepareConnections` is off or no leader is known.
+    mutating func prepareTree(_ channel: String, now: GossipTime) -> [Effect] {
+        guard prepareConnections, let leader = elections[channel]?.leader else {
+            treeLeaders[channel] = nil
+            return []
+        }
+        guard let seen = treeLeaders[channel], seen.leader == leader else {
+            treeLeaders[channel] = (leader, now)
+            return []
+        }
+        guard now - seen.since >= settings.election.leaderAliveThreshold / 2, var flow = blocks[channel] else { return [] }
         let neighbours = flow.treeNeighbours(of: configuration.pkiID, leader: leader)
         blocks[channel] = flow
         let ids = Set(neighbours.map(\.peer))
@@ -419,10 +426,11 @@ public struct GossipPeer: Sendable {
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
         let effects = election.handle(event, now: now)
         elections[channel] = election
+        let prepared = prepareTree(channel, now: now)
         if sortedOrgChannelPeers[channel] == nil, effects.contains(where: { if case .broadcast = $0 { return true } else { return false } }) {
             sortedOrgChannelPeers[channel] = (orgChannelPeers[channel] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
-        return effects.flatMap { effect -> [Effect] in
+        return prepared + effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
                 return (sortedOrgChannelPeers[channel] ?? []).map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
