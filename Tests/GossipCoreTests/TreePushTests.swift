@@ -63,33 +63,36 @@ import Testing
         #expect(random.treeNeighbours(of: leader, leader: leader).isEmpty)
     }
 
-    /// The core asks its shell to dial the tree neighbours once per set, and not at all when
-    /// `prepareConnections` is off.
+    /// The core asks its shell to dial the tree neighbours once the leader has led for a
+    /// declaration interval, once per set, and not at all when `prepareConnections` is off.
     @Test mutating func theCoreAsksToConnectToTreeNeighboursOnce() {
-        var gossip = GossipPeer(configuration: Topology(orgs: 1, peersPerOrg: 5).configuration(0, 0), channels: ["alpha"], mode: .staticLeader, incarnation: 1)
-        _ = gossip.handle(.start, now: .zero, random: &random)
-        for index in 1..<5 {
-            let id = Topology.pkiID(0, index)
-            let alive = AliveMessage(pkiID: id, mspID: Topology.mspID(0), externalEndpoint: Topology.externalEndpoint(0, index),
-                                     internalEndpoint: Topology.internalEndpoint(0, index), time: PeerTime(incarnation: 1, sequence: 1))
-            let signer = VerifiedSigner(mspID: Topology.mspID(0), role: .peer, pkiID: id)
-            _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer), via: nil), now: .zero, random: &random)
-            let info = StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 0, time: PeerTime(incarnation: 1, sequence: 1))
-            _ = gossip.handle(.received(Verified(value: .channel(info.channelMAC, .stateInfo(info)), signer: signer), via: nil), now: .zero, random: &random)
-        }
         func connects(_ effects: [GossipPeer.Effect]) -> Set<PKIID> {
             Set(effects.compactMap { if case .connect(.peer(let id, _)) = $0 { return id } else { return nil } })
         }
-        #expect(connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(1), random: &random)).isEmpty,
-                "the leader must have led for a declaration interval")
-        let first = connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(2), random: &random))
+        func peer(preparing: Bool) -> GossipPeer {
+            var gossip = GossipPeer(configuration: Topology(orgs: 1, peersPerOrg: 5).configuration(0, 0), channels: ["alpha"], mode: .staticLeader, incarnation: 1)
+            gossip.prepareConnections = preparing
+            _ = gossip.handle(.start, now: .zero, random: &random)  // leads from here
+            for index in 1..<5 {
+                let id = Topology.pkiID(0, index)
+                let alive = AliveMessage(pkiID: id, mspID: Topology.mspID(0), externalEndpoint: Topology.externalEndpoint(0, index),
+                                         internalEndpoint: Topology.internalEndpoint(0, index), time: PeerTime(incarnation: 1, sequence: 1))
+                let signer = VerifiedSigner(mspID: Topology.mspID(0), role: .peer, pkiID: id)
+                _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer), via: nil), now: .zero, random: &random)
+                let info = StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 0, time: PeerTime(incarnation: 1, sequence: 1))
+                _ = gossip.handle(.received(Verified(value: .channel(info.channelMAC, .stateInfo(info)), signer: signer), via: nil), now: .zero, random: &random)
+            }
+            return gossip
+        }
+        var gossip = peer(preparing: true)
+        let interval = GossipSettings.fabnetDefaults.election.leaderAliveThreshold / 2
+        #expect(connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + interval / 2, random: &random)).isEmpty,
+                "the leader has not led for a declaration interval yet")
+        let first = connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + interval, random: &random))
         // A static leader of 4 peers splits them into propagatePeerNum (3) parts: 3 heads.
         #expect(first.count == 3 && first.isSubset(of: gossip.orgPeers(of: "alpha")), "\(first)")
         #expect(connects(gossip.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(3), random: &random)).isEmpty, "once per set")
-        var quiet = GossipPeer(configuration: Topology(orgs: 1, peersPerOrg: 5).configuration(0, 0), channels: ["alpha"], mode: .staticLeader, incarnation: 1)
-        quiet.prepareConnections = false
-        _ = quiet.handle(.start, now: .zero, random: &random)
-        _ = quiet.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(1), random: &random)
+        var quiet = peer(preparing: false)
         #expect(connects(quiet.handle(.timer(.pull(channel: "alpha")), now: .zero + .seconds(2), random: &random)).isEmpty)
     }
 
