@@ -351,12 +351,14 @@ public struct NetworkLauncher: Sendable {
         }
     }
 
-    /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
-    /// has every peer of the member orgs join it (as its org's admin), but for peers whose
-    /// ledger of the channel holds blocks already (they joined before a restart).
     /// Peers joining a channel at once (see `createChannels`).
     static let concurrentJoins = 16
 
+    /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
+    /// has every peer of the member orgs join it (as its org's admin), but for peers whose
+    /// ledger of the channel holds blocks already (they joined before a restart). A ledger whose
+    /// block 0 was torn is not served by its peer; readiness then times out naming the peer,
+    /// whose log says to join it again (`fabnet channel join`).
     func createChannels(_ clients: NodeClients) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
@@ -436,7 +438,7 @@ public struct NetworkLauncher: Sendable {
             let pending = clients.peers.filter { !satisfied.contains($0.name) }
             let final = pending.isEmpty
             let asked = final ? clients.peers : pending
-            let statuses = await Self.statuses(of: asked, clients)
+            let statuses = await Self.statuses(of: asked, clients, until: deadline)
             var problem: String?
             for peer in asked {
                 let found = statuses[peer.name].map { peerProblem(peer, $0, clients) } ?? "\(peer.name) does not answer"
@@ -463,13 +465,15 @@ public struct NetworkLauncher: Sendable {
     static let concurrentStatusRequests = 4
 
     /// The statuses of `peers` (by name; a peer that did not answer is absent), at most
-    /// `concurrentStatusRequests` requests at a time.
-    static func statuses(of peers: [NetworkState.Node], _ clients: NodeClients) async -> [String: WireAdminResponse] {
+    /// `concurrentStatusRequests` requests at a time; none is sent after `deadline`.
+    static func statuses(of peers: [NetworkState.Node], _ clients: NodeClients,
+                         until deadline: ContinuousClock.Instant) async -> [String: WireAdminResponse] {
         await withTaskGroup(of: (String, WireAdminResponse?).self) { group in
             var statuses: [String: WireAdminResponse] = [:]
             func collect(_ answer: (String, WireAdminResponse?)) { if let status = answer.1 { statuses[answer.0] = status } }
             for (index, peer) in peers.enumerated() {
                 if index >= concurrentStatusRequests, let answer = await group.next() { collect(answer) }
+                guard ContinuousClock.now < deadline else { break }
                 group.addTask { (peer.name, try? await clients.status(of: peer)) }
             }
             for await answer in group { collect(answer) }

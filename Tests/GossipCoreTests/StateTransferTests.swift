@@ -214,13 +214,38 @@ extension StateTransfer {
     /// the other org's known peer is sent this peer's own and asked for its own.
     @Test mutating func aJoiningPeerIntroducesItselfToAPeerOfEachOtherOrg() {
         var gossip = peer()
+        let second = AliveMessage(pkiID: Topology.pkiID(1, 1), mspID: Topology.mspID(1), externalEndpoint: Topology.externalEndpoint(1, 1),
+                                  internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
+        _ = gossip.handle(.received(Verified(value: .membership(.alive([second])), signer: signer(1, 1)), via: nil), now: .zero, random: &random)
         _ = gossip.handle(.start, now: .zero, random: &random)
         let orgs: Set<String> = [Topology.mspID(0), Topology.mspID(1)]
         let effects = gossip.join(channel: "beta", organizations: orgs, height: 1, now: .zero, random: &random)
-        let other = Destination.peer(Topology.pkiID(1, 0), Topology.externalEndpoint(1, 0))
         let own = gossip.states["beta"]!.own
-        #expect(effects.contains(.send(.channel(own.channelMAC, .stateInfo(own)), to: other)))
+        // One of Org2's two known peers, not both.
+        let introduced = effects.compactMap { effect -> Destination? in
+            if case .send(.channel(_, .stateInfo(let info)), let destination) = effect, info == own { return destination } else { return nil }
+        }
+        #expect(introduced.count == 1)
+        guard let other = introduced.first else { return }
+        #expect([Topology.externalEndpoint(1, 0), Topology.externalEndpoint(1, 1)].contains(other.endpoint))
         #expect(effects.contains(.send(.channel(own.channelMAC, .stateInfoRequest(digest: nil)), to: other)))
+    }
+
+    /// A peer that knew no own-org channel peer when another org's first state info came relays
+    /// that org with the next news of it, here a newer state info in a snapshot.
+    @Test mutating func anOrgNotRelayedForLackOfTargetsIsRelayedWithItsNextNews() {
+        var gossip = peer()
+        func info(_ org: Int, _ index: Int, sequence: UInt64) -> StateInfo {
+            let id = Topology.pkiID(org, index)
+            return StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 1, time: PeerTime(incarnation: 1, sequence: sequence))
+        }
+        func relayed(_ effects: [GossipPeer.Effect]) -> Bool {
+            effects.contains { if case .send(.channel(_, .stateInfoSnapshot(let infos)), _) = $0 { return infos.count == 1 } else { return false } }
+        }
+        #expect(!relayed(gossip.handle(message(.stateInfo(info(1, 0, sequence: 1)), channel: "alpha", from: 1, 0), now: .zero, random: &random)),
+                "no own-org channel peer to relay to")
+        _ = gossip.handle(message(.stateInfo(info(0, 1, sequence: 1)), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(relayed(gossip.handle(message(.stateInfoSnapshot([info(1, 0, sequence: 2)]), channel: "alpha", from: 0, 1), now: .zero, random: &random)))
     }
 
     /// The first state info of another org's peer is relayed to the own org's channel peers;

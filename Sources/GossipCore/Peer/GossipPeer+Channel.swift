@@ -37,17 +37,19 @@ extension GossipPeer {
             // The channel's state is taken out for the loop (one lookup per snapshot, not per entry).
             guard var state = states.removeValue(forKey: channel) else { return [] }
             var newPeers = false
-            var foreignNewPeers: [StateInfo] = []
+            var foreignNews: [StateInfo] = []
             for info in infos where state.isNewer(info) {
                 guard let org = membership.liveOrg(of: info.pkiID), organizations.contains(org),
                       resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
-                let isNewPeer = state.record(info).isNewPeer
+                let (isNewer, isNewPeer) = state.record(info)
                 newPeers = newPeers || isNewPeer
                 if isNewPeer, org == configuration.mspID { joinOrgView(info.pkiID, in: channel) }
-                if isNewPeer, org != configuration.mspID, relayedOrganizations[channel]?.contains(org) != true { foreignNewPeers.append(info) }
+                // Any news of an org not relayed yet (not only a new peer): a peer that knew no
+                // own-org channel peer when the org's first state info came relays a later one.
+                if isNewer, org != configuration.mspID, relayedOrganizations[channel]?.contains(org) != true { foreignNews.append(info) }
             }
             states[channel] = state
-            var effects = relayFirstOfOrganizations(foreignNewPeers, in: channel, random: &random)
+            var effects = relayFirstOfOrganizations(foreignNews, in: channel, random: &random)
             effects += heardHeights(channel, now: now, random: &random)
             // SWIM asks only ring neighbours when members come alive; while snapshots bring peers
             // new to the channel view (a start, a restart), the next one is asked at once instead
@@ -119,12 +121,14 @@ extension GossipPeer {
     /// about 3 s (seven pull rounds) to hear of the other org after the channel was joined. The
     /// relay spreads the first such height through the org in a few hops, at most
     /// `propagatePeerNum` messages per peer for each other org. `infos`: newly recorded state
-    /// infos of other orgs' peers.
+    /// infos of other orgs' peers. An org counts as relayed once the relay reached a peer.
     mutating func relayFirstOfOrganizations(_ infos: [StateInfo], in channel: String,
                                             random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = []
         for info in infos {
-            guard let org = membership.liveOrg(of: info.pkiID), org != configuration.mspID,
+            // As snapshot answers: another org's peer only with an external endpoint.
+            guard let member = membership.members[info.pkiID], member.isAlive, member.alive.externalEndpoint != nil,
+                  case let org = member.alive.mspID, org != configuration.mspID,
                   relayedOrganizations[channel]?.contains(org) != true, let mac = states[channel]?.ownMAC else { continue }
             let membership = self.membership
             let ownOrg = preferringNeighbours(ownOrgChannelIDs[channel]?.ids ?? []) { $0.isAlive && membership.isReachable($0.alive) }

@@ -8,7 +8,8 @@ import FabnetModel
 /// Channel rules it enforces: a channel message is accepted only when its MAC names a channel
 /// this peer is in and its sender's org is a member of that channel; blocks, pull and leadership
 /// only from the own org; a peer is a channel peer once its state info for the channel arrived,
-/// and only channel peers get the channel's blocks, heights and leadership messages.
+/// and only channel peers get the channel's blocks, heights and leadership messages, but for one
+/// introduction on joining: its own height, to one peer of each other org of the channel.
 public struct GossipPeer: Sendable {
     public enum Timer: Hashable, Sendable {
         case membership(Membership.Timer)
@@ -362,7 +363,7 @@ public struct GossipPeer: Sendable {
         blocks[channel] = flow
         var result: [Effect] = []
         result.reserveCapacity(effects.count)
-        if case .pullTimer = event { result += prepareTree(channel, now: now) }
+        if case .pullTimer = event { result += prepareTree(channel, now: now, all: true) }
         for effect in effects {
             switch effect {
             case let .push(block, relay, peer, endpoint): result.append(.send(.channel(mac, .block(block, relay: relay)), to: .peer(peer, endpoint)))
@@ -397,12 +398,14 @@ public struct GossipPeer: Sendable {
     }
 
     /// `connect` effects for the tree-push neighbours of `channel` under its current leader
-    /// (`BlockDissemination.treeNeighbours`) that were not given yet; checked at every election
-    /// event and pull timer, once the leader has led for half `leaderAliveThreshold` (one
-    /// declaration interval): while a big org starts, leaders change dozens of times in a few
-    /// seconds, and dialling each one's tree would cost a TLS handshake per edge each time.
+    /// (`BlockDissemination.treeNeighbours`), once this peer has known that leader for half
+    /// `leaderAliveThreshold` (one declaration interval): while a big org starts, leaders change
+    /// dozens of times in a few seconds, and dialling each one's tree would cost a TLS handshake
+    /// per edge each time. Election events give the neighbours not given yet; a pull timer
+    /// (`all`) gives every one again, as a dial can fail, be cut or the connection close later
+    /// (the shell's `connect` does nothing for a connection that exists or is being dialled).
     /// Nothing when `prepareConnections` is off or no leader is known.
-    mutating func prepareTree(_ channel: String, now: GossipTime) -> [Effect] {
+    mutating func prepareTree(_ channel: String, now: GossipTime, all: Bool = false) -> [Effect] {
         guard prepareConnections, let leader = elections[channel]?.leader else {
             treeLeaders[channel] = nil
             return []
@@ -416,9 +419,8 @@ public struct GossipPeer: Sendable {
         blocks[channel] = flow
         let ids = Set(neighbours.map(\.peer))
         let known = preparedNeighbours[channel] ?? []
-        guard ids != known else { return [] }
         preparedNeighbours[channel] = ids
-        return neighbours.filter { !known.contains($0.peer) }.map { .connect(.peer($0.peer, $0.endpoint)) }
+        return neighbours.filter { all || !known.contains($0.peer) }.map { .connect(.peer($0.peer, $0.endpoint)) }
     }
 
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
