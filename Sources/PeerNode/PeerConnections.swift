@@ -69,10 +69,7 @@ final class PeerConnections: GossipTransport {
             case .drop:
                 return false
             case .dial(let id):
-                let (stream, queue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
-                queue.yield(packet)
-                state.queues[id] = queue
-                tasks.start(Self.key(id)) { await self.dial(id, to: endpoint, sending: stream) }
+                startDial(id, to: endpoint, in: &state).yield(packet)
                 return true
             }
         }
@@ -84,10 +81,17 @@ final class PeerConnections: GossipTransport {
         state.withLock { state in
             // An existing connection (or one dialling) serves; a refused one is left alone.
             guard case .dial(let id) = state.table.send(to: endpoint, expecting: expecting, now: now) else { return }
-            let (stream, queue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
-            state.queues[id] = queue
-            tasks.start(Self.key(id)) { await self.dial(id, to: endpoint, sending: stream) }
+            startDial(id, to: endpoint, in: &state)
         }
+    }
+
+    /// Gives the new connection `id` its queue and starts its dial task; returns the queue.
+    @discardableResult
+    private func startDial(_ id: ConnectionTable.ConnectionID, to endpoint: Endpoint, in state: inout State) -> AsyncStream<ByteBuffer>.Continuation {
+        let (stream, queue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
+        state.queues[id] = queue
+        tasks.start(Self.key(id)) { await self.dial(id, to: endpoint, sending: stream) }
+        return queue
     }
 
     func currentConnections() -> [GossipConnectionSummary] {

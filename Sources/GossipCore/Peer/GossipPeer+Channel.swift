@@ -131,8 +131,9 @@ extension GossipPeer {
                   case let org = member.alive.mspID, org != configuration.mspID,
                   relayedOrganizations[channel]?.contains(org) != true, let mac = states[channel]?.ownMAC else { continue }
             let membership = self.membership
-            let ownOrg = preferringNeighbours(ownOrgChannelIDs[channel]?.ids ?? []) { $0.isAlive && membership.isReachable($0.alive) }
-            let targets = draw(settings.propagatePeerNum, from: ownOrg, random: &random, where: { $0.isAlive && membership.isReachable($0.alive) })
+            let reachable = { (member: Membership.Member) in member.isAlive && membership.isReachable(member.alive) }
+            let ownOrg = preferringNeighbours(ownOrgChannelIDs[channel]?.ids ?? [], where: reachable)
+            let targets = draw(settings.propagatePeerNum, from: ownOrg, random: &random, where: reachable)
             // Relayed once it reached someone: a peer that knows no own-org channel peer yet
             // relays the next such state info instead.
             guard !targets.isEmpty else { continue }

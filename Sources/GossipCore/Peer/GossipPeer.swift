@@ -401,8 +401,8 @@ public struct GossipPeer: Sendable {
     /// (`BlockDissemination.treeNeighbours`), once this peer has known that leader for half
     /// `leaderAliveThreshold` (one declaration interval): while a big org starts, leaders change
     /// dozens of times in a few seconds, and dialling each one's tree would cost a TLS handshake
-    /// per edge each time. Election events give the neighbours not given yet; a pull timer
-    /// (`all`) gives every one again, as a dial can fail, be cut or the connection close later
+    /// per edge each time. The first election event after that gives them; a pull timer
+    /// (`all`) gives every one again (the view may have changed), as a dial can fail, be cut or the connection close later
     /// (the shell's `connect` does nothing for a connection that exists or is being dialled).
     /// Nothing when `prepareConnections` is off or no leader is known.
     mutating func prepareTree(_ channel: String, now: GossipTime, all: Bool = false) -> [Effect] {
@@ -412,8 +412,11 @@ public struct GossipPeer: Sendable {
         }
         guard let seen = treeLeaders[channel], seen.leader == leader else {
             treeLeaders[channel] = (leader, now)
+            preparedNeighbours[channel] = nil
             return []
         }
+        // An election event computes the tree once per leader; pull timers keep it current.
+        guard all || preparedNeighbours[channel] == nil else { return [] }
         guard now - seen.since >= settings.election.leaderAliveThreshold / 2, var flow = blocks[channel] else { return [] }
         let neighbours = flow.treeNeighbours(of: configuration.pkiID, leader: leader)
         blocks[channel] = flow
