@@ -141,29 +141,30 @@ extension StateTransfer {
         #expect(sends(answered).contains { if case .channel(_, .stateInfoSnapshot) = $0 { return true } else { return false } })
     }
 
-    /// A snapshot carries only what the requester lacks: nothing it holds at the same or a newer
-    /// time, and no message at all when it lacks nothing.
-    @Test mutating func aSnapshotCarriesOnlyTheStateInfosTheRequesterLacks() {
+    /// A snapshot carries only the responder's own org, and of it only what the requester lacks:
+    /// nothing it holds at the same or a newer time, and no message at all when it lacks nothing.
+    /// Another org's heights come from that org's own peers.
+    @Test mutating func aSnapshotCarriesOnlyTheOwnOrgsStateInfosTheRequesterLacks() {
         var gossip = peer()
-        let b = Topology.pkiID(1, 0)  // the requester is (0,1)
+        let mate = Topology.pkiID(0, 1), other = Topology.pkiID(1, 0)
         for (org, index) in [(0, 1), (1, 0)] {
             let id = Topology.pkiID(org, index)
             let info = StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 4, time: PeerTime(incarnation: 1, sequence: 2))
             _ = gossip.handle(message(.stateInfo(info), channel: "alpha", from: org, index), now: .zero, random: &random)
         }
-        func snapshot(knowing known: KnownVersions) -> [PKIID]? {
-            let effects = gossip.handle(message(.stateInfoRequest(digest: 42, known: known), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        func snapshot(to org: Int, _ index: Int, knowing known: KnownVersions) -> [PKIID]? {
+            let effects = gossip.handle(message(.stateInfoRequest(digest: 42, known: known), channel: "alpha", from: org, index), now: .zero, random: &random)
             return sends(effects).compactMap { if case .channel(_, .stateInfoSnapshot(let infos)) = $0 { return infos.map(\.pkiID) } else { return nil } }.first
         }
         let own = gossip.states["alpha"]!.own
-        #expect(snapshot(knowing: .none).map(Set.init) == [own.pkiID, b], "everything but the requester's own")
-        let knowsB = KnownVersions(times: [KnownVersions.key(b): PeerTime(incarnation: 1, sequence: 2)])
-        #expect(snapshot(knowing: knowsB) == [own.pkiID])
-        let knowsOlderB = KnownVersions(times: [KnownVersions.key(b): PeerTime(incarnation: 1, sequence: 1)])
-        #expect(snapshot(knowing: knowsOlderB).map(Set.init) == [own.pkiID, b])
-        var knowsAll = knowsB
+        #expect(snapshot(to: 0, 1, knowing: .none) == [own.pkiID], "the own org's, without the other org's")
+        #expect(snapshot(to: 1, 0, knowing: .none).map(Set.init) == [own.pkiID, mate], "another org hears of this org")
+        let knowsMate = KnownVersions(times: [KnownVersions.key(mate): PeerTime(incarnation: 1, sequence: 2)])
+        #expect(snapshot(to: 1, 0, knowing: knowsMate) == [own.pkiID])
+        var knowsAll = knowsMate
         knowsAll.times[KnownVersions.key(own.pkiID)] = own.time
-        #expect(snapshot(knowing: knowsAll) == nil, "nothing new: no snapshot at all")
+        #expect(snapshot(to: 1, 0, knowing: knowsAll) == nil, "nothing new: no snapshot at all")
+        #expect(gossip.states["alpha"]?.height(of: other) == 4)
     }
 
     @Test mutating func channelMessagesFromOrgsOutsideTheChannelAreDropped() {

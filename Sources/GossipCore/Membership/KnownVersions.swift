@@ -90,10 +90,12 @@ public struct KnownVersions: Hashable, Sendable {
 
 extension ChannelStateInfo {
     /// The state infos this peer holds, own included, to send with a snapshot request.
-    public var versions: KnownVersions {
-        var entries: [(key: UInt64, time: PeerTime)] = [(KnownVersions.key(own.pkiID), own.time)]
-        entries.reserveCapacity(infos.count + 1)
-        for (id, info) in infos { entries.append((KnownVersions.key(id), info.time)) }
+    public var versions: KnownVersions { versions(includingOwn: true) { _ in true } }
+
+    /// The state infos this peer holds of the peers `include` accepts, and its own if `includingOwn`.
+    public func versions(includingOwn: Bool, where include: (PKIID) -> Bool) -> KnownVersions {
+        var entries: [(key: UInt64, time: PeerTime)] = includingOwn ? [(KnownVersions.key(own.pkiID), own.time)] : []
+        for (id, info) in infos where include(id) { entries.append((KnownVersions.key(id), info.time)) }
         return KnownVersions(entries: entries)
     }
 }

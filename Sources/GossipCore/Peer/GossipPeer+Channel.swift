@@ -36,13 +36,13 @@ extension GossipPeer {
             let organizations = organizations(of: channel)
             // The channel's state is taken out for the loop (one lookup per snapshot, not per entry).
             guard var state = states.removeValue(forKey: channel) else { return [] }
-            var newPeers = false
+            var newOwnOrgPeers = false
             var foreignNews: [StateInfo] = []
             for info in infos where state.isNewer(info) {
                 guard let org = membership.liveOrg(of: info.pkiID), organizations.contains(org),
                       resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
                 let (isNewer, isNewPeer) = state.record(info)
-                newPeers = newPeers || isNewPeer
+                newOwnOrgPeers = newOwnOrgPeers || (isNewPeer && org == configuration.mspID)
                 if isNewPeer, org == configuration.mspID { joinOrgView(info.pkiID, in: channel) }
                 // Any news of an org not relayed yet (not only a new peer): a peer that knew no
                 // own-org channel peer when the org's first state info came relays a later one.
@@ -51,11 +51,14 @@ extension GossipPeer {
             states[channel] = state
             var effects = relayFirstOfOrganizations(foreignNews, in: channel, random: &random)
             effects += heardHeights(channel, now: now, random: &random)
-            // SWIM asks only ring neighbours when members come alive; while snapshots bring peers
-            // new to the channel view (a start, a restart), the next one is asked at once instead
-            // of at the next interval. Newer heights alone do not: they change with every block,
-            // and a chain on them never ends (measured: 64 peers saturated 2 cores).
-            if newPeers, membership.neighbourhood() != nil { effects += requestSnapshot(channel, random: &random) }
+            // SWIM asks only ring neighbours when members come alive; while snapshots bring own-org
+            // peers new to the channel view (a start, a restart), the next one is asked at once
+            // instead of at the next interval. Newer heights alone do not: they change with every
+            // block, and a chain on them never ends (measured: 64 peers saturated 2 cores).
+            if newOwnOrgPeers {
+                channelViewGrew.insert(channel)
+                if membership.neighbourhood() != nil { effects += requestSnapshot(channel, from: configuration.mspID, anyPeer: true, random: &random) }
+            }
             return effects
         case let .stateInfoRequest(digest, known):
             return answerStateInfoRequest(channel, from: signer, digest: digest, known: known)
@@ -172,6 +175,12 @@ extension GossipPeer {
         viewsDirty = true
     }
 
+    /// Answers a snapshot request with the heights of this peer's own org only: an own-org
+    /// requester gets every own-org state info it lacks (`known`), a requester of another org
+    /// this peer's own and at most `crossOrganizationSnapshotLimit` − 1 more of its org's peers
+    /// (those with an external endpoint), in the order this peer learned them, so repeated pulls
+    /// refresh the same peers. Each org's heights thus come from its own peers, and an answer
+    /// to another org costs O(1) however big the org.
     private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, digest: UInt64?, known: KnownVersions) -> [Effect] {
         // A known member counts even while it is still dead here: a restarted peer's request can
         // arrive before its new alive message (the request itself is signed by it).
@@ -179,28 +188,16 @@ extension GossipPeer {
         let destination = membership.destination(of: requester.alive)
         guard let digest else { return [.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination)] }
         guard digest != state.digest else { return [] }
-        let partners = configuration.sharing.partners(of: signer.mspID)
-        let organizations = organizations(of: channel)
-        // Which orgs' peers the requester may hear of, decided once per org (there are few).
-        var verdicts: [(org: String, inChannel: Bool, partner: Bool)] = []
+        let ownOrg = signer.mspID == configuration.mspID
+        // Another org hears of this org's peers only when it is a partner and they are visible to it.
+        guard ownOrg || configuration.sharing.partners(of: signer.mspID).contains(configuration.mspID) else { return [] }
+        let limit = ownOrg ? Int.max : GossipPeer.crossOrganizationSnapshotLimit
         // Only what the requester lacks: at 100 peers a full snapshot was 57 KB, and snapshots
         // were most of the bytes a network received while it started.
         var infos = known.knows(state.own) ? [] : [state.own]
-        infos.reserveCapacity(state.peers.ids.count)
-        // In the deterministic order of `peers` (receivers record new peers in the order they come).
-        for id in state.peers.ids where id != signer.pkiID {
-            // One copy of the member (each field read through the dictionary copied it again).
-            guard let member = membership.members[id], member.isAlive else { continue }
-            let org = member.alive.mspID
-            let verdict: (inChannel: Bool, partner: Bool)
-            if let known = verdicts.first(where: { $0.org == org }) {
-                verdict = (known.inChannel, known.partner)
-            } else {
-                verdict = (organizations.contains(org), org == signer.mspID || partners.contains(org))
-                verdicts.append((org, verdict.inChannel, verdict.partner))
-            }
-            guard verdict.inChannel, verdict.partner,
-                  org == signer.mspID || member.alive.externalEndpoint != nil,
+        // In the order own-org peers' state infos came (receivers record new peers in that order).
+        for id in ownOrgChannelIDs[channel]?.ids ?? [] where id != signer.pkiID && infos.count < limit {
+            guard let member = membership.members[id], member.isAlive, ownOrg || member.alive.externalEndpoint != nil,
                   let info = state.infos[id], !known.knows(info) else { continue }
             infos.append(info)
         }
@@ -209,48 +206,83 @@ extension GossipPeer {
     }
 
     /// Publishes a changed height: a new state info (so digests differ and snapshot pulls carry
-    /// it), pushed to `propagatePeerNum` random reachable channel peers (receivers do not forward
-    /// it: the periodic pull spreads it further at a fraction of the messages).
+    /// it), pushed to `propagatePeerNum` random reachable own-org channel peers (receivers do not
+    /// forward it: the periodic pulls spread it through the org, and other orgs pull it from
+    /// this org's peers).
     mutating func publishStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = [.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval)]
         guard let info = states[channel]?.publishIfChanged() else { return effects }
-        for member in randomChannelPeers(channel, count: settings.propagatePeerNum, preferNeighbours: true, random: &random) {
+        for member in randomChannelPeers(channel, count: settings.propagatePeerNum, organization: configuration.mspID,
+                                         preferNeighbours: true, random: &random) {
             effects.append(.send(.channel(info.channelMAC, .stateInfo(info)), to: membership.destination(of: member.alive)))
         }
         return effects
     }
 
-    /// Asks one random reachable peer of the channel's orgs for its snapshot (Fabric asks
-    /// `pullPeerNum`; one suffices, as a snapshot holds every height the responder knows and
-    /// changed heights are also pushed, and it keeps big channels at one snapshot per interval).
+    /// Every `requestStateInfoInterval`: one snapshot request to a peer of the own org, and one
+    /// to a peer of another org of the channel, the orgs taken in turn (`requestCrossOrganizationSnapshot`).
+    /// Fabric asks `pullPeerNum` peers of any org; each snapshot here holds what its responder
+    /// knows of its own org, which keeps a peer's state-info traffic O(own org) per interval
+    /// (the org's changed heights) plus O(1) for another org, not O(channel).
+    /// While the own-org channel view grows (a snapshot brought a new own-org peer since the last
+    /// pull), the own-org request goes to any own-org member, not only a ring neighbour: the
+    /// org's heights spread between random peers in O(log N) rounds, where ring neighbours alone
+    /// took six rounds (3 s) to fill 250-peer views.
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)] + requestSnapshot(channel, random: &random)
+        let growing = channelViewGrew.remove(channel) != nil
+        return [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
+            + requestSnapshot(channel, from: configuration.mspID, anyPeer: growing, random: &random)
+            + requestCrossOrganizationSnapshot(channel, random: &random)
     }
 
-    /// A snapshot request with this peer's digest to one reachable member of the channel's orgs
-    /// (a ring neighbour under SWIM when one qualifies).
+    /// A snapshot request with this peer's digest and the own-org state infos it holds, to one
+    /// reachable own-org member (a ring neighbour under SWIM when one qualifies; one not in the
+    /// channel ignores it).
     mutating func requestSnapshot(_ channel: String, random: inout some RandomNumberGenerator) -> [Effect] {
-        var effects: [Effect] = []
-        guard let state = states[channel] else { return effects }
-        let mac = state.ownMAC, digest = state.digest
-        // Any reachable member of the channel's orgs, not only known channel peers: heights of
-        // other orgs' peers arrive this way (one outside the channel ignores the request).
-        let organizations = organizations(of: channel)
-        let candidates = preferringNeighbours(membership.reachableAliveIDs()) { organizations.contains($0.alive.mspID) }
-        for member in draw(1, from: candidates, random: &random, where: { organizations.contains($0.alive.mspID) }) {
-            // What it holds is told only to a peer of the channel (one outside it learns nothing).
-            let known = state.infos[member.alive.pkiID] != nil ? state.versions : .none
-            effects.append(.send(.channel(mac, .stateInfoRequest(digest: digest, known: known)), to: membership.destination(of: member.alive)))
+        requestSnapshot(channel, from: configuration.mspID, random: &random)
+    }
+
+    /// A snapshot request to a reachable peer of another org of the channel: the orgs in turn,
+    /// one per call. Only a peer with an external endpoint asks (another org's peers answer only
+    /// such a peer). Its answer holds at most `crossOrganizationSnapshotLimit` of that org's
+    /// heights, so a gateway knows current heights of some peers of every org.
+    mutating func requestCrossOrganizationSnapshot(_ channel: String, random: inout some RandomNumberGenerator) -> [Effect] {
+        guard configuration.externalEndpoint != nil else { return [] }
+        let others = organizations(of: channel).filter { $0 != configuration.mspID }.sorted()
+        guard !others.isEmpty else { return [] }
+        let turn = crossOrganizationTurns[channel, default: 0]
+        crossOrganizationTurns[channel] = turn &+ 1
+        return requestSnapshot(channel, from: others[turn % others.count], random: &random)
+    }
+
+    /// A snapshot request to one reachable peer of `organization` (a ring neighbour under SWIM
+    /// when one qualifies; with `anyPeer`, any own-org channel peer), with the state infos of
+    /// that org this peer holds when the target is a known channel peer (what it holds is told
+    /// only to a peer of the channel).
+    private mutating func requestSnapshot(_ channel: String, from organization: String, anyPeer: Bool = false,
+                                          random: inout some RandomNumberGenerator) -> [Effect] {
+        guard let state = states[channel] else { return [] }
+        let membership = self.membership
+        let inOrganization = { (member: Membership.Member) in
+            member.isAlive && member.alive.mspID == organization && membership.isReachable(member.alive)
         }
-        return effects
+        var member = anyPeer ? draw(1, from: ownOrgChannelIDs[channel]?.ids ?? [], random: &random, where: inOrganization).first : nil
+        if member == nil {
+            member = draw(1, from: preferringNeighbours(membership.reachableAliveIDs(), where: inOrganization), random: &random, where: inOrganization).first
+        }
+        guard let member else { return [] }
+        let known = state.infos[member.alive.pkiID] != nil
+            ? state.versions(includingOwn: organization == configuration.mspID) { membership.liveOrg(of: $0) == organization }
+            : .none
+        return [.send(.channel(state.ownMAC, .stateInfoRequest(digest: state.digest, known: known)), to: membership.destination(of: member.alive))]
     }
 
     /// Up to `count` distinct random channel peers (state info known) that are alive, reachable
-    /// and of an org in the channel.
+    /// and of an org in the channel (of `organization` only, when given).
     /// With `preferNeighbours`, drawn among the ring neighbours when any qualifies (SWIM).
-    mutating func randomChannelPeers(_ channel: String, count: Int, preferNeighbours: Bool = false,
+    mutating func randomChannelPeers(_ channel: String, count: Int, organization: String? = nil, preferNeighbours: Bool = false,
                                      random: inout some RandomNumberGenerator) -> [Membership.Member] {
-        let organizations = organizations(of: channel)
+        let organizations = organization.map { [$0] } ?? organizations(of: channel)
         let membership = self.membership
         let qualifies = { (member: Membership.Member) in
             member.isAlive && membership.isReachable(member.alive) && organizations.contains(member.alive.mspID)

@@ -137,6 +137,12 @@ public struct GossipPeer: Sendable {
     /// Per channel: the other orgs whose first state info this peer relayed to its own org
     /// (`relayFirstOfOrganizations`); each is relayed once per channel.
     var relayedOrganizations: [String: Set<String>] = [:]
+    /// Per channel: how many cross-org snapshot requests were sent (whose org is next).
+    var crossOrganizationTurns: [String: Int] = [:]
+    /// Channels whose own-org view grew since their last state-info pull.
+    var channelViewGrew: Set<String> = []
+    /// The most state infos a snapshot answer to another org's peer holds.
+    public static let crossOrganizationSnapshotLimit = 16
 
     /// `channels`: the channels this peer is in; `channelOrganizations`: each channel's member
     /// orgs; election `mode` from its settings; `heights`: each channel's ledger height at start
