@@ -148,6 +148,11 @@ enum GossipWire {
             (wire.stateInfoRequest.knownPeers, wire.stateInfoRequest.knownIncarnations, wire.stateInfoRequest.knownSequences) = columns(known)
         case .stateInfoSnapshot(let infos):
             wire.stateInfoSnapshot.elements = try infos.map { try envelopes.envelope(of: $0) }
+        case .stateInfoHeights(let claims):
+            wire.stateInfoHeights.peers = claims.map(\.key)
+            wire.stateInfoHeights.incarnations = claims.map(\.time.incarnation)
+            wire.stateInfoHeights.sequences = claims.map(\.time.sequence)
+            wire.stateInfoHeights.heights = claims.map(\.height)
         case let .stateRequest(nonce, first, count):
             wire.stateRequest.nonce = nonce
             wire.stateRequest.first = first
@@ -210,6 +215,13 @@ enum GossipWire {
             var infos: [StateInfo] = []
             for envelope in snapshot.elements { if let info = await verifier.stateInfo(envelope) { infos.append(info) } }
             return .stateInfoSnapshot(infos)
+        case .stateInfoHeights(let heights)?:
+            let count = heights.peers.count
+            guard heights.incarnations.count == count, heights.sequences.count == count, heights.heights.count == count else { return nil }
+            return .stateInfoHeights((0..<count).map {
+                HeightClaim(key: heights.peers[$0], time: PeerTime(incarnation: heights.incarnations[$0], sequence: heights.sequences[$0]),
+                            height: heights.heights[$0])
+            })
         case .stateRequest(let request)?:
             return .stateRequest(nonce: request.nonce, first: request.first, count: Int(clamping: request.count))
         case .stateResponse(let response)?:

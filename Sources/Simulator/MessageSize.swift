@@ -45,6 +45,7 @@ enum MessageSize {
         case let .pull(.update(_, blocks)), let .stateResponse(_, blocks): return 12 + blocks.reduce(0) { $0 + $1.data.count + 16 }
         case .stateInfo: return stateInfo
         case .stateInfoSnapshot(let infos): return infos.count * (stateInfo + envelope)
+        case .stateInfoHeights(let claims): return 24 + claims.count * HeightClaim.estimatedWireSize
         }
     }
 

@@ -131,6 +131,7 @@ extension SimulatedNetwork {
         case .stateInfo(let info): return "state info height \(info.height)"
         case .stateInfoRequest: return "state info request"
         case .stateInfoSnapshot(let infos): return "state info snapshot (\(infos.count))"
+        case .stateInfoHeights(let claims): return "state info heights (\(claims.count))"
         case let .stateRequest(_, first, count): return "state request \(first)..<\(first + UInt64(count))"
         case let .stateResponse(_, blocks): return "state response \(blocks.first?.number ?? 0)…\(blocks.last?.number ?? 0)"
         }

@@ -167,6 +167,71 @@ extension StateTransfer {
         #expect(gossip.states["alpha"]?.height(of: other) == 4)
     }
 
+    /// News of a peer whose signed state info the requester holds (same incarnation) travels as a
+    /// 20-byte height claim; a requester that holds none, or one of an older incarnation, gets the
+    /// signed state info (and the claim when the version held here is newer than it).
+    @Test mutating func aRequesterHoldingThePeersSignedStateInfoGetsAHeightClaim() {
+        var gossip = peer()
+        let mate = Topology.pkiID(0, 1)
+        let info = StateInfo(pkiID: mate, channelMAC: ChannelMAC(pkiID: mate, channel: "alpha"), height: 4, time: PeerTime(incarnation: 1, sequence: 2))
+        _ = gossip.handle(message(.stateInfo(info), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        func answer(knowing known: KnownVersions) -> (signed: [PKIID], claims: [HeightClaim]) {
+            let effects = gossip.handle(message(.stateInfoRequest(digest: 42, known: known), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+            var signed: [PKIID] = [], claims: [HeightClaim] = []
+            for case .channel(_, let inner) in sends(effects) {
+                if case .stateInfoSnapshot(let infos) = inner { signed += infos.map(\.pkiID) }
+                if case .stateInfoHeights(let heights) = inner { claims += heights }
+            }
+            return (signed, claims)
+        }
+        let own = gossip.states["alpha"]!.own
+        let ownKnown = (KnownVersions.key(own.pkiID), own.time)
+        let claim = HeightClaim(key: KnownVersions.key(mate), time: info.time, height: 4)
+        let sameIncarnation = answer(knowing: KnownVersions(entries: [ownKnown, (KnownVersions.key(mate), PeerTime(incarnation: 1, sequence: 1))]))
+        #expect(sameIncarnation.signed.isEmpty && sameIncarnation.claims == [claim])
+        let olderIncarnation = answer(knowing: KnownVersions(entries: [ownKnown, (KnownVersions.key(mate), PeerTime(incarnation: 0, sequence: 7))]))
+        #expect(olderIncarnation.signed == [mate] && olderIncarnation.claims.isEmpty)
+        // A claim newer than the signed state info held: a requester without the peer gets both.
+        let relayed = HeightClaim(key: KnownVersions.key(mate), time: PeerTime(incarnation: 1, sequence: 5), height: 9)
+        _ = gossip.handle(message(.stateInfoHeights([relayed]), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: mate) == 9)
+        let none = answer(knowing: KnownVersions(entries: [ownKnown]))
+        #expect(none.signed == [mate] && none.claims == [relayed])
+    }
+
+    /// A claim counts only from a relayer of the claimed peer's org, only for a peer whose own
+    /// signed state info is held (a claim never makes a channel peer), only in that state
+    /// info's incarnation, and only when newer; the creator's next signed state info replaces it.
+    @Test mutating func heightClaimsCountOnlyFromTheOrgForAKnownPeerOfTheSameIncarnation() {
+        var gossip = peer()
+        let mate = Topology.pkiID(0, 1), other = Topology.pkiID(1, 0)
+        func claim(_ id: PKIID, incarnation: UInt64 = 1, sequence: UInt64, height: UInt64) -> ChannelMessage {
+            .stateInfoHeights([HeightClaim(key: KnownVersions.key(id), time: PeerTime(incarnation: incarnation, sequence: sequence), height: height)])
+        }
+        _ = gossip.handle(message(claim(mate, sequence: 3, height: 7), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: mate) == nil, "no signed state info of the peer: not a channel peer")
+        let info = StateInfo(pkiID: mate, channelMAC: ChannelMAC(pkiID: mate, channel: "alpha"), height: 4, time: PeerTime(incarnation: 1, sequence: 2))
+        _ = gossip.handle(message(.stateInfo(info), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        let digest = gossip.states["alpha"]!.digest
+        _ = gossip.handle(message(claim(mate, sequence: 3, height: 7), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: mate) == 4, "another org does not vouch for this org's peers")
+        _ = gossip.handle(message(claim(mate, incarnation: 2, sequence: 1, height: 7), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: mate) == 4, "another incarnation needs the creator's signature")
+        _ = gossip.handle(message(claim(mate, sequence: 1, height: 1), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: mate) == 4, "older than the version held")
+        _ = gossip.handle(message(claim(mate, sequence: 3, height: 7), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: mate) == 7)
+        #expect(gossip.states["alpha"]?.digest != digest, "the digest follows the version held")
+        #expect(gossip.states["alpha"]?.versions.knows(mate, at: PeerTime(incarnation: 1, sequence: 3)) == true)
+        #expect(gossip.states["alpha"]?.highestHeight == 7)
+        let newer = StateInfo(pkiID: mate, channelMAC: info.channelMAC, height: 8, time: PeerTime(incarnation: 1, sequence: 4))
+        _ = gossip.handle(message(.stateInfo(newer), channel: "alpha", from: 0, 1), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: mate) == 8)
+        #expect(gossip.states["alpha"]?.infos[mate]?.time == newer.time)
+        _ = gossip.handle(message(claim(other, sequence: 3, height: 7), channel: "alpha", from: 1, 0), now: .zero, random: &random)
+        #expect(gossip.states["alpha"]?.height(of: other) == nil)
+    }
+
     @Test mutating func channelMessagesFromOrgsOutsideTheChannelAreDropped() {
         var gossip = peer(channelOrganizations: ["alpha": ["Org1MSP"]])
         let effects = gossip.handle(message(.stateInfoRequest(digest: 42), channel: "alpha", from: 1, 0), now: .zero, random: &random)

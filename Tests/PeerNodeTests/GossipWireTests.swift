@@ -119,6 +119,8 @@ import Testing
             .channel(mac, .stateInfoRequest(digest: 42)),
             .channel(mac, .stateInfoRequest(digest: 43, known: KnownVersions(times: [7: PeerTime(incarnation: 2, sequence: 3), 1 << 63: PeerTime(incarnation: 1, sequence: 0)]))),
             .channel(mac, .stateInfoSnapshot([info])),
+            .channel(mac, .stateInfoHeights([HeightClaim(key: 1 << 63, time: PeerTime(incarnation: 1_733_000_000_000, sequence: 9), height: 120),
+                                              HeightClaim(key: 7, time: PeerTime(incarnation: 2, sequence: 0), height: 0)])),
             .channel(mac, .stateRequest(nonce: 5, first: 10, count: 20)),
             .channel(mac, .stateResponse(nonce: 6, blocks: [block, other])),
         ]
@@ -167,6 +169,22 @@ import Testing
         let received = try WireGossipMessage(serializedBytes: try wire.serializedBytes() as [UInt8])
         #expect(await GossipWire.decode(received, verifier: TrustingVerifier()) == nil)
         #expect(await GossipWire.decode(WireGossipMessage(), verifier: TrustingVerifier()) == nil)
+    }
+
+    /// Relayed heights travel as four columns of one entry per peer; columns of other lengths
+    /// are a malformed message, refused whole rather than read in part.
+    @Test func heightColumnsOfDifferentLengthsAreRefused() async throws {
+        var wire = WireGossipMessage()
+        wire.channel.mac = Data(Self.mac.bytes)
+        wire.channel.stateInfoHeights.peers = [1, 2]
+        wire.channel.stateInfoHeights.incarnations = [1, 1]
+        wire.channel.stateInfoHeights.sequences = [3, 4]
+        wire.channel.stateInfoHeights.heights = [5]
+        #expect(await GossipWire.decode(wire, verifier: TrustingVerifier()) == nil)
+        wire.channel.stateInfoHeights.heights = [5, 6]
+        let decoded = await GossipWire.decode(wire, verifier: TrustingVerifier())
+        #expect(decoded == .channel(Self.mac, .stateInfoHeights([HeightClaim(key: 1, time: PeerTime(incarnation: 1, sequence: 3), height: 5),
+                                                                   HeightClaim(key: 2, time: PeerTime(incarnation: 1, sequence: 4), height: 6)])))
     }
 
     final class Carrier: Sendable {}

@@ -560,6 +560,28 @@ public nonisolated struct WireStateInfoSnapshot: Sendable {
   public init() {}
 }
 
+/// Heights of peers of the sender's org, as the sender relays them (unsigned by their creators):
+/// peer i is the one whose PKI-ID begins with peers[i] (8 bytes, big-endian), at the state-info
+/// time (incarnations[i], sequences[i]) with ledger height heights[i]. All four lists have one
+/// entry per peer.
+public nonisolated struct WireStateInfoHeights: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var peers: [UInt64] = []
+
+  public var incarnations: [UInt64] = []
+
+  public var sequences: [UInt64] = []
+
+  public var heights: [UInt64] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct WireRemoteStateRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -665,6 +687,14 @@ public nonisolated struct WireChannelMessage: Sendable {
     set {content = .stateResponse(newValue)}
   }
 
+  public var stateInfoHeights: WireStateInfoHeights {
+    get {
+      if case .stateInfoHeights(let v)? = content {return v}
+      return WireStateInfoHeights()
+    }
+    set {content = .stateInfoHeights(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Content: Equatable, Sendable {
@@ -676,6 +706,7 @@ public nonisolated struct WireChannelMessage: Sendable {
     case stateInfoSnapshot(WireStateInfoSnapshot)
     case stateRequest(WireRemoteStateRequest)
     case stateResponse(WireRemoteStateResponse)
+    case stateInfoHeights(WireStateInfoHeights)
 
   }
 
@@ -1440,6 +1471,51 @@ nonisolated extension WireStateInfoSnapshot: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
+nonisolated extension WireStateInfoHeights: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StateInfoHeights"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}peers\0\u{1}incarnations\0\u{1}sequences\0\u{1}heights\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedFixed64Field(value: &self.peers) }()
+      case 2: try { try decoder.decodeRepeatedUInt64Field(value: &self.incarnations) }()
+      case 3: try { try decoder.decodeRepeatedUInt64Field(value: &self.sequences) }()
+      case 4: try { try decoder.decodeRepeatedUInt64Field(value: &self.heights) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.peers.isEmpty {
+      try visitor.visitPackedFixed64Field(value: self.peers, fieldNumber: 1)
+    }
+    if !self.incarnations.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.incarnations, fieldNumber: 2)
+    }
+    if !self.sequences.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.sequences, fieldNumber: 3)
+    }
+    if !self.heights.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.heights, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireStateInfoHeights, rhs: WireStateInfoHeights) -> Bool {
+    if lhs.peers != rhs.peers {return false}
+    if lhs.incarnations != rhs.incarnations {return false}
+    if lhs.sequences != rhs.sequences {return false}
+    if lhs.heights != rhs.heights {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension WireRemoteStateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RemoteStateRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{1}first\0\u{1}count\0")
@@ -1517,7 +1593,7 @@ nonisolated extension WireRemoteStateResponse: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension WireChannelMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ChannelMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mac\0\u{1}leadership\0\u{1}block\0\u{1}pull\0\u{3}state_info\0\u{3}state_info_request\0\u{3}state_info_snapshot\0\u{3}state_request\0\u{3}state_response\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mac\0\u{1}leadership\0\u{1}block\0\u{1}pull\0\u{3}state_info\0\u{3}state_info_request\0\u{3}state_info_snapshot\0\u{3}state_request\0\u{3}state_response\0\u{3}state_info_heights\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1630,6 +1706,19 @@ nonisolated extension WireChannelMessage: SwiftProtobuf.Message, SwiftProtobuf._
           self.content = .stateResponse(v)
         }
       }()
+      case 10: try {
+        var v: WireStateInfoHeights?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .stateInfoHeights(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .stateInfoHeights(v)
+        }
+      }()
       default: break
       }
     }
@@ -1675,6 +1764,10 @@ nonisolated extension WireChannelMessage: SwiftProtobuf.Message, SwiftProtobuf._
     case .stateResponse?: try {
       guard case .stateResponse(let v)? = self.content else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case .stateInfoHeights?: try {
+      guard case .stateInfoHeights(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
     }()
     case nil: break
     }

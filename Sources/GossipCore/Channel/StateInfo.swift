@@ -43,18 +43,27 @@ public struct StateInfo: Hashable, Sendable {
 
 /// The ledger heights of one channel's peers as one peer knows them, and its own state info.
 ///
-/// Guarantees: only a newer state info replaces a known one; the peer's own state info gets a
-/// new sequence exactly when it is published with a changed height (`publishIfChanged`), so
-/// receivers can drop stale copies.
+/// Per peer it holds the newest signed state info it got (`infos`, what a snapshot relays to a
+/// peer that lacks the peer) and, when a relayed `HeightClaim` is newer, that claim: the peer's
+/// version is the newer of the two (`time(of:)`, `height(of:)`).
+///
+/// Guarantees: only a newer version replaces a known one; a claim counts only for a peer whose
+/// signed state info is held, in its incarnation; the peer's own state info gets a new sequence
+/// exactly when it is published with a changed height (`publishIfChanged`), so receivers can
+/// drop stale copies.
 public struct ChannelStateInfo: Sendable {
     public let channel: String
     public let ownMAC: ChannelMAC
-    /// Latest state info of every other peer heard of in this channel.
+    /// The newest signed state info of every other peer heard of in this channel.
     public private(set) var infos: [PKIID: StateInfo] = [:]
+    /// Relayed versions newer than the signed one held (see `HeightClaim`).
+    private var claims: [PKIID: (time: PeerTime, height: UInt64)] = [:]
+    /// The peers with a signed state info here, by `KnownVersions.key` (to resolve claims).
+    private var keys: [UInt64: PKIID] = [:]
     public private(set) var own: StateInfo
     private var published = false
-    /// The XOR of every known state info's (PKI-ID, time) hash, own included: two peers with the
-    /// same digest know the same state infos.
+    /// The XOR of every known peer's (PKI-ID, version time) hash, own included: two peers with
+    /// the same digest know the same versions.
     public private(set) var digest: UInt64
     /// The highest height any other peer published (an upper bound: a peer that restarted empty
     /// may be lower now); cheap to check before looking for sources.
@@ -66,38 +75,86 @@ public struct ChannelStateInfo: Sendable {
         self.channel = channel
         ownMAC = ChannelMAC(pkiID: pkiID, channel: channel)
         own = StateInfo(pkiID: pkiID, channelMAC: ownMAC, height: height, time: PeerTime(incarnation: incarnation, sequence: 0))
-        digest = Self.hash(own)
+        digest = Self.hash(pkiID, own.time)
     }
 
-    static func hash(_ info: StateInfo) -> UInt64 {
-        StableHash.mix(info.pkiID.stableHash ^ StableHash.mix(info.time.incarnation &+ StableHash.mix(info.time.sequence)))
+    static func hash(_ id: PKIID, _ time: PeerTime) -> UInt64 {
+        StableHash.mix(id.stableHash ^ StableHash.mix(time.incarnation &+ StableHash.mix(time.sequence)))
+    }
+
+    /// The version held of `id` (own included): the newer of its signed state info and a claim.
+    public func time(of id: PKIID) -> PeerTime? {
+        if id == own.pkiID { return own.time }
+        return claims[id]?.time ?? infos[id]?.time
+    }
+
+    public func height(of pkiID: PKIID) -> UInt64? {
+        if pkiID == own.pkiID { return own.height }
+        return claims[pkiID]?.height ?? infos[pkiID]?.height
     }
 
     /// Whether `info` would be news (cheap: no MAC check), to skip copies early.
     func isNewer(_ info: StateInfo) -> Bool {
-        info.pkiID != own.pkiID && (infos[info.pkiID].map { $0.time < info.time } ?? true)
+        info.pkiID != own.pkiID && (time(of: info.pkiID).map { $0 < info.time } ?? true)
     }
 
-    /// Records `info` if it is newer than what is known; returns whether the peer is new to the channel view.
+    /// Records `info` if it is newer than the version held; returns whether it was, and whether
+    /// the peer is new to the channel view.
     @discardableResult
     mutating func record(_ info: StateInfo) -> (isNewer: Bool, isNewPeer: Bool) {
-        guard info.pkiID != own.pkiID else { return (false, false) }
-        let known = infos[info.pkiID]
-        guard known.map({ $0.time < info.time }) ?? true else { return (false, false) }
-        infos[info.pkiID] = info
-        if known == nil { peers.insert(info.pkiID) }
+        let id = info.pkiID
+        guard id != own.pkiID else { return (false, false) }
+        let known = time(of: id)
+        guard known.map({ $0 < info.time }) ?? true else { return (false, false) }
+        if let known { digest ^= Self.hash(id, known) }
+        digest ^= Self.hash(id, info.time)
+        let isNewPeer = infos.updateValue(info, forKey: id) == nil
+        claims[id] = nil
+        if isNewPeer {
+            peers.insert(id)
+            keys[KnownVersions.key(id)] = id
+        }
         highestHeight = max(highestHeight, info.height)
-        if let known { digest ^= Self.hash(known) }
-        digest ^= Self.hash(info)
-        return (true, known == nil)
+        return (true, isNewPeer)
+    }
+
+    /// Records a relayed height of a peer whose signed state info is held, if it is of that
+    /// state info's incarnation and newer than the version held; returns the peer if it was.
+    /// (That the relayer is of the peer's org is the caller's check: it knows the orgs.)
+    mutating func record(_ claim: HeightClaim, where accept: (PKIID) -> Bool) -> PKIID? {
+        guard let id = keys[claim.key], let base = infos[id], base.time.incarnation == claim.time.incarnation,
+              let known = time(of: id), known < claim.time, accept(id) else { return nil }
+        digest ^= Self.hash(id, known)
+        digest ^= Self.hash(id, claim.time)
+        claims[id] = (claim.time, claim.height)
+        highestHeight = max(highestHeight, claim.height)
+        return id
+    }
+
+    /// What to tell a requester that holds `known` about `id` (own included), if it lacks the
+    /// version held here: the signed state info when the requester holds no version of that
+    /// incarnation (it must learn the peer from its creator's signature), and a claim when the
+    /// version held is newer than that signed state info.
+    func news(of id: PKIID, for known: KnownVersions) -> (signed: StateInfo?, claim: HeightClaim?) {
+        guard let time = time(of: id), let height = height(of: id) else { return (nil, nil) }
+        let held = known.time(of: id)
+        if let held, held >= time { return (nil, nil) }
+        let signed = id == own.pkiID ? own : infos[id]
+        guard let signed else { return (nil, nil) }
+        let claim = HeightClaim(key: KnownVersions.key(id), time: time, height: height)
+        if held?.incarnation == time.incarnation { return (nil, claim) }
+        return (signed, signed.time < time ? claim : nil)
     }
 
     /// Forgets `id`'s state info (membership purged it): its signed form goes with it. The
     /// highest height stays (an upper bound either way).
     mutating func forget(_ id: PKIID) {
-        guard let known = infos.removeValue(forKey: id) else { return }
+        guard let known = time(of: id) else { return }
+        infos[id] = nil
+        claims[id] = nil
+        keys[KnownVersions.key(id)] = nil
         peers.remove(id)
-        digest ^= Self.hash(known)
+        digest ^= Self.hash(id, known)
     }
 
     mutating func setHeight(_ height: UInt64) {
@@ -111,12 +168,10 @@ public struct ChannelStateInfo: Sendable {
     mutating func publishIfChanged() -> StateInfo? {
         guard !published else { return nil }
         published = true
-        digest ^= Self.hash(own)
+        digest ^= Self.hash(own.pkiID, own.time)
         own = StateInfo(pkiID: own.pkiID, channelMAC: ownMAC, height: own.height,
                         time: PeerTime(incarnation: own.time.incarnation, sequence: own.time.sequence + 1))
-        digest ^= Self.hash(own)
+        digest ^= Self.hash(own.pkiID, own.time)
         return own
     }
-
-    public func height(of pkiID: PKIID) -> UInt64? { pkiID == own.pkiID ? own.height : infos[pkiID]?.height }
 }

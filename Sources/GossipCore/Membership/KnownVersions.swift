@@ -66,6 +66,12 @@ public struct KnownVersions: Hashable, Sendable {
         return (low, low < keys.count && keys[low] == key)
     }
 
+    /// The time held for `id`'s key, if any.
+    public func time(of id: PKIID) -> PeerTime? {
+        let (index, found) = position(of: Self.key(id))
+        return found ? versions[index] : nil
+    }
+
     public func knows(_ id: PKIID, at time: PeerTime) -> Bool {
         let (index, found) = position(of: Self.key(id))
         return found && versions[index] >= time
@@ -95,7 +101,7 @@ extension ChannelStateInfo {
     /// The state infos this peer holds of the peers `include` accepts, and its own if `includingOwn`.
     public func versions(includingOwn: Bool, where include: (PKIID) -> Bool) -> KnownVersions {
         var entries: [(key: UInt64, time: PeerTime)] = includingOwn ? [(KnownVersions.key(own.pkiID), own.time)] : []
-        for (id, info) in infos where include(id) { entries.append((KnownVersions.key(id), info.time)) }
+        for (id, info) in infos where include(id) { entries.append((KnownVersions.key(id), time(of: id) ?? info.time)) }
         return KnownVersions(entries: entries)
     }
 }

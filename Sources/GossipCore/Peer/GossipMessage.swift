@@ -24,6 +24,10 @@ public enum ChannelMessage: Hashable, Sendable {
     case stateInfoRequest(digest: UInt64?, known: KnownVersions = .none)
     /// State infos of many peers, each signed by its creator.
     case stateInfoSnapshot([StateInfo])
+    /// Heights of peers of the sender's org as the sender relays them, unsigned by their
+    /// creators (see `HeightClaim`): a snapshot's news for a requester that holds a signed
+    /// state info of the same incarnation.
+    case stateInfoHeights([HeightClaim])
     /// State transfer: "send me `count` blocks from `first`".
     case stateRequest(nonce: UInt64, first: UInt64, count: Int)
     case stateResponse(nonce: UInt64, blocks: [GossipBlock])

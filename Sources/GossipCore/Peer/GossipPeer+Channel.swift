@@ -60,6 +60,14 @@ extension GossipPeer {
                 if membership.neighbourhood() != nil { effects += requestSnapshot(channel, from: configuration.mspID, anyPeer: true, random: &random) }
             }
             return effects
+        case .stateInfoHeights(let claims):
+            // Only about peers of the relayer's own org (it vouches for its org's heights).
+            guard var state = states[channel] else { return [] }
+            let membership = self.membership
+            var recorded = false
+            for claim in claims where state.record(claim, where: { membership.liveOrg(of: $0) == signer.mspID }) != nil { recorded = true }
+            states[channel] = state
+            return recorded ? heardHeights(channel, now: now, random: &random) : []
         case let .stateInfoRequest(digest, known):
             return answerStateInfoRequest(channel, from: signer, digest: digest, known: known)
         case let .stateRequest(nonce, first, count):
@@ -101,10 +109,10 @@ extension GossipPeer {
     public func channelPeerHeights(_ channel: String) -> [PKIID: UInt64] {
         guard let state = states[channel] else { return [:] }
         var heights: [PKIID: UInt64] = [:]
-        for (id, info) in state.infos {
+        for id in state.infos.keys {
             guard let member = membership.members[id], member.isAlive, membership.isReachable(member.alive),
                   isMember(org: member.alive.mspID, of: channel) else { continue }
-            heights[id] = info.height
+            heights[id] = state.height(of: id)
         }
         return heights
     }
@@ -192,17 +200,27 @@ extension GossipPeer {
         // Another org hears of this org's peers only when it is a partner and they are visible to it.
         guard ownOrg || configuration.sharing.partners(of: signer.mspID).contains(configuration.mspID) else { return [] }
         let limit = ownOrg ? Int.max : GossipPeer.crossOrganizationSnapshotLimit
-        // Only what the requester lacks: at 100 peers a full snapshot was 57 KB, and snapshots
-        // were most of the bytes a network received while it started.
-        var infos = known.knows(state.own) ? [] : [state.own]
-        // In the order own-org peers' state infos came (receivers record new peers in that order).
-        for id in ownOrgChannelIDs[channel]?.ids ?? [] where id != signer.pkiID && infos.count < limit {
-            guard let member = membership.members[id], member.isAlive, ownOrg || member.alive.externalEndpoint != nil,
-                  let info = state.infos[id], !known.knows(info) else { continue }
-            infos.append(info)
+        // Only what the requester lacks (at 100 peers a full snapshot was 57 KB, and snapshots
+        // were most of the bytes a network received while it started), and as a 20-byte claim
+        // where the requester holds the peer's signed state info of the same incarnation.
+        var infos: [StateInfo] = [], claims: [HeightClaim] = []
+        var told = 0
+        func tell(_ id: PKIID) {
+            let (info, claim) = state.news(of: id, for: known)
+            if let info { infos.append(info) }
+            if let claim { claims.append(claim) }
+            if info != nil || claim != nil { told += 1 }
         }
-        guard !infos.isEmpty else { return [] }
-        return [.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)]
+        tell(state.own.pkiID)
+        // In the order own-org peers' state infos came (receivers record new peers in that order).
+        for id in ownOrgChannelIDs[channel]?.ids ?? [] where id != signer.pkiID && told < limit {
+            guard let member = membership.members[id], member.isAlive, ownOrg || member.alive.externalEndpoint != nil else { continue }
+            tell(id)
+        }
+        var effects: [Effect] = []
+        if !infos.isEmpty { effects.append(.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)) }
+        if !claims.isEmpty { effects.append(.send(.channel(state.ownMAC, .stateInfoHeights(claims)), to: destination)) }
+        return effects
     }
 
     /// Publishes a changed height: a new state info (so digests differ and snapshot pulls carry
