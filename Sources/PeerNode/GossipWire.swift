@@ -60,6 +60,8 @@ enum GossipWire {
         case let .membership(.pingRequest(nonce, target, sender, updates)):
             wire.probe = try probe(.pingRequest, nonce: nonce, sender: sender, updates: updates, envelopes: envelopes)
             wire.probe.target = Data(target.bytes)
+        case .membership(.want(let ids)):
+            wire.want.pkiIds = ids.map { Data($0.bytes) }
         case let .channel(mac, inner):
             wire.channel = try encode(inner, mac: mac, envelopes: envelopes)
         }
@@ -87,6 +89,10 @@ enum GossipWire {
                 wire.kind = .dead
                 wire.pkiID = Data(id.bytes)
                 wire.timestamp = Self.wire(time)
+            case let .announce(id, time):
+                wire.kind = .announce
+                wire.pkiID = Data(id.bytes)
+                wire.timestamp = Self.wire(time)
             }
             return wire
         }
@@ -101,6 +107,7 @@ enum GossipWire {
             case .suspect:
                 updates.append(.suspect(PKIID(Array(update.pkiID)), time: time(update.timestamp), accuser: PKIID(Array(update.accuser))))
             case .dead: updates.append(.dead(PKIID(Array(update.pkiID)), time: time(update.timestamp)))
+            case .announce: updates.append(.announce(PKIID(Array(update.pkiID)), time: time(update.timestamp)))
             case .UNRECOGNIZED: continue
             }
         }
@@ -182,6 +189,8 @@ enum GossipWire {
             for envelope in response.alive { if let entry = await verifier.alive(envelope) { aliveList.append(entry) } }
             for envelope in response.dead { if let entry = await verifier.alive(envelope) { dead.append(entry) } }
             return .membership(.response(alive: aliveList, dead: dead))
+        case .want(let want)?:
+            return .membership(.want(want.pkiIds.map { PKIID(Array($0)) }))
         case .probe(let probe)?:
             return await decode(probe, verifier: verifier).map { .membership($0) }
         case .channel(let channel)?:

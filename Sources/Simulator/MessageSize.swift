@@ -24,10 +24,11 @@ enum MessageSize {
         case let .ping(_, sender, updates): return 16 + (sender == nil ? 0 : alive + envelope) + of(updates)
         case let .pingRequest(_, _, _, updates): return 16 + alive + envelope + of(updates)
         case let .ack(_, updates): return 16 + of(updates)
+        case .want(let ids): return 8 + ids.count * pkiID
         }
     }
 
-    /// Signed alive messages at full size, claims (a PKI-ID and a time) at 50 bytes.
+    /// Signed alive messages at full size, claims and announcements (a PKI-ID and a time) at 50 bytes.
     static func of(_ updates: [MembershipUpdate]) -> Int {
         updates.reduce(0) { total, update in
             if case .alive = update { return total + alive + envelope }

@@ -116,6 +116,7 @@ extension SimulatedNetwork {
         case let .membership(.ping(nonce, sender, updates)): return "ping \(nonce) from \(sender.map { "\($0.pkiID)" } ?? "a known peer") with \(updates.count) updates"
         case let .membership(.ack(nonce, updates)): return "ack \(nonce) with \(updates.count) updates"
         case let .membership(.pingRequest(nonce, target, _, updates)): return "ping request \(nonce) for \(target) with \(updates.count) updates"
+        case .membership(.want(let ids)): return "want \(ids.count) alive messages"
         case .channel(let mac, let inner): return "\(kind(of: inner)) [\(mac)]"
         }
     }

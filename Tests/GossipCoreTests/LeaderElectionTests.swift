@@ -180,6 +180,25 @@ struct ElectionHarness {
         #expect(effects.contains { if case .reply(let message, let to) = $0 { return message.isDeclaration && to == PKIID([6]) } else { return false } })
     }
 
+    /// A leader that hears a lower-ranked leader's declaration declares to its view, and to that
+    /// leader directly when it is not in the view: while a big org starts, views fill in for
+    /// seconds, and a second leader missing from the first's view led on (each of its blocks a
+    /// duplicate copy for its whole tree) until the views met.
+    @Test func aLeaderAnswersALowerRankedLeaderItDoesNotKnowDirectly() {
+        var (election, now) = electedLeader(at: .zero)  // peer 1; view: 5 and 6
+        func declaration(from id: UInt8) -> LeadershipMessage {
+            LeadershipMessage(pkiID: PKIID([id]), isDeclaration: true, ledgerHeight: 0, time: PeerTime(incarnation: 1, sequence: 1))
+        }
+        now = now + .milliseconds(10)
+        let unknown = election.handle(.received(declaration(from: 9)), now: now)
+        #expect(election.isLeader)
+        #expect(declarations(unknown) == 1)
+        #expect(unknown.contains { if case .reply(let message, let to) = $0 { return message.isDeclaration && message.pkiID == PKIID([1]) && to == PKIID([9]) } else { return false } })
+        let known = election.handle(.received(declaration(from: 6)), now: now)
+        #expect(declarations(known) == 1)
+        #expect(!known.contains { if case .reply = $0 { return true } else { return false } }, "one in the view hears the broadcast")
+    }
+
     /// A peer in its election, proposal sent (`others` in view), at the returned time.
     func electing(_ id: UInt8, view: Set<PKIID>) -> (LeaderElection, GossipTime) {
         var election = LeaderElection(pkiID: PKIID([id]), mode: .dynamic, settings: settings, incarnation: 1)

@@ -261,6 +261,55 @@ import Testing
         #expect(network.peers.allSatisfy { $0.membership.swim.updates.isEmpty })
     }
 
+    /// Lazy push: a relayed alive message travels as a 50-byte announcement, the creator's own
+    /// whole. A peer that lacks an announced one asks the announcer once (`want`), not again
+    /// within a probe interval for another announcer's copy; one that holds it asks nothing. The
+    /// announcer answers with the message whole, and the asker learns it and gossips it on,
+    /// announced again.
+    @Test mutating func relayedAliveMessagesAreAnnouncedAndFetchedOnlyByPeersThatLackThem() throws {
+        let newcomer = Topology.pkiID(0, 3)
+        let joined = alive(3, sequence: 2)
+        var relay = started()
+        // Peer 3 restarted: its newer alive message reaches peer 0 in a request (a join).
+        _ = relay.handle(.received(Verified(value: .request(sender: joined, viewDigest: 0), signer: signer(3)), via: nil),
+                         now: .zero + .milliseconds(10), random: &random)
+        let pushed = relay.handle(.timer(.forward), now: .zero + .milliseconds(200), random: &random)
+        let carried = pushed.flatMap { effect -> [MembershipUpdate] in
+            if case let .send(.ping(_, _, updates), _) = effect { return updates } else { return [] }
+        }
+        #expect(carried.contains(.announce(newcomer, time: joined.time)), "\(carried)")
+        #expect(carried.aliveMessages.allSatisfy { $0.pkiID == Topology.pkiID(0, 0) }, "only its own goes whole")
+
+        var asker = Membership(configuration: topology.configuration(0, 1), incarnation: 1)
+        _ = asker.handle(.start, now: .zero, random: &random)
+        _ = asker.handle(.received(Verified(value: .response(alive: [alive(0), alive(2), alive(3)], dead: []), signer: signer(0)), via: nil),
+                         now: .zero, random: &random)
+        func wants(_ effects: [Membership.Effect]) -> [[PKIID]] {
+            effects.compactMap { if case let .send(.want(ids), _) = $0 { return ids } else { return nil } }
+        }
+        let announcement = MembershipMessage.ping(nonce: 0, sender: nil, updates: [.announce(newcomer, time: joined.time)])
+        var now = GossipTime.zero + .milliseconds(300)
+        #expect(wants(asker.handle(.received(Verified(value: announcement, signer: signer(0)), via: nil), now: now, random: &random)) == [[newcomer]])
+        #expect(wants(asker.handle(.received(Verified(value: announcement, signer: signer(2)), via: nil), now: now, random: &random)).isEmpty,
+                "asked already")
+        let held = MembershipMessage.ping(nonce: 0, sender: nil, updates: [.announce(Topology.pkiID(0, 2), time: alive(2).time)])
+        #expect(wants(asker.handle(.received(Verified(value: held, signer: signer(0)), via: nil), now: now, random: &random)).isEmpty, "held already")
+
+        // Peer 0 answers the want with the message whole; peer 1 learns it and announces it on.
+        let answer = relay.handle(.received(Verified(value: .want([newcomer]), signer: signer(1)), via: nil), now: now, random: &random)
+        let delivered = try #require(answer.compactMap { effect -> MembershipMessage? in
+            if case let .send(message, .peer(id, _)) = effect, id == Topology.pkiID(0, 1) { return message } else { return nil }
+        }.first)
+        #expect(delivered == .ping(nonce: 0, sender: nil, updates: [.alive(joined)]))
+        now = now + .milliseconds(5)
+        _ = asker.handle(.received(Verified(value: delivered, signer: signer(0)), via: nil), now: now, random: &random)
+        #expect(asker.members[newcomer]?.alive.time == joined.time)
+        let onward = asker.handle(.timer(.forward), now: now + .milliseconds(200), random: &random).flatMap { effect -> [MembershipUpdate] in
+            if case let .send(.ping(_, _, updates), _) = effect { return updates } else { return [] }
+        }
+        #expect(onward.contains(.announce(newcomer, time: joined.time)), "\(onward)")
+    }
+
     /// Holders: an update is never sent back to the peer it came from, nor twice to one peer,
     /// and it leaves the queue once every neighbour has it.
     @Test func anUpdateGoesOnceToEachPeerThatLacksItAndRetiresWhenAllHaveIt() {

@@ -105,6 +105,8 @@ import Testing
             .membership(.ping(nonce: 7, sender: try alive(peerA), updates: [.suspect(peerB, time: PeerTime(incarnation: 1, sequence: 2), accuser: peerA)])),
             .membership(.ping(nonce: 8, sender: nil, updates: [.dead(peerB, time: PeerTime(incarnation: 1, sequence: 3))])),
             .membership(.ack(nonce: 8, updates: [])),
+            .membership(.ack(nonce: 9, updates: [.announce(peerB, time: PeerTime(incarnation: 4, sequence: 1))])),
+            .membership(.want([peerA, peerB])),
             .channel(mac, .leadership(LeadershipMessage(pkiID: peerA, isDeclaration: true, ledgerHeight: 4,
                                                         time: PeerTime(incarnation: 2, sequence: 3)))),
             .channel(mac, .block(block, relay: [peerA, peerB])),

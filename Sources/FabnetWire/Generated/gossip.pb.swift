@@ -78,6 +78,14 @@ public nonisolated struct WireGossipMessage: Sendable {
     set {content = .probe(newValue)}
   }
 
+  public var want: WireMembershipWant {
+    get {
+      if case .want(let v)? = content {return v}
+      return WireMembershipWant()
+    }
+    set {content = .want(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Content: Equatable, Sendable {
@@ -86,6 +94,7 @@ public nonisolated struct WireGossipMessage: Sendable {
     case membershipResponse(WireMembershipResponse)
     case channel(WireChannelMessage)
     case probe(WireProbe)
+    case want(WireMembershipWant)
 
   }
 
@@ -252,7 +261,7 @@ public nonisolated struct WireMembershipUpdate: Sendable {
   /// Clears the value of `alive`. Subsequent reads from it will return its default value.
   public mutating func clearAlive() {self._alive = nil}
 
-  /// SUSPECT, DEAD: whom, and the time of its alive message the claim is about.
+  /// SUSPECT, DEAD, ANNOUNCE: whom, and the time of its alive message the claim is about.
   public var pkiID: Data = Data()
 
   public var timestamp: WirePeerTime {
@@ -274,6 +283,10 @@ public nonisolated struct WireMembershipUpdate: Sendable {
     case alive // = 0
     case suspect // = 1
     case dead // = 2
+
+    /// "I hold this member's alive message of this time" (lazy push): a receiver that lacks it
+    /// asks the sender with a MembershipWant.
+    case announce // = 3
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -285,6 +298,7 @@ public nonisolated struct WireMembershipUpdate: Sendable {
       case 0: self = .alive
       case 1: self = .suspect
       case 2: self = .dead
+      case 3: self = .announce
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -294,6 +308,7 @@ public nonisolated struct WireMembershipUpdate: Sendable {
       case .alive: return 0
       case .suspect: return 1
       case .dead: return 2
+      case .announce: return 3
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -303,6 +318,7 @@ public nonisolated struct WireMembershipUpdate: Sendable {
       .alive,
       .suspect,
       .dead,
+      .announce,
     ]
 
   }
@@ -311,6 +327,20 @@ public nonisolated struct WireMembershipUpdate: Sendable {
 
   fileprivate var _alive: WireEnvelope? = nil
   fileprivate var _timestamp: WirePeerTime? = nil
+}
+
+/// SWIM's lazy push: the members whose announced alive messages the sender lacks; answered with a
+/// PING of nonce 0 carrying them.
+public nonisolated struct WireMembershipWant: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var pkiIds: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// SWIM's probes. PING (nonce 0: updates only, not answered) and PING_REQUEST carry the sender's
@@ -719,7 +749,7 @@ fileprivate nonisolated let _protobuf_package = "fabnet.wire"
 
 nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GossipMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{3}membership_request\0\u{3}membership_response\0\u{1}channel\0\u{1}probe\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{3}membership_request\0\u{3}membership_response\0\u{1}channel\0\u{1}probe\0\u{1}want\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -792,6 +822,19 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
           self.content = .probe(v)
         }
       }()
+      case 6: try {
+        var v: WireMembershipWant?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .want(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .want(v)
+        }
+      }()
       default: break
       }
     }
@@ -822,6 +865,10 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
     case .probe?: try {
       guard case .probe(let v)? = self.content else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .want?: try {
+      guard case .want(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     }()
     case nil: break
     }
@@ -1138,7 +1185,37 @@ nonisolated extension WireMembershipUpdate: SwiftProtobuf.Message, SwiftProtobuf
 }
 
 nonisolated extension WireMembershipUpdate.Kind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALIVE\0\u{1}SUSPECT\0\u{1}DEAD\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALIVE\0\u{1}SUSPECT\0\u{1}DEAD\0\u{1}ANNOUNCE\0")
+}
+
+nonisolated extension WireMembershipWant: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MembershipWant"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}pki_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedBytesField(value: &self.pkiIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pkiIds.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.pkiIds, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireMembershipWant, rhs: WireMembershipWant) -> Bool {
+    if lhs.pkiIds != rhs.pkiIds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension WireProbe: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -182,7 +182,10 @@ public struct LeaderElection: Sendable {
             if phase == .leader {
                 // Two leaders (a healed partition): the lower-ranked one yields.
                 guard Self.ranksHigher((incoming.pkiID, incoming.ledgerHeight), (pkiID, height)) else {
-                    return [.broadcast(message(declaration: true))]
+                    // A leader not in this peer's view (views of a big org fill in for seconds)
+                    // would miss the broadcast and lead on: it is answered directly too.
+                    let declaration = message(declaration: true)
+                    return view.contains(incoming.pkiID) ? [.broadcast(declaration)] : [.broadcast(declaration), .reply(declaration, to: incoming.pkiID)]
                 }
                 leader = incoming.pkiID
                 lastDeclaration = now

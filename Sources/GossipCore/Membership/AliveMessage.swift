@@ -96,6 +96,9 @@ public enum MembershipMessage: Hashable, Sendable {
     /// SWIM's indirect probe: "ping `target` for me"; the helper acks `nonce` if the target
     /// answers its own ping.
     case pingRequest(nonce: UInt64, target: PKIID, sender: AliveMessage, updates: [MembershipUpdate])
+    /// SWIM's lazy push: "send me the alive messages of these members" (announced to the
+    /// requester, which lacks them); answered with a nonce-0 ping carrying them whole.
+    case want([PKIID])
 }
 
 /// Where a message goes: a known peer, or an endpoint whose peer is not known yet (bootstrap and

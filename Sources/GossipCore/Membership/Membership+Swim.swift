@@ -162,6 +162,7 @@ extension Membership {
             effects.append(.log("\(Self.name(of: member.alive)) purged after \(now - member.lastHeard) without news"))
         }
         swim.relays = swim.relays.filter { $0.value.expires > now }
+        swim.asked = swim.asked.filter { now - $0.value.at < probeInterval }
         effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
         return effects
     }
@@ -265,7 +266,25 @@ extension Membership {
             return effects
         case .alive:
             return receive(message, via: via, now: now, random: &random)
+        case .want(let ids):
+            return answerWant(ids, from: from)
         }
+    }
+
+    /// Sends a peer the alive messages it asked for (announced to it, lacking there) that it may
+    /// see, whole, in a nonce-0 ping; it now holds them.
+    private mutating func answerWant(_ ids: [PKIID], from requester: PKIID) -> [Effect] {
+        guard let member = members[requester] else { return [] }
+        let partners = configuration.sharing.partners(of: member.alive.mspID)
+        var updates: [MembershipUpdate] = []
+        for id in ids.prefix(SwimState.piggyback * 4) {
+            let alive = id == configuration.pkiID ? selfAlive : members[id]?.alive
+            guard let alive, let view = Disclosure.view(of: alive, for: member.alive.mspID, partners: partners) else { continue }
+            updates.append(.alive(view))
+            swim.updates.held(.alive(alive), by: requester)
+        }
+        guard !updates.isEmpty else { return [] }
+        return [.send(.ping(nonce: 0, sender: nil, updates: updates), to: destination(of: member.alive))]
     }
 
     /// A peer spoke to us with its own alive message: learn it if it is news (and gossip it).
@@ -293,16 +312,39 @@ extension Membership {
     /// back to `sender`, which holds it (as it holds a copy of what is queued already).
     private mutating func apply(_ updates: [MembershipUpdate], from sender: PKIID, now: GossipTime) -> [Effect] {
         var effects: [Effect] = []
+        var wanted: [PKIID] = []
         for update in updates {
-            effects += apply(update, from: sender, now: now)
+            if case let .announce(id, time) = update {
+                if wants(id, at: time, now: now) { wanted.append(id) }
+            } else {
+                effects += apply(update, from: sender, now: now)
+            }
             swim.updates.held(update, by: sender)
+        }
+        if !wanted.isEmpty, let member = members[sender] {
+            effects.append(.send(.want(wanted), to: destination(of: member.alive)))
         }
         return effects
     }
 
+    /// Whether to ask for the announced alive message of `id` at `time`: it is news here, and
+    /// not already asked for within a probe interval (another announcer's copy may be coming;
+    /// past that, the ask is taken as lost).
+    private mutating func wants(_ id: PKIID, at time: PeerTime, now: GossipTime) -> Bool {
+        guard id != configuration.pkiID else { return false }
+        if let tombstone = purged[id], time <= tombstone { return false }
+        if let index = members.index(forKey: id), members.values[index].alive.time >= time { return false }
+        if let asked = swim.asked[id], asked.time >= time, now - asked.at < probeInterval { return false }
+        swim.asked[id] = (time, now)
+        return true
+    }
+
     private mutating func apply(_ update: MembershipUpdate, from sender: PKIID, now: GossipTime) -> [Effect] {
         switch update {
+        case .announce:
+            return []  // handled with its message (`apply(_:from:now:)`)
         case .alive(let alive):
+            if let asked = swim.asked[alive.pkiID], asked.time <= alive.time { swim.asked[alive.pkiID] = nil }
             guard alive.pkiID != configuration.pkiID, isNewer(alive) else { return [] }
             let effects = learn(alive, now: now)
             if let member = members[alive.pkiID], member.alive.time == alive.time { swim.updates.enqueue(.alive(member.alive), from: sender) }
@@ -439,11 +481,15 @@ extension Membership {
     private mutating func piggyback(for target: AliveMessage, maximum: Int = SwimState.piggyback) -> [MembershipUpdate] {
         let partners = configuration.sharing.partners(of: target.mspID)
         let members = self.members
+        let ownID = configuration.pkiID
         return swim.updates.take(maximum, limit: retransmitLimit, for: target.pkiID) { update in
             switch update {
             case .alive(let alive):
-                guard alive.pkiID != target.pkiID else { return nil }
-                return Disclosure.view(of: alive, for: target.mspID, partners: partners).map { .alive($0) }
+                guard alive.pkiID != target.pkiID, let view = Disclosure.view(of: alive, for: target.mspID, partners: partners) else { return nil }
+                // Whole from its creator; announced by relays (lazy push: most receivers hold it).
+                return alive.pkiID == ownID ? .alive(view) : .announce(alive.pkiID, time: alive.time)
+            case .announce:
+                return update
             case .suspect(let id, _, _), .dead(let id, _):
                 guard let member = members[id], Disclosure.view(of: member.alive, for: target.mspID, partners: partners) != nil else { return nil }
                 return update

@@ -278,7 +278,7 @@ public struct Membership: Sendable {
             guard !alive.isEmpty || !dead.isEmpty else { return effects }
             effects.append(.send(.response(alive: alive, dead: dead), to: destination(of: sender)))
             return effects
-        case .ping, .ack, .pingRequest:
+        case .ping, .ack, .pingRequest, .want:
             return []  // SWIM's messages: a peer running Fabric's algorithm ignores them
         case let .response(alive, _):
             // The responder's dead list is not adopted: a dead peer we never saw cannot be

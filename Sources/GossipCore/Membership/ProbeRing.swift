@@ -129,4 +129,7 @@ struct SwimState: Sendable {
     /// costs nothing; a gossiped suspicion costs a refutation, a newly signed alive message every
     /// peer receives and checks (at 100 starting peers on 2 cores, dozens of those per start).
     var unconfirmed: [PKIID] = []
+    /// Announced alive messages this peer asked for (`want`), with the time asked for and when:
+    /// not asked again within a probe interval.
+    var asked: [PKIID: (time: PeerTime, at: GossipTime)] = [:]
 }
