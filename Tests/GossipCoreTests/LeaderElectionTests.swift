@@ -197,6 +197,23 @@ struct ElectionHarness {
         let known = election.handle(.received(declaration(from: 6)), now: now)
         #expect(declarations(known) == 1)
         #expect(!known.contains { if case .reply = $0 { return true } else { return false } }, "one in the view hears the broadcast")
+        // Peer 9 yielded, but still is not in the view: the periodic declarations reach it too
+        // (else it would hear none, elect itself again, and the two would flap).
+        func repliedTo(_ effects: [LeaderElection.Effect]) -> [PKIID] {
+            effects.compactMap { if case .reply(let message, let to) = $0, message.isDeclaration { return to } else { return nil } }
+        }
+        now = now + settings.election.leaderAliveThreshold / 2
+        #expect(repliedTo(election.handle(.timer(.declare), now: now)) == [PKIID([9])])
+        _ = election.handle(.view(others.union([PKIID([9])])), now: now)
+        now = now + settings.election.leaderAliveThreshold / 2
+        let inView = election.handle(.timer(.declare), now: now)
+        #expect(repliedTo(inView).isEmpty && declarations(inView) == 1, "once in the view, the broadcast reaches it")
+        // One that never joins the view (it died, or left) is dropped after four thresholds.
+        _ = election.handle(.received(declaration(from: 8)), now: now)
+        now = now + settings.election.leaderAliveThreshold / 2
+        #expect(repliedTo(election.handle(.timer(.declare), now: now)) == [PKIID([8])])
+        now = now + settings.election.leaderAliveThreshold * 4
+        #expect(repliedTo(election.handle(.timer(.declare), now: now)).isEmpty)
     }
 
     /// A peer in its election, proposal sent (`others` in view), at the returned time.

@@ -8,9 +8,11 @@ import FabnetModel
 /// Guarantees, with `ChannelStateInfo.record(_:)`: a claim counts only for a peer whose own
 /// signed state info for the channel is already held (so only a peer's own signature ever makes
 /// it a channel peer), only in that state info's incarnation, and only from a relayer of the
-/// peer's own org (the receiving core checks that); a claim never replaces a newer version. A
-/// relayer that lies can make an own-org peer look higher or lower than it is in this channel
-/// (a state transfer asks it in vain and then another peer), never add a peer to a channel.
+/// peer's own org that is itself a channel peer (the receiving core checks that); a claim never
+/// replaces a newer version, and the peer's next signed state info replaces any claim. A relayer
+/// that lies can make an org mate's height look wrong to the peers that take its word, until
+/// that peer's next signed state info reaches them (a state transfer meanwhile may ask it in
+/// vain, then another peer); it can never add a peer to a channel.
 public struct HeightClaim: Hashable, Sendable {
     public let key: UInt64
     public let time: PeerTime

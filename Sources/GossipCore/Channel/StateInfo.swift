@@ -45,16 +45,17 @@ public struct StateInfo: Hashable, Sendable {
 ///
 /// Per peer it holds the newest signed state info it got (`infos`, what a snapshot relays to a
 /// peer that lacks the peer) and, when a relayed `HeightClaim` is newer, that claim: the peer's
-/// version is the newer of the two (`time(of:)`, `height(of:)`).
+/// version is the claim's while there is one, else the signed one's (`time(of:)`, `height(of:)`).
 ///
-/// Guarantees: only a newer version replaces a known one; a claim counts only for a peer whose
-/// signed state info is held, in its incarnation; the peer's own state info gets a new sequence
+/// Guarantees: a claim counts only for a peer whose signed state info is held, in its
+/// incarnation, and only when newer than the version held; a signed state info counts when
+/// newer than the signed one held, and then replaces any claim; the peer's own state info gets a new sequence
 /// exactly when it is published with a changed height (`publishIfChanged`), so receivers can
 /// drop stale copies.
 public struct ChannelStateInfo: Sendable {
     public let channel: String
     public let ownMAC: ChannelMAC
-    /// The newest signed state info of every other peer heard of in this channel.
+    /// The newest signed state info heard of every other peer in this channel.
     public private(set) var infos: [PKIID: StateInfo] = [:]
     /// Relayed versions newer than the signed one held (see `HeightClaim`).
     private var claims: [PKIID: (time: PeerTime, height: UInt64)] = [:]
@@ -93,20 +94,21 @@ public struct ChannelStateInfo: Sendable {
         return claims[pkiID]?.height ?? infos[pkiID]?.height
     }
 
-    /// Whether `info` would be news (cheap: no MAC check), to skip copies early.
+    /// Whether `info` would be recorded (cheap: no MAC check), to skip copies early.
     func isNewer(_ info: StateInfo) -> Bool {
-        info.pkiID != own.pkiID && (time(of: info.pkiID).map { $0 < info.time } ?? true)
+        info.pkiID != own.pkiID && (infos[info.pkiID].map { $0.time < info.time } ?? true)
     }
 
-    /// Records `info` if it is newer than the version held; returns whether it was, and whether
-    /// the peer is new to the channel view.
+    /// Records `info` if it is newer than the signed state info held; returns whether it was,
+    /// and whether the peer is new to the channel view. A newer signed state info replaces any
+    /// claim, even one of a later time: the creator's signature outweighs a relayer's word, so
+    /// a claim that lied ahead lasts only until the peer's next signed state info arrives.
     @discardableResult
     mutating func record(_ info: StateInfo) -> (isNewer: Bool, isNewPeer: Bool) {
         let id = info.pkiID
         guard id != own.pkiID else { return (false, false) }
-        let known = time(of: id)
-        guard known.map({ $0 < info.time }) ?? true else { return (false, false) }
-        if let known { digest ^= Self.hash(id, known) }
+        guard infos[id].map({ $0.time < info.time }) ?? true else { return (false, false) }
+        if let known = time(of: id) { digest ^= Self.hash(id, known) }
         digest ^= Self.hash(id, info.time)
         let isNewPeer = infos.updateValue(info, forKey: id) == nil
         claims[id] = nil
@@ -149,7 +151,7 @@ public struct ChannelStateInfo: Sendable {
     /// Forgets `id`'s state info (membership purged it): its signed form goes with it. The
     /// highest height stays (an upper bound either way).
     mutating func forget(_ id: PKIID) {
-        guard let known = time(of: id) else { return }
+        guard id != own.pkiID, let known = time(of: id) else { return }
         infos[id] = nil
         claims[id] = nil
         keys[KnownVersions.key(id)] = nil

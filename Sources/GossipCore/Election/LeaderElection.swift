@@ -97,6 +97,14 @@ public struct LeaderElection: Sendable {
     /// earlier term (the peer led, yielded and leads again) fires early and is dropped, so a
     /// leader keeps one declaration chain however often it was elected.
     var nextDeclaration: GossipTime?
+    /// Lower-ranked leaders this leader answered that are not in its view, and since when: each
+    /// periodic declaration goes to them too until they are (else one that yielded hears no
+    /// declaration, elects itself again, and the two flap), for at most `outsiderTerm`
+    /// (leaderAliveThreshold × 4: views meet sooner; a peer that died or left is dropped then),
+    /// and at most `maximumOutsiders` at once.
+    var outsiders: [(id: PKIID, since: GossipTime)] = []
+    static let maximumOutsiders = 16
+    var outsiderTerm: Duration { settings.election.leaderAliveThreshold * 4 }
 
     public init(pkiID: PKIID, mode: Mode, settings: GossipSettings, incarnation: UInt64) {
         self.pkiID = pkiID
@@ -164,7 +172,10 @@ public struct LeaderElection: Sendable {
             return [.schedule(.leaderCheck, at: now + settings.election.leaderAliveThreshold)]
         case (.declare, .leader):
             guard let due = nextDeclaration, now >= due else { return [] }
-            return [.broadcast(message(declaration: true))] + scheduleDeclaration(now: now)
+            let declaration = message(declaration: true)
+            let (view, term) = (view, outsiderTerm)
+            outsiders.removeAll { view.contains($0.id) || now - $0.since > term }
+            return [.broadcast(declaration)] + outsiders.map { .reply(declaration, to: $0.id) } + scheduleDeclaration(now: now)
         case (.leaderCheck, .follower):
             if leaderIsAlive(now: now) {
                 return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + settings.election.leaderAliveThreshold)]
@@ -185,7 +196,11 @@ public struct LeaderElection: Sendable {
                     // A leader not in this peer's view (views of a big org fill in for seconds)
                     // would miss the broadcast and lead on: it is answered directly too.
                     let declaration = message(declaration: true)
-                    return view.contains(incoming.pkiID) ? [.broadcast(declaration)] : [.broadcast(declaration), .reply(declaration, to: incoming.pkiID)]
+                    guard !view.contains(incoming.pkiID) else { return [.broadcast(declaration)] }
+                    if !outsiders.contains(where: { $0.id == incoming.pkiID }), outsiders.count < Self.maximumOutsiders {
+                        outsiders.append((incoming.pkiID, now))
+                    }
+                    return [.broadcast(declaration), .reply(declaration, to: incoming.pkiID)]
                 }
                 leader = incoming.pkiID
                 lastDeclaration = now
@@ -236,6 +251,7 @@ public struct LeaderElection: Sendable {
     private mutating func becomeLeader(now: GossipTime) -> [Effect] {
         phase = .leader
         leader = pkiID
+        outsiders = []
         return [.startPulling, .log("elected leader: pulling blocks from the orderer"), .broadcast(message(declaration: true))]
             + scheduleDeclaration(now: now)
     }

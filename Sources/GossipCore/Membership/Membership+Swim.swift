@@ -313,9 +313,10 @@ extension Membership {
     private mutating func apply(_ updates: [MembershipUpdate], from sender: PKIID, now: GossipTime) -> [Effect] {
         var effects: [Effect] = []
         var wanted: [PKIID] = []
+        let announcerKnown = members[sender] != nil
         for update in updates {
             if case let .announce(id, time) = update {
-                if wants(id, at: time, now: now) { wanted.append(id) }
+                if announcerKnown, wants(id, at: time, now: now) { wanted.append(id) }
             } else {
                 effects += apply(update, from: sender, now: now)
             }
@@ -328,13 +329,15 @@ extension Membership {
     }
 
     /// Whether to ask for the announced alive message of `id` at `time`: it is news here, and
-    /// not already asked for within a probe interval (another announcer's copy may be coming;
-    /// past that, the ask is taken as lost).
+    /// the same version was not asked for within a probe interval (another announcer's copy may
+    /// be coming; past that, the ask is taken as lost). Only the same time is held back, so an
+    /// announcement of a time no one holds cannot block the real one; what a lost or unanswered
+    /// ask misses, the anti-entropy pull brings.
     private mutating func wants(_ id: PKIID, at time: PeerTime, now: GossipTime) -> Bool {
         guard id != configuration.pkiID else { return false }
         if let tombstone = purged[id], time <= tombstone { return false }
         if let index = members.index(forKey: id), members.values[index].alive.time >= time { return false }
-        if let asked = swim.asked[id], asked.time >= time, now - asked.at < probeInterval { return false }
+        if let asked = swim.asked[id], asked.time == time, now - asked.at < probeInterval { return false }
         swim.asked[id] = (time, now)
         return true
     }
@@ -344,7 +347,7 @@ extension Membership {
         case .announce:
             return []  // handled with its message (`apply(_:from:now:)`)
         case .alive(let alive):
-            if let asked = swim.asked[alive.pkiID], asked.time <= alive.time { swim.asked[alive.pkiID] = nil }
+            if swim.asked[alive.pkiID]?.time == alive.time { swim.asked[alive.pkiID] = nil }
             guard alive.pkiID != configuration.pkiID, isNewer(alive) else { return [] }
             let effects = learn(alive, now: now)
             if let member = members[alive.pkiID], member.alive.time == alive.time { swim.updates.enqueue(.alive(member.alive), from: sender) }
@@ -489,7 +492,7 @@ extension Membership {
                 // Whole from its creator; announced by relays (lazy push: most receivers hold it).
                 return alive.pkiID == ownID ? .alive(view) : .announce(alive.pkiID, time: alive.time)
             case .announce:
-                return update
+                return nil  // never queued: announcements are made from queued alive messages
             case .suspect(let id, _, _), .dead(let id, _):
                 guard let member = members[id], Disclosure.view(of: member.alive, for: target.mspID, partners: partners) != nil else { return nil }
                 return update

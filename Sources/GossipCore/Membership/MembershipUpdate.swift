@@ -1,7 +1,8 @@
 import FabnetModel
 
 /// A change in membership that SWIM gossips (piggybacked on probes, and pushed to neighbours
-/// while it is new): only changes travel, never periodic heartbeats.
+/// while it is new): only changes travel, never periodic heartbeats. A relayed `alive` travels
+/// as an `announce` (lazy push), fetched whole by a receiver that lacks it.
 ///
 /// `alive` is its creator's signed message (on join, on an endpoint change, on refutation); a
 /// newer one refutes any suspicion or death of an older time. `suspect` and `dead` are claims

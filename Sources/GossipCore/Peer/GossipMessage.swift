@@ -17,9 +17,10 @@ public enum ChannelMessage: Hashable, Sendable {
     /// A peer's ledger height, from its creator (pushed when it changes).
     case stateInfo(StateInfo)
     /// "Tell me the channel's heights": without a digest, answered with the responder's own state
-    /// info; with the requester's `ChannelStateInfo.digest`, with a snapshot of the state infos
-    /// the responder may disclose to it and that are newer than the requester's (`known`), unless
-    /// the digests are equal or nothing is newer. Carries nothing of the channel but which peers'
+    /// info; with the requester's `ChannelStateInfo.digest`, with the heights of the responder's
+    /// own org it may disclose to the requester and that are newer than the requester's
+    /// (`known`; signed state infos, or height claims), unless the digests are equal or nothing
+    /// is newer (see `GossipPeer`'s snapshot answer for the bounds). Carries nothing of the channel but which peers'
     /// versions the requester holds, keyed by PKI-ID (no channel name, no heights).
     case stateInfoRequest(digest: UInt64?, known: KnownVersions = .none)
     /// State infos of many peers, each signed by its creator.

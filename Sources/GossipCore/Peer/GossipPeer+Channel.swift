@@ -61,8 +61,9 @@ extension GossipPeer {
             }
             return effects
         case .stateInfoHeights(let claims):
-            // Only about peers of the relayer's own org (it vouches for its org's heights).
-            guard var state = states[channel] else { return [] }
+            // Only from a channel peer (its signed state info is here), about peers of its own
+            // org (it vouches for its org's heights).
+            guard var state = states[channel], state.infos[signer.pkiID] != nil else { return [] }
             let membership = self.membership
             var recorded = false
             for claim in claims where state.record(claim, where: { membership.liveOrg(of: $0) == signer.mspID }) != nil { recorded = true }
@@ -183,12 +184,14 @@ extension GossipPeer {
         viewsDirty = true
     }
 
-    /// Answers a snapshot request with the heights of this peer's own org only: an own-org
-    /// requester gets every own-org state info it lacks (`known`), a requester of another org
-    /// this peer's own and at most `crossOrganizationSnapshotLimit` − 1 more of its org's peers
-    /// (those with an external endpoint), in the order this peer learned them, so repeated pulls
-    /// refresh the same peers. Each org's heights thus come from its own peers, and an answer
-    /// to another org costs O(1) however big the org.
+    /// Answers a snapshot request with the heights of this peer's own org: an own-org requester
+    /// gets every own-org state info it lacks (`known`), a requester of another org this peer's
+    /// own and at most `crossOrganizationSnapshotLimit` − 1 more of its org's peers (those with
+    /// an external endpoint, the first with news in the order this peer learned them). Each
+    /// org's heights thus come from its own peers, and an answer to another org costs O(1)
+    /// however big the org. An own-org requester without an external endpoint cannot pull from
+    /// other orgs: it also gets, signed, up to that limit of each other org's peers this peer
+    /// holds newer than it does.
     private func answerStateInfoRequest(_ channel: String, from signer: VerifiedSigner, digest: UInt64?, known: KnownVersions) -> [Effect] {
         // A known member counts even while it is still dead here: a restarted peer's request can
         // arrive before its new alive message (the request itself is signed by it).
@@ -216,6 +219,17 @@ extension GossipPeer {
         for id in ownOrgChannelIDs[channel]?.ids ?? [] where id != signer.pkiID && told < limit {
             guard let member = membership.members[id], member.isAlive, ownOrg || member.alive.externalEndpoint != nil else { continue }
             tell(id)
+        }
+        if ownOrg, requester.alive.externalEndpoint == nil {
+            var perOrganization: [String: Int] = [:]
+            for id in state.peers.ids where id != signer.pkiID {
+                guard let member = membership.members[id], member.isAlive, case let org = member.alive.mspID, org != configuration.mspID,
+                      member.alive.externalEndpoint != nil, isMember(org: org, of: channel),
+                      perOrganization[org, default: 0] < GossipPeer.crossOrganizationSnapshotLimit,
+                      let info = state.infos[id], !known.knows(info) else { continue }
+                perOrganization[org, default: 0] += 1
+                infos.append(info)
+            }
         }
         var effects: [Effect] = []
         if !infos.isEmpty { effects.append(.send(.channel(state.ownMAC, .stateInfoSnapshot(infos)), to: destination)) }
