@@ -55,10 +55,7 @@ extension GossipPeer {
             // peers new to the channel view (a start, a restart), the next one is asked at once
             // instead of at the next interval. Newer heights alone do not: they change with every
             // block, and a chain on them never ends (measured: 64 peers saturated 2 cores).
-            if newOwnOrgPeers {
-                channelViewGrew.insert(channel)
-                if membership.neighbourhood() != nil { effects += requestSnapshot(channel, from: configuration.mspID, anyPeer: true, random: &random) }
-            }
+            if newOwnOrgPeers, membership.neighbourhood() != nil { effects += requestSnapshot(channel, random: &random) }
             return effects
         case .stateInfoHeights(let claims):
             // Only from a channel peer (its signed state info is here), about peers of its own
@@ -256,15 +253,13 @@ extension GossipPeer {
     /// Fabric asks `pullPeerNum` peers of any org; each snapshot here holds what its responder
     /// knows of its own org, which keeps a peer's state-info traffic O(own org) per interval
     /// (the org's changed heights) plus O(1) for another org, not O(channel).
-    /// While the own-org channel view grows (a snapshot brought a new own-org peer since the last
-    /// pull), the own-org request goes to any own-org member, not only a ring neighbour: the
-    /// org's heights spread between random peers in O(log N) rounds, where ring neighbours alone
-    /// took six rounds (3 s) to fill 250-peer views.
+    /// Own-org requests go to ring neighbours (under SWIM), whose connections exist. Pulling from
+    /// any own-org channel peer while a view grows filled big simulated views sooner, but in a
+    /// real 100-peer start the new connections (a TLS handshake each, on a machine that is
+    /// CPU-bound while it starts) made `up`'s convergence 2–4 s slower.
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        let growing = channelViewGrew.remove(channel) != nil
-        return [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
-            + requestSnapshot(channel, from: configuration.mspID, anyPeer: growing, random: &random)
-            + requestCrossOrganizationSnapshot(channel, random: &random)
+        [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
+            + requestSnapshot(channel, random: &random) + requestCrossOrganizationSnapshot(channel, random: &random)
     }
 
     /// A snapshot request with this peer's digest and the own-org state infos it holds, to one
@@ -288,21 +283,17 @@ extension GossipPeer {
     }
 
     /// A snapshot request to one reachable peer of `organization` (a ring neighbour under SWIM
-    /// when one qualifies; with `anyPeer`, any own-org channel peer), with the state infos of
-    /// that org this peer holds when the target is a known channel peer (what it holds is told
-    /// only to a peer of the channel).
-    private mutating func requestSnapshot(_ channel: String, from organization: String, anyPeer: Bool = false,
+    /// when one qualifies), with the state infos of that org this peer holds when the target is
+    /// a known channel peer (what it holds is told only to a peer of the channel).
+    private mutating func requestSnapshot(_ channel: String, from organization: String,
                                           random: inout some RandomNumberGenerator) -> [Effect] {
         guard let state = states[channel] else { return [] }
         let membership = self.membership
         let inOrganization = { (member: Membership.Member) in
             member.isAlive && member.alive.mspID == organization && membership.isReachable(member.alive)
         }
-        var member = anyPeer ? draw(1, from: ownOrgChannelIDs[channel]?.ids ?? [], random: &random, where: inOrganization).first : nil
-        if member == nil {
-            member = draw(1, from: preferringNeighbours(membership.reachableAliveIDs(), where: inOrganization), random: &random, where: inOrganization).first
-        }
-        guard let member else { return [] }
+        let candidates = preferringNeighbours(membership.reachableAliveIDs(), where: inOrganization)
+        guard let member = draw(1, from: candidates, random: &random, where: inOrganization).first else { return [] }
         let known = state.infos[member.alive.pkiID] != nil
             ? state.versions(includingOwn: organization == configuration.mspID) { membership.liveOrg(of: $0) == organization }
             : .none

@@ -139,8 +139,6 @@ public struct GossipPeer: Sendable {
     var relayedOrganizations: [String: Set<String>] = [:]
     /// Per channel: how many cross-org snapshot requests were sent (whose org is next).
     var crossOrganizationTurns: [String: Int] = [:]
-    /// Channels whose own-org view grew since their last state-info pull.
-    var channelViewGrew: Set<String> = []
     /// The most state infos a snapshot answer to another org's peer holds.
     public static let crossOrganizationSnapshotLimit = 16
 
