@@ -73,8 +73,7 @@ public struct KnownVersions: Hashable, Sendable {
     }
 
     public func knows(_ id: PKIID, at time: PeerTime) -> Bool {
-        let (index, found) = position(of: Self.key(id))
-        return found && versions[index] >= time
+        self.time(of: id).map { $0 >= time } ?? false
     }
 
     public func knows(_ info: StateInfo) -> Bool { knows(info.pkiID, at: info.time) }

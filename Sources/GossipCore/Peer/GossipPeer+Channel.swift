@@ -294,8 +294,12 @@ extension GossipPeer {
         }
         let candidates = preferringNeighbours(membership.reachableAliveIDs(), where: inOrganization)
         guard let member = draw(1, from: candidates, random: &random, where: inOrganization).first else { return [] }
+        // A peer without an external endpoint hears of other orgs in its own org's answers
+        // (`answerStateInfoRequest`): it names those versions too, or they would come every time.
+        let ownOrg = organization == configuration.mspID
+        let everyOrg = ownOrg && configuration.externalEndpoint == nil
         let known = state.infos[member.alive.pkiID] != nil
-            ? state.versions(includingOwn: organization == configuration.mspID) { membership.liveOrg(of: $0) == organization }
+            ? state.versions(includingOwn: ownOrg) { everyOrg || membership.liveOrg(of: $0) == organization }
             : .none
         return [.send(.channel(state.ownMAC, .stateInfoRequest(digest: state.digest, known: known)), to: membership.destination(of: member.alive))]
     }
