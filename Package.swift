@@ -165,12 +165,13 @@ let package = Package(
                 "GossipCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .target(
             name: "Orchestrator",
             dependencies: ["FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire", "FabnetClient", "Ledger", "OperationsEndpoint", "OrdererNode", "PeerNode", "Transport",
-                           .product(name: "Yams", package: "Yams")]
+                           .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(
             name: "FabnetBench",

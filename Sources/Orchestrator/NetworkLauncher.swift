@@ -10,6 +10,7 @@ import Synchronization
 import OperationsEndpoint
 import OrdererNode
 import PeerNode
+import SwiftProtobuf
 
 /// `fabnet up` as a library: from a description to a ready network of local processes.
 ///
@@ -460,8 +461,8 @@ public struct NetworkLauncher: Sendable {
         }
     }
 
-    /// Status requests in flight at once while waiting for convergence (each is a TLS
-    /// connection and a signed request to a peer that is busy starting).
+    /// Status requests in flight at once while waiting for convergence (each is an HTTP
+    /// request to a peer that is busy starting).
     static let concurrentStatusRequests = 4
 
     /// The statuses of `peers` (by name; a peer that did not answer is absent), at most
@@ -474,11 +475,24 @@ public struct NetworkLauncher: Sendable {
             for (index, peer) in peers.enumerated() {
                 if index >= concurrentStatusRequests, let answer = await group.next() { collect(answer) }
                 guard ContinuousClock.now < deadline else { break }
-                group.addTask { (peer.name, try? await clients.status(of: peer)) }
+                group.addTask { (peer.name, try? await operationsStatus(of: peer)) }
             }
             for await answer in group { collect(answer) }
             return statuses
         }
+    }
+
+    /// A peer's status from its operations endpoint (`/status`, plain HTTP on 127.0.0.1): the
+    /// same answer as the admin command `peerStatus`, without a mutual-TLS connection and a
+    /// signed request per poll.
+    static func operationsStatus(of peer: NetworkState.Node) async throws -> WireAdminResponse {
+        let response = try await HTTPProbe.get(port: peer.operationsPort, path: "/status", timeout: 2)
+        guard response.status == 200 else {
+            throw OrchestratorError.state("\(peer.name) answered /status with HTTP \(response.status): \(response.body)")
+        }
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        return try WireAdminResponse(jsonString: response.body, options: options)
     }
 
     /// Whether any member org of `channel` names an anchor peer.

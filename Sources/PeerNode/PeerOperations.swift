@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import NIOHTTP1
 import OperationsEndpoint
+import SwiftProtobuf
 
 extension PeerService {
     /// `/healthz`, `/metrics` (Prometheus text), `/version`, `/logspec`, `/commits/<channel>`
@@ -14,6 +15,15 @@ extension PeerService {
             // A copy of the records (copy on write: no rows are copied) so the JSON is made off the actor.
             let (records, channels) = await self.commitsSnapshot()
             return CommitsRoute.respond(to: request, records: records, channels: channels)
+        }
+        // The status `fabnet status` asks for as an admin over mutual TLS, for processes on this
+        // host (the endpoint listens on 127.0.0.1): `up` polls every peer many times while it
+        // waits, and over the admin protocol each poll was a new mutual-TLS connection and a
+        // signed request for a peer that is busy starting.
+        router.on(.GET, "/status") { _ in
+            let status = await self.statusResponse()
+            guard let json = try? status.jsonString() else { return .error(.internalServerError, "the status could not be encoded as JSON; please report this as a fabnet bug") }
+            return OperationsResponse(body: json)
         }
         let connections = self.connections
         router.on(.GET, "/connections") { _ in .json(ConnectionsBody(connections: connections.currentConnections())) }

@@ -44,10 +44,7 @@ extension PeerService {
         case .listChannels?:
             response.channels = channelInfo()
         case .peerStatus?:
-            response.channels = channelInfo()
-            response.peerChannels = channelStatus()
-            response.members = memberInfo()
-            response.version = FabnetPeerVersion.current
+            response = statusResponse()
         case .queryState(let query)?:
             guard let ledger = joinedLedger(query.channel, answering: &response) else { return response }
             let namespace = query.namespace.isEmpty ? TransactionBuilder.namespace : query.namespace
@@ -164,6 +161,18 @@ extension PeerService {
         channelMetrics[name] = gauges
         perform(core.join(channel: name, organizations: orgs, height: 1, now: now, random: &random))
         return "joined \(name)"
+    }
+
+    /// This peer's status (channels, heights, leadership, membership): the admin command
+    /// `peerStatus`, and the operations route `/status` that `up` polls while it waits.
+    func statusResponse() -> WireAdminResponse {
+        var response = WireAdminResponse()
+        response.status = .success
+        response.channels = channelInfo()
+        response.peerChannels = channelStatus()
+        response.members = memberInfo()
+        response.version = FabnetPeerVersion.current
+        return response
     }
 
     func channelInfo() -> [WireChannelInfo] {

@@ -62,6 +62,22 @@ import Testing
         for index in network.peers.indices { #expect(network.peers[index].commitTimes["alpha"]?.count == 30, "peer \(index)") }
     }
 
+    /// Under tree push an idle channel sends no pull messages: every org peer's height is known
+    /// and none is above this peer's; the next block starts pulls again only where one is missed.
+    @Test func anIdleChannelPullsNothing() {
+        let topology = Topology(orgs: 2, peersPerOrg: 5)
+        var network = topology.network(seed: 4, channels: ["alpha"], mode: .dynamic)
+        let pull = GossipMessage.kinds.firstIndex(of: "pull")!
+        func pullBytes() -> Int { network.peers.reduce(0) { $0 + $1.bytesReceivedByKind[pull] } }
+        network.produceBlocks(channel: "alpha", count: 5, every: .milliseconds(100), size: 512, startingAt: GossipTime.zero + .seconds(2))
+        network.run(until: GossipTime.zero + .seconds(5))
+        let settled = pullBytes()
+        network.run(until: GossipTime.zero + .seconds(15))
+        #expect(network.violations.isEmpty, "\(network.violations)")
+        for index in network.peers.indices { #expect(network.peers[index].commitTimes["alpha"]?.count == 5, "peer \(index)") }
+        #expect(pullBytes() == settled, "pull traffic in ten idle seconds")
+    }
+
     @Test func withPushOffEveryBlockStillArrivesByPull() {
         var topology = Topology(orgs: 2, peersPerOrg: 5)
         topology.settings.propagateIterations = 0

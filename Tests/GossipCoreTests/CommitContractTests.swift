@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test mutating func aBlockInFlightIsADuplicateAndIsNeitherPulledNorTransferredAgain() {
-        var gossip = peer()
+        var gossip = peer(mateHeight: 2)  // the mate holds blocks 0 and 1: pull rounds start
         #expect(commits(gossip.handle(message(.block(block(0), relay: [])), now: .zero, random: &random)) == [0])
         // The same block again: a duplicate, not a second commit.
         #expect(commits(gossip.handle(message(.block(block(0), relay: [])), now: .zero, random: &random)).isEmpty)

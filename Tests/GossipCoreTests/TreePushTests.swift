@@ -162,6 +162,34 @@ import Testing
         #expect(!reached.contains(peers[2]) && !reached.isEmpty)
     }
 
+    /// Under tree push a periodic pull round starts only when an org peer is known to hold a
+    /// block this peer lacks, or a gap shows one; unknown heights and Fabric's random push
+    /// pull every round.
+    @Test mutating func aPeriodicPullStartsOnlyWhenAnOrgPeerIsAhead() {
+        func hellos(_ effects: [BlockDissemination.Effect]) -> Int {
+            effects.filter { if case .sendPull(.hello, _, _) = $0 { return true } else { return false } }.count
+        }
+        let settings = GossipSettings.fabnetDefaults
+        var machine = BlockDissemination(settings: settings, height: 3)
+        machine.setOrgPeers(endpoints)
+        let next = GossipTime.zero + settings.pullInterval
+        #expect(hellos(machine.handle(.pullTimer, now: .zero, random: &random)) == settings.pullPeerNum, "heights unknown: pull")
+        machine.setKnownOrgHeight(3)
+        let quiet = machine.handle(.pullTimer, now: .zero, random: &random)
+        #expect(quiet == [.schedulePull(at: next)], "no org peer holds block 3: only the timer")
+        machine.setKnownOrgHeight(4)
+        #expect(hellos(machine.handle(.pullTimer, now: .zero, random: &random)) == settings.pullPeerNum, "an org peer holds block 3")
+        // Block 4 came, block 3 did not: the gap counts even where no height says so yet.
+        _ = machine.handle(.received(GossipBlock(number: 4, data: [4]), from: peers[0], relay: []), now: .zero, random: &random)
+        machine.setKnownOrgHeight(3)
+        #expect(hellos(machine.handle(.pullTimer, now: .zero, random: &random)) == settings.pullPeerNum, "a gap: pull")
+
+        var fabric = BlockDissemination(settings: .fabric, height: 3)
+        fabric.setOrgPeers(endpoints)
+        fabric.setKnownOrgHeight(3)
+        #expect(hellos(fabric.handle(.pullTimer, now: .zero, random: &random)) == GossipSettings.fabric.pullPeerNum, "Fabric's pull runs every round")
+    }
+
     /// Block 1 arrives before block 0: after `digestWaitTime` the peer says hello, and requests
     /// block 0 from the first digest that offers it, without waiting for the other digests.
     @Test mutating func aGapIsPulledAtOnce() {

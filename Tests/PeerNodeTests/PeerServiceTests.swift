@@ -5,6 +5,7 @@ import Foundation
 import GossipCore
 import Logging
 import OperationsEndpoint
+import SwiftProtobuf
 import ServiceLifecycle
 import Testing
 @testable import PeerNode
@@ -96,6 +97,24 @@ import Testing
         #expect(fixture.clock.deadlines.isEmpty)
         #expect(fixture.transport.sent.count == sentAtStop)
         #expect(await fixture.service.failedChecks().map(\.component) == ["gossip"], "a stopped peer says so on /healthz")
+    }
+
+    /// `GET /status` on the operations endpoint (what `up` polls while it waits) answers what
+    /// the admin command `peerStatus` answers, as protobuf JSON.
+    @Test func theStatusRouteAnswersThePeerStatusAsJSON() async throws {
+        let fixture = try await PeerFixture()
+        defer { fixture.remove() }
+        let routes = fixture.service.operationsRoutes(version: "test")
+        let response = await routes(try OperationsRequest(method: .GET, uri: "/status"))
+        #expect(response.status == .ok)
+        #expect(response.contentType == "application/json")
+        let status = try WireAdminResponse(jsonString: response.body)
+        let expected = await fixture.service.statusResponse()
+        #expect(status == expected)
+        #expect(status.status == .success)
+        #expect(status.channels.map(\.name) == [PeerFixture.channel] && status.channels.first?.height == 1, "\(status.channels)")
+        #expect(status.peerChannels.map(\.name) == [PeerFixture.channel])
+        #expect(await routes(try OperationsRequest(method: .POST, uri: "/status")).status == .methodNotAllowed)
     }
 
     // MARK: blocks from the orderer

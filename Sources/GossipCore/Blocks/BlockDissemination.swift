@@ -32,6 +32,8 @@ import FabnetModel
 ///   has it; a responder answers a request only for a hello nonce it saw within
 ///   `requestWaitTime`; the initiator takes updates for its own nonces only, until
 ///   `digestWaitTime + responseWaitTime` after its hello. Pulled blocks are committed, not pushed.
+///   Under tree push a periodic round starts only while an org peer's known height is above
+///   what this peer holds, or a gap shows a missing block (`setKnownOrgHeight`).
 public struct BlockDissemination: Sendable {
     public enum Event: Sendable {
         case fromOrderer(GossipBlock)
@@ -172,6 +174,20 @@ public struct BlockDissemination: Sendable {
     public mutating func setPreferredPeers(_ peers: Set<PKIID>?) { preferred = peers }
     private var preferred: Set<PKIID>?
 
+    /// The highest ledger height this peer knows among its org's channel peers (their state
+    /// info), so that under tree push (`propagateTree`) a periodic pull round starts only when
+    /// an org peer holds a block this peer lacks, or a gap shows one: an idle 100-peer network
+    /// otherwise sent 600 pull messages a second for nothing. nil (unknown): every round starts,
+    /// as under Fabric's random push, where the comparison with Fabric stays honest.
+    public mutating func setKnownOrgHeight(_ height: UInt64?) { knownOrgHeight = height }
+    private var knownOrgHeight: UInt64?
+
+    /// Whether a periodic pull round may find a block this peer lacks (see `setKnownOrgHeight`).
+    private var mayMissBlocks: Bool {
+        guard settings.propagateTree, let known = knownOrgHeight else { return true }
+        return hasGap || known > commits.issued
+    }
+
     /// A block of the recent window (handed out for commit), for pull and state transfer.
     public func block(_ number: UInt64) -> GossipBlock? { commits.recentBlock(number) }
 
@@ -192,7 +208,7 @@ public struct BlockDissemination: Sendable {
         case .pullTimer:
             // A halted channel wants no block: it only keeps the timer (and answers others' pulls).
             let next: [Effect] = [.schedulePull(at: now + settings.pullInterval)]
-            return commits.isHalted ? next : next + startPullRound(now: now, random: &random)
+            return commits.isHalted || !mayMissBlocks ? next : next + startPullRound(now: now, random: &random)
         case .digestWaitOver(let nonce):
             return requestMissing(nonce: nonce, now: now, random: &random)
         case let .pull(message, sender):

@@ -255,6 +255,11 @@ public struct GossipPeer: Sendable {
         case .timer(.emit(let channel)):
             return disseminate(channel, .emitTimer, now: now, random: &random)
         case .timer(.pull(let channel)):
+            refreshViewsIfNeeded(now: now)
+            if let state = states[channel] {
+                let heights = (orgChannelPeers[channel] ?? [:]).keys.compactMap { state.height(of: $0) }
+                blocks[channel]?.setKnownOrgHeight(heights.max() ?? 0)
+            }
             return disseminate(channel, .pullTimer, now: now, random: &random)
         case .timer(.gap(let channel)):
             return disseminate(channel, .gapTimer, now: now, random: &random)
