@@ -6,8 +6,8 @@ import SwiftProtobuf
 
 extension PeerService {
     /// `/healthz`, `/metrics` (Prometheus text), `/version`, `/logspec`, `/commits/<channel>`
-    /// (`CommitsRoute`) and `/connections` (the gossip connections this peer opened, for
-    /// `fabnet ui`) for this peer.
+    /// (`CommitsRoute`), `/connections` (the gossip connections this peer opened, for
+    /// `fabnet ui`) and `/status` (`statusResponse()` as protobuf JSON) for this peer.
     public nonisolated func operationsRoutes(version: String) -> OperationsServer.Routes {
         var router = OperationsServer.nodeRouter(version: version, logger: logging, failedChecks: { await self.failedChecks() },
                                                  metrics: { await self.metricsText() })

@@ -80,10 +80,10 @@ public struct TransportCredentials: Sendable {
         configuration.trustRoots = .certificates(tlsTrustRoots)
         configuration.certificateVerification = .fullVerification
         configuration.minimumTLSVersion = .tlsv12
-        // X25519 alone (P-256 as a fallback): BoringSSL's default offers the post-quantum hybrid
-        // X25519MLKEM768 first, whose key generation and encapsulation were a fifth of each
-        // handshake's CPU. Both ends are local fabnet processes; a 100-peer start makes
-        // thousands of these handshakes.
+        // X25519 (P-256 as a fallback): BoringSSL's default offers the post-quantum hybrid
+        // X25519MLKEM768 first, whose ML-KEM part was about a fifth of each handshake's CPU.
+        // Both ends are fabnet processes on one host; a 100-peer start makes thousands of these
+        // handshakes.
         configuration.curves = [.x25519, .secp256r1]
         return try NIOSSLContext(configuration: configuration)
     }

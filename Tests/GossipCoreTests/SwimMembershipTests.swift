@@ -194,6 +194,56 @@ import Testing
         #expect(witness.declaredDead == 0)
     }
 
+    /// A starting peer introduces itself with the alive message it then gossips: no older
+    /// version of it exists for a slow start to be suspected at.
+    @Test mutating func introductionsCarryTheVersionThatIsGossiped() throws {
+        var membership = Membership(configuration: topology.configuration(0, 0), incarnation: 1)
+        let effects = membership.handle(.start, now: .zero, random: &random)
+        let introductions = effects.compactMap { effect -> AliveMessage? in
+            if case let .send(.request(sender, _, _), _) = effect { return sender } else { return nil }
+        }
+        #expect(!introductions.isEmpty)
+        #expect(introductions.allSatisfy { $0.time == membership.selfAlive.time }, "\(introductions.map(\.time)) vs \(membership.selfAlive.time)")
+        #expect(membership.selfAlive.time == PeerTime(incarnation: 1, sequence: 1))
+    }
+
+    /// A suspicion or death claimed of a version older than the one held here is answered: the
+    /// sender gets the newer alive message whole (peers holding it do not gossip it again, so
+    /// those that suspect the old version would not hear of it); a current claim gets nothing.
+    @Test mutating func aStaleClaimIsAnsweredWithTheNewerAliveMessage() throws {
+        func answers(_ effects: [Membership.Effect], to peer: Int) -> [MembershipUpdate] {
+            effects.flatMap { effect -> [MembershipUpdate] in
+                if case let .send(.ping(0, nil, updates), .peer(id, _)) = effect, id == Topology.pkiID(0, peer) { return updates }
+                return []
+            }
+        }
+        var membership = started()
+        let now = GossipTime.zero + .seconds(1)
+        // Peer 3 refuted once: this peer holds its sequence 2; peer 1 passes on a suspicion of sequence 1.
+        _ = membership.handle(.received(Verified(value: .ping(nonce: 0, sender: nil, updates: [.alive(alive(3, sequence: 2))]), signer: signer(2)), via: nil),
+                              now: now, random: &random)
+        let stale = membership.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(1), updates: [
+            .suspect(Topology.pkiID(0, 3), time: alive(3).time, accuser: Topology.pkiID(0, 2))]), signer: signer(1)), via: nil), now: now, random: &random)
+        #expect(answers(stale, to: 1) == [.alive(alive(3, sequence: 2))], "\(stale)")
+        #expect(membership.members[Topology.pkiID(0, 3)]?.suspectedSince == nil)
+        let dead = membership.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(1), updates: [
+            .dead(Topology.pkiID(0, 3), time: alive(3).time)]), signer: signer(1)), via: nil), now: now, random: &random)
+        #expect(answers(dead, to: 1) == [.alive(alive(3, sequence: 2))])
+        #expect(membership.members[Topology.pkiID(0, 3)]?.isAlive == true)
+        // A claim of the version held is not answered (it is taken).
+        let current = membership.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(1), updates: [
+            .suspect(Topology.pkiID(0, 2), time: alive(2).time, accuser: Topology.pkiID(0, 1))]), signer: signer(1)), via: nil), now: now, random: &random)
+        #expect(answers(current, to: 1).isEmpty)
+        #expect(membership.members[Topology.pkiID(0, 2)]?.suspectedSince != nil)
+        // The suspected peer itself answers a claim of its older version with its own.
+        let own = membership.selfAlive
+        let claim = PeerTime(incarnation: 1, sequence: own.time.sequence - 1)
+        let mine = membership.handle(.received(Verified(value: .ping(nonce: 0, sender: alive(2), updates: [
+            .suspect(Topology.pkiID(0, 0), time: claim, accuser: Topology.pkiID(0, 1))]), signer: signer(2)), via: nil), now: now, random: &random)
+        #expect(answers(mine, to: 2) == [.alive(own)], "\(mine)")
+        #expect(membership.selfAlive.time == own.time, "an older claim needs no new sequence")
+    }
+
     /// Lifeguard's dynamic suspicion: one accuser gives the member 6 × the minimum to refute;
     /// independent accusers shorten it; the same accuser relayed twice counts once.
     @Test mutating func independentAccusersConfirmASuspicionAndShortenIt() {

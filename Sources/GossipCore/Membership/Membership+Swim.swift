@@ -26,9 +26,13 @@ extension Membership {
     mutating func handleSwim(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         switch event {
         case .start:
+            // The first alive message is made before the introductions, so they carry the same
+            // version as what is gossiped: an introduction one sequence older spread through
+            // the contacts' views, and a suspicion of that old version (while the starting peer
+            // was slow) could not be refuted where the new one had already passed.
+            time = PeerTime(incarnation: time.incarnation, sequence: time.sequence + 1)
             var effects = start(now: now)
             effects.removeAll { if case .schedule(.heartbeat, _) = $0 { return true }; return false }
-            time = PeerTime(incarnation: time.incarnation, sequence: time.sequence + 1)
             swim.updates.enqueue(.alive(selfAlive))
             effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
             effects.append(.schedule(.probe, at: now + settings.aliveTimeInterval))
@@ -287,6 +291,29 @@ extension Membership {
         return [.send(.ping(nonce: 0, sender: nil, updates: updates), to: destination(of: member.alive))]
     }
 
+    /// Sends `sender`, which passed on a suspicion or death of `id` at `claimed`, the newer alive
+    /// message of `id` held here, whole, in a nonce-0 ping; nothing when none is newer. Peers
+    /// that hold the newer message do not gossip it again, so without this answer a peer that
+    /// suspects an old version learns the new one only by its next pull, and a suspicion spread
+    /// among such peers ran out before the refutation reached them (false deaths in a 100-peer
+    /// start). One answer per claim received; claims are retransmitted a bounded number of times.
+    private mutating func correct(_ sender: PKIID, about id: PKIID, claimed: PeerTime) -> [Effect] {
+        guard sender != id, let requester = members[sender] else { return [] }
+        let alive = id == configuration.pkiID ? selfAlive : members[id].flatMap { $0.isAlive ? $0.alive : nil }
+        guard let alive, alive.time > claimed,
+              let view = Disclosure.view(of: alive, for: requester.alive.mspID, sharing: configuration.sharing) else { return [] }
+        swim.updates.held(.alive(alive), by: sender)
+        return [.send(.ping(nonce: 0, sender: nil, updates: [.alive(view)]), to: destination(of: requester.alive))]
+    }
+
+    /// A claim against this peer: of its current version, refuted with a newer one (gossiped,
+    /// and piggybacked on the answer to a probe); of an older version, the sender is told the
+    /// current one directly.
+    private mutating func refuteOrCorrect(_ claimed: PeerTime, from sender: PKIID, now: GossipTime) -> [Effect] {
+        let stale = claimed < time
+        return refute(claimed, now: now) + (stale ? correct(sender, about: configuration.pkiID, claimed: claimed) : [])
+    }
+
     /// A peer spoke to us with its own alive message: learn it if it is news (and gossip it).
     private mutating func hearFrom(_ sender: AliveMessage, now: GossipTime) -> [Effect] {
         guard isNewer(sender) else {
@@ -353,11 +380,11 @@ extension Membership {
             if let member = members[alive.pkiID], member.alive.time == alive.time { swim.updates.enqueue(.alive(member.alive), from: sender) }
             return effects
         case let .suspect(id, time, accuser):
-            if id == configuration.pkiID { return refute(time, now: now) }
-            return suspect(id, at: time, by: accuser, now: now)
+            if id == configuration.pkiID { return refuteOrCorrect(time, from: sender, now: now) }
+            return suspect(id, at: time, by: accuser, now: now) + correct(sender, about: id, claimed: time)
         case let .dead(id, time):
-            if id == configuration.pkiID { return refute(time, now: now) }
-            guard let member = members[id], member.isAlive, member.alive.time <= time else { return [] }
+            if id == configuration.pkiID { return refuteOrCorrect(time, from: sender, now: now) }
+            guard let member = members[id], member.isAlive, member.alive.time <= time else { return correct(sender, about: id, claimed: time) }
             return declareDead(id, time: time, now: now, why: "declared dead by \(members[sender].map { Self.name(of: $0.alive) } ?? "\(sender)")")
         }
     }
