@@ -475,7 +475,15 @@ public struct NetworkLauncher: Sendable {
             for (index, peer) in peers.enumerated() {
                 if index >= concurrentStatusRequests, let answer = await group.next() { collect(answer) }
                 guard ContinuousClock.now < deadline else { break }
-                group.addTask { (peer.name, try? await operationsStatus(of: peer)) }
+                group.addTask {
+                    do {
+                        if let status = try await operationsStatus(of: peer) { return (peer.name, status) }
+                        // A peer of an older fabnet has no /status: asked as its org's admin instead.
+                        return (peer.name, try await clients.status(of: peer))
+                    } catch {
+                        return (peer.name, nil)
+                    }
+                }
             }
             for await answer in group { collect(answer) }
             return statuses
@@ -484,9 +492,10 @@ public struct NetworkLauncher: Sendable {
 
     /// A peer's status from its operations endpoint (`/status`, plain HTTP on 127.0.0.1): the
     /// same answer as the admin command `peerStatus`, without a mutual-TLS connection and a
-    /// signed request per poll.
-    static func operationsStatus(of peer: NetworkState.Node) async throws -> WireAdminResponse {
+    /// signed request per poll; nil when the peer does not serve `/status` (an older fabnet).
+    static func operationsStatus(of peer: NetworkState.Node) async throws -> WireAdminResponse? {
         let response = try await HTTPProbe.get(port: peer.operationsPort, path: "/status", timeout: 2)
+        if response.status == 404 { return nil }
         guard response.status == 200 else {
             throw OrchestratorError.state("\(peer.name) answered /status with HTTP \(response.status): \(response.body)")
         }

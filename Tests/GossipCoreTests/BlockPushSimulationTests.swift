@@ -81,6 +81,7 @@ import Testing
     @Test func withPushOffEveryBlockStillArrivesByPull() {
         var topology = Topology(orgs: 2, peersPerOrg: 5)
         topology.settings.propagateIterations = 0
+        topology.settings.state.enabled = false  // pull alone, not state transfer
         var network = topology.network(seed: 3, channels: ["alpha"], mode: .dynamic)
         network.produceBlocks(channel: "alpha", count: 10, every: .milliseconds(100), size: 512, startingAt: GossipTime.zero + .seconds(2))
         network.run(until: GossipTime.zero + .seconds(10))

@@ -177,8 +177,10 @@ public struct BlockDissemination: Sendable {
     /// The highest ledger height this peer knows among its org's channel peers (their state
     /// info), so that under tree push (`propagateTree`) a periodic pull round starts only when
     /// an org peer holds a block this peer lacks, or a gap shows one: an idle 100-peer network
-    /// otherwise sent 600 pull messages a second for nothing. nil (unknown): every round starts,
-    /// as under Fabric's random push, where the comparison with Fabric stays honest.
+    /// otherwise sent 600 pull messages a second for nothing. `GossipPeer` sets it before each
+    /// round (0 when it knows no org peer's height: then there is no one to pull from either).
+    /// nil (never set): every round starts, as under Fabric's random push, where the
+    /// comparison with Fabric stays honest.
     public mutating func setKnownOrgHeight(_ height: UInt64?) { knownOrgHeight = height }
     private var knownOrgHeight: UInt64?
 

@@ -13,6 +13,8 @@ import FabnetModel
 ///   to 1 × as two independent accusers confirm it (`suspicionTimeout(accusers:)`).
 /// - Refutation: a peer that hears itself suspected or declared dead signs a newer alive message
 ///   (next sequence) and gossips it; a newer alive message clears suspicion and death everywhere.
+///   A claim of an older version than the live one held here is answered to its sender with
+///   the newer alive message (`correct`), as peers holding it do not gossip it again.
 /// - Only changes travel: alive messages on join, on change and on refutation, suspicions and
 ///   deaths, each sent `3 × ⌈log10(N + 1)⌉` times by each peer that queues it, piggybacked on
 ///   probes and pushed to ring neighbours while new. No periodic signed heartbeats: a peer's
