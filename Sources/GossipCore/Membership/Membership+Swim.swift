@@ -277,35 +277,38 @@ extension Membership {
         }
     }
 
-    /// Sends a peer the alive messages it asked for (announced to it, lacking there) that it may
-    /// see, whole, in a nonce-0 ping; it now holds them.
+    /// Sends a peer the alive messages it asked for (announced to it, lacking there).
     private mutating func answerWant(_ ids: [PKIID], from requester: PKIID) -> [Effect] {
+        let alives = ids.prefix(SwimState.piggyback * 4).compactMap { id in id == configuration.pkiID ? selfAlive : members[id]?.alive }
+        return sendWhole(alives, to: requester)
+    }
+
+    /// Sends `sender`, which passed on a suspicion or death of `id` at `claimed`, the newer alive
+    /// message of `id` held here; nothing when none is newer. Peers that hold the newer message
+    /// do not gossip it again, so without this answer a peer that suspects an old version learns
+    /// the new one only by its next pull, and a suspicion spread among such peers ran out before
+    /// the refutation reached them (false deaths in a 100-peer start). One answer per claim
+    /// received; claims are retransmitted a bounded number of times.
+    private mutating func correct(_ sender: PKIID, about id: PKIID, claimed: PeerTime) -> [Effect] {
+        guard sender != id else { return [] }
+        let alive = id == configuration.pkiID ? selfAlive : members[id].flatMap { $0.isAlive ? $0.alive : nil }
+        guard let alive, alive.time > claimed else { return [] }
+        return sendWhole([alive], to: sender)
+    }
+
+    /// Sends member `requester` those of `alives` it may see, whole, in one nonce-0 ping; it now
+    /// holds them (they are not gossiped to it again).
+    private mutating func sendWhole(_ alives: [AliveMessage], to requester: PKIID) -> [Effect] {
         guard let member = members[requester] else { return [] }
         let partners = configuration.sharing.partners(of: member.alive.mspID)
         var updates: [MembershipUpdate] = []
-        for id in ids.prefix(SwimState.piggyback * 4) {
-            let alive = id == configuration.pkiID ? selfAlive : members[id]?.alive
-            guard let alive, let view = Disclosure.view(of: alive, for: member.alive.mspID, partners: partners) else { continue }
+        for alive in alives {
+            guard let view = Disclosure.view(of: alive, for: member.alive.mspID, partners: partners) else { continue }
             updates.append(.alive(view))
             swim.updates.held(.alive(alive), by: requester)
         }
         guard !updates.isEmpty else { return [] }
         return [.send(.ping(nonce: 0, sender: nil, updates: updates), to: destination(of: member.alive))]
-    }
-
-    /// Sends `sender`, which passed on a suspicion or death of `id` at `claimed`, the newer alive
-    /// message of `id` held here, whole, in a nonce-0 ping; nothing when none is newer. Peers
-    /// that hold the newer message do not gossip it again, so without this answer a peer that
-    /// suspects an old version learns the new one only by its next pull, and a suspicion spread
-    /// among such peers ran out before the refutation reached them (false deaths in a 100-peer
-    /// start). One answer per claim received; claims are retransmitted a bounded number of times.
-    private mutating func correct(_ sender: PKIID, about id: PKIID, claimed: PeerTime) -> [Effect] {
-        guard sender != id, let requester = members[sender] else { return [] }
-        let alive = id == configuration.pkiID ? selfAlive : members[id].flatMap { $0.isAlive ? $0.alive : nil }
-        guard let alive, alive.time > claimed,
-              let view = Disclosure.view(of: alive, for: requester.alive.mspID, sharing: configuration.sharing) else { return [] }
-        swim.updates.held(.alive(alive), by: sender)
-        return [.send(.ping(nonce: 0, sender: nil, updates: [.alive(view)]), to: destination(of: requester.alive))]
     }
 
     /// A claim against this peer: of its current version, refuted with a newer one (gossiped,
