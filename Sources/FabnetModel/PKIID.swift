@@ -37,6 +37,9 @@ public struct PKIID: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// The first 8 bytes as a big-endian number (zero-padded on the right for a shorter ID).
+    public var leadingBytes: UInt64 { prefix }
+
     /// Hashes the first 8 bytes only (the element-wise default dominates big simulations).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(prefix)

@@ -55,11 +55,13 @@ extension SimulatedNetwork.Peer {
         }
     }
 
-    private func describe(_ event: Event) -> String {
+    private func describe(_ event: TracedEvent) -> String {
         switch event {
-        case let .timer(timer, _): return "peer \(index) timer \(timer)"
-        case let .deliver(message, signer, _): return "peer \(signer) → peer \(index): \(SimulatedNetwork.summary(of: message))"
-        case let .fromOrderer(channel, block): return "orderer → peer \(index): block \(block.number) of \(channel)"
+        case let .timer(timer): return "peer \(index) timer \(timer)"
+        case let .deliver(message, signer): return "peer \(signer) → peer \(index): \(SimulatedNetwork.summary(of: message))"
+        case let .deliverSummary(kind, entries, signer):
+            return "peer \(signer) → peer \(index): \(String(GossipMessage.kinds[kind].map { $0 == "_" ? " " : $0 })) (\(entries) entries)"
+        case let .fromOrderer(channel, number): return "orderer → peer \(index): block \(number) of \(channel)"
         }
     }
 }

@@ -49,7 +49,7 @@ extension SimulatedNetwork {
         var random: SeededGenerator
         var outbox: [(target: Int, at: GossipTime, event: Event)] = []
         var lastOrdererDelivery: [String: GossipTime] = [:]
-        var trace = EventTrace<Event>(capacity: 40)
+        var trace = EventTrace<TracedEvent>(capacity: 40)
         var violations: [(time: GossipTime, what: String)] = []
         var traceAtFirstViolation: [String] = []
 
@@ -100,7 +100,7 @@ extension SimulatedNetwork {
         /// Processes this peer's events before `end`, in time order.
         mutating func process(until end: GossipTime, view: SharedView) {
             while let at = queue.nextTime, at < end, let (now, event) = queue.pop() {
-                trace.record(event, at: now)
+                trace.record(TracedEvent(event), at: now)
                 switch event {
                 case let .timer(timer, incarnation):
                     guard isRunning, self.incarnation == incarnation else { continue }

@@ -117,7 +117,12 @@ extension StateTransfer {
         let effects = gossip.join(channel: "beta", organizations: [Topology.mspID(0)], height: 1, now: .zero, random: &random)
         #expect(gossip.channels == ["alpha", "beta"])
         #expect(gossip.height(of: "beta") == 1)
-        #expect(effects.contains(.schedule(.pullStateInfo(channel: "beta"), at: .zero + gossip.configuration.settings.requestStateInfoInterval)))
+        // The first state-info pull comes at a random phase of the interval (SWIM's default).
+        let interval = gossip.configuration.settings.requestStateInfoInterval
+        let firstPull = effects.compactMap { effect -> GossipTime? in
+            if case .schedule(.pullStateInfo(channel: "beta"), let at) = effect { return at } else { return nil }
+        }
+        #expect(firstPull.count == 1 && firstPull.allSatisfy { $0 >= .zero + interval * 0.5 && $0 < .zero + interval * 1.5 }, "\(firstPull)")
         // The known own-org peer (0,1) is asked for its state info in beta; (1,0) of another org is not.
         let asked = effects.compactMap { effect -> Destination? in
             if case .send(.channel(_, .stateInfoRequest(digest: nil, _)), let destination) = effect { return destination } else { return nil }

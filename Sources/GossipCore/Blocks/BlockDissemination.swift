@@ -91,24 +91,15 @@ public struct BlockDissemination: Sendable {
     /// Why the channel halted, if a commit failed.
     public var haltReason: String? { commits.haltReason }
     private var queue: [(block: GossipBlock, from: PKIID?)] = []
-    private var orgPeers: [PKIID: Endpoint] = [:]
-    private var sortedCache: [PKIID]?
-    /// The org peers in id order (sorted when first needed after a change: draws must not
-    /// depend on dictionary order).
-    private var sortedPeers: [PKIID] {
-        mutating get {
-            if let sortedCache { return sortedCache }
-            let sorted = orgPeers.keys.sorted()
-            sortedCache = sorted
-            return sorted
-        }
-    }
+    private var orgPeers = EndpointDirectory()
+    /// The org peers in id order (draws must not depend on dictionary order).
+    private var sortedPeers: [PKIID] { orgPeers.ids }
     /// The org peers in tree order (a stable hash of each PKI-ID), cached like `sortedPeers`.
     private var treeCache: [PKIID]?
     private var treeOrder: [PKIID] {
         mutating get {
             if let treeCache { return treeCache }
-            let order = orgPeers.keys.sorted { (StableHash.mix($0.stableHash), $0) < (StableHash.mix($1.stableHash), $1) }
+            let order = orgPeers.ids.sorted { (StableHash.mix($0.stableHash), $0) < (StableHash.mix($1.stableHash), $1) }
             treeCache = order
             return order
         }
@@ -128,11 +119,12 @@ public struct BlockDissemination: Sendable {
     }
 
     /// The org peers of this channel this peer can push to (the `orgPeers` event, without effects).
-    public mutating func setOrgPeers(_ peers: [PKIID: Endpoint]) {
+    public mutating func setOrgPeers(_ peers: EndpointDirectory) {
         orgPeers = peers
-        sortedCache = nil
         treeCache = nil
     }
+
+    public mutating func setOrgPeers(_ peers: [PKIID: Endpoint]) { setOrgPeers(EndpointDirectory(peers)) }
 
     /// The peers this peer sends every block to under tree push while the view holds and
     /// `leader` leads the org in this channel: the part heads when this peer leads, the rest of
@@ -146,28 +138,31 @@ public struct BlockDissemination: Sendable {
         guard settings.propagateTree, settings.propagateIterations > 0, settings.propagatePeerNum > 0 else { return [] }
         if own == leader {
             let order = treeOrder
-            return Self.treeHops(order, fanout: Self.treeFanout(order.count, from: nil, minimum: settings.propagatePeerNum), endpoints: orgPeers)
+            let peers = orgPeers
+            return Self.treeHops(order, fanout: Self.treeFanout(order.count, from: nil, minimum: settings.propagatePeerNum), endpoint: { peers[$0] })
                 .map { ($0.peer, $0.endpoint) }
         }
         guard orgPeers[leader] != nil else { return [] }
         let key = { (id: PKIID) in (StableHash.mix(id.stableHash), id) }
         var order = treeOrder.filter { $0 != leader }
         order.insert(own, at: order.firstIndex { key($0) > key(own) } ?? order.count)
-        let endpoints = orgPeers.merging(orgMembers) { known, _ in known }
+        let (peers, members) = (orgPeers, orgMembers)
+        let endpoint = { (id: PKIID) in peers[id] ?? members[id] }
         // This peer counts as reachable: the leader sees it (it is in the leader's view).
         let parts = Self.treeParts(order, fanout: Self.treeFanout(order.count, from: nil, minimum: settings.propagatePeerNum)) {
-            $0 == own || orgPeers[$0] != nil
+            $0 == own || peers[$0] != nil
         }
         guard let mine = parts.first(where: { $0.head == own }) else { return [] }
-        return mine.relay.compactMap { id in endpoints[id].map { (id, $0) } }
+        return mine.relay.compactMap { id in endpoint(id).map { (id, $0) } }
     }
 
-    /// Every live own-org member's endpoint, for relay lists: the leader put a peer in this
-    /// peer's part because it saw its state info; this peer forwards to it even when that state
-    /// info has not reached it yet (or it came and went), instead of leaving the peer to the
-    /// pull (the tail of tree push).
-    public mutating func setOrgMembers(_ members: [PKIID: Endpoint]) { orgMembers = members }
-    private var orgMembers: [PKIID: Endpoint] = [:]
+    /// Live own-org members' endpoints (at least those the org peers lack), for relay lists:
+    /// the leader put a peer in this peer's part because it saw its state info; this peer
+    /// forwards to it even when that state info has not reached it yet (or it came and went),
+    /// instead of leaving the peer to the pull (the tail of tree push).
+    public mutating func setOrgMembers(_ members: EndpointDirectory) { orgMembers = members }
+    public mutating func setOrgMembers(_ members: [PKIID: Endpoint]) { orgMembers = EndpointDirectory(members) }
+    private var orgMembers = EndpointDirectory()
 
     /// Peers that pull rounds ask first (SWIM's ring neighbours; nil: any org peer), so a peer
     /// keeps connections to a bounded set.
@@ -346,8 +341,10 @@ public struct BlockDissemination: Sendable {
                 // handshake on the block's path: measured, 300–450 ms tails at 32 peers).
                 targets = treeOrder
             }
-            let endpoints = sender == nil || orgMembers.isEmpty ? orgPeers : orgPeers.merging(orgMembers) { known, _ in known }
-            for hop in Self.treeHops(targets, fanout: Self.treeFanout(targets.count, from: sender, minimum: settings.propagatePeerNum), endpoints: endpoints) {
+            let (peers, members) = (orgPeers, orgMembers)
+            let relayToMembers = sender != nil
+            let endpoint = { (id: PKIID) in peers[id] ?? (relayToMembers ? members[id] : nil) }
+            for hop in Self.treeHops(targets, fanout: Self.treeFanout(targets.count, from: sender, minimum: settings.propagatePeerNum), endpoint: endpoint) {
                 effects.append(.push(block, relay: hop.relay, to: hop.peer, hop.endpoint))
             }
         }
@@ -377,7 +374,12 @@ public struct BlockDissemination: Sendable {
     /// peer with a known endpoint receives the block, with the rest of its part to relay; a part
     /// with no reachable peer is skipped (pull covers it).
     static func treeHops(_ targets: [PKIID], fanout: Int, endpoints: [PKIID: Endpoint]) -> [(peer: PKIID, endpoint: Endpoint, relay: [PKIID])] {
-        treeParts(targets, fanout: fanout) { endpoints[$0] != nil }.map { ($0.head, endpoints[$0.head]!, $0.relay) }
+        treeHops(targets, fanout: fanout) { endpoints[$0] }
+    }
+
+    /// The same, with each peer's endpoint (nil: unreachable) from `endpoint`.
+    static func treeHops(_ targets: [PKIID], fanout: Int, endpoint: (PKIID) -> Endpoint?) -> [(peer: PKIID, endpoint: Endpoint, relay: [PKIID])] {
+        treeParts(targets, fanout: fanout) { endpoint($0) != nil }.map { ($0.head, endpoint($0.head)!, $0.relay) }
     }
 
     /// The parts of `treeHops`: each part's head (its first peer that `isReachable`) and the rest of the part.

@@ -32,6 +32,9 @@ public struct AliveMessage: Hashable, Sendable {
         let internalEndpoint: Endpoint?
         let time: PeerTime
         let signed: SignedForm
+        /// The same message without the internal endpoint, made once with it: every peer of
+        /// another org then holds this one copy (one per peer pair before, in a big simulation).
+        let stripped: AliveMessage?
     }
 
     private let fields: SharedFields<Fields>
@@ -48,15 +51,16 @@ public struct AliveMessage: Hashable, Sendable {
 
     public init(pkiID: PKIID, mspID: String, externalEndpoint: Endpoint?, internalEndpoint: Endpoint?, time: PeerTime,
                 signed: SignedForm = .unsigned) {
+        let stripped = internalEndpoint == nil ? nil
+            : AliveMessage(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: nil, time: time, signed: signed)
         fields = SharedFields(Fields(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint,
-                                     internalEndpoint: internalEndpoint, time: time, signed: signed))
+                                     internalEndpoint: internalEndpoint, time: time, signed: signed, stripped: stripped))
     }
 
     /// The same message without its secret part (the signed form stays: the shell leaves its
     /// secret part out when `internalEndpoint` is nil).
     public var withoutInternalEndpoint: AliveMessage {
-        guard internalEndpoint != nil else { return self }
-        return AliveMessage(pkiID: pkiID, mspID: mspID, externalEndpoint: externalEndpoint, internalEndpoint: nil, time: time, signed: signed)
+        fields.value.stripped ?? self
     }
 
     public static func == (lhs: AliveMessage, rhs: AliveMessage) -> Bool {

@@ -42,7 +42,7 @@ public struct KnownVersions: Hashable, Sendable {
     public static let none = KnownVersions()
 
     public static func key(_ id: PKIID) -> UInt64 {
-        id.bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        id.bytes.count >= 8 ? id.leadingBytes : id.bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// The entries as a dictionary (for tests and small uses; setting it replaces them all).
@@ -100,7 +100,7 @@ extension ChannelStateInfo {
     /// The state infos this peer holds of the peers `include` accepts, and its own if `includingOwn`.
     public func versions(includingOwn: Bool, where include: (PKIID) -> Bool) -> KnownVersions {
         var entries: [(key: UInt64, time: PeerTime)] = includingOwn ? [(KnownVersions.key(own.pkiID), own.time)] : []
-        for (id, info) in infos where include(id) { entries.append((KnownVersions.key(id), time(of: id) ?? info.time)) }
+        forEachVersion(where: include) { id, time in entries.append((KnownVersions.key(id), time)) }
         return KnownVersions(entries: entries)
     }
 }

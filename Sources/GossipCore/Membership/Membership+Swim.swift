@@ -34,7 +34,16 @@ extension Membership {
             // was slow) could not be refuted where the new one had already passed.
             time = PeerTime(incarnation: time.incarnation, sequence: time.sequence + 1)
             var effects = start(now: now)
-            effects.removeAll { if case .schedule(.heartbeat, _) = $0 { return true }; return false }
+            effects.removeAll {
+                switch $0 {
+                case .schedule(.heartbeat, _), .schedule(.pull, _): return true
+                default: return false
+                }
+            }
+            // The first pull at a random phase: peers started together (a simulator's network,
+            // a script's `up`) would all pull in the same instant, every request naming every
+            // member (O(N²) bytes in flight at once).
+            effects.append(.schedule(.pull, at: now + settings.pullInterval * Double.random(in: 0.5..<1.5, using: &random)))
             swim.updates.enqueue(.alive(selfAlive))
             effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
             effects.append(.schedule(.probe, at: now + settings.aliveTimeInterval))
@@ -141,14 +150,15 @@ extension Membership {
         // One pass reading fields in place (a filtered copy of the members, twice a heartbeat,
         // was most of a big simulation's reference counting).
         var expired: [PKIID] = [], purgeable: [PKIID] = []
-        let values = members.values
         for index in members.indices {
-            if values[index].isAlive {
-                if let since = values[index].suspectedSince, now - since > suspicionTimeout(accusers: values[index].accusers.count) {
-                    expired.append(members.keys[index])
+            if members.isAlive(at: index) {
+                guard members.hasDetails(at: index) else { continue }  // only a suspect has a `suspectedSince`
+                let member = members[at: index]
+                if let since = member.suspectedSince, now - since > suspicionTimeout(accusers: member.accusers.count) {
+                    expired.append(member.alive.pkiID)
                 }
-            } else if now - values[index].lastHeard > purgeAfter {
-                purgeable.append(members.keys[index])
+            } else if now - members.lastHeard(at: index) > purgeAfter {
+                purgeable.append(members.alive(at: index).pkiID)
             }
         }
         expired.sort()
@@ -234,8 +244,8 @@ extension Membership {
         case let .ack(nonce, updates):
             var effects = apply(updates, from: from, now: now)
             heard(from, now: now)
-            if let index = members.index(forKey: from), let sent = members.values[index].aliveSent, sent.nonce == nonce {
-                members.values[index].knowsOurAlive = (sent.time, members.values[index].alive.time.incarnation)
+            if let index = members.index(forKey: from), let sent = members[at: index].aliveSent, sent.nonce == nonce {
+                members[at: index].knowsOurAlive = (sent.time, members[at: index].alive.time.incarnation)
             }
             if let probe = swim.probe, probe.nonce == nonce {
                 swim.probe = nil
@@ -334,10 +344,10 @@ extension Membership {
     /// A live member spoke to us on its own authenticated connection: whatever we suspected, it
     /// is there (it still learns of the suspicion, and refutes it for the others).
     private mutating func heard(_ id: PKIID, now: GossipTime) {
-        guard let index = members.index(forKey: id), members.values[index].isAlive else { return }
-        members.values[index].lastHeard = now
-        members.values[index].suspectedSince = nil
-        members.values[index].accusers = []
+        guard let index = members.index(forKey: id), members[at: index].isAlive else { return }
+        members[at: index].lastHeard = now
+        members[at: index].suspectedSince = nil
+        members[at: index].accusers = []
     }
 
     /// Applies gossiped updates in order; what is news is queued to be gossiped on, and never
@@ -368,7 +378,7 @@ extension Membership {
     private mutating func wants(_ id: PKIID, at time: PeerTime, now: GossipTime) -> Bool {
         guard id != configuration.pkiID else { return false }
         if let tombstone = purged[id], time <= tombstone { return false }
-        if let index = members.index(forKey: id), members.values[index].alive.time >= time { return false }
+        if let index = members.index(forKey: id), members[at: index].alive.time >= time { return false }
         if let asked = swim.asked[id], asked.time == time, now - asked.at < probeInterval { return false }
         swim.asked[id] = (time, now)
         return true
@@ -398,16 +408,16 @@ extension Membership {
     /// is newer than the claim. Another accuser of a member already suspected is a
     /// confirmation: counted, and gossiped on.
     private mutating func suspect(_ id: PKIID, at claimed: PeerTime? = nil, by accuser: PKIID? = nil, now: GossipTime) -> [Effect] {
-        guard let index = members.index(forKey: id), members.values[index].isAlive else { return [] }
-        let time = members.values[index].alive.time
+        guard let index = members.index(forKey: id), members[at: index].isAlive else { return [] }
+        let time = members[at: index].alive.time
         if let claimed, time > claimed { return [] }
         let own = accuser == nil
         let accuser = accuser ?? configuration.pkiID
-        guard !members.values[index].accusers.contains(accuser) else { return [] }
-        if members.values[index].suspectedSince == nil { members.values[index].suspectedSince = now }
-        members.values[index].accusers.append(accuser)
+        guard !members[at: index].accusers.contains(accuser) else { return [] }
+        if members[at: index].suspectedSince == nil { members[at: index].suspectedSince = now }
+        members[at: index].accusers.append(accuser)
         if own { suspicionsRaised += 1 }
-        if own, members.values[index].accusers.count == 1 {
+        if own, members[at: index].accusers.count == 1 {
             swim.unconfirmed.append(id)  // told to no one until a second probe misses
             return []
         }
@@ -423,12 +433,12 @@ extension Membership {
     }
 
     private mutating func declareDead(_ id: PKIID, time: PeerTime, now: GossipTime, why: String) -> [Effect] {
-        guard let index = members.index(forKey: id), members.values[index].isAlive else { return [] }
-        let alive = members.values[index].alive
-        members.values[index].isAlive = false
-        members.values[index].suspectedSince = nil
-        members.values[index].accusers = []
-        members.values[index].lastHeard = now
+        guard let index = members.index(forKey: id), members[at: index].isAlive else { return [] }
+        let alive = members[at: index].alive
+        members[at: index].isAlive = false
+        members[at: index].suspectedSince = nil
+        members[at: index].accusers = []
+        members[at: index].lastHeard = now
         declaredDead += 1
         viewChanged(id)
         swim.updates.enqueue(.dead(id, time: time))
@@ -461,7 +471,10 @@ extension Membership {
     private var aliveVersions: KnownVersions {
         var entries: [(key: UInt64, time: PeerTime)] = [(KnownVersions.key(configuration.pkiID), time)]
         entries.reserveCapacity(members.count + 1)
-        for (id, member) in members where member.isAlive { entries.append((KnownVersions.key(id), member.alive.time)) }
+        for index in members.indices where members.isAlive(at: index) {
+            let alive = members.alive(at: index)
+            entries.append((KnownVersions.key(alive.pkiID), alive.time))
+        }
         return KnownVersions(entries: entries)
     }
 
@@ -475,8 +488,8 @@ extension Membership {
             return
         }
         guard let index = members.index(forKey: id) else { return }
-        let alive = members.values[index].alive
-        guard members.values[index].isAlive else { return }
+        let alive = members[at: index].alive
+        guard members[at: index].isAlive else { return }
         let ownOrg = alive.mspID == configuration.mspID
         let crossOrg = configuration.externalEndpoint != nil && alive.externalEndpoint != nil && isReachable(alive)
         guard ownOrg || crossOrg else { return }
@@ -489,9 +502,10 @@ extension Membership {
     private var ring: ProbeRing {
         mutating get {
             if let ring = swim.ring { return ring }
-            let ownOrg = order.ids.filter { members[$0]?.isAlive == true && members[$0]?.alive.mspID == configuration.mspID }
+            let live = members.indices.filter { members.isAlive(at: $0) }.map { members.alive(at: $0) }
+            let ownOrg = live.filter { $0.mspID == configuration.mspID }.map(\.pkiID)
             let crossOrg = configuration.externalEndpoint == nil ? nil
-                : order.ids.filter { id in members[id].map { $0.isAlive && $0.alive.externalEndpoint != nil && isReachable($0.alive) } ?? false }
+                : live.filter { $0.externalEndpoint != nil && isReachable($0) }.map(\.pkiID)
             let ring = ProbeRing(of: configuration.pkiID, ownOrg: ownOrg, crossOrg: crossOrg)
             swim.ring = ring
             return ring
@@ -505,10 +519,10 @@ extension Membership {
         var updates = piggyback(for: target, maximum: maximum)
         if nonce != 0, let claim = claim(about: target.pkiID) { updates.insert(claim, at: 0) }
         guard let index = members.index(forKey: target.pkiID) else { return .ping(nonce: nonce, sender: view, updates: updates) }
-        if let known = members.values[index].knowsOurAlive, known.ours == time, known.incarnation == members.values[index].alive.time.incarnation {
+        if let known = members[at: index].knowsOurAlive, known.ours == time, known.incarnation == members[at: index].alive.time.incarnation {
             return .ping(nonce: nonce, sender: nil, updates: updates)
         }
-        if nonce != 0 { members.values[index].aliveSent = (time, nonce) }  // its ack confirms it
+        if nonce != 0 { members[at: index].aliveSent = (time, nonce) }  // its ack confirms it
         return .ping(nonce: nonce, sender: view, updates: updates)
     }
 

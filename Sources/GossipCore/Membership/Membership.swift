@@ -52,44 +52,8 @@ public struct Membership: Sendable {
         case log(String)
     }
 
-    /// A member as this peer sees it.
-    public struct Member: Hashable, Sendable {
-        public internal(set) var alive: AliveMessage
-        public internal(set) var lastHeard: GossipTime
-        public internal(set) var isAlive: Bool
-        /// SWIM: since when this live member is suspected (nil: not suspected).
-        public internal(set) var suspectedSince: GossipTime?
-        /// SWIM: the peers that suspect it independently (its first accuser first).
-        public internal(set) var accusers: [PKIID] = []
-        /// SWIM: the time of our alive message this member confirmed having (it acked a ping that
-        /// carried it) and the member's incarnation then; pings to it leave our alive message out
-        /// while both still hold.
-        var knowsOurAlive: (ours: PeerTime, incarnation: UInt64)?
-        /// SWIM: the time of our alive message last sent to it in a probe ping, and that ping's nonce.
-        var aliveSent: (time: PeerTime, nonce: UInt64)?
-        /// Where this member's alive message waits in the forward batch of round `forwardRound`.
-        var forwardRound: UInt64 = 0
-        var forwardSlot = 0
-
-        init(alive: AliveMessage, lastHeard: GossipTime, isAlive: Bool) {
-            self.alive = alive
-            self.lastHeard = lastHeard
-            self.isAlive = isAlive
-        }
-
-        public static func == (lhs: Member, rhs: Member) -> Bool {
-            lhs.alive == rhs.alive && lhs.lastHeard == rhs.lastHeard && lhs.isAlive == rhs.isAlive
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(alive)
-            hasher.combine(lastHeard)
-            hasher.combine(isAlive)
-        }
-    }
-
     public let configuration: MembershipConfiguration
-    public internal(set) var members: [PKIID: Member] = [:]
+    public internal(set) var members = MemberTable()
     /// How many times this peer declared a member dead (the metric
     /// `fabnet_membership_declared_dead_total`; 0 in a healthy network).
     public internal(set) var declaredDead = 0
@@ -101,14 +65,12 @@ public struct Membership: Sendable {
     /// The last time of purged members: an old copy of their alive message still travelling
     /// must not bring them back (only a newer one, i.e. a real return, does).
     var purged: [PKIID: PeerTime] = [:]
-    /// Sorted ids of live members this peer can reach; rebuilt only when someone comes, goes or
-    /// moves (a heartbeat of a known member leaves it valid), so pushes stay cheap in big networks.
-    /// Live members this peer can reach, and all members, each in a deterministic order kept
-    /// up to date on every change (no sorting on hot paths).
-    var reachable = OrderedIDs()
-    var order = OrderedIDs()
     private var digestCache: UInt64?
-    var time: PeerTime
+    /// This peer's alive-message version; every change makes `selfAlive` anew.
+    var time: PeerTime { didSet { selfAlive = Self.alive(of: configuration, at: time) } }
+    /// This peer's own alive message, with its internal endpoint: one value per version, which
+    /// every message and receiver shares (made per send before, a copy per receiver).
+    public private(set) var selfAlive: AliveMessage
     /// SWIM's state (unused by Fabric's algorithm).
     var swim = SwimState()
     /// Alive messages to forward at the next `forward` timer, with whom each came from.
@@ -122,12 +84,18 @@ public struct Membership: Sendable {
     public init(configuration: MembershipConfiguration, incarnation: UInt64) {
         self.configuration = configuration
         time = PeerTime(incarnation: incarnation, sequence: 0)
+        selfAlive = Self.alive(of: configuration, at: time)
+    }
+
+    private static func alive(of configuration: MembershipConfiguration, at time: PeerTime) -> AliveMessage {
+        AliveMessage(pkiID: configuration.pkiID, mspID: configuration.mspID, externalEndpoint: configuration.externalEndpoint,
+                     internalEndpoint: configuration.internalEndpoint, time: time)
     }
 
     /// The org of a live member (nil if unknown or dead), without copying the member.
     public func liveOrg(of id: PKIID) -> String? {
-        guard let index = members.index(forKey: id), members.values[index].isAlive else { return nil }
-        return members.values[index].alive.mspID
+        guard let index = members.index(forKey: id), members[at: index].isAlive else { return nil }
+        return members[at: index].alive.mspID
     }
 
     /// How many members are alive (without sorting them).
@@ -135,12 +103,6 @@ public struct Membership: Sendable {
 
     public var aliveMembers: [Member] { members.values.filter(\.isAlive).sorted { $0.alive.pkiID < $1.alive.pkiID } }
     public var deadMembers: [Member] { members.values.filter { !$0.isAlive }.sorted { $0.alive.pkiID < $1.alive.pkiID } }
-
-    /// This peer's own alive message, with its internal endpoint.
-    public var selfAlive: AliveMessage {
-        AliveMessage(pkiID: configuration.pkiID, mspID: configuration.mspID, externalEndpoint: configuration.externalEndpoint,
-                     internalEndpoint: configuration.internalEndpoint, time: time)
-    }
 
     var settings: GossipSettings { configuration.settings }
 
@@ -181,10 +143,10 @@ public struct Membership: Sendable {
         let purgeAfter = expiration * settings.msgExpirationFactor
         let permanent = configuration.permanentEndpoints
         // Find who changes without sorting everyone; then handle those in id order.
-        let changing = members.filter { _, member in
-            let silent = now - member.lastHeard
-            return member.isAlive ? silent > expiration : silent > purgeAfter
-        }.keys.sorted()
+        let changing = members.indices.filter { index in
+            let silent = now - members.lastHeard(at: index)
+            return members.isAlive(at: index) ? silent > expiration : silent > purgeAfter
+        }.map { members.alive(at: $0).pkiID }.sorted()
         for id in changing {
             guard var member = members[id] else { continue }
             let silent = now - member.lastHeard
@@ -248,7 +210,7 @@ public struct Membership: Sendable {
             for alive in batch {
                 // The common cases, a copy of a known member's message or a newer one: one lookup.
                 if let index = members.index(forKey: alive.pkiID) {
-                    guard members.values[index].alive.time < alive.time else { continue }
+                    guard members.alive(at: index).time < alive.time else { continue }
                     effects += refresh(at: index, with: alive, now: now)
                     effects += queueForward(alive, from: signer.pkiID, member: index, now: now)
                     continue
@@ -269,9 +231,10 @@ public struct Membership: Sendable {
             // Only what the requester lacks (`known`; everything under Fabric's algorithm).
             var alive: [AliveMessage] = known.knows(configuration.pkiID, at: time) ? []
                 : Disclosure.view(of: selfAlive, for: sender.mspID, partners: partners).map { [$0] } ?? []
-            for id in order.ids where id != sender.pkiID {
-                guard let member = members[id], member.isAlive, !known.knows(id, at: member.alive.time),
-                      let view = Disclosure.view(of: member.alive, for: sender.mspID, partners: partners) else { continue }
+            for index in members.indices where members.isAlive(at: index) {
+                let member = members.alive(at: index)
+                guard member.pkiID != sender.pkiID, !known.knows(member.pkiID, at: member.time),
+                      let view = Disclosure.view(of: member, for: sender.mspID, partners: partners) else { continue }
                 alive.append(view)
             }
             let dead = deadMembers.map(\.alive).compactMap { Disclosure.view(of: $0, for: sender.mspID, partners: partners) }
@@ -292,13 +255,13 @@ public struct Membership: Sendable {
     func isNewer(_ alive: AliveMessage) -> Bool {
         if let tombstone = purged[alive.pkiID], alive.time <= tombstone { return false }
         guard let index = members.index(forKey: alive.pkiID) else { return true }
-        return members.values[index].alive.time < alive.time
+        return members.alive(at: index).time < alive.time
     }
 
     /// Records `alive` if it is news; returns the effects of learning it.
     mutating func learn(_ alive: AliveMessage, now: GossipTime) -> [Effect] {
         if let index = members.index(forKey: alive.pkiID) {
-            guard members.values[index].alive.time < alive.time else { return [] }
+            guard members.alive(at: index).time < alive.time else { return [] }
             return refresh(at: index, with: alive, now: now)
         }
         guard alive.pkiID != configuration.pkiID, configuration.organizationsSharingAChannel.contains(alive.mspID) else { return [] }
@@ -312,20 +275,20 @@ public struct Membership: Sendable {
     }
 
     /// Takes a newer alive message of a known member, in place.
-    mutating func refresh(at index: [PKIID: Member].Index, with alive: AliveMessage, now: GossipTime) -> [Effect] {
-        let wasAlive = members.values[index].isAlive
-        let knownInternal = members.values[index].alive.internalEndpoint
+    mutating func refresh(at index: MemberTable.Index, with alive: AliveMessage, now: GossipTime) -> [Effect] {
+        let wasAlive = members[at: index].isAlive
+        let knownInternal = members[at: index].alive.internalEndpoint
         // Keep an internal endpoint learned earlier if this copy came stripped.
         let merged = alive.internalEndpoint == nil && knownInternal != nil && alive.mspID == configuration.mspID
             ? AliveMessage(pkiID: alive.pkiID, mspID: alive.mspID, externalEndpoint: alive.externalEndpoint,
                            internalEndpoint: knownInternal, time: alive.time, signed: alive.signed)
             : alive
-        let moved = members.values[index].alive.externalEndpoint != merged.externalEndpoint || knownInternal != merged.internalEndpoint
-        members.values[index].alive = merged
-        members.values[index].lastHeard = now
-        members.values[index].isAlive = true
-        members.values[index].suspectedSince = nil
-        members.values[index].accusers = []
+        let moved = members[at: index].alive.externalEndpoint != merged.externalEndpoint || knownInternal != merged.internalEndpoint
+        members[at: index].alive = merged
+        members[at: index].lastHeard = now
+        members[at: index].isAlive = true
+        members[at: index].suspectedSince = nil
+        members[at: index].accusers = []
         if !wasAlive || moved { viewChanged(alive.pkiID) }
         if !wasAlive { return [.memberAlive(alive.pkiID, mspID: alive.mspID)] }
         return moved ? [.memberMoved(alive.pkiID, mspID: alive.mspID)] : []
@@ -336,15 +299,15 @@ public struct Membership: Sendable {
 
     /// Queues `alive` for the next forward round; `member` is the index of its creator in
     /// `members`, which lets a newer copy replace a queued one without hashing.
-    private mutating func queueForward(_ alive: AliveMessage, from: PKIID?, member: [PKIID: Member].Index? = nil,
+    private mutating func queueForward(_ alive: AliveMessage, from: PKIID?, member: MemberTable.Index? = nil,
                                        now: GossipTime) -> [Effect] {
         guard settings.propagatePeerNum > 0 else { return [] }
         if let member {
-            if members.values[member].forwardRound == forwardRound {
-                pendingForward[members.values[member].forwardSlot] = (alive, from)
+            if members[at: member].forwardRound == forwardRound {
+                pendingForward[members[at: member].forwardSlot] = (alive, from)
             } else {
-                members.values[member].forwardRound = forwardRound
-                members.values[member].forwardSlot = pendingForward.count
+                members[at: member].forwardRound = forwardRound
+                members[at: member].forwardSlot = pendingForward.count
                 pendingForward.append((alive, from))
             }
         } else if let position = pendingPosition[alive.pkiID] {
@@ -380,7 +343,7 @@ public struct Membership: Sendable {
         var byOrg: [String: (batch: [AliveMessage], sources: [Int])] = [:]
         for id in sample(settings.propagatePeerNum, from: reachableAliveIDs(), excluding: [], random: &random) {
             guard let index = members.index(forKey: id) else { continue }
-            let target = members.values[index].alive
+            let target = members[at: index].alive
             let org = target.mspID
             if byOrg[org] == nil {
                 let partners = configuration.sharing.partners(of: org)
@@ -411,12 +374,9 @@ public struct Membership: Sendable {
     mutating func viewChanged(_ id: PKIID) {
         digestCache = nil
         updateRing(after: id)
-        if let member = members[id] {
-            order.insert(id)
-            if member.isAlive && isReachable(member.alive) { reachable.insert(id) } else { reachable.remove(id) }
-        } else {
-            order.remove(id)
-            reachable.remove(id)
+        // A removed member left the reachable list with the table.
+        if let index = members.index(forKey: id) {
+            members.setReachable(members.isAlive(at: index) && isReachable(members.alive(at: index)), at: index)
         }
     }
 
@@ -432,10 +392,11 @@ public struct Membership: Sendable {
         }
     }
 
-    func reachableAliveIDs() -> [PKIID] { reachable.ids }
+    /// The live members this peer can reach, in the table's order (a view: no copy).
+    func reachableAliveIDs() -> ReachableIDs { ReachableIDs(members: members) }
 
     /// Up to `count` distinct ids drawn at random, skipping `excluding` (O(count) for big lists).
-    func sample(_ count: Int, from ids: [PKIID], excluding: Set<PKIID>, random: inout some RandomNumberGenerator) -> [PKIID] {
+    func sample(_ count: Int, from ids: some RandomAccessCollection<PKIID>, excluding: Set<PKIID>, random: inout some RandomNumberGenerator) -> [PKIID] {
         let eligible = ids.count - excluding.count
         if eligible <= count * 2 {
             var chosen = ids.filter { !excluding.contains($0) }
@@ -446,8 +407,9 @@ public struct Membership: Sendable {
         var taken = Set<Int>()
         while chosen.count < count {
             let index = Int.random(in: 0..<ids.count, using: &random)
-            guard taken.insert(index).inserted, !excluding.contains(ids[index]) else { continue }
-            chosen.append(ids[index])
+            let id = ids[ids.index(ids.startIndex, offsetBy: index)]
+            guard taken.insert(index).inserted, !excluding.contains(id) else { continue }
+            chosen.append(id)
         }
         return chosen
     }

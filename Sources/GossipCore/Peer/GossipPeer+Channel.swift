@@ -41,9 +41,9 @@ extension GossipPeer {
             for info in infos where state.isNewer(info) {
                 guard let org = membership.liveOrg(of: info.pkiID), organizations.contains(org),
                       resolver.channel(for: info.channelMAC, sender: info.pkiID) == channel else { continue }
-                let (isNewer, isNewPeer) = state.record(info)
+                let (isNewer, isNewPeer) = state.record(info, ownOrg: org == configuration.mspID)
                 newOwnOrgPeers = newOwnOrgPeers || (isNewPeer && org == configuration.mspID)
-                if isNewPeer, org == configuration.mspID { joinOrgView(info.pkiID, in: channel) }
+                if isNewPeer, org == configuration.mspID { viewsDirty = true }
                 // Any news of an org not relayed yet (not only a new peer): a peer that knew no
                 // own-org channel peer when the org's first state info came relays a later one.
                 if isNewer, org != configuration.mspID, relayedOrganizations[channel]?.contains(org) != true { foreignNews.append(info) }
@@ -60,7 +60,9 @@ extension GossipPeer {
         case .stateInfoHeights(let claims):
             // Only from a channel peer (its signed state info is here), about peers of its own
             // org (it vouches for its org's heights).
-            guard var state = states[channel], state.infos[signer.pkiID] != nil else { return [] }
+            guard states[channel]?.infos[signer.pkiID] != nil else { return [] }
+            // Taken out while changed: a copy left in `states` made every claim copy the table.
+            var state = states.removeValue(forKey: channel)!
             let membership = self.membership
             var recorded = false
             for claim in claims where state.record(claim, where: { membership.liveOrg(of: $0) == signer.mspID }) != nil { recorded = true }
@@ -119,8 +121,9 @@ extension GossipPeer {
 
     /// Records `info` of a peer of `org`; a new own-org channel peer joins the channel's org view.
     private mutating func record(_ info: StateInfo, org: String, in channel: String) {
-        guard let (_, isNewPeer) = states[channel]?.record(info), isNewPeer, org == configuration.mspID else { return }
-        joinOrgView(info.pkiID, in: channel)
+        let ownOrg = org == configuration.mspID
+        guard let (_, isNewPeer) = states[channel]?.record(info, ownOrg: ownOrg), isNewPeer, ownOrg else { return }
+        viewsDirty = true
     }
 
     /// The first state info this peer holds of another org's peer in `channel` is relayed (as a
@@ -141,7 +144,7 @@ extension GossipPeer {
                   relayedOrganizations[channel]?.contains(org) != true, let mac = states[channel]?.ownMAC else { continue }
             let membership = self.membership
             let reachable = { (member: Membership.Member) in member.isAlive && membership.isReachable(member.alive) }
-            let ownOrg = preferringNeighbours(ownOrgChannelIDs[channel]?.ids ?? [], where: reachable)
+            let ownOrg = preferringNeighbours(states[channel]?.ownOrgPeerIDs ?? [], where: reachable)
             let targets = draw(settings.propagatePeerNum, from: ownOrg, random: &random, where: reachable)
             // Relayed once it reached someone: a peer that knows no own-org channel peer yet
             // relays the next such state info instead.
@@ -176,10 +179,6 @@ extension GossipPeer {
     }
 
     /// An own-org peer whose first state info for `channel` arrived joins the channel's org view.
-    private mutating func joinOrgView(_ id: PKIID, in channel: String) {
-        ownOrgChannelIDs[channel, default: OrderedIDs()].insert(id)
-        viewsDirty = true
-    }
 
     /// Answers a snapshot request with the heights of this peer's own org: an own-org requester
     /// gets every own-org state info it lacks (`known`), a requester of another org this peer's
@@ -213,13 +212,13 @@ extension GossipPeer {
         }
         tell(state.own.pkiID)
         // In the order own-org peers' state infos came (receivers record new peers in that order).
-        for id in ownOrgChannelIDs[channel]?.ids ?? [] where id != signer.pkiID && told < limit {
+        for id in state.ownOrgPeerIDs where id != signer.pkiID && told < limit {
             guard let member = membership.members[id], member.isAlive, ownOrg || member.alive.externalEndpoint != nil else { continue }
             tell(id)
         }
         if ownOrg, requester.alive.externalEndpoint == nil {
             var perOrganization: [String: Int] = [:]
-            for id in state.peers.ids where id != signer.pkiID {
+            for id in state.peerIDs where id != signer.pkiID {
                 guard let member = membership.members[id], member.isAlive, case let org = member.alive.mspID, org != configuration.mspID,
                       member.alive.externalEndpoint != nil, isMember(org: org, of: channel),
                       perOrganization[org, default: 0] < GossipPeer.crossOrganizationSnapshotLimit,
@@ -292,7 +291,7 @@ extension GossipPeer {
         let inOrganization = { (member: Membership.Member) in
             member.isAlive && member.alive.mspID == organization && membership.isReachable(member.alive)
         }
-        let candidates = preferringNeighbours(membership.reachableAliveIDs(), where: inOrganization)
+        let candidates = preferringNeighbours(Array(membership.reachableAliveIDs()), where: inOrganization)
         guard let member = draw(1, from: candidates, random: &random, where: inOrganization).first else { return [] }
         // A peer without an external endpoint hears of other orgs in its own org's answers
         // (`answerStateInfoRequest`): it names those versions too, or they would come every time.
@@ -314,7 +313,7 @@ extension GossipPeer {
         let qualifies = { (member: Membership.Member) in
             member.isAlive && membership.isReachable(member.alive) && organizations.contains(member.alive.mspID)
         }
-        let all = states[channel]?.peers.ids ?? []
+        let all = states[channel].map { Array($0.peerIDs) } ?? []
         return draw(count, from: preferNeighbours ? preferringNeighbours(all, where: qualifies) : all, random: &random, where: qualifies)
     }
 

@@ -121,11 +121,8 @@ public struct GossipPeer: Sendable {
     var started = false
     var resolver: ChannelMACResolver
     /// Per channel: own-org channel peers this peer can reach (id → endpoint), and the same sorted.
-    var orgChannelPeers: [String: [PKIID: Endpoint]] = [:]
-    var sortedOrgChannelPeers: [String: [(PKIID, Endpoint)]] = [:]  // filled when first needed
+    var orgChannelPeers: [String: EndpointDirectory] = [:]
     var viewsDirty = false
-    /// Per channel: own-org peers whose state info arrived (alive or not), in arrival order.
-    var ownOrgChannelIDs: [String: OrderedIDs] = [:]
     /// Whether the core asks its shell to open connections to tree-push neighbours ahead of the
     /// first block (`Effect.connect`). The peer process does; the simulator, whose messages
     /// need no connection, turns it off and saves the work.
@@ -184,7 +181,7 @@ public struct GossipPeer: Sendable {
         addChannel(channel, height: height)
         viewsDirty = true
         guard started else { return [] }
-        var effects = startChannel(channel, now: now)
+        var effects = startChannel(channel, now: now, random: &random)
         // Own-org members already known are asked for their state info in the new channel: all
         // of them under Fabric's membership, the ring neighbours under SWIM (snapshot pulls
         // bring the rest without a connection to each).
@@ -197,11 +194,13 @@ public struct GossipPeer: Sendable {
         return effects + introduce(channel, random: &random)
     }
 
-    private mutating func startChannel(_ channel: String, now: GossipTime) -> [Effect] {
+    private mutating func startChannel(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects = elect(channel, .start, now: now)
         effects.append(.schedule(.pull(channel: channel), at: now + settings.pullInterval))
         effects.append(.schedule(.publishStateInfo(channel: channel), at: now + settings.publishStateInfoInterval))
-        effects.append(.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval))
+        // Under SWIM the first state-info pull comes at a random phase, as the membership pull.
+        let phase = settings.membership == .swim ? Double.random(in: 0.5..<1.5, using: &random) : 1
+        effects.append(.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval * phase))
         effects += transfer(channel, transfers[channel]!.start(now: now))
         return effects
     }
@@ -225,16 +224,16 @@ public struct GossipPeer: Sendable {
     }
 
     /// Own-org peers of `channel` this peer currently sees (leadership, push and pull go to them).
-    public func orgPeers(of channel: String) -> Set<PKIID> { Set(currentOrgPeers(of: channel).keys) }
+    public func orgPeers(of channel: String) -> Set<PKIID> { Set(currentOrgPeers(of: channel).ids) }
 
     /// Alive own-org members whose state info for `channel` arrived, with their endpoints.
-    func currentOrgPeers(of channel: String) -> [PKIID: Endpoint] {
-        var peers: [PKIID: Endpoint] = [:]
-        for id in ownOrgChannelIDs[channel]?.ids ?? [] {
-            guard let index = membership.members.index(forKey: id), membership.members.values[index].isAlive else { continue }
-            peers[id] = membership.destination(of: membership.members.values[index].alive).endpoint
+    func currentOrgPeers(of channel: String) -> EndpointDirectory {
+        var peers: [AliveMessage] = []
+        for id in states[channel]?.ownOrgPeerIDs ?? [] {
+            guard let index = membership.members.index(forKey: id), membership.members.isAlive(at: index) else { continue }
+            peers.append(membership.members.alive(at: index))
         }
-        return peers
+        return EndpointDirectory(peers)
     }
 
     public mutating func handle(_ event: Event, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
@@ -246,7 +245,7 @@ public struct GossipPeer: Sendable {
         case .start:
             started = true
             var effects = lift(membership.handle(.start, now: now, random: &random), now: now, random: &random)
-            for channel in channels { effects += startChannel(channel, now: now) }
+            for channel in channels { effects += startChannel(channel, now: now, random: &random) }
             return effects
         case .timer(.membership(let timer)):
             return lift(membership.handle(.timer(timer), now: now, random: &random), now: now, random: &random)
@@ -257,7 +256,7 @@ public struct GossipPeer: Sendable {
         case .timer(.pull(let channel)):
             refreshViewsIfNeeded(now: now)
             if let state = states[channel] {
-                let heights = (orgChannelPeers[channel] ?? [:]).keys.compactMap { state.height(of: $0) }
+                let heights = (orgChannelPeers[channel]?.ids ?? []).compactMap { state.height(of: $0) }
                 blocks[channel]?.setKnownOrgHeight(heights.max() ?? 0)
             }
             return disseminate(channel, .pullTimer, now: now, random: &random)
@@ -322,7 +321,6 @@ public struct GossipPeer: Sendable {
             case .memberPurged(let id, _):
                 for channel in channels {
                     states[channel]?.forget(id)
-                    ownOrgChannelIDs[channel]?.remove(id)
                 }
                 viewsDirty = true
             }
@@ -337,20 +335,20 @@ public struct GossipPeer: Sendable {
         guard viewsDirty else { return }
         viewsDirty = false
         let neighbourhood = membership.neighbourhood()
-        var orgMembers: [PKIID: Endpoint] = [:]
-        for member in membership.members.values where member.isAlive && member.alive.mspID == configuration.mspID {
-            orgMembers[member.alive.pkiID] = membership.destination(of: member.alive).endpoint
-        }
-        for channel in channels {
-            blocks[channel]?.setPreferredPeers(neighbourhood)
-            blocks[channel]?.setOrgMembers(orgMembers)
+        var members: [AliveMessage] = []
+        for index in membership.members.indices where membership.members.isAlive(at: index) {
+            let alive = membership.members.alive(at: index)
+            if alive.mspID == configuration.mspID { members.append(alive) }
         }
         for channel in channels {
             let peers = currentOrgPeers(of: channel)
+            blocks[channel]?.setPreferredPeers(neighbourhood)
+            // Only the members the org view lacks: the flow looks there after the org view, and
+            // both lists held the same peers once the channel's state infos were in.
+            blocks[channel]?.setOrgMembers(EndpointDirectory(members.lazy.filter { peers[$0.pkiID] == nil }))
             guard peers != orgChannelPeers[channel] else { continue }
             orgChannelPeers[channel] = peers
-            sortedOrgChannelPeers[channel] = nil
-            _ = elections[channel]?.handle(.view(Set(peers.keys)), now: now)
+            _ = elections[channel]?.handle(.view(Set(peers.ids)), now: now)
             blocks[channel]?.setOrgPeers(peers)
         }
     }
@@ -441,13 +439,10 @@ public struct GossipPeer: Sendable {
         let effects = election.handle(event, now: now)
         elections[channel] = election
         let prepared = prepareTree(channel, now: now)
-        if sortedOrgChannelPeers[channel] == nil, effects.contains(where: { if case .broadcast = $0 { return true } else { return false } }) {
-            sortedOrgChannelPeers[channel] = (orgChannelPeers[channel] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        }
         return prepared + effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
-                return (sortedOrgChannelPeers[channel] ?? []).map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
+                return (orgChannelPeers[channel] ?? [:]).pairs.map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
             case let .reply(message, id):
                 guard let endpoint = orgChannelPeers[channel]?[id] ?? membership.members[id].map({ membership.destination(of: $0.alive).endpoint }) else { return [] }
                 return [.send(.channel(mac, .leadership(message)), to: .peer(id, endpoint))]

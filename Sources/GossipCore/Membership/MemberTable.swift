@@ -1,0 +1,256 @@
+import FabnetModel
+
+extension Membership {
+    /// A member as this peer sees it: a value assembled from `MemberTable`'s compact storage.
+    public struct Member: Hashable, Sendable {
+        public internal(set) var alive: AliveMessage
+        public internal(set) var lastHeard: GossipTime
+        public internal(set) var isAlive: Bool
+        /// SWIM: since when this live member is suspected (nil: not suspected).
+        public internal(set) var suspectedSince: GossipTime?
+        /// SWIM: the peers that suspect it independently (its first accuser first).
+        public internal(set) var accusers: [PKIID] = []
+        /// SWIM: the time of our alive message this member confirmed having (it acked a ping that
+        /// carried it) and the member's incarnation then; pings to it leave our alive message out
+        /// while both still hold.
+        var knowsOurAlive: (ours: PeerTime, incarnation: UInt64)?
+        /// SWIM: the time of our alive message last sent to it in a probe ping, and that ping's nonce.
+        var aliveSent: (time: PeerTime, nonce: UInt64)?
+        /// Where this member's alive message waits in the forward batch of round `forwardRound`.
+        var forwardRound: UInt64 = 0
+        var forwardSlot = 0
+
+        init(alive: AliveMessage, lastHeard: GossipTime, isAlive: Bool) {
+            self.alive = alive
+            self.lastHeard = lastHeard
+            self.isAlive = isAlive
+        }
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            lhs.alive == rhs.alive && lhs.lastHeard == rhs.lastHeard && lhs.isAlive == rhs.isAlive
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(alive)
+            hasher.combine(lastHeard)
+            hasher.combine(isAlive)
+        }
+    }
+}
+
+/// A peer's members by PKI-ID in about 40 bytes each, where a `[PKIID: Member]` took about 300
+/// (issue 19: a simulator of 10,000 peers holds 10⁸ of them).
+///
+/// What it guarantees:
+/// - Lookup, insertion and removal in O(1) expected time (`PositionIndex`; the key is the
+///   member's own PKI-ID, not stored twice).
+/// - Iteration in insertion order, a removal moving the last member into the hole: the order
+///   depends only on the sequence of insertions and removals, never on a hash seed, so a seeded
+///   run draws the same members every time.
+/// - The reachable subset (`reachable`), kept by the owner with `setReachable`, in the same kind
+///   of order, for O(1) random draws.
+/// - Fields most members never have (suspicion, SWIM's record of our alive message, Fabric's
+///   forward slot) live in a side table only while set; reads and writes of a `Member` see one
+///   value either way.
+public struct MemberTable: Sendable {
+    /// What every member has, inline (24 bytes).
+    private struct Entry: Sendable {
+        var alive: AliveMessage
+        var lastHeard: GossipTime
+        /// Its position in `reachable`, or -1.
+        var reachablePosition: Int32 = -1
+        var isAlive: Bool
+        var hasDetails = false
+    }
+
+    /// What few members have at a time.
+    private struct Details: Sendable {
+        var suspectedSince: GossipTime?
+        var accusers: [PKIID]
+        var knowsOurAlive: (ours: PeerTime, incarnation: UInt64)?
+        var aliveSent: (time: PeerTime, nonce: UInt64)?
+        var forwardRound: UInt64
+        var forwardSlot: Int
+
+        init(_ member: Membership.Member) {
+            suspectedSince = member.suspectedSince
+            accusers = member.accusers
+            knowsOurAlive = member.knowsOurAlive
+            aliveSent = member.aliveSent
+            forwardRound = member.forwardRound
+            forwardSlot = member.forwardSlot
+        }
+
+        var isEmpty: Bool {
+            suspectedSince == nil && accusers.isEmpty && knowsOurAlive == nil && aliveSent == nil && forwardRound == 0 && forwardSlot == 0
+        }
+    }
+
+    private var entries: ContiguousArray<Entry> = []
+    private var positions = PositionIndex()
+    private var details: [PKIID: Details] = [:]
+    /// Positions in `entries` of the members marked reachable.
+    private var reachablePositions: [Int32] = []
+
+    public init() {}
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The position of `id`'s member, if known.
+    public func index(forKey id: PKIID) -> Int? {
+        positions.find(hash: Self.hash(id)) { entries[$0].alive.pkiID == id }
+    }
+
+    public subscript(id: PKIID) -> Membership.Member? {
+        get { index(forKey: id).map { member(at: $0) } }
+        set {
+            if let newValue {
+                precondition(newValue.alive.pkiID == id, "a member is stored under its own PKI-ID")
+                if let index = index(forKey: id) { store(newValue, at: index) } else { insert(newValue) }
+            } else if let index = index(forKey: id) {
+                remove(at: index)
+            }
+        }
+    }
+
+    /// The member at `index` (a position from `index(forKey:)` or `indices`).
+    public subscript(at index: Int) -> Membership.Member {
+        get { member(at: index) }
+        set {
+            precondition(newValue.alive.pkiID == entries[index].alive.pkiID, "a member keeps its position's PKI-ID")
+            store(newValue, at: index)
+        }
+    }
+
+    /// The hot fields, read without assembling a `Member`.
+    public func alive(at index: Int) -> AliveMessage { entries[index].alive }
+    public func isAlive(at index: Int) -> Bool { entries[index].isAlive }
+    public func lastHeard(at index: Int) -> GossipTime { entries[index].lastHeard }
+    /// Whether the member has any field of the side table set (suspicion, SWIM's bookkeeping).
+    func hasDetails(at index: Int) -> Bool { entries[index].hasDetails }
+
+    /// Records a heard-from member in place (the common write: no side-table lookup).
+    mutating func markHeard(at index: Int, now: GossipTime) {
+        entries[index].lastHeard = now
+    }
+
+    /// Every member's PKI-ID, in the table's order.
+    public var keys: LazyMapSequence<Range<Int>, PKIID> { (0..<entries.count).lazy.map { [entries] in entries[$0].alive.pkiID } }
+
+    /// Every member, in the table's order.
+    public var values: LazyMapSequence<Range<Int>, Membership.Member> { (0..<entries.count).lazy.map { [self] in member(at: $0) } }
+
+    public var indices: Range<Int> { 0..<entries.count }
+
+    // MARK: reachable
+
+    /// How many members are marked reachable.
+    var reachableCount: Int { reachablePositions.count }
+
+    /// The `position`-th reachable member's PKI-ID.
+    func reachableID(_ position: Int) -> PKIID { entries[Int(reachablePositions[position])].alive.pkiID }
+
+    /// Marks the member at `index` reachable or not (appended, or removed by moving the last
+    /// reachable member into its place).
+    mutating func setReachable(_ reachable: Bool, at index: Int) {
+        let position = Int(entries[index].reachablePosition)
+        if reachable {
+            guard position < 0 else { return }
+            PositionIndex.reserveGrowth(of: &reachablePositions)
+            entries[index].reachablePosition = Int32(reachablePositions.count)
+            reachablePositions.append(Int32(index))
+        } else {
+            guard position >= 0 else { return }
+            entries[index].reachablePosition = -1
+            let last = reachablePositions.removeLast()
+            if position < reachablePositions.count {
+                reachablePositions[position] = last
+                entries[Int(last)].reachablePosition = Int32(position)
+            }
+        }
+    }
+
+    // MARK: storage
+
+    private func member(at index: Int) -> Membership.Member {
+        let entry = entries[index]
+        var member = Membership.Member(alive: entry.alive, lastHeard: entry.lastHeard, isAlive: entry.isAlive)
+        if entry.hasDetails, let details = details[entry.alive.pkiID] {
+            member.suspectedSince = details.suspectedSince
+            member.accusers = details.accusers
+            member.knowsOurAlive = details.knowsOurAlive
+            member.aliveSent = details.aliveSent
+            member.forwardRound = details.forwardRound
+            member.forwardSlot = details.forwardSlot
+        }
+        return member
+    }
+
+    private mutating func store(_ member: Membership.Member, at index: Int) {
+        entries[index].alive = member.alive
+        entries[index].lastHeard = member.lastHeard
+        entries[index].isAlive = member.isAlive
+        let extra = Details(member)
+        if extra.isEmpty {
+            guard entries[index].hasDetails else { return }
+            details[member.alive.pkiID] = nil
+            entries[index].hasDetails = false
+        } else {
+            details[member.alive.pkiID] = extra
+            entries[index].hasDetails = true
+        }
+    }
+
+    private mutating func insert(_ member: Membership.Member) {
+        PositionIndex.reserveGrowth(of: &entries)
+        entries.append(Entry(alive: member.alive, lastHeard: member.lastHeard, isAlive: member.isAlive))
+        do {
+            let entries = self.entries  // read by the closure while `positions` changes
+            positions.insert(entries.count - 1, hash: Self.hash(member.alive.pkiID), count: entries.count) { Self.hash(entries[$0].alive.pkiID) }
+        }
+        store(member, at: entries.count - 1)
+    }
+
+    private mutating func remove(at position: Int) {
+        setReachable(false, at: position)
+        let id = entries[position].alive.pkiID
+        if entries[position].hasDetails { details[id] = nil }
+        do {
+            let entries = self.entries
+            positions.remove(position, hash: Self.hash(id)) { Self.hash(entries[$0].alive.pkiID) }
+        }
+        let last = entries.count - 1
+        if position < last {
+            // The last member moves into the hole: its bucket and reachable slot follow it.
+            let moved = entries[last]
+            positions.move(from: last, to: position, hash: Self.hash(moved.alive.pkiID))
+            if moved.reachablePosition >= 0 { reachablePositions[Int(moved.reachablePosition)] = Int32(position) }
+            entries[position] = moved
+        }
+        entries.removeLast()
+    }
+
+    /// A PKI-ID's bucket hash: its first 8 bytes mixed (what `Dictionary` uses, unseeded).
+    private static func hash(_ id: PKIID) -> UInt64 { UInt64(UInt(bitPattern: id._rawHashValue(seed: 0))) }
+}
+
+extension MemberTable: RandomAccessCollection {
+    public typealias Index = Int
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { entries.count }
+    /// A member with its PKI-ID, as a dictionary's element.
+    public subscript(position: Int) -> (key: PKIID, value: Membership.Member) {
+        let member = member(at: position)
+        return (member.alive.pkiID, member)
+    }
+}
+
+/// The PKI-IDs of the members a `MemberTable` marks reachable, in its order: a view that holds
+/// the table (no copy of the ids), valid for the table as it was when taken.
+struct ReachableIDs: RandomAccessCollection, Sendable {
+    let members: MemberTable
+    var startIndex: Int { 0 }
+    var endIndex: Int { members.reachableCount }
+    subscript(position: Int) -> PKIID { members.reachableID(position) }
+}
