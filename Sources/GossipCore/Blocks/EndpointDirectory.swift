@@ -16,10 +16,10 @@ public struct EndpointDirectory: Equatable, Sendable, ExpressibleByDictionaryLit
 
     /// From own-org peers' alive messages (in any order); one with no endpoint is left out.
     public init(_ alive: some Sequence<AliveMessage>) {
-        var sorted = alive.filter { $0.internalEndpoint != nil || $0.externalEndpoint != nil }
-        sorted.sort { $0.pkiID < $1.pkiID }
+        var sorted = Array(alive.filter { $0.internalEndpoint != nil || $0.externalEndpoint != nil }.enumerated())
+        sorted.sort { ($0.element.pkiID, $0.offset) < ($1.element.pkiID, $1.offset) }
         members.reserveCapacity(sorted.count)
-        for member in sorted where members.last?.pkiID != member.pkiID { members.append(member) }
+        for (_, member) in sorted where members.last?.pkiID != member.pkiID { members.append(member) }
     }
 
     /// From PKI-IDs and endpoints (tests and small uses).

@@ -38,7 +38,7 @@ extension Membership {
     }
 }
 
-/// A peer's members by PKI-ID in about 40 bytes each, where a `[PKIID: Member]` took about 300
+/// A peer's members by PKI-ID in about 30 bytes each, where a `[PKIID: Member]` took about 300
 /// (issue 19: a simulator of 10,000 peers holds 10⁸ of them).
 ///
 /// What it guarantees:
@@ -53,14 +53,41 @@ extension Membership {
 ///   forward slot) live in a side table only while set; reads and writes of a `Member` see one
 ///   value either way.
 public struct MemberTable: Sendable {
-    /// What every member has, inline (24 bytes).
+    /// What every member has, inline (16 bytes).
     private struct Entry: Sendable {
         var alive: AliveMessage
-        var lastHeard: GossipTime
-        /// Its position in `reachable`, or -1.
-        var reachablePosition: Int32 = -1
-        var isAlive: Bool
-        var hasDetails = false
+        /// When it was last heard from: whole milliseconds after the table's `epoch`.
+        var heard: UInt32
+        /// Bits 0–29: its position in `reachablePositions` + 1 (0: not reachable); bit 30: alive;
+        /// bit 31: it has `Details`.
+        private var bits: UInt32 = 0
+
+        init(alive: AliveMessage, heard: UInt32, isAlive: Bool) {
+            self.alive = alive
+            self.heard = heard
+            self.isAlive = isAlive
+        }
+
+        var isAlive: Bool {
+            get { bits & (1 << 30) != 0 }
+            set { bits = newValue ? bits | (1 << 30) : bits & ~(1 << 30) }
+        }
+
+        var hasDetails: Bool {
+            get { bits & (1 << 31) != 0 }
+            set { bits = newValue ? bits | (1 << 31) : bits & ~(1 << 31) }
+        }
+
+        /// Its position in `reachablePositions`, or -1.
+        var reachablePosition: Int {
+            get { Int(bits & Entry.positionMask) - 1 }
+            set {
+                precondition(newValue < Int(Entry.positionMask), "more than 2³⁰ reachable members")
+                bits = (bits & ~Entry.positionMask) | UInt32(newValue + 1)
+            }
+        }
+
+        static let positionMask: UInt32 = (1 << 30) - 1
     }
 
     /// What few members have at a time.
@@ -87,6 +114,9 @@ public struct MemberTable: Sendable {
     }
 
     private var entries: ContiguousArray<Entry> = []
+    /// What `Entry.heard` counts from: the time of the first member inserted into the empty
+    /// table, moved on (`rebase`) before the milliseconds overflow 32 bits (after 49 days).
+    private var epoch = GossipTime.zero
     private var positions = PositionIndex()
     private var details: [PKIID: Details] = [:]
     /// Positions in `entries` of the members marked reachable.
@@ -126,13 +156,36 @@ public struct MemberTable: Sendable {
     /// The hot fields, read without assembling a `Member`.
     public func alive(at index: Int) -> AliveMessage { entries[index].alive }
     public func isAlive(at index: Int) -> Bool { entries[index].isAlive }
-    public func lastHeard(at index: Int) -> GossipTime { entries[index].lastHeard }
+    /// When the member was last heard from (to the millisecond, rounded down).
+    public func lastHeard(at index: Int) -> GossipTime { time(ofTicks: entries[index].heard) }
     /// Whether the member has any field of the side table set (suspicion, SWIM's bookkeeping).
     func hasDetails(at index: Int) -> Bool { entries[index].hasDetails }
 
     /// Records a heard-from member in place (the common write: no side-table lookup).
     mutating func markHeard(at index: Int, now: GossipTime) {
-        entries[index].lastHeard = now
+        entries[index].heard = ticks(now)
+    }
+
+    private func time(ofTicks ticks: UInt32) -> GossipTime {
+        GossipTime(nanoseconds: epoch.nanoseconds + Int64(ticks) * 1_000_000)
+    }
+
+    /// `time` as milliseconds after the epoch (0 for an earlier time), the epoch moved on first
+    /// when they would not fit.
+    private mutating func ticks(_ time: GossipTime) -> UInt32 {
+        var milliseconds = (time.nanoseconds - epoch.nanoseconds) / 1_000_000
+        if milliseconds > Int64(UInt32.max) {
+            rebase(to: GossipTime(nanoseconds: time.nanoseconds - Int64(1 << 31) * 1_000_000))
+            milliseconds = (time.nanoseconds - epoch.nanoseconds) / 1_000_000
+        }
+        return UInt32(clamping: Swift.max(0, milliseconds))
+    }
+
+    /// Moves the epoch to `newEpoch`; a member last heard from before it counts as heard then.
+    private mutating func rebase(to newEpoch: GossipTime) {
+        let shift = (newEpoch.nanoseconds - epoch.nanoseconds) / 1_000_000
+        for index in entries.indices { entries[index].heard = UInt32(clamping: Swift.max(0, Int64(entries[index].heard) - shift)) }
+        epoch = GossipTime(nanoseconds: epoch.nanoseconds + shift * 1_000_000)
     }
 
     /// Every member's PKI-ID, in the table's order.
@@ -154,11 +207,11 @@ public struct MemberTable: Sendable {
     /// Marks the member at `index` reachable or not (appended, or removed by moving the last
     /// reachable member into its place).
     mutating func setReachable(_ reachable: Bool, at index: Int) {
-        let position = Int(entries[index].reachablePosition)
+        let position = entries[index].reachablePosition
         if reachable {
             guard position < 0 else { return }
             PositionIndex.reserveGrowth(of: &reachablePositions)
-            entries[index].reachablePosition = Int32(reachablePositions.count)
+            entries[index].reachablePosition = reachablePositions.count
             reachablePositions.append(Int32(index))
         } else {
             guard position >= 0 else { return }
@@ -166,7 +219,7 @@ public struct MemberTable: Sendable {
             let last = reachablePositions.removeLast()
             if position < reachablePositions.count {
                 reachablePositions[position] = last
-                entries[Int(last)].reachablePosition = Int32(position)
+                entries[Int(last)].reachablePosition = position
             }
         }
     }
@@ -175,7 +228,7 @@ public struct MemberTable: Sendable {
 
     private func member(at index: Int) -> Membership.Member {
         let entry = entries[index]
-        var member = Membership.Member(alive: entry.alive, lastHeard: entry.lastHeard, isAlive: entry.isAlive)
+        var member = Membership.Member(alive: entry.alive, lastHeard: time(ofTicks: entry.heard), isAlive: entry.isAlive)
         if entry.hasDetails, let details = details[entry.alive.pkiID] {
             member.suspectedSince = details.suspectedSince
             member.accusers = details.accusers
@@ -189,7 +242,7 @@ public struct MemberTable: Sendable {
 
     private mutating func store(_ member: Membership.Member, at index: Int) {
         entries[index].alive = member.alive
-        entries[index].lastHeard = member.lastHeard
+        entries[index].heard = ticks(member.lastHeard)
         entries[index].isAlive = member.isAlive
         let extra = Details(member)
         if extra.isEmpty {
@@ -204,7 +257,9 @@ public struct MemberTable: Sendable {
 
     private mutating func insert(_ member: Membership.Member) {
         PositionIndex.reserveGrowth(of: &entries)
-        entries.append(Entry(alive: member.alive, lastHeard: member.lastHeard, isAlive: member.isAlive))
+        if entries.isEmpty { epoch = member.lastHeard }  // no entry counts from the old one
+        let heard = ticks(member.lastHeard)
+        entries.append(Entry(alive: member.alive, heard: heard, isAlive: member.isAlive))
         do {
             let entries = self.entries  // read by the closure while `positions` changes
             positions.insert(entries.count - 1, hash: Self.hash(member.alive.pkiID), count: entries.count) { Self.hash(entries[$0].alive.pkiID) }
@@ -225,7 +280,7 @@ public struct MemberTable: Sendable {
             // The last member moves into the hole: its bucket and reachable slot follow it.
             let moved = entries[last]
             positions.move(from: last, to: position, hash: Self.hash(moved.alive.pkiID))
-            if moved.reachablePosition >= 0 { reachablePositions[Int(moved.reachablePosition)] = Int32(position) }
+            if moved.reachablePosition >= 0 { reachablePositions[moved.reachablePosition] = Int32(position) }
             entries[position] = moved
         }
         entries.removeLast()
