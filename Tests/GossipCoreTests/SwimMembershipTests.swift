@@ -207,6 +207,56 @@ import Testing
         #expect(membership.selfAlive.time == PeerTime(incarnation: 1, sequence: 1))
     }
 
+    /// A starting peer asks its first contact (here its org's anchor) for its view and pings the
+    /// others (other orgs' anchors), which it asks one by one as answers come, naming what it
+    /// holds; with no answer by the first probe, it asks all that are left.
+    @Test mutating func aStartingPeerAsksItsFirstContactThenTheOthersNamingWhatItHolds() throws {
+        let topology = Topology(orgs: 3, peersPerOrg: 2)
+        let anchors = (0..<3).map { Topology.externalEndpoint($0, 0) }
+        func requests(_ effects: [Membership.Effect]) -> [Endpoint: KnownVersions] {
+            var found: [Endpoint: KnownVersions] = [:]
+            for effect in effects {
+                if case let .send(.request(_, _, known), .endpoint(endpoint)) = effect { found[endpoint] = known }
+            }
+            return found
+        }
+        func introductionPings(_ effects: [Membership.Effect]) -> [Endpoint] {
+            effects.compactMap { effect in
+                if case let .send(.ping(0, sender?, []), .endpoint(endpoint)) = effect, sender.pkiID == Topology.pkiID(0, 1) { return endpoint }
+                return nil
+            }
+        }
+        var membership = Membership(configuration: topology.configuration(0, 1), incarnation: 1)
+        let start = membership.handle(.start, now: .zero, random: &random)
+        #expect(requests(start).keys.sorted() == [anchors[0]])
+        #expect(requests(start)[anchors[0]]?.count == 0)
+        #expect(introductionPings(start).sorted() == [anchors[1], anchors[2]])
+        // The anchor's view arrives: the other anchors are asked, told what is held.
+        let other = AliveMessage(pkiID: Topology.pkiID(1, 1), mspID: Topology.mspID(1), externalEndpoint: Topology.externalEndpoint(1, 1),
+                                 internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
+        let response = MembershipMessage.response(alive: [alive(0), other], dead: [])
+        let answered = membership.handle(.received(Verified(value: response, signer: signer(0)), via: nil), now: .zero + .milliseconds(3),
+                                         random: &random)
+        let asked = requests(answered)
+        #expect(asked.keys.sorted() == [anchors[1]])
+        #expect(asked[anchors[1]].map { $0.knows(Topology.pkiID(0, 0), at: alive(0).time) && $0.knows(Topology.pkiID(1, 1), at: other.time) } == true)
+        // The next answer asks the last contact, naming what came since.
+        let third = AliveMessage(pkiID: Topology.pkiID(2, 1), mspID: Topology.mspID(2), externalEndpoint: Topology.externalEndpoint(2, 1),
+                                 internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
+        let next = membership.handle(.received(Verified(value: .response(alive: [third], dead: []), signer: signer(0)), via: nil),
+                                     now: .zero + .milliseconds(6), random: &random)
+        #expect(requests(next).keys.sorted() == [anchors[2]])
+        #expect(requests(next)[anchors[2]].map { $0.knows(Topology.pkiID(2, 1), at: third.time) } == true)
+        // Each asked once: a later answer or probe asks no one again.
+        #expect(requests(membership.handle(.received(Verified(value: response, signer: signer(0)), via: nil), now: .zero + .milliseconds(8),
+                                           random: &random)).isEmpty)
+        #expect(requests(membership.handle(.timer(.probe), now: .zero + .milliseconds(500), random: &random)).isEmpty)
+        // No answer at all: the first probe asks the others.
+        var unanswered = Membership(configuration: topology.configuration(0, 1), incarnation: 1)
+        _ = unanswered.handle(.start, now: .zero, random: &random)
+        #expect(requests(unanswered.handle(.timer(.probe), now: .zero + .milliseconds(500), random: &random)).keys.sorted() == [anchors[1], anchors[2]])
+    }
+
     /// A suspicion or death claimed of a version older than the one held here is answered: the
     /// sender gets the newer alive message whole (peers holding it do not gossip it again, so
     /// those that suspect the old version would not hear of it); a current claim gets nothing.

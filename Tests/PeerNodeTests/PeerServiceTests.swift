@@ -40,21 +40,36 @@ import Testing
 
     // MARK: start and timers
 
+    /// It asks its bootstrap peer for its view and introduces itself to the other org's anchor
+    /// with a ping carrying its alive message (the anchor's view is asked for once the first
+    /// answer came: `Membership.stagedIntroductions`).
     @Test func onStartItArmsItsTimersAndIntroducesItselfToItsBootstrapPeerAndTheOtherOrgsAnchor() async throws {
         let fixture = try await PeerFixture()
         defer { fixture.remove() }
         let settings = await fixture.service.core.configuration.settings
+        func isIntroduction(_ message: WireGossipMessage) -> Bool {
+            if case .probe(let probe)? = message.content { return probe.kind == .ping && probe.nonce == 0 && probe.hasSender }
+            return false
+        }
         try await running(fixture) {
-            try await eventually("membership requests to peer1.org1 and peer0.org2") {
+            try await eventually("a membership request to peer1.org1 and an introduction to peer0.org2") {
                 fixture.transport.messages(to: PeerFixture.bootstrap).contains(where: Self.isMembershipRequest)
-                    && fixture.transport.messages(to: PeerFixture.org2Anchor).contains(where: Self.isMembershipRequest)
+                    && fixture.transport.messages(to: PeerFixture.org2Anchor).contains(where: isIntroduction)
             }
             let ownID = await fixture.service.core.configuration.pkiID
             for endpoint in [PeerFixture.bootstrap, PeerFixture.org2Anchor] {
                 let sent = try #require(fixture.transport.sent.first { $0.endpoint == endpoint })
                 #expect(sent.expecting == nil, "a contact's PKI-ID is not known before it answers")
-                guard case .membershipRequest(let request)? = sent.packet.gossipMessage.content else { Issue.record("not a membership request"); continue }
-                let alive = try WireAliveMessage(serializedBytes: request.selfInformation.payload)
+                let content = sent.packet.gossipMessage.content
+                let payload: Data
+                switch content {
+                case .membershipRequest(let request)? where endpoint == PeerFixture.bootstrap: payload = request.selfInformation.payload
+                case .probe(let probe)? where endpoint == PeerFixture.org2Anchor: payload = probe.sender.payload
+                default:
+                    Issue.record("not the expected introduction to \(endpoint): \(String(describing: content))")
+                    continue
+                }
+                let alive = try WireAliveMessage(serializedBytes: payload)
                 #expect(PKIID(Array(alive.pkiID)) == ownID, "it introduces itself")
             }
             #expect(fixture.transport.messages(to: PeerFixture.endpoint).isEmpty, "its own anchor entry is not dialled")

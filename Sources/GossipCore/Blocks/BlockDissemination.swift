@@ -94,7 +94,8 @@ public struct BlockDissemination: Sendable {
     private var orgPeers = EndpointDirectory()
     /// The org peers in id order (draws must not depend on dictionary order).
     private var sortedPeers: [PKIID] { orgPeers.ids }
-    /// The org peers in tree order (a stable hash of each PKI-ID), cached like `sortedPeers`.
+    /// The org peers in tree order (a stable hash of each PKI-ID), sorted when first needed
+    /// after a change of the org view.
     private var treeCache: [PKIID]?
     private var treeOrder: [PKIID] {
         mutating get {

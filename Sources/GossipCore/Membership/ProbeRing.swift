@@ -132,4 +132,7 @@ struct SwimState: Sendable {
     /// Announced alive messages this peer asked for (`want`), with the time asked for and when:
     /// not asked again within a probe interval.
     var asked: [PKIID: (time: PeerTime, at: GossipTime)] = [:]
+    /// Contacts introduced to by a ping at start, to ask for their views once the first contact
+    /// answered (`Membership.stagedIntroductions`).
+    var pendingContacts: [(endpoint: Endpoint, ownOrg: Bool)] = []
 }

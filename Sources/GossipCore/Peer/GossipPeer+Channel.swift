@@ -178,8 +178,6 @@ extension GossipPeer {
         return effects
     }
 
-    /// An own-org peer whose first state info for `channel` arrived joins the channel's org view.
-
     /// Answers a snapshot request with the heights of this peer's own org: an own-org requester
     /// gets every own-org state info it lacks (`known`), a requester of another org this peer's
     /// own and at most `crossOrganizationSnapshotLimit` − 1 more of its org's peers (those with

@@ -120,7 +120,8 @@ public struct GossipPeer: Sendable {
     /// Whether `.start` was handled (channels joined later start at once).
     var started = false
     var resolver: ChannelMACResolver
-    /// Per channel: own-org channel peers this peer can reach (id → endpoint), and the same sorted.
+    /// Per channel: the live own-org peers whose state info arrived, with their endpoints (the
+    /// org view of election, push and pull; recomputed by `refreshViewsIfNeeded`).
     var orgChannelPeers: [String: EndpointDirectory] = [:]
     var viewsDirty = false
     /// Whether the core asks its shell to open connections to tree-push neighbours ahead of the
