@@ -1,10 +1,11 @@
 import FabnetModel
 import GossipCore
 
-/// A peer's event as its trace keeps it (`EventTrace`): small messages whole, a message that
-/// can grow with the network (a membership request naming every member, a response or
-/// snapshot listing them, a batch of blocks) as its kind and size only. The trace keeps each
-/// peer's last 40 events; whole, those held gigabytes at 10,000 simulated peers.
+/// A peer's event as its trace keeps it (`EventTrace`): messages that list members, versions or
+/// blocks (a membership request naming every member, a response or snapshot listing them, a
+/// batch of blocks) as their kind and size only; the rest whole (a pushed block keeps its relay
+/// list, at most the org ÷ the fanout). The trace keeps each peer's last 40 events; whole, the
+/// requests among them held 52 MB at 1,000 simulated peers.
 enum TracedEvent {
     case timer(GossipPeer.Timer)
     case deliver(message: GossipMessage, signer: Int)

@@ -113,7 +113,7 @@ import Testing
         #expect(state.record(HeightClaim(key: 42, time: PeerTime(incarnation: 1, sequence: 9), height: 7), where: { _ in true }) == nil)
         // A newer signed state info replaces the claim.
         let signed = StateInfo(pkiID: claimed, channelMAC: mac, height: 6, time: PeerTime(incarnation: 1, sequence: 2))
-        #expect(state.record(signed) == (true, false))
+        #expect(state.record(signed, ownOrg: false) == (true, false))
         #expect(state.height(of: claimed) == 6)
         // Forgetting every peer, in an order unlike arrival, leaves the others findable each time
         // and the digest as it started.

@@ -7,8 +7,9 @@ import FabnetModel
 ///
 /// Guarantees: `ids` is sorted and without repeats (of two entries for one PKI-ID, the first
 /// given counts); a peer's endpoint is its internal one, else its external one (an own-org
-/// peer's address, as `Membership.destination` gives it); equal directories hold the same
-/// peers at the same endpoints.
+/// peer's address, as `Membership.destination` gives it); a peer with neither is left out
+/// (`destination` would name this peer's own endpoint); equal directories hold the same peers
+/// at the same endpoints.
 public struct EndpointDirectory: Equatable, Sendable, ExpressibleByDictionaryLiteral {
     private var members: [AliveMessage] = []
 

@@ -107,7 +107,8 @@ public struct ChannelStateInfo: Sendable {
     /// The signed state infos held, by PKI-ID (own excluded).
     public var infos: Infos { Infos(state: self) }
 
-    /// A read-only view of the signed state infos held: look one up, or list the PKI-IDs.
+    /// A read-only view of the signed state infos held: look one up, or list the PKI-IDs (it
+    /// holds the table: kept across a change, it would make that change copy it).
     public struct Infos: Sendable {
         fileprivate let state: ChannelStateInfo
         public subscript(id: PKIID) -> StateInfo? { state.position(of: id).map { state.entries[$0].info } }
@@ -127,7 +128,8 @@ public struct ChannelStateInfo: Sendable {
         subscript(position: Int) -> PKIID { state.entries[position].info.pkiID }
     }
 
-    /// The own-org peers with a state info here, in the same order.
+    /// The own-org peers with a state info here, in the same order (arrival order until a peer
+    /// is forgotten: the last entry of any org takes its place).
     var ownOrgPeerIDs: [PKIID] { entries.filter(\.ownOrg).map(\.info.pkiID) }
 
     /// The version held of `id` (own included): the newer of its signed state info and a claim.
@@ -152,7 +154,7 @@ public struct ChannelStateInfo: Sendable {
     /// signature outweighs a relayer's word, so a claim that lied ahead lasts only until the
     /// peer's next signed state info arrives.
     @discardableResult
-    mutating func record(_ info: StateInfo, ownOrg: Bool = false) -> (isNewer: Bool, isNewPeer: Bool) {
+    mutating func record(_ info: StateInfo, ownOrg: Bool) -> (isNewer: Bool, isNewPeer: Bool) {
         let id = info.pkiID
         guard id != own.pkiID else { return (false, false) }
         let found = position(of: id)

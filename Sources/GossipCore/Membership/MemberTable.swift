@@ -16,9 +16,6 @@ extension Membership {
         var knowsOurAlive: (ours: PeerTime, incarnation: UInt64)?
         /// SWIM: the time of our alive message last sent to it in a probe ping, and that ping's nonce.
         var aliveSent: (time: PeerTime, nonce: UInt64)?
-        /// Where this member's alive message waits in the forward batch of round `forwardRound`.
-        var forwardRound: UInt64 = 0
-        var forwardSlot = 0
 
         init(alive: AliveMessage, lastHeard: GossipTime, isAlive: Bool) {
             self.alive = alive
@@ -49,9 +46,9 @@ extension Membership {
 ///   run draws the same members every time.
 /// - The reachable subset (`reachable`), kept by the owner with `setReachable`, in the same kind
 ///   of order, for O(1) random draws.
-/// - Fields most members never have (suspicion, SWIM's record of our alive message, Fabric's
-///   forward slot) live in a side table only while set; reads and writes of a `Member` see one
-///   value either way.
+/// - Fields most members never have (suspicion, SWIM's record of our alive message with the
+///   members it pinged) live in a side table only while set; reads and writes of a `Member`
+///   see one value either way.
 public struct MemberTable: Sendable {
     /// What every member has, inline (16 bytes).
     private struct Entry: Sendable {
@@ -96,20 +93,16 @@ public struct MemberTable: Sendable {
         var accusers: [PKIID]
         var knowsOurAlive: (ours: PeerTime, incarnation: UInt64)?
         var aliveSent: (time: PeerTime, nonce: UInt64)?
-        var forwardRound: UInt64
-        var forwardSlot: Int
 
         init(_ member: Membership.Member) {
             suspectedSince = member.suspectedSince
             accusers = member.accusers
             knowsOurAlive = member.knowsOurAlive
             aliveSent = member.aliveSent
-            forwardRound = member.forwardRound
-            forwardSlot = member.forwardSlot
         }
 
         var isEmpty: Bool {
-            suspectedSince == nil && accusers.isEmpty && knowsOurAlive == nil && aliveSent == nil && forwardRound == 0 && forwardSlot == 0
+            suspectedSince == nil && accusers.isEmpty && knowsOurAlive == nil && aliveSent == nil
         }
     }
 
@@ -156,15 +149,11 @@ public struct MemberTable: Sendable {
     /// The hot fields, read without assembling a `Member`.
     public func alive(at index: Int) -> AliveMessage { entries[index].alive }
     public func isAlive(at index: Int) -> Bool { entries[index].isAlive }
-    /// When the member was last heard from (to the millisecond, rounded down).
+    /// When the member was last heard from, to the millisecond, rounded down: a member may count
+    /// as silent up to 1 ms longer than it was (against expirations of seconds).
     public func lastHeard(at index: Int) -> GossipTime { time(ofTicks: entries[index].heard) }
     /// Whether the member has any field of the side table set (suspicion, SWIM's bookkeeping).
     func hasDetails(at index: Int) -> Bool { entries[index].hasDetails }
-
-    /// Records a heard-from member in place (the common write: no side-table lookup).
-    mutating func markHeard(at index: Int, now: GossipTime) {
-        entries[index].heard = ticks(now)
-    }
 
     private func time(ofTicks ticks: UInt32) -> GossipTime {
         GossipTime(nanoseconds: epoch.nanoseconds + Int64(ticks) * 1_000_000)
@@ -234,8 +223,6 @@ public struct MemberTable: Sendable {
             member.accusers = details.accusers
             member.knowsOurAlive = details.knowsOurAlive
             member.aliveSent = details.aliveSent
-            member.forwardRound = details.forwardRound
-            member.forwardSlot = details.forwardSlot
         }
         return member
     }
@@ -302,7 +289,8 @@ extension MemberTable: RandomAccessCollection {
 }
 
 /// The PKI-IDs of the members a `MemberTable` marks reachable, in its order: a view that holds
-/// the table (no copy of the ids), valid for the table as it was when taken.
+/// the table (no copy of the ids), valid for the table as it was when taken. Kept across a
+/// change of the table, it would make that change copy the whole table: use it and let go.
 struct ReachableIDs: RandomAccessCollection, Sendable {
     let members: MemberTable
     var startIndex: Int { 0 }

@@ -76,8 +76,7 @@ public struct Membership: Sendable {
     /// Alive messages to forward at the next `forward` timer, with whom each came from.
     /// In the order they came (deterministic, so no sort is needed), with each id's position.
     private var pendingForward: [(alive: AliveMessage, from: PKIID?)] = []
-    private var pendingPosition: [PKIID: Int] = [:]  // for alive messages of non-members (own, refused orgs)
-    private var forwardRound: UInt64 = 1
+    private var pendingPosition: [PKIID: Int] = [:]
     var forwardScheduled = false
 
     /// `incarnation` should grow with every start of the peer (its start time, say).
@@ -212,12 +211,12 @@ public struct Membership: Sendable {
                 if let index = members.index(forKey: alive.pkiID) {
                     guard members.alive(at: index).time < alive.time else { continue }
                     effects += refresh(at: index, with: alive, now: now)
-                    effects += queueForward(alive, from: signer.pkiID, member: index, now: now)
+                    effects += queueForward(alive, from: signer.pkiID, now: now)
                     continue
                 }
                 guard alive.pkiID != configuration.pkiID, isNewer(alive) else { continue }
                 effects += learn(alive, now: now)
-                effects += queueForward(alive, from: signer.pkiID, member: members.index(forKey: alive.pkiID), now: now)
+                effects += queueForward(alive, from: signer.pkiID, now: now)
             }
             return effects
         case let .request(sender, digest, known):
@@ -297,20 +296,12 @@ public struct Membership: Sendable {
     /// How long alive messages wait to be forwarded together.
     var forwardInterval: Duration { max(settings.maxPropagationBurstLatency, settings.aliveTimeInterval / 5) }
 
-    /// Queues `alive` for the next forward round; `member` is the index of its creator in
-    /// `members`, which lets a newer copy replace a queued one without hashing.
-    private mutating func queueForward(_ alive: AliveMessage, from: PKIID?, member: MemberTable.Index? = nil,
-                                       now: GossipTime) -> [Effect] {
+    /// Queues `alive` for the next forward round; a newer copy of a queued one replaces it in
+    /// place (`pendingPosition`, emptied every round: a slot kept on each member stayed set
+    /// forever and cost every member a side-table entry of the `MemberTable`).
+    private mutating func queueForward(_ alive: AliveMessage, from: PKIID?, now: GossipTime) -> [Effect] {
         guard settings.propagatePeerNum > 0 else { return [] }
-        if let member {
-            if members[at: member].forwardRound == forwardRound {
-                pendingForward[members[at: member].forwardSlot] = (alive, from)
-            } else {
-                members[at: member].forwardRound = forwardRound
-                members[at: member].forwardSlot = pendingForward.count
-                pendingForward.append((alive, from))
-            }
-        } else if let position = pendingPosition[alive.pkiID] {
+        if let position = pendingPosition[alive.pkiID] {
             pendingForward[position] = (alive, from)
         } else {
             pendingPosition[alive.pkiID] = pendingForward.count
@@ -329,7 +320,6 @@ public struct Membership: Sendable {
         defer {
             pendingForward.removeAll(keepingCapacity: true)
             pendingPosition.removeAll(keepingCapacity: true)
-            forwardRound += 1
         }
         var effects: [Effect] = []
         // Peers that made or sent a pending entry: a target among them gets its org's batch

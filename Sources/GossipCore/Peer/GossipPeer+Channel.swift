@@ -209,7 +209,8 @@ extension GossipPeer {
             if info != nil || claim != nil { told += 1 }
         }
         tell(state.own.pkiID)
-        // In the order own-org peers' state infos came (receivers record new peers in that order).
+        // In the order own-org peers' state infos came, but for forgotten peers' places (receivers
+        // record new peers in that order).
         for id in state.ownOrgPeerIDs where id != signer.pkiID && told < limit {
             guard let member = membership.members[id], member.isAlive, ownOrg || member.alive.externalEndpoint != nil else { continue }
             tell(id)
