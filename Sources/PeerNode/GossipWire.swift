@@ -62,6 +62,11 @@ enum GossipWire {
             wire.probe.target = Data(target.bytes)
         case .membership(.want(let ids)):
             wire.want.pkiIds = ids.map { Data($0.bytes) }
+        case let .membership(.versionDigest(sender, digest)):
+            wire.versionDigest.selfInformation = try envelopes.envelope(of: sender)
+            wire.versionDigest.digest = digest
+        case .membership(.versionsWanted):
+            wire.versionsWanted = WireVersionsWanted()
         case let .channel(mac, inner):
             wire.channel = try encode(inner, mac: mac, envelopes: envelopes)
         }
@@ -191,6 +196,10 @@ enum GossipWire {
             return .membership(.response(alive: aliveList, dead: dead))
         case .want(let want)?:
             return .membership(.want(want.pkiIds.map { PKIID(Array($0)) }))
+        case .versionDigest(let request)?:
+            return await verifier.alive(request.selfInformation).map { .membership(.versionDigest(sender: $0, digest: request.digest)) }
+        case .versionsWanted?:
+            return .membership(.versionsWanted)
         case .probe(let probe)?:
             return await decode(probe, verifier: verifier).map { .membership($0) }
         case .channel(let channel)?:

@@ -25,6 +25,8 @@ enum MessageSize {
         case let .pingRequest(_, _, _, updates): return 16 + alive + envelope + of(updates)
         case let .ack(_, updates): return 16 + of(updates)
         case .want(let ids): return 8 + ids.count * pkiID
+        case .versionDigest: return alive + 8
+        case .versionsWanted: return 2
         }
     }
 

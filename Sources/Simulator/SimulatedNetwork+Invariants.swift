@@ -119,6 +119,8 @@ extension SimulatedNetwork {
         case let .membership(.ack(nonce, updates)): return "ack \(nonce) with \(updates.count) updates"
         case let .membership(.pingRequest(nonce, target, _, updates)): return "ping request \(nonce) for \(target) with \(updates.count) updates"
         case .membership(.want(let ids)): return "want \(ids.count) alive messages"
+        case .membership(.versionDigest(let sender, _)): return "version digest from \(sender.pkiID)"
+        case .membership(.versionsWanted): return "versions wanted"
         case .channel(let mac, let inner): return "\(kind(of: inner)) [\(mac)]"
         }
     }

@@ -58,6 +58,11 @@ import Testing
                 table.setReachable(flag, at: index)
                 if flag, !reachable.contains(id) { reachable.append(id) }
                 if !flag { removeFromOrder(id, &reachable) }
+            case 8:
+                // The same alive message, now dead (or alive again): the version digest follows.
+                guard let index = table.index(forKey: id) else { continue }
+                table[at: index].isAlive.toggle()
+                model[id]?.isAlive.toggle()
             default:
                 guard let index = table.index(forKey: id) else { continue }
                 table[at: index].suspectedSince = nil
@@ -65,7 +70,9 @@ import Testing
                 model[id]?.suspectedSince = nil
                 model[id]?.accusers = []
             }
+            if step % 500 == 0 { #expect(table.versionDigest == Self.versionDigest(of: model), "step \(step)") }
         }
+        #expect(table.versionDigest == Self.versionDigest(of: model))
         #expect(table.count == model.count)
         #expect(Array(table.keys) == order)
         #expect(Array(ReachableIDs(members: table)) == reachable)
@@ -75,6 +82,11 @@ import Testing
             #expect(held?.suspectedSince == model[id]?.suspectedSince)
             #expect(held?.accusers == model[id]?.accusers)
         }
+    }
+
+    /// What `MemberTable.versionDigest` must be for `members`, computed from scratch.
+    static func versionDigest(of members: [PKIID: Membership.Member]) -> UInt64 {
+        members.values.reduce(0) { $0 ^ MemberTable.versionTerm($1.alive.pkiID, $1.alive.time, isAlive: $1.isAlive) }
     }
 
     @Test func lastHeardKeepsTheMillisecondAcrossMonthsOfUptime() {

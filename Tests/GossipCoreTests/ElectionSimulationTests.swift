@@ -1,4 +1,4 @@
-import FabnetModel
+@_spi(Verification) import FabnetModel
 import GossipCore
 import Simulator
 import Testing
@@ -34,5 +34,74 @@ import Testing
         network.heal()
         network.run(for: .seconds(8))
         #expect(network.leaders(of: "alpha")["Org1MSP"]?.count == 1)
+    }
+}
+
+/// Whom a leader's messages reach: leadership only org peers whose state info shows them in the
+/// channel (nothing of a channel reaches a peer outside it); the org members whose state info it
+/// lacks are asked for it with its declarations, at most once a `reconnectInterval`; no other org.
+@Suite struct LeadershipAudienceTests {
+    var random = SeededGenerator(seed: 21)
+
+    func signer(_ org: Int, _ peer: Int) -> VerifiedSigner {
+        VerifiedSigner(mspID: Topology.mspID(org), role: .peer, pkiID: Topology.pkiID(org, peer))
+    }
+
+    func leadershipTargets(_ effects: [GossipPeer.Effect]) -> [(declaration: Bool, to: PKIID)] {
+        effects.compactMap { effect in
+            guard case let .send(.channel(_, .leadership(message)), .peer(id, _)) = effect else { return nil }
+            return (message.isDeclaration, id)
+        }
+    }
+
+    func stateInfoAsked(_ effects: [GossipPeer.Effect]) -> [PKIID] {
+        effects.compactMap { effect in
+            guard case let .send(.channel(_, .stateInfoRequest(nil, _)), .peer(id, _)) = effect else { return nil }
+            return id
+        }
+    }
+
+    @Test mutating func aLeaderDeclaresToChannelPeersAndAsksOrgMembersWithoutStateInfoForIt() {
+        let topology = Topology(orgs: 2, peersPerOrg: 3)
+        var gossip = GossipPeer(configuration: topology.configuration(0, 0), channels: ["alpha"], mode: .dynamic, incarnation: 1)
+        _ = gossip.handle(.start, now: .zero, random: &random)
+        for (org, peer) in [(0, 1), (0, 2), (1, 0)] {
+            let alive = AliveMessage(pkiID: Topology.pkiID(org, peer), mspID: Topology.mspID(org), externalEndpoint: Topology.externalEndpoint(org, peer),
+                                     internalEndpoint: org == 0 ? Topology.internalEndpoint(org, peer) : nil, time: PeerTime(incarnation: 1, sequence: 1))
+            _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer(org, peer)), via: nil), now: .zero, random: &random)
+        }
+        // Only (0,1)'s state info in alpha came; (0,2) is a live org member without one.
+        let mate = Topology.pkiID(0, 1), lacking = Topology.pkiID(0, 2)
+        let info = StateInfo(pkiID: mate, channelMAC: ChannelMAC(pkiID: mate, channel: "alpha"), height: 0, time: PeerTime(incarnation: 1, sequence: 1))
+        _ = gossip.handle(.received(Verified(value: .channel(info.channelMAC, .stateInfo(info)), signer: signer(0, 1)), via: nil),
+                          now: .zero, random: &random)
+        var now = GossipTime.zero
+        var sent: [(declaration: Bool, to: PKIID)] = []
+        var asked: [PKIID] = []
+        var leads = false
+        // Sample until the grace period ends and the election runs; it ends with this peer
+        // leading (the lowest PKI-ID, no one else proposing).
+        while !leads, now < .zero + .seconds(5) {
+            now = now + .milliseconds(100)
+            for timer in [LeaderElection.Timer.sample, .electionEnd] {
+                let effects = gossip.handle(.timer(.election(channel: "alpha", timer)), now: now, random: &random)
+                sent += leadershipTargets(effects)
+                asked += stateInfoAsked(effects)
+                leads = leads || effects.contains { if case .startPulling("alpha") = $0 { return true } else { return false } }
+            }
+        }
+        #expect(leads)
+        #expect(Set(sent.map(\.to)) == [mate], "leadership only to the channel peer: \(sent)")
+        #expect(sent.contains { $0.declaration })
+        #expect(asked == [lacking], "asked with the declaration: \(asked)")
+        // The next declarations within a reconnect interval do not ask again; after it, they do.
+        let declare = { (gossip: inout GossipPeer, now: GossipTime, random: inout SeededGenerator) in
+            gossip.handle(.timer(.election(channel: "alpha", .declare)), now: now, random: &random)
+        }
+        let soon = declare(&gossip, now + .milliseconds(500), &random)
+        #expect(leadershipTargets(soon).map(\.to) == [mate])
+        #expect(stateInfoAsked(soon).isEmpty)
+        let later = declare(&gossip, now + .milliseconds(500) + GossipSettings.fabnetDefaults.reconnectInterval, &random)
+        #expect(stateInfoAsked(later) == [lacking], "\(later)")
     }
 }

@@ -257,6 +257,64 @@ import Testing
         #expect(requests(unanswered.handle(.timer(.probe), now: .zero + .milliseconds(500), random: &random)).keys.sorted() == [anchors[1], anchors[2]])
     }
 
+    /// SWIM's pull sends the version digest only; a neighbour with the same versions stays
+    /// silent, one with others asks for what is held, and only the neighbour pulled from gets the
+    /// request naming it, once; its answer holds only what the requester lacked.
+    @Test mutating func aPullNamesWhatItHoldsOnlyWhenTheNeighbourSeesOtherVersions() throws {
+        var requester = started()
+        let pull = requester.handle(.timer(.pull), now: .zero + .seconds(1), random: &random)
+        let digests = pull.compactMap { effect -> (UInt64, PKIID)? in
+            if case let .send(.versionDigest(sender, digest), .peer(id, _)) = effect, sender.pkiID == Topology.pkiID(0, 0) { return (digest, id) }
+            return nil
+        }
+        #expect(digests.count == 1, "\(pull)")
+        #expect(!pull.contains { if case .send(.request, _) = $0 { return true } else { return false } }, "no list with the digest")
+        let (digest, neighbour) = try #require(digests.first)
+        #expect(digest == requester.versionDigest)
+        let responderIndex = try #require((1..<4).first { Topology.pkiID(0, $0) == neighbour })
+
+        // A responder holding the same versions: nothing to say.
+        var responder = Membership(configuration: topology.configuration(0, responderIndex), incarnation: 1)
+        _ = responder.handle(.start, now: .zero, random: &random)
+        let others = (1..<4).filter { $0 != responderIndex }.map { alive($0) }
+        _ = responder.handle(.received(Verified(value: .response(alive: [requester.selfAlive] + others, dead: []), signer: signer(0)), via: nil),
+                             now: .zero, random: &random)
+        #expect(responder.versionDigest == requester.versionDigest)
+        let asDigest = Verified(value: MembershipMessage.versionDigest(sender: requester.selfAlive, digest: digest), signer: signer(0))
+        let silent = responder.handle(.received(asDigest, via: nil), now: .zero + .seconds(1), random: &random)
+        #expect(!silent.contains { if case .send = $0 { return true } else { return false } }, "\(silent)")
+
+        // The responder hears of a newer version of a third peer: the digests differ.
+        let third = (1..<4).first { $0 != responderIndex }!
+        _ = responder.handle(.received(Verified(value: .ping(nonce: 0, sender: nil, updates: [.alive(alive(third, sequence: 2))]), signer: signer(third)),
+                                       via: nil), now: .zero + .seconds(1), random: &random)
+        let wanted = responder.handle(.received(asDigest, via: nil), now: .zero + .seconds(1), random: &random)
+        #expect(wanted.contains { if case .send(.versionsWanted, .peer(Topology.pkiID(0, 0), _)) = $0 { return true } else { return false } }, "\(wanted)")
+
+        // Only the neighbour pulled from gets the list, and once.
+        let fromOther = Verified(value: MembershipMessage.versionsWanted, signer: signer((1..<4).first { $0 != responderIndex }!))
+        #expect(requester.handle(.received(fromOther, via: nil), now: .zero + .seconds(1), random: &random).isEmpty)
+        let asked = requester.handle(.received(Verified(value: .versionsWanted, signer: signer(responderIndex)), via: nil),
+                                     now: .zero + .seconds(1), random: &random)
+        let requests = asked.compactMap { effect -> KnownVersions? in
+            if case let .send(.request(_, 0, known), .peer(id, _)) = effect, id == neighbour { return known }
+            return nil
+        }
+        #expect(requests.count == 1, "\(asked)")
+        let known = try #require(requests.first)
+        #expect(known.count == 4 && known.knows(Topology.pkiID(0, third), at: alive(third).time))
+        #expect(requester.handle(.received(Verified(value: .versionsWanted, signer: signer(responderIndex)), via: nil),
+                                 now: .zero + .seconds(1), random: &random).isEmpty)
+
+        // The answer: only the newer version.
+        let answer = responder.handle(.received(Verified(value: .request(sender: requester.selfAlive, viewDigest: 0, known: known), signer: signer(0)),
+                                                via: nil), now: .zero + .seconds(1), random: &random)
+        let sent = answer.compactMap { effect -> [AliveMessage]? in
+            if case let .send(.response(alive, _), _) = effect { return alive } else { return nil }
+        }
+        #expect(sent == [[alive(third, sequence: 2)]], "\(answer)")
+    }
+
     /// A suspicion or death claimed of a version older than the one held here is answered: the
     /// sender gets the newer alive message whole (peers holding it do not gossip it again, so
     /// those that suspect the old version would not hear of it); a current claim gets nothing.

@@ -107,6 +107,8 @@ import Testing
             .membership(.ack(nonce: 8, updates: [])),
             .membership(.ack(nonce: 9, updates: [.announce(peerB, time: PeerTime(incarnation: 4, sequence: 1))])),
             .membership(.want([peerA, peerB])),
+            .membership(.versionDigest(sender: try alive(peerA), digest: 0xfeed_beef_0123_4567)),
+            .membership(.versionsWanted),
             .channel(mac, .leadership(LeadershipMessage(pkiID: peerA, isDeclaration: true, ledgerHeight: 4,
                                                         time: PeerTime(incarnation: 2, sequence: 3)))),
             .channel(mac, .block(block, relay: [peerA, peerB])),

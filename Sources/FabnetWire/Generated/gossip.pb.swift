@@ -86,6 +86,22 @@ public nonisolated struct WireGossipMessage: Sendable {
     set {content = .want(newValue)}
   }
 
+  public var versionDigest: WireVersionDigest {
+    get {
+      if case .versionDigest(let v)? = content {return v}
+      return WireVersionDigest()
+    }
+    set {content = .versionDigest(newValue)}
+  }
+
+  public var versionsWanted: WireVersionsWanted {
+    get {
+      if case .versionsWanted(let v)? = content {return v}
+      return WireVersionsWanted()
+    }
+    set {content = .versionsWanted(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Content: Equatable, Sendable {
@@ -95,6 +111,8 @@ public nonisolated struct WireGossipMessage: Sendable {
     case channel(WireChannelMessage)
     case probe(WireProbe)
     case want(WireMembershipWant)
+    case versionDigest(WireVersionDigest)
+    case versionsWanted(WireVersionsWanted)
 
   }
 
@@ -337,6 +355,43 @@ public nonisolated struct WireMembershipWant: Sendable {
   // methods supported on all messages.
 
   public var pkiIds: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// SWIM's pull, first step: the requester's own signed alive message and a 64-bit digest of the
+/// versions of the alive messages it holds (and which it holds alive). A responder whose digest
+/// differs answers VersionsWanted; the requester then sends a MembershipRequest naming them.
+public nonisolated struct WireVersionDigest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var selfInformation: WireEnvelope {
+    get {_selfInformation ?? WireEnvelope()}
+    set {_selfInformation = newValue}
+  }
+  /// Returns true if `selfInformation` has been explicitly set.
+  public var hasSelfInformation: Bool {self._selfInformation != nil}
+  /// Clears the value of `selfInformation`. Subsequent reads from it will return its default value.
+  public mutating func clearSelfInformation() {self._selfInformation = nil}
+
+  public var digest: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _selfInformation: WireEnvelope? = nil
+}
+
+/// "Our digests differ: send a MembershipRequest naming the versions you hold."
+public nonisolated struct WireVersionsWanted: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -749,7 +804,7 @@ fileprivate nonisolated let _protobuf_package = "fabnet.wire"
 
 nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GossipMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{3}membership_request\0\u{3}membership_response\0\u{1}channel\0\u{1}probe\0\u{1}want\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{3}membership_request\0\u{3}membership_response\0\u{1}channel\0\u{1}probe\0\u{1}want\0\u{3}version_digest\0\u{3}versions_wanted\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -835,6 +890,32 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
           self.content = .want(v)
         }
       }()
+      case 7: try {
+        var v: WireVersionDigest?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .versionDigest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .versionDigest(v)
+        }
+      }()
+      case 8: try {
+        var v: WireVersionsWanted?
+        var hadOneofValue = false
+        if let current = self.content {
+          hadOneofValue = true
+          if case .versionsWanted(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.content = .versionsWanted(v)
+        }
+      }()
       default: break
       }
     }
@@ -869,6 +950,14 @@ nonisolated extension WireGossipMessage: SwiftProtobuf.Message, SwiftProtobuf._M
     case .want?: try {
       guard case .want(let v)? = self.content else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .versionDigest?: try {
+      guard case .versionDigest(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .versionsWanted?: try {
+      guard case .versionsWanted(let v)? = self.content else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     }()
     case nil: break
     }
@@ -1213,6 +1302,64 @@ nonisolated extension WireMembershipWant: SwiftProtobuf.Message, SwiftProtobuf._
 
   public static func ==(lhs: WireMembershipWant, rhs: WireMembershipWant) -> Bool {
     if lhs.pkiIds != rhs.pkiIds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireVersionDigest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VersionDigest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}self_information\0\u{1}digest\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._selfInformation) }()
+      case 2: try { try decoder.decodeSingularFixed64Field(value: &self.digest) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._selfInformation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.digest != 0 {
+      try visitor.visitSingularFixed64Field(value: self.digest, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireVersionDigest, rhs: WireVersionDigest) -> Bool {
+    if lhs._selfInformation != rhs._selfInformation {return false}
+    if lhs.digest != rhs.digest {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireVersionsWanted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VersionsWanted"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireVersionsWanted, rhs: WireVersionsWanted) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

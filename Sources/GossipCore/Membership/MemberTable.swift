@@ -49,6 +49,8 @@ extension Membership {
 /// - Fields most members never have (suspicion, SWIM's record of our alive message with the
 ///   members it pinged) live in a side table only while set; reads and writes of a `Member`
 ///   see one value either way.
+/// - `versionDigest` is at every moment the XOR of `versionTerm` over the members held, kept
+///   as they are written (an O(1) update per change of a version or of the alive flag).
 public struct MemberTable: Sendable {
     /// What every member has, inline (16 bytes).
     private struct Entry: Sendable {
@@ -114,6 +116,14 @@ public struct MemberTable: Sendable {
     private var details: [PKIID: Details] = [:]
     /// Positions in `entries` of the members marked reachable.
     private var reachablePositions: [Int32] = []
+    /// Which version of each member's alive message is held, and whether it is alive, in 64
+    /// bits: two tables with the same digest hold the same versions (SWIM's pulls compare it).
+    public private(set) var versionDigest: UInt64 = 0
+
+    /// One member's part of `versionDigest`: its PKI-ID, its alive message's time, and whether alive.
+    public static func versionTerm(_ id: PKIID, _ time: PeerTime, isAlive: Bool) -> UInt64 {
+        StableHash.mix(id.stableHash ^ StableHash.mix(time.incarnation &+ StableHash.mix(time.sequence &+ (isAlive ? 1 : 0))))
+    }
 
     public init() {}
 
@@ -227,7 +237,14 @@ public struct MemberTable: Sendable {
         return member
     }
 
-    private mutating func store(_ member: Membership.Member, at index: Int) {
+    private mutating func store(_ member: Membership.Member, at index: Int, inserted: Bool = false) {
+        let old = entries[index]
+        if inserted {
+            versionDigest ^= Self.versionTerm(member.alive.pkiID, member.alive.time, isAlive: member.isAlive)
+        } else if old.alive.time != member.alive.time || old.isAlive != member.isAlive {
+            versionDigest ^= Self.versionTerm(member.alive.pkiID, old.alive.time, isAlive: old.isAlive)
+                ^ Self.versionTerm(member.alive.pkiID, member.alive.time, isAlive: member.isAlive)
+        }
         entries[index].alive = member.alive
         entries[index].heard = ticks(member.lastHeard)
         entries[index].isAlive = member.isAlive
@@ -251,12 +268,13 @@ public struct MemberTable: Sendable {
             let entries = self.entries  // read by the closure while `positions` changes
             positions.insert(entries.count - 1, hash: Self.hash(member.alive.pkiID), count: entries.count) { Self.hash(entries[$0].alive.pkiID) }
         }
-        store(member, at: entries.count - 1)
+        store(member, at: entries.count - 1, inserted: true)
     }
 
     private mutating func remove(at position: Int) {
         setReachable(false, at: position)
         let id = entries[position].alive.pkiID
+        versionDigest ^= Self.versionTerm(id, entries[position].alive.time, isAlive: entries[position].isAlive)
         if entries[position].hasDetails { details[id] = nil }
         do {
             let entries = self.entries

@@ -216,19 +216,32 @@ extension Membership {
         return effects
     }
 
-    /// Anti-entropy: a digest-checked membership request to one neighbour.
+    /// Anti-entropy: this peer's version digest to one neighbour, which asks for the versions
+    /// held (`versionsWanted`) only when its digest differs; then a membership request naming
+    /// them (`askForNews`).
     private mutating func pullFromNeighbour(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = []
         let neighbours = ring.neighbours.filter { members[$0]?.isAlive == true }
         let choice = neighbours.isEmpty ? sample(1, from: reachableAliveIDs(), excluding: [], random: &random)
                                         : [neighbours[Int.random(in: 0..<neighbours.count, using: &random)]]
-        let known = viewDigest
+        swim.pulledFrom = nil
+        let digest = versionDigest
         for id in choice {
             guard let member = members[id], let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.sharing) else { continue }
-            effects.append(.send(.request(sender: view, viewDigest: known, known: aliveVersions), to: destination(of: member.alive)))
+            swim.pulledFrom = id
+            effects.append(.send(.versionDigest(sender: view, digest: digest), to: destination(of: member.alive)))
         }
         effects.append(.schedule(.pull, at: now + settings.pullInterval))
         return effects
+    }
+
+    /// The pull's second step, when the neighbour this round's digest went to found its own
+    /// different: a request naming the alive messages held (it answers with the newer ones).
+    private mutating func askForNews(from neighbour: PKIID) -> [Effect] {
+        guard swim.pulledFrom == neighbour, let member = members[neighbour],
+              let view = Disclosure.view(of: selfAlive, for: member.alive.mspID, sharing: configuration.sharing) else { return [] }
+        swim.pulledFrom = nil
+        return [.send(.request(sender: view, viewDigest: 0, known: aliveVersions), to: destination(of: member.alive))]
     }
 
     /// Pushes queued updates to up to `propagatePeerNum` ring neighbours while any are queued.
@@ -301,12 +314,19 @@ extension Membership {
             return effects + scheduleForward(now: now)
         case let .request(sender, _, _):
             let wasKnown = members[sender.pkiID].map { $0.alive.time >= sender.time } ?? false
-            var effects = receive(message, via: via, now: now, random: &random)
-            if !wasKnown, members[sender.pkiID]?.alive.time == sender.time {
-                swim.updates.enqueue(.alive(members[sender.pkiID]!.alive), from: sender.pkiID)
-                effects += scheduleForward(now: now)
+            return receive(message, via: via, now: now, random: &random) + gossipIfLearned(sender, wasKnown: wasKnown, now: now)
+        case let .versionDigest(sender, digest):
+            guard sender.pkiID == from, sender.mspID == message.signer.mspID else {
+                return [.log("version digest from \(from) carries the alive message of \(sender.pkiID); not answered")]
             }
+            let wasKnown = members[sender.pkiID].map { $0.alive.time >= sender.time } ?? false
+            var effects = learn(sender, now: now) + gossipIfLearned(sender, wasKnown: wasKnown, now: now)
+            guard configuration.organizationsSharingAChannel.contains(sender.mspID), digest != versionDigest,
+                  let member = members[from] else { return effects }
+            effects.append(.send(.versionsWanted, to: destination(of: member.alive)))
             return effects
+        case .versionsWanted:
+            return askForNews(from: from)
         case let .response(_, dead):
             // A responder that holds this peer dead (after a partition, say) is answered with a
             // newer alive message, which the next request carries to it.
@@ -319,6 +339,14 @@ extension Membership {
         case .want(let ids):
             return answerWant(ids, from: from)
         }
+    }
+
+    /// Gossips a requester's alive message when its request taught it to this peer (it was not
+    /// `wasKnown` before): a joining peer's contacts spread it.
+    private mutating func gossipIfLearned(_ sender: AliveMessage, wasKnown: Bool, now: GossipTime) -> [Effect] {
+        guard !wasKnown, let member = members[sender.pkiID], member.alive.time == sender.time else { return [] }
+        swim.updates.enqueue(.alive(member.alive), from: sender.pkiID)
+        return scheduleForward(now: now)
     }
 
     /// Sends a peer the alive messages it asked for (announced to it, lacking there).

@@ -240,7 +240,7 @@ public struct Membership: Sendable {
             guard !alive.isEmpty || !dead.isEmpty else { return effects }
             effects.append(.send(.response(alive: alive, dead: dead), to: destination(of: sender)))
             return effects
-        case .ping, .ack, .pingRequest, .want:
+        case .ping, .ack, .pingRequest, .want, .versionDigest, .versionsWanted:
             return []  // SWIM's messages: a peer running Fabric's algorithm ignores them
         case let .response(alive, _):
             // The responder's dead list is not adopted: a dead peer we never saw cannot be
@@ -380,6 +380,13 @@ public struct Membership: Sendable {
             digestCache = digest
             return digest
         }
+    }
+
+    /// Which version of every member's alive message this peer holds (its own included) and
+    /// which are alive, in 64 bits: two peers with the same version digest have nothing to tell
+    /// each other in a membership response (SWIM's pulls send it first, `versionDigest`).
+    public var versionDigest: UInt64 {
+        members.versionDigest ^ MemberTable.versionTerm(configuration.pkiID, time, isAlive: true)
     }
 
     /// The live members this peer can reach, in the table's order (a view: no copy).

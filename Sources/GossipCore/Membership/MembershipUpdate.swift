@@ -131,12 +131,12 @@ extension MembershipMessage {
     public var carriedAliveMessages: [AliveMessage] {
         switch self {
         case .alive(let batch): return batch
-        case .request(let sender, _, _): return [sender]
+        case .request(let sender, _, _), .versionDigest(let sender, _): return [sender]
         case let .response(alive, dead): return alive + dead
         case let .ping(_, sender, updates): return (sender.map { [$0] } ?? []) + updates.aliveMessages
         case let .pingRequest(_, _, sender, updates): return [sender] + updates.aliveMessages
         case let .ack(_, updates): return updates.aliveMessages
-        case .want: return []
+        case .want, .versionsWanted: return []
         }
     }
 }

@@ -135,4 +135,7 @@ struct SwimState: Sendable {
     /// Contacts introduced to by a ping at start, to ask for their views once the first contact
     /// answered (`Membership.stagedIntroductions`).
     var pendingContacts: [(endpoint: Endpoint, ownOrg: Bool)] = []
+    /// The neighbour this pull round's version digest went to: only it may ask for the known
+    /// versions (`versionsWanted`), once, within the round.
+    var pulledFrom: PKIID?
 }

@@ -2,7 +2,8 @@ extension GossipMessage {
     /// Every value of `kind`, in the order the metrics list them (`kindIndex` is a position here).
     public static let kinds = ["alive", "membership_request", "membership_response", "ping", "ack", "ping_request",
                                "leadership", "block", "pull", "state_info", "state_info_request", "state_info_snapshot",
-                               "state_request", "state_response", "state_info_heights", "membership_want"]
+                               "state_request", "state_response", "state_info_heights", "membership_want",
+                               "membership_digest", "membership_versions_wanted"]
 
     /// The message's kind as the `kind` label of `fabnet_gossip_received_messages_total` and the
     /// simulator's traffic table name it (one of `kinds`): what a peer spends its gossip on.
@@ -27,6 +28,8 @@ extension GossipMessage {
         case .channel(_, .stateResponse): 13
         case .channel(_, .stateInfoHeights): 14
         case .membership(.want): 15
+        case .membership(.versionDigest): 16
+        case .membership(.versionsWanted): 17
         }
     }
 }

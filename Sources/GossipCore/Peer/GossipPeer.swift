@@ -123,6 +123,12 @@ public struct GossipPeer: Sendable {
     /// Per channel: the live own-org peers whose state info arrived, with their endpoints (the
     /// org view of election, push and pull; recomputed by `refreshViewsIfNeeded`).
     var orgChannelPeers: [String: EndpointDirectory] = [:]
+    /// Per channel, the live own-org members whose state info in it has not come yet (they may
+    /// be in the channel): a leader asks them for it (`askForMissingStateInfo`), and tree relays
+    /// forward to them (`BlockDissemination.setOrgMembers`).
+    var orgMembersWithoutStateInfo: [String: EndpointDirectory] = [:]
+    /// Per channel, when this peer as leader last asked each org member for its state info.
+    var stateInfoAskedByLeader: [String: [PKIID: GossipTime]] = [:]
     var viewsDirty = false
     /// Whether the core asks its shell to open connections to tree-push neighbours ahead of the
     /// first block (`Effect.connect`). The peer process does; the simulator, whose messages
@@ -346,7 +352,9 @@ public struct GossipPeer: Sendable {
             blocks[channel]?.setPreferredPeers(neighbourhood)
             // Only the members the org view lacks: the flow looks there after the org view, and
             // both lists held the same peers once the channel's state infos were in.
-            blocks[channel]?.setOrgMembers(EndpointDirectory(members.lazy.filter { peers[$0.pkiID] == nil }))
+            let withoutStateInfo = EndpointDirectory(members.lazy.filter { peers[$0.pkiID] == nil })
+            blocks[channel]?.setOrgMembers(withoutStateInfo)
+            orgMembersWithoutStateInfo[channel] = withoutStateInfo
             guard peers != orgChannelPeers[channel] else { continue }
             orgChannelPeers[channel] = peers
             _ = elections[channel]?.handle(.view(Set(peers.ids)), now: now)
@@ -434,6 +442,31 @@ public struct GossipPeer: Sendable {
         return neighbours.filter { all || !known.contains($0.peer) }.map { .connect(.peer($0.peer, $0.endpoint)) }
     }
 
+    /// A leader's declarations go only to org peers whose state info shows them in the channel
+    /// (as Fabric's: nothing of a channel reaches a peer outside it). With each declaration it
+    /// asks the live org members whose state info it lacks for it (a request carries nothing of
+    /// the channel; only a member of the channel answers), each at most once a `reconnectInterval`,
+    /// so its view of the channel fills as soon as its membership does. Snapshots from ring
+    /// neighbours alone took 2 s longer at 2,000 simulated peers: followers the leader did not
+    /// count heard none of its declarations, elected themselves and pushed the first blocks again
+    /// (778 leader changes; a tenth of all block copies were duplicates).
+    private mutating func askForMissingStateInfo(_ channel: String, mac: ChannelMAC, now: GossipTime) -> [Effect] {
+        guard let lacking = orgMembersWithoutStateInfo[channel], !lacking.isEmpty else {
+            stateInfoAskedByLeader[channel] = nil
+            return []
+        }
+        var asked = stateInfoAskedByLeader[channel] ?? [:]
+        var effects: [Effect] = []
+        for (id, endpoint) in lacking.pairs {
+            if let last = asked[id], now - last < settings.reconnectInterval { continue }
+            asked[id] = now
+            effects.append(.send(.channel(mac, .stateInfoRequest(digest: nil)), to: .peer(id, endpoint)))
+        }
+        let current = Set(lacking.ids)
+        stateInfoAskedByLeader[channel] = asked.filter { current.contains($0.key) }
+        return effects
+    }
+
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
         refreshViewsIfNeeded(now: now)
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
@@ -443,7 +476,8 @@ public struct GossipPeer: Sendable {
         return prepared + effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
-                return (orgChannelPeers[channel] ?? [:]).pairs.map { .send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
+                let declarations = (orgChannelPeers[channel] ?? [:]).pairs.map { Effect.send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
+                return declarations + (message.isDeclaration ? askForMissingStateInfo(channel, mac: mac, now: now) : [])
             case let .reply(message, id):
                 guard let endpoint = orgChannelPeers[channel]?[id] ?? membership.members[id].map({ membership.destination(of: $0.alive).endpoint }) else { return [] }
                 return [.send(.channel(mac, .leadership(message)), to: .peer(id, endpoint))]
