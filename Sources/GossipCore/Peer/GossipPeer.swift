@@ -127,8 +127,13 @@ public struct GossipPeer: Sendable {
     /// be in the channel): a leader asks them for it (`askForMissingStateInfo`), and tree relays
     /// forward to them (`BlockDissemination.setOrgMembers`).
     var orgMembersWithoutStateInfo: [String: EndpointDirectory] = [:]
-    /// Per channel, when this peer as leader last asked each org member for its state info.
+    /// Per channel, when this peer as leader last asked each org member for its state info
+    /// (dropped when it stops leading).
     var stateInfoAskedByLeader: [String: [PKIID: GossipTime]] = [:]
+    /// The most org members a leader asks for their state info with one declaration: a big
+    /// org's view fills over a few declarations instead of a burst of requests (and answers)
+    /// from every peer that leads for a moment while elections start.
+    static let stateInfoAsksPerDeclaration = 256
     var viewsDirty = false
     /// Whether the core asks its shell to open connections to tree-push neighbours ahead of the
     /// first block (`Effect.connect`). The peer process does; the simulator, whose messages
@@ -445,8 +450,9 @@ public struct GossipPeer: Sendable {
     /// A leader's declarations go only to org peers whose state info shows them in the channel
     /// (as Fabric's: nothing of a channel reaches a peer outside it). With each declaration it
     /// asks the live org members whose state info it lacks for it (a request carries nothing of
-    /// the channel; only a member of the channel answers), each at most once a `reconnectInterval`,
-    /// so its view of the channel fills as soon as its membership does. Snapshots from ring
+    /// the channel; only a member of the channel answers), each at most once a `reconnectInterval`
+    /// and at most `stateInfoAsksPerDeclaration` at a time, so its view of the channel fills
+    /// about as soon as its membership does. Snapshots from ring
     /// neighbours alone took 2 s longer at 2,000 simulated peers: followers the leader did not
     /// count heard none of its declarations, elected themselves and pushed the first blocks again
     /// (778 leader changes; a tenth of all block copies were duplicates).
@@ -457,7 +463,7 @@ public struct GossipPeer: Sendable {
         }
         var asked = stateInfoAskedByLeader[channel] ?? [:]
         var effects: [Effect] = []
-        for (id, endpoint) in lacking.pairs {
+        for (id, endpoint) in lacking.pairs where effects.count < Self.stateInfoAsksPerDeclaration {
             if let last = asked[id], now - last < settings.reconnectInterval { continue }
             asked[id] = now
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: nil)), to: .peer(id, endpoint)))
@@ -472,6 +478,7 @@ public struct GossipPeer: Sendable {
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
         let effects = election.handle(event, now: now)
         elections[channel] = election
+        if !election.isLeader { stateInfoAskedByLeader[channel] = nil }
         let prepared = prepareTree(channel, now: now)
         return prepared + effects.flatMap { effect -> [Effect] in
             switch effect {
