@@ -84,6 +84,22 @@ import Testing
         }
     }
 
+    /// A member's digest term tells apart its versions and whether it is alive, also the
+    /// neighbouring pairs (dead at sequence s, alive at s − 1), and members.
+    @Test func aVersionTermTellsApartVersionsAliveAndMembers() {
+        let ids = Self.ids(2)
+        var terms: Set<UInt64> = []
+        for id in ids {
+            for sequence in UInt64(0)..<50 {
+                for isAlive in [false, true] {
+                    terms.insert(MemberTable.versionTerm(id, PeerTime(incarnation: 7, sequence: sequence), isAlive: isAlive))
+                }
+                terms.insert(MemberTable.versionTerm(id, PeerTime(incarnation: 8, sequence: sequence), isAlive: true))
+            }
+        }
+        #expect(terms.count == 2 * 50 * 3)
+    }
+
     /// What `MemberTable.versionDigest` must be for `members`, computed from scratch.
     static func versionDigest(of members: [PKIID: Membership.Member]) -> UInt64 {
         members.values.reduce(0) { $0 ^ MemberTable.versionTerm($1.alive.pkiID, $1.alive.time, isAlive: $1.isAlive) }

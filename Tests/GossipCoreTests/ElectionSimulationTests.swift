@@ -39,8 +39,9 @@ import Testing
 
 /// Whom a leader's messages reach: leadership only org peers whose state info shows them in the
 /// channel (nothing of a channel reaches a peer outside it); the org members whose state info it
-/// lacks are asked for it with its declarations, at most once a `reconnectInterval` and at most
-/// `stateInfoAsksPerDeclaration` at a time; no other org.
+/// lacks are asked for it with its declarations, at most `stateInfoAsksPerDeclaration` at a time,
+/// again after `reconnectInterval` and then twice as long each time; no other org; whom it asked
+/// is forgotten when it stops leading.
 @Suite struct LeadershipAudienceTests {
     var random = SeededGenerator(seed: 21)
 
@@ -48,6 +49,7 @@ import Testing
         VerifiedSigner(mspID: Topology.mspID(org), role: .peer, pkiID: Topology.pkiID(org, peer))
     }
 
+    /// Where the effects send leadership messages, and which kind.
     func leadershipTargets(_ effects: [GossipPeer.Effect]) -> [(declaration: Bool, to: PKIID)] {
         effects.compactMap { effect in
             guard case let .send(.channel(_, .leadership(message)), .peer(id, _)) = effect else { return nil }
@@ -55,6 +57,7 @@ import Testing
         }
     }
 
+    /// Whom the effects ask for their state info.
     func stateInfoAsked(_ effects: [GossipPeer.Effect]) -> [PKIID] {
         effects.compactMap { effect in
             guard case let .send(.channel(_, .stateInfoRequest(nil, _)), .peer(id, _)) = effect else { return nil }
@@ -112,8 +115,18 @@ import Testing
         #expect(leadershipTargets(next).map(\.to) == [mate])
         #expect(Set(stateInfoAsked(next)) == allLacking.subtracting(asked))
         #expect(stateInfoAsked(declare(&gossip, now + .milliseconds(1000), &random)).isEmpty)
-        let later = declare(&gossip, now + .milliseconds(500) + GossipSettings.fabnetDefaults.reconnectInterval, &random)
+        let reconnect = GossipSettings.fabnetDefaults.reconnectInterval
+        let later = declare(&gossip, now + .milliseconds(500) + reconnect, &random)
         #expect(Set(stateInfoAsked(later)) == Set(asked), "asked again, the first ones first")
         #expect(!stateInfoAsked(later).contains(Topology.pkiID(1, 0)))
+        // Unanswered, they wait twice as long before the third ask.
+        #expect(!stateInfoAsked(declare(&gossip, now + .milliseconds(500) + reconnect * 2, &random)).contains(asked[0]))
+        #expect(stateInfoAsked(declare(&gossip, now + .milliseconds(500) + reconnect * 3, &random)).contains(asked[0]))
+        // A higher leader's declaration: this peer yields and forgets whom it asked.
+        let higher = LeadershipMessage(pkiID: mate, isDeclaration: true, ledgerHeight: 5, time: PeerTime(incarnation: 1, sequence: 9))
+        let yielded = gossip.handle(.received(Verified(value: .channel(info.channelMAC, .leadership(higher)), signer: signer(0, 1)), via: nil),
+                                    now: now + reconnect * 4, random: &random)
+        #expect(yielded.contains { if case .stopPulling("alpha") = $0 { return true } else { return false } }, "\(yielded)")
+        #expect(gossip.stateInfoAskedByLeader["alpha"] == nil)
     }
 }

@@ -122,7 +122,9 @@ public struct MemberTable: Sendable {
 
     /// One member's part of `versionDigest`: its PKI-ID, its alive message's time, and whether alive.
     public static func versionTerm(_ id: PKIID, _ time: PeerTime, isAlive: Bool) -> UInt64 {
-        StableHash.mix(id.stableHash ^ StableHash.mix(time.incarnation &+ StableHash.mix(time.sequence &+ (isAlive ? 1 : 0))))
+        // (sequence, alive) as 2 × sequence + alive: distinct for every pair (a dead member of
+        // sequence s must not hash as the live one of s − 1).
+        StableHash.mix(id.stableHash ^ StableHash.mix(time.incarnation &+ StableHash.mix(time.sequence &* 2 &+ (isAlive ? 1 : 0))))
     }
 
     public init() {}

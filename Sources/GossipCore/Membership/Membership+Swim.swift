@@ -321,9 +321,8 @@ extension Membership {
             }
             let wasKnown = members[sender.pkiID].map { $0.alive.time >= sender.time } ?? false
             var effects = learn(sender, now: now) + gossipIfLearned(sender, wasKnown: wasKnown, now: now)
-            guard configuration.organizationsSharingAChannel.contains(sender.mspID), digest != versionDigest,
-                  let member = members[from] else { return effects }
-            effects.append(.send(.versionsWanted, to: destination(of: member.alive)))
+            guard configuration.organizationsSharingAChannel.contains(sender.mspID), digest != versionDigest else { return effects }
+            effects.append(.send(.versionsWanted, to: destination(of: sender)))
             return effects
         case .versionsWanted:
             return askForNews(from: from)

@@ -127,9 +127,12 @@ public struct GossipPeer: Sendable {
     /// be in the channel): a leader asks them for it (`askForMissingStateInfo`), and tree relays
     /// forward to them (`BlockDissemination.setOrgMembers`).
     var orgMembersWithoutStateInfo: [String: EndpointDirectory] = [:]
-    /// Per channel, when this peer as leader last asked each org member for its state info
-    /// (dropped when it stops leading).
-    var stateInfoAskedByLeader: [String: [PKIID: GossipTime]] = [:]
+    /// Per channel, when this peer as leader last asked each org member for its state info and
+    /// how long it waits before asking again (dropped when it stops leading).
+    var stateInfoAskedByLeader: [String: [PKIID: (at: GossipTime, wait: Duration)]] = [:]
+    /// The longest wait between two asks of a member that does not answer (one not in the
+    /// channel never does): 32 × `reconnectInterval`, 80 s with fabnet's defaults.
+    static let stateInfoAskBackoff = 32
     /// The most org members a leader asks for their state info with one declaration: a big
     /// org's view fills over a few declarations instead of a burst of requests (and answers)
     /// from every peer that leads for a moment while elections start.
@@ -414,6 +417,7 @@ public struct GossipPeer: Sendable {
     /// mates, hearing no declaration, elect another leader.
     private mutating func leaveElection(_ channel: String) -> [Effect] {
         guard let election = elections[channel], election.mode != .standby else { return [] }
+        stateInfoAskedByLeader[channel] = nil
         elections[channel] = LeaderElection(pkiID: configuration.pkiID, mode: .standby, settings: settings, incarnation: incarnation)
         return election.isLeader ? [.stopPulling(channel: channel), .log("\(channel): halted: no longer a leader candidate")] : []
     }
@@ -450,9 +454,10 @@ public struct GossipPeer: Sendable {
     /// A leader's declarations go only to org peers whose state info shows them in the channel
     /// (as Fabric's: nothing of a channel reaches a peer outside it). With each declaration it
     /// asks the live org members whose state info it lacks for it (a request carries nothing of
-    /// the channel; only a member of the channel answers), each at most once a `reconnectInterval`
-    /// and at most `stateInfoAsksPerDeclaration` at a time, so its view of the channel fills
-    /// about as soon as its membership does. Snapshots from ring
+    /// the channel; only a member of the channel answers), at most `stateInfoAsksPerDeclaration`
+    /// at a time, so its view of the channel fills about as soon as its membership does. A member
+    /// that does not answer (it is not in the channel) is asked again after `reconnectInterval`,
+    /// then after twice as long each time, up to `stateInfoAskBackoff` × `reconnectInterval`. Snapshots from ring
     /// neighbours alone took 2 s longer at 2,000 simulated peers: followers the leader did not
     /// count heard none of its declarations, elected themselves and pushed the first blocks again
     /// (778 leader changes; a tenth of all block copies were duplicates).
@@ -464,8 +469,14 @@ public struct GossipPeer: Sendable {
         var asked = stateInfoAskedByLeader[channel] ?? [:]
         var effects: [Effect] = []
         for (id, endpoint) in lacking.pairs where effects.count < Self.stateInfoAsksPerDeclaration {
-            if let last = asked[id], now - last < settings.reconnectInterval { continue }
-            asked[id] = now
+            let wait: Duration
+            if let last = asked[id] {
+                guard now - last.at >= last.wait else { continue }
+                wait = min(last.wait * 2, settings.reconnectInterval * Self.stateInfoAskBackoff)
+            } else {
+                wait = settings.reconnectInterval
+            }
+            asked[id] = (now, wait)
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: nil)), to: .peer(id, endpoint)))
         }
         let current = Set(lacking.ids)
