@@ -80,7 +80,7 @@ struct ElectionHarness {
                 pulling.insert(index)
             case .stopPulling:
                 pulling.remove(index)
-            case .log:
+            case .log, .askForMissingPeers:
                 break
             }
         }

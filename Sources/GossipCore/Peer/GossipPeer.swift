@@ -127,9 +127,9 @@ public struct GossipPeer: Sendable {
     /// be in the channel): a leader asks them for it (`askForMissingStateInfo`), and tree relays
     /// forward to them (`BlockDissemination.setOrgMembers`).
     var orgMembersWithoutStateInfo: [String: EndpointDirectory] = [:]
-    /// Per channel, when this peer as leader last asked each org member for its state info and
-    /// how long it waits before asking again (dropped when it stops leading).
-    var stateInfoAskedByLeader: [String: [PKIID: (at: GossipTime, wait: Duration)]] = [:]
+    /// Per channel, when this peer as leader asks each org member without state info next and how
+    /// long it waits after that ask (dropped when it stops leading).
+    var stateInfoAskedByLeader: [String: [PKIID: (due: GossipTime, wait: Duration)]] = [:]
     /// The longest wait between two asks of a member that does not answer (one not in the
     /// channel never does): 32 × `reconnectInterval`, 80 s with fabnet's defaults.
     static let stateInfoAskBackoff = 32
@@ -452,11 +452,12 @@ public struct GossipPeer: Sendable {
     }
 
     /// A leader's declarations go only to org peers whose state info shows them in the channel
-    /// (as Fabric's: nothing of a channel reaches a peer outside it). With each declaration it
-    /// asks the live org members whose state info it lacks for it (a request carries nothing of
-    /// the channel; only a member of the channel answers), at most `stateInfoAsksPerDeclaration`
-    /// at a time, so its view of the channel fills about as soon as its membership does. A member
-    /// that does not answer (it is not in the channel) is asked again after `reconnectInterval`,
+    /// (as Fabric's: nothing of a channel reaches a peer outside it). With each periodic
+    /// declaration once it has led for `leaderAliveThreshold` (see
+    /// `LeaderElection.Effect.askForMissingPeers`) it asks the live org members whose state info
+    /// it lacks for it (a request carries nothing of the channel; only a member of the channel
+    /// answers), at most `stateInfoAsksPerDeclaration` at a time, so its view of the channel
+    /// fills about as soon as its membership does. A member that does not answer (it is not in the channel) is asked again after `reconnectInterval`,
     /// then after twice as long each time, up to `stateInfoAskBackoff` × `reconnectInterval`. Snapshots from ring
     /// neighbours alone took 2 s longer at 2,000 simulated peers: followers the leader did not
     /// count heard none of its declarations, elected themselves and pushed the first blocks again
@@ -471,12 +472,12 @@ public struct GossipPeer: Sendable {
         for (id, endpoint) in lacking.pairs where effects.count < Self.stateInfoAsksPerDeclaration {
             let wait: Duration
             if let last = asked[id] {
-                guard now - last.at >= last.wait else { continue }
+                guard now >= last.due else { continue }
                 wait = min(last.wait * 2, settings.reconnectInterval * Self.stateInfoAskBackoff)
             } else {
                 wait = settings.reconnectInterval
             }
-            asked[id] = (now, wait)
+            asked[id] = (now + wait, wait)
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: nil)), to: .peer(id, endpoint)))
         }
         let current = Set(lacking.ids)
@@ -494,8 +495,9 @@ public struct GossipPeer: Sendable {
         return prepared + effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
-                let declarations = (orgChannelPeers[channel] ?? [:]).pairs.map { Effect.send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
-                return declarations + (message.isDeclaration ? askForMissingStateInfo(channel, mac: mac, now: now) : [])
+                return (orgChannelPeers[channel] ?? [:]).pairs.map { Effect.send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
+            case .askForMissingPeers:
+                return askForMissingStateInfo(channel, mac: mac, now: now)
             case let .reply(message, id):
                 guard let endpoint = orgChannelPeers[channel]?[id] ?? membership.members[id].map({ membership.destination(of: $0.alive).endpoint }) else { return [] }
                 return [.send(.channel(mac, .leadership(message)), to: .peer(id, endpoint))]
