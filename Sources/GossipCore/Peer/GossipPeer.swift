@@ -457,11 +457,12 @@ public struct GossipPeer: Sendable {
     /// `LeaderElection.Effect.askForMissingPeers`) it asks the live org members whose state info
     /// it lacks for it (a request carries nothing of the channel; only a member of the channel
     /// answers), at most `stateInfoAsksPerDeclaration` at a time, so its view of the channel
-    /// fills about as soon as its membership does. A member that does not answer (it is not in the channel) is asked again after `reconnectInterval`,
-    /// then after twice as long each time, up to `stateInfoAskBackoff` × `reconnectInterval`. Snapshots from ring
-    /// neighbours alone took 2 s longer at 2,000 simulated peers: followers the leader did not
-    /// count heard none of its declarations, elected themselves and pushed the first blocks again
-    /// (778 leader changes; a tenth of all block copies were duplicates).
+    /// fills about as soon as its membership does. A member that does not answer (it is not in
+    /// the channel) is asked again after `reconnectInterval`, then after twice as long each time,
+    /// up to `stateInfoAskBackoff` × `reconnectInterval`. Snapshots from ring neighbours alone
+    /// took 2 s longer at 2,000 simulated peers: followers the leader did not count heard none of
+    /// its declarations, elected themselves and pushed the first blocks again (778 leader
+    /// changes; a tenth of all block copies were duplicates).
     private mutating func askForMissingStateInfo(_ channel: String, mac: ChannelMAC, now: GossipTime) -> [Effect] {
         guard let lacking = orgMembersWithoutStateInfo[channel], !lacking.isEmpty else {
             stateInfoAskedByLeader[channel] = nil
