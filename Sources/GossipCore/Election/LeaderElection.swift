@@ -39,9 +39,7 @@ public struct LeadershipMessage: Hashable, Sendable {
 ///   peer can lead and starve the others).
 /// - A leader declares every `leaderAliveThreshold / 2`. A leader that hears another leader's
 ///   declaration yields if the other ranks higher (after a partition heals, one leader remains).
-/// - A follower that hears no declaration for `leaderAliveThreshold` × `patience` starts a new
-///   election. `patience` is 1 + Lifeguard's local health of the peer's membership (fabnet's
-///   change): a starved peer whose own probes go unanswered does not blame its leader either.
+/// - A follower that hears no declaration for `leaderAliveThreshold` starts a new election.
 /// - **Quiet proposals** (fabnet's change, for big orgs): a peer with at least `loudProposers`
 ///   lower PKI-IDs in its view collects proposals without broadcasting its own, so an election
 ///   costs about `loudProposers` × N messages instead of N² (and as many new connections). It
@@ -107,14 +105,6 @@ public struct LeaderElection: Sendable {
     var nextDeclaration: GossipTime?
     /// When this peer's current term as leader began.
     var ledSince: GossipTime?
-    /// How many `leaderAliveThreshold`s a follower waits for a declaration: 1 + the local health
-    /// of the peer's membership (set by the peer before each event; always 1 with Fabric's
-    /// membership). Restarted with their channels, 100 real peers on a saturated machine
-    /// elected 114–122 times in one start, 53–78 times because a follower heard no declaration
-    /// for 1 s.
-    public var patience = 1
-    /// How long a follower waits for its leader's next declaration.
-    var aliveThreshold: Duration { settings.election.leaderAliveThreshold * patience }
     /// Lower-ranked leaders this leader answered that are not in its view, and since when: each
     /// periodic declaration goes to them too until they are (else one that yielded hears no
     /// declaration, elects itself again, and the two flap), for at most `outsiderTerm`
@@ -187,7 +177,7 @@ public struct LeaderElection: Sendable {
             if best?.id == pkiID { return becomeLeader(now: now) }
             // Someone else should lead: wait for its declaration, then elect again if none comes.
             phase = .follower
-            return [.schedule(.leaderCheck, at: now + aliveThreshold)]
+            return [.schedule(.leaderCheck, at: now + settings.election.leaderAliveThreshold)]
         case (.declare, .leader):
             guard let due = nextDeclaration, now >= due else { return [] }
             let declaration = message(declaration: true)
@@ -197,10 +187,10 @@ public struct LeaderElection: Sendable {
             return [.broadcast(declaration)] + (settled ? [.askForMissingPeers] : []) + outsiders.map { .reply(declaration, to: $0.id) } + scheduleDeclaration(now: now)
         case (.leaderCheck, .follower):
             if leaderIsAlive(now: now) {
-                return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + aliveThreshold)]
+                return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + settings.election.leaderAliveThreshold)]
             }
             leader = nil
-            return [.log("no declaration from the leader for \(aliveThreshold): electing")] + propose(now: now)
+            return [.log("no declaration from the leader for \(settings.election.leaderAliveThreshold): electing")] + propose(now: now)
         default:
             return []  // a timer of a phase the peer has left
         }
@@ -225,7 +215,7 @@ public struct LeaderElection: Sendable {
                 lastDeclaration = now
                 phase = .follower
                 return [.stopPulling, .log("yielding leadership to \(incoming.pkiID)"),
-                        .schedule(.leaderCheck, at: now + aliveThreshold)]
+                        .schedule(.leaderCheck, at: now + settings.election.leaderAliveThreshold)]
             }
             leader = incoming.pkiID
             lastDeclaration = now
@@ -264,7 +254,7 @@ public struct LeaderElection: Sendable {
 
     private mutating func follow(now: GossipTime) -> [Effect] {
         phase = .follower
-        return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + aliveThreshold)]
+        return [.schedule(.leaderCheck, at: (lastDeclaration ?? now) + settings.election.leaderAliveThreshold)]
     }
 
     private mutating func becomeLeader(now: GossipTime) -> [Effect] {
@@ -284,7 +274,7 @@ public struct LeaderElection: Sendable {
 
     private func leaderIsAlive(now: GossipTime) -> Bool {
         guard leader != nil, let lastDeclaration else { return false }
-        return now - lastDeclaration < aliveThreshold
+        return now - lastDeclaration < settings.election.leaderAliveThreshold
     }
 
     private mutating func message(declaration: Bool) -> LeadershipMessage {

@@ -73,9 +73,6 @@ public struct Membership: Sendable {
     public private(set) var selfAlive: AliveMessage
     /// SWIM's state (unused by Fabric's algorithm).
     var swim = SwimState()
-    /// Lifeguard's local health (0 = healthy, up to `SwimState.maximumHealth`): how starved this
-    /// peer seems by its own unanswered probes; always 0 with Fabric's algorithm.
-    public var localHealth: Int { swim.health }
     /// Alive messages to forward at the next `forward` timer, with whom each came from.
     /// In the order they came (deterministic, so no sort is needed), with each id's position.
     private var pendingForward: [(alive: AliveMessage, from: PKIID?)] = []

@@ -489,7 +489,6 @@ public struct GossipPeer: Sendable {
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
         refreshViewsIfNeeded(now: now)
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
-        election.patience = 1 + membership.localHealth
         let effects = election.handle(event, now: now)
         elections[channel] = election
         if !election.isLeader { stateInfoAskedByLeader[channel] = nil }
