@@ -77,7 +77,7 @@ public struct LeaderElection: Sendable {
         /// org members missing from its channel view should be asked to show themselves, since
         /// its declarations reach only that view. Not sooner, nor on answering a rival: while a
         /// big org starts, many peers lead for a moment, and each asking its whole org cost 100
-        /// real peers a connection each (ready in 11 s became 14–18 s).
+        /// real peers a connection each (ready in 11 s became 17–20 s).
         case askForMissingPeers
         case log(String)
     }
