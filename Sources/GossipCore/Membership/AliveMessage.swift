@@ -86,9 +86,8 @@ public enum MembershipMessage: Hashable, Sendable {
     /// "Here is me (signed by me), tell me whom you know": answered only when `sender` is the
     /// alive message's own creator, and only when the responder's `viewDigest` differs from the
     /// requester's (0 on first contact, probes and a pull's second step, which always get an
-    /// answer). `known`: the
-    /// alive messages the requester holds (SWIM's introductions, and a pull's second step after
-    /// `versionsWanted`); the answer leaves them out.
+    /// answer). `known`: the alive messages the requester holds (SWIM's introductions, and a
+    /// pull's second step after `versionsWanted`); the answer leaves them out.
     case request(sender: AliveMessage, viewDigest: UInt64, known: KnownVersions = .none)
     /// The responder's view, filtered by the disclosure rules for the requester.
     case response(alive: [AliveMessage], dead: [AliveMessage])

@@ -471,13 +471,8 @@ public struct GossipPeer: Sendable {
         var asked = stateInfoAskedByLeader[channel] ?? [:]
         var effects: [Effect] = []
         for (id, endpoint) in lacking.pairs where effects.count < Self.stateInfoAsksPerDeclaration {
-            let wait: Duration
-            if let last = asked[id] {
-                guard now >= last.due else { continue }
-                wait = min(last.wait * 2, settings.reconnectInterval * Self.stateInfoAskBackoff)
-            } else {
-                wait = settings.reconnectInterval
-            }
+            if let last = asked[id], now < last.due { continue }
+            let wait = asked[id].map { min($0.wait * 2, settings.reconnectInterval * Self.stateInfoAskBackoff) } ?? settings.reconnectInterval
             asked[id] = (now + wait, wait)
             effects.append(.send(.channel(mac, .stateInfoRequest(digest: nil)), to: .peer(id, endpoint)))
         }
