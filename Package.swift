@@ -344,7 +344,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Ledger"]
+            dependencies: ["Orchestrator", "Ledger", "FabnetConfig", "FabnetCrypto", "FabnetModel"]
         ),
         .testTarget(
             name: "FabnetCryptoTests",

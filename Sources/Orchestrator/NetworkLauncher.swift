@@ -284,13 +284,14 @@ public struct NetworkLauncher: Sendable {
         return .milliseconds(max(0, milliseconds))
     }
 
-    /// Starts every node in order (the orderer first), `spawnInterval` apart; the manifest, with
+    /// Starts every node in order (the orderer first, then the peers in `ElectionOrder`), `spawnInterval` apart; the manifest, with
     /// the pids, is saved after each start (paced networks: every `spawnSaveInterval`), and at the end.
     func spawn(_ manifest: NetworkState.Manifest) async throws -> NetworkState.Manifest {
         var manifest = manifest
         let pause = Self.spawnInterval(nodes: manifest.nodes.count)
         var saved = ContinuousClock.now
-        let order = manifest.nodes.indices.sorted { (manifest.nodes[$0].role == "orderer" ? 0 : 1) < (manifest.nodes[$1].role == "orderer" ? 0 : 1) }
+        let positions = Dictionary(manifest.nodes.indices.map { (manifest.nodes[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
+        let order = ElectionOrder(spec: spec, layout: layout).sorted(manifest.nodes).compactMap { positions[$0.name] }
         for (position, index) in order.enumerated() {
             let node = manifest.nodes[index]
             if position > 0, pause > .zero { try await Task.sleep(for: pause) }  // pacing, not a wait for a condition
@@ -356,13 +357,14 @@ public struct NetworkLauncher: Sendable {
     static let concurrentJoins = 16
 
     /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
-    /// has every peer of the member orgs join it (as its org's admin), but for peers whose
+    /// has every peer of the member orgs join it (as its org's admin, in `ElectionOrder`), but for peers whose
     /// ledger of the channel holds blocks already (they joined before a restart). A ledger whose
     /// block 0 was torn is not served by its peer; readiness then times out naming the peer,
     /// whose log says to join it again (`fabnet channel join`).
     func createChannels(_ clients: NodeClients) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
+        let order = ElectionOrder(spec: spec, layout: layout)
         for channel in spec.channels {
             var join = WireJoinChannel()
             join.genesisBlock = try ChannelGenesis.block(of: channel, in: spec, layout: layout, creator: ordererClient.signer).serializedBytes()
@@ -382,7 +384,7 @@ public struct NetworkLauncher: Sendable {
             // A peer whose ledger of the channel holds blocks (a restart) joined it already; the
             // 100 no-op joins of a warm start took 2–5 s while the restarted peers were busy.
             // Convergence still checks that every peer serves the channel.
-            let members = clients.peers.filter { peer in
+            let members = order.sorted(clients.peers).filter { peer in
                 channel.memberOrgs.contains(peer.mspID)
                     && !ChannelLedger.hasBlocks(in: PeerHome.ledgerDirectory(home: state.home(of: peer.name)).appendingPathComponent(channelName))
             }

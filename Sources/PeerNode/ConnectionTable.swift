@@ -21,6 +21,11 @@ import FabnetModel
 ///   its successor.
 /// - `peerIsBack` forgets the failures of the endpoints dialled expecting that peer and removes
 ///   their connections that are still dialling (their queues are stale); open ones stay.
+/// - A connection a peer opened to this node and gossips on (`accept`) carries sends to that
+///   peer while this side has no connection of its own to the endpoint: a pair that talks both
+///   ways shares one TLS connection, and an answer does not wait for a handshake. A peer has at
+///   most one such connection at a time (a newer one replaces it); one that ended
+///   (`acceptedEnded`) carries nothing more.
 public struct ConnectionTable: Sendable {
     /// Names one connection (dial) for its whole life; never reused.
     public typealias ConnectionID = Int
@@ -90,6 +95,8 @@ public struct ConnectionTable: Sendable {
     public private(set) var failedAt: [Endpoint: Duration] = [:]
     /// Packets dropped because their endpoint failed recently.
     public private(set) var droppedRecentlyFailed = 0
+    /// Connections peers opened to this node and gossip on, by the PKI-ID each proved.
+    public private(set) var accepted: [PKIID: ConnectionID] = [:]
     /// The endpoints dialled expecting each PKI-ID.
     private var endpointsOf: [PKIID: Set<Endpoint>] = [:]
     private var lastID: ConnectionID = 0
@@ -112,6 +119,7 @@ public struct ConnectionTable: Sendable {
     /// A packet is to go to `endpoint`, whose remote must prove `expecting` (if known).
     public mutating func send(to endpoint: Endpoint, expecting: PKIID?, now: Duration) -> SendAction {
         if let connection = connections[endpoint] { return .enqueue(connection.id) }
+        if let expecting, let id = accepted[expecting] { return .enqueue(id) }
         if let failed = failedAt[endpoint], now - failed < retryAfter {
             droppedRecentlyFailed += 1
             return .drop
@@ -177,9 +185,25 @@ public struct ConnectionTable: Sendable {
         return stale
     }
 
-    /// Every connection is to close: their ids (the table is then empty of connections).
+    /// `peer` (proven in the handshake) gossips on a connection it opened to this node: the id
+    /// that connection now has in the table, and the one it replaces (whose queue is to close).
+    public mutating func accept(from peer: PKIID) -> (id: ConnectionID, replaced: ConnectionID?) {
+        lastID += 1
+        let replaced = accepted.updateValue(lastID, forKey: peer)
+        return (lastID, replaced)
+    }
+
+    /// Accepted connection `id` from `peer` ended; sends to the peer no longer go on it.
+    public mutating func acceptedEnded(_ id: ConnectionID, from peer: PKIID) {
+        if accepted[peer] == id { accepted[peer] = nil }
+    }
+
+    /// Every connection is to close: their ids, the accepted ones too (the table is then empty).
     public mutating func closeAll() -> [ConnectionID] {
-        defer { connections.removeAll() }
-        return connections.values.map(\.id).sorted()
+        defer {
+            connections.removeAll()
+            accepted.removeAll()
+        }
+        return (connections.values.map(\.id) + accepted.values).sorted()
     }
 }

@@ -1,9 +1,11 @@
 import FabnetModel
 import FabnetWire
 import NIOCore
+import Transport
 
-/// What the peer service needs from the network to gossip: packets out to endpoints, and the
-/// packets remotes send back on the connections this side opened. `PeerConnections` is the real
+/// What the peer service needs from the network to gossip: packets out to endpoints (on a
+/// connection this side opened, or back on one the peer opened), and the packets remotes send
+/// back on the connections this side opened. `PeerConnections` is the real
 /// one (mutual TLS); tests use an in-memory one, so the service is tested without sockets.
 ///
 /// Contract for an implementation (every method may be called from any task, and none blocks):
@@ -24,6 +26,13 @@ public protocol GossipTransport: Sendable {
     /// still waiting to reach its endpoints from before may be dropped, and a recent failure to
     /// reach them must no longer hold back new sends.
     func peerIsBack(_ peer: PKIID)
+
+    /// Makes `connection`, which `peer` opened to this node and gossips on, the way for sends
+    /// to `peer` while this side has no connection of its own to the peer's endpoint, from now
+    /// on (an answer to the packet at hand takes it). Returns what writes those packets: run it
+    /// beside the connection's reader; it ends when the connection ends, its task is cancelled,
+    /// or a newer such connection of the peer replaces it.
+    func returnPath(to peer: PKIID, over connection: AuthenticatedConnection) -> @Sendable () async -> Void
 
     /// Closes every connection and drops what waits to be sent; later sends may open new ones.
     func closeAll()
@@ -54,6 +63,9 @@ public struct GossipConnectionSummary: Sendable, Codable, Equatable {
 extension GossipTransport {
     /// None (transports that keep no connections, such as tests' in-memory ones).
     public func currentConnections() -> [GossipConnectionSummary] { [] }
+
+    /// Nothing to carry (transports that keep no connections).
+    public func returnPath(to peer: PKIID, over connection: AuthenticatedConnection) -> @Sendable () async -> Void { {} }
 
     /// Nothing to open (transports that keep no connections).
     public func connect(to endpoint: Endpoint, expecting: PKIID) {}

@@ -16,7 +16,8 @@ import Transport
 /// packets; when it is full, or the table drops the packet, it is counted in `dropped`, which
 /// gossip tolerates: pull and state transfer repair it); a connection whose remote proves
 /// another PKI-ID than expected is closed; packets the remote sends back go to the receiver with
-/// the endpoint dialled. Each connection is a child task of the peer service's `run()` (through
+/// the endpoint dialled; packets to a peer go back on a connection it opened to this node while
+/// this side has none of its own to it (`returnPath`). Each connection is a child task of the peer service's `run()` (through
 /// `ChildTasks`), so none outlives the service; its retry waits are on the tasks' clock.
 final class PeerConnections: GossipTransport {
     private struct State {
@@ -108,6 +109,28 @@ final class PeerConnections: GossipTransport {
 
     func closeAll() {
         close(state.withLock { $0.table.closeAll() })
+    }
+
+    func returnPath(to peer: PKIID, over connection: AuthenticatedConnection) -> @Sendable () async -> Void {
+        let (stream, queue) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.queueCapacity))
+        let id = state.withLock { state -> ConnectionTable.ConnectionID in
+            let (id, replaced) = state.table.accept(from: peer)
+            if let replaced { state.queues.removeValue(forKey: replaced)?.finish() }
+            state.queues[id] = queue
+            return id
+        }
+        let sentBytes = sentBytes
+        return { [self] in
+            for await packet in stream {
+                guard let size = try? await connection.send(encoded: packet) else { break }
+                sentBytes.increment(by: size)
+            }
+            let ended = state.withLock { state -> AsyncStream<ByteBuffer>.Continuation? in
+                state.table.acceptedEnded(id, from: peer)
+                return state.queues.removeValue(forKey: id)
+            }
+            ended?.finish()
+        }
     }
 
     /// Finishes the queues of connections the table removed and cancels their tasks.

@@ -200,13 +200,22 @@ public actor PeerService: Service {
         perform(core.handle(.start, now: now, random: &random))
     }
 
-    /// Handles one accepted connection until it closes.
+    /// Handles one accepted connection until it closes. Once a peer gossips on it, gossip to
+    /// that peer goes back on it too (`GossipTransport.returnPath`): its side reads
+    /// what comes back on a gossip connection it opened.
     public nonisolated func handle(_ connection: AuthenticatedConnection) async throws {
         try await withThrowingDiscardingTaskGroup { group in
+            var carriesReturnPackets = false
             for try await packet in connection.packets {
                 switch packet.body {
                 case .gossipMessage(let wire)?:
-                    await received(wire, from: connection.remote, frameSize: connection.packets.lastFrameSize, via: nil)
+                    let remote = connection.remote
+                    if !carriesReturnPackets, remote.role == .peer || remote.role == .member {
+                        carriesReturnPackets = true
+                        let carry = connections.returnPath(to: remote.pkiID, over: connection)
+                        group.addTask { await carry() }
+                    }
+                    await received(wire, from: remote, frameSize: connection.packets.lastFrameSize, via: nil)
                 case .admin(let envelope)?:
                     var answer = WirePacket()
                     answer.stream = packet.stream

@@ -221,14 +221,35 @@ struct ElectionHarness {
         var election = LeaderElection(pkiID: PKIID([id]), mode: .dynamic, settings: settings, incarnation: 1)
         _ = election.handle(.view(view), now: .zero)
         _ = election.handle(.start, now: .zero)
-        let now = GossipTime.zero + settings.election.membershipSampleInterval
-        _ = election.handle(.timer(.sample), now: now)
+        var now = GossipTime.zero
+        // Samples until it proposes (with lower PKI-IDs in its view it first gives their
+        // declarations `leaderAliveThreshold` to come).
+        repeat {
+            now = now + settings.election.membershipSampleInterval
+            _ = election.handle(.timer(.sample), now: now)
+        } while election.awaitsOutrankers
         return (election, now)
     }
 
     /// A proposal of peer `id` at `height`.
     func proposal(from id: UInt8, height: UInt64 = 0) -> LeadershipMessage {
         LeadershipMessage(pkiID: PKIID([id]), isDeclaration: false, ledgerHeight: height, time: PeerTime(incarnation: 1, sequence: 1))
+    }
+
+    @Test func aPeerWaitingForItsFirstElectionTellsALowerRankedProposerItRanksHigher() {
+        // Peer 5 at height 9 waits for peer 2 (a lower PKI-ID in its view) to show leading.
+        var election = LeaderElection(pkiID: PKIID([5]), mode: .dynamic, settings: settings, incarnation: 1)
+        _ = election.handle(.view([PKIID([2]), PKIID([7])]), now: .zero)
+        _ = election.handle(.height(9), now: .zero)
+        _ = election.handle(.start, now: .zero)
+        _ = election.handle(.timer(.sample), now: .zero + .milliseconds(100))
+        #expect(election.awaitsOutrankers)
+        // Peer 2 proposes at height 3: peer 5 outranks it and says so, without starting its election.
+        let lower = election.handle(.received(proposal(from: 2, height: 3)), now: .zero + .milliseconds(150))
+        #expect(lower.count == 1 && lower.contains { if case .reply(let message, let to) = $0 { return !message.isDeclaration && message.ledgerHeight == 9 && to == PKIID([2]) } else { return false } }, "\(lower)")
+        #expect(election.awaitsOutrankers)
+        // Peer 7 at height 10 outranks it: no answer.
+        #expect(election.handle(.received(proposal(from: 7, height: 10)), now: .zero + .milliseconds(160)).isEmpty)
     }
 
     @Test func anElectingPeerTellsALowerRankedProposerItRanksHigher() {

@@ -146,4 +146,41 @@ import Testing
         #expect(table.closed(b, to: peer0org2, failure: nil, now: .zero) == .ignore)
         #expect(table.closeAll() == [])
     }
+
+    @Test func aConnectionThePeerOpenedCarriesSendsToItWhileThisSideHasNoneOfItsOwn() {
+        var table = ConnectionTable()
+        let (accepted, replaced) = table.accept(from: id1)
+        #expect(replaced == nil)
+        #expect(table.send(to: peer1, expecting: id1, now: .zero) == .enqueue(accepted), "an answer goes back on the peer's connection")
+        #expect(table.connections[peer1] == nil, "nothing dialled")
+        guard case .dial = table.send(to: peer1, expecting: nil, now: .zero) else {
+            Issue.record("a send without a known PKI-ID cannot use it"); return
+        }
+        // With a connection of its own to the endpoint, that one carries the sends.
+        var other = ConnectionTable()
+        guard case .dial(let own) = other.send(to: peer0org2, expecting: id2, now: .zero) else { Issue.record("no dial"); return }
+        let (returning, _) = other.accept(from: id2)
+        #expect(other.send(to: peer0org2, expecting: id2, now: .zero) == .enqueue(own))
+        #expect(returning != own)
+    }
+
+    @Test func aNewerConnectionOfThePeerReplacesTheOlderAndAnEndedOneCarriesNothing() {
+        var table = ConnectionTable()
+        let (first, _) = table.accept(from: id1)
+        let (second, replaced) = table.accept(from: id1)
+        #expect(replaced == first && second != first)
+        table.acceptedEnded(first, from: id1)
+        #expect(table.send(to: peer1, expecting: id1, now: .zero) == .enqueue(second), "the older one's end changes nothing")
+        table.acceptedEnded(second, from: id1)
+        guard case .dial = table.send(to: peer1, expecting: id1, now: .zero) else { Issue.record("not dialled after the end"); return }
+        // A recently failed endpoint is still reached back on a connection the peer opened.
+        var failing = ConnectionTable()
+        guard case .dial(let dial) = failing.send(to: peer0org2, expecting: id2, now: .zero) else { Issue.record("no dial"); return }
+        _ = failUntilGivenUp(&failing, dial, to: peer0org2, at: .seconds(1))
+        #expect(failing.send(to: peer0org2, expecting: id2, now: .seconds(1)) == .drop)
+        let (back, _) = failing.accept(from: id2)
+        #expect(failing.send(to: peer0org2, expecting: id2, now: .seconds(1)) == .enqueue(back))
+        #expect(failing.closeAll() == [back])
+        #expect(failing.accepted.isEmpty)
+    }
 }

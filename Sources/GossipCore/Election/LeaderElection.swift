@@ -26,6 +26,13 @@ public struct LeadershipMessage: Hashable, Sendable {
 /// Dynamic election, as Fabric with one change:
 /// - After start the peer waits until its view of the org is stable (unchanged between two
 ///   samples `membershipSampleInterval` apart) or `startupGracePeriod` passes.
+/// - **Waiting for outrankers** (fabnet's change, SWIM membership only): it also waits while
+///   one of the `loudProposers` lowest PKI-IDs below its own among the org's live members (from
+///   membership: `unconfirmed` ones have shown no state info for the channel yet) is not in
+///   its view, and then for `leaderAliveThreshold` more (a running leader's declarations reach
+///   it, and it follows); at most `outrankerWait` after start. Peers that join a channel together saw few of the
+///   others at first, and a 100-peer start had 25–40 leaders for a moment, each declaring to
+///   its view and pulling from the orderer.
 /// - If it has heard a declaration within `leaderAliveThreshold` it follows that leader: a
 ///   running leader is not pre-empted by a newcomer.
 /// - Otherwise it proposes to its org peers and collects proposals for `leaderElectionDuration`;
@@ -60,6 +67,10 @@ public struct LeaderElection: Sendable {
         case view(Set<PKIID>)
         /// This peer's ledger height for the channel changed.
         case height(UInt64)
+        /// The org's live members (from membership) whose state info for the channel has not
+        /// arrived: channel peers this peer may not see yet, or members outside the channel.
+        /// Needed only while `awaitsOutrankers`.
+        case unconfirmed(Set<PKIID>)
     }
 
     public enum Timer: Hashable, Sendable { case sample, electionEnd, declare, leaderCheck }
@@ -94,6 +105,13 @@ public struct LeaderElection: Sendable {
     let incarnation: UInt64
     /// Peers that propose aloud in an election: the lowest PKI-IDs of the view.
     static let loudProposers = 3
+    /// See `Event.unconfirmed`.
+    var unconfirmed: Set<PKIID> = []
+    /// Since when the likely leaders are in the view (see `outrankersShown`).
+    var outrankersShownAt: GossipTime?
+    /// The longest a starting peer waits for the org members that outrank it to show up:
+    /// `startupGracePeriod` + 2 × `leaderAliveThreshold` (2.5 s with fabnet's settings).
+    var outrankerWait: Duration { settings.election.startupGracePeriod + settings.election.leaderAliveThreshold * 2 }
     /// Whether this peer's current election proposal was kept quiet.
     var proposedQuietly = false
     /// The leader this peer follows, and when it last heard from it.
@@ -123,6 +141,35 @@ public struct LeaderElection: Sendable {
 
     public var isLeader: Bool { phase == .leader }
 
+    /// Whether the election waits for outrankers now (SWIM membership, dynamic mode, before its
+    /// first election): only then does it use `Event.unconfirmed`.
+    public var awaitsOutrankers: Bool {
+        guard settings.membership == .swim, case .waitingForStableView = phase else { return false }
+        return true
+    }
+
+    /// Whether the org members most likely to lead have been in the view long enough: the `loudProposers` lowest
+    /// PKI-IDs below this peer's among the view and the unconfirmed members (at one height, the
+    /// leader is the lowest of the channel's peers). Their state info was asked for
+    /// (`GossipPeer.introduceToOutrankers`); one outside the channel never shows, and the peer
+    /// then waits `outrankerWait`.
+    /// Once they are (and there are any), a starting peer gives their declarations
+    /// `leaderAliveThreshold` to come (a leader declares twice in that time, to a view that now
+    /// holds this peer), so a newcomer follows a running leader instead of proposing.
+    mutating func outrankersShown(now: GossipTime) -> Bool {
+        guard settings.membership == .swim else { return true }
+        let own = pkiID
+        let lowest = view.union(unconfirmed).filter { $0 < own }.sorted().prefix(Self.loudProposers)
+        guard lowest.allSatisfy({ view.contains($0) }) else {
+            outrankersShownAt = nil
+            return false
+        }
+        if lowest.isEmpty { return true }
+        let since = outrankersShownAt ?? now
+        outrankersShownAt = since
+        return now - since >= settings.election.leaderAliveThreshold
+    }
+
     public mutating func handle(_ event: Event, now: GossipTime) -> [Effect] {
         switch (event, mode) {
         case (.start, .staticLeader):
@@ -144,6 +191,9 @@ public struct LeaderElection: Sendable {
             }
             view = newView
             return []
+        case (.unconfirmed(let members), .dynamic):
+            unconfirmed = members.subtracting([pkiID])
+            return []
         case (.height(let newHeight), .dynamic):
             height = newHeight
             // This election ranks the peer at the height it now has, as its replies say.
@@ -163,7 +213,11 @@ public struct LeaderElection: Sendable {
         switch (timer, phase) {
         case let (.sample, .waitingForStableView(started, lastView)):
             if leaderIsAlive(now: now) { return follow(now: now) }
-            if lastView == view && !view.isEmpty || now - started >= settings.election.startupGracePeriod {
+            let waited = now - started
+            let shown = outrankersShown(now: now)
+            if (lastView == view && !view.isEmpty || waited >= settings.election.startupGracePeriod) && shown || waited >= outrankerWait {
+                unconfirmed = []
+                outrankersShownAt = nil
                 return propose(now: now)
             }
             phase = .waitingForStableView(started: started, lastView: view)
@@ -234,6 +288,12 @@ public struct LeaderElection: Sendable {
             // proposal draws about one answer, not one from every peer above it.
             let expectsToWin = !proposals.contains { $0.key != pkiID && Self.ranksHigher(($0.key, $0.value), (pkiID, height)) }
             guard expectsToWin else { return [] }
+            return [.reply(message(declaration: false), to: incoming.pkiID)]
+        case .waitingForStableView:
+            // A peer still waiting for its first election (for the peers it expects to lead, see
+            // `outrankersShown`) that outranks the proposer says so: at different heights the
+            // proposer may be lower-ranked than those it waits for.
+            guard Self.ranksHigher((pkiID, height), (incoming.pkiID, incoming.ledgerHeight)) else { return [] }
             return [.reply(message(declaration: false), to: incoming.pkiID)]
         case .leader:
             // Tell the proposer who leads; the others know (a broadcast per proposal cost

@@ -34,13 +34,11 @@ public struct GossipPeer: Sendable {
         case timer(Timer)
         /// A verified gossip message. `via` says which connection it came on: the endpoint this
         /// peer dialled (the connection it opened) when the message came back on that
-        /// connection, or nil when it came on a connection the sender opened. fabnet peers send
-        /// only on connections they dial, so messages from them come with nil; the core then
-        /// answers `Effect.peerIsBack(sender)` first. Membership uses a non-nil `via` to refuse
-        /// a bootstrap endpoint that proves to be a peer of another org; as no fabnet peer
-        /// answers on a connection it accepted, that check does not fire in the process today
-        /// (the identity the dial proved never reaches the core). The simulator follows the
-        /// process: every message travels on a connection its sender opened, so `via` is nil.
+        /// connection, or nil when it came on a connection the sender opened; for the latter
+        /// the core answers `Effect.peerIsBack(sender)` first. A fabnet peer sends back on a
+        /// connection it accepted while it has none of its own to the sender (the shell's
+        /// return path). Membership uses a non-nil `via` to refuse a bootstrap endpoint that
+        /// proves to be a peer of another org. The simulator has no connections: `via` is nil.
         case received(Verified<GossipMessage>, via: Endpoint?)
         /// A block this peer pulled from the orderer (as leader), already checked.
         case blockFromOrderer(channel: String, GossipBlock)
@@ -130,6 +128,9 @@ public struct GossipPeer: Sendable {
     /// Per channel, when this peer as leader asks each org member without state info next and how
     /// long it waits after that ask (dropped when it stops leading).
     var stateInfoAskedByLeader: [String: [PKIID: (due: GossipTime, wait: Duration)]] = [:]
+    /// Per channel, the outranking org members this peer introduced itself to while its first
+    /// election waited (`introduceToOutrankers`; dropped once it stops waiting).
+    var outrankersIntroduced: [String: Set<PKIID>] = [:]
     /// The longest wait between two asks of a member that does not answer (one not in the
     /// channel never does): 32 × `reconnectInterval`, 80 s with fabnet's defaults.
     static let stateInfoAskBackoff = 32
@@ -484,11 +485,17 @@ public struct GossipPeer: Sendable {
     mutating func elect(_ channel: String, _ event: LeaderElection.Event, now: GossipTime) -> [Effect] {
         refreshViewsIfNeeded(now: now)
         guard var election = elections[channel], let mac = states[channel]?.ownMAC else { return [] }
+        var introductions: [Effect] = []
+        if election.awaitsOutrankers {
+            _ = election.handle(.unconfirmed(Set(orgMembersWithoutStateInfo[channel]?.ids ?? [])), now: now)
+            introductions = introduceToOutrankers(channel)
+        }
         let effects = election.handle(event, now: now)
         elections[channel] = election
+        if !election.awaitsOutrankers { outrankersIntroduced[channel] = nil }
         if !election.isLeader { stateInfoAskedByLeader[channel] = nil }
         let prepared = prepareTree(channel, now: now)
-        return prepared + effects.flatMap { effect -> [Effect] in
+        return introductions + prepared + effects.flatMap { effect -> [Effect] in
             switch effect {
             case .broadcast(let message):
                 return (orgChannelPeers[channel] ?? [:]).pairs.map { Effect.send(.channel(mac, .leadership(message)), to: .peer($0.0, $0.1)) }
