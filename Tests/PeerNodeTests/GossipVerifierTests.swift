@@ -39,8 +39,11 @@ enum SignedEnvelopesFixture {
             let credentials = try TransportCredentials.load(
                 mspDirectory: peer.appendingPathComponent("msp"), tlsDirectory: peer.appendingPathComponent("tls"), mspID: org.mspID,
                 organizations: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
-            return Material(mate: try signer(org.peers[1], org), orderer: try signer(ordererOrg.orderers[0], ordererOrg),
-                            ordererMSP: ordererOrg.mspID, credentials: credentials)
+            let material = Material(mate: try signer(org.peers[1], org), orderer: try signer(ordererOrg.orderers[0], ordererOrg),
+                                    ordererMSP: ordererOrg.mspID, credentials: credentials)
+            // Everything is loaded: the folder is not left behind in the temporary directory.
+            try? FileManager.default.removeItem(at: root)
+            return material
         } catch {
             fatalError("cannot make the test identities: \(error)")
         }

@@ -29,10 +29,11 @@ public struct LeadershipMessage: Hashable, Sendable {
 /// - **Waiting for outrankers** (fabnet's change, SWIM membership only): it also waits while
 ///   one of the `loudProposers` lowest PKI-IDs below its own among the org's live members (from
 ///   membership: `unconfirmed` ones have shown no state info for the channel yet) is not in
-///   its view, and then for `leaderAliveThreshold` more (a running leader's declarations reach
-///   it, and it follows); at most `outrankerWait` after start. Peers that join a channel together saw few of the
-///   others at first, and a 100-peer start had 25–40 leaders for a moment, each declaring to
-///   its view and pulling from the orderer.
+///   its view, and then `leaderAliveThreshold` more (a running leader's declarations reach it,
+///   and it follows); at most `outrankerWait` after start. While it waits it answers a proposer
+///   it outranks. Peers that join a channel together saw few of the others at first, and a
+///   100-peer start had 25–40 leaders for a moment, each declaring to its view and pulling
+///   from the orderer.
 /// - If it has heard a declaration within `leaderAliveThreshold` it follows that leader: a
 ///   running leader is not pre-empted by a newcomer.
 /// - Otherwise it proposes to its org peers and collects proposals for `leaderElectionDuration`;
@@ -148,14 +149,13 @@ public struct LeaderElection: Sendable {
         return true
     }
 
-    /// Whether the org members most likely to lead have been in the view long enough: the `loudProposers` lowest
-    /// PKI-IDs below this peer's among the view and the unconfirmed members (at one height, the
-    /// leader is the lowest of the channel's peers). Their state info was asked for
-    /// (`GossipPeer.introduceToOutrankers`); one outside the channel never shows, and the peer
-    /// then waits `outrankerWait`.
-    /// Once they are (and there are any), a starting peer gives their declarations
-    /// `leaderAliveThreshold` to come (a leader declares twice in that time, to a view that now
-    /// holds this peer), so a newcomer follows a running leader instead of proposing.
+    /// Whether the org members most likely to lead have been in the view long enough: the
+    /// `loudProposers` lowest PKI-IDs below this peer's among the view and the unconfirmed
+    /// members (at one height the leader is the lowest of the channel's peers), in the view for
+    /// `leaderAliveThreshold` (a leader declares twice in that time, to a view that now holds
+    /// this peer, so a newcomer follows a running leader instead of proposing). Their state
+    /// info was asked for (`GossipPeer.introduceToOutrankers`); one outside the channel never
+    /// shows, and the peer then waits `outrankerWait`. Records when they showed.
     mutating func outrankersShown(now: GossipTime) -> Bool {
         guard settings.membership == .swim else { return true }
         let own = pkiID

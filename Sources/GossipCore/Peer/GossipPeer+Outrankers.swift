@@ -3,11 +3,11 @@ import FabnetModel
 extension GossipPeer {
     /// While `channel`'s election waits for the org members that outrank this peer
     /// (`LeaderElection.awaitsOutrankers`): the lowest `LeaderElection.loudProposers` live org
-    /// members with a lower PKI-ID whose state info has not come are each sent this peer's state
-    /// info and asked for theirs, once. At one height they are the likely leaders: the leader
-    /// then counts this peer in its view (its declarations reach it), and this peer sees the
-    /// leader before its first election, instead of waiting for snapshot pulls to carry either
-    /// (100 real peers joining a channel had 25–40 leaders for a moment).
+    /// members with a lower PKI-ID whose state info has not come are each sent this peer's alive
+    /// message and state info and asked for theirs, once. At one height they are the likely
+    /// leaders: the leader then counts this peer in its view (its declarations reach it), and
+    /// this peer sees the leader before its first election, instead of waiting for snapshot
+    /// pulls to carry either (100 real peers joining a channel had 25–40 leaders for a moment).
     mutating func introduceToOutrankers(_ channel: String) -> [Effect] {
         guard let state = states[channel], let lacking = orgMembersWithoutStateInfo[channel] else { return [] }
         var introduced = outrankersIntroduced[channel] ?? []
