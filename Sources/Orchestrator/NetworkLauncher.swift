@@ -288,8 +288,9 @@ public struct NetworkLauncher: Sendable {
         return .milliseconds(max(0, milliseconds))
     }
 
-    /// Starts every node in order (the orderer first, then the peers in `ElectionOrder`), `spawnInterval` apart; the manifest, with
-    /// the pids, is saved after each start (paced networks: every `spawnSaveInterval`), and at the end.
+    /// Starts every node in order (the orderer first, then the peers in `ElectionOrder`),
+    /// `spawnInterval` apart; the manifest, with the pids, is saved after each start (paced
+    /// networks: every `spawnSaveInterval`), and at the end.
     func spawn(_ manifest: NetworkState.Manifest, restart: Bool) async throws -> NetworkState.Manifest {
         var manifest = manifest
         let pause = Self.spawnInterval(nodes: manifest.nodes.count, restart: restart)
@@ -361,10 +362,10 @@ public struct NetworkLauncher: Sendable {
     static let concurrentJoins = 16
 
     /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
-    /// has every peer of the member orgs join it (as its org's admin, in `ElectionOrder`), but for peers whose
-    /// ledger of the channel holds blocks already (they joined before a restart). A ledger whose
-    /// block 0 was torn is not served by its peer; readiness then times out naming the peer,
-    /// whose log says to join it again (`fabnet channel join`).
+    /// has every peer of the member orgs join it (as its org's admin, in `ElectionOrder`), but
+    /// for peers whose ledger of the channel holds blocks already (they joined before a
+    /// restart). A ledger whose block 0 was torn is not served by its peer; readiness then times
+    /// out naming the peer, whose log says to join it again (`fabnet channel join`).
     func createChannels(_ clients: NodeClients) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)

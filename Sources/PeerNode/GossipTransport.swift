@@ -5,8 +5,8 @@ import Transport
 
 /// What the peer service needs from the network to gossip: packets out to endpoints (on a
 /// connection this side opened, or back on one the peer opened), and the packets remotes send
-/// back on the connections this side opened. `PeerConnections` is the real
-/// one (mutual TLS); tests use an in-memory one, so the service is tested without sockets.
+/// back on the connections this side opened. `PeerConnections` is the real one (mutual TLS);
+/// tests use an in-memory one, so the service is tested without sockets.
 ///
 /// Contract for an implementation (every method may be called from any task, and none blocks):
 public protocol GossipTransport: Sendable {

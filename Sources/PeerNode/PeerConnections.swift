@@ -17,8 +17,9 @@ import Transport
 /// gossip tolerates: pull and state transfer repair it); a connection whose remote proves
 /// another PKI-ID than expected is closed; packets the remote sends back go to the receiver with
 /// the endpoint dialled; packets to a peer go back on a connection it opened to this node while
-/// this side has none of its own to it (`returnPath`). Each connection is a child task of the peer service's `run()` (through
-/// `ChildTasks`), so none outlives the service; its retry waits are on the tasks' clock.
+/// this side has none of its own to it (`returnPath`). Each connection is a child task of the
+/// peer service's `run()` (through `ChildTasks`), so none outlives the service; its retry waits
+/// are on the tasks' clock.
 final class PeerConnections: GossipTransport {
     private struct State {
         var table: ConnectionTable

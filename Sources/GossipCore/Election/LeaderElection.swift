@@ -215,7 +215,8 @@ public struct LeaderElection: Sendable {
             if leaderIsAlive(now: now) { return follow(now: now) }
             let waited = now - started
             let shown = outrankersShown(now: now)
-            if (lastView == view && !view.isEmpty || waited >= settings.election.startupGracePeriod) && shown || waited >= outrankerWait {
+            let settled = lastView == view && !view.isEmpty || waited >= settings.election.startupGracePeriod
+            if settled && shown || waited >= outrankerWait {
                 unconfirmed = []
                 outrankersShownAt = nil
                 return propose(now: now)
