@@ -14,18 +14,17 @@ import Foundation
 /// their manifest order after the others); the orderer, or any node not a peer of the
 /// description, is not reordered among the peers and goes first.
 struct ElectionOrder: Sendable {
-    /// Each peer's PKI-ID by node name, as the peer computes its own: SHA-256 of its MSP ID and
-    /// its enrollment certificate's PEM text (the first file in `msp/signcerts`).
+    /// Each peer's PKI-ID by node name, as the peer computes its own (`SigningIdentity.pkiID`:
+    /// its MSP ID and its enrollment certificate's PEM text), without loading its key.
     let pkiIDs: [String: PKIID]
 
     init(spec: NetworkSpec, layout: CryptoLayout) {
         var pkiIDs: [String: PKIID] = [:]
         for org in spec.organizations {
             for peer in org.peers {
-                let signcerts = layout.nodeDirectory(peer, in: org).appendingPathComponent("msp/signcerts")
-                let names = ((try? FileManager.default.contentsOfDirectory(atPath: signcerts.path)) ?? []).sorted()
-                guard let first = names.first, let pem = try? Data(contentsOf: signcerts.appendingPathComponent(first)) else { continue }
-                pkiIDs[peer.commonName] = PKIIDs.make(mspID: org.mspID, certificate: pem)
+                let msp = layout.nodeDirectory(peer, in: org).appendingPathComponent("msp")
+                guard let pem = LocalMSP.signingCertificates(in: msp).first else { continue }
+                pkiIDs[peer.commonName] = PKIIDs.make(mspID: org.mspID, certificate: Data(pem.utf8))
             }
         }
         self.pkiIDs = pkiIDs

@@ -108,10 +108,11 @@ public struct NetworkLauncher: Sendable {
         }
         try state.save(manifest)
         do {
-            manifest = try await phase("spawn") { try await spawn(manifest, restart: existing != nil) }
+            let order = ElectionOrder(spec: spec, layout: layout)
+            manifest = try await phase("spawn") { try await spawn(manifest, in: order, restart: existing != nil) }
             let clients = NodeClients(spec: spec, layout: layout, manifest: manifest)
             try await phase("health") { try await waitHealthy(manifest) }
-            try await phase("channels") { try await createChannels(clients) }
+            try await phase("channels") { try await createChannels(clients, in: order) }
             try await phase("convergence") { try await waitConverged(clients) }
             if !spec.chaincodes.isEmpty { try await phase("chaincodes") { try await deployChaincodes(clients) } }
             return manifest
@@ -291,12 +292,12 @@ public struct NetworkLauncher: Sendable {
     /// Starts every node in order (the orderer first, then the peers in `ElectionOrder`),
     /// `spawnInterval` apart; the manifest, with the pids, is saved after each start (paced
     /// networks: every `spawnSaveInterval`), and at the end.
-    func spawn(_ manifest: NetworkState.Manifest, restart: Bool) async throws -> NetworkState.Manifest {
+    func spawn(_ manifest: NetworkState.Manifest, in election: ElectionOrder, restart: Bool) async throws -> NetworkState.Manifest {
         var manifest = manifest
         let pause = Self.spawnInterval(nodes: manifest.nodes.count, restart: restart)
         var saved = ContinuousClock.now
         let positions = Dictionary(manifest.nodes.indices.map { (manifest.nodes[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
-        let order = ElectionOrder(spec: spec, layout: layout).sorted(manifest.nodes).compactMap { positions[$0.name] }
+        let order = election.sorted(manifest.nodes).compactMap { positions[$0.name] }
         for (position, index) in order.enumerated() {
             let node = manifest.nodes[index]
             if position > 0, pause > .zero { try await Task.sleep(for: pause) }  // pacing, not a wait for a condition
@@ -366,10 +367,9 @@ public struct NetworkLauncher: Sendable {
     /// for peers whose ledger of the channel holds blocks already (they joined before a
     /// restart). A ledger whose block 0 was torn is not served by its peer; readiness then times
     /// out naming the peer, whose log says to join it again (`fabnet channel join`).
-    func createChannels(_ clients: NodeClients) async throws {
+    func createChannels(_ clients: NodeClients, in order: ElectionOrder) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
-        let order = ElectionOrder(spec: spec, layout: layout)
         for channel in spec.channels {
             var join = WireJoinChannel()
             join.genesisBlock = try ChannelGenesis.block(of: channel, in: spec, layout: layout, creator: ordererClient.signer).serializedBytes()

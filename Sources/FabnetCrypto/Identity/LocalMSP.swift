@@ -19,7 +19,7 @@ public struct LocalMSP: Sendable {
         guard !caCertificates.isEmpty else {
             throw IdentityError.missingFile(path: directory.appendingPathComponent("cacerts").path)
         }
-        let certificates = pemFiles(in: directory.appendingPathComponent("signcerts"))
+        let certificates = signingCertificates(in: directory)
         let keys = pemFiles(in: directory.appendingPathComponent("keystore"))
         var signing: SigningIdentity?
         if let certificate = certificates.first {
@@ -38,6 +38,12 @@ public struct LocalMSP: Sendable {
     /// The org's roots as a validator needs them.
     public func organizationRoots() throws -> OrganizationRoots {
         try OrganizationRoots(mspID: mspID, rootCertificatesPEM: caCertificatesPEM, nodeOUs: nodeOUs)
+    }
+
+    /// The PEM texts of an MSP folder's `signcerts/`, sorted by file name: the first is the
+    /// node's enrollment certificate, whose text its PKI-ID is made of (`SigningIdentity.pkiID`).
+    public static func signingCertificates(in directory: URL) -> [String] {
+        pemFiles(in: directory.appendingPathComponent("signcerts"))
     }
 
     /// The text of every file in a folder, sorted by name (empty when the folder is missing).
