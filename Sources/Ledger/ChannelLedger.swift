@@ -30,13 +30,6 @@ public final class ChannelLedger {
     static let blockFileName = "blocks.fabric"
     static let olderBlockFileName = "blocks.dat"
 
-    /// Whether `directory` holds a ledger with something written to its block file. It opens and
-    /// repairs nothing, so it may look at the ledger of a peer that is running.
-    public static func hasBlocks(in directory: URL) -> Bool {
-        let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(blockFileName).path))?[.size] as? Int
-        return (size ?? 0) > 0
-    }
-
     /// The number of blocks; the next block's number.
     public var height: UInt64 { UInt64(offsets.count) }
 

@@ -276,25 +276,27 @@ public struct NetworkLauncher: Sendable {
     static let spawnSaveInterval = Duration.milliseconds(200)
 
     /// The pause between two node starts in a network of `nodes`: none up to 20, else
-    /// `FABNET_SPAWN_INTERVAL_MS`, or 10 ms for a new network and 40 ms for a restart. Peers
-    /// that start one after another join a membership that has settled; 100 started at once all
-    /// learned each other in random order (rings reshuffled, views pulled again and again) and
-    /// took 45 % more CPU to be ready. Restarted peers also elect as they come up, with their
-    /// channels: 10 ms apart, a warm 100-peer start elected 70 leaders for a moment against 40
-    /// at 40 ms; new peers join channels only once all are up, and 10 ms made cold starts about
-    /// 1 s faster (9.6–10.4 s against 10.5–11.4, alternated).
-    static func spawnInterval(nodes: Int, restart: Bool) -> Duration {
+    /// `FABNET_SPAWN_INTERVAL_MS` or 10 ms. Peers that start one after another join a membership
+    /// that has settled; 100 started at once all learned each other in random order (rings
+    /// reshuffled, views pulled again and again) and took 45 % more CPU to be ready. 10 ms made
+    /// starts about 1 s faster than 40 ms (9.6–10.4 s against 10.5–11.4, alternated), as peers
+    /// join channels only once all are up (restarted ones hold theirs, see `spawn`).
+    static func spawnInterval(nodes: Int) -> Duration {
         guard nodes > 20 else { return .zero }
-        let milliseconds = ProcessInfo.processInfo.environment["FABNET_SPAWN_INTERVAL_MS"].flatMap(Int.init) ?? (restart ? 40 : 10)
+        let milliseconds = ProcessInfo.processInfo.environment["FABNET_SPAWN_INTERVAL_MS"].flatMap(Int.init) ?? 10
         return .milliseconds(max(0, milliseconds))
     }
 
     /// Starts every node in order (the orderer first, then the peers in `ElectionOrder`),
     /// `spawnInterval` apart; the manifest, with the pids, is saved after each start (paced
-    /// networks: every `spawnSaveInterval`), and at the end.
+    /// networks: every `spawnSaveInterval`), and at the end. In a `restart` the peers hold the
+    /// channels they joined before (`peer start --hold-channels`) until `createChannels` joins
+    /// them again, in election order, or until `up`'s timeout passes; a 100-peer restart whose
+    /// peers resumed their channels as they came up elected 33–68 leaders for a moment and was
+    /// ready in 15 s, against 10 s for a new network.
     func spawn(_ manifest: NetworkState.Manifest, in election: ElectionOrder, restart: Bool) async throws -> NetworkState.Manifest {
         var manifest = manifest
-        let pause = Self.spawnInterval(nodes: manifest.nodes.count, restart: restart)
+        let pause = Self.spawnInterval(nodes: manifest.nodes.count)
         var saved = ContinuousClock.now
         let positions = Dictionary(manifest.nodes.indices.map { (manifest.nodes[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
         let order = election.sorted(manifest.nodes).compactMap { positions[$0.name] }
@@ -302,7 +304,8 @@ public struct NetworkLauncher: Sendable {
             let node = manifest.nodes[index]
             if position > 0, pause > .zero { try await Task.sleep(for: pause) }  // pacing, not a wait for a condition
             do {
-                let process = try ChildProcess(executable: options.executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
+                let hold = restart && node.role == "peer" ? ["--hold-channels", String(options.timeout)] : []
+                let process = try ChildProcess(executable: options.executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path] + hold,
                                                logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
                 process.detach()
                 manifest.nodes[index].record(process.pid)
@@ -363,10 +366,8 @@ public struct NetworkLauncher: Sendable {
     static let concurrentJoins = 16
 
     /// Creates each channel on the orderer (as the orderer org's admin), fetches its block 0 and
-    /// has every peer of the member orgs join it (as its org's admin, in `ElectionOrder`), but
-    /// for peers whose ledger of the channel holds blocks already (they joined before a
-    /// restart). A ledger whose block 0 was torn is not served by its peer; readiness then times
-    /// out naming the peer, whose log says to join it again (`fabnet channel join`).
+    /// has every peer of the member orgs join it (as its org's admin, in `ElectionOrder`); a peer
+    /// that joined before a restart holds the channel until this join resumes it.
     func createChannels(_ clients: NodeClients, in order: ElectionOrder) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
@@ -386,13 +387,7 @@ public struct NetworkLauncher: Sendable {
             // At most `concurrentJoins` at a time: 100 joins at once (each a TLS handshake, a
             // signed request and a new ledger) starved the peers on 2 cores. Joining again is a
             // no-op on the peer, so a join that failed for any reason is simply sent again.
-            // A peer whose ledger of the channel holds blocks (a restart) joined it already; the
-            // 100 no-op joins of a warm start took 2–5 s while the restarted peers were busy.
-            // Convergence still checks that every peer serves the channel.
-            let members = order.sorted(clients.peers).filter { peer in
-                channel.memberOrgs.contains(peer.mspID)
-                    && !ChannelLedger.hasBlocks(in: PeerHome.ledgerDirectory(home: state.home(of: peer.name)).appendingPathComponent(channelName))
-            }
+            let members = order.sorted(clients.peers).filter { channel.memberOrgs.contains($0.mspID) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (index, peer) in members.enumerated() {
                     if index >= Self.concurrentJoins { try await group.next() }

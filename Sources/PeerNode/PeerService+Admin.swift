@@ -125,13 +125,15 @@ extension PeerService {
         return nil
     }
 
-    /// Creates the channel's ledger from block 0 and starts its gossip; joining again is a no-op.
+    /// Creates the channel's ledger from block 0 and starts its gossip; joining a held channel resumes
+    /// it (`resumeHeld`); joining again is a no-op.
     func joinChannel(genesis: Common_Block) throws -> String {
         guard let view = ChannelGenesis.view(in: genesis) else {
             throw PeerError.notAllowed("the block is not a genesis block with a channel configuration")
         }
         let config = ChannelGenesis.settings(of: view)
         let name = config.channelID
+        if heldLedgers[name] != nil { return try resumeHeld(name, joinedWith: genesis) }
         if ledgers[name] != nil { return "already a member of \(name)" }
         let orgs = Set(config.applicationOrgs.map(\.mspID))
         guard orgs.contains(home.configuration.mspID) else {

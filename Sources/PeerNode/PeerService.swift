@@ -54,6 +54,12 @@ public actor PeerService: Service {
     /// Each joined channel's member orgs, from its block 0: whose creators' transactions can be VALID.
     var channelOrganizations: [String: Set<String>] = [:]
     let durability: LedgerDurability
+    /// Ledgers of channels joined before a restart that this peer does not serve yet: `fabnet up`
+    /// restarting a whole network resumes them with a join, in election order (see
+    /// `PeerService+HeldChannels.swift`).
+    var heldLedgers: [String: ChannelLedger] = [:]
+    /// How long held channels wait for their join before the peer resumes them itself.
+    let channelHold: Duration?
     /// The service's time: `now` for the core, timers, commit durations (`tasks.clock`).
     let clock: any NodeClock
     var random: AnyRandomNumberGenerator
@@ -84,7 +90,9 @@ public actor PeerService: Service {
     /// connections (`PeerConnections`), the orderer of `peer.json` (`OrdererClient`), the system
     /// random generator. `logging` receives every line its log specification lets through
     /// (`info` at start).
-    public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics()) async throws {
+    /// `holdChannels`: the peer opens the ledgers of the channels it joined before but serves them
+    /// only once joined again (or after that long); see `PeerService+HeldChannels.swift`.
+    public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics(), holdChannels: Duration? = nil) async throws {
         var credentials = try home.credentials()
         credentials.faults = FaultSwitch(own: credentials.signer.pkiID)
         let config = home.configuration
@@ -95,17 +103,21 @@ public actor PeerService: Service {
                                           log: PeerLoggers(logging).comm, sentBytes: metrics.sentBytes, dropped: metrics.dropped)
         let blockSource = OrdererClient(transport: Transport(credentials: credentials), port: orderer.port, serverHostname: orderer.host)
         try await self.init(home: home, logging: logging, metrics: registry,
-                            seams: PeerSeams(tasks: tasks, transport: connections, blockSource: blockSource), credentials: credentials)
+                            seams: PeerSeams(tasks: tasks, transport: connections, blockSource: blockSource), credentials: credentials,
+                            holdChannels: holdChannels)
     }
 
     /// The peer of `home` on the given seams (its transport, orderer, clock and random
     /// generator): what tests build it with. The identity and ledgers are `home`'s.
-    public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics(), seams: PeerSeams) async throws {
-        try await self.init(home: home, logging: logging, metrics: registry, seams: seams, credentials: try home.credentials())
+    public init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics = NodeMetrics(), seams: PeerSeams,
+                holdChannels: Duration? = nil) async throws {
+        try await self.init(home: home, logging: logging, metrics: registry, seams: seams, credentials: try home.credentials(), holdChannels: holdChannels)
     }
 
-    private init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics, seams: PeerSeams, credentials: TransportCredentials) async throws {
+    private init(home: PeerHome, logging: NodeLogger, metrics registry: NodeMetrics, seams: PeerSeams, credentials: TransportCredentials,
+                 holdChannels: Duration?) async throws {
         self.home = home
+        channelHold = holdChannels
         self.logging = logging
         let loggers = PeerLoggers(logging)
         self.loggers = loggers
@@ -152,6 +164,10 @@ public actor PeerService: Service {
                 loggers.ledger.warning("channel \(name): its ledger holds no configuration block 0; not served until `fabnet channel join \(name) --peer \(config.name)`")
                 continue
             }
+            if holdChannels != nil {
+                heldLedgers[name] = ledger
+                continue
+            }
             ledgers[name] = ledger
             self.channelOrganizations[name] = Set(view.applicationOrgs.map(\.mspID))
             channelPolicies[name] = PolicyEvaluator(view: view)
@@ -166,6 +182,9 @@ public actor PeerService: Service {
         core = GossipPeer(configuration: membership, channels: ledgers.keys.sorted(), channelOrganizations: channelOrganizations,
                           mode: mode, incarnation: incarnation, heights: heights)
         for (name, height) in heights.sorted(by: { $0.key < $1.key }) { loggers.ledger.info("channel \(name): resumed at height \(height)") }
+        for (name, ledger) in heldLedgers.sorted(by: { $0.key < $1.key }) {
+            loggers.ledger.info("channel \(name): held at height \(ledger.height) until joined again")
+        }
         // Set after every stored property: packets dialed connections bring back go to this actor.
         connections.deliverReturnedPackets { [weak self] returned in
             guard case .gossipMessage(let wire)? = returned.packet.body else { return }
@@ -198,6 +217,7 @@ public actor PeerService: Service {
 
     func start() {
         perform(core.handle(.start, now: now, random: &random))
+        scheduleHoldEnd()
     }
 
     /// Handles one accepted connection until it closes. Once a peer gossips on it, gossip to

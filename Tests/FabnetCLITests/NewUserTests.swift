@@ -192,6 +192,25 @@ struct NewUserTests {
         #expect(Set(first.nodes.flatMap { [$0.port, $0.grpcPort ?? 0, $0.operationsPort] }).count == 15, "three ports per node, all different")
     }
 
+    /// A second `up` starts the peers holding their channels and resumes them with a join, each
+    /// where its ledger ended: the value written before `down` is read after it.
+    @Test func aSecondUpResumesEveryPeersChannelsWhereTheirLedgersEnd() async throws {
+        let network = try CLINetwork()
+        defer { network.remove() }
+        try await network.up()
+        #expect(try await network.cli(["tx", "put", "greeting", "hello", "-c", "mychannel", "--wait"]).status == 0)
+        #expect(try await network.cli(["down"]).status == 0)
+        try await network.up()
+        let get = try await network.cli(["tx", "get", "greeting", "-c", "mychannel", "--peer", "peer1.org2"])
+        #expect(get.output.contains("hello"), "\(get.output)\(get.errors)")
+        for peer in ["peer0.org1", "peer1.org1", "peer0.org2", "peer1.org2"] {
+            let log = try String(contentsOf: network.state.appendingPathComponent("logs/\(peer).example.com.log"), encoding: .utf8)
+            #expect(log.contains("channel mychannel: held at height 2 until joined again"), "\(peer)")
+            #expect(log.contains("channel mychannel: resumed at height 2"), "\(peer)")
+            #expect(!log.contains("not joined again within"), "\(peer) resumed by itself, not by up's join")
+        }
+    }
+
     @Test func stateFromAnOlderFabnetIsRefusedWithWhatToDo() async throws {
         let network = try CLINetwork()
         defer { network.remove() }

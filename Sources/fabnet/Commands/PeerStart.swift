@@ -25,11 +25,15 @@ struct PeerStart: AsyncParsableCommand {
         Examples:
           fabnet peer start --home .fabnet/nodes/peer0.org1.example.com
           fabnet peer start --home /tmp/net-b/nodes/peer1.org2.example.com
+          fabnet peer start --home .fabnet/nodes/peer0.org1.example.com --hold-channels 60
         """
     )
 
     @Option(help: ArgumentHelp("The home folder (written by `fabnet up`).", valueName: "DIR"))
     var home: String
+
+    @Option(help: ArgumentHelp("Open the ledgers of channels joined before, but serve them only once joined again (`fabnet up` does so when it restarts a whole network, lowest PKI-ID first), or after SECONDS.", valueName: "SECONDS"))
+    var holdChannels: Double?
 
     func run() async throws {
         try await Console.reportingErrors {
@@ -37,7 +41,8 @@ struct PeerStart: AsyncParsableCommand {
             let logging = NodeLogger(name: home.configuration.name, spec: NodeLogger.initialSpec())
             let logger = logging.logger("peer")
             FabnetPeerVersion.current = FabnetVersion.current
-            let service = try await PeerService(home: home, logging: logging)
+            let hold = holdChannels.map { Duration.milliseconds(Int64(max(0, $0) * 1000)) }
+            let service = try await PeerService(home: home, logging: logging, holdChannels: hold)
             let listener = try await service.makeListener(group: MultiThreadedEventLoopGroup.singleton)
             let operations = try await OperationsServer.start(port: home.configuration.operationsPort,
                                                               routes: service.operationsRoutes(version: FabnetVersion.current))

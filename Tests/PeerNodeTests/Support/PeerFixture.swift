@@ -39,7 +39,8 @@ struct PeerFixture {
 
     /// `staticLeader`: the peer leads its org from the start (`peer.gossip.orgLeader`), so it
     /// pulls from the orderer at once; otherwise it is elected as Fabric's defaults say.
-    init(staticLeader: Bool = false, name: String = #function) async throws {
+    /// `holdChannels`: started as `fabnet up` starts a restarted network's peers (`--hold-channels`).
+    init(staticLeader: Bool = false, holdChannels: Duration? = nil, name: String = #function) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-peer-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
         spec = try NetworkLoader.load(text: DefaultNetwork.configtx, file: "test.yaml", directory: root).spec
         layout = CryptoLayout(root: root.appendingPathComponent("crypto"))
@@ -68,7 +69,7 @@ struct PeerFixture {
         let lines = lines
         let logging = NodeLogger(name: configuration.name, spec: "info", sink: ClosureSink { lines.append($0) })
         let seams = PeerSeams(tasks: ChildTasks(clock: clock), transport: transport, blockSource: orderer, random: SeededGenerator(seed: 14))
-        service = try await PeerService(home: home, logging: logging, metrics: registry, seams: seams)
+        service = try await PeerService(home: home, logging: logging, metrics: registry, seams: seams, holdChannels: holdChannels)
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
