@@ -39,6 +39,12 @@ public struct WorldState: Sendable {
 
     public init() {}
 
+    /// The identity of `namespace`'s key storage, for tests: a commit updates it in place (a
+    /// copy-on-write copy of the whole namespace per block made commits grow with the state).
+    func storageIdentity(of namespace: String) -> ObjectIdentifier? {
+        namespaces[namespace].map { ObjectIdentifier(unsafeBitCast($0.values, to: AnyObject.self)) }
+    }
+
     /// The value of `key` in `namespace`, or `nil`.
     public subscript(namespace: String, key: String) -> VersionedValue? { namespaces[namespace]?.values[key] }
 

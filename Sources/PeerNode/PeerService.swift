@@ -366,6 +366,16 @@ public actor PeerService: Service {
         perform(core.handle(append(block, to: channel), now: now, random: &random))
     }
 
+    /// Judges `block`'s transactions against the ledger's state. The context holds copies of the
+    /// world state and the transaction index, so it must be gone before the append mutates them:
+    /// while it lived, every append copied both whole (copy-on-write), a cost that grew with the
+    /// chain.
+    private func validate(_ block: VerifiedBlock, on ledger: ChannelLedger, channel: String, policies: PolicyEvaluator) -> ValidatedBlock {
+        let context = ValidationContext(nextBlockOf: ledger, organizations: channelOrganizations[channel] ?? [], policies: policies,
+                                        definitions: definitions[channel] ?? DefinitionsInForce(state: ledger.state))
+        return BlockValidator.validate(block.transactions, context: context)
+    }
+
     /// Judges each transaction of `block` and writes it with its flags to the channel's ledger;
     /// the answer for the core.
     private func append(_ block: GossipBlock, to channel: String) -> GossipPeer.Event {
@@ -378,9 +388,7 @@ public actor PeerService: Service {
         }
         let started = clock.now
         guard let policies = channelPolicies[channel] else { return failed("no configuration of the channel on this peer") }
-        let context = ValidationContext(nextBlockOf: ledger, organizations: channelOrganizations[channel] ?? [], policies: policies,
-                                        definitions: definitions[channel] ?? DefinitionsInForce(state: ledger.state))
-        let validated = BlockValidator.validate(verified.transactions, context: context)
+        let validated = validate(verified, on: ledger, channel: channel, policies: policies)
         let effects = validated.effects
         do {
             try ledger.append(verified.hashed, effects: effects)

@@ -381,9 +381,11 @@ public struct GossipPeer: Sendable {
     mutating func disseminate(_ channel: String, _ event: BlockDissemination.Event, now: GossipTime,
                               random: inout some RandomNumberGenerator) -> [Effect] {
         refreshViewsIfNeeded(now: now)
-        guard var flow = blocks[channel], let mac = states[channel]?.ownMAC else {
+        guard blocks[channel] != nil, let mac = states[channel]?.ownMAC else {
             return [.log("\(channel): \(event.summary) for a channel this peer is not in; dropped")]
         }
+        // Taken out while it changes, so its block store is not copied on every event.
+        var flow = blocks.removeValue(forKey: channel)!
         let effects = flow.handle(event, now: now, random: &random)
         blocks[channel] = flow
         var result: [Effect] = []
@@ -443,7 +445,7 @@ public struct GossipPeer: Sendable {
         }
         // An election event computes the tree once per leader; pull timers keep it current.
         guard all || preparedNeighbours[channel] == nil else { return [] }
-        guard now - seen.since >= settings.election.leaderAliveThreshold / 2, var flow = blocks[channel] else { return [] }
+        guard now - seen.since >= settings.election.leaderAliveThreshold / 2, var flow = blocks.removeValue(forKey: channel) else { return [] }
         let neighbours = flow.treeNeighbours(of: configuration.pkiID, leader: leader)
         blocks[channel] = flow
         let ids = Set(neighbours.map(\.peer))

@@ -85,10 +85,11 @@ struct PeerFixture {
         return try LocalMSP.load(directory: layout.nodeDirectory(node, in: org).appendingPathComponent("msp"), mspID: org.mspID).signingIdentity!
     }
 
-    /// Block `number` after `previous`, with one transaction, signed by `signer` (the orderer unless given).
-    func block(after previous: Common_Block, signer: SigningIdentity? = nil) throws -> Common_Block {
+    /// Block `number` after `previous`, with one transaction (writing `key<number>` unless
+    /// `writes` are given), signed by `signer` (the orderer unless given).
+    func block(after previous: Common_Block, signer: SigningIdentity? = nil, writes: [(String, Data)]? = nil) throws -> Common_Block {
         let number = previous.header.number + 1
-        let (envelope, _) = try TransactionBuilder.make(channel: Self.channel, writes: [("key\(number)", Data("value\(number)".utf8))],
+        let (envelope, _) = try TransactionBuilder.make(channel: Self.channel, writes: writes ?? [("key\(number)", Data("value\(number)".utf8))],
                                                         creator: try Self.identity(spec, layout, org: 1, user: 1))
         var block = Common_Block()
         block.header.number = number
