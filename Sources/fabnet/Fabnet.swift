@@ -39,7 +39,8 @@ extension Fabnet {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try parseAsRoot(arguments)
+            var command: any ParsableCommand
+            if let node = nodeStart(arguments) { command = node } else { command = try parseAsRoot(arguments) }
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -62,6 +63,22 @@ extension Fabnet {
                 Foundation.exit(code.rawValue)
             }
             exit(withError: error)
+        }
+    }
+}
+
+extension Fabnet {
+    /// `peer start` and `orderer start` parsed as their own root: `up` starts one process per
+    /// node, and parsing from `fabnet` builds the definitions of every command in the tree to
+    /// read one option (about 3 ms of a peer's 25 ms start, times 100 peers). Help, and
+    /// anything these commands do not accept, go through the whole tree as before.
+    static func nodeStart(_ arguments: [String]) -> sending (any ParsableCommand)? {
+        guard arguments.count >= 2, arguments[1] == "start", !arguments.contains(where: { ["-h", "--help", "help"].contains($0) }) else { return nil }
+        let options = Array(arguments.dropFirst(2))
+        switch arguments[0] {
+        case "peer": return try? PeerStart.parseAsRoot(options)
+        case "orderer": return try? OrdererStart.parseAsRoot(options)
+        default: return nil
         }
     }
 }

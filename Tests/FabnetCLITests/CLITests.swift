@@ -58,6 +58,25 @@ import Testing
         #expect(object?["error"]?["fix"]?.contains("fabnet status") == true)
     }
 
+    /// `peer start` and `orderer start` are parsed on their own (a faster start per node), yet
+    /// their help and usage errors still name the whole command.
+    @Test func nodeStartCommandsKeepTheirFullUsage() async throws {
+        for role in ["peer", "orderer"] {
+            let missing = try await fabnet(role, "start")
+            #expect(missing.status == 64)
+            #expect(missing.errors.contains("fabnet \(role) start --home <DIR>"), "\(missing.errors)")
+            let bogus = try await fabnet(role, "start", "--home", "/nonexistent", "--bogus")
+            #expect(bogus.status == 64)
+            #expect(bogus.errors.contains("Unknown option '--bogus'") && bogus.errors.contains("fabnet \(role) start"), "\(bogus.errors)")
+            let help = try await fabnet(role, "start", "--help")
+            #expect(help.status == 0)
+            #expect(help.output.contains("USAGE: fabnet \(role) start --home <DIR>"), "\(help.output)")
+            let absent = try await fabnet(role, "start", "--home", "/nonexistent")
+            #expect(absent.status == 1)
+            #expect(absent.errors.contains("/nonexistent/"), "\(absent.errors)")
+        }
+    }
+
     /// Under --json every error is `{"error": {"message", "fix"}}` on standard output: usage
     /// errors and fabnet's own, each with its fix split from the problem.
     @Test func errorsAreJSONUnderJSON() async throws {
