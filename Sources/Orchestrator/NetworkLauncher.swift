@@ -438,9 +438,7 @@ public struct NetworkLauncher: Sendable {
             for node in clients.manifest.nodes where !state.isRunning(node) {
                 throw NodeExitError(exit: NodeExit.of(node, state: state))
             }
-            let pending = clients.peers.filter { !satisfied.contains($0.name) }
-            let final = pending.isEmpty
-            let asked = final ? clients.peers : pending
+            let (asked, final) = Self.sweep(of: clients.peers, satisfied: satisfied)
             let statuses = await Self.statuses(of: asked, clients, until: deadline)
             var problem: String?
             for peer in asked {
@@ -461,6 +459,16 @@ public struct NetworkLauncher: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))  // a poll interval, not a wait for a condition
         }
+    }
+
+    /// The peers the next convergence sweep asks (those not yet satisfied, or all once every one
+    /// was) and whether it is final: a sweep that asks every peer judges the leaders from the
+    /// statuses it got, so when the first one finds every peer converged no second is needed (a
+    /// sweep of 100 busy peers took about 1 s).
+    static func sweep(of peers: [NetworkState.Node], satisfied: Set<String>) -> (asked: [NetworkState.Node], final: Bool) {
+        let pending = peers.filter { !satisfied.contains($0.name) }
+        let asked = pending.isEmpty ? peers : pending
+        return (asked, asked.count == peers.count)
     }
 
     /// Status requests in flight at once while waiting for convergence (each is an HTTP
