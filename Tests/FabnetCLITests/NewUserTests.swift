@@ -193,7 +193,8 @@ struct NewUserTests {
     }
 
     /// A second `up` starts the peers holding their channels and resumes them with a join, each
-    /// where its ledger ended: the value written before `down` is read after it.
+    /// where its ledger ended: the value written before `down` is read after it, and the
+    /// channel goes on committing.
     @Test func aSecondUpResumesEveryPeersChannelsWhereTheirLedgersEnd() async throws {
         let network = try CLINetwork()
         defer { network.remove() }
@@ -203,6 +204,10 @@ struct NewUserTests {
         try await network.up()
         let get = try await network.cli(["tx", "get", "greeting", "-c", "mychannel", "--peer", "peer1.org2"])
         #expect(get.output.contains("hello"), "\(get.output)\(get.errors)")
+        // The resumed channels go on committing from their height.
+        #expect(try await network.cli(["tx", "put", "greeting", "again", "-c", "mychannel", "--wait"]).status == 0)
+        let again = try await network.cli(["tx", "get", "greeting", "-c", "mychannel", "--peer", "peer0.org2"])
+        #expect(again.output.contains("again"), "\(again.output)\(again.errors)")
         for peer in ["peer0.org1", "peer1.org1", "peer0.org2", "peer1.org2"] {
             let log = try String(contentsOf: network.state.appendingPathComponent("logs/\(peer).example.com.log"), encoding: .utf8)
             #expect(log.contains("channel mychannel: held at height 2 until joined again"), "\(peer)")
