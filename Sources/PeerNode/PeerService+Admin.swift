@@ -148,19 +148,12 @@ extension PeerService {
                 BlockMetadataLayout.setTransactionsFilter([.valid], in: &flagged)
                 try ledger.append(flagged)
             }
-            ledgers[name] = ledger
-            channelOrganizations[name] = orgs
-            channelPolicies[name] = PolicyEvaluator(view: view)
-            definitions[name] = DefinitionsInForce(state: ledger.state)
+            serve(ledger, as: name, view: view)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
         loggers.ledger.info("channel \(name): joined (members \(orgs.sorted().joined(separator: ", ")))")
-        let gauges = metrics.channel(name)
-        gauges.setHeight(1)
-        gauges.setLeader(false)
-        channelMetrics[name] = gauges
         perform(core.join(channel: name, organizations: orgs, height: 1, now: now, random: &random))
         return "joined \(name)"
     }

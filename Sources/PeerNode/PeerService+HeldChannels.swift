@@ -1,8 +1,5 @@
 import FabnetClient
-import FabricPolicy
 import FabricWire
-import Ledger
-import TxValidation
 
 /// Channels held at a restart. `fabnet up` restarting a whole network starts each peer with
 /// `--hold-channels`: the peer opens the ledgers of the channels it joined before but gossips,
@@ -31,15 +28,7 @@ extension PeerService {
             throw PeerError.notAllowed("channel \(name): this peer's ledger begins with another block 0 than the one given (its data hash differs); the channel was made anew since the peer joined it: run `fabnet down --clean` and `fabnet up` to start afresh")
         }
         heldLedgers[name] = nil
-        ledgers[name] = ledger
-        let orgs = Set(view.applicationOrgs.map(\.mspID))
-        channelOrganizations[name] = orgs
-        channelPolicies[name] = PolicyEvaluator(view: view)
-        definitions[name] = DefinitionsInForce(state: ledger.state)
-        let gauges = metrics.channel(name)
-        gauges.setHeight(ledger.height)
-        gauges.setLeader(false)
-        channelMetrics[name] = gauges
+        let orgs = serve(ledger, as: name, view: view)
         loggers.ledger.info("channel \(name): resumed at height \(ledger.height)")
         perform(core.join(channel: name, organizations: orgs, height: ledger.height, now: now, random: &random))
         return "resumed \(name) at height \(ledger.height)"

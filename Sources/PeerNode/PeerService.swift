@@ -154,7 +154,7 @@ public actor PeerService: Service {
             channelOrganizations: channelOrganizations.keys.sorted().compactMap { channelOrganizations[$0] }, settings: settings)
         // Ledgers of joined channels: a restart continues from them.
         try FileManager.default.createDirectory(at: home.ledgerDirectory, withIntermediateDirectories: true)
-        var heights: [String: UInt64] = [:]
+        var opened: [(name: String, ledger: ChannelLedger, view: ChannelConfigView)] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: home.ledgerDirectory.path).sorted() {
             let (ledger, report) = try ChannelLedger.open(directory: home.ledgerDirectory.appendingPathComponent(name), channel: name, durability: durability)
             if report.truncatedBytes > 0 { loggers.ledger.warning("channel \(name): dropped \(report.truncatedBytes) bytes of a torn last write") }
@@ -166,22 +166,18 @@ public actor PeerService: Service {
             }
             if holdChannels != nil {
                 heldLedgers[name] = ledger
-                continue
+            } else {
+                opened.append((name, ledger, view))
             }
-            ledgers[name] = ledger
-            self.channelOrganizations[name] = Set(view.applicationOrgs.map(\.mspID))
-            channelPolicies[name] = PolicyEvaluator(view: view)
-            heights[name] = ledger.height
-            definitions[name] = DefinitionsInForce(state: ledger.state)
-            let gauges = metrics.channel(name)
-            gauges.setHeight(ledger.height)
-            gauges.setLeader(false)
-            channelMetrics[name] = gauges
         }
         let incarnation = UInt64(Date().timeIntervalSince1970 * 1_000_000)
-        core = GossipPeer(configuration: membership, channels: ledgers.keys.sorted(), channelOrganizations: channelOrganizations,
-                          mode: mode, incarnation: incarnation, heights: heights)
-        for (name, height) in heights.sorted(by: { $0.key < $1.key }) { loggers.ledger.info("channel \(name): resumed at height \(height)") }
+        core = GossipPeer(configuration: membership, channels: opened.map(\.name), channelOrganizations: channelOrganizations,
+                          mode: mode, incarnation: incarnation,
+                          heights: Dictionary(opened.map { ($0.name, $0.ledger.height) }, uniquingKeysWith: { first, _ in first }))
+        for channel in opened {
+            serve(channel.ledger, as: channel.name, view: channel.view)
+            loggers.ledger.info("channel \(channel.name): resumed at height \(channel.ledger.height)")
+        }
         for (name, ledger) in heldLedgers.sorted(by: { $0.key < $1.key }) {
             loggers.ledger.info("channel \(name): held at height \(ledger.height) until joined again")
         }
@@ -190,6 +186,23 @@ public actor PeerService: Service {
             guard case .gossipMessage(let wire)? = returned.packet.body else { return }
             await self?.received(wire, from: returned.remote, frameSize: returned.frameSize, via: returned.via)
         }
+    }
+
+    /// Serves `ledger` as channel `name` (its block 0's configuration is `view`): its orgs,
+    /// policies, chaincode definitions in force and gauges; the gossip core is told apart.
+    /// Returns the channel's member orgs.
+    @discardableResult
+    func serve(_ ledger: ChannelLedger, as name: String, view: ChannelConfigView) -> Set<String> {
+        let orgs = Set(view.applicationOrgs.map(\.mspID))
+        ledgers[name] = ledger
+        channelOrganizations[name] = orgs
+        channelPolicies[name] = PolicyEvaluator(view: view)
+        definitions[name] = DefinitionsInForce(state: ledger.state)
+        let gauges = metrics.channel(name)
+        gauges.setHeight(ledger.height)
+        gauges.setLeader(false)
+        channelMetrics[name] = gauges
+        return orgs
     }
 
     public var channelNames: [String] { ledgers.keys.sorted() }
