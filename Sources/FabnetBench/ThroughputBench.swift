@@ -81,6 +81,8 @@ public enum ThroughputBench {
         public let verificationsPerTransaction: Int
         /// Signatures one transaction costs during the run (the client's proposal is signed in advance).
         public let signaturesPerTransaction: Int
+        /// The cores each process kept busy while the clients submitted.
+        public let cpu: ThroughputCPU?
 
         /// The most transactions per second the machine's verifications allow: rate / V.
         public var ceiling: Double { verificationsPerSecond / Double(max(verificationsPerTransaction, 1)) }
@@ -177,7 +179,8 @@ public enum ThroughputBench {
             ranOut: submission.ranOut, validOnEveryPeer: valid, refused: submission.refused, firstRefusal: submission.firstRefusal,
             verificationsPerSecond: verifying.perSecond, signaturesPerSecond: signing.perSecond,
             verificationsPerTransaction: verifications(per: parameters.path, peers: peers.count, endorsements: channel.memberOrgs.count / 2 + 1),
-            signaturesPerTransaction: signatures(per: parameters.path, endorsements: channel.memberOrgs.count / 2 + 1))
+            signaturesPerTransaction: signatures(per: parameters.path, endorsements: channel.memberOrgs.count / 2 + 1),
+            cpu: submission.cpu)
     }
 
     /// What the clients submitted: accepted transactions by tx id with when each was submitted.
@@ -188,6 +191,7 @@ public enum ThroughputBench {
         var ranOut = false
         var refused = 0
         var firstRefusal: String?
+        var cpu: ThroughputCPU?
     }
 
     /// Per peer, the transactions it flagged VALID on `channel` so far (Fabric's `ledger_transaction_count`).
@@ -222,6 +226,7 @@ public enum ThroughputBench {
         let deadline = ContinuousClock.now + .seconds(parameters.seconds)
         let ticker = progressTicker(seconds: parameters.seconds, deadline: deadline, progress: progress)
         defer { ticker.cancel() }
+        let meter = ThroughputCPU.Meter(nodes: network.manifest.nodes)
         let runs = try await withThrowingTaskGroup(of: ([WireBroadcastResponse], [Date]).self) { group in
             for (index, client) in clients.enumerated() {
                 let envelopes = prepared.get(index)
@@ -231,7 +236,7 @@ public enum ThroughputBench {
             for try await run in group { runs.append(run) }
             return runs
         }
-        var submission = Submission()
+        var submission = Submission(cpu: meter.finish())
         for (responses, times) in runs {
             submission.submitted += times.count
             submission.ranOut = submission.ranOut || times.count == perClient
@@ -281,6 +286,7 @@ public enum ThroughputBench {
         let deadline = ContinuousClock.now + .seconds(parameters.seconds)
         let ticker = progressTicker(seconds: parameters.seconds, deadline: deadline, progress: progress)
         defer { ticker.cancel() }
+        let meter = ThroughputCPU.Meter(nodes: network.manifest.nodes)
         let runs = try await withThrowingTaskGroup(of: [GatewaySubmitter.Outcome].self) { group in
             for (index, submitter) in submitters.enumerated() {
                 let proposals = prepared.get(index)
@@ -290,7 +296,7 @@ public enum ThroughputBench {
             for try await run in group { runs.append(run) }
             return runs
         }
-        var submission = Submission()
+        var submission = Submission(cpu: meter.finish())
         for outcomes in runs {
             submission.submitted += outcomes.count
             submission.ranOut = submission.ranOut || outcomes.count == perClient

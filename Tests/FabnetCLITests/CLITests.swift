@@ -315,6 +315,16 @@ import Testing
         #expect(measurement["verificationsPerTransaction"] as? Int == 15)
         #expect((object["ceiling"] as? Double ?? 0) > 0)
         #expect((object["committedPerSecond"] as? Double ?? 0) > 0)
+        // Where the CPU went: every peer worked, and one transaction's milliseconds split into its
+        // signature checks (V at the measured rate), signing and the rest.
+        let cpu = try #require(measurement["cpu"] as? [String: Any])
+        let peerCores = try #require(cpu["peerCores"] as? [Double])
+        #expect(peerCores.count == 4 && peerCores.allSatisfy { $0 > 0 }, "\(peerCores)")
+        let cost = try #require(object["cpuMillisecondsPerTransaction"] as? [String: Double])
+        let total = try #require(cost["total"]), checks = try #require(cost["signatureChecks"])
+        #expect(checks > 0 && total > checks, "\(cost)")
+        #expect(abs((cost["clients"] ?? 0) + (cost["orderer"] ?? 0) + (cost["peers"] ?? 0) - total) < 1e-6 * max(total, 1), "\(cost)")
+        #expect(abs(checks + (cost["signing"] ?? 0) + (cost["rest"] ?? 0) - total) < 1e-6 * max(total, 1), "\(cost)")
 
         // Straight to the orderer: unendorsed envelopes, judged by their creator's signature alone
         // (fabnet's creator-only namespace), so V counts the orderer's check and each peer's.

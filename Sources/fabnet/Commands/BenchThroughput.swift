@@ -24,7 +24,10 @@ struct BenchThroughput: AsyncParsableCommand {
         committed on every peer per second (first submission → last commit on the last peer); \
         p50 / p90 / p99 / max of submit → committed on every peer; and the ceiling this machine's \
         signature checks allow: ECDSA verifications per second on all cores (measured first) \
-        divided by V, the verifications one transaction costs in all processes together.
+        divided by V, the verifications one transaction costs in all processes together. And \
+        where the CPU went while the clients submitted: milliseconds of CPU per transaction in the \
+        clients (this process), the orderer and the peers (from /proc), and how much of it the \
+        signature checks and signatures take at the measured rates.
 
         Examples:
           fabnet bench throughput
@@ -64,7 +67,25 @@ struct BenchThroughput: AsyncParsableCommand {
         let committedPerSecond: Double
         let latencyMilliseconds: Percentiles?
         let ceiling: Double
+        let cpuMillisecondsPerTransaction: CPUCost?
         let measurement: ThroughputBench.Measurement
+    }
+
+    /// One transaction's CPU milliseconds: in all processes, by process, and by kind of work.
+    struct CPUCost: Encodable {
+        let total, clients, orderer, peers, signatureChecks, signing, rest: Double
+
+        init?(_ m: ThroughputBench.Measurement) {
+            guard let cpu = m.cpu, let cost = m.transactionCost() else { return nil }
+            func ms(_ cores: Double) -> Double { ThroughputCPU.millisecondsPerTransaction(cores, at: m.acceptedPerSecond) }
+            total = cost.total
+            clients = ms(cpu.clientCores)
+            orderer = ms(cpu.ordererCores)
+            peers = ms(cpu.peerCores.reduce(0, +))
+            signatureChecks = cost.signatureChecks
+            signing = cost.signing
+            rest = cost.rest
+        }
     }
 
     func validate() throws {
@@ -84,7 +105,8 @@ struct BenchThroughput: AsyncParsableCommand {
             let latency = Percentiles(m.latencyMilliseconds)
             if json {
                 print(try Console.json(Result(acceptedPerSecond: m.acceptedPerSecond, committedPerSecond: m.committedPerSecond,
-                                              latencyMilliseconds: latency, ceiling: m.ceiling, measurement: m)))
+                                              latencyMilliseconds: latency, ceiling: m.ceiling, cpuMillisecondsPerTransaction: CPUCost(m),
+                                              measurement: m)))
                 return
             }
             func ms(_ value: Double?) -> String { value.map { String(format: "%.0f ms", $0) } ?? "-" }
@@ -98,6 +120,13 @@ struct BenchThroughput: AsyncParsableCommand {
                          m.verificationsPerSecond, ProcessInfo.processInfo.activeProcessorCount, m.verificationsPerTransaction, m.ceiling,
                          100 * m.committedPerSecond / max(m.ceiling, 1)))
             print(String(format: "signing: %.0f signatures/s on all cores; %d per transaction during the run", m.signaturesPerSecond, m.signaturesPerTransaction))
+            if let cost = CPUCost(m), let cpu = m.cpu {
+                func f(_ value: Double) -> String { String(format: "%.2f", value) }
+                let each = cpu.peerCores.map { f(ThroughputCPU.millisecondsPerTransaction($0, at: m.acceptedPerSecond)) }.joined(separator: ", ")
+                print("CPU per transaction: \(f(cost.total)) ms (\(f(cpu.totalCores)) cores busy): clients \(f(cost.clients)), "
+                      + "orderer \(f(cost.orderer)), peers \(f(cost.peers)) (\(each) each); of it signature checks "
+                      + "\(f(cost.signatureChecks)), signing \(f(cost.signing)), everything else \(f(cost.rest))")
+            }
             print("\(m.peers) peers; latency: submit → committed on every peer"
                   + (m.refused > 0 ? "\n\(m.refused) not accepted, the first: \(m.firstRefusal ?? "?")" : "")
                   + (m.ranOut ? "\nthe pre-signed transactions ran out before the end: raise --max-rate" : ""))
