@@ -68,7 +68,7 @@ public struct EndorsementPlan: Sendable, Equatable {
             return a < b
         }
         func satisfied(_ layout: Layout) -> Bool {
-            policy.evaluate(signers: signers(for: layout), channel: channel).satisfied
+            policy.isSatisfied(signers: signers(for: layout), channel: channel)
         }
         var layouts = orgs.count <= enumerationLimit
             ? minimalLayouts(of: orgs, satisfied: satisfied)

@@ -45,6 +45,15 @@ public enum EndorsementPolicy: Sendable, Equatable {
         }
     }
 
+    /// `evaluate(signers:channel:).satisfied` without the explanation (see
+    /// ``FabricPolicy/PolicyEvaluator/isSatisfied(_:signers:)``).
+    public func isSatisfied(signers: [PolicySigner], channel: PolicyEvaluator?) -> Bool {
+        switch self {
+        case .signature(let envelope): PolicyEvaluator.isSatisfied(envelope, signers: signers)
+        case .channelPolicy(let path): channel?.isSatisfied(path, signers: signers) ?? false
+        }
+    }
+
     /// Words for messages: the rule, or the channel policy's path.
     public var text: String {
         switch self {

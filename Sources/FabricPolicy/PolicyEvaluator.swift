@@ -33,15 +33,10 @@ public struct PolicyEvaluator: Sendable {
 
     /// Evaluates the policy at `path` against `signers`.
     public func evaluate(_ path: String, signers: [PolicySigner]) -> PolicyEvaluation {
-        var components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        if path.hasPrefix("/") {
-            guard components.first == "Channel" else {
-                return PolicyEvaluation(satisfied: false, explanation: "no policy at \(path): absolute paths start with /Channel/")
-            }
-            components.removeFirst()
-        }
-        guard let name = components.popLast() else {
-            return PolicyEvaluation(satisfied: false, explanation: "'\(path)' names no policy")
+        let components: [String], name: String
+        switch Self.location(of: path) {
+        case .found(let groups, let policy): (components, name) = (groups, policy)
+        case .invalid(let why): return PolicyEvaluation(satisfied: false, explanation: why)
         }
         let signers = Self.deduplicated(signers)
         if let group = decoded.group(at: components), let policy = group.policies[name], group.isSatisfied(policy, signers: signers) {
@@ -54,15 +49,49 @@ public struct PolicyEvaluator: Sendable {
         return evaluate(policy, named: name, in: group, groupPath: groupPath, signers: signers)
     }
 
+    /// `evaluate(path, signers:).satisfied` without the explanation, which for a policy not
+    /// satisfied costs a second, slower evaluation (decoding and wording every part): for
+    /// callers that only choose, such as a gateway trying which orgs' endorsements would do.
+    public func isSatisfied(_ path: String, signers: [PolicySigner]) -> Bool {
+        guard case .found(let components, let name) = Self.location(of: path),
+              let group = decoded.group(at: components), let policy = group.policies[name] else { return false }
+        return group.isSatisfied(policy, signers: Self.deduplicated(signers))
+    }
+
+    /// Where a policy path points: its groups under `/Channel` and the policy's name.
+    enum Location {
+        case found(groups: [String], name: String)
+        case invalid(String)
+    }
+
+    static func location(of path: String) -> Location {
+        var components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if path.hasPrefix("/") {
+            guard components.first == "Channel" else { return .invalid("no policy at \(path): absolute paths start with /Channel/") }
+            components.removeFirst()
+        }
+        guard let name = components.popLast() else { return .invalid("'\(path)' names no policy") }
+        return .found(groups: components, name: name)
+    }
+
     /// Evaluates a signature policy on its own (a chaincode's endorsement policy, say).
     public static func evaluate(_ policy: Common_SignaturePolicyEnvelope, signers: [PolicySigner]) -> PolicyEvaluation {
         let signers = deduplicated(signers)
-        var used = [Bool](repeating: false, count: signers.count)
-        let satisfied = evaluate(policy.rule, identities: policy.identities, signers: signers, used: &used)
+        let satisfied = isSatisfied(policy, deduplicated: signers)
         if satisfied { return PolicyEvaluation(satisfied: true, explanation: "satisfied by \(signers.count) signer(s)") }
         let text = SignaturePolicyText.text(of: policy)
         let by = signers.isEmpty ? "no signer" : signers.map(\.label).joined(separator: ", ")
         return PolicyEvaluation(satisfied: satisfied, explanation: "\(text) \(satisfied ? "satisfied" : "not satisfied") by \(by)")
+    }
+
+    /// `evaluate(policy, signers:).satisfied` without the explanation.
+    public static func isSatisfied(_ policy: Common_SignaturePolicyEnvelope, signers: [PolicySigner]) -> Bool {
+        isSatisfied(policy, deduplicated: deduplicated(signers))
+    }
+
+    private static func isSatisfied(_ policy: Common_SignaturePolicyEnvelope, deduplicated signers: [PolicySigner]) -> Bool {
+        var used = [Bool](repeating: false, count: signers.count)
+        return evaluate(policy.rule, identities: policy.identities, signers: signers, used: &used)
     }
 
     func evaluate(_ policy: Common_Policy, named name: String, in group: ConfigPolicyGroup, groupPath: String,

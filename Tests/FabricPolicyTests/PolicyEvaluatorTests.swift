@@ -100,6 +100,30 @@ import Testing
         #expect(all.explanation.contains("no policy at /Channel/Application/Org3MSP/Endorsement"))
     }
 
+    @Test func isSatisfiedAgreesWithEvaluateWithoutExplaining() throws {
+        // Every subset of four signers against every kind of path: satisfied and not, missing,
+        // malformed, a sub-group without the sub-policy.
+        var tree = Self.tree
+        tree.groups["Application"]!.groups["Org3MSP"] = ConfigPolicyGroup()
+        let evaluator = PolicyEvaluator(root: tree)
+        let everyone = [client1, peer1, peer2, orderer]
+        let paths = ["/Channel/Application/Endorsement", "/Channel/Application/AllEndorse", "Application/Writers", "/Channel/Readers",
+                     "/Channel/Orderer/BlockValidation", "/Channel/Application/Org1MSP/Endorsement", "/Channel/Application/Nope",
+                     "/Other/Writers", "/", "Admins"]
+        for mask in 0..<(1 << everyone.count) {
+            let signers = everyone.indices.filter { mask & (1 << $0) != 0 }.map { everyone[$0] }
+            for path in paths {
+                #expect(evaluator.isSatisfied(path, signers: signers) == evaluator.evaluate(path, signers: signers).satisfied, "\(path) \(mask)")
+            }
+            for rule in ["AND('Org1MSP.peer', 'Org2MSP.peer')", "OR('Org1MSP.client', 'OrdererMSP.member')", "OutOf(2, 'Org1MSP.member', 'Org2MSP.peer', 'OrdererMSP.orderer')"] {
+                let envelope = try SignaturePolicyRule.parse(rule)
+                #expect(PolicyEvaluator.isSatisfied(envelope, signers: signers) == PolicyEvaluator.evaluate(envelope, signers: signers).satisfied, "\(rule) \(mask)")
+            }
+        }
+        #expect(evaluator.isSatisfied("/Channel/Application/Endorsement", signers: [peer1, peer2]))
+        #expect(!evaluator.isSatisfied("/Channel/Application/Endorsement", signers: [peer1, peer1]))
+    }
+
     // MARK: signature policies
 
     func check(_ rule: String, _ signers: [PolicySigner]) throws -> Bool {

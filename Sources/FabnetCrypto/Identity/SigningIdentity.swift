@@ -35,6 +35,7 @@ public struct SigningIdentity: Sendable {
         self.certificatePEM = certificatePEM
         self.certificate = certificate
         self.privateKey = key
+        pkiID = PKIIDs.make(mspID: mspID, certificate: Data(certificatePEM.utf8))
     }
 
     /// The identity as it travels: MSP ID and certificate PEM.
@@ -45,7 +46,8 @@ public struct SigningIdentity: Sendable {
         return identity
     }
 
-    public var pkiID: PKIID { PKIIDs.make(mspID: mspID, certificate: Data(certificatePEM.utf8)) }
+    /// Fabric's PKI-ID of the identity, made once (gossip and the gateway compare it often).
+    public let pkiID: PKIID
 
     /// A DER, low-S ECDSA signature over SHA-256(data).
     public func sign(_ data: Data) throws -> Data {
