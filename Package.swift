@@ -344,7 +344,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Ledger", "FabnetConfig", "FabnetCrypto", "FabnetModel"]
+            dependencies: ["Orchestrator", "Ledger", "FabnetConfig", "FabnetCrypto", "FabnetModel", "FabnetWire"]
         ),
         .testTarget(
             name: "FabnetCryptoTests",

@@ -433,15 +433,17 @@ public struct NetworkLauncher: Sendable {
     func waitConverged(_ clients: NodeClients, until end: ContinuousClock.Instant? = nil) async throws {
         let deadline = end ?? ContinuousClock.now + .seconds(options.timeout)
         var satisfied = Set<String>()
+        var latest: [String: WireAdminResponse] = [:]
         while true {
             // A node that died cannot converge: say so at once, not at the timeout.
             for node in clients.manifest.nodes where !state.isRunning(node) {
                 throw NodeExitError(exit: NodeExit.of(node, state: state))
             }
-            let (asked, final) = Self.sweep(of: clients.peers, satisfied: satisfied)
+            let asked = Self.sweep(of: clients.peers, satisfied: satisfied)
             let statuses = await Self.statuses(of: asked, clients, until: deadline)
             var problem: String?
             for peer in asked {
+                if let status = statuses[peer.name] { latest[peer.name] = status }
                 let found = statuses[peer.name].map { peerProblem(peer, $0, clients) } ?? "\(peer.name) does not answer"
                 if let found {
                     problem = problem ?? found
@@ -450,10 +452,7 @@ public struct NetworkLauncher: Sendable {
                     satisfied.insert(peer.name)
                 }
             }
-            if final, problem == nil {
-                problem = leaderProblem(clients.peers.compactMap { peer in statuses[peer.name].map { (peer, $0) } })
-                if problem == nil { return }
-            }
+            if Self.converged(clients.peers, satisfied: &satisfied, latest: latest, problem: &problem, leaderProblem: leaderProblem) { return }
             guard ContinuousClock.now < deadline else {
                 throw OrchestratorError.timeout("not converged within \(options.timeout) s: \(problem ?? "")")
             }
@@ -461,14 +460,28 @@ public struct NetworkLauncher: Sendable {
         }
     }
 
-    /// The peers the next convergence sweep asks (those not yet satisfied, or all once every one
-    /// was) and whether it is final: a sweep that asks every peer judges the leaders from the
-    /// statuses it got, so when the first one finds every peer converged no second is needed (a
-    /// sweep of 100 busy peers took about 1 s).
-    static func sweep(of peers: [NetworkState.Node], satisfied: Set<String>) -> (asked: [NetworkState.Node], final: Bool) {
+    /// The peers the next convergence sweep asks: those not converged at their latest status
+    /// (every peer at first, and again after the leaders disagreed). Once every peer has
+    /// converged, the leaders are judged on each peer's latest status, not on one more sweep of
+    /// them all: a sweep of 100 busy peers took about 1 s, and statuses are gathered over a
+    /// sweep's length anyway, so one sweep was never a snapshot either.
+    static func sweep(of peers: [NetworkState.Node], satisfied: Set<String>) -> [NetworkState.Node] {
         let pending = peers.filter { !satisfied.contains($0.name) }
-        let asked = pending.isEmpty ? peers : pending
-        return (asked, asked.count == peers.count)
+        return pending.isEmpty ? peers : pending
+    }
+
+    /// Whether the wait is over after a sweep: every peer converged at its latest status, and
+    /// `leaderProblem` finds nothing wrong with the leaders those statuses report. When the
+    /// leaders disagree, `problem` says how and `satisfied` is emptied, so the next sweep asks
+    /// every peer again.
+    static func converged(_ peers: [NetworkState.Node], satisfied: inout Set<String>, latest: [String: WireAdminResponse],
+                          problem: inout String?,
+                          leaderProblem: ([(NetworkState.Node, WireAdminResponse)]) -> String?) -> Bool {
+        guard peers.allSatisfy({ satisfied.contains($0.name) }) else { return false }
+        problem = leaderProblem(peers.compactMap { peer in latest[peer.name].map { (peer, $0) } })
+        if problem == nil { return true }
+        satisfied.removeAll()
+        return false
     }
 
     /// Status requests in flight at once while waiting for convergence (each is an HTTP
