@@ -309,6 +309,46 @@ extension StateTransfer {
         #expect(effects.contains(.send(.channel(own.channelMAC, .stateInfoRequest(digest: nil)), to: other)))
     }
 
+    /// Cross-org snapshot pulls: while the peer holds no state info of some orgs, one request
+    /// goes to a peer of each of them at once; once it has heard of every org, one org per
+    /// interval, in turn.
+    @Test mutating func orgsNotHeardOfYetAreAllAskedAtOnceThenOneOrgPerInterval() {
+        let four = Topology(orgs: 4, peersPerOrg: 2)
+        let orgs = Set((0..<4).map(Topology.mspID))
+        var gossip = GossipPeer(configuration: four.configuration(0, 0), channels: ["alpha"], channelOrganizations: ["alpha": orgs],
+                                mode: .dynamic, incarnation: 1)
+        for org in 1..<4 {
+            let alive = AliveMessage(pkiID: Topology.pkiID(org, 0), mspID: Topology.mspID(org), externalEndpoint: Topology.externalEndpoint(org, 0),
+                                     internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
+            _ = gossip.handle(.received(Verified(value: .membership(.alive([alive])), signer: signer(org, 0)), via: nil), now: .zero, random: &random)
+        }
+        func askedOrgs(_ effects: [GossipPeer.Effect]) -> [String] {
+            effects.compactMap { effect -> String? in
+                guard case .send(.channel(_, .stateInfoRequest), let destination) = effect else { return nil }
+                return (1..<4).first { destination.endpoint == Topology.externalEndpoint($0, 0) }.map(Topology.mspID)
+            }.sorted()
+        }
+        let pull = GossipPeer.Event.timer(.pullStateInfo(channel: "alpha"))
+        #expect(askedOrgs(gossip.handle(pull, now: .zero, random: &random)) == ["Org2MSP", "Org3MSP", "Org4MSP"])
+        // Org2 heard of: Org3 and Org4 are still asked together.
+        func hear(_ org: Int) {
+            let id = Topology.pkiID(org, 0)
+            let info = StateInfo(pkiID: id, channelMAC: ChannelMAC(pkiID: id, channel: "alpha"), height: 1, time: PeerTime(incarnation: 1, sequence: 1))
+            _ = gossip.handle(message(.stateInfo(info), channel: "alpha", from: org, 0), now: .zero, random: &random)
+        }
+        hear(1)
+        #expect(askedOrgs(gossip.handle(pull, now: .zero, random: &random)) == ["Org3MSP", "Org4MSP"])
+        hear(2)
+        hear(3)
+        var turns: [String] = []
+        for _ in 0..<3 {
+            let asked = askedOrgs(gossip.handle(pull, now: .zero, random: &random))
+            #expect(asked.count == 1)
+            turns += asked
+        }
+        #expect(Set(turns) == ["Org2MSP", "Org3MSP", "Org4MSP"])
+    }
+
     /// A peer that knew no own-org channel peer when another org's first state info came relays
     /// that org with the next news of it, here a newer state info in a snapshot.
     @Test mutating func anOrgNotRelayedForLackOfTargetsIsRelayedWithItsNextNews() {

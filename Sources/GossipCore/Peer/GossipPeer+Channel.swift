@@ -268,13 +268,22 @@ extension GossipPeer {
     }
 
     /// A snapshot request to a reachable peer of another org of the channel: the orgs in turn,
-    /// one per call. Only a peer with an external endpoint asks (another org's peers answer only
-    /// such a peer). Its answer holds at most `crossOrganizationSnapshotLimit` of that org's
-    /// heights, so a gateway knows current heights of some peers of every org.
+    /// one per call; but while this peer holds no state info of some orgs, one to each of those
+    /// at once (in a 4-org start, taking them in turn left a gateway up to three intervals
+    /// without an org to plan endorsements with). Only a peer with an external endpoint asks
+    /// (another org's peers answer only such a peer). Its answer holds at most
+    /// `crossOrganizationSnapshotLimit` of that org's heights, so a gateway knows current
+    /// heights of some peers of every org.
     mutating func requestCrossOrganizationSnapshot(_ channel: String, random: inout some RandomNumberGenerator) -> [Effect] {
-        guard configuration.externalEndpoint != nil else { return [] }
+        guard configuration.externalEndpoint != nil, let state = states[channel] else { return [] }
         let others = organizations(of: channel).filter { $0 != configuration.mspID }.sorted()
         guard !others.isEmpty else { return [] }
+        let heard = Set(state.infos.keys.compactMap { membership.liveOrg(of: $0) })
+        let unheard = others.filter { !heard.contains($0) }
+        if !unheard.isEmpty {
+            let asked = unheard.flatMap { requestSnapshot(channel, from: $0, random: &random) }
+            if !asked.isEmpty { return asked }
+        }
         let turn = crossOrganizationTurns[channel, default: 0]
         crossOrganizationTurns[channel] = turn &+ 1
         return requestSnapshot(channel, from: others[turn % others.count], random: &random)
