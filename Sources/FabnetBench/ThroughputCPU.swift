@@ -18,11 +18,6 @@ public struct ThroughputCPU: Sendable, Codable, Equatable {
 
     public var totalCores: Double { clientCores + ordererCores + peerCores.reduce(0, +) }
 
-    /// CPU milliseconds one transaction costs at `perSecond` transactions/s, for `cores` busy.
-    public static func millisecondsPerTransaction(_ cores: Double, at perSecond: Double) -> Double {
-        cores * 1000 / max(perSecond, 1e-9)
-    }
-
     /// Reads the CPU time of this process and `nodes` at the start of the window; `finish()`
     /// reads it again and gives the cores each kept busy.
     struct Meter {
@@ -41,11 +36,12 @@ public struct ThroughputCPU: Sendable, Codable, Equatable {
         func finish() -> ThroughputCPU {
             let seconds = max((ContinuousClock.now - start).seconds, 1e-9)
             let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-            func cores(_ before: UInt64, _ after: UInt64) -> Double { Double(after &- before) / ticksPerSecond / seconds }
+            // A process gone by now reads 0 ticks: it counts 0.
+            func cores(_ before: UInt64, _ after: UInt64) -> Double { Double(max(after, before) - before) / ticksPerSecond / seconds }
             let clients = cores(clientTicks, Self.ticks(getpid()))
             var orderer = 0.0, peers: [Double] = []
             for (node, before) in zip(nodes, nodeTicks) {
-                let busy = node.pid.map { cores(before, max(before, Self.ticks($0))) } ?? 0
+                let busy = node.pid.map { cores(before, Self.ticks($0)) } ?? 0
                 if node.role == "orderer" { orderer += busy } else { peers.append(busy) }
             }
             return ThroughputCPU(windowSeconds: seconds, clientCores: clients, ordererCores: orderer, peerCores: peers)
@@ -56,20 +52,39 @@ public struct ThroughputCPU: Sendable, Codable, Equatable {
 }
 
 extension ThroughputBench.Measurement {
-    /// One transaction's CPU milliseconds in all processes, and the parts of it: V signature
-    /// checks and S signatures at this machine's measured rates (each rate is for all cores, so
-    /// one check costs cores ÷ rate core-seconds), and everything else.
-    public struct TransactionCost: Sendable, Equatable {
+    /// One transaction's CPU milliseconds in all processes, by process, and by kind of work: V
+    /// signature checks and S signatures at this machine's measured rates (each rate is for all
+    /// cores, so one check costs cores ÷ rate core-seconds), and everything else.
+    public struct TransactionCost: Sendable, Equatable, Encodable {
         public let total: Double
+        public let clients: Double
+        public let orderer: Double
+        public let peers: Double
         public let signatureChecks: Double
         public let signing: Double
         public var rest: Double { total - signatureChecks - signing }
+
+        enum CodingKeys: String, CodingKey { case total, clients, orderer, peers, signatureChecks, signing, rest }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            for (key, value) in [(CodingKeys.total, total), (.clients, clients), (.orderer, orderer), (.peers, peers),
+                                 (.signatureChecks, signatureChecks), (.signing, signing), (.rest, rest)] {
+                try container.encode(value, forKey: key)
+            }
+        }
+    }
+
+    /// CPU milliseconds per transaction for `cores` busy during the submission.
+    public func milliseconds(_ cores: Double) -> Double {
+        cores * 1000 / max(acceptedPerSecond, 1e-9)
     }
 
     public func transactionCost(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> TransactionCost? {
         guard let cpu else { return nil }
         let machine = Double(cores) * 1000
-        return TransactionCost(total: ThroughputCPU.millisecondsPerTransaction(cpu.totalCores, at: acceptedPerSecond),
+        return TransactionCost(total: milliseconds(cpu.totalCores), clients: milliseconds(cpu.clientCores),
+                               orderer: milliseconds(cpu.ordererCores), peers: milliseconds(cpu.peerCores.reduce(0, +)),
                                signatureChecks: Double(verificationsPerTransaction) * machine / max(verificationsPerSecond, 1e-9),
                                signing: Double(signaturesPerTransaction) * machine / max(signaturesPerSecond, 1e-9))
     }

@@ -67,25 +67,8 @@ struct BenchThroughput: AsyncParsableCommand {
         let committedPerSecond: Double
         let latencyMilliseconds: Percentiles?
         let ceiling: Double
-        let cpuMillisecondsPerTransaction: CPUCost?
+        let cpuMillisecondsPerTransaction: ThroughputBench.Measurement.TransactionCost?
         let measurement: ThroughputBench.Measurement
-    }
-
-    /// One transaction's CPU milliseconds: in all processes, by process, and by kind of work.
-    struct CPUCost: Encodable {
-        let total, clients, orderer, peers, signatureChecks, signing, rest: Double
-
-        init?(_ m: ThroughputBench.Measurement) {
-            guard let cpu = m.cpu, let cost = m.transactionCost() else { return nil }
-            func ms(_ cores: Double) -> Double { ThroughputCPU.millisecondsPerTransaction(cores, at: m.acceptedPerSecond) }
-            total = cost.total
-            clients = ms(cpu.clientCores)
-            orderer = ms(cpu.ordererCores)
-            peers = ms(cpu.peerCores.reduce(0, +))
-            signatureChecks = cost.signatureChecks
-            signing = cost.signing
-            rest = cost.rest
-        }
     }
 
     func validate() throws {
@@ -105,7 +88,7 @@ struct BenchThroughput: AsyncParsableCommand {
             let latency = Percentiles(m.latencyMilliseconds)
             if json {
                 print(try Console.json(Result(acceptedPerSecond: m.acceptedPerSecond, committedPerSecond: m.committedPerSecond,
-                                              latencyMilliseconds: latency, ceiling: m.ceiling, cpuMillisecondsPerTransaction: CPUCost(m),
+                                              latencyMilliseconds: latency, ceiling: m.ceiling, cpuMillisecondsPerTransaction: m.transactionCost(),
                                               measurement: m)))
                 return
             }
@@ -120,9 +103,9 @@ struct BenchThroughput: AsyncParsableCommand {
                          m.verificationsPerSecond, ProcessInfo.processInfo.activeProcessorCount, m.verificationsPerTransaction, m.ceiling,
                          100 * m.committedPerSecond / max(m.ceiling, 1)))
             print(String(format: "signing: %.0f signatures/s on all cores; %d per transaction during the run", m.signaturesPerSecond, m.signaturesPerTransaction))
-            if let cost = CPUCost(m), let cpu = m.cpu {
+            if let cost = m.transactionCost(), let cpu = m.cpu {
                 func f(_ value: Double) -> String { String(format: "%.2f", value) }
-                let each = cpu.peerCores.map { f(ThroughputCPU.millisecondsPerTransaction($0, at: m.acceptedPerSecond)) }.joined(separator: ", ")
+                let each = cpu.peerCores.map { f(m.milliseconds($0)) }.joined(separator: ", ")
                 print("CPU per transaction: \(f(cost.total)) ms (\(f(cpu.totalCores)) cores busy): clients \(f(cost.clients)), "
                       + "orderer \(f(cost.orderer)), peers \(f(cost.peers)) (\(each) each); of it signature checks "
                       + "\(f(cost.signatureChecks)), signing \(f(cost.signing)), everything else \(f(cost.rest))")
