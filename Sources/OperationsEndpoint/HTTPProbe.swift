@@ -31,14 +31,20 @@ public enum HTTPProbe {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(max(timeout, 0.001) * 1e9))
         let connection: Connection
         do {
-            connection = try await ClientBootstrap(group: group)
-                .connectTimeout(deadline - NIODeadline.now())
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try Connection(wrappingChannelSynchronously: channel)
-                    }
+            let bootstrap = ClientBootstrap(group: group).connectTimeout(deadline - NIODeadline.now())
+            let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try Connection(wrappingChannelSynchronously: channel)
                 }
+            }
+            // An IP address is dialled as it is, without NIO's resolver (two lookups on threads
+            // of their own per request): `up` polls a hundred nodes every few milliseconds.
+            connection = if let address = try? SocketAddress(ipAddress: host, port: port) {
+                try await bootstrap.connect(to: address, channelInitializer: initializer)
+            } else {
+                try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+            }
         } catch {
             throw NIODeadline.now() >= deadline ? HTTPProbeError.timedOut(target, seconds: timeout) : HTTPProbeError.unreachable(target, reason: "\(error)")
         }

@@ -371,12 +371,17 @@ public struct NetworkLauncher: Sendable {
     func createChannels(_ clients: NodeClients, in order: ElectionOrder) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
+        // Every request is tried again until this phase's timeout: a machine starting a hundred
+        // nodes failed the fixed five tries of a join in one start of ten.
+        let deadline = ContinuousClock.now + .seconds(options.timeout)
         for channel in spec.channels {
             var join = WireJoinChannel()
             join.genesisBlock = try ChannelGenesis.block(of: channel, in: spec, layout: layout, creator: ordererClient.signer).serializedBytes()
-            let created = try await retryingUnsent { try await ordererClient.admin(.joinChannel(join)) }
+            let created = try await retryingUnsent("\(ordererNode.name) creating \(channel.name)", until: deadline) {
+                try await ordererClient.admin(.joinChannel(join))
+            }
             guard created.status == .success else { throw OrchestratorError.state("the orderer refused channel \(channel.name): \(created.info)") }
-            let (blocks, _, info) = try await retryingUnsent {
+            let (blocks, _, info) = try await retryingUnsent("\(ordererNode.name) delivering block 0 of \(channel.name)", until: deadline) {
                 try await ordererClient.blocks(channel: channel.name, start: .number(0), stop: .number(0))
             }
             guard let genesis = blocks.first else { throw OrchestratorError.state("block 0 of \(channel.name) not delivered: \(info)") }
@@ -393,7 +398,9 @@ public struct NetworkLauncher: Sendable {
                     if index >= Self.concurrentJoins { try await group.next() }
                     let client = try clients.client(of: peer)
                     group.addTask {
-                        let response = try await retryingIdempotent { try await client.admin(command) }
+                        let response = try await retryingIdempotent("\(peer.name) joining \(channelName)", until: deadline) {
+                            try await client.admin(command)
+                        }
                         guard response.status == .success else { throw OrchestratorError.state("\(peer.name) refused to join \(channelName): \(response.info)") }
                     }
                 }

@@ -75,38 +75,3 @@ final class LoadedCredentials: Sendable {
         return credentials
     }
 }
-
-/// Runs `request` again, up to `attempts` times in all, when its connection failed before the
-/// transport handshake completed: nothing was sent yet, so trying again is safe. A machine busy
-/// starting many processes can miss the 2 s handshake deadline once.
-func retryingUnsent<T: Sendable>(attempts: Int = 3, _ request: () async throws -> T) async throws -> T {
-    var attempt = 1
-    while true {
-        do {
-            return try await request()
-        } catch let error as TransportError where attempt < attempts && (error == .closedBeforeHandshake || isTimeout(error)) {
-            attempt += 1
-            try await Task.sleep(for: .milliseconds(100 * attempt))  // back-off, not a wait for a condition
-        }
-    }
-}
-
-/// Runs an idempotent `request` (one the node treats as done when it is repeated, such as a
-/// peer joining a channel it is in) again after any failure, up to `attempts` times in all: a
-/// busy node may close a connection mid-request, and then whether it acted is unknown.
-func retryingIdempotent<T: Sendable>(attempts: Int = 5, _ request: () async throws -> T) async throws -> T {
-    var attempt = 1
-    while true {
-        do {
-            return try await request()
-        } catch where attempt < attempts && !(error is CancellationError) {
-            attempt += 1
-            try await Task.sleep(for: .milliseconds(200 * attempt))  // back-off, not a wait for a condition
-        }
-    }
-}
-
-private func isTimeout(_ error: TransportError) -> Bool {
-    if case .handshakeTimeout = error { return true }
-    return false
-}

@@ -223,15 +223,22 @@ public struct Transport: Sendable {
         let context = try credentials.clientContext()
         let maximumFrameSize = self.maximumFrameSize
         let withFaults = faults != nil
-        let accepted = try await ClientBootstrap(group: group)
+        let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(handshakeTimeout)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel, tls: try NIOSSLClientHandler(context: context, serverHostname: serverHostname),
-                                       maximumFrameSize: maximumFrameSize, withFaults: withFaults)
-                }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Accepted> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try Self.configure(channel, tls: try NIOSSLClientHandler(context: context, serverHostname: serverHostname),
+                                   maximumFrameSize: maximumFrameSize, withFaults: withFaults)
             }
+        }
+        // An IP address is dialled as it is: by name, NIO resolves it first (an A and an AAAA
+        // query, each on a thread of its own) and races the answers, for every connection.
+        let accepted = if let address = try? SocketAddress(ipAddress: host, port: port) {
+            try await bootstrap.connect(to: address, channelInitializer: initializer)
+        } else {
+            try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+        }
         return try await run(accepted, expecting: mspID, handler: body)
     }
 

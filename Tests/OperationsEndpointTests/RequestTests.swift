@@ -25,6 +25,15 @@ import Testing
         }
     }
 
+    /// `127.0.0.1` is dialled as it is; a name is resolved first and reaches the same server.
+    @Test func aHostNameReachesTheServerToo() async throws {
+        try await withServer(Self.echo) { port in
+            let response = try await HTTPProbe.get(host: "localhost", port: port, path: "/by-name")
+            #expect(response.status == 200)
+            #expect(try echoed(response).path == "/by-name")
+        }
+    }
+
     @Test func aRepeatedKeyKeepsItsFirstValue() throws {
         let request = try OperationsRequest(method: .GET, uri: "/commits/mychannel?from=3&from=9")
         #expect(request.query == ["from": "3"], "the first, as Go's url.Values.Get")

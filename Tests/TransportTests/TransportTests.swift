@@ -37,6 +37,21 @@ import Testing
         #expect(first == "Org2MSP/peer")
     }
 
+    /// An IP address is dialled as it is (above); a name is resolved first, and still connects.
+    @Test func aHostNameIsResolvedBeforeItIsDialled() async throws {
+        let network = try TestNetwork()
+        defer { network.remove() }
+        let server = try await EchoServer(try network.peer(1, 0))
+        defer { server.stop() }
+        let client = Transport(credentials: try network.peer(2, 0))
+        let remote = try await withDeadline {
+            try await client.connect(host: "localhost", port: server.port, serverHostname: "peer0.org1.example.com") { connection in
+                connection.remote.mspID
+            }
+        }
+        #expect(remote == "Org1MSP")
+    }
+
     @Test func unexpectedRemoteIsRefusedByTheDialer() async throws {
         let network = try TestNetwork()
         defer { network.remove() }
