@@ -58,7 +58,8 @@ down:
 
 ## A release build with the Swift runtime linked in: runs on Debian 12 with libssl3 and no
 ## Swift toolchain (`make check-static` proves it). Nodes are this same executable, so a static
-## binary also starts each node process faster (no dynamic loading of the Swift libraries).
+## binary also starts each node process faster (no dynamic loading of the Swift libraries), and
+## Package.swift links it position-dependent (no relocations to apply at each node's start).
 RELEASE_FLAGS = -c release --static-swift-stdlib
 RELEASE_BIN = .build/release/fabnet
 release: deps
