@@ -211,9 +211,9 @@ let package = Package(
             ],
             // A position-dependent release executable: every node is a process of this binary, and
             // as a PIE each one applied 154,000 relocations at start (3.7 MB of relocation
-            // records), writing private copies of the data pages they touch. Without them a start
-            // (`fabnet --version`) takes 15 ms instead of 22, and a node holds 1.5 MB less private
-            // memory: 150 MB over a 100-peer network. Debug builds stay PIE.
+            // records), writing private copies of the data pages they touch. Without them
+            // `fabnet --version` takes 11.3 ms of CPU instead of 13.9, and a 100-peer network
+            // holds 125–180 MiB less private memory (docs/benchmarks.md). Debug builds stay PIE.
             linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(platforms: [.linux], configuration: .release))]
         ),
         .testTarget(

@@ -33,7 +33,7 @@ struct NodeRequestFailed: Error, CustomStringConvertible {
 
     var description: String {
         "\(action) failed \(attempts) time(s) over \(String(format: "%.1f", seconds)) s, last: \(cause). "
-            + "Nodes this busy are starved of CPU: retry with a longer --timeout (now the limit of each wait), "
+            + "Nodes this busy are starved of CPU: retry with a longer --timeout (the limit of each phase's wait), "
             + "or run fewer peers; each node's log is in the state folder's logs/"
     }
 }

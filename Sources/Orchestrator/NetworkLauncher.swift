@@ -371,8 +371,8 @@ public struct NetworkLauncher: Sendable {
     func createChannels(_ clients: NodeClients, in order: ElectionOrder) async throws {
         guard let ordererNode = clients.orderer else { return }
         let ordererClient = try clients.client(of: ordererNode)
-        // Every request is tried again until this phase's timeout: a machine starting a hundred
-        // nodes failed the fixed five tries of a join in one start of ten.
+        // Every request is tried again until this phase's timeout: on a starved machine a
+        // 100-peer start ran out of a fixed number of tries.
         let deadline = ContinuousClock.now + .seconds(options.timeout)
         for channel in spec.channels {
             var join = WireJoinChannel()
