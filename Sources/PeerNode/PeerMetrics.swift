@@ -35,6 +35,8 @@ struct PeerMetrics: Sendable {
     /// SWIM: members this peer suspected, suspicions of itself it refuted (read off the core).
     let suspicions: Counter
     let refutations: Counter
+    /// Stalls of the peer itself: its SWIM timers fired late (`Membership+SwimStall.swift`).
+    let stalls: Counter
     let fabricMembersAlive: Gauge
     /// Updated by the codec: blocks that arrived again, entries dropped for a bad signature.
     let duplicates: Counter
@@ -73,6 +75,7 @@ struct PeerMetrics: Sendable {
         declaredDead = node.counter("fabnet_membership_declared_dead_total")
         suspicions = node.counter("fabnet_membership_suspicions_total")
         refutations = node.counter("fabnet_membership_refutations_total")
+        stalls = node.counter("fabnet_membership_stalls_total")
         fabricMembersAlive = node.gauge("gossip_membership_total_peers_known")
         duplicates = node.counter("fabnet_blocks_duplicate_total")
         refused = node.counter("fabnet_gossip_refused_total")

@@ -51,6 +51,7 @@ extension PeerService {
         Self.report(core.membership.declaredDead, to: metrics.declaredDead, after: &reportedDeaths)
         Self.report(core.membership.suspicionsRaised, to: metrics.suspicions, after: &reportedSuspicions)
         Self.report(core.membership.refutations, to: metrics.refutations, after: &reportedRefutations)
+        Self.report(core.membership.stalls, to: metrics.stalls, after: &reportedStalls)
         if let faults = credentials.faults {
             let counts = faults.counts
             metrics.faults.update(active: !faults.plan.isEmpty, dropped: counts.dropped, delayed: counts.delayed)

@@ -74,9 +74,10 @@ public actor PeerService: Service {
     var reportedDeaths = 0
     /// Lines of gossip the core dropped, logged at most once a minute per kind.
     var droppedLog = RefusalLog()
-    /// Suspicions raised and refutations already added to their counters.
+    /// Suspicions raised, refutations and stalls already added to their counters.
     var reportedSuspicions = 0
     var reportedRefutations = 0
+    var reportedStalls = 0
     /// Cut and commit time of each block (`/commits/<channel>`), for benchmarks.
     var commitRecords = CommitRecords()
     /// The chaincode servers this peer reaches, from its home.

@@ -62,11 +62,11 @@ import Testing
         #expect(membership.suspicionTimeout(accusers: 1) == membership.suspicionTimeout(accusers: 3) * 6)
         #expect(membership.suspicionTimeout(accusers: 3) == membership.minimumSuspicionTimeout * 2)
         now = now + membership.suspicionTimeout(accusers: 1) + .milliseconds(1)
-        let expiry = membership.handle(.timer(.heartbeat), now: now, random: &random)
+        let expiry = membership.heartbeats(through: now, random: &random)
         #expect(expiry.contains(.memberDead(target, mspID: Topology.mspID(0))))
         #expect(expiry.filter { if case .log(let line) = $0 { return line.contains("is dead") }; return false }.count == 1)
         #expect(membership.declaredDead == 1)
-        let again = membership.handle(.timer(.heartbeat), now: now + .seconds(1), random: &random)
+        let again = membership.heartbeats(through: now + .seconds(1), random: &random)
         #expect(!again.contains(.memberDead(target, mspID: Topology.mspID(0))))
     }
 
@@ -366,12 +366,12 @@ import Testing
         tell(.suspect(suspect, time: alive(3).time, accuser: Topology.pkiID(0, 1)), via: 2, at: now)
         #expect(membership.members[suspect]?.accusers == [Topology.pkiID(0, 1)])
         // Past the minimum but within 6 ×: still alive with one accuser.
-        _ = membership.handle(.timer(.heartbeat), now: now + membership.minimumSuspicionTimeout * 2, random: &random)
+        _ = membership.heartbeats(through: now + membership.minimumSuspicionTimeout * 2, random: &random)
         #expect(membership.members[suspect]?.isAlive == true)
         tell(.suspect(suspect, time: alive(3).time, accuser: Topology.pkiID(0, 2)), via: 2, at: now)
         tell(.suspect(suspect, time: alive(3).time, accuser: Topology.pkiID(0, 0)), via: 2, at: now)
         let later = now + membership.suspicionTimeout(accusers: 3) + .milliseconds(1)
-        let effects = membership.handle(.timer(.heartbeat), now: later, random: &random)
+        let effects = membership.heartbeats(through: later, random: &random)
         #expect(effects.contains(.memberDead(suspect, mspID: Topology.mspID(0))))
     }
 

@@ -45,11 +45,14 @@ extension Membership {
             // member (O(N²) bytes in flight at once).
             effects.append(.schedule(.pull, at: now + settings.pullInterval * Double.random(in: 0.5..<1.5, using: &random)))
             swim.updates.enqueue(.alive(selfAlive))
+            swim.stall.heartbeatDue = now + settings.aliveTimeInterval
+            swim.stall.probeDue = now + settings.aliveTimeInterval
             effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
             effects.append(.schedule(.probe, at: now + settings.aliveTimeInterval))
             return effects
         case .timer(.heartbeat):
-            return expireSuspicions(now: now)
+            let stalled = stall(due: swim.stall.heartbeatDue, now: now)
+            return (stalled?.effects ?? []) + expireSuspicions(now: now)
         case .timer(.pull):
             return pullFromNeighbour(now: now, random: &random)
         case .timer(.reconnect):
@@ -57,7 +60,8 @@ extension Membership {
         case .timer(.forward):
             return pushUpdates(now: now, random: &random)
         case .timer(.probe):
-            return askPendingContacts(all: true) + probeNext(now: now, random: &random)
+            let stalled = stall(due: swim.stall.probeDue, now: now)
+            return (stalled?.effects ?? []) + askPendingContacts(all: true) + probeNext(now: now, stalled: stalled != nil, random: &random)
         case .timer(.probeTimeout(let nonce)):
             return probeIndirectly(nonce: nonce, now: now, random: &random)
         case let .received(message, via):
@@ -91,9 +95,13 @@ extension Membership {
     /// Each peer that queues an update sends it this many times: 3 × ⌈log10(N + 1)⌉.
     var retransmitLimit: Int { 3 * (members.count + 1).decimalDigits }
 
-    private mutating func probeNext(now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
+    private mutating func probeNext(now: GossipTime, stalled: Bool, random: inout some RandomNumberGenerator) -> [Effect] {
         var effects: [Effect] = []
-        if let missed = swim.probe {
+        if stalled, swim.probe != nil {
+            // Inconclusive: this peer was not running and the ack may wait unread, so the target
+            // is not suspected (one suspected quietly before stays so, and is probed again).
+            swim.probe = nil
+        } else if let missed = swim.probe {
             swim.probe = nil
             swim.health = min(SwimState.maximumHealth, swim.health + 1)
             if swim.unconfirmed.contains(missed.target) {
@@ -118,6 +126,7 @@ extension Membership {
                 effects.append(.schedule(.probeTimeout(nonce), at: now + probeInterval * 0.4))
             }
         }
+        swim.stall.probeDue = now + probeInterval
         effects.append(.schedule(.probe, at: now + probeInterval))
         return effects
     }
@@ -179,6 +188,7 @@ extension Membership {
         }
         swim.relays = swim.relays.filter { $0.value.expires > now }
         swim.asked = swim.asked.filter { now - $0.value.at < probeInterval }
+        swim.stall.heartbeatDue = now + settings.aliveTimeInterval
         effects.append(.schedule(.heartbeat, at: now + settings.aliveTimeInterval))
         return effects
     }

@@ -62,6 +62,9 @@ public struct Membership: Sendable {
     /// (`fabnet_membership_suspicions_total`, `fabnet_membership_refutations_total`).
     public internal(set) var suspicionsRaised = 0
     public internal(set) var refutations = 0
+    /// SWIM: stalls of this peer itself, seen as its own timers firing late
+    /// (`fabnet_membership_stalls_total`; see `Membership+SwimStall.swift`).
+    public internal(set) var stalls = 0
     /// The last time of purged members: an old copy of their alive message still travelling
     /// must not bring them back (only a newer one, i.e. a real return, does).
     var purged: [PKIID: PeerTime] = [:]

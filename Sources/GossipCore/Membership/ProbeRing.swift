@@ -124,6 +124,8 @@ struct SwimState: Sendable {
     /// probe intervals and timeouts stretch by (1 + health), so a starved peer slows down instead
     /// of suspecting everyone.
     var health = 0
+    /// The periodic timers' due times and the stalls absorbed (`Membership+SwimStall.swift`).
+    var stall = Stall()
     /// Members this peer suspects after one missed probe, not yet told to anyone: each is probed
     /// once more, and only a second miss gossips the suspicion. A member that answers in between
     /// costs nothing; a gossiped suspicion costs a refutation, a newly signed alive message every
