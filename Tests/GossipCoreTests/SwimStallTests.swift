@@ -34,6 +34,19 @@ extension SwimMembershipTests {
         #expect(membership.stalls == 1)
     }
 
+    /// Under lasting overload the health score rises and the tolerated lateness with it, so a
+    /// peer whose timers are always somewhat late still suspects (and finds a stopped peer).
+    @Test mutating func aPeerLateByLessThanItsStretchedThresholdStillSuspects() throws {
+        var membership = started()
+        membership.swim.health = 4  // probes every 2.5 s; a stall is lateness beyond 500 ms
+        let start = GossipTime.zero + .milliseconds(500)
+        let probe = membership.handle(.timer(.probe), now: start, random: &random)
+        let target = try #require(pings(probe).first(where: { $0.nonce != 0 })?.to)
+        _ = membership.handle(.timer(.probe), now: start + membership.probeInterval + .milliseconds(300), random: &random)
+        #expect(membership.stalls == 0)
+        #expect(membership.members[target]?.suspectedSince != nil)
+    }
+
     @Test mutating func aStallDoesNotCountAgainstASuspect() {
         let since = GossipTime.zero + .seconds(1)
         var membership = suspectingPeer3(at: since)

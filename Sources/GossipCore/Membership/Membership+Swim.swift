@@ -51,8 +51,7 @@ extension Membership {
             effects.append(.schedule(.probe, at: now + settings.aliveTimeInterval))
             return effects
         case .timer(.heartbeat):
-            let stalled = stall(due: swim.stall.heartbeatDue, now: now)
-            return (stalled?.effects ?? []) + expireSuspicions(now: now)
+            return (stall(due: swim.stall.heartbeatDue, now: now) ?? []) + expireSuspicions(now: now)
         case .timer(.pull):
             return pullFromNeighbour(now: now, random: &random)
         case .timer(.reconnect):
@@ -61,7 +60,7 @@ extension Membership {
             return pushUpdates(now: now, random: &random)
         case .timer(.probe):
             let stalled = stall(due: swim.stall.probeDue, now: now)
-            return (stalled?.effects ?? []) + askPendingContacts(all: true) + probeNext(now: now, stalled: stalled != nil, random: &random)
+            return (stalled ?? []) + askPendingContacts(all: true) + probeNext(now: now, stalled: stalled != nil, random: &random)
         case .timer(.probeTimeout(let nonce)):
             return probeIndirectly(nonce: nonce, now: now, random: &random)
         case let .received(message, via):

@@ -5,8 +5,11 @@ import FabnetModel
 /// and what it did not hear meanwhile says nothing about the others.
 ///
 /// Guarantees:
-/// - A probe or heartbeat timer that fires more than `stallThreshold` (`aliveTimeInterval` / 5)
-///   after its due time is a stall (`SwimState.Stall`).
+/// - A probe or heartbeat timer that fires more than `stallThreshold` after its due time is a
+///   stall (`SwimState.Stall`). The threshold is 1/5 of the probe interval, which stretches with
+///   the health score: under lasting overload the score rises until timers are late by less
+///   than that, and probes decide again, so a peer that really stopped is still found (at
+///   health 8: lateness up to 900 ms tolerated, probes every 4.5 s).
 /// - A stall is counted once however many timers report it (`stalls`,
 ///   `fabnet_membership_stalls_total`), and raises Lifeguard's local health by one, so probes
 ///   and suspicion timeouts stretch while the peer is starved.
@@ -20,28 +23,28 @@ import FabnetModel
 /// being declared dead; a peer that really stopped is still suspected by the peers that run.
 /// The simulator fires timers on time, so there this changes nothing.
 extension Membership {
-    /// Lateness beyond which a timer firing marks a stall of this peer.
-    var stallThreshold: Duration { settings.aliveTimeInterval / 5 }
+    /// Lateness beyond which a timer firing marks a stall of this peer: 1/5 of the probe interval.
+    var stallThreshold: Duration { probeInterval / 5 }
 
-    /// How late a periodic SWIM timer due at `due` fired at `now`, when that is a stall; the
-    /// stall is absorbed here (health, suspicions, the count). `nil`: on time.
-    mutating func stall(due: GossipTime?, now: GossipTime) -> (lateness: Duration, effects: [Effect])? {
+    /// Whether a periodic SWIM timer due at `due` that fired at `now` marks a stall: `nil` when
+    /// it fired on time, else what the stall logs. The stall is absorbed here (the count, health,
+    /// suspicions).
+    mutating func stall(due: GossipTime?, now: GossipTime) -> [Effect]? {
         guard let due, now - due > stallThreshold else { return nil }
-        let lateness = now - due
         // Only the part after what an earlier timer already absorbed is new.
         let fresh = now - max(due, swim.stall.absorbedThrough)
-        guard fresh > .zero else { return (lateness, []) }
+        guard fresh > .zero else { return [] }
         swim.stall.absorbedThrough = now
         for index in members.indices where members.hasDetails(at: index) {
             guard let since = members[at: index].suspectedSince else { continue }
             members[at: index].suspectedSince = min(since + fresh, now)
         }
-        guard fresh > stallThreshold else { return (lateness, []) }
+        guard fresh > stallThreshold else { return [] }
         stalls += 1
         let wasHealthy = swim.health == 0
         swim.health = min(SwimState.maximumHealth, swim.health + 1)
-        guard wasHealthy else { return (lateness, []) }
-        return (lateness, [.log("this peer stalled for \(lateness) (a starved machine?): probes and suspicion timeouts stretch until probes are answered on time again")])
+        guard wasHealthy else { return [] }
+        return [.log("this peer stalled for \(now - due) (a starved machine?): probes and suspicion timeouts stretch until probes are answered on time again")]
     }
 }
 
