@@ -63,6 +63,18 @@ extension SwimMembershipTests {
         #expect(effects.contains(.memberDead(suspect, mspID: Topology.mspID(0))))
     }
 
+    /// A lateness the stretched threshold tolerates is no stall, but suspicions still wait it out.
+    @Test mutating func aLatenessBelowTheStretchedThresholdStillMakesSuspicionsWait() throws {
+        let since = GossipTime.zero + .seconds(1)
+        var membership = suspectingPeer3(at: since)
+        membership.swim.health = 4
+        _ = membership.heartbeats(through: .zero + .seconds(2), random: &random)
+        let due = try #require(membership.swim.stall.heartbeatDue)
+        _ = membership.handle(.timer(.heartbeat), now: due + .milliseconds(300), random: &random)
+        #expect(membership.stalls == 0)
+        #expect(membership.members[Topology.pkiID(0, 3)]?.suspectedSince == since + .milliseconds(300))
+    }
+
     @Test mutating func aStallSeenByBothTimersCountsOnce() {
         var membership = started()
         _ = membership.handle(.timer(.probe), now: .zero + .milliseconds(500), random: &random)

@@ -15,10 +15,11 @@ import FabnetModel
 ///   and suspicion timeouts stretch while the peer is starved.
 /// - A probe whose next timer fired stalled is inconclusive: its unanswered target is not
 ///   suspected (the ack may sit unread in this peer's own queue).
-/// - Suspicions this peer holds wait the stall out: each one's start moves later by the part
-///   of the stall not yet absorbed (never past now), so time in which this peer could not hear
-///   a refutation does not count against the suspect. Cassandra's failure detector likewise
-///   convicts no one right after a local pause.
+/// - Suspicions this peer holds wait out every lateness beyond `suspicionPauseThreshold`
+///   (`aliveTimeInterval` / 5, not stretched by health): each one's start moves later by the
+///   part not yet absorbed (never past now), so time in which this peer could not hear a
+///   refutation does not count against the suspect. Cassandra's failure detector likewise
+///   convicts no one right after a local pause. A suspect still dies once this peer runs.
 /// Under a whole machine starved (every peer stalled by turns) this keeps live peers from
 /// being declared dead; a peer that really stopped is still suspected by the peers that run.
 /// The simulator fires timers on time, so there this changes nothing.
@@ -26,19 +27,26 @@ extension Membership {
     /// Lateness beyond which a timer firing marks a stall of this peer: 1/5 of the probe interval.
     var stallThreshold: Duration { probeInterval / 5 }
 
+    /// Lateness beyond which suspicions wait: 1/5 of the unstretched interval, whatever the
+    /// health score (waiting delays a conviction, it never prevents one).
+    var suspicionPauseThreshold: Duration { settings.aliveTimeInterval / 5 }
+
     /// Whether a periodic SWIM timer due at `due` that fired at `now` marks a stall: `nil` when
     /// it fired on time, else what the stall logs. The stall is absorbed here (the count, health,
-    /// suspicions).
+    /// suspicions); a lateness between `suspicionPauseThreshold` and `stallThreshold` only makes
+    /// suspicions wait.
     mutating func stall(due: GossipTime?, now: GossipTime) -> [Effect]? {
-        guard let due, now - due > stallThreshold else { return nil }
+        guard let due, now - due > suspicionPauseThreshold else { return nil }
         // Only the part after what an earlier timer already absorbed is new.
         let fresh = now - max(due, swim.stall.absorbedThrough)
-        guard fresh > .zero else { return [] }
-        swim.stall.absorbedThrough = now
-        for index in members.indices where members.hasDetails(at: index) {
-            guard let since = members[at: index].suspectedSince else { continue }
-            members[at: index].suspectedSince = min(since + fresh, now)
+        if fresh > .zero {
+            swim.stall.absorbedThrough = now
+            for index in members.indices where members.hasDetails(at: index) {
+                guard let since = members[at: index].suspectedSince else { continue }
+                members[at: index].suspectedSince = min(since + fresh, now)
+            }
         }
+        guard now - due > stallThreshold else { return nil }
         guard fresh > stallThreshold else { return [] }
         stalls += 1
         let wasHealthy = swim.health == 0
