@@ -209,7 +209,9 @@ public struct NetworkLauncher: Sendable {
         let fileManager = FileManager.default
         var record = created ?? CreatedPaths()
         if !fileManager.fileExists(atPath: state.directory.path) { record.directories.append(state.directory.standardizedFileURL.path) }
-        for part in [state.directory.appendingPathComponent("logs"), state.directory.appendingPathComponent("nodes"), state.manifestFile] {
+        let sharedOrganizations = state.directory.appendingPathComponent("orgs")
+        for part in [state.directory.appendingPathComponent("logs"), state.directory.appendingPathComponent("nodes"), sharedOrganizations,
+                     state.manifestFile] {
             record.addTree(part, existedBefore: fileManager.fileExists(atPath: part.path))
         }
         created = record
@@ -253,12 +255,15 @@ public struct NetworkLauncher: Sendable {
         // Each home is its own folder: written on all cores at once (mostly file creation).
         let (state, layout, coreYAMLs, planned) = (state, layout, options.coreYAML, homes)
         let organizationMSPs = spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) }
+        // One snapshot of the orgs' verifying MSPs that every peer home links to.
+        try NodeHomeFiles.installOrganizations(organizationMSPs, into: sharedOrganizations)
         let failures = Mutex([String: any Error]())
         DispatchQueue.concurrentPerform(iterations: planned.count) { index in
             let (configuration, peer, org) = planned[index]
             do {
                 try PeerHome.create(at: state.home(of: peer.commonName), configuration: configuration,
-                                    nodeDirectory: layout.nodeDirectory(peer, in: org), organizationMSPs: organizationMSPs)
+                                    nodeDirectory: layout.nodeDirectory(peer, in: org), organizationMSPs: organizationMSPs,
+                                    sharedOrganizations: sharedOrganizations)
                 if let coreYAML = coreYAMLs[peer.commonName] {
                     try coreYAML.write(to: state.home(of: peer.commonName).appendingPathComponent("core.yaml"), atomically: true, encoding: .utf8)
                 }

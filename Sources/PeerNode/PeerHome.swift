@@ -90,17 +90,19 @@ public struct PeerHome: Sendable {
     }
 
     /// Writes the home of `configuration`'s peer, copying its MSP and TLS folders from
-    /// `nodeDirectory` and every org's verifying MSP from `organizationMSPs`.
+    /// `nodeDirectory` and every org's verifying MSP from `organizationMSPs`, or linking `orgs`
+    /// to `sharedOrganizations` (see `NodeHomeFiles.install`).
     @discardableResult
     public static func create(at directory: URL, configuration: Configuration, nodeDirectory: URL,
-                              organizationMSPs: [(mspID: String, directory: URL)]) throws -> PeerHome {
+                              organizationMSPs: [(mspID: String, directory: URL)], sharedOrganizations: URL? = nil) throws -> PeerHome {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         let home = PeerHome(directory: directory, configuration: configuration)
         guard fileManager.fileExists(atPath: nodeDirectory.path) else {
             throw PeerError.configuration("\(nodeDirectory.path) not found; run `fabnet crypto generate` first")
         }
-        try NodeHomeFiles.install(nodeDirectory: nodeDirectory, into: directory, organizationMSPs: organizationMSPs)
+        try NodeHomeFiles.install(nodeDirectory: nodeDirectory, into: directory, organizationMSPs: organizationMSPs,
+                                  sharedOrganizations: sharedOrganizations)
         try NodeHomeFiles.writeJSON(configuration, to: directory.appendingPathComponent(fileName))
         return home
     }

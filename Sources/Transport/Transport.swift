@@ -289,8 +289,9 @@ public struct Transport: Sendable {
                         throw TransportError.cutByFault
                     }
                     admitted = token
-                    packets.faults = (faults, FaultPlan.name(of: remote.pkiID), FaultSwitch.isNodeByRole(remote))
-                    accepted.faultGate?.open(faults, remote: FaultPlan.name(of: remote.pkiID), isNodeByRole: FaultSwitch.isNodeByRole(remote))
+                    let name = FaultPlan.name(of: remote.pkiID), isNode = FaultSwitch.isNodeByRole(remote)
+                    packets.faults = (faults, name, isNode)
+                    accepted.faultGate?.open(faults, remote: name, isNodeByRole: isNode)
                 }
                 defer { if let admitted { faults?.closed(admitted) } }
                 return try await handler(AuthenticatedConnection(remote: remote, packets: packets, outbound: outbound))

@@ -66,6 +66,43 @@ import Testing
         #expect(try contents(installed) == before, "the home's file changed with the material")
     }
 
+    /// Homes of one network link `orgs` to one snapshot of the orgs' MSPs: it reads as the
+    /// home's own tree did, keeps its material when the material is made anew, and removing a
+    /// home (or installing it again without the snapshot) leaves the snapshot and the material.
+    @Test func homesShareOneSnapshotOfTheOrganizations() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let spec = try Networks.defaultSpec()
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+        let layout = CryptoLayout(root: scratch.url)
+        let org = try #require(spec.organizations.first { !$0.peers.isEmpty })
+        let msps = spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) }
+        let state = scratch.url.appendingPathComponent("state")
+        let shared = state.appendingPathComponent("orgs")
+        try NodeHomeFiles.installOrganizations(msps, into: shared)
+        let homes = (0..<2).map { state.appendingPathComponent("nodes/peer\($0)") }
+        for (index, home) in homes.enumerated() {
+            try NodeHomeFiles.install(nodeDirectory: layout.nodeDirectory(org.peers[index], in: org), into: home,
+                                      organizationMSPs: msps, sharedOrganizations: shared)
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: homes[0].appendingPathComponent("orgs").path) == "../../orgs")
+        let cacerts = "orgs/\(org.mspID)/msp/cacerts"
+        let source = layout.organizationMSPDirectory(org).appendingPathComponent("cacerts")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: source.path).first)
+        let before = try contents(source.appendingPathComponent(name))
+        #expect(try contents(homes[1].appendingPathComponent("\(cacerts)/\(name)")) == before)
+        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec, force: true)
+        #expect(try contents(homes[1].appendingPathComponent("\(cacerts)/\(name)")) == before, "the snapshot changed with the material")
+        try FileManager.default.removeItem(at: homes[0])
+        #expect(FileManager.default.fileExists(atPath: homes[1].appendingPathComponent(cacerts).path))
+        // Installed again with trees of its own: the link goes, the snapshot stays.
+        try NodeHomeFiles.install(nodeDirectory: layout.nodeDirectory(org.peers[1], in: org), into: homes[1], organizationMSPs: msps)
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: homes[1].appendingPathComponent("orgs").path)) == nil)
+        #expect(FileManager.default.fileExists(atPath: homes[1].appendingPathComponent(cacerts).path))
+        #expect(FileManager.default.fileExists(atPath: shared.appendingPathComponent("\(org.mspID)/msp/cacerts/\(name)").path))
+        #expect(FileManager.default.fileExists(atPath: source.path))
+    }
+
     @Test func forceMakesEverythingAnew() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

@@ -122,6 +122,25 @@ enum SignedEnvelopesFixture {
         #expect(Self.count("refused", in: metrics) == "2")
     }
 
+    /// The secret part's signature is checked only when it names another endpoint than the
+    /// signed external one: a forged secret naming a new endpoint is refused, while one that
+    /// repeats the signed endpoint carries nothing unsigned and passes.
+    @Test func aSecretPartIsCheckedWhenItNamesAnotherEndpoint() async throws {
+        let mate = SignedEnvelopes(signer: Fixture.material.mate)
+        let elsewhere = AliveMessage(pkiID: Fixture.material.mate.pkiID, mspID: Fixture.material.mate.mspID,
+                                     externalEndpoint: Endpoint(host: "peer1.org1.example.com", port: 7051),
+                                     internalEndpoint: Endpoint(host: "10.0.0.7", port: 7051), time: PeerTime(incarnation: 1, sequence: 1))
+        var forged = try mate.envelope(of: elsewhere)
+        forged.secretEnvelope.signature = try Fixture.material.orderer.sign(forged.secretEnvelope.payload)
+        let (verifier, metrics) = Fixture.verifier()
+        #expect(await verifier.alive(forged) == nil)
+        #expect(await verifier.alive(try mate.envelope(of: elsewhere)) == elsewhere)
+        var repeated = try mate.envelope(of: mateAlive(sequence: 2))
+        repeated.secretEnvelope.signature = Data([1, 2, 3])
+        #expect(await verifier.alive(repeated) == mateAlive(sequence: 2))
+        #expect(Self.count("refused", in: metrics) == "1")
+    }
+
     @Test func aPushedBlockIsParsedOnceAndCarriesItsVerifiedForm() async throws {
         let block = try Fixture.block(0)
         var payload = WirePayload()
