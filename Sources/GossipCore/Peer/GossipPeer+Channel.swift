@@ -246,7 +246,7 @@ extension GossipPeer {
         return effects
     }
 
-    /// Every `requestStateInfoInterval`: one snapshot request to a peer of the own org, and one
+    /// Every `requestStateInfoInterval` (see below): one snapshot request to a peer of the own org, and one
     /// to a peer of another org of the channel, the orgs taken in turn (`requestCrossOrganizationSnapshot`).
     /// Fabric asks `pullPeerNum` peers of any org; each snapshot here holds what its responder
     /// knows of its own org, which keeps a peer's state-info traffic O(own org) per interval
@@ -255,8 +255,13 @@ extension GossipPeer {
     /// any own-org channel peer while a view grows filled big simulated views sooner, but in a
     /// real 100-peer start the new connections (a TLS handshake each, on a machine that is
     /// CPU-bound while it starts) made `up`'s convergence 2–4 s slower.
+    /// Under SWIM the pace slows while nothing changes (`StateInfoPullPace`).
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
+        var pause = settings.requestStateInfoInterval
+        if settings.membership == .swim, let digest = states[channel]?.digest {
+            pause = stateInfoPullPaces[channel, default: StateInfoPullPace()].next(digest: digest, base: pause)
+        }
+        return [.schedule(.pullStateInfo(channel: channel), at: now + pause)]
             + requestSnapshot(channel, random: &random) + requestCrossOrganizationSnapshot(channel, random: &random)
     }
 

@@ -152,6 +152,8 @@ public struct GossipPeer: Sendable {
     var relayedOrganizations: [String: Set<String>] = [:]
     /// Per channel: how many cross-org snapshot requests were sent (whose org is next).
     var crossOrganizationTurns: [String: Int] = [:]
+    /// Per channel: how soon the next state-info pull comes (SWIM only; Fabric's pace is fixed).
+    var stateInfoPullPaces: [String: StateInfoPullPace] = [:]
     /// The most state infos a snapshot answer to another org's peer holds.
     public static let crossOrganizationSnapshotLimit = 16
 
