@@ -140,7 +140,7 @@ public struct GossipSettings: Sendable, Hashable, Codable {
         "maxPropagationBurstLatency": "a block waits at most 1ms before it is pushed",
         "propagateTree": "each peer gets one copy of a block, in at most 2 hops, instead of ~3 copies by random push",
         "pullInterval": "a peer the push missed gets the block within a second, not four",
-        "requestStateInfoInterval": "ledger heights spread within half a second (while nothing changes, pulls slow to every 2 s)",
+        "requestStateInfoInterval": "ledger heights spread within half a second (while nothing changes, pulls thin out to every 2 s)",
         "publishStateInfoInterval": "ledger heights spread within half a second",
         "digestWaitTime": "scaled with pullInterval (must stay below it)",
         "requestWaitTime": "scaled with pullInterval",

@@ -2,10 +2,10 @@
 import GossipCore
 import Testing
 
-/// `StateInfoPullPace` through the peer: under SWIM an idle channel's state-info pulls slow
-/// from `requestStateInfoInterval` to four times it, and any change of what the peer holds of
-/// the channel brings the next pull after it back to the fast pace; Fabric's algorithm keeps
-/// its fixed interval.
+/// `StateInfoPullPace` through the peer: under SWIM the pull timer ticks every
+/// `requestStateInfoInterval`; in an idle channel the ticks that send requests thin out to every
+/// fourth, and a tick that sees any change of what the peer holds of the channel pulls at once;
+/// Fabric's algorithm pulls at every tick.
 @Suite struct StateInfoPullPaceTests {
     var random = SeededGenerator(seed: 5)
 
@@ -19,12 +19,15 @@ import Testing
         return gossip
     }
 
-    /// Fires the pull timer at `now` and returns the pause until the pull it schedules.
-    mutating func pull(_ gossip: inout GossipPeer, at now: GossipTime) -> Duration? {
+    /// Fires the pull timer at `now`: whether it sent a state-info request, and the pause until
+    /// the next tick.
+    mutating func tick(_ gossip: inout GossipPeer, at now: GossipTime) -> (pulled: Bool, pause: Duration?) {
         let effects = gossip.handle(.timer(.pullStateInfo(channel: "alpha")), now: now, random: &random)
-        return effects.lazy.compactMap { effect -> Duration? in
+        let pulled = effects.contains { if case .send(.channel(_, .stateInfoRequest), _) = $0 { return true } else { return false } }
+        let pause = effects.lazy.compactMap { effect -> Duration? in
             if case .schedule(.pullStateInfo(channel: "alpha"), let at) = effect { return at - now } else { return nil }
         }.first
+        return (pulled, pause)
     }
 
     mutating func hearMate(_ gossip: inout GossipPeer, sequence: UInt64, at now: GossipTime) {
@@ -36,36 +39,32 @@ import Testing
                           now: now, random: &random)
     }
 
-    @Test mutating func idlePullsSlowDownAndAChangeBringsTheFastPaceBack() {
-        let topology = Topology(orgs: 1, peersPerOrg: 2)
-        var gossip = peer(topology)
+    /// Which of `count` ticks from `start` pulled.
+    mutating func ticks(_ count: Int, of gossip: inout GossipPeer, from start: GossipTime) -> [Bool] {
         let base = gossip.configuration.settings.requestStateInfoInterval
-        #expect(gossip.configuration.settings.membership == .swim)
-        var now = GossipTime.zero
-        var pauses: [Duration] = []
-        for _ in 0..<5 {
-            let pause = pull(&gossip, at: now) ?? .zero
-            pauses.append(pause)
-            now = now + pause
+        return (0..<count).map { index in
+            let (pulled, pause) = tick(&gossip, at: start + base * index)
+            #expect(pause == base, "the timer ticks at the interval")
+            return pulled
         }
-        // The first pull has no earlier digest to compare with: it counts as a change.
-        #expect(pauses == [base, base * 2, base * 4, base * 4, base * 4])
-        hearMate(&gossip, sequence: 1, at: now)
-        #expect(pull(&gossip, at: now) == base, "a new state info: the next pull comes fast")
-        #expect(pull(&gossip, at: now + base) == base * 2)
-        hearMate(&gossip, sequence: 2, at: now + base * 3)
-        #expect(pull(&gossip, at: now + base * 3) == base)
     }
 
-    @Test mutating func fabricsAlgorithmKeepsItsFixedInterval() {
+    @Test mutating func idlePullsThinOutAndAChangeIsPulledAtTheNextTick() {
+        var gossip = peer(Topology(orgs: 1, peersPerOrg: 2))
+        #expect(gossip.configuration.settings.membership == .swim)
+        let base = gossip.configuration.settings.requestStateInfoInterval
+        // The first tick has no earlier pull to compare with: it counts as a change.
+        #expect(ticks(12, of: &gossip, from: .zero) == [true, true, false, true, false, false, false, true, false, false, false, true])
+        hearMate(&gossip, sequence: 1, at: .zero + base * 12)
+        #expect(ticks(4, of: &gossip, from: .zero + base * 12) == [true, true, false, true], "a new state info: pulled at once, then slowing again")
+        hearMate(&gossip, sequence: 2, at: .zero + base * 16)
+        #expect(ticks(1, of: &gossip, from: .zero + base * 16) == [true])
+    }
+
+    @Test mutating func fabricsAlgorithmPullsAtEveryTick() {
         var topology = Topology(orgs: 1, peersPerOrg: 2)
         topology.settings = .fabric
         var gossip = peer(topology)
-        let base = gossip.configuration.settings.requestStateInfoInterval
-        var now = GossipTime.zero
-        for _ in 0..<4 {
-            #expect(pull(&gossip, at: now) == base)
-            now = now + base
-        }
+        #expect(ticks(6, of: &gossip, from: .zero) == Array(repeating: true, count: 6))
     }
 }

@@ -340,10 +340,11 @@ extension StateTransfer {
         #expect(askedOrgs(gossip.handle(pull, now: .zero, random: &random)) == ["Org3MSP", "Org4MSP"])
         hear(2)
         hear(3)
+        // The next three pulls (ticks that find nothing new pull less often: `StateInfoPullPace`).
         var turns: [String] = []
-        for _ in 0..<3 {
+        for _ in 0..<12 where turns.count < 3 {
             let asked = askedOrgs(gossip.handle(pull, now: .zero, random: &random))
-            #expect(asked.count == 1)
+            #expect(asked.count <= 1)
             turns += asked
         }
         #expect(Set(turns) == ["Org2MSP", "Org3MSP", "Org4MSP"])

@@ -1,28 +1,34 @@
 import FabnetModel
 
-/// How often a peer pulls one channel's state info under SWIM: every `requestStateInfoInterval`
-/// while what it holds of the channel keeps changing, and at twice the previous interval, up to
-/// `maximumFactor` times it, while nothing changed since the previous pull.
+/// When a peer pulls one channel's state info under SWIM. The pull timer ticks every
+/// `requestStateInfoInterval`; a tick pulls when what the peer holds of the channel changed
+/// since its last pull, and otherwise only every second, then every fourth tick
+/// (`maximumFactor`) while nothing changes.
 ///
 /// "Changed" is the channel's view digest (`ChannelStateInfo.digest`, the versions of every
 /// peer's state info, its own included): a new height anywhere, a new channel peer, a peer
 /// forgotten. Committing a block changes every peer's own height, so while blocks flow every
-/// peer pulls at the fast pace; an idle network's pulls, which usually bring nothing (the
-/// responder sees the same digest and stays silent), were a third of the messages it exchanged.
+/// tick pulls, as before; an idle network's pulls, which usually bring nothing (the responder
+/// sees the same digest and stays silent), were a third of the messages it exchanged.
 ///
-/// Guarantees: the interval is always between `base` and `maximumFactor × base`; the first
-/// pull after any change comes at most `maximumFactor × base` after the previous pull, and
-/// every pull after it at `base` until the digest holds still again. Pure: no clock.
+/// Guarantees: a tick that sees a change pulls; consecutive pulls are at most `maximumFactor`
+/// ticks apart; the gap grows 1, 2, 4 ticks only while the digest holds still. Pure: no clock.
 struct StateInfoPullPace: Sendable, Equatable {
     static let maximumFactor = 4
 
     private var digestAtLastPull: UInt64?
+    private var ticksSincePull = 0
     private(set) var factor = 1
 
-    /// The pause before the next pull, taken at a pull that sees `digest`.
-    mutating func next(digest: UInt64, base: Duration) -> Duration {
-        factor = digest == digestAtLastPull ? min(2 * factor, Self.maximumFactor) : 1
-        digestAtLastPull = digest
-        return base * factor
+    /// At a tick that sees `digest`: whether to pull now.
+    mutating func shouldPull(digest: UInt64) -> Bool {
+        if digest != digestAtLastPull {
+            (digestAtLastPull, ticksSincePull, factor) = (digest, 0, 1)
+            return true
+        }
+        ticksSincePull += 1
+        guard ticksSincePull >= factor else { return false }
+        (ticksSincePull, factor) = (0, min(2 * factor, Self.maximumFactor))
+        return true
     }
 }

@@ -255,14 +255,15 @@ extension GossipPeer {
     /// any own-org channel peer while a view grows filled big simulated views sooner, but in a
     /// real 100-peer start the new connections (a TLS handshake each, on a machine that is
     /// CPU-bound while it starts) made `up`'s convergence 2–4 s slower.
-    /// Under SWIM the pace slows while nothing changes (`StateInfoPullPace`).
+    /// Under SWIM a tick pulls only when something changed or the slowed pace says so
+    /// (`StateInfoPullPace`).
     mutating func pullStateInfo(_ channel: String, now: GossipTime, random: inout some RandomNumberGenerator) -> [Effect] {
-        var pause = settings.requestStateInfoInterval
-        if settings.membership == .swim, let digest = states[channel]?.digest {
-            pause = stateInfoPullPaces[channel, default: StateInfoPullPace()].next(digest: digest, base: pause)
+        let tick: [Effect] = [.schedule(.pullStateInfo(channel: channel), at: now + settings.requestStateInfoInterval)]
+        if settings.membership == .swim, let digest = states[channel]?.digest,
+           !stateInfoPullPaces[channel, default: StateInfoPullPace()].shouldPull(digest: digest) {
+            return tick
         }
-        return [.schedule(.pullStateInfo(channel: channel), at: now + pause)]
-            + requestSnapshot(channel, random: &random) + requestCrossOrganizationSnapshot(channel, random: &random)
+        return tick + requestSnapshot(channel, random: &random) + requestCrossOrganizationSnapshot(channel, random: &random)
     }
 
     /// A snapshot request with this peer's digest and the own-org state infos it holds, to one

@@ -46,6 +46,7 @@ struct BenchCatchup: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         try await Console.reportingErrors {
             let parameters = CatchupBench.Parameters(blocks: blocks, valueSize: valueSize, timeout: timeout, executable: UpCommand.executable())
             let measurement = try await CatchupBench.run(parameters) { Console.progress($0) }

@@ -84,6 +84,7 @@ struct BenchChaos: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         let report = try await Console.reportingErrors {
             let seed = seed ?? UInt64.random(in: 1...999_999)
             let path = history.map { URL(fileURLWithPath: $0) }

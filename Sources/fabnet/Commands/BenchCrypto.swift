@@ -47,6 +47,7 @@ struct BenchCrypto: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         if verify { return try await runVerify() }
         try await Console.reportingErrors {
             let spec = try network.load().spec

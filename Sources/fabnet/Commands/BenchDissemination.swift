@@ -100,6 +100,7 @@ struct BenchDissemination: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         try await Console.reportingErrors {
             let parameters = DisseminationBench.Parameters(peers: peers, blocks: blocks, blockSize: blockSize, rate: rate, timeout: timeout,
                                                            executable: UpCommand.executable())

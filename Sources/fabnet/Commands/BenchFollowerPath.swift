@@ -1,4 +1,5 @@
 import ArgumentParser
+import FabnetBench
 import Foundation
 import PeerNode
 
@@ -26,6 +27,7 @@ struct BenchFollowerPath: AsyncParsableCommand {
     var transactions = 4
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fabnet-bench-followerpath-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try await FollowerPathBench.run(blocks: blocks, transactions: transactions, directory: folder)

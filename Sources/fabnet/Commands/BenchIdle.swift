@@ -54,6 +54,7 @@ struct BenchIdle: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         try await Console.reportingErrors {
             var results: [IdleBench.Measurement] = []
             for size in sizes {

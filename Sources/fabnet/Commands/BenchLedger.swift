@@ -40,6 +40,7 @@ struct BenchLedger: ParsableCommand {
     }
 
     func run() throws {
+        BenchBystanders.warnIfAny()
         try Console.reportingErrors {
             var results: [ModeResult] = []
             for (name, durability) in [("fsync each append", LedgerDurability.fsyncEachAppend), ("OS buffered", .osBuffered)] {

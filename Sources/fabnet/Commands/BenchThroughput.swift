@@ -79,6 +79,7 @@ struct BenchThroughput: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         try await Console.reportingErrors {
             let parameters = ThroughputBench.Parameters(path: via, seconds: seconds, clients: clients, window: window, valueSize: valueSize,
                                                         maximumRate: maximumRate ?? (via == .gateway ? 5_000 : 12_000),

@@ -63,6 +63,7 @@ struct BenchUp: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchBystanders.warnIfAny()
         try await Console.reportingErrors {
             var spec = try description.load().spec
             if let orgs { spec = spec.withPeerOrganizations(orgs) }
