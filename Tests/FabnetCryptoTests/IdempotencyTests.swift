@@ -44,15 +44,25 @@ import Testing
                                          root: org.appendingPathComponent("tlsca/tlsca.org1.example.com-cert.pem")))
     }
 
+    /// The default network's material, made in a new scratch folder, and its first peer org.
+    func defaultMaterial() throws -> (ScratchDirectory, NetworkSpec, CryptoLayout, OrganizationSpec) {
+        let scratch = try ScratchDirectory()
+        do {
+            let spec = try Networks.defaultSpec()
+            _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
+            let org = try #require(spec.organizations.first { !$0.peers.isEmpty })
+            return (scratch, spec, CryptoLayout(root: scratch.url), org)
+        } catch {
+            scratch.remove()
+            throw error
+        }
+    }
+
     /// A node home links the material (no copy); material made anew later replaces the files
     /// (new inodes), so a home keeps exactly what it had until `up` installs it again.
     @Test func aHomeKeepsItsMaterialWhenTheMaterialIsMadeAnew() throws {
-        let scratch = try ScratchDirectory()
+        let (scratch, spec, layout, org) = try defaultMaterial()
         defer { scratch.remove() }
-        let spec = try Networks.defaultSpec()
-        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
-        let layout = CryptoLayout(root: scratch.url)
-        let org = try #require(spec.organizations.first { !$0.peers.isEmpty })
         let home = scratch.url.appendingPathComponent("home")
         try NodeHomeFiles.install(nodeDirectory: layout.nodeDirectory(org.peers[0], in: org), into: home,
                                   organizationMSPs: spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) })
@@ -70,12 +80,8 @@ import Testing
     /// home's own tree did, keeps its material when the material is made anew, and removing a
     /// home (or installing it again without the snapshot) leaves the snapshot and the material.
     @Test func homesShareOneSnapshotOfTheOrganizations() throws {
-        let scratch = try ScratchDirectory()
+        let (scratch, spec, layout, org) = try defaultMaterial()
         defer { scratch.remove() }
-        let spec = try Networks.defaultSpec()
-        _ = try CryptoMaterialGenerator(output: scratch.url).generate(spec)
-        let layout = CryptoLayout(root: scratch.url)
-        let org = try #require(spec.organizations.first { !$0.peers.isEmpty })
         let msps = spec.organizations.map { ($0.mspID, layout.organizationMSPDirectory($0)) }
         let state = scratch.url.appendingPathComponent("state")
         let shared = state.appendingPathComponent("orgs")
