@@ -21,11 +21,15 @@ public enum NodeHomeFiles {
         let organizations = home.appendingPathComponent("orgs")
         var copies = [(nodeDirectory.appendingPathComponent("msp"), home.appendingPathComponent("msp")),
                       (nodeDirectory.appendingPathComponent("tls"), home.appendingPathComponent("tls"))]
+        var linked = false
         if let sharedOrganizations {
             try fileManager.createDirectory(at: home, withIntermediateDirectories: true)
             try? fileManager.removeItem(at: organizations)
-            try fileManager.createSymbolicLink(atPath: organizations.path, withDestinationPath: relativePath(from: home, to: sharedOrganizations))
-        } else {
+            // A file system without symbolic links gets the home's own trees, as before.
+            linked = (try? fileManager.createSymbolicLink(atPath: organizations.path,
+                                                          withDestinationPath: relativePath(from: home, to: sharedOrganizations))) != nil
+        }
+        if !linked {
             if isSymbolicLink(organizations) { try fileManager.removeItem(at: organizations) }
             copies += organizationMSPs.map { ($0.directory, organizations.appendingPathComponent("\($0.mspID)/msp")) }
         }

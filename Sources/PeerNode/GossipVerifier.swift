@@ -57,8 +57,8 @@ final class GossipVerifier: EntryVerifier {
             guard let secret = try? WireSecret(serializedBytes: envelope.secretEnvelope.payload),
                   let endpoint = Endpoint(parsing: secret.internalEndpoint) else { return refuse() }
             // An internal endpoint equal to the signed external one adds nothing to trust, so its
-            // own signature is checked only when it differs (a peer of `up` names one endpoint
-            // twice: this was a fifth of the signature checks of a 100-peer start).
+            // own signature is checked only when it differs: a peer of `up` names one endpoint
+            // twice, and this was a second signature check for every own-org alive message.
             if !Self.sameEndpoint(endpoint, as: payload) {
                 guard (try? await identities.verify(signature: envelope.secretEnvelope.signature, over: envelope.secretEnvelope.payload,
                                                     by: payload.identity)) != nil else { return refuse() }
