@@ -58,6 +58,7 @@ let package = Package(
         .target(
             name: "FabricWire",
             dependencies: [
+                "FabnetModel",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -57,10 +57,5 @@ public struct PKIID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var stableHash: UInt64 { StableHash.of(bytes) }
 
     /// The first 8 bytes in hex, enough to tell peers apart in logs.
-    public var description: String {
-        bytes.prefix(8).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
+    public var description: String { bytes.prefix(8).lowerHex }
 }

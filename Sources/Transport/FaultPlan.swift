@@ -68,19 +68,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     /// The largest delay one node may add (ten minutes).
     public static let maximumDelayMilliseconds = 600_000
 
-    /// The hex name of a PKI-ID, as plans name nodes. Written into one buffer: every connection
-    /// a node accepts or opens names its remote, and a string per byte made this 1–2 % of a
-    /// 100-peer start's CPU.
-    public static func name(of id: PKIID) -> String {
-        let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 2 * id.bytes.count) { buffer in
-            digits.withUTF8Buffer { digits in
-                for (index, byte) in id.bytes.enumerated() {
-                    buffer[2 * index] = digits[Int(byte >> 4)]
-                    buffer[2 * index + 1] = digits[Int(byte & 0xF)]
-                }
-            }
-            return 2 * id.bytes.count
-        }
-    }
+    /// The hex name of a PKI-ID, as plans name nodes (every connection a node accepts or
+    /// opens names its remote).
+    public static func name(of id: PKIID) -> String { id.bytes.lowerHex }
 }

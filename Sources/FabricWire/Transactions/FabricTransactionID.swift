@@ -1,3 +1,4 @@
+import FabnetModel
 import Crypto
 import Foundation
 
@@ -11,20 +12,7 @@ public enum FabricTransactionID {
         var hasher = SHA256()
         hasher.update(data: nonce)
         hasher.update(data: creator)
-        return lowerHex(hasher.finalize())
-    }
-
-    /// Lower-case hex of `bytes`, written into one buffer (every committing peer computes a tx id
-    /// per transaction: a string per byte showed in profiles).
-    static func lowerHex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var ascii: [UInt8] = []
-        ascii.reserveCapacity(64)
-        for byte in bytes {
-            ascii.append(digits[Int(byte >> 4)])
-            ascii.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: ascii, as: UTF8.self)
+        return hasher.finalize().lowerHex
     }
 
     /// 24 random bytes, the nonce length Fabric's SDKs use.

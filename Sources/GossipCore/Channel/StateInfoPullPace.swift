@@ -1,5 +1,3 @@
-import FabnetModel
-
 /// When a peer pulls one channel's state info under SWIM. The pull timer ticks every
 /// `requestStateInfoInterval`; a tick pulls when what the peer holds of the channel changed
 /// since its last pull, and otherwise only every second, then every fourth tick

@@ -1,3 +1,4 @@
+import FabnetModel
 import ArgumentParser
 import FabnetWire
 import FabnetClient
@@ -68,5 +69,5 @@ struct BlockFetch: AsyncParsableCommand {
 }
 
 extension Data {
-    var hex: String { isEmpty ? "(none)" : map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+    var hex: String { isEmpty ? "(none)" : lowerHex }
 }
