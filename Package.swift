@@ -33,6 +33,7 @@ let package = Package(
             providers: [.apt(["libssl-dev", "pkg-config"])]
         ),
         .target(name: "FabnetModel"),
+        .target(name: "CConcurrencyHooks"),
         .target(
             name: "FabnetConfig",
             dependencies: ["FabnetModel", .product(name: "Yams", package: "Yams")]
@@ -186,6 +187,7 @@ let package = Package(
         .target(
             name: "OperationsEndpoint",
             dependencies: [
+                "CConcurrencyHooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OperationsEndpoint
 
 /// The `fabnet` command: a Docker-free local testnet for Hyperledger-Fabric-style networks.
 @main
@@ -40,7 +41,12 @@ extension Fabnet {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command: any ParsableCommand
-            if let node = nodeStart(arguments) { command = node } else { command = try parseAsRoot(arguments) }
+            if let node = nodeStart(arguments) {
+                NodeExecutor.install()
+                command = node
+            } else {
+                command = try parseAsRoot(arguments)
+            }
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {

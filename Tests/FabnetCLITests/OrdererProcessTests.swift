@@ -163,6 +163,7 @@ actor Acknowledgements {
         #expect(await acknowledgements.count == 1000)
         #expect(orderer.starts == 2, "the orderer was killed and restarted mid-stream")
         #expect(orderer.logs.contains("resumed at height"))
+        #expect(orderer.logs.contains("Swift concurrency runs on NIO's"), "a node's jobs and timers run on its event loops")
 
         // Everything acknowledged is in the chain, in blocks within the limits; a transaction is
         // there twice only if its client sent it twice (the orderer's own replay adds no copy).

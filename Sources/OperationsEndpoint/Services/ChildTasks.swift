@@ -38,7 +38,7 @@ public final class ChildTasks: Sendable {
 
     /// Runs `body` at `instant` (on the continuous clock).
     public func schedule(at instant: ContinuousClock.Instant, _ body: @escaping @Sendable () async -> Void) {
-        continuation.yield(.at(wait: { try await Task.sleep(until: instant, clock: .continuous) }, body))
+        continuation.yield(.at(wait: { try await NodeExecutor.sleep(until: instant) }, body))
     }
 
     /// Runs `body` once `clock.now` reaches `time` (on the clock given at `init`).

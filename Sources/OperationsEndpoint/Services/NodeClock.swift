@@ -17,7 +17,8 @@ public protocol NodeClock: Sendable {
 /// value was made.
 ///
 /// Guarantees: `now` is the `ContinuousClock` time since `init`; `sleep(until:)` is
-/// `Task.sleep(until:clock: .continuous)` of the matching instant.
+/// `NodeExecutor.sleep(until:)` of the matching instant (`Task.sleep` unless a node process put
+/// its timers on its event loops).
 public struct SystemNodeClock: NodeClock {
     public let start: ContinuousClock.Instant
 
@@ -26,6 +27,6 @@ public struct SystemNodeClock: NodeClock {
     public var now: Duration { ContinuousClock.now - start }
 
     public func sleep(until deadline: Duration) async throws {
-        try await Task.sleep(until: start.advanced(by: deadline), clock: .continuous)
+        try await NodeExecutor.sleep(until: start.advanced(by: deadline))
     }
 }

@@ -41,6 +41,7 @@ struct OrdererStart: AsyncParsableCommand {
             }
             let channels = await service.channelNames.joined(separator: ", ")
             let grpcLine = home.configuration.grpcPort.map { ", AtomicBroadcast (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
+            logger.info("\(NodeExecutor.summary)")
             logger.info("ready: serving on \(home.configuration.host):\(listener.port)\(grpcLine), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
             // Open connections get a moment to finish what they are writing; ledgers are
             // consistent at every instant (each append is durable before it is acknowledged).

@@ -56,6 +56,7 @@ struct PeerStart: AsyncParsableCommand {
             }
             let channels = await service.channelNames.joined(separator: ", ")
             let grpcLine = home.configuration.grpcPort.map { ", Gateway, Deliver and ChaincodeSupport (gRPC, TLS) on 127.0.0.1:\($0)" } ?? ""
+            logger.info("\(NodeExecutor.summary)")
             logger.info("ready: gossip on \(home.configuration.listenHost):\(listener.port) as \(home.configuration.endpoint)\(grpcLine), operations on 127.0.0.1:\(home.configuration.operationsPort), channels: \(channels)")
             try await NodeProcess.run(listener: listener, operations: operations, node: service, grpc: grpc, grace: .seconds(2), logger: logger, metrics: service.registry,
                                       handler: { try await service.handle($0) })
