@@ -20,7 +20,9 @@ public final class ChildProcess: @unchecked Sendable {
     /// `newProcessGroup`: the child leads its own process group, so a Ctrl-C at the terminal
     /// reaches only its parent (which stops it gracefully) and it can outlive the parent.
     /// `truncateLog: false` appends to an existing log (a restarted node keeps its history).
-    public init(executable: String, arguments: [String], logFile: URL, newProcessGroup: Bool = false, truncateLog: Bool = true) throws {
+    /// `environment`: variables set in the child's environment beside this process's own.
+    public init(executable: String, arguments: [String], logFile: URL, newProcessGroup: Bool = false, truncateLog: Bool = true,
+                environment: [String: String] = [:]) throws {
         self.logFile = logFile
         if truncateLog || !FileManager.default.fileExists(atPath: logFile.path) {
             FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -50,9 +52,13 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(flags))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.isEmpty ? nil
+            : ProcessInfo.processInfo.environment.merging(environment) { _, added in added }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp?.forEach { free($0) } }
         pid = try SpawnGate.spawn {
             var child: pid_t = 0
-            let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+            let status = envp.map { envp in envp.withUnsafeBufferPointer { posix_spawn(&child, executable, &actions, &attributes, argv, UnsafeMutablePointer(mutating: $0.baseAddress)) } }
+                ?? posix_spawn(&child, executable, &actions, &attributes, argv, environ)
             guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
             return child
         }

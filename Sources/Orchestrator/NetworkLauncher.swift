@@ -305,13 +305,15 @@ public struct NetworkLauncher: Sendable {
         var saved = ContinuousClock.now
         let positions = Dictionary(manifest.nodes.indices.map { (manifest.nodes[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
         let order = election.sorted(manifest.nodes).compactMap { positions[$0.name] }
+        let executor = NodeExecutorChoice.environment(nodes: manifest.nodes.count)
         for (position, index) in order.enumerated() {
             let node = manifest.nodes[index]
             if position > 0, pause > .zero { try await Task.sleep(for: pause) }  // pacing, not a wait for a condition
             do {
                 let hold = restart && node.role == "peer" ? ["--hold-channels", String(options.timeout)] : []
                 let process = try ChildProcess(executable: options.executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path] + hold,
-                                               logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
+                                               logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false,
+                                               environment: executor)
                 process.detach()
                 manifest.nodes[index].record(process.pid)
             } catch {

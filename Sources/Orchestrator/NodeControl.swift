@@ -32,7 +32,8 @@ public struct NodeControl: Sendable {
     public func start(_ node: NetworkState.Node, in manifest: NetworkState.Manifest) throws -> NetworkState.Manifest {
         guard !state.isRunning(node) else { throw OrchestratorError.state("\(node.name) already runs (pid \(node.pid ?? 0))") }
         let process = try ChildProcess(executable: executable, arguments: [node.role, "start", "--home", state.home(of: node.name).path],
-                                       logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false)
+                                       logFile: state.logFile(of: node.name), newProcessGroup: true, truncateLog: false,
+                                       environment: NodeExecutorChoice.environment(nodes: manifest.nodes.count))
         process.detach()
         var manifest = manifest
         if let index = manifest.nodes.firstIndex(where: { $0.name == node.name }) { manifest.nodes[index].record(process.pid) }

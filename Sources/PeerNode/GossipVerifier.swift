@@ -5,6 +5,7 @@ import FabnetWire
 import FabricWire
 import Foundation
 import Ledger
+import OperationsEndpoint
 import TxValidation
 import GossipCore
 
@@ -95,7 +96,8 @@ final class GossipVerifier: EntryVerifier {
     func blocks(_ payloads: [WirePayload]) async -> [GossipBlock] {
         if payloads.count == 1 { return await block(payloads[0]).map { [$0] } ?? [] }
         return await withTaskGroup(of: (Int, GossipBlock?).self) { group in
-            for (index, payload) in payloads.enumerated() { group.addTask { (index, await self.block(payload)) } }
+            let spreading = NodeExecutor.spreading
+            for (index, payload) in payloads.enumerated() { group.addTask(executorPreference: spreading) { (index, await self.block(payload)) } }
             var blocks = [GossipBlock?](repeating: nil, count: payloads.count)
             for await (index, block) in group { blocks[index] = block }
             return blocks.compactMap { $0 }

@@ -5,6 +5,7 @@ import FabricPolicy
 import FabricWire
 import Foundation
 import Ledger
+import OperationsEndpoint
 import TxValidation
 
 /// A block as it entered this peer, checked once: parsed, its data hash matched against its
@@ -53,10 +54,11 @@ extension GossipVerifier {
     func prepare(_ entries: [Data]) async -> [CandidateTransaction] {
         let chunk = 16
         let identities = self.identities
+        let spreading = NodeExecutor.spreading
         return await withTaskGroup(of: (Int, [CandidateTransaction]).self) { group in
             for start in stride(from: 0, to: entries.count, by: chunk) {
                 let slice = Array(entries[start..<min(start + chunk, entries.count)])
-                group.addTask {
+                group.addTask(executorPreference: spreading) {
                     var prepared: [CandidateTransaction] = []
                     prepared.reserveCapacity(slice.count)
                     for entry in slice {

@@ -46,7 +46,8 @@ final class OrdererUnderTest: @unchecked Sendable {
     func start() async throws {
         starts += 1
         let process = try ChildProcess(executable: fabnetBinary.path, arguments: ["orderer", "start", "--home", directory.appendingPathComponent("home").path],
-                                       logFile: directory.appendingPathComponent("orderer-\(starts).log"))
+                                       logFile: directory.appendingPathComponent("orderer-\(starts).log"),
+                                       environment: ["FABNET_NODE_EXECUTOR": "loops"])
         self.process = process
         try await eventually(seconds: 20, "orderer ready") { process.log.contains("ready: serving") || process.hasExited }
         guard !process.hasExited else {

@@ -5,8 +5,9 @@ import Synchronization
 import Testing
 
 @Suite struct NodeExecutorTests {
-    @Test func poolInTheEnvironmentKeepsSwiftsOwnPool() {
+    @Test func onlyLoopsInTheEnvironmentLeavesSwiftsOwnPool() {
         #expect(!NodeExecutor.install(environment: [NodeExecutor.variable: "pool"]))
+        #expect(!NodeExecutor.install(environment: [:]))
         #expect(!NodeExecutor.isInstalled)
     }
 

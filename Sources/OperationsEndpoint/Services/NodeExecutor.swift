@@ -5,8 +5,10 @@ import NIOPosix
 import Synchronization
 
 /// Where a node process (`peer start`, `orderer start`) runs its Swift concurrency jobs and
-/// timers: on the event loops of `MultiThreadedEventLoopGroup.singleton`, which also do all its
-/// network I/O, with at least four loops.
+/// timers when `FABNET_NODE_EXECUTOR=loops`: on the event loops of
+/// `MultiThreadedEventLoopGroup.singleton`, which also do all its network I/O, with at least four
+/// loops. `up` asks for it in networks of more than four nodes per core (`NodeExecutorChoice`);
+/// otherwise Swift's own pool runs them, which costs less CPU per job on a busy node.
 ///
 /// With Swift's own pool, a gossip message crossed threads twice (an event loop read it and woke
 /// a pool thread to handle it, which woke the event loop again to write the answer), and every
@@ -20,14 +22,14 @@ import Synchronization
 /// per thread, and a busy node (one every joining peer asks) had half the threads it had with
 /// Swift's pool beside NIO's, so it answered too late. With four it starts as fast as before.
 ///
-/// Guarantees: `install()` takes over at most once per process; `FABNET_NODE_EXECUTOR=pool` in
-/// the environment keeps Swift's pool and Dispatch's timers (to compare, or as a way out), and
-/// `NIO_SINGLETON_GROUP_LOOP_COUNT` sets the loops. Code on these loops must not block waiting
-/// for another event-loop job; node code awaits instead. `sleep(until:)` behaves as
+/// Guarantees: `install()` takes over at most once per process and only when the environment
+/// says `loops` (anything else keeps Swift's pool and Dispatch's timers);
+/// `NIO_SINGLETON_GROUP_LOOP_COUNT` sets the loops. Code on these loops must not block waiting for
+/// another event-loop job; node code awaits instead. `sleep(until:)` behaves as
 /// `Task.sleep(until:clock: .continuous)` either way: it returns at or after the instant and
 /// throws `CancellationError` when its task is cancelled first.
 public enum NodeExecutor {
-    /// The environment variable that keeps Swift's own pool when it is `pool`.
+    /// The environment variable that puts the jobs on the loops when it is `loops`.
     public static let variable = "FABNET_NODE_EXECUTOR"
     /// NIO's own variable for its singleton group's loop count, which `install` leaves alone.
     public static let loopCountVariable = "NIO_SINGLETON_GROUP_LOOP_COUNT"
@@ -39,8 +41,8 @@ public enum NodeExecutor {
 
     /// What a node logs at start: where its jobs and timers run.
     public static var summary: String {
-        isInstalled ? "Swift concurrency runs on NIO's \(NIOSingletons.groupLoopCountSuggestion) event loops (\(variable)=pool keeps Swift's own pool)"
-                    : "Swift concurrency runs on Swift's own pool"
+        isInstalled ? "Swift concurrency runs on NIO's \(NIOSingletons.groupLoopCountSuggestion) event loops (\(variable)=loops)"
+                    : "Swift concurrency runs on Swift's own pool (\(variable)=loops puts it on NIO's event loops)"
     }
 
     /// The loops a node process asks NIO for: at least 4 (see the type's comment), else one per
@@ -49,12 +51,12 @@ public enum NodeExecutor {
         environment[loopCountVariable] == nil ? max(4, cores) : nil
     }
 
-    /// Installs the event loops as the global executor unless `environment` says `pool`; call it
+    /// Installs the event loops as the global executor when `environment` says `loops`; call it
     /// once, first thing in a node process, before anything uses NIO's singletons. Returns
     /// whether they run the jobs now.
     @discardableResult
     public static func install(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        guard environment[variable] != "pool", installed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
+        guard environment[variable] == "loops", installed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
             return false
         }
         if let loops = loopCount(cores: System.coreCount, environment: environment) { NIOSingletons.groupLoopCountSuggestion = loops }
@@ -71,6 +73,12 @@ public enum NodeExecutor {
         }
         return true
     }
+
+    /// Where work meant for every core goes (a block's signature checks in chunks): each new
+    /// job to the next loop in turn, as a task executor preference (`addTask(executorPreference:)`);
+    /// nil (Swift's pool, which spreads by itself) unless installed. Without it the loops' stickiness
+    /// ran such a task group's children one after the other on the loop that started them.
+    public static var spreading: (any TaskExecutor)? { isInstalled ? LoopSpreadingExecutor.shared : nil }
 
     /// Returns at or after `instant`; on an event loop's timer queue once installed, else `Task.sleep`.
     public static func sleep(until instant: ContinuousClock.Instant) async throws {
@@ -94,6 +102,18 @@ public enum NodeExecutor {
         } onCancel: {
             timer.cancel()
         }
+    }
+}
+
+/// A task executor that hands each job to the next loop of NIO's singleton group in turn.
+/// Guarantees: every job runs on a loop of the group, as a job of this executor (so a task that
+/// prefers it comes back to it after each suspension).
+private final class LoopSpreadingExecutor: TaskExecutor {
+    static let shared = LoopSpreadingExecutor()
+
+    func enqueue(_ job: UnownedJob) {
+        let executor = asUnownedTaskExecutor()
+        MultiThreadedEventLoopGroup.singleton.next().execute { job.runSynchronously(on: executor) }
     }
 }
 
