@@ -1,4 +1,5 @@
 import Foundation
+import OperationsEndpoint
 
 /// Which executor `up` (and `fabnet start`) gives the nodes of a network, through
 /// `FABNET_NODE_EXECUTOR` in each node's environment (read by `NodeExecutor.install`).
@@ -13,7 +14,7 @@ import Foundation
 /// Guarantees: a value the user set in the environment is kept (nothing is added); otherwise
 /// exactly one of `loops` and `pool` is given.
 public enum NodeExecutorChoice {
-    public static let variable = "FABNET_NODE_EXECUTOR"
+    public static let variable = NodeExecutor.variable
 
     /// The variables to add to a node's environment in a network of `nodes` on `cores` cores.
     public static func environment(nodes: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount,

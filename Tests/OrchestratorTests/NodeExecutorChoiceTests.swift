@@ -24,9 +24,7 @@ struct NodeExecutorChoiceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("env.log")
         let child = try ChildProcess(executable: "/usr/bin/env", arguments: [], logFile: log, environment: ["FABNET_NODE_EXECUTOR": "loops"])
-        let end = ContinuousClock.now + .seconds(10)
-        while !child.hasExited, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(5)) }  // a poll interval, not a synchronisation
-        #expect(child.hasExited)
+        try await eventually("env to exit") { child.hasExited }
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.contains("FABNET_NODE_EXECUTOR=loops"))
         if let path = ProcessInfo.processInfo.environment["PATH"] { #expect(lines.contains(Substring("PATH=\(path)"))) }
