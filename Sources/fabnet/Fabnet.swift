@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import OperationsEndpoint
 
 /// The `fabnet` command: a Docker-free local testnet for Hyperledger-Fabric-style networks.
 @main
@@ -42,7 +41,6 @@ extension Fabnet {
         do {
             var command: any ParsableCommand
             if let node = nodeStart(arguments) {
-                NodeExecutor.install()
                 command = node
             } else {
                 command = try parseAsRoot(arguments)

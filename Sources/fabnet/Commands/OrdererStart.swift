@@ -27,6 +27,9 @@ struct OrdererStart: AsyncParsableCommand {
     var home: String
 
     func run() async throws {
+        // Before the node makes its first task: however its command line was written
+        // (`--home DIR` through the fast path, `--home=DIR` through ArgumentParser).
+        NodeExecutor.install()
         try await Console.reportingErrors {
             let home = try OrdererHome.load(URL(fileURLWithPath: home))
             let logging = NodeLogger(name: home.configuration.name, spec: NodeLogger.initialSpec())

@@ -36,6 +36,9 @@ struct PeerStart: AsyncParsableCommand {
     var holdChannels: Double?
 
     func run() async throws {
+        // Before the node makes its first task: however its command line was written
+        // (`--home DIR` through the fast path, `--home=DIR` through ArgumentParser).
+        NodeExecutor.install()
         try await Console.reportingErrors {
             let home = try PeerHome.load(URL(fileURLWithPath: home))
             let logging = NodeLogger(name: home.configuration.name, spec: NodeLogger.initialSpec())
