@@ -200,14 +200,21 @@ public struct GossipPeer: Sendable {
         viewsDirty = true
         guard started else { return [] }
         var effects = startChannel(channel, now: now, random: &random)
-        // Own-org members already known are asked for their state info in the new channel: all
-        // of them under Fabric's membership, the ring neighbours under SWIM (snapshot pulls
-        // bring the rest without a connection to each).
+        // Own-org members already known are sent this peer's state info and asked for theirs in
+        // the new channel: all of them under Fabric's membership, the ring neighbours under SWIM
+        // (snapshot pulls bring the rest without a connection to each). Both ways: a member that
+        // joined a moment before had asked this peer while it was not yet in the channel (the
+        // request was dropped), and would otherwise learn of it only at the next publish or
+        // pull, half a second on; a restarted 4-peer network's leader waited that long for its
+        // first view (ready in 0.94 s against 0.68 s for a new network).
         let ownOrg = membership.aliveMembers.filter { $0.alive.mspID == configuration.mspID }.map(\.alive.pkiID)
         let asked = preferringNeighbours(ownOrg) { _ in true }
+        let state = states[channel]!
         for id in asked {
             guard let member = membership.members[id] else { continue }
-            effects.append(.send(.channel(states[channel]!.ownMAC, .stateInfoRequest(digest: nil)), to: membership.destination(of: member.alive)))
+            let destination = membership.destination(of: member.alive)
+            effects.append(.send(.channel(state.ownMAC, .stateInfo(state.own)), to: destination))
+            effects.append(.send(.channel(state.ownMAC, .stateInfoRequest(digest: nil)), to: destination))
         }
         return effects + introduce(channel, random: &random)
     }
