@@ -188,8 +188,8 @@ public struct GossipPeer: Sendable {
 
     /// Joins `channel` (of `organizations`) at ledger `height` while running: the channel's
     /// election, push, pull, state info and state transfer start now (or with `.start` if the
-    /// peer has not started). It asks its own org's known peers for their state info and
-    /// introduces itself to one peer of each other org (`introduce`). Joining a channel the
+    /// peer has not started). It sends its own org's known peers its state info and asks for
+    /// theirs, and introduces itself to one peer of each other org (`introduce`). Joining a channel the
     /// peer is in changes nothing.
     public mutating func join(channel: String, organizations: Set<String>, height: UInt64, now: GossipTime,
                               random: inout some RandomNumberGenerator) -> [Effect] {
