@@ -345,3 +345,26 @@ struct ElectionHarness {
         #expect(throws: GossipConfigurationError.conflictingLeaderSettings) { try LeaderElection.Mode(settings: settings) }
     }
 }
+
+/// When a starting peer's view counts as settled: under SWIM as soon as it holds every live org
+/// member (none unconfirmed), else after two equal samples, as in Fabric.
+@Suite struct SettledViewTests {
+    /// Whether peer 1, seeing peer 2 in its view and `unconfirmed` lacking state info, proposes
+    /// at its first sample.
+    func proposesAtTheFirstSample(settings: GossipSettings, unconfirmed: Set<PKIID>) -> Bool {
+        var election = LeaderElection(pkiID: PKIID([1]), mode: .dynamic, settings: settings, incarnation: 1)
+        _ = election.handle(.start, now: .zero)
+        _ = election.handle(.view([PKIID([2])]), now: .zero)
+        _ = election.handle(.unconfirmed(unconfirmed), now: .zero)
+        let effects = election.handle(.timer(.sample), now: .zero + settings.election.membershipSampleInterval)
+        return effects.contains { if case .schedule(.electionEnd, _) = $0 { return true } else { return false } }
+    }
+
+    @Test func aCompleteViewSettlesAtTheFirstSampleUnderSwimOnly() {
+        #expect(proposesAtTheFirstSample(settings: .fabnetDefaults, unconfirmed: []), "every live org member is in the view")
+        #expect(!proposesAtTheFirstSample(settings: .fabnetDefaults, unconfirmed: [PKIID([3])]), "peer 3 may still show up")
+        var fabric = GossipSettings.fabnetDefaults
+        fabric.membership = .fabric
+        #expect(!proposesAtTheFirstSample(settings: fabric, unconfirmed: []), "Fabric's algorithm waits for two equal samples")
+    }
+}

@@ -25,7 +25,8 @@ public struct LeadershipMessage: Hashable, Sendable {
 ///
 /// Dynamic election, as Fabric with one change:
 /// - After start the peer waits until its view of the org is stable (unchanged between two
-///   samples `membershipSampleInterval` apart) or `startupGracePeriod` passes.
+///   samples `membershipSampleInterval` apart; under SWIM also as soon as it holds every live
+///   org member, `viewIsComplete`) or `startupGracePeriod` passes.
 /// - **Waiting for outrankers** (fabnet's change, SWIM membership only): it also waits while
 ///   one of the `loudProposers` lowest PKI-IDs below its own among the org's live members (from
 ///   membership: `unconfirmed` ones have shown no state info for the channel yet) is not in
@@ -170,6 +171,14 @@ public struct LeaderElection: Sendable {
         return now - since >= settings.election.leaderAliveThreshold
     }
 
+    /// Under SWIM, whether the view already holds every live org member the membership knows
+    /// (none is `unconfirmed`): it cannot grow until a member joins, so there is nothing to
+    /// wait for a second sample for. A 4-peer network's first leader came one sample (100 ms)
+    /// sooner. Fabric's algorithm always waits for two equal samples.
+    var viewIsComplete: Bool {
+        settings.membership == .swim && !view.isEmpty && unconfirmed.isEmpty
+    }
+
     public mutating func handle(_ event: Event, now: GossipTime) -> [Effect] {
         switch (event, mode) {
         case (.start, .staticLeader):
@@ -215,7 +224,7 @@ public struct LeaderElection: Sendable {
             if leaderIsAlive(now: now) { return follow(now: now) }
             let waited = now - started
             let shown = outrankersShown(now: now)
-            let settled = lastView == view && !view.isEmpty || waited >= settings.election.startupGracePeriod
+            let settled = lastView == view && !view.isEmpty || viewIsComplete || waited >= settings.election.startupGracePeriod
             if settled && shown || waited >= outrankerWait {
                 unconfirmed = []
                 outrankersShownAt = nil
