@@ -14,12 +14,10 @@ import OperationsEndpoint
 /// Guarantees: a value the user set in the environment is kept (nothing is added); otherwise
 /// exactly one of `loops` and `pool` is given.
 public enum NodeExecutorChoice {
-    public static let variable = NodeExecutor.variable
-
     /// The variables to add to a node's environment in a network of `nodes` on `cores` cores.
     public static func environment(nodes: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount,
                                    current: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
-        guard current[variable] == nil else { return [:] }
-        return [variable: nodes > 4 * max(1, cores) ? "loops" : "pool"]
+        guard current[NodeExecutor.variable] == nil else { return [:] }
+        return [NodeExecutor.variable: nodes > 4 * max(1, cores) ? "loops" : "pool"]
     }
 }
