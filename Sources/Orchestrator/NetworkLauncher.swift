@@ -269,6 +269,20 @@ public struct NetworkLauncher: Sendable {
         if let first = homes.lazy.compactMap({ home in failures.withLock { $0[home.peer.commonName] } }).first { throw first }
     }
 
+    /// The peers `org`'s anchor peers name (host and port as the description gives them).
+    func anchorPeers(of org: OrganizationSpec) -> [NodeSpec] {
+        org.anchorPeers.compactMap { anchor in
+            let named = spec.peers.filter { $0.commonName == anchor.host || $0.hostname == anchor.host }
+            return named.first(where: { $0.port == anchor.port }) ?? named.first
+        }
+    }
+
+    /// The peers others introduce themselves to at start: each org's first peer (every other
+    /// peer's bootstrap, `writeHomes`) and the anchor peers.
+    func contactPeers() -> Set<String> {
+        Set(spec.organizations.flatMap { org in (org.peers.prefix(1) + anchorPeers(of: org)).map(\.commonName) })
+    }
+
     /// How often the manifest is saved while nodes start: a `down` after an interrupted `up`
     /// finds every node saved by then. Saving after each start (a new file renamed over the old)
     /// cost 60 ms each on a file system busy with 100 nodes starting.
