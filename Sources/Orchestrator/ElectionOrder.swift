@@ -30,15 +30,6 @@ struct ElectionOrder: Sendable {
         self.pkiIDs = pkiIDs
     }
 
-    /// `sorted(nodes)` with the peers named in `first` ahead of the other peers, each group in
-    /// election order: `up` starts the peers others introduce themselves to (`contactPeers`)
-    /// before the rest.
-    func sorted(_ nodes: [NetworkState.Node], first: Set<String>) -> [NetworkState.Node] {
-        let all = sorted(nodes)
-        let peers = all.filter { $0.role == "peer" }
-        return all.filter { $0.role != "peer" } + peers.filter { first.contains($0.name) } + peers.filter { !first.contains($0.name) }
-    }
-
     /// `nodes` with the peers in election order after every other node, each group stable.
     func sorted(_ nodes: [NetworkState.Node]) -> [NetworkState.Node] {
         let others = nodes.filter { $0.role != "peer" }

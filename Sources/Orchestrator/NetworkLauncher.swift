@@ -224,7 +224,13 @@ public struct NetworkLauncher: Sendable {
         // Anchor peers as the description names them (host and port), mapped to the ports given here.
         var anchors: [String: [String]] = [:]
         for org in spec.organizations where !org.peers.isEmpty {
-            anchors[org.mspID] = anchorPeers(of: org).compactMap { byName[$0.commonName] }.map { "\($0.host):\($0.port)" }
+            var endpoints: [String] = []
+            for anchor in org.anchorPeers {
+                let named = spec.peers.filter { $0.commonName == anchor.host || $0.hostname == anchor.host }
+                guard let peer = named.first(where: { $0.port == anchor.port }) ?? named.first, let node = byName[peer.commonName] else { continue }
+                endpoints.append("\(node.host):\(node.port)")
+            }
+            anchors[org.mspID] = endpoints
         }
         let ordererOrgs = spec.organizations.filter { !$0.orderers.isEmpty }.map(\.mspID)
         var homes: [(configuration: PeerHome.Configuration, peer: NodeSpec, org: OrganizationSpec)] = []
@@ -269,20 +275,6 @@ public struct NetworkLauncher: Sendable {
         if let first = homes.lazy.compactMap({ home in failures.withLock { $0[home.peer.commonName] } }).first { throw first }
     }
 
-    /// The peers `org`'s anchor peers name (host and port as the description gives them).
-    func anchorPeers(of org: OrganizationSpec) -> [NodeSpec] {
-        org.anchorPeers.compactMap { anchor in
-            let named = spec.peers.filter { $0.commonName == anchor.host || $0.hostname == anchor.host }
-            return named.first(where: { $0.port == anchor.port }) ?? named.first
-        }
-    }
-
-    /// The peers others introduce themselves to at start: each org's first peer (every other
-    /// peer's bootstrap, `writeHomes`) and the anchor peers.
-    func contactPeers() -> Set<String> {
-        Set(spec.organizations.flatMap { org in (org.peers.prefix(1) + anchorPeers(of: org)).map(\.commonName) })
-    }
-
     /// How often the manifest is saved while nodes start: a `down` after an interrupted `up`
     /// finds every node saved by then. Saving after each start (a new file renamed over the old)
     /// cost 60 ms each on a file system busy with 100 nodes starting.
@@ -300,14 +292,9 @@ public struct NetworkLauncher: Sendable {
         return .milliseconds(max(0, milliseconds))
     }
 
-    /// Starts every node in order (the orderer first, then the peers others introduce themselves
-    /// to, `contactPeers`, then the rest, each group in `ElectionOrder`), `spawnInterval` apart.
-    /// Contacts first, as no election runs before `createChannels` (new networks have no channel,
-    /// restarted peers hold theirs): in election order the bootstrap and anchor peers came up
-    /// anywhere among 100, and the peers before them dialled them in vain, were asked again at
-    /// each reconnect and asked other orgs' anchors, which became the busiest nodes of a start.
-    /// The manifest, with the pids, is saved after each start (paced networks: every
-    /// `spawnSaveInterval`), and at the end. In a `restart` the peers hold the
+    /// Starts every node in order (the orderer first, then the peers in `ElectionOrder`),
+    /// `spawnInterval` apart; the manifest, with the pids, is saved after each start (paced
+    /// networks: every `spawnSaveInterval`), and at the end. In a `restart` the peers hold the
     /// channels they joined before (`peer start --hold-channels`) until `createChannels` joins
     /// them again, in election order, or until `up`'s timeout passes; a 100-peer restart whose
     /// peers resumed their channels as they came up elected 33–68 leaders for a moment and was
@@ -317,7 +304,7 @@ public struct NetworkLauncher: Sendable {
         let pause = Self.spawnInterval(nodes: manifest.nodes.count)
         var saved = ContinuousClock.now
         let positions = Dictionary(manifest.nodes.indices.map { (manifest.nodes[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
-        let order = election.sorted(manifest.nodes, first: contactPeers()).compactMap { positions[$0.name] }
+        let order = election.sorted(manifest.nodes).compactMap { positions[$0.name] }
         let executor = NodeExecutorChoice.environment(nodes: manifest.nodes.count)
         for (position, index) in order.enumerated() {
             let node = manifest.nodes[index]

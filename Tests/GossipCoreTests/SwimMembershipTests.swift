@@ -207,11 +207,10 @@ import Testing
         #expect(membership.selfAlive.time == PeerTime(incarnation: 1, sequence: 1))
     }
 
-    /// A starting peer asks its first contact (here its org's anchor) for its view; other orgs'
-    /// anchors hear nothing from it at start and are asked, one by one as answers come and naming
-    /// what it holds, only for orgs the view does not hold a peer of by then; with no answer by
-    /// the third probe, it asks all that are left.
-    @Test mutating func aStartingPeerAsksOtherOrgsAnchorsOnlyForOrgsItsFirstContactDidNotBring() throws {
+    /// A starting peer asks its first contact (here its org's anchor) for its view and pings the
+    /// others (other orgs' anchors), which it asks one by one as answers come, naming what it
+    /// holds; with no answer by the first probe, it asks all that are left.
+    @Test mutating func aStartingPeerAsksItsFirstContactThenTheOthersNamingWhatItHolds() throws {
         let topology = Topology(orgs: 3, peersPerOrg: 2)
         let anchors = (0..<3).map { Topology.externalEndpoint($0, 0) }
         func requests(_ effects: [Membership.Effect]) -> [Endpoint: KnownVersions] {
@@ -221,9 +220,9 @@ import Testing
             }
             return found
         }
-        func sentTo(_ effects: [Membership.Effect]) -> [Endpoint] {
+        func introductionPings(_ effects: [Membership.Effect]) -> [Endpoint] {
             effects.compactMap { effect in
-                if case let .send(_, .endpoint(endpoint)) = effect { return endpoint }
+                if case let .send(.ping(0, sender?, []), .endpoint(endpoint)) = effect, sender.pkiID == Topology.pkiID(0, 1) { return endpoint }
                 return nil
             }
         }
@@ -231,38 +230,31 @@ import Testing
         let start = membership.handle(.start, now: .zero, random: &random)
         #expect(requests(start).keys.sorted() == [anchors[0]])
         #expect(requests(start)[anchors[0]]?.count == 0)
-        #expect(sentTo(start) == [anchors[0]], "other orgs' anchors wait for the first answer")
-        // The anchor's view arrives with a peer of org 1: only org 2's anchor is asked, told what is held.
+        #expect(introductionPings(start).sorted() == [anchors[1], anchors[2]])
+        // The anchor's view arrives: the other anchors are asked, told what is held.
         let other = AliveMessage(pkiID: Topology.pkiID(1, 1), mspID: Topology.mspID(1), externalEndpoint: Topology.externalEndpoint(1, 1),
                                  internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
         let response = MembershipMessage.response(alive: [alive(0), other], dead: [])
         let answered = membership.handle(.received(Verified(value: response, signer: signer(0)), via: nil), now: .zero + .milliseconds(3),
                                          random: &random)
         let asked = requests(answered)
-        #expect(asked.keys.sorted() == [anchors[2]])
-        #expect(asked[anchors[2]].map { $0.knows(Topology.pkiID(0, 0), at: alive(0).time) && $0.knows(Topology.pkiID(1, 1), at: other.time) } == true)
-        #expect(!sentTo(answered).contains(anchors[1]), "org 1 is known: its anchor is not contacted")
-        // Each asked once: a later answer or probe asks no one again, org 1's anchor included.
+        #expect(asked.keys.sorted() == [anchors[1]])
+        #expect(asked[anchors[1]].map { $0.knows(Topology.pkiID(0, 0), at: alive(0).time) && $0.knows(Topology.pkiID(1, 1), at: other.time) } == true)
+        // The next answer asks the last contact, naming what came since.
         let third = AliveMessage(pkiID: Topology.pkiID(2, 1), mspID: Topology.mspID(2), externalEndpoint: Topology.externalEndpoint(2, 1),
                                  internalEndpoint: nil, time: PeerTime(incarnation: 1, sequence: 1))
-        #expect(requests(membership.handle(.received(Verified(value: .response(alive: [third], dead: []), signer: signer(0)), via: nil),
-                                           now: .zero + .milliseconds(6), random: &random)).isEmpty)
+        let next = membership.handle(.received(Verified(value: .response(alive: [third], dead: []), signer: signer(0)), via: nil),
+                                     now: .zero + .milliseconds(6), random: &random)
+        #expect(requests(next).keys.sorted() == [anchors[2]])
+        #expect(requests(next)[anchors[2]].map { $0.knows(Topology.pkiID(2, 1), at: third.time) } == true)
+        // Each asked once: a later answer or probe asks no one again.
+        #expect(requests(membership.handle(.received(Verified(value: response, signer: signer(0)), via: nil), now: .zero + .milliseconds(8),
+                                           random: &random)).isEmpty)
         #expect(requests(membership.handle(.timer(.probe), now: .zero + .milliseconds(500), random: &random)).isEmpty)
-        // No answer at all: the third probe asks every other org's anchor, as no peer of theirs is known by then.
+        // No answer at all: the first probe asks the others.
         var unanswered = Membership(configuration: topology.configuration(0, 1), incarnation: 1)
-        #expect(sentTo(unanswered.handle(.start, now: .zero, random: &random)) == [anchors[0]])
-        for probe in 1..<SwimState.anchorPatience {
-            #expect(requests(unanswered.handle(.timer(.probe), now: .zero + .milliseconds(500 * probe), random: &random)).isEmpty)
-        }
-        #expect(requests(unanswered.handle(.timer(.probe), now: .zero + .milliseconds(500 * SwimState.anchorPatience), random: &random))
-            .keys.sorted() == [anchors[1], anchors[2]])
-        // An answer that brings a peer of org 2 only: org 1's anchor is asked, org 2's is not.
-        var partly = Membership(configuration: topology.configuration(0, 1), incarnation: 1)
-        _ = partly.handle(.start, now: .zero, random: &random)
-        let partial = partly.handle(.received(Verified(value: .response(alive: [alive(0), third], dead: []), signer: signer(0)), via: nil),
-                                    now: .zero + .milliseconds(3), random: &random)
-        #expect(requests(partial).keys.sorted() == [anchors[1]])
-        #expect(requests(partly.handle(.timer(.probe), now: .zero + .milliseconds(500), random: &random)).isEmpty)
+        _ = unanswered.handle(.start, now: .zero, random: &random)
+        #expect(requests(unanswered.handle(.timer(.probe), now: .zero + .milliseconds(500), random: &random)).keys.sorted() == [anchors[1], anchors[2]])
     }
 
     /// SWIM's pull sends the version digest only; a neighbour with the same versions stays

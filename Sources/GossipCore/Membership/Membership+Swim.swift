@@ -60,7 +60,7 @@ extension Membership {
             return pushUpdates(now: now, random: &random)
         case .timer(.probe):
             let stalled = stall(due: swim.stall.probeDue, now: now)
-            return (stalled ?? []) + askPendingContacts(atProbe: true) + probeNext(now: now, stalled: stalled != nil, random: &random)
+            return (stalled ?? []) + askPendingContacts(all: true) + probeNext(now: now, stalled: stalled != nil, random: &random)
         case .timer(.probeTimeout(let nonce)):
             return probeIndirectly(nonce: nonce, now: now, random: &random)
         case let .received(message, via):

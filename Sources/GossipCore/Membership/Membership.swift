@@ -20,8 +20,7 @@ import FabnetModel
 /// - Every `pullInterval` it asks `pullPeerNum` random live members for their view.
 /// - At start it asks its bootstrap peers (own org only: another org's is refused with a log
 ///   line) and, if it has an external endpoint, the anchor peers of the orgs it shares a channel
-///   with. Unreached bootstrap and anchor endpoints are retried every `reconnectInterval` (under
-///   SWIM another org's anchor only while no peer of its org is known).
+///   with. Unreached bootstrap and anchor endpoints are retried every `reconnectInterval`.
 /// - A membership request whose alive message is not the sender's own is not answered.
 /// - What it tells another peer follows `Disclosure`.
 public struct Membership: Sendable {
@@ -192,10 +191,6 @@ public struct Membership: Sendable {
         for contact in contactsToReach() where !members.values.contains(where: { member in
             member.isAlive && (member.alive.internalEndpoint == contact.endpoint || member.alive.externalEndpoint == contact.endpoint)
         }) {
-            // Under SWIM another org's anchor is retried only while no peer of its org is known
-            // (`stagedIntroductions`): in a 100-peer start most of the other org asked it anyway,
-            // at their first reconnect, before they had learnt the anchor itself.
-            if settings.membership == .swim, let org = anchoredOrganization(at: contact.endpoint), isBridged(org) { continue }
             effects.append(.send(.request(sender: introduction(to: contact), viewDigest: 0), to: .endpoint(contact.endpoint)))
         }
         effects.append(.schedule(.reconnect, at: now + settings.reconnectInterval))

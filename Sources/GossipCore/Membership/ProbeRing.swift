@@ -113,9 +113,6 @@ struct SwimState: Sendable {
     static let piggyback = 8
     /// Helpers asked to ping a target that missed its direct ping.
     static let indirectProbes = 3
-    /// Probes a starting peer lets pass, its first contact still silent, before it asks another
-    /// org's anchor whose org it has not heard of (`Membership.askPendingContacts`).
-    static let anchorPatience = 3
 
     var updates = UpdateQueue()
     var probe: Probe?
@@ -137,12 +134,9 @@ struct SwimState: Sendable {
     /// Announced alive messages this peer asked for (`want`), with the time asked for and when:
     /// not asked again within a probe interval.
     var asked: [PKIID: (time: PeerTime, at: GossipTime)] = [:]
-    /// Contacts after the first, to ask for their views once the first contact answered (own-org
-    /// ones were introduced to by a ping at start; other orgs' anchors only if still needed:
-    /// `Membership.stagedIntroductions`).
+    /// Contacts introduced to by a ping at start, to ask for their views once the first contact
+    /// answered (`Membership.stagedIntroductions`).
     var pendingContacts: [(endpoint: Endpoint, ownOrg: Bool)] = []
-    /// Probes since start while `pendingContacts` was not empty.
-    var probesWhileIntroducing = 0
     /// The neighbour this pull round's version digest went to: only it may ask for the known
     /// versions (`versionsWanted`), once, within the round.
     var pulledFrom: PKIID?
