@@ -207,6 +207,26 @@ import Testing
         #expect(membership.selfAlive.time == PeerTime(incarnation: 1, sequence: 1))
     }
 
+    /// The suspicion timeout scales smoothly with log10 of the view (as memberlist's): at 100
+    /// peers it is 2 × the expiration whether this peer knows 99 others or 98 (⌊log10 N⌋ halved it
+    /// for a peer that had not yet heard of one), and 1 × below 10 peers.
+    @Test mutating func theSuspicionTimeoutDoesNotHalveWhenTheViewLacksOnePeer() {
+        let big = Topology(orgs: 1, peersPerOrg: 100)
+        func minimum(knowing others: Int) -> Duration {
+            var membership = Membership(configuration: big.configuration(0, 0), incarnation: 1)
+            _ = membership.handle(.start, now: .zero, random: &random)
+            let response = MembershipMessage.response(alive: (1...others).map { alive($0) }, dead: [])
+            _ = membership.handle(.received(Verified(value: response, signer: signer(1)), via: nil), now: .zero, random: &random)
+            #expect(membership.members.count == others)
+            return membership.minimumSuspicionTimeout
+        }
+        let expiration = big.settings.aliveExpirationTimeout
+        #expect(minimum(knowing: 99) == expiration * 2)
+        #expect(minimum(knowing: 98) > expiration * 1.99)
+        #expect(minimum(knowing: 49) > expiration * 1.69 && minimum(knowing: 49) < expiration * 1.7)
+        #expect(minimum(knowing: 3) == expiration)
+    }
+
     /// A starting peer asks its first contact (here its org's anchor) for its view and pings the
     /// others (other orgs' anchors), which it asks one by one as answers come, naming what it
     /// holds; with no answer by the first probe, it asks all that are left.

@@ -1,4 +1,9 @@
 import FabnetModel
+#if canImport(Glibc)
+import Glibc  // log10
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SWIM membership (`peer.gossip.membership: swim`), with Lifeguard's local health, on the same
 /// members, disclosure rules and effects as Fabric's algorithm.
@@ -9,7 +14,7 @@ import FabnetModel
 ///   3 neighbours to ping the target; still no ack when the next probe is due → the target is
 ///   suspected. A suspected member that does not refute within the suspicion timeout is declared
 ///   dead, logged "is dead" once, and the death is gossiped. The timeout (Lifeguard's dynamic
-///   suspicion) is 6 × `aliveExpirationTimeout` × max(1, ⌊log10 N⌋) with one accuser and falls
+///   suspicion) is 6 × `aliveExpirationTimeout` × max(1, log10 N) with one accuser and falls
 ///   to 1 × as two independent accusers confirm it (`suspicionTimeout(accusers:)`).
 /// - Refutation: a peer that hears itself suspected or declared dead signs a newer alive message
 ///   (next sequence) and gossips it; a newer alive message clears suspicion and death everywhere.
@@ -72,11 +77,14 @@ extension Membership {
 
     var probeInterval: Duration { settings.aliveTimeInterval * (1 + swim.health) }
 
-    /// The shortest suspicion timeout, `aliveExpirationTimeout` × max(1, ⌊log10 N⌋): longer in
-    /// bigger networks, where a suspicion takes longer to reach the suspected peer and its
-    /// refutation to come back.
+    /// The shortest suspicion timeout, `aliveExpirationTimeout` × max(1, log10 N) for the N
+    /// peers of the view (this one included): longer in bigger networks, where a suspicion takes
+    /// longer to reach the suspected peer and its refutation to come back. A continuous scale, as
+    /// memberlist's: with ⌊log10 N⌋ a peer of a 100-peer network that had not yet heard of one
+    /// other (N = 99) had half the timeout of the others, and declared a peer starved for 2.7 s
+    /// dead, 2 s after the network was ready.
     var minimumSuspicionTimeout: Duration {
-        settings.aliveExpirationTimeout * max(1, (members.count + 1).decimalDigits - 1)
+        settings.aliveExpirationTimeout * Swift.max(1, log10(Double(members.count + 1)))
     }
 
     /// Lifeguard's dynamic suspicion timeout for a member `accusers` peers suspect: 6 × the
