@@ -131,8 +131,10 @@ public struct ConnectionTable: Sendable {
     }
 
     /// Dial `id` to `endpoint` failed before its handshake with `reason` (`cancelled`: its task
-    /// was cancelled).
-    public mutating func dialFailed(_ id: ConnectionID, to endpoint: Endpoint, reason: String, cancelled: Bool, now: Duration) -> DialFailureAction {
+    /// was cancelled). `reason` is formed only for a line that is logged: describing an error
+    /// reflects over it, and most failed dials of a start are retried silently.
+    public mutating func dialFailed(_ id: ConnectionID, to endpoint: Endpoint, reason: @autoclosure () -> String, cancelled: Bool,
+                                    now: Duration) -> DialFailureAction {
         guard let connection = current(id, endpoint), case .dialing(let attempt) = connection.phase else { return .stop }
         if cancelled {
             connections[endpoint] = nil
@@ -144,7 +146,7 @@ public struct ConnectionTable: Sendable {
         }
         connections[endpoint] = nil
         failedAt[endpoint] = now
-        return .giveUp(log: unreachable.failed(endpoint, reason: reason, now: now))
+        return .giveUp(log: unreachable.failed(endpoint, reason: reason(), now: now))
     }
 
     /// Dial `id` to `endpoint` finished its handshake; the remote proved `proved`.

@@ -12,18 +12,19 @@ public struct UnreachableLog: Sendable {
 
     public init(interval: Duration = .seconds(5)) { self.interval = interval }
 
-    /// A dial to `endpoint` failed with `reason`: the line to log now, if any.
-    public mutating func failed(_ endpoint: Endpoint, reason: String, now: Duration) -> String? {
+    /// A dial to `endpoint` failed with `reason`: the line to log now, if any. `reason` is
+    /// evaluated only for a line returned.
+    public mutating func failed(_ endpoint: Endpoint, reason: @autoclosure () -> String, now: Duration) -> String? {
         guard let entry = reported[endpoint] else {
             reported[endpoint] = (now, 0)
-            return "cannot reach \(endpoint): \(reason) (said again at most every \(interval.components.seconds) s while it lasts)"
+            return "cannot reach \(endpoint): \(reason()) (said again at most every \(interval.components.seconds) s while it lasts)"
         }
         guard now - entry.lastLine >= interval else {
             reported[endpoint] = (entry.lastLine, entry.unlogged + 1)
             return nil
         }
         reported[endpoint] = (now, 0)
-        return "still cannot reach \(endpoint): \(reason) (\(entry.unlogged + 1) failed attempts since the last line)"
+        return "still cannot reach \(endpoint): \(reason()) (\(entry.unlogged + 1) failed attempts since the last line)"
     }
 
     /// A connection to `endpoint` worked: the line to log, if it was reported unreachable.

@@ -227,6 +227,30 @@ import Testing
         #expect(minimum(knowing: 3) == expiration)
     }
 
+    /// The probe timer follows the view's size as the suspicion timeout does: every
+    /// `aliveTimeInterval` below 10 peers, every 2 × at 100 (one probe a second, memberlist's
+    /// default), so 100 peers send half the probes 100 peers at 500 ms did.
+    @Test mutating func theProbeIntervalScalesWithLog10OfTheView() {
+        let big = Topology(orgs: 1, peersPerOrg: 100)
+        func nextProbe(knowing others: Int) -> Duration? {
+            var membership = Membership(configuration: big.configuration(0, 0), incarnation: 1)
+            _ = membership.handle(.start, now: .zero, random: &random)
+            let response = MembershipMessage.response(alive: (1...others).map { alive($0) }, dead: [])
+            _ = membership.handle(.received(Verified(value: response, signer: signer(1)), via: nil), now: .zero, random: &random)
+            // When the first probe is due (a later one would count as a stall and stretch it).
+            let start = GossipTime.zero + big.settings.aliveTimeInterval
+            let effects = membership.handle(.timer(.probe), now: start, random: &random)
+            return effects.lazy.compactMap { effect -> Duration? in
+                if case .schedule(.probe, let at) = effect { return at - start } else { return nil }
+            }.first
+        }
+        let interval = big.settings.aliveTimeInterval
+        #expect(nextProbe(knowing: 3) == interval)
+        #expect(nextProbe(knowing: 99) == interval * 2)
+        let fifty = nextProbe(knowing: 49)
+        #expect(fifty.map { $0 > interval * 1.69 && $0 < interval * 1.7 } == true, "\(String(describing: fifty))")
+    }
+
     /// A starting peer asks its first contact (here its org's anchor) for its view and pings the
     /// others (other orgs' anchors), which it asks one by one as answers come, naming what it
     /// holds; with no answer by the first probe, it asks all that are left.

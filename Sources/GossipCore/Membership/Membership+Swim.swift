@@ -9,10 +9,10 @@ import Darwin
 /// members, disclosure rules and effects as Fabric's algorithm.
 ///
 /// What it guarantees:
-/// - Liveness by probes: every probe interval (`aliveTimeInterval` × (1 + health)) the peer
-///   pings its next ring subject (`ProbeRing`); no ack within 2/5 of the interval → it asks up to
-///   3 neighbours to ping the target; still no ack when the next probe is due → the target is
-///   suspected. A suspected member that does not refute within the suspicion timeout is declared
+/// - Liveness by probes: every probe interval (`aliveTimeInterval` × max(1, log10 N) × (1 +
+///   health)) the peer pings its next ring subject (`ProbeRing`); no ack within 2/5 of the
+///   interval → it asks up to 3 neighbours to ping the target; still no ack when the next probe
+///   is due → the target is suspected. A suspected member that does not refute within the suspicion timeout is declared
 ///   dead, logged "is dead" once, and the death is gossiped. The timeout (Lifeguard's dynamic
 ///   suspicion) is 6 × `aliveExpirationTimeout` × max(1, log10 N) with one accuser and falls
 ///   to 1 × as two independent accusers confirm it (`suspicionTimeout(accusers:)`).
@@ -75,7 +75,18 @@ extension Membership {
 
     // MARK: timers
 
-    var probeInterval: Duration { settings.aliveTimeInterval * (1 + swim.health) }
+    /// How often this peer probes: `aliveTimeInterval` × max(1, log10 N) × (1 + health), N the
+    /// peers of the view (this one included). Each member is still probed by someone about once
+    /// per interval whatever N, but all of them together send N probes (and acks) per interval:
+    /// at 100 peers on two cores, probing every 500 ms while the network started kept the
+    /// machine so busy that acks came late, and the late acks raised 15–110 suspicions per
+    /// start, their indirect probes and new connections. Networks under 10 peers keep
+    /// `aliveTimeInterval`; 100 peers probe every second, memberlist's default.
+    var probeInterval: Duration { settings.aliveTimeInterval * (viewScale * Double(1 + swim.health)) }
+
+    /// max(1, log10 N) for the N peers of the view (this one included), the scale of the probe
+    /// interval and of the suspicion timeout.
+    var viewScale: Double { Swift.max(1, log10(Double(members.count + 1))) }
 
     /// The shortest suspicion timeout, `aliveExpirationTimeout` × max(1, log10 N) for the N
     /// peers of the view (this one included): longer in bigger networks, where a suspicion takes
@@ -83,9 +94,7 @@ extension Membership {
     /// memberlist's: with ⌊log10 N⌋ a peer of a 100-peer network that had not yet heard of one
     /// other (N = 99) had half the timeout of the others, and declared a peer starved for 2.7 s
     /// dead, 2 s after the network was ready.
-    var minimumSuspicionTimeout: Duration {
-        settings.aliveExpirationTimeout * Swift.max(1, log10(Double(members.count + 1)))
-    }
+    var minimumSuspicionTimeout: Duration { settings.aliveExpirationTimeout * viewScale }
 
     /// Lifeguard's dynamic suspicion timeout for a member `accusers` peers suspect: 6 × the
     /// minimum with one accuser, falling as log(confirmations + 1) to the minimum at 3 accusers
