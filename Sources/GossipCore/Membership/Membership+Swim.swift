@@ -12,10 +12,11 @@ import Darwin
 /// - Liveness by probes: every probe interval (`aliveTimeInterval` × max(1, log10 N) × (1 +
 ///   health)) the peer pings its next ring subject (`ProbeRing`); no ack within 2/5 of the
 ///   interval → it asks up to 3 neighbours to ping the target; still no ack when the next probe
-///   is due → the target is suspected. A suspected member that does not refute within the suspicion timeout is declared
-///   dead, logged "is dead" once, and the death is gossiped. The timeout (Lifeguard's dynamic
-///   suspicion) is 6 × `aliveExpirationTimeout` × max(1, log10 N) with one accuser and falls
-///   to 1 × as two independent accusers confirm it (`suspicionTimeout(accusers:)`).
+///   is due → the target is suspected. A suspected member that does not refute within the
+///   suspicion timeout is declared dead, logged "is dead" once, and the death is gossiped. The
+///   timeout (Lifeguard's dynamic suspicion) is 6 × `aliveExpirationTimeout` × max(1, log10 N)
+///   with one accuser and falls to 1 × as two independent accusers confirm it
+///   (`suspicionTimeout(accusers:)`).
 /// - Refutation: a peer that hears itself suspected or declared dead signs a newer alive message
 ///   (next sequence) and gossips it; a newer alive message clears suspicion and death everywhere.
 ///   A claim of an older version than the live one held here is answered to its sender with
@@ -79,8 +80,8 @@ extension Membership {
     /// peers of the view (this one included). Each member is still probed by someone about once
     /// per interval whatever N, but all of them together send N probes (and acks) per interval:
     /// at 100 peers on two cores, probing every 500 ms while the network started kept the
-    /// machine so busy that acks came late, and the late acks raised 15–110 suspicions per
-    /// start, their indirect probes and new connections. Networks under 10 peers keep
+    /// machine so busy that acks came late, and the late acks raised 18–78 suspicions per
+    /// start (4–21 at 1 s), with their indirect probes and new connections. Networks under 10 peers keep
     /// `aliveTimeInterval`; 100 peers probe every second, memberlist's default.
     var probeInterval: Duration { settings.aliveTimeInterval * (viewScale * Double(1 + swim.health)) }
 
