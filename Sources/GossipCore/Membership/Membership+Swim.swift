@@ -81,8 +81,8 @@ extension Membership {
     /// per interval whatever N, but all of them together send N probes (and acks) per interval:
     /// at 100 peers on two cores, probing every 500 ms while the network started kept the
     /// machine so busy that acks came late, and the late acks raised 18–78 suspicions per
-    /// start (4–21 at 1 s), with their indirect probes and new connections. Networks under 10 peers keep
-    /// `aliveTimeInterval`; 100 peers probe every second, memberlist's default.
+    /// start (4–21 at 1 s), with their indirect probes and new connections. Networks under 10
+    /// peers keep `aliveTimeInterval`; 100 peers probe every second, memberlist's default.
     var probeInterval: Duration { settings.aliveTimeInterval * (viewScale * Double(1 + swim.health)) }
 
     /// max(1, log10 N) for the N peers of the view (this one included), the scale of the probe
